@@ -1,0 +1,31 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "Switchboard",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "switchboard", targets: ["switchboard"]),
+        .library(name: "Queue", targets: ["Queue"]),
+        .library(name: "Enqueuer", targets: ["Enqueuer"]),
+        .library(name: "Workers", targets: ["Workers"]),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        .target(name: "Queue", dependencies: ["CSQLite"]),
+        .target(name: "Enqueuer", dependencies: ["Queue"]),
+        .target(name: "Workers", dependencies: ["Queue", "CCurl"]),
+        .executableTarget(name: "switchboard", dependencies: ["Queue", "Enqueuer", "Workers"]),
+        .testTarget(name: "QueueTests", dependencies: ["Queue", "CSQLite", "switchboard"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,1 @@
+// Chat intake lands here with the intake issue.

@@ -1,0 +1,52 @@
+extension Schema {
+    /// Every table Switchboard keeps, as migrations in order.
+    static let current = Schema(migrations: [.jobs])
+}
+
+extension Migration {
+    /// Version 1: jobs and the dedupe keys that point at them.
+    ///
+    /// Every index on `jobs` is partial, over one state, so each hot-path query reads only the rows it
+    /// can act on: claims read `ready`, the scheduler reads `scheduled` by run-at, lease recovery reads
+    /// `leased` by expiry. A job is in exactly one of them, so moving it costs two small index writes.
+    static let jobs = Migration(
+        version: 1,
+        sql: """
+            CREATE TABLE jobs (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                queue TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                payload BLOB NOT NULL,
+                priority INTEGER NOT NULL,
+                state TEXT NOT NULL
+                    CHECK (state IN ('scheduled', 'ready', 'leased', 'blocked', 'completed', 'dead')),
+                run_at INTEGER NOT NULL,
+                attempts INTEGER NOT NULL DEFAULT 0,
+                max_attempts INTEGER NOT NULL,
+                lease_token INTEGER NOT NULL DEFAULT 0,
+                lease_expires_at INTEGER,
+                worker_id TEXT,
+                group_key TEXT,
+                dedupe_key TEXT,
+                last_error TEXT,
+                error_history TEXT,
+                dead_reason TEXT,
+                created_at INTEGER NOT NULL,
+                updated_at INTEGER NOT NULL,
+                finished_at INTEGER
+            );
+            CREATE INDEX jobs_ready ON jobs (queue, priority DESC, id) WHERE state = 'ready';
+            CREATE INDEX jobs_scheduled ON jobs (run_at) WHERE state = 'scheduled';
+            CREATE INDEX jobs_leased ON jobs (lease_expires_at) WHERE state = 'leased';
+            CREATE INDEX jobs_group ON jobs (group_key, state, id) WHERE group_key IS NOT NULL;
+            CREATE INDEX jobs_completed ON jobs (finished_at) WHERE state = 'completed';
+            CREATE INDEX jobs_dead ON jobs (finished_at) WHERE state = 'dead';
+            CREATE TABLE dedupe_keys (
+                key TEXT PRIMARY KEY,
+                job_id INTEGER NOT NULL,
+                expires_at INTEGER NOT NULL
+            ) WITHOUT ROWID;
+            CREATE INDEX dedupe_keys_expiry ON dedupe_keys (expires_at);
+            """
+    )
+}

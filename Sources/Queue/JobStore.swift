@@ -1,0 +1,203 @@
+import Foundation
+
+/// How a store is opened and the rules it applies.
+public struct StoreOptions: Sendable {
+    public var durability: Durability = .full
+    public var clock: any WallClock = SystemClock()
+    /// Attempts a job gets when it does not say.
+    public var defaultMaxAttempts = 5
+    public var retryPolicies = RetryPolicies()
+    /// Keep completed jobs this long (pruned in bounded batches); `nil` deletes them at completion.
+    public var completedRetention: Duration?
+    /// Failures kept per job; older ones are dropped.
+    public var errorHistoryLimit = 10
+    /// How long one attempt to take the write lock may wait for other connections.
+    public var busyTimeout: Duration = .seconds(5)
+    /// Create the database file when it does not exist; otherwise opening a missing file fails.
+    public var createIfMissing = true
+
+    public init() {}
+
+    var rules: JobRules {
+        JobRules(
+            defaultMaxAttempts: defaultMaxAttempts,
+            retryPolicies: retryPolicies,
+            completedRetention: completedRetention,
+            errorHistoryLimit: errorHistoryLimit
+        )
+    }
+}
+
+/// The durable job queue: enqueue, claim under fenced leases, settle, inspect.
+///
+/// One store holds one SQLite connection; any number of processes may open stores on the same file.
+/// Every method runs its SQL on the connection's own thread and commits before it returns, so a
+/// result in hand means the change is durable at the store's `Durability`.
+public final class JobStore: Sendable {
+    let database: Database
+    let options: StoreOptions
+    /// The path this store was opened at.
+    public let path: String
+
+    private init(database: Database, options: StoreOptions, path: String) {
+        self.database = database
+        self.options = options
+        self.path = path
+    }
+
+    /// Opens the database at `path`, creating and migrating it as needed.
+    ///
+    /// - Throws: `QueueError` when the file is missing (and `createIfMissing` is off), belongs to another
+    ///   application, or has a newer schema; `SQLiteError` when it cannot be opened or read.
+    public static func open(path: String, options: StoreOptions = StoreOptions()) async throws -> JobStore {
+        let database = try await Database.open(
+            path: path,
+            mode: options.createIfMissing ? .createIfMissing : .mustExist,
+            durability: options.durability,
+            busyTimeout: options.busyTimeout,
+            schema: .current
+        )
+        return JobStore(database: database, options: options, path: path)
+    }
+
+    /// The store's clock: the time every lease, backoff and expiry is measured against.
+    public var clock: any WallClock { options.clock }
+
+    /// Runs `body` in one write transaction over the job tables, at one instant of the store's clock.
+    func writeJobs<T: Sendable>(_ body: @escaping @Sendable (JobsTransaction) throws -> T) async throws -> T {
+        let clock = options.clock
+        let rules = options.rules
+        return try await database.write { connection in
+            try body(JobsTransaction(connection: connection, now: clock.now(), rules: rules))
+        }
+    }
+
+    // MARK: Enqueue
+
+    /// Enqueues one job; see `enqueue(_:)` for a batch.
+    public func enqueue(_ job: NewJob) async throws -> EnqueueResult {
+        try await enqueue([job])[0]
+    }
+
+    /// Enqueues jobs in one transaction: all are written, or (on an error) none.
+    ///
+    /// A job whose dedupe key is live is not written; its result is `.duplicate` with the id of the
+    /// job that holds the key. Each transaction also prunes a bounded number of expired keys.
+    /// - Throws: `QueueError.invalidArgument` naming the field of the first invalid job, before anything
+    ///   is written.
+    public func enqueue(_ jobs: [NewJob]) async throws -> [EnqueueResult] {
+        for job in jobs {
+            try job.validate()
+        }
+        let keyCount = jobs.count { $0.dedupe != nil }
+        return try await writeJobs { transaction in
+            let results = try jobs.map { try transaction.enqueue($0) }
+            if keyCount > 0 {
+                try transaction.pruneExpiredDedupeKeys(limit: 2 * keyCount + 16)
+            }
+            return results
+        }
+    }
+
+    /// Deletes a live dedupe key so the next enqueue with it is accepted; false when no such key exists.
+    @discardableResult
+    public func releaseDedupeKey(_ key: String) async throws -> Bool {
+        try await database.write { connection in
+            try connection.execute("DELETE FROM dedupe_keys WHERE key = ?1", [.text(key)]) == 1
+        }
+    }
+
+    // MARK: Work
+
+    /// Settles, heartbeats and claims in one transaction; see `WorkerExchange`.
+    public func exchange(_ request: WorkerExchange) async throws -> WorkerExchangeResult {
+        try await writeJobs { jobs in
+            let settled = try request.settlements.map { try jobs.settle($0) }
+            let lost = try request.heartbeats.filter { try !jobs.heartbeat($0, leaseDuration: request.leaseDuration) }
+            let claimed = try jobs.claim(
+                queues: request.queues, limit: request.claimLimit, leaseDuration: request.leaseDuration,
+                workerID: request.workerID
+            )
+            if !settled.isEmpty {
+                try jobs.pruneCompleted(limit: 2 * settled.count + 16)
+            }
+            let nextDueAt = claimed.count < request.claimLimit ? try jobs.nextDueAt() : nil
+            return WorkerExchangeResult(settled: settled, lostLeases: lost, claimed: claimed, nextDueAt: nextDueAt)
+        }
+    }
+
+    /// Leases up to `limit` runnable jobs from `queues`: highest priority first, then oldest.
+    ///
+    /// Jobs whose leases expired are recovered first: back to ready, or dead-lettered on their last attempt.
+    public func claim(queues: [String], limit: Int, leaseDuration: Duration, workerID: String) async throws
+        -> [ClaimedJob]
+    {
+        try await exchange(
+            WorkerExchange(workerID: workerID, leaseDuration: leaseDuration, queues: queues, claimLimit: limit)
+        ).claimed
+    }
+
+    /// Extends a lease to `leaseDuration` from now.
+    /// - Throws: `QueueError.leaseLost` when the lease expired or the job was claimed again.
+    public func heartbeat(_ lease: Lease, leaseDuration: Duration) async throws {
+        let lost = try await exchange(
+            WorkerExchange(workerID: "", leaseDuration: leaseDuration, heartbeats: [lease])
+        ).lostLeases
+        if !lost.isEmpty {
+            throw QueueError.leaseLost(lease)
+        }
+    }
+
+    /// Completes a job.
+    /// - Throws: `QueueError.leaseLost` when the lease is stale; nothing changes then.
+    @discardableResult
+    public func complete(_ lease: Lease) async throws -> SettlementResult {
+        try await settle(Settlement(lease, .complete))
+    }
+
+    /// Records a failed attempt: retried after backoff, or dead-lettered when not retryable or exhausted.
+    /// - Throws: `QueueError.leaseLost` when the lease is stale; nothing changes then.
+    @discardableResult
+    public func fail(_ lease: Lease, error: String, retryable: Bool) async throws -> SettlementResult {
+        try await settle(Settlement(lease, .fail(error: error, retryable: retryable)))
+    }
+
+    /// Returns a job to run after `delay` without spending an attempt.
+    /// - Throws: `QueueError.leaseLost` when the lease is stale; nothing changes then.
+    @discardableResult
+    public func snooze(_ lease: Lease, for delay: Duration) async throws -> SettlementResult {
+        try await settle(Settlement(lease, .snooze(delay)))
+    }
+
+    private func settle(_ settlement: Settlement) async throws -> SettlementResult {
+        let result = try await exchange(
+            WorkerExchange(workerID: "", leaseDuration: .zero, settlements: [settlement])
+        ).settled[0]
+        if result == .leaseLost {
+            throw QueueError.leaseLost(settlement.lease)
+        }
+        return result
+    }
+
+    /// Deletes at most `limit` completed jobs older than the retention window; returns how many.
+    @discardableResult
+    public func pruneCompleted(limit: Int = 1_000) async throws -> Int {
+        try await writeJobs { try $0.pruneCompleted(limit: limit) }
+    }
+
+    /// Deletes at most `limit` expired dedupe keys; returns how many.
+    @discardableResult
+    public func pruneExpiredDedupeKeys(limit: Int = 1_000) async throws -> Int {
+        try await writeJobs { try $0.pruneExpiredDedupeKeys(limit: limit) }
+    }
+
+    /// A number that changes whenever another connection commits to the database.
+    ///
+    /// Cheap to read (no lock, no I/O beyond shared memory), so an idle worker polls it instead of
+    /// taking the write lock to look for work.
+    public func changeCounter() async throws -> Int64 {
+        try await database.perform { connection in
+            try connection.queryFirst("PRAGMA data_version") { $0.int64(0) } ?? 0
+        }
+    }
+}

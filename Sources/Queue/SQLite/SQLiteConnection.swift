@@ -1,0 +1,157 @@
+import CSQLite
+import Foundation
+
+/// One SQLite connection (`sqlite3*`) and its cache of prepared statements.
+///
+/// Not thread-safe: `Database` owns it and reaches it only from one serial queue.
+final class SQLiteConnection {
+    /// How the file is opened.
+    enum OpenMode {
+        /// Create the file when it does not exist.
+        case createIfMissing
+        /// Fail when the file does not exist.
+        case mustExist
+    }
+
+    private let handle: OpaquePointer
+    private let busyState: UnsafeMutablePointer<sb_busy_state>
+    private var statements: [String: SQLiteStatement] = [:]
+    let path: String
+
+    /// Opens `path` read-write, with a busy handler that waits up to `busyTimeout` for a lock.
+    init(path: String, mode: OpenMode, busyTimeout: Duration) throws {
+        var flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX
+        if mode == .createIfMissing {
+            flags |= SQLITE_OPEN_CREATE
+        }
+        var connection: OpaquePointer?
+        let code = sqlite3_open_v2(path, &connection, flags, nil)
+        guard code == SQLITE_OK, let connection else {
+            let error = Self.error(code: code, handle: connection, sql: nil)
+            // A failed open may still allocate a handle; close it before throwing.
+            sqlite3_close_v2(connection)
+            throw error
+        }
+        sqlite3_extended_result_codes(connection, 1)
+        self.handle = connection
+        self.path = path
+        self.busyState = .allocate(capacity: 1)
+        self.busyState.initialize(
+            to: sb_busy_state(
+                timeout_ns: busyTimeout.wholeNanoseconds,
+                started_ns: 0,
+                seed: UInt32(truncatingIfNeeded: UInt64.random(in: 0...UInt64(UInt32.max)))
+            )
+        )
+        sb_install_busy_handler(connection, busyState)
+    }
+
+    deinit {
+        statements.removeAll()
+        sqlite3_close_v2(handle)
+        busyState.deallocate()
+    }
+
+    /// Builds the error for a failed call on `handle`, reading SQLite's message at once.
+    static func error(code: Int32, handle: OpaquePointer?, sql: String?) -> SQLiteError {
+        let message = handle.flatMap { sqlite3_errmsg($0) }.map { String(cString: $0) }
+            ?? String(cString: sqlite3_errstr(code))
+        let extended = handle.map { sqlite3_extended_errcode($0) } ?? code
+        return SQLiteError(resultCode: code & 0xff, extendedCode: extended, message: message, sql: sql)
+    }
+
+    /// Runs one or more statements that bind nothing and return nothing (pragmas, DDL, BEGIN/COMMIT).
+    func executeScript(_ sql: String) throws {
+        let code = sqlite3_exec(handle, sql, nil, nil, nil)
+        guard code == SQLITE_OK else {
+            throw Self.error(code: code, handle: handle, sql: sql)
+        }
+    }
+
+    /// The cached prepared statement for `sql`, prepared on first use.
+    func statement(_ sql: String) throws -> SQLiteStatement {
+        if let cached = statements[sql] {
+            return cached
+        }
+        let statement = try SQLiteStatement(connection: handle, sql: sql)
+        statements[sql] = statement
+        return statement
+    }
+
+    /// Runs a statement that returns no rows; returns how many rows it changed.
+    @discardableResult
+    func execute(_ sql: String, _ values: [SQLValue] = []) throws -> Int {
+        let statement = try self.statement(sql)
+        try statement.bind(values)
+        defer { statement.reset() }
+        while try statement.step() {}
+        return Int(sqlite3_changes(handle))
+    }
+
+    /// Runs a query and maps each row.
+    func query<Row>(_ sql: String, _ values: [SQLValue] = [], row: (SQLiteStatement) throws -> Row) throws -> [Row] {
+        let statement = try self.statement(sql)
+        try statement.bind(values)
+        defer { statement.reset() }
+        var rows: [Row] = []
+        while try statement.step() {
+            rows.append(try row(statement))
+        }
+        return rows
+    }
+
+    /// Runs a query and maps its first row, if any.
+    func queryFirst<Row>(_ sql: String, _ values: [SQLValue] = [], row: (SQLiteStatement) throws -> Row) throws -> Row? {
+        let statement = try self.statement(sql)
+        try statement.bind(values)
+        defer { statement.reset() }
+        return try statement.step() ? row(statement) : nil
+    }
+
+    /// The first column of the first row as an integer; nil when there is no row or the value is NULL.
+    func integer(_ sql: String, _ values: [SQLValue] = []) throws -> Int64? {
+        try queryFirst(sql, values) { $0.optionalInt64(0) } ?? nil
+    }
+
+    /// The rowid of the last successful INSERT on this connection.
+    var lastInsertRowID: Int64 {
+        sqlite3_last_insert_rowid(handle)
+    }
+
+    /// False while a transaction is open.
+    var isAutocommit: Bool {
+        sqlite3_get_autocommit(handle) != 0
+    }
+
+    /// Runs `body` in a write transaction opened with `BEGIN IMMEDIATE`.
+    ///
+    /// `BEGIN IMMEDIATE` takes the write lock up front, waiting in the busy handler if needed. A deferred
+    /// transaction that reads first and writes later would have to upgrade its lock, and an upgrade that
+    /// meets another writer fails with `SQLITE_BUSY` at once: no busy timeout can rescue it.
+    func writeTransaction<T>(_ body: () throws -> T) throws -> T {
+        try executeScript("BEGIN IMMEDIATE")
+        return try finishTransaction(body)
+    }
+
+    /// Runs `body` in a read transaction: one consistent snapshot for all its queries.
+    func readTransaction<T>(_ body: () throws -> T) throws -> T {
+        try executeScript("BEGIN DEFERRED")
+        return try finishTransaction(body)
+    }
+
+    private func finishTransaction<T>(_ body: () throws -> T) throws -> T {
+        do {
+            let result = try body()
+            try executeScript("COMMIT")
+            return result
+        } catch {
+            if !isAutocommit {
+                try? executeScript("ROLLBACK")
+            }
+            throw error
+        }
+    }
+}
+
+@available(*, unavailable)
+extension SQLiteConnection: Sendable {}

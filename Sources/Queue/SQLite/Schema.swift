@@ -1,0 +1,82 @@
+import CSQLite
+
+/// One step of the schema, applied once, in order, inside a write transaction.
+struct Migration: Sendable {
+    let version: Int
+    let sql: String
+}
+
+/// The versioned schema of a Switchboard database, and the checks every connection runs on open.
+struct Schema: Sendable {
+    /// Written to the file header's application id, so a foreign SQLite file is never migrated.
+    static let applicationID: Int64 = 0x5357_4244  // "SWBD"
+
+    let migrations: [Migration]
+
+    var latestVersion: Int { migrations.last?.version ?? 0 }
+
+    /// Checks the file, sets the connection's pragmas and brings the schema up to date.
+    ///
+    /// Nothing is written until the file is known to be an empty database or one of ours at a version
+    /// this build understands.
+    func prepare(_ connection: SQLiteConnection, durability: Durability) throws {
+        let (applicationID, version) = try Database.retryingContention { try readHeader(connection) }
+        if applicationID != Self.applicationID {
+            let tableCount = try connection.queryFirst("SELECT count(*) FROM sqlite_schema") { $0.int64(0) } ?? 0
+            if applicationID != 0 || tableCount > 0 {
+                throw QueueError(
+                    .foreignDatabase,
+                    "\(connection.path) is a SQLite database but not a Switchboard one; refusing to change it"
+                )
+            }
+        }
+        if version > latestVersion {
+            throw QueueError(
+                .schemaTooNew,
+                "\(connection.path) has schema version \(version), newer than the \(latestVersion) this build "
+                    + "supports; upgrade Switchboard to open it"
+            )
+        }
+        try Database.retryingContention {
+            let mode = try connection.queryFirst("PRAGMA journal_mode=WAL") { $0.text(0) } ?? ""
+            guard mode.lowercased() == "wal" else {
+                throw SQLiteError(
+                    resultCode: SQLITE_CANTOPEN,
+                    extendedCode: SQLITE_CANTOPEN,
+                    message: "could not switch \(connection.path) to WAL mode (it stayed in \(mode) mode)",
+                    sql: "PRAGMA journal_mode=WAL"
+                )
+            }
+        }
+        try connection.executeScript(
+            """
+            PRAGMA foreign_keys=ON;
+            PRAGMA synchronous=\(durability.synchronousPragma);
+            PRAGMA temp_store=MEMORY;
+            PRAGMA cache_size=-16000;
+            """
+        )
+        if version < latestVersion {
+            try Database.retryingContention {
+                try connection.writeTransaction { try migrate(connection) }
+            }
+        }
+    }
+
+    private func readHeader(_ connection: SQLiteConnection) throws -> (applicationID: Int64, version: Int) {
+        let applicationID = try connection.queryFirst("PRAGMA application_id") { $0.int64(0) } ?? 0
+        let version = try connection.queryFirst("PRAGMA user_version") { Int($0.int64(0)) } ?? 0
+        return (applicationID, version)
+    }
+
+    /// Applies the migrations newer than the file's version; another process may have applied them first.
+    private func migrate(_ connection: SQLiteConnection) throws {
+        let version = try readHeader(connection).version
+        for migration in migrations where migration.version > version {
+            try connection.executeScript(migration.sql)
+        }
+        try connection.executeScript(
+            "PRAGMA application_id=\(Self.applicationID); PRAGMA user_version=\(latestVersion);"
+        )
+    }
+}

@@ -1,0 +1,78 @@
+import Foundation
+import Queue
+import Testing
+
+@Suite("Leases and fencing")
+struct FencingTests {
+    /// One job claimed by w1, whose lease then expired and was claimed again by w2.
+    private func expiredAndReclaimed() async throws -> (TestStore, old: ClaimedJob, new: ClaimedJob) {
+        let t = try await TestStore()
+        try await t.enqueue(maxAttempts: 5)
+        let old = try await t.claim(lease: .seconds(10), worker: "w1")[0]
+        t.clock.advance(by: .seconds(10))
+        let new = try #require(try await t.claim(lease: .seconds(10), worker: "w2").first)
+        #expect(new.id == old.id)
+        #expect(new.lease.token > old.lease.token)
+        #expect(new.attempt == 2)
+        return (t, old, new)
+    }
+
+    @Test("the old holder of an expired lease can neither heartbeat, complete, fail nor snooze")
+    func oldHolderIsFenced() async throws {
+        let (t, old, new) = try await expiredAndReclaimed()
+        let attempts: [(String, () async throws -> Void)] = [
+            ("heartbeat", { try await t.store.heartbeat(old.lease, leaseDuration: .seconds(10)) }),
+            ("complete", { try await t.store.complete(old.lease) }),
+            ("fail", { try await t.store.fail(old.lease, error: "x", retryable: false) }),
+            ("snooze", { try await t.store.snooze(old.lease, for: .seconds(1)) }),
+        ]
+        for (name, attempt) in attempts {
+            let error = await #expect(throws: QueueError.self, "\(name)") { try await attempt() }
+            #expect(error?.code == .leaseLost, "\(name)")
+        }
+        let record = try #require(try await t.store.job(id: new.id))
+        #expect(record.state == .leased)
+        #expect(record.leaseToken == new.lease.token)
+        #expect(record.workerID == "w2")
+        #expect(record.errorHistory.count == 1, "only the expiry is recorded, nothing from the fenced calls")
+        #expect(try await t.store.complete(new.lease) == .completed, "the new holder can")
+    }
+
+    @Test("an expired lease cannot be settled even before anyone reclaims it")
+    func expiredButUnclaimed() async throws {
+        let t = try await TestStore()
+        try await t.enqueue()
+        let job = try await t.claim(lease: .seconds(10))[0]
+        t.clock.advance(by: .seconds(10))
+        let error = await #expect(throws: QueueError.self) { try await t.store.complete(job.lease) }
+        #expect(error?.code == .leaseLost)
+        #expect(try await t.store.job(id: job.id)?.state == .leased)
+    }
+
+    @Test("heartbeats keep a lease alive past its first expiry")
+    func heartbeatExtends() async throws {
+        let t = try await TestStore()
+        try await t.enqueue()
+        let job = try await t.claim(lease: .seconds(10))[0]
+        for _ in 0..<5 {
+            t.clock.advance(by: .seconds(8))
+            try await t.store.heartbeat(job.lease, leaseDuration: .seconds(10))
+            #expect(try await t.claim(lease: .seconds(10), worker: "w2").isEmpty)
+        }
+        #expect(try await t.store.complete(job.lease) == .completed)
+    }
+
+    @Test("a job whose lease expires on its last attempt is dead-lettered, not run again")
+    func crashOnLastAttempt() async throws {
+        let t = try await TestStore()
+        let id = try await t.enqueue(maxAttempts: 2).jobID
+        _ = try await t.claim(lease: .seconds(5))
+        t.clock.advance(by: .seconds(5))
+        _ = try await t.claim(lease: .seconds(5))
+        t.clock.advance(by: .seconds(5))
+        #expect(try await t.claim().isEmpty)
+        let record = try await t.store.deadLetter(id: id)
+        #expect(record.deadReason == .leaseExpired)
+        #expect(record.errorHistory.map(\.attempt) == [1, 2])
+    }
+}

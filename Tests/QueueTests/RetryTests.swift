@@ -1,0 +1,128 @@
+import Foundation
+import Queue
+import Testing
+
+@Suite("Backoff and dead letters")
+struct RetryTests {
+    @Test(
+        "the backoff schedule doubles from the initial delay up to the cap",
+        arguments: [(1, 1.0), (2, 2.0), (3, 4.0), (4, 8.0), (5, 16.0), (9, 256.0), (10, 300.0), (40, 300.0)]
+    )
+    func schedule(attempt: Int, seconds: Double) {
+        let policy = RetryPolicy.exponentialJitter(initialDelay: .seconds(1), multiplier: 2, maxDelay: .seconds(300))
+        #expect(policy.delay(afterAttempt: attempt, unit: 0) == .milliseconds(Int64(seconds * 1000)))
+        let shortest = policy.delay(afterAttempt: attempt, unit: 0.999_999)
+        #expect(shortest >= .milliseconds(Int64(seconds * 750)))
+        #expect(shortest < .milliseconds(Int64(seconds * 1000)))
+    }
+
+    @Test("the store schedules each retry inside its policy's jitter window, per kind")
+    func storeAppliesPolicyPerKind() async throws {
+        let slow = RetryPolicy.exponentialJitter(initialDelay: .seconds(10), maxDelay: .seconds(60), jitter: 0.5)
+        let t = try await TestStore { $0.retryPolicies = RetryPolicies(byKind: ["slow": slow]) }
+        let id = try await t.enqueue("slow", maxAttempts: 10).jobID
+        var expectedNominal: [Double] = [10, 20, 40, 60, 60]
+        while let nominal = expectedNominal.first {
+            expectedNominal.removeFirst()
+            let job = try #require(try await t.claim().first)
+            #expect(job.id == id)
+            guard case .scheduled(let at) = try await t.store.fail(job.lease, error: "e", retryable: true) else {
+                Issue.record("a retryable failure with attempts left is scheduled")
+                return
+            }
+            let delay = (at - t.clock.now()).seconds
+            #expect(delay >= nominal * 0.5 && delay <= nominal, "attempt \(job.attempt): \(delay)s of \(nominal)s")
+            t.clock.advance(by: at - t.clock.now())
+        }
+    }
+
+    @Test("a non-retryable failure dead-letters at once, with its reason and history")
+    func nonRetryable() async throws {
+        let t = try await TestStore()
+        let id = try await t.enqueue(maxAttempts: 5).jobID
+        let job = try await t.claim()[0]
+        #expect(try await t.store.fail(job.lease, error: "401 unauthorized", retryable: false) == .deadLettered(.nonRetryable))
+        let dead = try await t.store.deadLetter(id: id)
+        #expect(dead.state == .dead)
+        #expect(dead.deadReason == .nonRetryable)
+        #expect(dead.lastError == "401 unauthorized")
+        #expect(try await t.store.stats().deadLetters == 1)
+        #expect(try await t.claim().isEmpty)
+    }
+
+    @Test("an exhausted job is dead-lettered with every attempt's error")
+    func exhausted() async throws {
+        let t = try await TestStore { $0.retryPolicies = RetryPolicies(fallback: .exponentialJitter(jitter: 0)) }
+        let id = try await t.enqueue(maxAttempts: 3).jobID
+        for attempt in 1...3 {
+            let job = try #require(try await t.claim().first)
+            let result = try await t.store.fail(job.lease, error: "failure \(attempt)", retryable: true)
+            if attempt < 3 {
+                t.clock.advance(by: .seconds(600))
+            } else {
+                #expect(result == .deadLettered(.attemptsExhausted))
+            }
+        }
+        let dead = try await t.store.deadLetter(id: id)
+        #expect(dead.errorHistory.map(\.error) == ["failure 1", "failure 2", "failure 3"])
+        #expect(dead.attempts == 3)
+    }
+
+    @Test("the error history keeps only the most recent failures")
+    func boundedHistory() async throws {
+        let t = try await TestStore {
+            $0.errorHistoryLimit = 3
+            $0.retryPolicies = RetryPolicies(fallback: .exponentialJitter(jitter: 0))
+        }
+        let id = try await t.enqueue(maxAttempts: 6).jobID
+        for attempt in 1...6 {
+            let job = try #require(try await t.claim().first)
+            try await t.store.fail(job.lease, error: "e\(attempt)", retryable: true)
+            t.clock.advance(by: .seconds(600))
+        }
+        #expect(try await t.store.deadLetter(id: id).errorHistory.map(\.error) == ["e4", "e5", "e6"])
+    }
+
+    @Test("redrive puts dead letters back with attempts reset; purge deletes them")
+    func redriveAndPurge() async throws {
+        let t = try await TestStore()
+        var ids: [Int64] = []
+        for queue in ["a", "a", "b"] {
+            ids.append(try await t.enqueue(queue: queue, maxAttempts: 1).jobID)
+        }
+        for queue in ["a", "b"] {
+            for job in try await t.claim(5, queue: queue) {
+                try await t.store.fail(job.lease, error: "x", retryable: false)
+            }
+        }
+        #expect(try await t.store.deadLetters().count == 3)
+        #expect(try await t.store.deadLetters(queue: "a").map(\.id) == [ids[0], ids[1]])
+
+        await #expect(throws: QueueError.self) { try await t.store.redriveDeadLetters(.ids([ids[0], 999])) }
+        #expect(try await t.store.deadLetters().count == 3, "a bad id changes nothing")
+
+        #expect(try await t.store.redriveDeadLetters(.queue("a")) == 2)
+        let again = try await t.claim(5, queue: "a")
+        #expect(again.map(\.id) == [ids[0], ids[1]])
+        #expect(again.map(\.attempt) == [1, 1])
+
+        t.clock.advance(by: .seconds(3600))
+        #expect(try await t.store.purgeDeadLetters(.olderThan(.seconds(7200))) == 0)
+        #expect(try await t.store.purgeDeadLetters(.olderThan(.seconds(3600))) == 1)
+        #expect(try await t.store.job(id: ids[2]) == nil)
+    }
+
+    @Test("a rate-limited redrive releases at most N per second of the store's clock")
+    func pacedRedrive() async throws {
+        let t = try await TestStore()
+        for _ in 0..<7 {
+            try await t.enqueue(maxAttempts: 1)
+        }
+        for job in try await t.claim(7) {
+            try await t.store.fail(job.lease, error: "x", retryable: false)
+        }
+        let started = t.clock.now()
+        #expect(try await t.store.redriveDeadLetters(.all, perSecond: 3) == 7)
+        #expect(t.clock.now() - started == .seconds(2), "batches of 3, 3 and 1 need two waits of a second")
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+import Queue
+
+/// A fresh directory per test, holding that test's own database file.
+struct TestDirectory {
+    let url: URL
+
+    init() throws {
+        url = FileManager.default.temporaryDirectory
+            .appendingPathComponent("switchboard-tests-\(UUID().uuidString)", isDirectory: true)
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    func path(_ name: String) -> String {
+        url.appendingPathComponent(name).path
+    }
+
+    var databasePath: String { path("queue.db") }
+}
+
+/// A store on its own file with a manual clock, as most store tests want.
+struct TestStore {
+    let directory: TestDirectory
+    let clock: ManualClock
+    let store: JobStore
+
+    init(configure: (inout StoreOptions) -> Void = { _ in }) async throws {
+        directory = try TestDirectory()
+        clock = ManualClock()
+        var options = StoreOptions()
+        options.clock = clock
+        options.durability = .normal
+        configure(&options)
+        store = try await JobStore.open(path: directory.databasePath, options: options)
+    }
+
+    /// Opens a second store on the same file, as another process would.
+    func reopen(configure: (inout StoreOptions) -> Void = { _ in }) async throws -> JobStore {
+        var options = StoreOptions()
+        options.clock = clock
+        configure(&options)
+        return try await JobStore.open(path: directory.databasePath, options: options)
+    }
+
+    func claim(_ limit: Int = 1, queue: String = "q", lease: Duration = .seconds(30), worker: String = "w1")
+        async throws -> [ClaimedJob]
+    {
+        try await store.claim(queues: [queue], limit: limit, leaseDuration: lease, workerID: worker)
+    }
+
+    @discardableResult
+    func enqueue(_ kind: String = "k", queue: String = "q", group: String? = nil, priority: Int = 0,
+                 dedupe: DedupeKey? = nil, maxAttempts: Int? = nil, runAt: RunAt = .now) async throws -> EnqueueResult {
+        try await store.enqueue(
+            NewJob(queue: queue, kind: kind, payload: Data("{\"kind\":\"\(kind)\"}".utf8), priority: priority,
+                   runAt: runAt, maxAttempts: maxAttempts, groupKey: group, dedupe: dedupe)
+        )
+    }
+}
