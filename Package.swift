@@ -21,10 +21,11 @@ let package = Package(
             pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
+        .systemLibrary(name: "CSystem"),
         .target(name: "Queue", dependencies: ["CSQLite"]),
         .target(name: "Enqueuer", dependencies: ["Queue"]),
-        .target(name: "Workers", dependencies: ["Queue", "CCurl"]),
-        .executableTarget(name: "switchboard", dependencies: ["Queue", "Enqueuer", "Workers"]),
+        .target(name: "Workers", dependencies: ["Queue", "CCurl", "CSystem"]),
+        .executableTarget(name: "switchboard", dependencies: ["Queue", "Enqueuer", "Workers", "CSQLite"]),
         .testTarget(name: "QueueTests", dependencies: ["Queue", "CSQLite", "switchboard"]),
     ],
     swiftLanguageModes: [.v6]

@@ -11,6 +11,13 @@ static inline sqlite3_destructor_type sb_sqlite_transient(void) {
     return SQLITE_TRANSIENT;
 }
 
+/// Process-wide settings, applied once before the first connection opens.
+///
+/// Memory statistics take a global mutex on every allocation; nothing here reads them.
+static inline int sb_sqlite_configure(void) {
+    return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 /// State for `sb_busy_wait`, owned by one connection.
 typedef struct sb_busy_state {
     long long timeout_ns;
@@ -38,8 +45,7 @@ static inline int sb_busy_wait(void *context, int attempt) {
     } else if (now - state->started_ns > state->timeout_ns) {
         return 0;
     }
-    unsigned int cap_us = attempt < 3 ? (100u << attempt) : 400u;
-    usleep(50u + (unsigned int)rand_r(&state->seed) % cap_us);
+    usleep(20u + (unsigned int)rand_r(&state->seed) % 60u);
     return 1;
 }
 

@@ -89,7 +89,7 @@ public struct NewJob: Sendable {
     }
 
     /// Checks the fields a caller can get wrong, naming the one that is.
-    func validate() throws {
+    public func validate() throws {
         try Self.requireName(queue, field: "queue")
         try Self.requireName(kind, field: "kind")
         if let maxAttempts, maxAttempts < 1 {

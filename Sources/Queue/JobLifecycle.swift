@@ -25,8 +25,10 @@ struct JobLifecycle {
 
     /// - Parameters:
     ///   - attempt: the attempt that just ended, counting from 1.
-    ///   - jitterUnit: a number in `0..<1` for the retry policy's jitter.
-    func next(after end: AttemptEnd, attempt: Int, maxAttempts: Int, now: Timestamp, jitterUnit: Double) -> NextStep {
+    ///   - jitterUnit: a number in `0..<1` for the retry policy's jitter; asked for only when a retry is scheduled.
+    func next(
+        after end: AttemptEnd, attempt: Int, maxAttempts: Int, now: Timestamp, jitterUnit: @autoclosure () -> Double
+    ) -> NextStep {
         switch end {
         case .succeeded:
             return .finish
@@ -36,7 +38,7 @@ struct JobLifecycle {
             return .deadLetter(.nonRetryable)
         case .failed(_, retryable: true):
             guard attempt < maxAttempts else { return .deadLetter(.attemptsExhausted) }
-            let delay = retryPolicy.delay(afterAttempt: attempt, unit: jitterUnit)
+            let delay = retryPolicy.delay(afterAttempt: attempt, unit: jitterUnit())
             return .runAgain(at: now + delay, refundAttempt: false)
         case .leaseExpired:
             // The lease duration has already been waited out; run again at once, unless that was the

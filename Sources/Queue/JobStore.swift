@@ -75,6 +75,7 @@ public final class JobStore: Sendable {
     // MARK: Enqueue
 
     /// Enqueues one job; see `enqueue(_:)` for a batch.
+    @discardableResult
     public func enqueue(_ job: NewJob) async throws -> EnqueueResult {
         try await enqueue([job])[0]
     }
@@ -85,6 +86,7 @@ public final class JobStore: Sendable {
     /// job that holds the key. Each transaction also prunes a bounded number of expired keys.
     /// - Throws: `QueueError.invalidArgument` naming the field of the first invalid job, before anything
     ///   is written.
+    @discardableResult
     public func enqueue(_ jobs: [NewJob]) async throws -> [EnqueueResult] {
         for job in jobs {
             try job.validate()

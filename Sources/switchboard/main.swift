@@ -1,1 +1,4 @@
-print("hi")
+import Foundation
+
+let exitCode = await CommandLineTool.main(Array(CommandLine.arguments.dropFirst()))
+exit(exitCode.rawValue)

@@ -18,8 +18,14 @@ final class SQLiteConnection {
     private var statements: [String: SQLiteStatement] = [:]
     let path: String
 
+    /// Applies process-wide settings before the first connection; `sqlite3_config` fails after that.
+    private static let configured: Void = {
+        _ = sb_sqlite_configure()
+    }()
+
     /// Opens `path` read-write, with a busy handler that waits up to `busyTimeout` for a lock.
     init(path: String, mode: OpenMode, busyTimeout: Duration) throws {
+        Self.configured
         var flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX
         if mode == .createIfMissing {
             flags |= SQLITE_OPEN_CREATE

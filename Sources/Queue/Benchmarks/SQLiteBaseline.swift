@@ -1,0 +1,104 @@
+import Foundation
+
+/// What plain SQLite does on this machine with the same durability, measured for comparison.
+public struct SQLiteBaselineFigures: Sendable {
+    /// Single-row INSERTs, each committed on its own.
+    public var singleInsertsPerSecond: Double
+    /// The best of several batch sizes of INSERTs per transaction.
+    public var batchedInsertsPerSecond: Double
+    /// The batch size that gave `batchedInsertsPerSecond`.
+    public var bestBatchSize: Int
+    /// A naive queue loop: claim one row with `UPDATE ... RETURNING` and commit, then delete it and commit.
+    public var naiveClaimAckPerSecond: Double
+}
+
+/// The raw-SQLite baseline of `switchboard bench queue`: the simplest code a queue could be, with no
+/// batching, so every Switchboard figure can be printed as a ratio to it.
+public enum SQLiteBaseline {
+    /// Runs the baseline on a new file at `path` (deleted first if it exists).
+    ///
+    /// - Parameters:
+    ///   - singles: how many single-row commits and naive claim+ack rounds to time.
+    ///   - batched: how many rows for each batched-insert timing.
+    public static func measure(path: String, durability: Durability, singles: Int, batched: Int) async throws
+        -> SQLiteBaselineFigures
+    {
+        for suffix in ["", "-wal", "-shm"] {
+            try? FileManager.default.removeItem(atPath: path + suffix)
+        }
+        let database = try await Database.open(
+            path: path, mode: .createIfMissing, durability: durability, busyTimeout: .seconds(5),
+            schema: Schema(migrations: [baselineTable])
+        )
+        return try await database.perform { connection in
+            let payload = SQLValue.blob(Data(#"{"n":1}"#.utf8))
+            let insert = "INSERT INTO baseline_jobs (queue, payload, state) VALUES ('q', ?1, 'ready')"
+
+            let singleInserts = try rate(count: singles) {
+                for _ in 0..<singles {
+                    try connection.execute(insert, [payload])
+                }
+            }
+
+            var best = (rate: 0.0, size: 0)
+            for size in [100, 1_000, 10_000] where size <= batched {
+                let measured = try rate(count: batched) {
+                    for _ in 0..<(batched / size) {
+                        try connection.writeTransaction {
+                            for _ in 0..<size {
+                                try connection.execute(insert, [payload])
+                            }
+                        }
+                    }
+                }
+                if measured > best.rate {
+                    best = (measured, size)
+                }
+            }
+
+            try connection.executeScript("DELETE FROM baseline_jobs")
+            for _ in 0..<(singles / 1_000 + 1) {
+                try connection.writeTransaction {
+                    for _ in 0..<1_000 {
+                        try connection.execute(insert, [payload])
+                    }
+                }
+            }
+            let naive = try rate(count: singles) {
+                for _ in 0..<singles {
+                    let id = try connection.integer(
+                        """
+                        UPDATE baseline_jobs SET state = 'leased'
+                        WHERE id = (SELECT id FROM baseline_jobs WHERE state = 'ready' ORDER BY id LIMIT 1)
+                        RETURNING id
+                        """
+                    )
+                    if let id {
+                        try connection.execute("DELETE FROM baseline_jobs WHERE id = ?1", [.integer(id)])
+                    }
+                }
+            }
+            return SQLiteBaselineFigures(
+                singleInsertsPerSecond: singleInserts,
+                batchedInsertsPerSecond: best.rate,
+                bestBatchSize: best.size,
+                naiveClaimAckPerSecond: naive
+            )
+        }
+    }
+
+    private static let baselineTable = Migration(
+        version: 1,
+        sql: """
+            CREATE TABLE baseline_jobs (
+                id INTEGER PRIMARY KEY, queue TEXT NOT NULL, payload BLOB NOT NULL, state TEXT NOT NULL);
+            CREATE INDEX baseline_jobs_state ON baseline_jobs (state, id);
+            """
+    )
+
+    private static func rate(count: Int, _ body: () throws -> Void) rethrows -> Double {
+        let started = ContinuousClock.now
+        try body()
+        return Double(count) / (ContinuousClock.now - started).seconds
+    }
+}

@@ -1,0 +1,53 @@
+import Foundation
+import Queue
+
+/// Runs every job through a shell command: the generic worker behind `switchboard work --exec`.
+///
+/// The payload goes to the command's stdin; `SWITCHBOARD_JOB_ID`, `SWITCHBOARD_KIND`, `SWITCHBOARD_QUEUE`
+/// and `SWITCHBOARD_ATTEMPT` to its environment. Its exit status decides the outcome:
+/// 0 completes the job, 75 (EX_TEMPFAIL) snoozes it, 65 (EX_DATAERR) dead-letters it at once, and any
+/// other status or a signal fails it (retryable) with the tail of its stderr as the error.
+public struct ShellCommandHandler: JobHandler {
+    /// Exit status that snoozes the job.
+    public static let snoozeStatus: Int32 = 75
+    /// Exit status that dead-letters the job.
+    public static let rejectStatus: Int32 = 65
+
+    public var command: String
+    /// How long a snoozed job waits.
+    public var snoozeDelay: Duration
+
+    public init(command: String, snoozeDelay: Duration = .seconds(30)) {
+        self.command = command
+        self.snoozeDelay = snoozeDelay
+    }
+
+    public func run(_ job: ClaimedJob) async -> JobOutcome {
+        let shell = ShellCommand(
+            command,
+            environment: [
+                "SWITCHBOARD_JOB_ID": String(job.id),
+                "SWITCHBOARD_KIND": job.kind,
+                "SWITCHBOARD_QUEUE": job.queue,
+                "SWITCHBOARD_ATTEMPT": String(job.attempt),
+            ]
+        )
+        let result = await shell.run(input: job.payload)
+        let detail = result.stderrTail.trimmingCharacters(in: .whitespacesAndNewlines)
+        let suffix = detail.isEmpty ? "" : ": \(detail)"
+        switch result.termination {
+        case .exited(0):
+            return .complete
+        case .exited(Self.snoozeStatus):
+            return .snooze(snoozeDelay)
+        case .exited(Self.rejectStatus):
+            return .fail(error: "command exited with 65 (rejected)\(suffix)", retryable: false)
+        case .exited(let status):
+            return .fail(error: "command exited with \(status)\(suffix)", retryable: true)
+        case .signalled(let number):
+            return .fail(error: "command killed by signal \(number)\(suffix)", retryable: true)
+        case .spawnFailed(let code):
+            return .fail(error: "could not start /bin/sh: \(String(cString: strerror(code)))", retryable: true)
+        }
+    }
+}

@@ -1,0 +1,28 @@
+import Dispatch
+import Foundation
+
+/// Delivers SIGTERM and SIGINT to a closure instead of letting them end the process.
+///
+/// The signals are ignored at the process level and read through dispatch sources, so the closure
+/// runs on an ordinary queue and may do anything, unlike a C signal handler.
+public final class SignalWatcher: @unchecked Sendable {
+    // @unchecked Sendable: `sources` is written once in `init` and only read (to cancel) in `deinit`.
+    private let sources: [any DispatchSourceSignal]
+
+    /// - Parameter handler: called with the signal number, once per delivery, on a dispatch queue.
+    public init(signals: [Int32] = [SIGTERM, SIGINT], handler: @escaping @Sendable (Int32) -> Void) {
+        sources = signals.map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { handler(number) }
+            source.resume()
+            return source
+        }
+    }
+
+    deinit {
+        for source in sources {
+            source.cancel()
+        }
+    }
+}

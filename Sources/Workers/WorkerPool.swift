@@ -1,0 +1,301 @@
+import Foundation
+import Queue
+import Synchronization
+
+/// How a worker process claims and runs jobs.
+public struct WorkerOptions: Sendable {
+    public var queues: [String]
+    /// Jobs in flight at once.
+    public var concurrency: Int
+    /// How long each lease lasts; heartbeats renew it every third of that while the job runs.
+    public var leaseDuration: Duration
+    /// Names this worker in leases, for operators.
+    public var workerID: String
+    /// After a stop is requested: how long running jobs may take before they are cancelled and handed back.
+    public var shutdownGrace: Duration
+    /// Stop once no job in `queues` is runnable or leased.
+    public var drain: Bool
+    /// How often an idle worker checks whether another process committed something.
+    public var pollInterval: Duration
+    /// The longest an idle worker goes without trying to claim, whatever it has seen.
+    public var maxIdleWait: Duration
+
+    public init(
+        queues: [String],
+        concurrency: Int = 8,
+        leaseDuration: Duration = .seconds(30),
+        workerID: String = WorkerOptions.defaultWorkerID,
+        shutdownGrace: Duration = .seconds(10),
+        drain: Bool = false,
+        pollInterval: Duration = .milliseconds(1),
+        maxIdleWait: Duration = .seconds(1)
+    ) {
+        self.queues = queues
+        self.concurrency = concurrency
+        self.leaseDuration = leaseDuration
+        self.workerID = workerID
+        self.shutdownGrace = shutdownGrace
+        self.drain = drain
+        self.pollInterval = pollInterval
+        self.maxIdleWait = maxIdleWait
+    }
+
+    /// `host:pid`.
+    public static var defaultWorkerID: String {
+        "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier)"
+    }
+}
+
+/// Something a worker did, for its log.
+public enum WorkerEvent: Sendable {
+    case claimed(ClaimedJob)
+    /// A settlement was committed.
+    case settled(ClaimedJob, JobOutcome, SettlementResult)
+    /// The job's lease was lost while it ran (the worker stalled past its lease); its outcome is dropped.
+    case leaseLost(ClaimedJob)
+    case stopping(inFlight: Int)
+    /// An exchange with the store failed; the worker keeps its settlements and tries again.
+    case storeFailed(String)
+}
+
+/// What a worker did over its run.
+public struct WorkerReport: Sendable, Equatable {
+    public var completed = 0
+    /// Failed attempts scheduled to run again.
+    public var retried = 0
+    public var deadLettered = 0
+    /// Snoozed, or handed back at shutdown.
+    public var snoozed = 0
+    public var leasesLost = 0
+
+    public var settled: Int { completed + retried + deadLettered + snoozed }
+}
+
+/// Keeps up to `concurrency` jobs running from a store, in one process.
+///
+/// One coordinator loop owns all talk with the store: each round trip settles every job that finished
+/// since the last one, renews the leases that are due, and claims enough jobs to fill the free slots,
+/// in one transaction. While that transaction commits, more jobs finish and wait for the next one, so
+/// the commits are shared by as many jobs as are finishing (group commit). A settlement is reported
+/// (`WorkerEvent.settled`) only once its transaction has committed.
+public final class WorkerPool: Sendable {
+    private let store: JobStore
+    private let handler: any JobHandler
+    private let options: WorkerOptions
+    private let onEvent: @Sendable (WorkerEvent) -> Void
+
+    private let wakeup = Wakeup()
+    private let finished = Mutex<[FinishedJob]>([])
+    private let stopRequest = Mutex<StopRequest>(.none)
+
+    private enum StopRequest {
+        case none
+        case graceful
+        case immediate
+    }
+
+    private struct FinishedJob {
+        let job: ClaimedJob
+        let outcome: JobOutcome
+        let cancelled: Bool
+    }
+
+    private struct RunningJob {
+        let job: ClaimedJob
+        let task: Task<Void, Never>
+        var leaseLost = false
+    }
+
+    public init(
+        store: JobStore,
+        handler: any JobHandler,
+        options: WorkerOptions,
+        onEvent: @escaping @Sendable (WorkerEvent) -> Void = { _ in }
+    ) {
+        self.store = store
+        self.handler = handler
+        self.options = options
+        self.onEvent = onEvent
+    }
+
+    /// Asks the worker to stop claiming and finish. A graceful stop lets running jobs take up to the
+    /// shutdown grace; an immediate one (or a second request) cancels them and hands them back at once.
+    public func requestStop(immediately: Bool = false) {
+        stopRequest.withLock { request in
+            if immediately || request == .graceful {
+                request = .immediate
+            } else if request == .none {
+                request = .graceful
+            }
+        }
+        wakeup.signal()
+    }
+
+    /// Runs until a stop is requested and every job has been settled or handed back (or, with `drain`,
+    /// until nothing is runnable or leased). Cancelling the calling task stops the worker immediately.
+    public func run() async throws -> WorkerReport {
+        try await withTaskCancellationHandler {
+            try await coordinate()
+        } onCancel: {
+            requestStop(immediately: true)
+        }
+    }
+
+    private func coordinate() async throws -> WorkerReport {
+        let clock = store.clock
+        let heartbeatInterval = options.leaseDuration / 3
+        var report = WorkerReport()
+        var running: [Int64: RunningJob] = [:]
+        var settlements: [Settlement] = []
+        var settling: [Lease: (job: ClaimedJob, outcome: JobOutcome)] = [:]
+        var stopDeadline: Timestamp?
+        var cancelledRunning = false
+        var mayHaveWork = true
+        var drainCheckDue = false
+        var nextDueAt: Timestamp?
+        var lastClaimAt = clock.now()
+        var nextHeartbeat = clock.now() + heartbeatInterval
+        var changeCounter = try await store.changeCounter()
+        var storeFailures = 0
+
+        while true {
+            let now = clock.now()
+            let request = stopRequest.withLock { $0 }
+            if request != .none && stopDeadline == nil {
+                stopDeadline = now + options.shutdownGrace
+                onEvent(.stopping(inFlight: running.count))
+            }
+            if request == .immediate, let deadline = stopDeadline, deadline > now {
+                stopDeadline = now
+            }
+            if let stopDeadline, now >= stopDeadline, !cancelledRunning {
+                running.values.forEach { $0.task.cancel() }
+                cancelledRunning = true
+            }
+
+            for done in takeFinished() {
+                guard let entry = running.removeValue(forKey: done.job.id), !entry.leaseLost else { continue }
+                // A job cut short by shutdown goes back to the queue without spending its attempt.
+                let outcome = done.cancelled && done.outcome != .complete ? .release : done.outcome
+                settlements.append(Settlement(done.job.lease, outcome))
+                settling[done.job.lease] = (done.job, outcome)
+            }
+
+            let freeSlots = stopDeadline == nil ? options.concurrency - running.count : 0
+            let heartbeatDue = !running.isEmpty && now >= nextHeartbeat
+            let dueReached = (nextDueAt.map { now >= $0 } ?? false) || now - lastClaimAt >= options.maxIdleWait
+            let claimLimit = freeSlots > 0 && (mayHaveWork || dueReached) ? freeSlots : 0
+
+            if settlements.isEmpty && !heartbeatDue && claimLimit == 0 {
+                if stopDeadline != nil && running.isEmpty {
+                    break
+                }
+                if options.drain && drainCheckDue && running.isEmpty {
+                    drainCheckDue = false
+                    if try await !store.hasRunnableOrLeasedJobs(queues: options.queues) {
+                        break
+                    }
+                }
+                var wakeAt = min(now + options.pollInterval, lastClaimAt + options.maxIdleWait)
+                if let nextDueAt {
+                    wakeAt = min(wakeAt, nextDueAt)
+                }
+                if !running.isEmpty {
+                    wakeAt = min(wakeAt, nextHeartbeat)
+                }
+                if let stopDeadline, !cancelledRunning {
+                    wakeAt = min(wakeAt, stopDeadline)
+                }
+                await wakeup.wait(timeout: wakeAt - now)
+                if freeSlots > 0 {
+                    let counter = try await store.changeCounter()
+                    if counter != changeCounter {
+                        changeCounter = counter
+                        mayHaveWork = true
+                    }
+                }
+                continue
+            }
+
+            let result: WorkerExchangeResult
+            do {
+                result = try await store.exchange(
+                    WorkerExchange(
+                        workerID: options.workerID,
+                        leaseDuration: options.leaseDuration,
+                        settlements: settlements,
+                        heartbeats: heartbeatDue ? running.values.map(\.job.lease) : [],
+                        queues: options.queues,
+                        claimLimit: claimLimit
+                    )
+                )
+                storeFailures = 0
+            } catch {
+                // Keep the settlements: they go again with the next exchange. If their leases run out
+                // meanwhile, the store reports them lost and the jobs run again elsewhere.
+                storeFailures += 1
+                onEvent(.storeFailed(String(describing: error)))
+                await wakeup.wait(timeout: .milliseconds(min(5_000, 50 << min(storeFailures, 7))))
+                continue
+            }
+
+            for (settlement, result) in zip(settlements, result.settled) {
+                guard let (job, outcome) = settling.removeValue(forKey: settlement.lease) else { continue }
+                report.count(result, of: outcome)
+                onEvent(result == .leaseLost ? .leaseLost(job) : .settled(job, outcome, result))
+            }
+            settlements.removeAll()
+            for lease in result.lostLeases {
+                guard var entry = running[lease.jobID] else { continue }
+                entry.leaseLost = true
+                entry.task.cancel()
+                running[lease.jobID] = entry
+                report.leasesLost += 1
+                onEvent(.leaseLost(entry.job))
+            }
+            if heartbeatDue {
+                nextHeartbeat = now + heartbeatInterval
+            }
+            if claimLimit > 0 {
+                lastClaimAt = now
+                mayHaveWork = result.claimed.count == claimLimit
+                drainCheckDue = !mayHaveWork
+                nextDueAt = result.nextDueAt
+            }
+            for job in result.claimed {
+                onEvent(.claimed(job))
+                running[job.id] = RunningJob(job: job, task: start(job))
+            }
+        }
+        return report
+    }
+
+    private func takeFinished() -> [FinishedJob] {
+        finished.withLock { finished in
+            defer { finished.removeAll(keepingCapacity: true) }
+            return finished
+        }
+    }
+
+    /// Runs a job's handler in its own task, which reports back through `finished`.
+    private func start(_ job: ClaimedJob) -> Task<Void, Never> {
+        Task {
+            let outcome = await handler.run(job)
+            let done = FinishedJob(job: job, outcome: outcome, cancelled: Task.isCancelled)
+            finished.withLock { $0.append(done) }
+            wakeup.signal()
+        }
+    }
+}
+
+extension WorkerReport {
+    mutating func count(_ result: SettlementResult, of outcome: JobOutcome) {
+        switch (result, outcome) {
+        case (.completed, _): completed += 1
+        case (.deadLettered, _): deadLettered += 1
+        case (.leaseLost, _): leasesLost += 1
+        case (.scheduled, .snooze): snoozed += 1
+        case (.scheduled, _): retried += 1
+        }
+    }
+}

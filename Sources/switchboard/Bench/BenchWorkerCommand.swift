@@ -1,0 +1,109 @@
+import Foundation
+import Queue
+import Synchronization
+import Workers
+
+/// `switchboard bench worker`: one worker process of the benchmark. Not for operators.
+///
+/// It opens the store, prints `ready`, waits for `go` on stdin, then works with a handler that does
+/// nothing (or records enqueue-to-claim latency) and prints one JSON line with what it did.
+struct BenchWorkerCommand: Command {
+    static let name = "bench worker"
+    static let summary = "One worker process of `bench queue` (internal)"
+    static let synopsis = ["bench worker --concurrency N (--drain | --expect N)"]
+    static let options: [OptionSpec] = [
+        .value("concurrency", "N", "jobs in flight"),
+        .value("expect", "N", "record enqueue-to-claim latency and stop after N jobs"),
+        .flag("drain", "stop when the queue is empty"),
+    ]
+    static let examples = ["(started by switchboard bench queue)"]
+    static let listed = false
+
+    let concurrency: Int
+    let expected: Int?
+
+    init(_ arguments: Arguments) throws {
+        concurrency = try arguments.integer("concurrency", in: 1...4096) ?? 64
+        expected = try arguments.integer("expect", in: 1...100_000_000)
+        if expected == nil && !arguments.flag("drain") {
+            throw CommandFailure.usage("give --drain or --expect N")
+        }
+    }
+
+    func run(_ context: CommandContext) async throws {
+        let store = try await context.openStore(create: false)
+        let latencies = LatencyRecorder()
+        let handler: any JobHandler = expected == nil ? NoopHandler() : latencies
+        let pool = WorkerPool(
+            store: store,
+            handler: handler,
+            options: WorkerOptions(queues: [QueueBenchmark.queue], concurrency: concurrency, drain: expected == nil)
+        )
+        if let expected {
+            latencies.onCount(expected) { pool.requestStop() }
+        }
+        Output.writeLine("ready", to: .standardOutput)
+        guard await readGo() else { return }
+        let started = ContinuousClock.now
+        let report = try await pool.run()
+        let seconds = (ContinuousClock.now - started).seconds
+        var result: [String: Any] = ["processed": report.completed, "seconds": seconds]
+        if expected != nil {
+            result["latencies_ms"] = latencies.millisecondsSorted
+        }
+        Output.writeLine(Output.jsonLine(result), to: .standardOutput)
+    }
+
+    private func readGo() async -> Bool {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(returning: readLine() == "go")
+            }
+        }
+    }
+}
+
+/// Completes every job at once.
+struct NoopHandler: JobHandler {
+    func run(_ job: ClaimedJob) async -> JobOutcome {
+        .complete
+    }
+}
+
+/// Completes every job, noting how long ago its payload's `t` (nanoseconds since 1970) was.
+final class LatencyRecorder: JobHandler {
+    private struct State {
+        var nanoseconds: [Int64] = []
+        var target = Int.max
+        var onTarget: (@Sendable () -> Void)?
+    }
+
+    private let state = Mutex(State())
+
+    func onCount(_ target: Int, _ action: @escaping @Sendable () -> Void) {
+        state.withLock {
+            $0.target = target
+            $0.onTarget = action
+        }
+    }
+
+    func run(_ job: ClaimedJob) async -> JobOutcome {
+        let now = QueueBenchmark.wallNanoseconds()
+        let sent = (try? JSONDecoder().decode(StampedPayload.self, from: job.payload))?.t ?? now
+        let action = state.withLock { state -> (@Sendable () -> Void)? in
+            state.nanoseconds.append(now - sent)
+            return state.nanoseconds.count == state.target ? state.onTarget : nil
+        }
+        action?()
+        return .complete
+    }
+
+    var millisecondsSorted: [Double] {
+        state.withLock { $0.nanoseconds }.sorted().map { Double($0) / 1e6 }
+    }
+}
+
+/// The payload of a latency-benchmark job: when it was enqueued.
+struct StampedPayload: Codable {
+    var t: Int64
+}

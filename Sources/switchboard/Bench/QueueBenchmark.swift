@@ -1,0 +1,165 @@
+import CSQLite
+import Foundation
+import Queue
+
+/// The figures of one `switchboard bench queue` run.
+struct QueueBenchmarkFigures {
+    var enqueueSingle: Double
+    var enqueueBatched: Double
+    var claimCompleteOne: Double
+    var claimCompleteMany: Double
+    /// Each process's share of the jobs in the many-process run.
+    var shares: [Double]
+    var latencyMilliseconds: [Double]
+    var baseline: SQLiteBaselineFigures
+}
+
+/// Measures the queue on this machine: enqueue, claim+complete with 1 and P worker processes,
+/// enqueue-to-claim latency at a steady rate, and a raw-SQLite baseline, all in one run.
+struct QueueBenchmark {
+    static let queue = "bench"
+    static let enqueueBatchSize = 10_000
+
+    let jobs: Int
+    let singles: Int
+    let processes: Int
+    let concurrency: Int
+    let latencyRate: Int
+    let latencySeconds: Int
+    let durability: Durability
+    let directory: URL
+
+    func run(progress: (String) -> Void) async throws -> QueueBenchmarkFigures {
+        progress("raw SQLite baseline")
+        let baseline = try await SQLiteBaseline.measure(
+            path: path("baseline.db"), durability: durability, singles: singles, batched: jobs
+        )
+
+        progress("enqueue, one job per call")
+        let single = try await freshStore("single.db")
+        let enqueueSingle = try await rate(count: singles) {
+            for index in 0..<singles {
+                try await single.enqueue(job(index))
+            }
+        }
+
+        progress("enqueue, batched")
+        let batched = try await freshStore("one-process.db")
+        let enqueueBatched = try await rate(count: jobs) { try await fill(batched) }
+
+        progress("claim+complete, 1 worker process")
+        let one = try await drain(database: "one-process.db", processes: 1)
+
+        progress("claim+complete, \(processes) worker processes")
+        try await fill(try await freshStore("many-processes.db"))
+        let many = try await drain(database: "many-processes.db", processes: processes)
+
+        progress("enqueue-to-claim latency at \(latencyRate) jobs/s for \(latencySeconds) s")
+        let latencies = try await latency()
+
+        return QueueBenchmarkFigures(
+            enqueueSingle: enqueueSingle,
+            enqueueBatched: enqueueBatched,
+            claimCompleteOne: one.rate,
+            claimCompleteMany: many.rate,
+            shares: many.shares,
+            latencyMilliseconds: latencies,
+            baseline: baseline
+        )
+    }
+
+    private func path(_ name: String) -> String {
+        directory.appendingPathComponent(name).path
+    }
+
+    private func freshStore(_ name: String) async throws -> JobStore {
+        for suffix in ["", "-wal", "-shm"] {
+            try? FileManager.default.removeItem(atPath: path(name) + suffix)
+        }
+        var options = StoreOptions()
+        options.durability = durability
+        return try await JobStore.open(path: path(name), options: options)
+    }
+
+    private func job(_ index: Int) -> NewJob {
+        NewJob(queue: Self.queue, kind: "noop", payload: Data(#"{"n":\#(index)}"#.utf8))
+    }
+
+    private func fill(_ store: JobStore) async throws {
+        for start in stride(from: 0, to: jobs, by: Self.enqueueBatchSize) {
+            try await store.enqueue((start..<min(start + Self.enqueueBatchSize, jobs)).map(job))
+        }
+    }
+
+    /// Starts `processes` workers on a filled database at the same moment and waits for them to drain it.
+    private func drain(database: String, processes: Int) async throws -> (rate: Double, shares: [Double]) {
+        let children = try (0..<processes).map { _ in
+            try BenchChild(arguments: workerArguments(database) + ["--drain"])
+        }
+        for child in children {
+            _ = try await child.expectLine("ready")
+        }
+        let started = ContinuousClock.now
+        children.forEach { $0.send("go") }
+        var processed: [Int] = []
+        for child in children {
+            let report = try await child.expectLine("its result")
+            processed.append(try Self.field("processed", of: report) as? Int ?? 0)
+            _ = await child.waitForExit()
+        }
+        let seconds = (ContinuousClock.now - started).seconds
+        let total = processed.reduce(0, +)
+        guard total == jobs else {
+            throw CommandFailure(exitCode: .software, message: "workers completed \(total) of \(jobs) jobs")
+        }
+        return (Double(total) / seconds, processed.map { Double($0) / Double(total) })
+    }
+
+    /// Enqueues at a steady rate, one commit per job, while one worker records how long each waited.
+    private func latency() async throws -> [Double] {
+        let store = try await freshStore("latency.db")
+        let count = latencyRate * latencySeconds
+        let child = try BenchChild(arguments: workerArguments("latency.db") + ["--expect", String(count)])
+        _ = try await child.expectLine("ready")
+        child.send("go")
+        let interval = Duration.seconds(1) / latencyRate
+        let clock = ContinuousClock()
+        let start = clock.now
+        for index in 0..<count {
+            let deadline = start + interval * index
+            if clock.now < deadline {
+                try await clock.sleep(until: deadline, tolerance: .microseconds(50))
+            }
+            let stamp = try JSONEncoder().encode(StampedPayload(t: Self.wallNanoseconds()))
+            try await store.enqueue(NewJob(queue: Self.queue, kind: "stamped", payload: stamp))
+        }
+        let report = try await child.expectLine("its result")
+        _ = await child.waitForExit()
+        return try Self.field("latencies_ms", of: report) as? [Double] ?? []
+    }
+
+    private func workerArguments(_ database: String) -> [String] {
+        [
+            "bench", "worker", "--db", path(database), "--durability", durability.rawValue,
+            "--concurrency", String(concurrency),
+        ]
+    }
+
+    private static func field(_ name: String, of line: String) throws -> Any? {
+        let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+        return object?[name]
+    }
+
+    private func rate(count: Int, _ body: () async throws -> Void) async rethrows -> Double {
+        let started = ContinuousClock.now
+        try await body()
+        return Double(count) / (ContinuousClock.now - started).seconds
+    }
+
+    /// Wall-clock nanoseconds, comparable between processes on one machine.
+    static func wallNanoseconds() -> Int64 {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
+    }
+}

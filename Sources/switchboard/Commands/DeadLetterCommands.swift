@@ -1,0 +1,123 @@
+import Foundation
+import Queue
+
+/// `switchboard dlq list`.
+struct DeadLetterListCommand: Command {
+    static let name = "dlq list"
+    static let summary = "List dead letters, in the order they died"
+    static let synopsis = ["dlq list [--queue Q] [--kind K] [--limit N]"]
+    static let options: [OptionSpec] = [
+        .value("queue", "Q", "only this queue"),
+        .value("kind", "K", "only this kind"),
+        .value("limit", "N", "at most this many (default 100)"),
+    ]
+    static let examples = ["switchboard dlq list --queue mail"]
+
+    let queue: String?
+    let kind: String?
+    let limit: Int
+
+    init(_ arguments: Arguments) throws {
+        try arguments.expectNoPositionals()
+        queue = arguments.string("queue")
+        kind = arguments.string("kind")
+        limit = try arguments.integer("limit", in: 1...1_000_000) ?? 100
+    }
+
+    func run(_ context: CommandContext) async throws {
+        let store = try await context.openStore(create: false)
+        JobPrinter.list(try await store.deadLetters(queue: queue, kind: kind, limit: limit), output: context.output)
+    }
+}
+
+/// `switchboard dlq show`.
+struct DeadLetterShowCommand: Command {
+    static let name = "dlq show"
+    static let summary = "Show one dead letter with its error history"
+    static let synopsis = ["dlq show ID"]
+    static let options: [OptionSpec] = []
+    static let examples = ["switchboard dlq show 42"]
+
+    let id: Int64
+
+    init(_ arguments: Arguments) throws {
+        let ids = try arguments.ids()
+        guard ids.count == 1 else { throw CommandFailure.usage("give exactly one job id") }
+        id = ids[0]
+    }
+
+    func run(_ context: CommandContext) async throws {
+        JobPrinter.detail(try await context.openStore(create: false).deadLetter(id: id), output: context.output)
+    }
+}
+
+/// The dead letters a redrive or purge names: ids, or one of its selection flags.
+private func deadLetterSelection(_ arguments: Arguments, flags: [String: (Arguments) throws -> DeadLetterSelection?])
+    throws -> DeadLetterSelection
+{
+    let ids = try arguments.ids()
+    var chosen: [DeadLetterSelection] = ids.isEmpty ? [] : [.ids(ids)]
+    for (_, read) in flags.sorted(by: { $0.key < $1.key }) {
+        if let selection = try read(arguments) { chosen.append(selection) }
+    }
+    guard chosen.count == 1 else {
+        let names = flags.keys.sorted().map { "--\($0)" }.joined(separator: ", ")
+        throw CommandFailure.usage("name the dead letters with ids or exactly one of \(names)")
+    }
+    return chosen[0]
+}
+
+/// `switchboard dlq redrive`.
+struct DeadLetterRedriveCommand: Command {
+    static let name = "dlq redrive"
+    static let summary = "Put dead letters back to run, attempts reset"
+    static let synopsis = ["dlq redrive (ID... | --all | --queue Q) [--rate N]"]
+    static let options: [OptionSpec] = [
+        .flag("all", "every dead letter"),
+        .value("queue", "Q", "every dead letter of this queue"),
+        .value("rate", "N", "at most N per second"),
+    ]
+    static let examples = ["switchboard dlq redrive 41 42", "switchboard dlq redrive --queue mail --rate 50"]
+
+    let selection: DeadLetterSelection
+    let rate: Int?
+
+    init(_ arguments: Arguments) throws {
+        selection = try deadLetterSelection(arguments, flags: [
+            "all": { $0.flag("all") ? .all : nil },
+            "queue": { $0.string("queue").map(DeadLetterSelection.queue) },
+        ])
+        rate = try arguments.integer("rate", in: 1...1_000_000)
+    }
+
+    func run(_ context: CommandContext) async throws {
+        let count = try await context.openStore(create: false).redriveDeadLetters(selection, perSecond: rate)
+        context.output.result("redrove \(count) dead letters", json: ["redriven": count])
+    }
+}
+
+/// `switchboard dlq purge`.
+struct DeadLetterPurgeCommand: Command {
+    static let name = "dlq purge"
+    static let summary = "Delete dead letters for good"
+    static let synopsis = ["dlq purge (ID... | --all | --older-than DURATION)"]
+    static let options: [OptionSpec] = [
+        .flag("all", "every dead letter"),
+        .value("older-than", "DURATION", "those dead for at least this long (7d, 12h, 30m, 45s)"),
+    ]
+    static let examples = ["switchboard dlq purge --older-than 7d", "switchboard dlq purge 41 42"]
+
+    let selection: DeadLetterSelection
+
+    init(_ arguments: Arguments) throws {
+        selection = try deadLetterSelection(arguments, flags: [
+            "all": { $0.flag("all") ? .all : nil },
+            "older-than": { try $0.duration("older-than").map(DeadLetterSelection.olderThan) },
+        ])
+    }
+
+    func run(_ context: CommandContext) async throws {
+        let count = try await context.openStore(create: false).purgeDeadLetters(selection)
+        context.output.result("purged \(count) dead letters", json: ["purged": count])
+    }
+}
