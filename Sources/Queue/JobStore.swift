@@ -11,7 +11,8 @@ public struct StoreOptions: Sendable {
     public var completedRetention: Duration?
     /// Failures kept per job; older ones are dropped.
     public var errorHistoryLimit = 10
-    /// How long one attempt to take the write lock may wait for other connections.
+    /// How long a statement may wait for a lock held by another program (Switchboard writers queue on
+    /// the write turnstile instead), before the whole transaction is tried again.
     public var busyTimeout: Duration = .seconds(5)
     /// Create the database file when it does not exist; otherwise opening a missing file fails.
     public var createIfMissing = true

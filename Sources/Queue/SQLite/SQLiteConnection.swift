@@ -14,8 +14,9 @@ final class SQLiteConnection {
     }
 
     private let handle: OpaquePointer
-    private let busyState: UnsafeMutablePointer<sb_busy_state>
     private var statements: [String: SQLiteStatement] = [:]
+    /// Opened on the first write transaction, so a connection that only reads creates no file.
+    private var turnstile: WriteTurnstile?
     let path: String
 
     /// Applies process-wide settings before the first connection; `sqlite3_config` fails after that.
@@ -23,7 +24,7 @@ final class SQLiteConnection {
         _ = sb_sqlite_configure()
     }()
 
-    /// Opens `path` read-write, with a busy handler that waits up to `busyTimeout` for a lock.
+    /// Opens `path` read-write; a statement that meets another program's lock waits up to `busyTimeout`.
     init(path: String, mode: OpenMode, busyTimeout: Duration) throws {
         Self.configured
         var flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX
@@ -39,23 +40,14 @@ final class SQLiteConnection {
             throw error
         }
         sqlite3_extended_result_codes(connection, 1)
+        sqlite3_busy_timeout(connection, Int32(clamping: busyTimeout.wholeMilliseconds))
         self.handle = connection
         self.path = path
-        self.busyState = .allocate(capacity: 1)
-        self.busyState.initialize(
-            to: sb_busy_state(
-                timeout_ns: busyTimeout.wholeNanoseconds,
-                started_ns: 0,
-                seed: UInt32(truncatingIfNeeded: UInt64.random(in: 0...UInt64(UInt32.max)))
-            )
-        )
-        sb_install_busy_handler(connection, busyState)
     }
 
     deinit {
         statements.removeAll()
         sqlite3_close_v2(handle)
-        busyState.deallocate()
     }
 
     /// Builds the error for a failed call on `handle`, reading SQLite's message at once.
@@ -129,14 +121,19 @@ final class SQLiteConnection {
         sqlite3_get_autocommit(handle) != 0
     }
 
-    /// Runs `body` in a write transaction opened with `BEGIN IMMEDIATE`.
+    /// Runs `body` in a write transaction opened with `BEGIN IMMEDIATE`, holding the write turnstile.
     ///
     /// `BEGIN IMMEDIATE` takes the write lock up front, waiting in the busy handler if needed. A deferred
     /// transaction that reads first and writes later would have to upgrade its lock, and an upgrade that
     /// meets another writer fails with `SQLITE_BUSY` at once: no busy timeout can rescue it.
     func writeTransaction<T>(_ body: () throws -> T) throws -> T {
-        try executeScript("BEGIN IMMEDIATE")
-        return try finishTransaction(body)
+        if turnstile == nil {
+            turnstile = try WriteTurnstile(databasePath: path)
+        }
+        return try turnstile!.withTurn {
+            try executeScript("BEGIN IMMEDIATE")
+            return try finishTransaction(body)
+        }
     }
 
     /// Runs `body` in a read transaction: one consistent snapshot for all its queries.

@@ -88,6 +88,12 @@ struct BenchReport {
                 format: "enqueue-to-claim latency at %d jobs/s (%d jobs): p50 %.2f ms, p99 %.2f ms, max %.2f ms",
                 benchmark.latencyRate, latency.count, p50, p99, latency.last ?? 0
             ),
+            "lock hand-over for \(QueueBenchmark.handOverSeconds) s, one process committing "
+                + "\(QueueBenchmark.handOverBulkBatch) jobs per transaction, \(benchmark.processes - 1) one per "
+                + "transaction: transactions "
+                + figures.handOver.commits.map { rate(Double($0)) }.joined(separator: " / ")
+                + ", longest wait for the lock "
+                + figures.handOver.longestWaitMilliseconds.map { String(format: "%.1f ms", $0) }.joined(separator: " / "),
             "raw SQLite: \(rate(base.singleInsertsPerSecond)) single-row commits/s, "
                 + "\(rate(base.batchedInsertsPerSecond)) batched inserts/s, "
                 + "\(rate(base.naiveClaimAckPerSecond)) naive claim+ack/s",
@@ -108,6 +114,8 @@ struct BenchReport {
                 "latency_p50_ms": p50,
                 "latency_p99_ms": p99,
                 "latency_max_ms": latency.last ?? 0,
+                "hand_over_commits": figures.handOver.commits,
+                "hand_over_longest_wait_ms": figures.handOver.longestWaitMilliseconds,
                 "baseline_single_inserts_per_s": base.singleInsertsPerSecond,
                 "baseline_batched_inserts_per_s": base.batchedInsertsPerSecond,
                 "baseline_naive_claim_ack_per_s": base.naiveClaimAckPerSecond,

@@ -10,10 +10,12 @@ import Workers
 struct BenchWorkerCommand: Command {
     static let name = "bench worker"
     static let summary = "One worker process of `bench queue` (internal)"
-    static let synopsis = ["bench worker --concurrency N (--drain | --expect N)"]
+    static let synopsis = ["bench worker --concurrency N (--drain | --expect N | --contend SECONDS)"]
     static let options: [OptionSpec] = [
         .value("concurrency", "N", "jobs in flight"),
         .value("expect", "N", "record enqueue-to-claim latency and stop after N jobs"),
+        .value("contend", "SECONDS", "enqueue jobs back to back for this long, timing each commit"),
+        .value("batch", "N", "with --contend: jobs per transaction (default 1)"),
         .flag("drain", "stop when the queue is empty"),
     ]
     static let examples = ["(started by switchboard bench queue)"]
@@ -21,17 +23,24 @@ struct BenchWorkerCommand: Command {
 
     let concurrency: Int
     let expected: Int?
+    let contend: Duration?
+    let batch: Int
 
     init(_ arguments: Arguments) throws {
+        batch = try arguments.integer("batch", in: 1...100_000) ?? 1
         concurrency = try arguments.integer("concurrency", in: 1...4096) ?? 64
         expected = try arguments.integer("expect", in: 1...100_000_000)
-        if expected == nil && !arguments.flag("drain") {
-            throw CommandFailure.usage("give --drain or --expect N")
+        contend = try arguments.duration("contend")
+        if expected == nil && contend == nil && !arguments.flag("drain") {
+            throw CommandFailure.usage("give --drain, --expect N or --contend SECONDS")
         }
     }
 
     func run(_ context: CommandContext) async throws {
         let store = try await context.openStore(create: false)
+        if let contend {
+            return try await runContending(store, for: contend, batch: batch)
+        }
         let latencies = LatencyRecorder()
         let handler: any JobHandler = expected == nil ? NoopHandler() : latencies
         let pool = WorkerPool(
@@ -52,6 +61,29 @@ struct BenchWorkerCommand: Command {
             result["latencies_ms"] = latencies.millisecondsSorted
         }
         Output.writeLine(Output.jsonLine(result), to: .standardOutput)
+    }
+
+    /// Commits `batch` enqueues per transaction as fast as it can, and reports how many transactions and
+    /// the longest wait between two of its commits: how long the other processes kept it from the lock.
+    private func runContending(_ store: JobStore, for duration: Duration, batch: Int) async throws {
+        let jobs = Array(repeating: NewJob(queue: "contend", kind: "noop"), count: batch)
+        Output.writeLine("ready", to: .standardOutput)
+        guard await readGo() else { return }
+        let clock = ContinuousClock()
+        let end = clock.now + duration
+        var last = clock.now
+        var longestWait = Duration.zero
+        var commits = 0
+        while last < end {
+            try await store.enqueue(jobs)
+            let now = clock.now
+            longestWait = max(longestWait, now - last)
+            last = now
+            commits += 1
+        }
+        Output.writeLine(
+            Output.jsonLine(["commits": commits, "longest_wait_ms": longestWait.seconds * 1000]), to: .standardOutput
+        )
     }
 
     private func readGo() async -> Bool {

@@ -3,6 +3,12 @@ import Foundation
 import Queue
 
 /// The figures of one `switchboard bench queue` run.
+/// How several processes fared committing small transactions back to back on one file.
+struct LockHandOver {
+    var commits: [Int]
+    var longestWaitMilliseconds: [Double]
+}
+
 struct QueueBenchmarkFigures {
     var enqueueSingle: Double
     var enqueueBatched: Double
@@ -11,6 +17,7 @@ struct QueueBenchmarkFigures {
     /// Each process's share of the jobs in the many-process run.
     var shares: [Double]
     var latencyMilliseconds: [Double]
+    var handOver: LockHandOver
     var baseline: SQLiteBaselineFigures
 }
 
@@ -57,6 +64,9 @@ struct QueueBenchmark {
         progress("enqueue-to-claim latency at \(latencyRate) jobs/s for \(latencySeconds) s")
         let latencies = try await latency()
 
+        progress("lock hand-over: \(processes) processes committing one job per transaction")
+        let handOver = try await contend()
+
         return QueueBenchmarkFigures(
             enqueueSingle: enqueueSingle,
             enqueueBatched: enqueueBatched,
@@ -64,6 +74,7 @@ struct QueueBenchmark {
             claimCompleteMany: many.rate,
             shares: many.shares,
             latencyMilliseconds: latencies,
+            handOver: handOver,
             baseline: baseline
         )
     }
@@ -137,6 +148,36 @@ struct QueueBenchmark {
         _ = await child.waitForExit()
         return try Self.field("latencies_ms", of: report) as? [Double] ?? []
     }
+
+    /// Starts `processes` processes that commit back to back for `handOverSeconds`: the first in
+    /// transactions of `handOverBulkBatch` jobs, the others one job per transaction. A lock that is not
+    /// handed over fairly starves the small writers: the lock is free only for the moment between two
+    /// of the bulk writer's transactions, and a waiter that sleeps longer and longer keeps missing it.
+    private func contend() async throws -> LockHandOver {
+        _ = try await freshStore("contend.db")
+        let children = try (0..<processes).map { index in
+            try BenchChild(
+                arguments: workerArguments("contend.db") + [
+                    "--contend", String(Self.handOverSeconds), "--batch", String(index == 0 ? Self.handOverBulkBatch : 1),
+                ]
+            )
+        }
+        for child in children {
+            _ = try await child.expectLine("ready")
+        }
+        children.forEach { $0.send("go") }
+        var figures = LockHandOver(commits: [], longestWaitMilliseconds: [])
+        for child in children {
+            let report = try await child.expectLine("its result")
+            figures.commits.append(try Self.field("commits", of: report) as? Int ?? 0)
+            figures.longestWaitMilliseconds.append(try Self.field("longest_wait_ms", of: report) as? Double ?? 0)
+            _ = await child.waitForExit()
+        }
+        return figures
+    }
+
+    static let handOverSeconds = 3
+    static let handOverBulkBatch = 2_000
 
     private func workerArguments(_ database: String) -> [String] {
         [
