@@ -50,6 +50,13 @@ final class SQLiteConnection {
         sqlite3_close_v2(handle)
     }
 
+    /// The one check every SQLite call that answers `SQLITE_OK` on success goes through.
+    static func check(_ code: Int32, handle: OpaquePointer?, sql: String?) throws {
+        guard code == SQLITE_OK else {
+            throw error(code: code, handle: handle, sql: sql)
+        }
+    }
+
     /// Builds the error for a failed call on `handle`, reading SQLite's message at once.
     static func error(code: Int32, handle: OpaquePointer?, sql: String?) -> SQLiteError {
         let message = handle.flatMap { sqlite3_errmsg($0) }.map { String(cString: $0) }
@@ -60,10 +67,7 @@ final class SQLiteConnection {
 
     /// Runs one or more statements that bind nothing and return nothing (pragmas, DDL, BEGIN/COMMIT).
     func executeScript(_ sql: String) throws {
-        let code = sqlite3_exec(handle, sql, nil, nil, nil)
-        guard code == SQLITE_OK else {
-            throw Self.error(code: code, handle: handle, sql: sql)
-        }
+        try Self.check(sqlite3_exec(handle, sql, nil, nil, nil), handle: handle, sql: sql)
     }
 
     /// The cached prepared statement for `sql`, prepared on first use.

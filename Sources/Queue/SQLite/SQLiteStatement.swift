@@ -47,7 +47,7 @@ final class SQLiteStatement {
             case .null:
                 code = sqlite3_bind_null(handle, index)
             }
-            try check(code)
+            try SQLiteConnection.check(code, handle: connection, sql: sql)
         }
     }
 
@@ -95,12 +95,6 @@ final class SQLiteStatement {
         let count = Int(sqlite3_column_bytes(handle, column))
         guard count > 0, let bytes = sqlite3_column_blob(handle, column) else { return Data() }
         return Data(bytes: bytes, count: count)
-    }
-
-    private func check(_ code: Int32) throws {
-        guard code == SQLITE_OK else {
-            throw SQLiteConnection.error(code: code, handle: connection, sql: sql)
-        }
     }
 }
 
