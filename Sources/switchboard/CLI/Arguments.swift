@@ -98,6 +98,13 @@ struct Arguments {
         }
     }
 
+    /// The one positional argument, as a job id.
+    func singleID() throws -> Int64 {
+        let ids = try ids()
+        guard ids.count == 1 else { throw CommandFailure.usage("give exactly one job id") }
+        return ids[0]
+    }
+
     /// Fails when positional arguments were given to a command that takes none.
     func expectNoPositionals() throws {
         if let first = positionals.first {

@@ -41,9 +41,7 @@ struct DeadLetterShowCommand: Command {
     let id: Int64
 
     init(_ arguments: Arguments) throws {
-        let ids = try arguments.ids()
-        guard ids.count == 1 else { throw CommandFailure.usage("give exactly one job id") }
-        id = ids[0]
+        id = try arguments.singleID()
     }
 
     func run(_ context: CommandContext) async throws {

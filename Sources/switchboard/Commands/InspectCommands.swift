@@ -88,9 +88,7 @@ struct JobsShowCommand: Command {
     let id: Int64
 
     init(_ arguments: Arguments) throws {
-        let ids = try arguments.ids()
-        guard ids.count == 1 else { throw CommandFailure.usage("give exactly one job id") }
-        id = ids[0]
+        id = try arguments.singleID()
     }
 
     func run(_ context: CommandContext) async throws {
