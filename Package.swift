@@ -21,12 +21,21 @@ let package = Package(
             pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
+        .systemLibrary(
+            name: "CCrypto",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]
+        ),
         .systemLibrary(name: "CSystem"),
-        .target(name: "Queue", dependencies: ["CSQLite"]),
+        .target(name: "Queue", dependencies: ["CSQLite", "CCrypto"]),
         .target(name: "Enqueuer", dependencies: ["Queue"]),
         .target(name: "Workers", dependencies: ["Queue", "CCurl", "CSystem"]),
         .executableTarget(name: "switchboard", dependencies: ["Queue", "Enqueuer", "Workers", "CSQLite"]),
-        .testTarget(name: "QueueTests", dependencies: ["Queue", "CSQLite", "switchboard"]),
+        .testTarget(
+            name: "SwitchboardTests",
+            dependencies: ["Queue", "Enqueuer", "Workers", "CSQLite", "switchboard"],
+            exclude: ["Enqueuer/Fixtures"]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

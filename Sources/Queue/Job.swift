@@ -67,6 +67,8 @@ public struct NewJob: Sendable {
     /// Jobs sharing a group key run one at a time, in enqueue order.
     public var groupKey: String?
     public var dedupe: DedupeKey?
+    /// A message to add to a conversation's history with the job: both are written, or neither.
+    public var history: HistoryEntry?
 
     public init(
         queue: String,
@@ -76,7 +78,8 @@ public struct NewJob: Sendable {
         runAt: RunAt = .now,
         maxAttempts: Int? = nil,
         groupKey: String? = nil,
-        dedupe: DedupeKey? = nil
+        dedupe: DedupeKey? = nil,
+        history: HistoryEntry? = nil
     ) {
         self.queue = queue
         self.kind = kind
@@ -86,6 +89,7 @@ public struct NewJob: Sendable {
         self.maxAttempts = maxAttempts
         self.groupKey = groupKey
         self.dedupe = dedupe
+        self.history = history
     }
 
     /// Checks the fields a caller can get wrong, naming the one that is.
@@ -97,6 +101,9 @@ public struct NewJob: Sendable {
         }
         if let groupKey, groupKey.isEmpty {
             throw QueueError.invalid("group", "must not be empty")
+        }
+        if let history, history.conversation.isEmpty {
+            throw QueueError.invalid("history.conversation", "must not be empty")
         }
         if let dedupe {
             if dedupe.key.isEmpty {

@@ -1,6 +1,6 @@
 extension Schema {
     /// Every table Switchboard keeps, as migrations in order.
-    static let current = Schema(migrations: [.jobs])
+    static let current = Schema(migrations: [.jobs, .chat])
 }
 
 extension Migration {

@@ -46,6 +46,9 @@ struct JobsTransaction {
             ]
         )
         let id = connection.lastInsertRowID
+        if let history = job.history {
+            try append(history, job: id)
+        }
         if let dedupe = job.dedupe {
             try connection.execute(
                 "INSERT OR REPLACE INTO dedupe_keys (key, job_id, expires_at) VALUES (?1, ?2, ?3)",

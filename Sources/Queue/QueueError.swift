@@ -18,6 +18,8 @@ public struct QueueError: Error, Sendable, Equatable, CustomStringConvertible {
         case schemaTooNew = "schema_too_new"
         /// Other processes held the write lock for longer than the busy timeout, transaction after transaction.
         case contended = "contended"
+        /// A library Switchboard relies on failed in a way no input explains.
+        case `internal` = "internal"
     }
 
     public let code: Code

@@ -1,4 +1,5 @@
 import CSQLite
+import Enqueuer
 import Queue
 
 /// The process exit statuses of `switchboard`, from sysexits.h.
@@ -47,9 +48,13 @@ struct CommandFailure: Error {
             case .databaseMissing, .schemaTooNew: .unavailable
             case .foreignDatabase: .ioError
             case .contended: .tempFail
-            case .leaseLost: .software
+            case .leaseLost, .internal: .software
             }
             self.init(exitCode: exitCode, message: error.message)
+        case let error as LinkError:
+            self.init(exitCode: .dataError, message: "\(error.message) (\(error.httpStatus) \(error.code.rawValue))")
+        case let error as IntakeRejection:
+            self.init(exitCode: .dataError, message: error.description)
         case let error as SQLiteError where error.isStorageFailure:
             self.init(exitCode: .ioError, message: "cannot use the database: \(error.message)")
         default:

@@ -57,3 +57,19 @@ struct TestStore {
         )
     }
 }
+
+/// The result of an async call that may throw, for tests that race calls and count the outcomes.
+func outcome<T: Sendable>(_ body: () async throws -> T) async -> Result<T, any Error> {
+    do {
+        return .success(try await body())
+    } catch {
+        return .failure(error)
+    }
+}
+
+extension Array {
+    /// The failures among racing outcomes, as the error type a test expects.
+    func failures<T, E: Error>(as type: E.Type) -> [E] where Element == Result<T, any Error> {
+        compactMap { if case .failure(let error) = $0 { error as? E } else { nil } }
+    }
+}

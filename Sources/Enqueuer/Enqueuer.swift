@@ -1,1 +1,0 @@
-// Chat intake lands here with the intake issue.

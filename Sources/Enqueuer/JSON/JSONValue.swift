@@ -1,0 +1,61 @@
+/// A parsed JSON value.
+///
+/// Integers that fit in 64 bits are kept exactly (`integer`); other numbers are `double`. Objects keep
+/// their members in document order.
+public enum JSONValue: Sendable, Equatable {
+    case null
+    case bool(Bool)
+    case integer(Int64)
+    case double(Double)
+    case string(String)
+    case array([JSONValue])
+    case object(JSONObject)
+
+    /// What kind of value this is, for error messages.
+    var kindName: String {
+        switch self {
+        case .null: "null"
+        case .bool: "a boolean"
+        case .integer, .double: "a number"
+        case .string: "a string"
+        case .array: "an array"
+        case .object: "an object"
+        }
+    }
+}
+
+/// A JSON object's members in document order; lookups scan, which beats hashing for the dozen or so
+/// members a chat payload has.
+public struct JSONObject: Sendable, Equatable {
+    public struct Member: Sendable, Equatable {
+        public var key: String
+        public var value: JSONValue
+
+        public init(key: String, value: JSONValue) {
+            self.key = key
+            self.value = value
+        }
+    }
+
+    public var members: [Member]
+
+    public init(_ members: [Member] = []) {
+        self.members = members
+    }
+
+    public init(_ pairs: KeyValuePairs<String, JSONValue>) {
+        members = pairs.map { Member(key: $0.key, value: $0.value) }
+    }
+
+    /// The value of the last member named `key` (the rule most JSON readers follow for duplicates).
+    public subscript(key: String) -> JSONValue? {
+        members.last { $0.key == key }?.value
+    }
+
+    /// Adds a member, unless `value` is nil.
+    public mutating func set(_ key: String, _ value: JSONValue?) {
+        if let value {
+            members.append(Member(key: key, value: value))
+        }
+    }
+}

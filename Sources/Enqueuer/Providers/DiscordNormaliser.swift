@@ -1,0 +1,45 @@
+import Queue
+
+/// Discord: a gateway dispatch (`op` 0) of `MESSAGE_CREATE`.
+///
+/// The workspace is the guild; a direct message has none, so it has no dedupe key. The message id is
+/// the message's snowflake.
+struct DiscordNormaliser: ProviderNormaliser {
+    /// Message types that are people writing: DEFAULT and REPLY. Joins (7), pins and the rest are ignored.
+    private static let userTypes: Set<Int64> = [0, 19]
+
+    func normalise(_ dispatch: PayloadFields, receivedAt: Timestamp) throws(IntakeRejection) -> Normalised {
+        let op = try dispatch.integer("op")
+        guard op == 0 else { return .ignored(reason: "gateway op \(op)") }
+        let name = try dispatch.string("t")
+        guard name == "MESSAGE_CREATE" else { return .ignored(reason: "dispatch \(name)") }
+        let message = try dispatch.object("d")
+        let id = try message.identifier("id")
+        let channel = try message.identifier("channel_id")
+        let author = try message.object("author")
+        let authorID = try author.identifier("id")
+        if try author.optionalBool("bot") == true {
+            return .ignored(reason: "message from a bot")
+        }
+        let type = try message.optionalInteger("type") ?? 0
+        guard Self.userTypes.contains(type) else { return .ignored(reason: "message type \(type)") }
+        let content = try message.string("content")
+        guard !content.isEmpty else { return .ignored(reason: "message has no text") }
+        let guild = try message.optionalIdentifier("guild_id")
+        return .message(
+            InboundEvent(
+                provider: .discord,
+                workspaceID: guild,
+                conversationID: channel,
+                threadID: nil,
+                senderID: authorID,
+                isDirect: guild == nil,
+                text: content,
+                messageID: id,
+                eventID: nil,
+                replyTarget: ReplyTarget(chat: channel, message: id),
+                receivedAt: receivedAt
+            )
+        )
+    }
+}

@@ -1,0 +1,62 @@
+import Queue
+
+/// Slack Events API: an `event_callback` envelope with a `message` or `app_mention` event, or the
+/// `url_verification` check.
+///
+/// The workspace is the team (channel ids are unique only within one). The message id is the event's
+/// `ts`, which Slack's retries repeat and which is the same for the `message` and `app_mention` events
+/// of one message, so a bot subscribed to both answers once. `client_msg_id` is never used.
+struct SlackNormaliser: ProviderNormaliser {
+    /// Message subtypes that are still a person writing; every other subtype (joins, edits, deletions,
+    /// bot messages) is ignored.
+    private static let userSubtypes: Set<String> = ["thread_broadcast", "file_share"]
+
+    func normalise(_ envelope: PayloadFields, receivedAt: Timestamp) throws(IntakeRejection) -> Normalised {
+        switch try envelope.string("type") {
+        case "url_verification":
+            return .verification(challenge: try envelope.text("challenge"))
+        case "event_callback":
+            break
+        case let other:
+            return .ignored(reason: "envelope type \(other)")
+        }
+        let event = try envelope.object("event")
+        let type = try event.string("type")
+        guard type == "message" || type == "app_mention" else {
+            return .ignored(reason: "event type \(type)")
+        }
+        let subtype = try event.optionalString("subtype")
+        if event.has("bot_id") || subtype == "bot_message" {
+            return .ignored(reason: "message from a bot")
+        }
+        if let subtype, !Self.userSubtypes.contains(subtype) {
+            return .ignored(reason: "message subtype \(subtype)")
+        }
+        let channel = try event.text("channel")
+        let text = try event.string("text")
+        guard !text.isEmpty else { return .ignored(reason: "message has no text") }
+        let user = try event.text("user")
+        let ts = try event.text("ts")
+        let thread = try event.optionalString("thread_ts")
+        let channelType = try event.optionalString("channel_type")
+        var team = try envelope.optionalString("team_id")
+        if team == nil {
+            team = try event.optionalString("team")
+        }
+        return .message(
+            InboundEvent(
+                provider: .slack,
+                workspaceID: team,
+                conversationID: channel,
+                threadID: thread,
+                senderID: user,
+                isDirect: channelType.map { $0 == "im" } ?? channel.hasPrefix("D"),
+                text: text,
+                messageID: ts,
+                eventID: try envelope.optionalString("event_id"),
+                replyTarget: ReplyTarget(chat: channel, message: ts, thread: thread),
+                receivedAt: receivedAt
+            )
+        )
+    }
+}

@@ -1,0 +1,69 @@
+extension Migration {
+    /// Version 2: conversation history, connect codes and channel connections, platform links and link tokens.
+    ///
+    /// Codes and tokens are stored only as SHA-256 digests (`*_hash`); the partial unique indexes make
+    /// "one active owner per identity" and "one link per server or user" rules of the schema itself.
+    static let chat = Migration(
+        version: 2,
+        sql: """
+            CREATE TABLE conversation_messages (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                conversation TEXT NOT NULL,
+                role TEXT NOT NULL CHECK (role IN ('user', 'assistant')),
+                text TEXT NOT NULL,
+                job_id INTEGER,
+                created_at INTEGER NOT NULL
+            );
+            CREATE INDEX conversation_messages_by_conversation ON conversation_messages (conversation, id);
+            CREATE INDEX conversation_messages_by_job ON conversation_messages (job_id) WHERE job_id IS NOT NULL;
+
+            CREATE TABLE connect_codes (
+                code_hash BLOB PRIMARY KEY,
+                owner TEXT NOT NULL,
+                provider TEXT NOT NULL,
+                created_at INTEGER NOT NULL,
+                expires_at INTEGER NOT NULL,
+                consumed_at INTEGER
+            ) WITHOUT ROWID;
+            CREATE INDEX connect_codes_by_owner ON connect_codes (owner, provider, expires_at);
+            CREATE INDEX connect_codes_by_expiry ON connect_codes (expires_at);
+
+            CREATE TABLE channel_connections (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                provider TEXT NOT NULL,
+                workspace TEXT NOT NULL,
+                external_user TEXT NOT NULL,
+                owner TEXT NOT NULL,
+                status TEXT NOT NULL CHECK (status IN ('active', 'revoked')),
+                created_at INTEGER NOT NULL,
+                revoked_at INTEGER
+            );
+            CREATE UNIQUE INDEX channel_connections_active
+                ON channel_connections (provider, workspace, external_user) WHERE status = 'active';
+
+            CREATE TABLE platform_links (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                type TEXT NOT NULL CHECK (type IN ('server', 'user')),
+                platform TEXT NOT NULL,
+                subject TEXT NOT NULL,
+                account TEXT NOT NULL,
+                created_at INTEGER NOT NULL
+            );
+            CREATE UNIQUE INDEX platform_links_subject ON platform_links (type, platform, subject);
+            CREATE INDEX platform_links_by_account ON platform_links (account);
+
+            CREATE TABLE link_tokens (
+                token_hash BLOB PRIMARY KEY,
+                type TEXT NOT NULL CHECK (type IN ('server', 'user')),
+                platform TEXT NOT NULL,
+                subject TEXT NOT NULL,
+                created_at INTEGER NOT NULL,
+                expires_at INTEGER NOT NULL,
+                used_at INTEGER,
+                superseded_at INTEGER,
+                link_id INTEGER
+            ) WITHOUT ROWID;
+            CREATE INDEX link_tokens_by_subject ON link_tokens (type, platform, subject);
+            """
+    )
+}

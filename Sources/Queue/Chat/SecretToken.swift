@@ -1,0 +1,39 @@
+import CCrypto
+import Foundation
+
+/// One-time secrets (connect codes, link tokens): drawn from the system CSPRNG, shown to a person once,
+/// and stored only as their SHA-256 digest.
+public enum SecretToken {
+    /// The shape every code and token must have before it is looked up: URL-safe base64, 1 to 64 characters.
+    public static func isWellFormed(_ token: String) -> Bool {
+        let bytes = token.utf8
+        return (1...64).contains(bytes.count) && bytes.allSatisfy { byte in
+            (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
+                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_")
+        }
+    }
+
+    /// `byteCount` random bytes from the system CSPRNG (`getrandom` on Linux), as unpadded URL-safe base64.
+    static func generate(byteCount: Int) -> String {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<byteCount).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+        return Data(bytes).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    /// The SHA-256 digest of the token's UTF-8 bytes: what the database keeps.
+    ///
+    /// The tokens carry 128 or 256 random bits, so a fast hash is enough: there is nothing to brute-force.
+    /// - Throws: `QueueError.internal` if libcrypto cannot compute SHA-256 (a broken OpenSSL configuration).
+    public static func digest(_ token: String) throws -> Data {
+        var digest = [UInt8](repeating: 0, count: 32)
+        let utf8 = Array(token.utf8)
+        let succeeded = utf8.withUnsafeBytes { bytes in sb_sha256(bytes.baseAddress, bytes.count, &digest) }
+        guard succeeded == 1 else {
+            throw QueueError(.internal, "libcrypto could not compute SHA-256; check the OpenSSL configuration")
+        }
+        return Data(digest)
+    }
+}

@@ -1,0 +1,87 @@
+import Enqueuer
+import Foundation
+import Queue
+
+/// `switchboard intake`: what a webhook receiver calls with a provider's payload.
+struct IntakeCommand: Command {
+    static let name = "intake"
+    static let summary = "Normalise provider payloads and enqueue them as chat jobs, deduplicated"
+    static let synopsis = [
+        "intake --provider \(Provider.allCases.map(\.rawValue).joined(separator: "|")) [--file F] [--batch] "
+            + "[--queue Q] [--dedupe-ttl SECONDS]",
+    ]
+    static let options: [OptionSpec] = [
+        .value("provider", "P", "whose payload it is: " + Provider.allCases.map(\.rawValue).joined(separator: ", ")),
+        .value("file", "F", "read the payload from F (default: stdin)"),
+        .flag("batch", "one payload per line (JSON lines), written in large transactions"),
+        .value("queue", "Q", "the queue chat jobs go to (default chat)"),
+        .value("dedupe-ttl", "SECONDS", "how long a message's dedupe key holds (default 86400)"),
+    ]
+    static let examples = [
+        "switchboard intake --provider telegram --file update.json",
+        "switchboard intake --provider slack --batch < events.jsonl",
+        "",
+        #"Prints one line per payload: {"status":"enqueued|duplicate|ignored|rejected","job_id":...,"dedupe_key":...}"#,
+        "Exits 65 if any payload was rejected; the others are still recorded.",
+    ]
+
+    let provider: Provider
+    let file: String?
+    let batch: Bool
+    let options: IntakeOptions
+
+    init(_ arguments: Arguments) throws {
+        try arguments.expectNoPositionals()
+        provider = try providerOption(arguments)
+        file = arguments.string("file")
+        batch = arguments.flag("batch")
+        var options = IntakeOptions()
+        options.queue = arguments.string("queue") ?? options.queue
+        options.dedupeTimeToLive = try arguments.duration("dedupe-ttl") ?? options.dedupeTimeToLive
+        if options.dedupeTimeToLive <= .zero { throw CommandFailure.usage("--dedupe-ttl must be positive") }
+        self.options = options
+    }
+
+    func run(_ context: CommandContext) async throws {
+        let input: Data
+        if let file {
+            guard let data = FileManager.default.contents(atPath: file) else {
+                throw CommandFailure(exitCode: .ioError, message: "cannot read --file \(file)")
+            }
+            input = data
+        } else {
+            input = await StandardInput.readAll()
+        }
+        let bodies = batch
+            ? input.split(separator: UInt8(ascii: "\n")).filter { !$0.allSatisfy { $0 == 0x20 || $0 == 0x0D || $0 == 0x09 } }
+            : [input[...]]
+        let intake = Intake(store: try await context.openStore(create: true), options: options)
+        var rejected = false
+        for start in stride(from: 0, to: bodies.count, by: EnqueueCommand.batchTransactionSize) {
+            let chunk = bodies[start..<min(start + EnqueueCommand.batchTransactionSize, bodies.count)]
+            let results = try await intake.receive(chunk.map { Delivery(provider: provider, body: Data($0)) })
+            rejected = rejected || results.contains { $0.status == .rejected }
+            Output.writeLine(results.map { Output.jsonLine($0.fields) }.joined(separator: "\n"), to: .standardOutput)
+        }
+        if rejected {
+            throw CommandFailure(exitCode: .dataError, message: "some payloads were rejected; see their lines")
+        }
+    }
+}
+
+extension IntakeResult {
+    /// The JSON line `intake` prints.
+    var fields: [String: Any] {
+        var fields: [String: Any] = ["status": status.rawValue]
+        fields["job_id"] = jobID
+        fields["kind"] = kind
+        fields["dedupe_key"] = dedupeKey
+        switch status {
+        case .rejected: fields["error"] = detail
+        case .ignored: fields["reason"] = detail
+        case .enqueued, .duplicate: break
+        }
+        fields["challenge"] = challenge
+        return fields
+    }
+}

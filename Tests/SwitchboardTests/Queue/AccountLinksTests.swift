@@ -1,0 +1,245 @@
+import CSQLite
+import Foundation
+import Queue
+import Testing
+
+@Suite("Connect codes, links and link tokens")
+struct AccountLinksTests {
+    private let slackAda = ChannelIdentity(provider: "slack", workspace: "T1", user: "U_ADA")
+
+    @Test("codes are URL-safe, 16 random bytes, and only their digest is stored")
+    func codeShape() async throws {
+        let t = try await TestStore()
+        let code = try await AccountLinks(store: t.store).requestConnectCode(owner: "acct_1", provider: "slack")
+        #expect(code.code.count == 22)
+        #expect(SecretToken.isWellFormed(code.code))
+        #expect(code.expiresAt == t.clock.now() + .seconds(600))
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: t.directory.databasePath))
+            + ((try? Data(contentsOf: URL(fileURLWithPath: t.directory.databasePath + "-wal"))) ?? Data())
+        #expect(bytes.range(of: Data(code.code.utf8)) == nil, "the code is not in the database file")
+    }
+
+    @Test("eight concurrent code requests on separate connections give exactly five codes")
+    func codeCapUnderConcurrency() async throws {
+        let t = try await TestStore()
+        let stores = try await withThrowingTaskGroup(of: JobStore.self) { group in
+            for _ in 0..<8 { group.addTask { try await t.reopen() } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        let outcomes = await withTaskGroup(of: Result<ConnectCode, any Error>.self) { group in
+            for store in stores {
+                group.addTask {
+                    await outcome { try await AccountLinks(store: store).requestConnectCode(owner: "acct_1", provider: "slack") }
+                }
+            }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        let issued = outcomes.compactMap { try? $0.get() }
+        #expect(issued.count == 5)
+        for case .failure(let error) in outcomes {
+            #expect((error as? LinkError)?.code == .tooManyPending)
+        }
+        let other = try await AccountLinks(store: t.store).requestConnectCode(owner: "acct_1", provider: "discord")
+        #expect(!other.code.isEmpty, "the cap is per owner and provider")
+    }
+
+    @Test("expired codes stop counting toward the cap")
+    func expiredCodesFreeTheCap() async throws {
+        let t = try await TestStore()
+        let links = AccountLinks(store: t.store)
+        for _ in 0..<5 { _ = try await links.requestConnectCode(owner: "acct_1", provider: "slack") }
+        await #expect(throws: LinkError(.tooManyPending, "too many pending codes: wait for one to expire or use one of the 5 already issued")) {
+            try await links.requestConnectCode(owner: "acct_1", provider: "slack")
+        }
+        t.clock.advance(by: .seconds(600))
+        _ = try await links.requestConnectCode(owner: "acct_1", provider: "slack")
+    }
+
+    @Test("a code binds the identity to its owner once; two racing consumes give one bind")
+    func racingConsumes() async throws {
+        let t = try await TestStore()
+        let code = try await AccountLinks(store: t.store).requestConnectCode(owner: "acct_1", provider: "slack")
+        let digest = try SecretToken.digest(code.code)
+        let identities = [slackAda, ChannelIdentity(provider: "slack", workspace: "T1", user: "U_BOB")]
+        let stores = [try await t.reopen(), try await t.reopen()]
+        let outcomes = await withTaskGroup(of: Result<String, any Error>.self) { group in
+            for (store, identity) in zip(stores, identities) {
+                group.addTask { await outcome { try await AccountLinks(store: store).consumeConnectCode(digest: digest, identity: identity) } }
+            }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(outcomes.filter { (try? $0.get()) == "acct_1" }.count == 1)
+        #expect(outcomes.failures(as: LinkError.self).map(\.code) == [.expiredOrUsed])
+        let links = AccountLinks(store: t.store)
+        let bound = [try await links.connectedOwner(identities[0]), try await links.connectedOwner(identities[1])]
+        #expect(bound.compactMap { $0 } == ["acct_1"])
+    }
+
+    @Test("a code is refused at its expiry, and for another provider")
+    func codeExpiry() async throws {
+        let t = try await TestStore()
+        let links = AccountLinks(store: t.store)
+        let code = try await links.requestConnectCode(owner: "acct_1", provider: "slack")
+        let digest = try SecretToken.digest(code.code)
+        let discordAda = ChannelIdentity(provider: "discord", workspace: "G1", user: "ada")
+        await #expect(throws: LinkError.self) { try await links.consumeConnectCode(digest: digest, identity: discordAda) }
+        t.clock.advance(by: .seconds(600))
+        await #expect(throws: LinkError(.expiredOrUsed, "invalid or expired code")) {
+            try await links.consumeConnectCode(digest: digest, identity: slackAda)
+        }
+        let fresh = try await links.requestConnectCode(owner: "acct_1", provider: "slack")
+        t.clock.advance(by: .milliseconds(599_999))
+        #expect(try await links.consumeConnectCode(digest: SecretToken.digest(fresh.code), identity: slackAda) == "acct_1")
+    }
+
+    @Test("a new bind of an identity revokes the old owner's")
+    func oneActiveOwner() async throws {
+        let t = try await TestStore()
+        let links = AccountLinks(store: t.store)
+        for owner in ["acct_1", "acct_2"] {
+            let code = try await links.requestConnectCode(owner: owner, provider: "slack")
+            _ = try await links.consumeConnectCode(digest: SecretToken.digest(code.code), identity: slackAda)
+        }
+        #expect(try await links.connectedOwner(slackAda) == "acct_2")
+    }
+
+    @Test("an identity without a workspace is refused before the code is looked up")
+    func identityRequired() async throws {
+        let t = try await TestStore()
+        let links = AccountLinks(store: t.store)
+        let code = try await links.requestConnectCode(owner: "acct_1", provider: "discord")
+        let digest = try SecretToken.digest(code.code)
+        await #expect(throws: QueueError.self) {
+            try await links.consumeConnectCode(digest: digest, identity: ChannelIdentity(provider: "discord", workspace: "", user: "u"))
+        }
+        #expect(try await links.consumeConnectCode(digest: digest, identity: ChannelIdentity(provider: "discord", workspace: "G", user: "u")) == "acct_1",
+                "the refused message did not burn the code")
+    }
+
+    @Test("link tokens: pending, then linked on confirm; a second confirm gets expired-or-used")
+    func tokenLifecycle() async throws {
+        let t = try await TestStore()
+        let links = AccountLinks(store: t.store)
+        let token = try await links.createLinkToken(type: .server, platform: "discord", subject: "G1")
+        #expect(token.token.count == 43)
+        #expect(try await links.linkTokenStatus(token.token) == .pending)
+        let link = try await links.confirmLinkToken(token.token, account: "acct_1")
+        #expect(link.account == "acct_1")
+        #expect(try await links.linkTokenStatus(token.token) == .linked)
+        await #expect(throws: LinkError.self) { try await links.confirmLinkToken(token.token, account: "acct_1") }
+        await #expect(throws: LinkError.self, "a linked server refuses new tokens") {
+            try await links.createLinkToken(type: .server, platform: "discord", subject: "G1")
+        }
+        #expect(try await links.link(type: .server, platform: "discord", subject: "G1") == link)
+    }
+
+    @Test("two racing confirms of one token: exactly one link, the other expired-or-used")
+    func racingConfirms() async throws {
+        let t = try await TestStore()
+        let token = try await AccountLinks(store: t.store).createLinkToken(type: .user, platform: "telegram", subject: "7744552")
+        let stores = [try await t.reopen(), try await t.reopen()]
+        let outcomes = await withTaskGroup(of: Result<PlatformLink, any Error>.self) { group in
+            for (store, account) in zip(stores, ["acct_1", "acct_2"]) {
+                group.addTask { await outcome { try await AccountLinks(store: store).confirmLinkToken(token.token, account: account) } }
+            }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(outcomes.compactMap { try? $0.get() }.count == 1)
+        #expect(outcomes.failures(as: LinkError.self).map(\.code) == [.expiredOrUsed])
+    }
+
+    @Test("a new token supersedes the pending one for the same server or user")
+    func supersede() async throws {
+        let t = try await TestStore()
+        let links = AccountLinks(store: t.store)
+        let first = try await links.createLinkToken(type: .user, platform: "slack", subject: "U_ADA")
+        let other = try await links.createLinkToken(type: .user, platform: "slack", subject: "U_BOB")
+        let second = try await links.createLinkToken(type: .user, platform: "slack", subject: "U_ADA")
+        #expect(try await links.linkTokenStatus(first.token) == .superseded)
+        #expect(try await links.linkTokenStatus(other.token) == .pending, "other users' tokens are untouched")
+        await #expect(throws: LinkError.self) { try await links.confirmLinkToken(first.token, account: "acct_1") }
+        #expect(try await links.confirmLinkToken(second.token, account: "acct_1").subject == "U_ADA")
+    }
+
+    @Test("a token expires after 30 minutes, to the millisecond")
+    func tokenExpiry() async throws {
+        let t = try await TestStore()
+        let links = AccountLinks(store: t.store)
+        let token = try await links.createLinkToken(type: .server, platform: "slack", subject: "T1")
+        t.clock.advance(by: .seconds(1799) + .milliseconds(999))
+        #expect(try await links.linkTokenStatus(token.token) == .pending)
+        t.clock.advance(by: .milliseconds(1))
+        #expect(try await links.linkTokenStatus(token.token) == .expired)
+        let error = await #expect(throws: LinkError.self) { try await links.confirmLinkToken(token.token, account: "acct_1") }
+        #expect(error?.httpStatus == 410)
+    }
+
+    @Test("a confirm whose link cannot be created leaves the token unused")
+    func failedCreateKeepsToken() async throws {
+        let t = try await TestStore()
+        let links = AccountLinks(store: t.store)
+        let token = try await links.createLinkToken(type: .server, platform: "slack", subject: "T1")
+        // Another writer links the server between the token's issue and its confirmation.
+        var handle: OpaquePointer?
+        sqlite3_open(t.directory.databasePath, &handle)
+        sqlite3_exec(handle, "INSERT INTO platform_links (type, platform, subject, account, created_at) VALUES ('server', 'slack', 'T1', 'acct_9', 0)", nil, nil, nil)
+        sqlite3_close(handle)
+        let error = await #expect(throws: LinkError.self) { try await links.confirmLinkToken(token.token, account: "acct_1") }
+        #expect(error?.code == .alreadyLinked)
+        #expect(try await links.linkTokenStatus(token.token) == .pending)
+    }
+
+    @Test("the wrong flow, malformed tokens and unknown tokens are refused with their statuses",
+          arguments: ["%24", "../../etc/passwd", String(repeating: "a", count: 65), "", "a b"])
+    func tokenRefusals(malformed: String) async throws {
+        let t = try await TestStore()
+        let links = AccountLinks(store: t.store)
+        let error = await #expect(throws: LinkError.self) { try await links.confirmLinkToken(malformed, account: "acct_1") }
+        #expect(error?.httpStatus == 422)
+        let unknown = await #expect(throws: LinkError.self) { try await links.linkTokenStatus(String(repeating: "a", count: 43)) }
+        #expect(unknown?.httpStatus == 404)
+        let server = try await links.createLinkToken(type: .server, platform: "slack", subject: "T1")
+        let wrong = await #expect(throws: LinkError.self) {
+            try await links.confirmLinkToken(server.token, account: "acct_1", expecting: .user)
+        }
+        #expect(wrong?.httpStatus == 400)
+        #expect(try await links.linkTokenStatus(server.token) == .pending, "a wrong-flow confirm does not burn the token")
+    }
+
+    @Test("only the owner may delete a link")
+    func deleteOwnership() async throws {
+        let t = try await TestStore()
+        let links = AccountLinks(store: t.store)
+        let token = try await links.createLinkToken(type: .server, platform: "slack", subject: "T1")
+        let link = try await links.confirmLinkToken(token.token, account: "acct_1")
+        let notOwner = await #expect(throws: LinkError.self) { try await links.deleteLink(id: link.id, account: "acct_2") }
+        #expect(notOwner?.httpStatus == 403)
+        let missing = await #expect(throws: LinkError.self) { try await links.deleteLink(id: 999, account: "acct_1") }
+        #expect(missing?.httpStatus == 404)
+        try await links.deleteLink(id: link.id, account: "acct_1")
+        #expect(try await links.links(account: "acct_1").isEmpty)
+    }
+
+    @Test("owners resolve through the server link, then the user link, then the channel connection")
+    func resolution() async throws {
+        let t = try await TestStore()
+        let links = AccountLinks(store: t.store)
+        func link(_ type: LinkType, _ subject: String, _ account: String) async throws {
+            let token = try await links.createLinkToken(type: type, platform: "slack", subject: subject)
+            _ = try await links.confirmLinkToken(token.token, account: account)
+        }
+        #expect(try await links.resolveOwner(provider: "slack", workspace: "T1", sender: "U_ADA", isDirect: false) == .unlinked)
+        let code = try await links.requestConnectCode(owner: "acct_conn", provider: "slack")
+        _ = try await links.consumeConnectCode(digest: SecretToken.digest(code.code), identity: slackAda)
+        #expect(try await links.resolveOwner(provider: "slack", workspace: "T1", sender: "U_ADA", isDirect: false)
+            == .channelConnection(account: "acct_conn"))
+        try await link(.server, "T1", "acct_server")
+        try await link(.user, "U_ADA", "acct_user")
+        #expect(try await links.resolveOwner(provider: "slack", workspace: "T1", sender: "U_ADA", isDirect: false)
+            == .serverLink(account: "acct_server"))
+        #expect(try await links.resolveOwner(provider: "slack", workspace: "T1", sender: "U_ADA", isDirect: true)
+            == .userLink(account: "acct_user"), "direct messages use the user link, not the server's")
+        #expect(try await links.resolveOwner(provider: "slack", workspace: "T1", sender: "U_BOB", isDirect: true)
+            == .unlinked, "no DM fallback to the server owner")
+    }
+}
