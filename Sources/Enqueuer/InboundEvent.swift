@@ -75,10 +75,7 @@ public struct DedupeScope: Sendable, Equatable {
     /// and carry no raw chat or user ids into the database's key table or any output.
     public func key() throws -> String {
         let material = [workspace, conversation, messageID].map { "\($0.utf8.count):\($0)" }.joined()
-        let digest = try SecretToken.digest(material)
-        return "\(provider.rawValue):" + digest.base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        return "\(provider.rawValue):" + SecretToken.base64URL(try SecretToken.digest(material))
     }
 }
 
@@ -92,6 +89,15 @@ enum ConversationKey {
     }
 
     private static func escape(_ part: String) -> String {
-        part.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "/", with: "%2F")
+        guard part.utf8.contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "/") }) else { return part }
+        var escaped = ""
+        for character in part.unicodeScalars {
+            switch character {
+            case "%": escaped += "%25"
+            case "/": escaped += "%2F"
+            default: escaped.unicodeScalars.append(character)
+            }
+        }
+        return escaped
     }
 }

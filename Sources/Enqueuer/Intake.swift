@@ -64,6 +64,50 @@ public struct Intake: Sendable {
     /// writes nothing and does not affect the others.
     /// - Throws: only when the database fails; then nothing of the batch is written.
     public func receive(_ deliveries: [Delivery]) async throws -> [IntakeResult] {
+        try await write(prepare(deliveries))
+    }
+
+    /// Takes a long stream of deliveries in transactions of `transactionSize`, normalising each chunk while
+    /// the one before it is written, so both cores work. `committed` gets each chunk's results, in order,
+    /// once that chunk's transaction has committed.
+    /// - Throws: when the database fails; chunks already reported to `committed` stay written.
+    public func receive(
+        stream deliveries: [Delivery], transactionSize: Int, committed: ([IntakeResult]) throws -> Void
+    ) async throws {
+        var writing: Task<[IntakeResult], any Error>?
+        for start in stride(from: 0, to: deliveries.count, by: transactionSize) {
+            let prepared = try prepare(Array(deliveries[start..<min(start + transactionSize, deliveries.count)]))
+            if let writing {
+                try committed(try await writing.value)
+            }
+            writing = Task { try await write(prepared) }
+        }
+        if let writing {
+            try committed(try await writing.value)
+        }
+    }
+
+    private func write(_ prepared: Prepared) async throws -> [IntakeResult] {
+        var results = prepared.results
+        for (index, enqueued) in zip(prepared.resultIndexes, try await store.enqueue(prepared.jobs)) {
+            results[index].jobID = enqueued.jobID
+            results[index].status = enqueued.status == .duplicate ? .duplicate : .enqueued
+        }
+        return results
+    }
+
+    /// Deliveries normalised into jobs, not yet written.
+    public struct Prepared: Sendable {
+        /// The jobs to write.
+        public var jobs: [NewJob]
+        /// Which result each job belongs to.
+        public var resultIndexes: [Int]
+        /// One result per delivery; a job's final status comes with its write.
+        public var results: [IntakeResult]
+    }
+
+    /// Normalises deliveries and builds their jobs, touching no database: the CPU half of `receive`.
+    public func prepare(_ deliveries: [Delivery]) throws -> Prepared {
         let receivedAt = store.clock.now()
         var results: [IntakeResult] = []
         var jobs: [NewJob] = []
@@ -91,11 +135,7 @@ public struct Intake: Sendable {
                 results.append(IntakeResult(status: .ignored, detail: "url_verification", challenge: challenge))
             }
         }
-        for (index, enqueued) in zip(jobResultIndexes, try await store.enqueue(jobs)) {
-            results[index].jobID = enqueued.jobID
-            results[index].status = enqueued.status == .duplicate ? .duplicate : .enqueued
-        }
-        return results
+        return Prepared(jobs: jobs, resultIndexes: jobResultIndexes, results: results)
     }
 
     /// The job for an event: a link job for `/connect CODE`, else a turn that writes the user's message

@@ -10,6 +10,8 @@ public struct LinkCommand: Sendable, Equatable {
     /// command may carry a bot name (`/connect@my_bot`). A bare `connect`, or `/connect` with no code,
     /// is not a command.
     public static func parse(_ text: String, provider: Provider) -> LinkCommand? {
+        // Most messages are not commands: rule them out with a byte scan before splitting into words.
+        guard text.utf8.contains(UInt8(ascii: "/")) else { return nil }
         var words = text.split(whereSeparator: \.isWhitespace).map(String.init)
         while let first = words.first, first.hasPrefix("@") || first.hasPrefix("<@") {
             words.removeFirst()

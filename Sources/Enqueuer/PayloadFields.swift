@@ -62,6 +62,15 @@ struct PayloadFields {
         try required(key, optionalString(key))
     }
 
+    /// A string with leading and trailing white space removed (bots' mentions often leave a space).
+    func trimmedString(_ key: String) throws(IntakeRejection) -> String {
+        let scalars = try string(key).unicodeScalars
+        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
+            let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })
+        else { return "" }
+        return String(scalars[first...last])
+    }
+
     /// A non-empty string.
     func text(_ key: String) throws(IntakeRejection) -> String {
         let value = try string(key)

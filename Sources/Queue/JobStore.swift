@@ -94,7 +94,8 @@ public final class JobStore: Sendable {
         }
         let keyCount = jobs.count { $0.dedupe != nil }
         return try await writeJobs { transaction in
-            let results = try jobs.map { try transaction.enqueue($0) }
+            var liveGroups: Set<String> = []
+            let results = try jobs.map { try transaction.enqueue($0, liveGroups: &liveGroups) }
             if keyCount > 0 {
                 try transaction.pruneExpiredDedupeKeys(limit: 2 * keyCount + 16)
             }

@@ -22,16 +22,22 @@ struct JobsTransaction {
     // MARK: Enqueue
 
     /// Writes a job and its dedupe key, or nothing when the key is live.
-    func enqueue(_ job: NewJob) throws -> EnqueueResult {
+    ///
+    /// - Parameter liveGroups: groups this transaction already knows to have a live job; a batch passes
+    ///   the same set to every call, so a busy conversation's group is looked up once per transaction.
+    func enqueue(_ job: NewJob, liveGroups: inout Set<String>) throws -> EnqueueResult {
         if let dedupe = job.dedupe, let holder = try liveDedupeHolder(dedupe.key) {
             return EnqueueResult(jobID: holder, status: .duplicate)
         }
         let runAt = job.runAt.resolve(now: now)
         let state: JobState
-        if let group = job.groupKey, try groupHasLiveJob(group) {
+        if let group = job.groupKey, try liveGroups.contains(group) || groupHasLiveJob(group) {
             state = .blocked
         } else {
             state = runAt <= now ? .ready : .scheduled
+        }
+        if let group = job.groupKey {
+            liveGroups.insert(group)
         }
         try connection.execute(
             """

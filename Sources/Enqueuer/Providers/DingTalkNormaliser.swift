@@ -17,7 +17,7 @@ struct DingTalkNormaliser: ProviderNormaliser {
         guard let sender = try message.firstOptionalString("senderStaffId", "senderId"), !sender.isEmpty else {
             throw message.reject("senderId", "is missing")
         }
-        let text = try message.object("text").string("content").trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = try message.object("text").trimmedString("content")
         guard !text.isEmpty else { return .ignored(reason: "message has no text") }
         return .message(
             InboundEvent(

@@ -15,7 +15,7 @@ struct WeComNormaliser: ProviderNormaliser {
         }
         let user = try message.object("from").text("userid")
         let chat = chatType == "group" ? try message.text("chatid") : user
-        let text = try message.object("text").string("content").trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = try message.object("text").trimmedString("content")
         guard !text.isEmpty else { return .ignored(reason: "message has no text") }
         return .message(
             InboundEvent(

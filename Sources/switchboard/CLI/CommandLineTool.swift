@@ -21,6 +21,7 @@ enum CommandLineTool {
         LinkDeleteCommand.self,
         LinkResolveCommand.self,
         BenchQueueCommand.self,
+        BenchIntakeCommand.self,
         BenchWorkerCommand.self,
     ]
 

@@ -57,9 +57,11 @@ struct IntakeCommand: Command {
             : [input[...]]
         let intake = Intake(store: try await context.openStore(create: true), options: options)
         var rejected = false
-        for start in stride(from: 0, to: bodies.count, by: EnqueueCommand.batchTransactionSize) {
-            let chunk = bodies[start..<min(start + EnqueueCommand.batchTransactionSize, bodies.count)]
-            let results = try await intake.receive(chunk.map { Delivery(provider: provider, body: Data($0)) })
+        // Each chunk's lines are printed once its transaction has committed.
+        try await intake.receive(
+            stream: bodies.map { Delivery(provider: provider, body: Data($0)) },
+            transactionSize: EnqueueCommand.batchTransactionSize
+        ) { results in
             rejected = rejected || results.contains { $0.status == .rejected }
             Output.writeLine(results.map { Output.jsonLine($0.fields) }.joined(separator: "\n"), to: .standardOutput)
         }

@@ -243,3 +243,21 @@ struct AccountLinksTests {
             == .unlinked, "no DM fallback to the server owner")
     }
 }
+
+@Suite("Secret tokens")
+struct SecretTokenTests {
+    @Test("URL-safe base64 matches Foundation's alphabet-swapped, unpadded encoding", arguments: 0..<40)
+    func base64URL(length: Int) {
+        var random = SystemRandomNumberGenerator()
+        let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &random) }
+        let expected = Data(bytes).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+        #expect(SecretToken.base64URL(bytes) == expected)
+    }
+
+    @Test("the SHA-256 digest matches the standard test vector")
+    func digest() throws {
+        #expect(SecretToken.base64URL(try SecretToken.digest("abc")) == "ungWv48Bz-pBQUDeXa4iI7ADYaOWF3qctBD_YfIAFa0")
+    }
+}
