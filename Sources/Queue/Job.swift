@@ -69,6 +69,8 @@ public struct NewJob: Sendable {
     public var dedupe: DedupeKey?
     /// A message to add to a conversation's history with the job: both are written, or neither.
     public var history: HistoryEntry?
+    /// What to enqueue if this job is dead-lettered.
+    public var onDeadLetter: DeadLetterNotice?
 
     public init(
         queue: String,
@@ -79,7 +81,8 @@ public struct NewJob: Sendable {
         maxAttempts: Int? = nil,
         groupKey: String? = nil,
         dedupe: DedupeKey? = nil,
-        history: HistoryEntry? = nil
+        history: HistoryEntry? = nil,
+        onDeadLetter: DeadLetterNotice? = nil
     ) {
         self.queue = queue
         self.kind = kind
@@ -90,6 +93,7 @@ public struct NewJob: Sendable {
         self.groupKey = groupKey
         self.dedupe = dedupe
         self.history = history
+        self.onDeadLetter = onDeadLetter
     }
 
     /// Checks the fields a caller can get wrong, naming the one that is.
@@ -122,6 +126,18 @@ public struct NewJob: Sendable {
         if value.utf8.count > 200 {
             throw QueueError.invalid(field, "must be at most 200 bytes")
         }
+    }
+}
+
+/// A job to enqueue, with the same payload, if the job that names it is dead-lettered: in the same
+/// transaction that dead-letters it, whichever worker or claim does so.
+public struct DeadLetterNotice: Sendable, Equatable {
+    public var queue: String
+    public var kind: String
+
+    public init(queue: String, kind: String) {
+        self.queue = queue
+        self.kind = kind
     }
 }
 

@@ -31,6 +31,8 @@ extension Migration {
                 last_error TEXT,
                 error_history TEXT,
                 dead_reason TEXT,
+                dead_letter_queue TEXT,
+                dead_letter_kind TEXT,
                 created_at INTEGER NOT NULL,
                 updated_at INTEGER NOT NULL,
                 finished_at INTEGER
@@ -47,6 +49,10 @@ extension Migration {
                 expires_at INTEGER NOT NULL
             ) WITHOUT ROWID;
             CREATE INDEX dedupe_keys_expiry ON dedupe_keys (expires_at);
+            CREATE TABLE rate_holds (
+                bucket TEXT PRIMARY KEY,
+                until INTEGER NOT NULL
+            ) WITHOUT ROWID;
             """
     )
 }

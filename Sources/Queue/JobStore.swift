@@ -113,10 +113,27 @@ public final class JobStore: Sendable {
 
     // MARK: Work
 
+    /// A settlement whose follow-up jobs are invalid becomes a non-retryable failure: a handler's bug is
+    /// dead-lettered where an operator sees it, instead of failing every exchange the worker retries.
+    private static func refusingInvalidEffects(_ settlement: Settlement) -> Settlement {
+        do {
+            for job in settlement.effects.enqueue {
+                try job.validate()
+            }
+            return settlement
+        } catch {
+            return Settlement(settlement.lease, .fail(error: "invalid follow-up job: \(error)", retryable: false))
+        }
+    }
+
     /// Settles, heartbeats and claims in one transaction; see `WorkerExchange`.
-    public func exchange(_ request: WorkerExchange) async throws -> WorkerExchangeResult {
-        try await writeJobs { jobs in
-            let settled = try request.settlements.map { try jobs.settle($0) }
+    public func exchange(_ exchange: WorkerExchange) async throws -> WorkerExchangeResult {
+        var checked = exchange
+        checked.settlements = exchange.settlements.map(Self.refusingInvalidEffects)
+        let request = checked
+        return try await writeJobs { jobs in
+            var liveGroups: Set<String> = []
+            let settled = try request.settlements.map { try jobs.settle($0, liveGroups: &liveGroups) }
             let lost = try request.heartbeats.filter { try !jobs.heartbeat($0, leaseDuration: request.leaseDuration) }
             let claimed = try jobs.claim(
                 queues: request.queues, limit: request.claimLimit, leaseDuration: request.leaseDuration,
@@ -152,11 +169,11 @@ public final class JobStore: Sendable {
         }
     }
 
-    /// Completes a job.
+    /// Completes a job, with its effects in the same transaction.
     /// - Throws: `QueueError.leaseLost` when the lease is stale; nothing changes then.
     @discardableResult
-    public func complete(_ lease: Lease) async throws -> SettlementResult {
-        try await settle(Settlement(lease, .complete))
+    public func complete(_ lease: Lease, effects: SettlementEffects = .none) async throws -> SettlementResult {
+        try await settle(Settlement(lease, .complete, effects: effects))
     }
 
     /// Records a failed attempt: retried after backoff, or dead-lettered when not retryable or exhausted.
@@ -171,6 +188,19 @@ public final class JobStore: Sendable {
     @discardableResult
     public func snooze(_ lease: Lease, for delay: Duration) async throws -> SettlementResult {
         try await settle(Settlement(lease, .snooze(delay)))
+    }
+
+    /// The latest hold among `buckets` that is still in force, if any.
+    public func holdUntil(buckets: [String]) async throws -> Timestamp? {
+        let now = clock.now()
+        return try await database.read { connection in
+            try buckets.compactMap { bucket in
+                try connection.integer(
+                    "SELECT until FROM rate_holds WHERE bucket = ?1 AND until > ?2",
+                    [.text(bucket), .integer(now.millisecondsSince1970)]
+                )
+            }.max().map(Timestamp.init(millisecondsSince1970:))
+        }
     }
 
     private func settle(_ settlement: Settlement) async throws -> SettlementResult {

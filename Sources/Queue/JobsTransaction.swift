@@ -42,13 +42,14 @@ struct JobsTransaction {
         try connection.execute(
             """
             INSERT INTO jobs (queue, kind, payload, priority, state, run_at, max_attempts, group_key, dedupe_key,
-                              created_at, updated_at)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)
+                              dead_letter_queue, dead_letter_kind, created_at, updated_at)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)
             """,
             [
                 .text(job.queue), .text(job.kind), .blob(job.payload), .integer(job.priority), .text(state.rawValue),
                 .integer(runAt.millisecondsSince1970), .integer(job.maxAttempts ?? rules.defaultMaxAttempts),
-                .optionalText(job.groupKey), .optionalText(job.dedupe?.key), .integer(now.millisecondsSince1970),
+                .optionalText(job.groupKey), .optionalText(job.dedupe?.key), .optionalText(job.onDeadLetter?.queue),
+                .optionalText(job.onDeadLetter?.kind), .integer(now.millisecondsSince1970),
             ]
         )
         let id = connection.lastInsertRowID
@@ -195,17 +196,40 @@ struct JobsTransaction {
         return changed == 1
     }
 
-    /// Applies a worker's outcome to the job, if the lease is still held.
-    func settle(_ settlement: Settlement) throws -> SettlementResult {
+    /// Applies a worker's outcome to the job, and its effects, if the lease is still held.
+    func settle(_ settlement: Settlement, liveGroups: inout Set<String>) throws -> SettlementResult {
         guard let row = try heldAttempt(settlement.lease) else { return .leaseLost }
+        let result: SettlementResult
         switch settlement.outcome {
         case .complete:
-            return try endAttempt(row, with: .succeeded)
+            result = try endAttempt(row, with: .succeeded)
         case .fail(let error, let retryable):
-            return try endAttempt(row, with: .failed(error: error, retryable: retryable))
+            result = try endAttempt(row, with: .failed(error: error, retryable: retryable))
         case .snooze(let delay):
-            return try endAttempt(row, with: .snoozed(delay))
+            result = try endAttempt(row, with: .snoozed(delay))
         }
+        for job in settlement.effects.enqueue {
+            _ = try enqueue(job, liveGroups: &liveGroups)
+        }
+        for hold in settlement.effects.holds {
+            try self.hold(hold)
+        }
+        return result
+    }
+
+    /// Holds a rate bucket until a time, keeping the later of this and any hold it already has.
+    private func hold(_ hold: RateHold) throws {
+        try connection.execute(
+            """
+            INSERT INTO rate_holds (bucket, until) VALUES (?1, ?2)
+            ON CONFLICT (bucket) DO UPDATE SET until = max(until, excluded.until)
+            """,
+            [.text(hold.bucket), .integer(hold.until.millisecondsSince1970)]
+        )
+        try connection.execute(
+            "DELETE FROM rate_holds WHERE bucket IN (SELECT bucket FROM rate_holds WHERE until <= ?1 LIMIT 8)",
+            [.integer(now.millisecondsSince1970)]
+        )
     }
 
     /// The job a lease covers, if the lease is current and unexpired: the fence every settlement passes.
@@ -262,6 +286,7 @@ struct JobsTransaction {
             if let key = row.dedupeKey {
                 try releaseDedupeKey(key, heldBy: row.id)
             }
+            try enqueueDeadLetterNotice(for: row.id)
             try promoteNext(inGroup: row.groupKey)
             return .deadLettered(reason)
         }
@@ -281,6 +306,18 @@ struct JobsTransaction {
             try connection.execute("DELETE FROM jobs WHERE id = ?1", [.integer(row.id)])
         }
         try promoteNext(inGroup: row.groupKey)
+    }
+
+    /// Enqueues the job's dead-letter notice, if it names one: same payload and priority, ready at once.
+    private func enqueueDeadLetterNotice(for id: Int64) throws {
+        try connection.execute(
+            """
+            INSERT INTO jobs (queue, kind, payload, priority, state, run_at, max_attempts, created_at, updated_at)
+            SELECT dead_letter_queue, dead_letter_kind, payload, priority, 'ready', ?2, ?3, ?2, ?2
+            FROM jobs WHERE id = ?1 AND dead_letter_kind IS NOT NULL
+            """,
+            [.integer(id), .integer(now.millisecondsSince1970), .integer(rules.defaultMaxAttempts)]
+        )
     }
 
     /// Makes the oldest blocked job of a group its new head, once the previous head is no longer live.

@@ -12,14 +12,42 @@ public enum JobOutcome: Sendable, Equatable {
     public static let release = JobOutcome.snooze(.zero)
 }
 
+/// A shared "not before" for a rate bucket (a provider's bot, chat or route): no worker sends to the
+/// bucket before `until`.
+public struct RateHold: Sendable, Equatable {
+    public var bucket: String
+    public var until: Timestamp
+
+    public init(bucket: String, until: Timestamp) {
+        self.bucket = bucket
+        self.until = until
+    }
+}
+
+/// What else a settlement writes, in its own transaction and only if its lease is still held: jobs to
+/// enqueue (a turn's deliveries, with its reply in their history) and rate buckets to hold.
+public struct SettlementEffects: Sendable {
+    public var enqueue: [NewJob]
+    public var holds: [RateHold]
+
+    public init(enqueue: [NewJob] = [], holds: [RateHold] = []) {
+        self.enqueue = enqueue
+        self.holds = holds
+    }
+
+    public static let none = SettlementEffects()
+}
+
 /// An outcome for the job a lease covers.
 public struct Settlement: Sendable {
     public var lease: Lease
     public var outcome: JobOutcome
+    public var effects: SettlementEffects
 
-    public init(_ lease: Lease, _ outcome: JobOutcome) {
+    public init(_ lease: Lease, _ outcome: JobOutcome, effects: SettlementEffects = .none) {
         self.lease = lease
         self.outcome = outcome
+        self.effects = effects
     }
 }
 

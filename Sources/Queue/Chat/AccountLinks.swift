@@ -130,7 +130,8 @@ public final class AccountLinks: Sendable {
     /// earlier owner of the identity; returns the owner.
     ///
     /// Call it only once the message is known to carry provider, workspace and user: a refused identity
-    /// never reaches the code, so a malformed message cannot burn it.
+    /// never reaches the code, so a malformed message cannot burn it. Presenting a code again from the
+    /// identity that consumed it answers the same owner (a retried link job), and changes nothing.
     /// - Throws: `LinkError.expiredOrUsed` when no unexpired, unused code of that provider has the digest.
     public func consumeConnectCode(digest: Data, identity: ChannelIdentity) async throws -> String {
         try Self.requireValue(identity.provider, "provider")
@@ -146,16 +147,25 @@ public final class AccountLinks: Sendable {
                 """,
                 [at]
             )
+            let consumer = SQLValue.text(
+                [identity.provider, identity.workspace, identity.user].map { "\($0.utf8.count):\($0)" }.joined()
+            )
             guard let owner = try connection.queryFirst(
                 """
-                UPDATE connect_codes SET consumed_at = ?3
+                UPDATE connect_codes SET consumed_at = ?3, consumed_by = ?4
                 WHERE code_hash = ?1 AND provider = ?2 AND consumed_at IS NULL AND expires_at > ?3
                 RETURNING owner
                 """,
-                [.blob(digest), .text(identity.provider), at],
+                [.blob(digest), .text(identity.provider), at, consumer],
                 row: { $0.text(0) }
             ) else {
-                throw LinkError(.expiredOrUsed, "invalid or expired code")
+                let replay = try connection.queryFirst(
+                    "SELECT owner FROM connect_codes WHERE code_hash = ?1 AND provider = ?2 AND consumed_by = ?3",
+                    [.blob(digest), .text(identity.provider), consumer],
+                    row: { $0.text(0) }
+                )
+                guard let replay else { throw LinkError(.expiredOrUsed, "invalid or expired code") }
+                return replay
             }
             let who: [SQLValue] = [.text(identity.provider), .text(identity.workspace), .text(identity.user)]
             try connection.execute(

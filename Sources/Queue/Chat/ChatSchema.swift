@@ -23,7 +23,8 @@ extension Migration {
                 provider TEXT NOT NULL,
                 created_at INTEGER NOT NULL,
                 expires_at INTEGER NOT NULL,
-                consumed_at INTEGER
+                consumed_at INTEGER,
+                consumed_by TEXT
             ) WITHOUT ROWID;
             CREATE INDEX connect_codes_by_owner ON connect_codes (owner, provider, expires_at);
             CREATE INDEX connect_codes_by_expiry ON connect_codes (expires_at);

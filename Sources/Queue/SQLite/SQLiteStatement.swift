@@ -39,7 +39,19 @@ final class SQLiteStatement {
             case .real(let number):
                 code = sqlite3_bind_double(handle, index, number)
             case .text(let string):
-                code = sqlite3_bind_text(handle, index, string, -1, sb_sqlite_transient())
+                // By byte count, not up to a NUL: text may hold U+0000 (JSON allows it), and stopping
+                // there would truncate it silently.
+                var string = string
+                code = string.withUTF8 { bytes -> Int32 in
+                    guard let base = bytes.baseAddress, !bytes.isEmpty else {
+                        return sqlite3_bind_text(handle, index, "", 0, sb_sqlite_transient())
+                    }
+                    return base.withMemoryRebound(to: CChar.self, capacity: bytes.count) { characters in
+                        sqlite3_bind_text64(
+                            handle, index, characters, UInt64(bytes.count), sb_sqlite_transient(), UInt8(SQLITE_UTF8)
+                        )
+                    }
+                }
             case .blob(let data):
                 code = data.withUnsafeBytes { bytes in
                     sqlite3_bind_blob64(handle, index, bytes.baseAddress, UInt64(bytes.count), sb_sqlite_transient())
@@ -84,7 +96,8 @@ final class SQLiteStatement {
 
     func text(_ column: Int32) -> String {
         guard let bytes = sqlite3_column_text(handle, column) else { return "" }
-        return String(cString: bytes)
+        let count = Int(sqlite3_column_bytes(handle, column))
+        return String(decoding: UnsafeBufferPointer(start: bytes, count: count), as: UTF8.self)
     }
 
     func optionalText(_ column: Int32) -> String? {

@@ -145,3 +145,15 @@ struct LifecycleTests {
         #expect(try await t.store.jobs().isEmpty)
     }
 }
+
+@Suite("Stored text")
+struct StoredTextTests {
+    @Test("text with U+0000, emoji and combining marks is stored and read back whole")
+    func embeddedNul() async throws {
+        let t = try await TestStore()
+        let text = "before\u{0}after 👩‍👩‍👧 e\u{301}"
+        try await t.store.enqueue(NewJob(queue: "q", kind: "k", history: HistoryEntry(conversation: "c\u{0}1", role: .user, text: text)))
+        #expect(try await t.store.history(conversation: "c\u{0}1").map(\.text) == [text])
+        #expect(try await t.store.history(conversation: "c").isEmpty, "keys are not cut at the NUL either")
+    }
+}
