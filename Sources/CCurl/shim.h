@@ -3,7 +3,9 @@
 
 #include <curl/curl.h>
 
-/// `curl_easy_setopt` is variadic, which Swift cannot call; one typed entry point per argument kind.
+/* `curl_easy_setopt` and `curl_easy_getinfo` are variadic, which Swift cannot call: one typed entry
+   point per kind of argument. */
+
 static inline CURLcode sb_curl_setopt_long(CURL *handle, CURLoption option, long value) {
     return curl_easy_setopt(handle, option, value);
 }
@@ -16,9 +18,16 @@ static inline CURLcode sb_curl_setopt_pointer(CURL *handle, CURLoption option, v
     return curl_easy_setopt(handle, option, value);
 }
 
-static inline CURLcode sb_curl_setopt_write_function(CURL *handle, CURLoption option,
-                                                      size_t (*callback)(char *, size_t, size_t, void *)) {
+/// For CURLOPT_WRITEFUNCTION and CURLOPT_HEADERFUNCTION.
+static inline CURLcode sb_curl_setopt_data_callback(CURL *handle, CURLoption option,
+                                                     size_t (*callback)(char *, size_t, size_t, void *)) {
     return curl_easy_setopt(handle, option, callback);
+}
+
+/// For CURLOPT_XFERINFOFUNCTION.
+static inline CURLcode sb_curl_setopt_progress_callback(CURL *handle,
+                                                         int (*callback)(void *, curl_off_t, curl_off_t, curl_off_t, curl_off_t)) {
+    return curl_easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, callback);
 }
 
 static inline CURLcode sb_curl_getinfo_long(CURL *handle, CURLINFO info, long *value) {

@@ -7,6 +7,10 @@ public enum ChatJob {
     public static let turn = "chat.turn"
     /// Consume a connect code from an inbound `/connect CODE` and answer.
     public static let link = "chat.link"
+    /// Send one chunk of a reply to the provider.
+    public static let deliver = "chat.deliver"
+    /// Tell the user a turn or link job was dead-lettered: enqueued by the store with the job's payload.
+    public static let failed = "chat.failed"
 
     /// A turn's payload: the inbound event.
     public static func turnPayload(_ event: InboundEvent) -> Data {
@@ -37,22 +41,42 @@ public enum ChatJob {
     }
 }
 
+extension ReplyTarget {
+    /// This target as a JSON object, for job payloads.
+    public var json: JSONValue {
+        var target = JSONObject(["chat": .string(chat)])
+        target.set("message", message.map(JSONValue.string))
+        target.set("thread", thread.map(JSONValue.string))
+        target.set("user", user.map(JSONValue.string))
+        target.set("bot", bot.map(JSONValue.string))
+        target.set("context", context.map(JSONValue.string))
+        return .object(target)
+    }
+
+    /// Reads a target written by `json`.
+    public init(json object: JSONObject, provider: Provider) throws(IntakeRejection) {
+        let target = PayloadFields(object, path: "reply_target", provider: provider)
+        self.init(
+            chat: try target.string("chat"),
+            message: try target.optionalString("message"),
+            thread: try target.optionalString("thread"),
+            user: try target.optionalString("user"),
+            bot: try target.optionalString("bot"),
+            context: try target.optionalString("context")
+        )
+    }
+}
+
 extension InboundEvent {
     /// This event as a JSON object, for job payloads.
     public var json: JSONValue {
-        var target = JSONObject(["chat": .string(replyTarget.chat)])
-        target.set("message", replyTarget.message.map(JSONValue.string))
-        target.set("thread", replyTarget.thread.map(JSONValue.string))
-        target.set("user", replyTarget.user.map(JSONValue.string))
-        target.set("bot", replyTarget.bot.map(JSONValue.string))
-        target.set("context", replyTarget.context.map(JSONValue.string))
         var object = JSONObject([
             "provider": .string(provider.rawValue),
             "conversation_id": .string(conversationID),
             "sender_id": .string(senderID),
             "is_direct": .bool(isDirect),
             "text": .string(text),
-            "reply_target": .object(target),
+            "reply_target": replyTarget.json,
             "received_at": .integer(receivedAt.millisecondsSince1970),
         ])
         object.set("workspace_id", workspaceID.map(JSONValue.string))
@@ -68,7 +92,6 @@ extension InboundEvent {
             throw IntakeRejection(provider: .telegram, field: "event.provider", problem: "is not a known provider")
         }
         let fields = PayloadFields(object, path: "event", provider: provider)
-        let target = try fields.object("reply_target")
         self.init(
             provider: provider,
             workspaceID: try fields.optionalString("workspace_id"),
@@ -79,14 +102,7 @@ extension InboundEvent {
             text: try fields.string("text"),
             messageID: try fields.optionalString("message_id"),
             eventID: try fields.optionalString("event_id"),
-            replyTarget: ReplyTarget(
-                chat: try target.string("chat"),
-                message: try target.optionalString("message"),
-                thread: try target.optionalString("thread"),
-                user: try target.optionalString("user"),
-                bot: try target.optionalString("bot"),
-                context: try target.optionalString("context")
-            ),
+            replyTarget: try ReplyTarget(json: fields.object("reply_target").object, provider: provider),
             receivedAt: Timestamp(millisecondsSince1970: try fields.integer("received_at"))
         )
     }

@@ -149,7 +149,8 @@ public struct Intake: Sendable {
             maxAttempts: options.maxAttempts,
             groupKey: event.conversationKey,
             dedupe: key.map { DedupeKey($0, timeToLive: options.dedupeTimeToLive) },
-            history: HistoryEntry(conversation: event.conversationKey, role: .user, text: event.text)
+            history: HistoryEntry(conversation: event.conversationKey, role: .user, text: event.text),
+            onDeadLetter: DeadLetterNotice(queue: options.queue, kind: ChatJob.failed)
         )
         if let command = LinkCommand.parse(event.text, provider: event.provider) {
             var withoutCode = event

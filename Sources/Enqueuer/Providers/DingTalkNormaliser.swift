@@ -31,7 +31,8 @@ struct DingTalkNormaliser: ProviderNormaliser {
                 messageID: messageID,
                 eventID: nil,
                 replyTarget: ReplyTarget(
-                    chat: conversation, message: messageID, user: staffID, bot: try message.optionalString("robotCode")
+                    chat: conversation, message: messageID, user: conversationType == "1" ? staffID : nil,
+                    bot: try message.optionalString("robotCode")
                 ),
                 receivedAt: receivedAt
             )

@@ -97,7 +97,7 @@ struct BenchWorkerCommand: Command {
 
 /// Completes every job at once.
 struct NoopHandler: JobHandler {
-    func run(_ job: ClaimedJob) async -> JobOutcome {
+    func run(_ job: ClaimedJob) async -> JobResult {
         .complete
     }
 }
@@ -119,7 +119,7 @@ final class LatencyRecorder: JobHandler {
         }
     }
 
-    func run(_ job: ClaimedJob) async -> JobOutcome {
+    func run(_ job: ClaimedJob) async -> JobResult {
         let now = QueueBenchmark.wallNanoseconds()
         let sent = (try? JSONDecoder().decode(StampedPayload.self, from: job.payload))?.t ?? now
         let action = state.withLock { state -> (@Sendable () -> Void)? in

@@ -22,6 +22,7 @@ enum CommandLineTool {
         LinkResolveCommand.self,
         BenchQueueCommand.self,
         BenchIntakeCommand.self,
+        FakeProviderCommand.self,
         BenchWorkerCommand.self,
     ]
 

@@ -2,63 +2,86 @@ import Foundation
 import Queue
 import Workers
 
-/// `switchboard work`: a worker that runs a shell command for every job.
+/// `switchboard work`: a worker for chat jobs (turns, link commands, deliveries) and, with `--exec`,
+/// a shell command for any other kind.
 struct WorkCommand: Command {
     static let name = "work"
-    static let summary = "Run jobs with a shell command until stopped (or drained)"
+    static let summary = "Work chat jobs (and, with --exec, any other kind) until stopped or drained"
     static let synopsis = [
-        "work --queue Q[,Q2...] --exec 'COMMAND' [--concurrency N] [--lease SECONDS] [--drain] "
-            + "[--shutdown-grace SECONDS] [--snooze SECONDS]",
+        "work [--queues Q[,Q2...]] [--concurrency N] [--lease SECONDS] [--agent echo|URL] [--links required|open] "
+            + "[--default-owner A] [--link-base URL] [--config FILE] [--local-replies FILE|-] [--exec 'COMMAND'] "
+            + "[--drain] [--shutdown-grace SECONDS] [--snooze SECONDS]",
     ]
     static let options: [OptionSpec] = [
-        .value("queue", "Q[,Q2...]", "the queues to take jobs from"),
-        .value("exec", "COMMAND", "run through /bin/sh -c for each job, payload on stdin"),
-        .value("concurrency", "N", "jobs in flight at once (default 4)"),
+        .value("queues", "Q[,Q2...]", "the queues to take jobs from (default chat); --queue is the same"),
+        .value("queue", "Q[,Q2...]", "same as --queues"),
+        .value("concurrency", "N", "jobs in flight at once (default 8)"),
         .value("lease", "SECONDS", "lease length; renewed every third of it while a job runs (default 30)"),
+        .value("agent", "echo|URL", "who answers turns: the built-in echo, or an HTTP endpoint (default: config, else echo)"),
+        .value("links", "required|open", "answer only linked chats, or route every chat to --default-owner"),
+        .value("default-owner", "A", "the owner of every chat with --links open"),
+        .value("link-base", "URL", "tell unlinked chats to open URL followed by a link token"),
+        .value("config", "FILE", "a JSON configuration file (see ops/switchboard.example.json)"),
+        .value("local-replies", "FILE|-", "write replies as JSON lines to FILE (- for stdout) instead of sending them"),
+        .value("exec", "COMMAND", "run other kinds of jobs through /bin/sh -c, payload on stdin"),
         .value("shutdown-grace", "SECONDS", "after SIGTERM/SIGINT, how long running jobs may finish (default 10)"),
-        .value("snooze", "SECONDS", "how long a job waits after its command exits 75 (default 30)"),
+        .value("snooze", "SECONDS", "how long an --exec job waits after its command exits 75 (default 30)"),
         .flag("drain", "exit 0 once no job is runnable or leased"),
     ]
     static let examples = [
+        "switchboard work --config /etc/switchboard/switchboard.json --concurrency 16",
+        "switchboard work --links open --default-owner me --local-replies - --drain",
         #"switchboard work --queue mail --exec 'jq -r .user >> sent.txt' --concurrency 8"#,
-        "switchboard work --queue mail,sms --exec ./handle-job.sh --drain",
         "",
-        "The command sees SWITCHBOARD_JOB_ID, SWITCHBOARD_KIND, SWITCHBOARD_QUEUE and SWITCHBOARD_ATTEMPT.",
+        "An --exec command sees SWITCHBOARD_JOB_ID, SWITCHBOARD_KIND, SWITCHBOARD_QUEUE and SWITCHBOARD_ATTEMPT.",
         "Exit 0 completes the job, 75 snoozes it, 65 dead-letters it, anything else retries it with backoff.",
         "A second SIGTERM/SIGINT skips the grace period and hands running jobs back at once.",
     ]
 
     let queues: [String]
-    let command: String
+    let command: String?
     let concurrency: Int
     let lease: Duration
     let shutdownGrace: Duration
     let snooze: Duration
     let drain: Bool
+    let configFile: String?
+    let overrides: ChatOverrides
 
     init(_ arguments: Arguments) throws {
         try arguments.expectNoPositionals()
-        guard let queueList = arguments.string("queue") else { throw CommandFailure.usage("--queue is required") }
+        let queueList = arguments.string("queues") ?? arguments.string("queue") ?? "chat"
         queues = queueList.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        if queues.isEmpty { throw CommandFailure.usage("--queue needs at least one queue name") }
-        guard let command = arguments.string("exec"), !command.isEmpty else {
-            throw CommandFailure.usage("--exec is required: the command to run for each job")
-        }
-        self.command = command
-        concurrency = try arguments.integer("concurrency", in: 1...4096) ?? 4
+        if queues.isEmpty { throw CommandFailure.usage("--queues needs at least one queue name") }
+        command = arguments.string("exec")
+        if command?.isEmpty == true { throw CommandFailure.usage("--exec needs a command") }
+        concurrency = try arguments.integer("concurrency", in: 1...4096) ?? 8
         lease = try arguments.duration("lease") ?? .seconds(30)
         if lease < .seconds(1) { throw CommandFailure.usage("--lease must be at least 1 second") }
         shutdownGrace = try arguments.duration("shutdown-grace") ?? .seconds(10)
         snooze = try arguments.duration("snooze") ?? .seconds(30)
         drain = arguments.flag("drain")
+        configFile = arguments.string("config")
+        overrides = try ChatOverrides(arguments)
     }
 
     func run(_ context: CommandContext) async throws {
+        var configuration: ChatConfiguration
+        do {
+            configuration = try ChatConfiguration.load(file: configFile, environment: ProcessInfo.processInfo.environment)
+        } catch let error as ConfigurationError {
+            throw CommandFailure.data(error.description)
+        }
+        overrides.apply(to: &configuration)
         let store = try await context.openStore(create: true)
-        let log = WorkerLog(json: context.output.json)
+        let log = WorkerLog(json: context.output.json, redactor: SecretRedactor(secrets: configuration.secrets))
+        let handler = try ChatWorker(
+            store: store, configuration: configuration, http: HTTPClient(threads: concurrency + 2),
+            fallback: command.map { ShellCommandHandler(command: $0, snoozeDelay: snooze) }
+        )
         let pool = WorkerPool(
             store: store,
-            handler: ShellCommandHandler(command: command, snoozeDelay: snooze),
+            handler: handler,
             options: WorkerOptions(
                 queues: queues, concurrency: concurrency, leaseDuration: lease, shutdownGrace: shutdownGrace,
                 drain: drain
@@ -73,9 +96,46 @@ struct WorkCommand: Command {
     }
 }
 
+/// The chat settings given on the command line, which win over the configuration file.
+struct ChatOverrides {
+    var agent: ChatConfiguration.Agent?
+    var links: ChatConfiguration.Links?
+    var outbound: ChatConfiguration.Outbound?
+
+    init(_ arguments: Arguments) throws {
+        switch arguments.string("agent") {
+        case nil: agent = nil
+        case "echo": agent = .echo
+        case let url? where url.hasPrefix("http://") || url.hasPrefix("https://"):
+            agent = .http(url: url, connectTimeout: .seconds(2), timeout: .seconds(30))
+        case let other?: throw CommandFailure.usage("--agent must be echo or an http(s) URL, got \"\(other)\"")
+        }
+        let owner = arguments.string("default-owner")
+        switch arguments.string("links") {
+        case nil:
+            links = arguments.string("link-base").map { .required(linkBaseURL: $0) }
+        case "required":
+            links = .required(linkBaseURL: arguments.string("link-base"))
+        case "open":
+            guard let owner, !owner.isEmpty else { throw CommandFailure.usage("--links open needs --default-owner") }
+            links = .open(defaultOwner: owner)
+        case let other?:
+            throw CommandFailure.usage("--links must be required or open, got \"\(other)\"")
+        }
+        outbound = arguments.string("local-replies").map { .local(path: $0 == "-" ? nil : $0) }
+    }
+
+    func apply(to configuration: inout ChatConfiguration) {
+        if let agent { configuration.agent = agent }
+        if let links { configuration.links = links }
+        if let outbound { configuration.outbound = outbound }
+    }
+}
+
 /// A worker's log lines on stderr: what happened to each job, never its payload.
 struct WorkerLog: Sendable {
     let json: Bool
+    let redactor: SecretRedactor
 
     func started(queues: [String], concurrency: Int, database: String) {
         write(
@@ -142,7 +202,8 @@ struct WorkerLog: Sendable {
         String(text.split(separator: "\n", omittingEmptySubsequences: true).first ?? "")
     }
 
+    /// Every line passes the redactor: an error from a provider or a command may echo a credential.
     private func write(_ text: String, _ fields: [String: Any]) {
-        Output.message(json ? Output.jsonLine(fields) : text)
+        Output.message(redactor.redact(json ? Output.jsonLine(fields) : text))
     }
 }

@@ -21,7 +21,7 @@ struct CommandLineTests {
           arguments: [
             (["enqueue", "--kind", "k", "--payload", "{}"], "--queue"),
             (["enqueue", "--queue", "q", "--kind", "k", "--priority", "high"], "--priority"),
-            (["work", "--queue", "q"], "--exec"),
+            (["work", "--links", "open"], "--default-owner"),
             (["dlq", "redrive"], "--all"),
             (["jobs", "list", "--state", "sleeping"], "--state"),
           ])

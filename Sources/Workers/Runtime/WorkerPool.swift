@@ -96,7 +96,7 @@ public final class WorkerPool: Sendable {
 
     private struct FinishedJob {
         let job: ClaimedJob
-        let outcome: JobOutcome
+        let result: JobResult
         let cancelled: Bool
     }
 
@@ -176,9 +176,11 @@ public final class WorkerPool: Sendable {
             for done in takeFinished() {
                 guard let entry = running.removeValue(forKey: done.job.id), !entry.leaseLost else { continue }
                 // A job cut short by shutdown goes back to the queue without spending its attempt.
-                let outcome = done.cancelled && done.outcome != .complete ? .release : done.outcome
-                settlements.append(Settlement(done.job.lease, outcome))
-                settling[done.job.lease] = (done.job, outcome)
+                let settlement = done.cancelled && done.result.outcome != .complete
+                    ? Settlement(done.job.lease, .release)
+                    : Settlement(done.job.lease, done.result.outcome, effects: done.result.effects)
+                settlements.append(settlement)
+                settling[done.job.lease] = (done.job, settlement.outcome)
             }
 
             let freeSlots = stopDeadline == nil ? options.concurrency - running.count : 0
@@ -280,8 +282,8 @@ public final class WorkerPool: Sendable {
     /// Runs a job's handler in its own task, which reports back through `finished`.
     private func start(_ job: ClaimedJob) -> Task<Void, Never> {
         Task {
-            let outcome = await handler.run(job)
-            let done = FinishedJob(job: job, outcome: outcome, cancelled: Task.isCancelled)
+            let result = await handler.run(job)
+            let done = FinishedJob(job: job, result: result, cancelled: Task.isCancelled)
             finished.withLock { $0.append(done) }
             wakeup.signal()
         }

@@ -22,7 +22,11 @@ public struct ShellCommandHandler: JobHandler {
         self.snoozeDelay = snoozeDelay
     }
 
-    public func run(_ job: ClaimedJob) async -> JobOutcome {
+    public func run(_ job: ClaimedJob) async -> JobResult {
+        JobResult(await outcome(of: job))
+    }
+
+    private func outcome(of job: ClaimedJob) async -> JobOutcome {
         let shell = ShellCommand(
             command,
             environment: [

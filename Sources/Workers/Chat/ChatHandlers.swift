@@ -1,0 +1,151 @@
+import Enqueuer
+import Foundation
+import Queue
+
+/// Works the chat jobs: turns, link commands, failure notices and deliveries; any other kind goes to
+/// `fallback` (the `--exec` command), or is dead-lettered when there is none.
+public struct ChatWorker: JobHandler {
+    private let turns: TurnHandler
+    private let linking: LinkHandler
+    private let delivery: DeliveryHandler
+    private let fallback: (any JobHandler)?
+
+    public init(store: JobStore, configuration: ChatConfiguration, http: HTTPClient, fallback: (any JobHandler)?) throws {
+        let agent: any Agent = switch configuration.agent {
+        case .echo: EchoAgent()
+        case .http(let url, let connectTimeout, let timeout):
+            HTTPAgent(url: url, connectTimeout: connectTimeout, timeout: timeout, http: http)
+        }
+        let links = AccountLinks(store: store)
+        turns = TurnHandler(store: store, links: links, agent: agent, configuration: configuration)
+        linking = LinkHandler(links: links)
+        delivery = try DeliveryHandler(store: store, configuration: configuration, http: http)
+        self.fallback = fallback
+    }
+
+    public func run(_ job: ClaimedJob) async -> JobResult {
+        switch job.kind {
+        case ChatJob.turn: return await turns.run(job)
+        case ChatJob.link: return await linking.run(job)
+        case ChatJob.failed: return FailureNotice.run(job)
+        case ChatJob.deliver: return await delivery.run(job)
+        default:
+            guard let fallback else {
+                return .fail("no handler for kind \(job.kind): start the worker with --exec to run other kinds", retryable: false)
+            }
+            return await fallback.run(job)
+        }
+    }
+}
+
+/// Answers an inbound message: resolve its owner, ask the agent, and complete the turn together with
+/// the reply's history entry and its delivery jobs, in one transaction. A turn retried after that
+/// commit cannot exist: the commit is what ends it.
+struct TurnHandler {
+    let store: JobStore
+    let links: AccountLinks
+    let agent: any Agent
+    let configuration: ChatConfiguration
+
+    func run(_ job: ClaimedJob) async -> JobResult {
+        let event: InboundEvent
+        do {
+            event = try ChatJob.decode(job.payload).event
+        } catch {
+            return .fail("turn payload: \(error)", retryable: false)
+        }
+        let owner: String
+        switch configuration.links {
+        case .open(let defaultOwner):
+            owner = defaultOwner
+        case .required(let linkBaseURL):
+            do {
+                let resolution = try await links.resolveOwner(
+                    provider: event.provider.rawValue, workspace: event.workspaceID, sender: event.senderID,
+                    isDirect: event.isDirect
+                )
+                guard let account = resolution.account else {
+                    return reply(try await linkInstructions(for: event, linkBaseURL: linkBaseURL), to: event, job: job, record: false)
+                }
+                owner = account
+            } catch {
+                return .fail("resolving the owner: \(error)", retryable: true)
+            }
+        }
+        do {
+            let history = try await store.history(conversation: event.conversationKey, limit: configuration.historyLimit)
+            let answer = try await agent.reply(
+                to: AgentTurn(turnID: job.id, owner: owner, conversation: event.conversationKey, message: event.text, history: history)
+            )
+            return reply(answer, to: event, job: job, record: true)
+        } catch let error as AgentError {
+            return .fail(error.description, retryable: error.retryable)
+        } catch {
+            return .fail("reading history: \(error)", retryable: true)
+        }
+    }
+
+    private func reply(_ text: String, to event: InboundEvent, job: ClaimedJob, record: Bool) -> JobResult {
+        JobResult(.complete, effects: SettlementEffects(enqueue: Replies.deliveries(text, to: event, turn: job.id, queue: job.queue, recordInHistory: record)))
+    }
+
+    /// How an unlinked chat can link: a link-token URL when a base is configured (a server link for a
+    /// group, a user link for a direct message), else the connect-code instruction.
+    private func linkInstructions(for event: InboundEvent, linkBaseURL: String?) async throws -> String {
+        let command = event.provider == .telegram ? "/start" : "/connect"
+        let codeInstruction = "This chat is not linked to an account yet. Ask the account owner for a connect code, "
+            + "then send \(command) CODE here."
+        guard let linkBaseURL else { return codeInstruction }
+        let (type, subject): (LinkType, String?) = event.isDirect ? (.user, event.senderID) : (.server, event.workspaceID)
+        guard let subject else { return codeInstruction }
+        let token = try await links.createLinkToken(type: type, platform: event.provider.rawValue, subject: subject)
+        return "This chat is not linked to an account yet. Link it here within 30 minutes: \(linkBaseURL)\(token.token)"
+    }
+}
+
+/// Consumes the connect code of a `/connect CODE` message and answers whether it worked.
+struct LinkHandler {
+    let links: AccountLinks
+
+    func run(_ job: ClaimedJob) async -> JobResult {
+        let event: InboundEvent
+        let digest: Data?
+        do {
+            (event, digest) = try ChatJob.decode(job.payload)
+        } catch {
+            return .fail("link payload: \(error)", retryable: false)
+        }
+        let answer: String
+        if let digest, let identity = event.identity {
+            do {
+                _ = try await links.consumeConnectCode(digest: digest, identity: identity)
+                answer = "Connected: this chat is now linked to your account."
+            } catch let error as LinkError where error.code == .expiredOrUsed {
+                answer = "That code is invalid or has expired. Ask for a new one."
+            } catch {
+                return .fail("consuming a connect code: \(error)", retryable: true)
+            }
+        } else if digest == nil {
+            answer = "That code is invalid or has expired. Ask for a new one."
+        } else {
+            answer = "This chat cannot be connected here: send the code from a server or group channel."
+        }
+        return JobResult(.complete, effects: SettlementEffects(
+            enqueue: Replies.deliveries(answer, to: event, turn: job.id, queue: job.queue, recordInHistory: false)
+        ))
+    }
+}
+
+/// Tells the user a turn or link job failed for good: enqueued by the store when it dead-lettered them.
+enum FailureNotice {
+    static let text = "Sorry, something went wrong while answering. Please try again."
+
+    static func run(_ job: ClaimedJob) -> JobResult {
+        guard let event = try? ChatJob.decode(job.payload).event else {
+            return .fail("failure notice payload is not a chat job's", retryable: false)
+        }
+        return JobResult(.complete, effects: SettlementEffects(
+            enqueue: Replies.deliveries(text, to: event, turn: job.id, queue: job.queue, recordInHistory: false)
+        ))
+    }
+}

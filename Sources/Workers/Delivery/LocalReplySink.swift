@@ -1,0 +1,41 @@
+import Enqueuer
+import Foundation
+import Synchronization
+
+/// The `local` provider: replies are written as JSON lines to stdout or a file, for running without
+/// provider tokens. Every send succeeds.
+public final class LocalReplySink: ProviderClient {
+    private let descriptor: Int32
+    private let lock = Mutex(())
+
+    /// - Parameter path: a file to append to, or nil for stdout.
+    public init(path: String?) throws {
+        if let path {
+            descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+            guard descriptor >= 0 else {
+                throw ConfigurationError("cannot open \(path) for replies: \(String(cString: strerror(errno)))")
+            }
+        } else {
+            descriptor = STDOUT_FILENO
+        }
+    }
+
+    deinit {
+        if descriptor != STDOUT_FILENO {
+            close(descriptor)
+        }
+    }
+
+    public func send(_ message: OutboundMessage) async -> SendOutcome {
+        var line = JSONObject([
+            "provider": .string(message.provider.rawValue), "chat": .string(message.target.chat),
+            "turn_id": .integer(message.turnID), "part": .integer(Int64(message.part)),
+            "parts": .integer(Int64(message.parts)), "text": .string(message.text),
+        ])
+        line.set("thread", message.target.thread.map(JSONValue.string))
+        let bytes = [UInt8](JSONValue.object(line).serialized) + [UInt8(ascii: "\n")]
+        // One write per line with O_APPEND: lines from several worker processes never interleave.
+        let written = lock.withLock { _ in bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) } }
+        return written == bytes.count ? .delivered : .retry("local replies: write failed: \(String(cString: strerror(errno)))")
+    }
+}

@@ -1,0 +1,61 @@
+import Enqueuer
+import Foundation
+
+/// DingTalk robot: `POST {base}/v1.0/robot/oToMessages/batchSend` for a direct message, or
+/// `.../groupMessages/send` for a group, with an access token from `/v1.0/oauth2/accessToken`.
+struct DingTalkClient: ProviderClient {
+    let context: ClientContext
+    let tokens: AccessTokenCache
+
+    func send(_ message: OutboundMessage) async -> SendOutcome {
+        let token: String
+        do {
+            token = try await tokens.token(fetch: fetchToken)
+        } catch {
+            return .retry(context.redactor.redact("dingtalk token: \(error)"))
+        }
+        let parameters = JSONValue.object(JSONObject(["content": .string(message.text)])).serialized
+        var body = JSONObject([
+            "robotCode": .string(message.target.bot ?? context.settings.credential("app_key")),
+            "msgKey": .string("sampleText"),
+            "msgParam": .string(String(decoding: parameters, as: UTF8.self)),
+        ])
+        let path: String
+        if let user = message.target.user {
+            path = "/v1.0/robot/oToMessages/batchSend"
+            body.set("userIds", .array([.string(user)]))
+        } else {
+            path = "/v1.0/robot/groupMessages/send"
+            body.set("openConversationId", .string(message.target.chat))
+        }
+        let response: HTTPResponse
+        switch await context.send(.json(
+            context.settings.baseURL + path, JSONValue.object(body).serialized,
+            headers: [("x-acs-dingtalk-access-token", token)]
+        )) {
+        case .success(let answer): response = answer
+        case .failure(let failure): return failure.outcome
+        }
+        let bucket = RateBuckets.of(message).chat.key
+        let code = ClientContext.object(response.body)?.string("code")
+        if code == "Throttling" || code?.hasPrefix("Throttling") == true {
+            return .slowDown(after: response.retryAfter ?? .seconds(60), bucket: bucket)
+        }
+        if response.status == 401 || code == "InvalidAuthentication" {
+            await tokens.invalidate()
+        }
+        return context.byStatus(response, bucket: bucket, provider: "dingtalk")
+    }
+
+    private func fetchToken() async throws -> (String, Duration) {
+        let body = JSONValue.object(JSONObject([
+            "appKey": .string(context.settings.credential("app_key")),
+            "appSecret": .string(context.settings.credential("app_secret")),
+        ])).serialized
+        let response = try await context.http.send(.json("\(context.settings.baseURL)/v1.0/oauth2/accessToken", body))
+        guard let answer = ClientContext.object(response.body), let token = answer.string("accessToken") else {
+            throw TokenFetchError(description: "accessToken answered HTTP \(response.status)")
+        }
+        return (token, .seconds(answer.integer("expireIn") ?? 7200))
+    }
+}

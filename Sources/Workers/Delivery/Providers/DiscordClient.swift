@@ -1,0 +1,34 @@
+import Enqueuer
+import Foundation
+
+/// Discord REST API: `POST {base}/api/v10/channels/{id}/messages`, replying to the inbound message, with a
+/// `nonce` and `enforce_nonce` so that a resend after a timeout returns the message already posted.
+struct DiscordClient: ProviderClient {
+    let context: ClientContext
+
+    func send(_ message: OutboundMessage) async -> SendOutcome {
+        var body = JSONObject([
+            "content": .string(message.text), "nonce": .string(message.nonce), "enforce_nonce": .bool(true),
+        ])
+        body.set("message_reference", message.repliesToMessage.map { id in
+            .object(JSONObject(["message_id": .string(id), "fail_if_not_exists": .bool(false)]))
+        })
+        let request = HTTPRequest.json(
+            "\(context.settings.baseURL)/api/v10/channels/\(message.target.chat)/messages", JSONValue.object(body).serialized,
+            headers: [("Authorization", "Bot \(context.settings.credential("bot_token"))")]
+        )
+        let response: HTTPResponse
+        switch await context.send(request) {
+        case .success(let answer): response = answer
+        case .failure(let failure): return failure.outcome
+        }
+        let buckets = RateBuckets.of(message)
+        if response.status == 429 {
+            let answer = ClientContext.object(response.body)
+            let wait = answer?.number("retry_after") ?? response.retryAfter.map(\.seconds) ?? 1
+            let global = answer?["global"] == .bool(true) || response.headers["x-ratelimit-global"] == "true"
+            return .slowDown(after: .providerSeconds(wait), bucket: global ? buckets.bot?.key ?? buckets.chat.key : buckets.chat.key)
+        }
+        return context.byStatus(response, bucket: buckets.chat.key, provider: "discord")
+    }
+}

@@ -1,0 +1,69 @@
+import Enqueuer
+import Foundation
+
+/// Feishu / Lark: the first chunk replies to the inbound message (`/im/v1/messages/{id}/reply`), later
+/// chunks post to the chat (`/im/v1/messages?receive_id_type=chat_id`), with a tenant access token
+/// fetched from the app's id and secret and cached until shortly before it expires.
+struct FeishuClient: ProviderClient {
+    let context: ClientContext
+    let tokens: AccessTokenCache
+
+    /// Codes that mean the token is no longer valid: fetch a new one and retry.
+    private static let tokenCodes: Set<Int64> = [99_991_661, 99_991_663, 99_991_668]
+    private static let rateLimited: Int64 = 99_991_400
+
+    func send(_ message: OutboundMessage) async -> SendOutcome {
+        let token: String
+        do {
+            token = try await tokens.token(fetch: fetchToken)
+        } catch {
+            return .retry(context.redactor.redact("feishu token: \(error)"))
+        }
+        let content = JSONValue.object(JSONObject(["text": .string(message.text)])).serialized
+        var body = JSONObject(["msg_type": .string("text"), "content": .string(String(decoding: content, as: UTF8.self))])
+        let url: String
+        if let replyTo = message.repliesToMessage {
+            url = "\(context.settings.baseURL)/open-apis/im/v1/messages/\(replyTo)/reply"
+        } else {
+            url = "\(context.settings.baseURL)/open-apis/im/v1/messages?receive_id_type=chat_id"
+            body.set("receive_id", .string(message.target.chat))
+        }
+        let response: HTTPResponse
+        switch await context.send(.json(url, JSONValue.object(body).serialized, headers: [("Authorization", "Bearer \(token)")])) {
+        case .success(let answer): response = answer
+        case .failure(let failure): return failure.outcome
+        }
+        let bucket = RateBuckets.of(message).chat.key
+        guard let answer = ClientContext.object(response.body), let code = answer.integer("code") else {
+            return context.byStatus(response, bucket: bucket, provider: "feishu")
+        }
+        switch code {
+        case 0:
+            return .delivered
+        case Self.rateLimited:
+            return .slowDown(after: response.retryAfter ?? .seconds(1), bucket: bucket)
+        case let code where Self.tokenCodes.contains(code):
+            await tokens.invalidate()
+            return .retry("feishu: tenant token refused (\(code))")
+        default:
+            let reason = context.redactor.redact("feishu \(code): \(answer.string("msg") ?? "")")
+            return response.status >= 500 ? .retry(reason) : .reject(reason)
+        }
+    }
+
+    private func fetchToken() async throws -> (String, Duration) {
+        let body = JSONValue.object(JSONObject([
+            "app_id": .string(context.settings.credential("app_id")),
+            "app_secret": .string(context.settings.credential("app_secret")),
+        ])).serialized
+        let response = try await context.http.send(
+            .json("\(context.settings.baseURL)/open-apis/auth/v3/tenant_access_token/internal", body)
+        )
+        guard let answer = ClientContext.object(response.body), answer.integer("code") == 0,
+            let token = answer.string("tenant_access_token")
+        else {
+            throw TokenFetchError(description: "tenant_access_token answered HTTP \(response.status)")
+        }
+        return (token, .seconds(answer.integer("expire") ?? 7200))
+    }
+}

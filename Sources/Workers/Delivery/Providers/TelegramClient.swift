@@ -1,0 +1,38 @@
+import Enqueuer
+import Foundation
+
+/// Telegram Bot API: `POST {base}/bot{token}/sendMessage`.
+struct TelegramClient: ProviderClient {
+    let context: ClientContext
+
+    func send(_ message: OutboundMessage) async -> SendOutcome {
+        var body = JSONObject(["chat_id": .string(message.target.chat), "text": .string(message.text)])
+        body.set("reply_to_message_id", message.repliesToMessage.flatMap(Int64.init).map(JSONValue.integer))
+        body.set("message_thread_id", message.target.thread.flatMap(Int64.init).map(JSONValue.integer))
+        let url = "\(context.settings.baseURL)/bot\(context.settings.credential("bot_token"))/sendMessage"
+        let response: HTTPResponse
+        switch await context.send(.json(url, JSONValue.object(body).serialized)) {
+        case .success(let answer): response = answer
+        case .failure(let failure): return failure.outcome
+        }
+        let bucket = RateBuckets.of(message).chat.key
+        guard let answer = ClientContext.object(response.body) else {
+            return response.status >= 500 ? .retry("telegram answered HTTP \(response.status)")
+                : .retry("telegram answered HTTP \(response.status) without JSON")
+        }
+        if answer["ok"] == .bool(true) {
+            return .delivered
+        }
+        let description = context.redactor.redact(answer.string("description") ?? "no description")
+        switch answer.integer("error_code") ?? Int64(response.status) {
+        case 429:
+            let wait = answer.object("parameters")?.number("retry_after") ?? response.retryAfter.map(\.seconds) ?? 1
+            return .slowDown(after: .providerSeconds(wait), bucket: bucket)
+        case 500...:
+            return .retry("telegram: \(description)")
+        default:
+            // 400 (chat not found, message too long), 401 (token revoked), 403 (bot blocked or kicked).
+            return .reject("telegram \(answer.integer("error_code") ?? Int64(response.status)): \(description)")
+        }
+    }
+}

@@ -1,0 +1,50 @@
+import Enqueuer
+import Foundation
+
+/// WeChat through iLink: `POST {base}/ilink/bot/sendmessage`, answering in the context of the inbound
+/// message (its `context_token`), with the chunk's nonce as `client_id`.
+struct WeChatClient: ProviderClient {
+    let context: ClientContext
+
+    /// iLink's code for an expired bot token.
+    private static let tokenExpired: Int64 = -14
+
+    func send(_ message: OutboundMessage) async -> SendOutcome {
+        guard let contextToken = message.target.context else {
+            return .reject("wechat: the inbound message carried no context_token to reply with")
+        }
+        let item = JSONValue.object(JSONObject(["type": .integer(1), "text_item": .object(JSONObject(["text": .string(message.text)]))]))
+        let body = JSONValue.object(JSONObject([
+            "msg": .object(JSONObject([
+                "from_user_id": .string(""), "to_user_id": .string(message.target.chat), "client_id": .string(message.nonce),
+                "message_type": .integer(2), "message_state": .integer(2), "context_token": .string(contextToken),
+                "item_list": .array([item]),
+            ])),
+            "base_info": .object(JSONObject(["channel_version": .string("1.0")])),
+        ]))
+        let request = HTTPRequest.json(
+            "\(context.settings.baseURL)/ilink/bot/sendmessage", body.serialized,
+            headers: [
+                ("Authorization", "Bearer \(context.settings.credential("bot_token"))"),
+                ("AuthorizationType", "ilink_bot_token"),
+            ]
+        )
+        let response: HTTPResponse
+        switch await context.send(request) {
+        case .success(let answer): response = answer
+        case .failure(let failure): return failure.outcome
+        }
+        let bucket = RateBuckets.of(message).chat.key
+        guard response.status == 200, let answer = ClientContext.object(response.body) else {
+            return context.byStatus(response, bucket: bucket, provider: "wechat")
+        }
+        let ret = answer.integer("ret") ?? 0
+        if ret == 0 {
+            return .delivered
+        }
+        if answer.integer("errcode") == Self.tokenExpired {
+            return .reject("wechat: bot token expired; scan again or update bot_token")
+        }
+        return .retry(context.redactor.redact("wechat ret \(ret): \(answer.string("errmsg") ?? "")"))
+    }
+}

@@ -1,0 +1,70 @@
+import Enqueuer
+import Foundation
+
+/// WeCom: `POST {base}/cgi-bin/appchat/send` to a group chat, or `/cgi-bin/message/send` to one user,
+/// with an access token from `/cgi-bin/gettoken` in the query.
+struct WeComClient: ProviderClient {
+    let context: ClientContext
+    let tokens: AccessTokenCache
+
+    private static let tokenErrors: Set<Int64> = [40014, 42001]
+    private static let rateLimited: Set<Int64> = [45009, 45033]
+    private static let transient: Set<Int64> = [-1]
+
+    func send(_ message: OutboundMessage) async -> SendOutcome {
+        let token: String
+        do {
+            token = try await tokens.token(fetch: fetchToken)
+        } catch {
+            return .retry(context.redactor.redact("wecom token: \(error)"))
+        }
+        let text = JSONValue.object(JSONObject(["content": .string(message.text)]))
+        let path: String
+        var body = JSONObject(["msgtype": .string("text"), "text": text])
+        if let user = message.target.user {
+            path = "/cgi-bin/message/send"
+            body.set("touser", .string(user))
+            body.set("agentid", Int64(context.settings.credential("agent_id")).map(JSONValue.integer) ?? .string(context.settings.credential("agent_id")))
+        } else {
+            path = "/cgi-bin/appchat/send"
+            body.set("chatid", .string(message.target.chat))
+        }
+        let url = "\(context.settings.baseURL)\(path)?access_token=\(token)"
+        let response: HTTPResponse
+        switch await context.send(.json(url, JSONValue.object(body).serialized)) {
+        case .success(let answer): response = answer
+        case .failure(let failure): return failure.outcome
+        }
+        let bucket = RateBuckets.of(message).chat.key
+        guard let answer = ClientContext.object(response.body), let code = answer.integer("errcode") else {
+            return context.byStatus(response, bucket: bucket, provider: "wecom")
+        }
+        switch code {
+        case 0:
+            return .delivered
+        case let code where Self.rateLimited.contains(code):
+            return .slowDown(after: .seconds(60), bucket: bucket)
+        case let code where Self.tokenErrors.contains(code):
+            await tokens.invalidate()
+            return .retry("wecom: access token refused (\(code))")
+        case let code where Self.transient.contains(code):
+            return .retry("wecom: system busy (\(code))")
+        default:
+            return .reject(context.redactor.redact("wecom \(code): \(answer.string("errmsg") ?? "")"))
+        }
+    }
+
+    private func fetchToken() async throws -> (String, Duration) {
+        let corp = context.settings.credential("corp_id").addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+        let secret = context.settings.credential("corp_secret").addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+        let response = try await context.http.send(
+            HTTPRequest(.get, "\(context.settings.baseURL)/cgi-bin/gettoken?corpid=\(corp)&corpsecret=\(secret)")
+        )
+        guard let answer = ClientContext.object(response.body), answer.integer("errcode") == 0,
+            let token = answer.string("access_token")
+        else {
+            throw TokenFetchError(description: "gettoken answered HTTP \(response.status)")
+        }
+        return (token, .seconds(answer.integer("expires_in") ?? 7200))
+    }
+}

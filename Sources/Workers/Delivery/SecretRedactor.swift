@@ -1,0 +1,26 @@
+/// Masks credentials in any text that may reach a log line or a job's error: every configured token,
+/// secret and key is replaced by its first four characters and `***`.
+public struct SecretRedactor: Sendable {
+    private let secrets: [String]
+
+    public init(secrets: [String]) {
+        // Longest first, so a secret that contains another is masked whole.
+        self.secrets = Array(Set(secrets.filter { $0.count >= 6 })).sorted { $0.count > $1.count }
+    }
+
+    public func redact(_ text: String) -> String {
+        secrets.reduce(text) { text, secret in
+            text.contains(secret) ? text.replacing(secret, with: Self.mask(secret)) : text
+        }
+    }
+
+    /// How a secret is shown when it must be mentioned at all.
+    public static func mask(_ secret: String) -> String {
+        String(secret.prefix(4)) + "***"
+    }
+
+    /// An account id as logs show it: its last 8 characters.
+    public static func account(_ id: String) -> String {
+        id.count <= 8 ? id : "…" + id.suffix(8)
+    }
+}

@@ -1,0 +1,34 @@
+import Foundation
+
+/// `switchboard fake-provider`: the providers' APIs on loopback, for tests, benchmarks and trying a
+/// configuration without tokens.
+struct FakeProviderCommand: Command {
+    static let name = "fake-provider"
+    static let summary = "Serve stand-ins for the providers' send APIs on 127.0.0.1 (tests and benchmarks)"
+    static let synopsis = ["fake-provider [--port N]"]
+    static let options: [OptionSpec] = [.value("port", "N", "the port to listen on (default 0: any free port)")]
+    static let examples = [
+        "switchboard fake-provider --port 8089",
+        "",
+        #"Prints {"port": N} once listening. GET /_fake/requests lists what it received; POST /_fake/script"#,
+        #"takes fault rules such as [{"path": "sendMessage", "times": 1, "status": 429,"#,
+        #""body": {"ok": false, "error_code": 429, "parameters": {"retry_after": 1}}}]."#,
+    ]
+
+    let port: UInt16
+
+    init(_ arguments: Arguments) throws {
+        try arguments.expectNoPositionals()
+        port = UInt16(try arguments.integer("port", in: 0...65_535) ?? 0)
+    }
+
+    func run(_ context: CommandContext) async throws {
+        let server = try FakeProviderServer(port: port)
+        Output.writeLine(Output.jsonLine(["port": Int(server.port)]), to: .standardOutput)
+        Thread { server.serve() }.start()
+        // Serving happens on the threads above; this task only keeps the process alive until it is stopped.
+        while true {
+            try await Task.sleep(for: .seconds(3600))
+        }
+    }
+}

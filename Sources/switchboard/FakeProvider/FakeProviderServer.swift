@@ -1,0 +1,297 @@
+import Enqueuer
+import Foundation
+import Synchronization
+
+/// A stand-in for the providers' HTTP APIs on loopback, for tests and benchmarks.
+///
+/// It answers each provider's send endpoint (and token endpoints) the way the provider documents,
+/// records every request, and plays scripted faults: `POST /_fake/script` with a JSON array of rules
+/// `{"path": substring, "times": N, "status": S, "body": JSON, "raw": text, "headers": {...},
+/// "delay_ms": N, "drop": true}`. `GET /_fake/requests` returns what it recorded; `POST /_fake/reset`
+/// forgets it. `POST /agent` is an echo agent.
+final class FakeProviderServer: Sendable {
+    struct Rule: Sendable {
+        var path: String
+        var remaining: Int
+        var status: Int
+        var body: Data
+        var headers: [String: String]
+        var delay: Duration
+        var drop: Bool
+    }
+
+    private struct State {
+        var rules: [Rule] = []
+        var recorded: [JSONValue] = []
+        var discordNonces: [String: String] = [:]
+        var nextMessageID = 1
+    }
+
+    private let state = Mutex(State())
+    private let listener: Int32
+    let port: UInt16
+
+    /// Binds 127.0.0.1:`port` (0 picks a free port).
+    init(port: UInt16) throws {
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard listener >= 0 else { throw FakeProviderError("socket: \(String(cString: strerror(errno)))") }
+        self.listener = listener
+        var yes: Int32 = 1
+        setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0, listen(listener, 512) == 0 else {
+            close(listener)
+            throw FakeProviderError("cannot listen on 127.0.0.1:\(port): \(String(cString: strerror(errno)))")
+        }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) }
+        }
+        self.port = UInt16(bigEndian: address.sin_port)
+    }
+
+    /// Accepts connections forever, one thread each.
+    func serve() -> Never {
+        while true {
+            let connection = accept(listener, nil, nil)
+            guard connection >= 0 else { continue }
+            var yes: Int32 = 1
+            setsockopt(connection, Int32(IPPROTO_TCP), TCP_NODELAY, &yes, socklen_t(MemoryLayout<Int32>.size))
+            Thread { [self] in handle(connection) }.start()
+        }
+    }
+
+    // MARK: Connections
+
+    private func handle(_ connection: Int32) {
+        defer { close(connection) }
+        var buffer = [UInt8]()
+        while let request = readRequest(connection, buffer: &buffer) {
+            let response = respond(to: request)
+            if let delay = response.delay { usleep(UInt32(delay.wholeMilliseconds * 1000)) }
+            if response.drop { return }
+            var head = "HTTP/1.1 \(response.status) \(response.status < 400 ? "OK" : "Error")\r\n"
+            head += "Content-Type: application/json\r\nContent-Length: \(response.body.count)\r\n"
+            for (name, value) in response.headers { head += "\(name): \(value)\r\n" }
+            let bytes = Array(head.utf8) + Array("\r\n".utf8) + Array(response.body)
+            guard writeAll(connection, bytes) else { return }
+            if request.headers["connection"]?.lowercased() == "close" { return }
+        }
+    }
+
+    private struct Request {
+        var method: String
+        var path: String
+        var headers: [String: String]
+        var body: Data
+    }
+
+    private struct Response {
+        var status = 200
+        var body = Data("{}".utf8)
+        var headers: [String: String] = [:]
+        var delay: Duration?
+        var drop = false
+    }
+
+    private func readRequest(_ connection: Int32, buffer: inout [UInt8]) -> Request? {
+        let separator: [UInt8] = Array("\r\n\r\n".utf8)
+        var headEnd: Int?
+        while true {
+            if let end = buffer.firstRange(of: separator)?.upperBound { headEnd = end; break }
+            guard readMore(connection, into: &buffer) else { return nil }
+        }
+        let head = String(decoding: buffer[..<headEnd!], as: UTF8.self).split(separator: "\r\n")
+        let requestLine = head.first?.split(separator: " ") ?? []
+        guard requestLine.count >= 2 else { return nil }
+        var headers: [String: String] = [:]
+        for line in head.dropFirst() {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        let length = Int(headers["content-length"] ?? "0") ?? 0
+        while buffer.count < headEnd! + length {
+            guard readMore(connection, into: &buffer) else { return nil }
+        }
+        let body = Data(buffer[headEnd!..<headEnd! + length])
+        buffer.removeFirst(headEnd! + length)
+        return Request(method: String(requestLine[0]), path: String(requestLine[1]), headers: headers, body: body)
+    }
+
+    private func readMore(_ connection: Int32, into buffer: inout [UInt8]) -> Bool {
+        var chunk = [UInt8](repeating: 0, count: 65_536)
+        let count = read(connection, &chunk, chunk.count)
+        guard count > 0 else { return false }
+        buffer.append(contentsOf: chunk[..<count])
+        return true
+    }
+
+    private func writeAll(_ connection: Int32, _ bytes: [UInt8]) -> Bool {
+        var written = 0
+        while written < bytes.count {
+            let count = bytes[written...].withUnsafeBytes { write(connection, $0.baseAddress, $0.count) }
+            guard count > 0 else { return false }
+            written += count
+        }
+        return true
+    }
+
+    // MARK: Routing
+
+    private func respond(to request: Request) -> Response {
+        switch (request.method, request.path) {
+        case ("POST", "/_fake/script"):
+            return script(request.body)
+        case ("GET", "/_fake/requests"):
+            return Response(body: JSONValue.array(state.withLock { $0.recorded }).serialized)
+        case ("POST", "/_fake/reset"):
+            state.withLock { $0 = State() }
+            return Response()
+        default:
+            break
+        }
+        if let rule = takeRule(for: request.path) {
+            record(request, scripted: true)
+            return Response(status: rule.status, body: rule.body, headers: rule.headers, delay: rule.delay, drop: rule.drop)
+        }
+        return providerResponse(to: request)
+    }
+
+    private func script(_ body: Data) -> Response {
+        guard case .array(let rules)? = try? JSONParser.parse(body) else {
+            return Response(status: 400, body: Data(#"{"error":"expected a JSON array of rules"}"#.utf8))
+        }
+        let parsed = rules.compactMap { value -> Rule? in
+            guard case .object(let rule) = value else { return nil }
+            let body: Data = switch (rule["raw"], rule["body"]) {
+            case (.string(let raw)?, _): Data(raw.utf8)
+            case (_, let body?): body.serialized
+            default: Data("{}".utf8)
+            }
+            var headers: [String: String] = [:]
+            if case .object(let object)? = rule["headers"] {
+                for member in object.members { if case .string(let value) = member.value { headers[member.key] = value } }
+            }
+            return Rule(
+                path: rule.string("path") ?? "", remaining: rule.integer("times") ?? 1, status: rule.integer("status") ?? 200,
+                body: body, headers: headers, delay: .milliseconds(Int64(rule.integer("delay_ms") ?? 0)),
+                drop: rule["drop"] == .bool(true)
+            )
+        }
+        state.withLock { $0.rules += parsed }
+        return Response()
+    }
+
+    private func takeRule(for path: String) -> Rule? {
+        state.withLock { state in
+            guard let index = state.rules.firstIndex(where: { $0.remaining > 0 && path.contains($0.path) }) else { return nil }
+            state.rules[index].remaining -= 1
+            return state.rules[index]
+        }
+    }
+
+    private func record(_ request: Request, scripted: Bool, extra: [String: JSONValue] = [:]) {
+        var entry = JSONObject([
+            "method": .string(request.method), "path": .string(request.path),
+            "body": (try? JSONParser.parse(request.body)) ?? .string(String(decoding: request.body, as: UTF8.self)),
+            "scripted": .bool(scripted),
+        ])
+        var headers = JSONObject()
+        for (name, value) in request.headers.sorted(by: { $0.key < $1.key }) { headers.set(name, .string(value)) }
+        entry.set("headers", .object(headers))
+        for (key, value) in extra { entry.set(key, value) }
+        state.withLock { $0.recorded.append(.object(entry)) }
+    }
+
+    /// What each provider answers to a well-formed request.
+    private func providerResponse(to request: Request) -> Response {
+        let path = request.path
+        let id = state.withLock { state in defer { state.nextMessageID += 1 }; return state.nextMessageID }
+        if path.hasPrefix("/bot"), path.hasSuffix("/sendMessage") {
+            record(request, scripted: false)
+            return Response(body: Data(#"{"ok":true,"result":{"message_id":\#(id)}}"#.utf8))
+        }
+        if path == "/api/chat.postMessage" {
+            record(request, scripted: false)
+            return Response(body: Data(#"{"ok":true,"ts":"1732262400.\#(id)"}"#.utf8))
+        }
+        if path.hasPrefix("/api/v10/channels/"), path.hasSuffix("/messages") {
+            return discordMessage(request, id: id)
+        }
+        if path == "/open-apis/auth/v3/tenant_access_token/internal" {
+            return Response(body: Data(#"{"code":0,"msg":"ok","tenant_access_token":"t-fake-tenant","expire":7200}"#.utf8))
+        }
+        if path.hasPrefix("/open-apis/im/v1/messages") {
+            record(request, scripted: false)
+            return Response(body: Data(#"{"code":0,"msg":"success","data":{"message_id":"om_\#(id)"}}"#.utf8))
+        }
+        if path == "/v1.0/oauth2/accessToken" {
+            return Response(body: Data(#"{"accessToken":"fake-dingtalk-token","expireIn":7200}"#.utf8))
+        }
+        if path.hasPrefix("/v1.0/robot/") {
+            record(request, scripted: false)
+            return Response(body: Data(#"{"processQueryKey":"pqk-\#(id)"}"#.utf8))
+        }
+        if path.hasPrefix("/cgi-bin/gettoken") {
+            return Response(body: Data(#"{"errcode":0,"errmsg":"ok","access_token":"fake-wecom-token","expires_in":7200}"#.utf8))
+        }
+        if path.hasPrefix("/cgi-bin/appchat/send") || path.hasPrefix("/cgi-bin/message/send") {
+            record(request, scripted: false)
+            return Response(body: Data(#"{"errcode":0,"errmsg":"ok"}"#.utf8))
+        }
+        if path == "/ilink/bot/sendmessage" {
+            record(request, scripted: false)
+            return Response(body: Data(#"{"ret":0}"#.utf8))
+        }
+        if path == "/agent" {
+            guard case .object(let turn)? = try? JSONParser.parse(request.body), case .string(let message)? = turn["message"] else {
+                return Response(status: 400, body: Data(#"{"error":"expected {\"message\": ...}"}"#.utf8))
+            }
+            return Response(body: JSONValue.object(JSONObject(["reply": .string("agent: " + message)])).serialized)
+        }
+        return Response(status: 404, body: Data(#"{"message":"404: Not Found","code":0}"#.utf8))
+    }
+
+    /// Discord: a nonce sent again with `enforce_nonce` returns the message it created, without a new post.
+    private func discordMessage(_ request: Request, id: Int) -> Response {
+        guard case .object(let body)? = try? JSONParser.parse(request.body), case .string(let content)? = body["content"] else {
+            record(request, scripted: false)
+            return Response(status: 400, body: Data(#"{"message":"Cannot send an empty message","code":50006}"#.utf8))
+        }
+        let nonce = body.string("nonce")
+        let enforced = body["enforce_nonce"] == .bool(true)
+        let existing: String? = state.withLock { state in
+            guard enforced, let nonce else { return nil }
+            if let existing = state.discordNonces[nonce] { return existing }
+            state.discordNonces[nonce] = String(id)
+            return nil
+        }
+        record(request, scripted: false, extra: ["deduplicated": .bool(existing != nil)])
+        let messageID = existing ?? String(id)
+        return Response(body: JSONValue.object(JSONObject(["id": .string(messageID), "content": .string(content)])).serialized)
+    }
+}
+
+struct FakeProviderError: Error, CustomStringConvertible {
+    let description: String
+
+    init(_ description: String) {
+        self.description = description
+    }
+}
+
+extension JSONObject {
+    fileprivate func string(_ key: String) -> String? {
+        if case .string(let value)? = self[key] { value } else { nil }
+    }
+
+    fileprivate func integer(_ key: String) -> Int? {
+        if case .integer(let value)? = self[key] { Int(value) } else { nil }
+    }
+}

@@ -1,0 +1,176 @@
+import Enqueuer
+import Foundation
+import Queue
+import Synchronization
+import Testing
+import Workers
+
+/// Runs an in-process worker with the chat handlers until `done`, and returns what it did.
+func work(
+    _ store: JobStore, _ configuration: ChatConfiguration, until what: String,
+    _ done: @escaping @Sendable () async throws -> Bool
+) async throws -> [WorkerEvent] {
+    let events = Mutex<[WorkerEvent]>([])
+    let pool = WorkerPool(
+        store: store,
+        handler: try ChatWorker(store: store, configuration: configuration, http: HTTPClient(threads: 6), fallback: nil),
+        options: WorkerOptions(queues: ["chat"], concurrency: 4, leaseDuration: .seconds(10)),
+        onEvent: { event in events.withLock { $0.append(event) } }
+    )
+    let running = Task { try await pool.run() }
+    do {
+        try await waitUntil(what, timeout: .seconds(20), done)
+    } catch {
+        pool.requestStop(immediately: true)
+        _ = try? await running.value
+        throw error
+    }
+    pool.requestStop()
+    _ = try await running.value
+    return events.withLock { $0 }
+}
+
+/// The settled events of a run, as (attempt, result).
+func settlements(_ events: [WorkerEvent]) -> [(attempt: Int, result: SettlementResult, error: String?)] {
+    events.compactMap { event in
+        guard case .settled(let job, let outcome, let result) = event else { return nil }
+        if case .fail(let error, _) = outcome { return (job.attempt, result, error) }
+        return (job.attempt, result, nil)
+    }
+}
+
+@Suite("Delivering replies through each provider's API", .serialized, .timeLimit(.minutes(2)))
+struct DeliveryTests {
+    /// A store whose retries come back after 100 ms, so retried deliveries finish quickly.
+    private func store() async throws -> TestStore {
+        try await TestStore { options in
+            options.clock = SystemClock()
+            options.retryPolicies = RetryPolicies(fallback: .exponentialJitter(initialDelay: .milliseconds(100), jitter: 0))
+        }
+    }
+
+    private func deliver(_ fixture: Fixture, text: String = "hello", turn: Int64 = 1, into store: JobStore) async throws -> Int64 {
+        let message = OutboundMessage(
+            provider: fixture.provider, target: try fixture.event().replyTarget, text: text, part: 1, parts: 1, turnID: turn
+        )
+        return try await store.enqueue(NewJob(queue: "chat", kind: ChatJob.deliver, payload: message.payload)).jobID
+    }
+
+    /// True once the job is completed (deleted) or dead-lettered.
+    private func isGone(_ store: JobStore, _ id: Int64) -> @Sendable () async throws -> Bool {
+        {
+            let state = try await store.job(id: id)?.state
+            return state == nil || state == .dead
+        }
+    }
+
+    static let routes: [(Provider, String, String, String, String)] = [
+        (.telegram, "private_message", "/bot123456:SECRET-telegram-token/sendMessage", "", ""),
+        (.slack, "thread_reply", "/api/chat.postMessage", "authorization", "Bearer xoxb-SECRET-slack-token"),
+        (.discord, "guild_message", "/api/v10/channels/1210987654321098765/messages", "authorization", "Bot SECRET.discord.token"),
+        (.feishu, "group_message", "/open-apis/im/v1/messages/om_5ce6d572455d361153b7cb51da133945/reply", "authorization", "Bearer t-fake-tenant"),
+        (.dingtalk, "group_text", "/v1.0/robot/groupMessages/send", "x-acs-dingtalk-access-token", "fake-dingtalk-token"),
+        (.dingtalk, "direct_text", "/v1.0/robot/oToMessages/batchSend", "x-acs-dingtalk-access-token", "fake-dingtalk-token"),
+        (.wecom, "group_text", "/cgi-bin/appchat/send?access_token=fake-wecom-token", "", ""),
+        (.wecom, "single_text", "/cgi-bin/message/send?access_token=fake-wecom-token", "", ""),
+        (.wechat, "text", "/ilink/bot/sendmessage", "authorization", "Bearer SECRET-wechat-token"),
+    ]
+
+    @Test("a reply reaches each provider's send endpoint with its credentials and addressing", arguments: routes)
+    func routesEachProvider(provider: Provider, fixture name: String, path: String, header: String, value: String) async throws {
+        let fake = try await FakeProvider()
+        defer { fake.stop() }
+        let t = try await store()
+        let fixture = try Fixture(provider, name)
+        let id = try await deliver(fixture, into: t.store)
+        _ = try await work(t.store, fake.configuration(), until: "the delivery is done", isGone(t.store, id))
+        let received = try await fake.requests()
+        let sends = received.filter { ($0["path"] as? String) == path }
+        try #require(sends.count == 1, "\(received.map { $0["path"] ?? "" })")
+        let headers = sends[0]["headers"] as? [String: String] ?? [:]
+        if !header.isEmpty {
+            #expect(headers[header] == value)
+        }
+        let body = String(data: try JSONSerialization.data(withJSONObject: sends[0]["body"] ?? [:]), encoding: .utf8) ?? ""
+        #expect(body.contains("hello"))
+        switch (provider, name) {
+        case (.telegram, _): #expect(body.contains(#""reply_to_message_id":88"#))
+        case (.slack, _): #expect(body.contains(#""thread_ts":"1732262400.000200""#))
+        case (.discord, _):
+            #expect(body.contains(#""nonce":"sb1p1""#) && body.contains(#""enforce_nonce":true"#))
+            #expect(body.contains(#""message_id":"1310512345678901249""#))
+        case (.dingtalk, "direct_text"): #expect(body.contains(#""userIds":["manager4712"]"#))
+        case (.dingtalk, _): #expect(body.contains(#""openConversationId":"cid6KeBBLoveMJOGXoYKF5x7EeiodoA==""#))
+        case (.wecom, "single_text"): #expect(body.contains(#""touser":"zhangsan""#) && body.contains(#""agentid":1000002"#))
+        case (.wechat, _): #expect(body.contains(#""context_token":"AARzJWAFAAABAAAAAAAo8Q==""#))
+        default: break
+        }
+    }
+
+    static let faults: [(String, String, SettlementResult, Int)] = [
+        ("a 429 with retry_after snoozes without spending an attempt",
+         #"{"status": 429, "body": {"ok": false, "error_code": 429, "description": "Too Many Requests", "parameters": {"retry_after": 1}}}"#,
+         .completed, 1),
+        ("a 500 is retried with backoff", #"{"status": 500, "raw": "oops"}"#, .completed, 2),
+        ("a response slower than the timeout is retried", #"{"delay_ms": 3000, "body": {"ok": true}}"#, .completed, 2),
+        ("invalid JSON is retried", #"{"status": 200, "raw": "<html>not json</html>"}"#, .completed, 2),
+        ("a dropped connection is retried", #"{"drop": true}"#, .completed, 2),
+        ("a 401 dead-letters at once", #"{"status": 401, "body": {"ok": false, "error_code": 401, "description": "Unauthorized"}}"#,
+         .deadLettered(.nonRetryable), 1),
+        ("an unknown chat dead-letters at once",
+         #"{"status": 400, "body": {"ok": false, "error_code": 400, "description": "Bad Request: chat not found"}}"#,
+         .deadLettered(.nonRetryable), 1),
+    ]
+
+    @Test("provider faults map to the right outcome", arguments: faults)
+    func faultOutcome(name: String, rule: String, final: SettlementResult, attempt: Int) async throws {
+        let fake = try await FakeProvider()
+        defer { fake.stop() }
+        let t = try await store()
+        try await fake.script("[" + rule.dropLast() + #", "path": "sendMessage", "times": 1}]"#)
+        let id = try await deliver(try Fixture(.telegram, "private_message"), into: t.store)
+        let events = try await work(t.store, fake.configuration(requestTimeout: .seconds(1)), until: "the delivery is settled for good", isGone(t.store, id))
+        let results = settlements(events)
+        #expect(results.last?.result == final, "\(results)")
+        #expect(results.last?.attempt == attempt, "\(results)")
+        let sends = try await fake.requests().filter { ($0["path"] as? String)?.hasSuffix("sendMessage") == true }
+        #expect(sends.count == (final == .completed ? 2 : 1))
+    }
+
+    @Test("Discord's global 429 holds the global bucket for every worker, and a chat 429 only that channel")
+    func discordGlobal() async throws {
+        let fake = try await FakeProvider()
+        defer { fake.stop() }
+        let t = try await store()
+        try await fake.script(#"""
+            [{"path": "/messages", "times": 1, "status": 429, "headers": {"Retry-After": "30"},
+              "body": {"message": "You are being rate limited.", "retry_after": 30, "global": true}}]
+            """#)
+        let id = try await deliver(try Fixture(.discord, "guild_message"), into: t.store)
+        let events = try await work(t.store, fake.configuration(), until: "the delivery is snoozed") {
+            try await t.store.job(id: id)?.state == .scheduled
+        }
+        #expect(settlements(events).map(\.attempt) == [1])
+        let hold = try #require(try await t.store.holdUntil(buckets: ["discord:global"]))
+        #expect(hold - t.store.clock.now() > .seconds(28))
+        #expect(try await t.store.holdUntil(buckets: ["discord:channel:1210987654321098765"]) == nil)
+        #expect(try await t.store.job(id: id)?.attempts == 0, "no attempt spent")
+    }
+
+    @Test("credentials never reach a job's error or the worker's events, even when a provider echoes them")
+    func credentialsMasked() async throws {
+        let fake = try await FakeProvider()
+        defer { fake.stop() }
+        let t = try await store()
+        try await fake.script(#"""
+            [{"path": "sendMessage", "times": 1, "status": 400,
+              "body": {"ok": false, "error_code": 400, "description": "Bad Request: no bot 123456:SECRET-telegram-token here"}}]
+            """#)
+        let id = try await deliver(try Fixture(.telegram, "private_message"), into: t.store)
+        let events = try await work(t.store, fake.configuration(), until: "the delivery is dead", isGone(t.store, id))
+        let error = try await t.store.deadLetter(id: id).lastError ?? ""
+        #expect(error.contains("1234***"))
+        #expect(!error.contains("SECRET"))
+        #expect(!settlements(events).contains { $0.error?.contains("SECRET") == true })
+    }
+}
