@@ -7,8 +7,9 @@ import Synchronization
 /// It answers each provider's send endpoint (and token endpoints) the way the provider documents,
 /// records every request, and plays scripted faults: `POST /_fake/script` with a JSON array of rules
 /// `{"path": substring, "times": N, "status": S, "body": JSON, "raw": text, "headers": {...},
-/// "delay_ms": N, "drop": true}`. `GET /_fake/requests` returns what it recorded; `POST /_fake/reset`
-/// forgets it. `POST /agent` is an echo agent.
+/// "delay_ms": N, "drop": true, "pass": true}` (`pass`: answer normally, after the delay).
+/// `GET /_fake/requests` returns what it recorded; `POST /_fake/reset` forgets it. `POST /agent` is an
+/// echo agent.
 final class FakeProviderServer: Sendable {
     struct Rule: Sendable {
         var path: String
@@ -18,6 +19,8 @@ final class FakeProviderServer: Sendable {
         var headers: [String: String]
         var delay: Duration
         var drop: Bool
+        /// Answer as the provider would, after the delay, instead of with this rule's response.
+        var pass: Bool
     }
 
     private struct State {
@@ -157,6 +160,11 @@ final class FakeProviderServer: Sendable {
             break
         }
         if let rule = takeRule(for: request.path) {
+            if rule.pass {
+                var response = providerResponse(to: request)
+                response.delay = rule.delay
+                return response
+            }
             record(request, scripted: true)
             return Response(status: rule.status, body: rule.body, headers: rule.headers, delay: rule.delay, drop: rule.drop)
         }
@@ -181,7 +189,7 @@ final class FakeProviderServer: Sendable {
             return Rule(
                 path: rule.string("path") ?? "", remaining: rule.integer("times") ?? 1, status: rule.integer("status") ?? 200,
                 body: body, headers: headers, delay: .milliseconds(Int64(rule.integer("delay_ms") ?? 0)),
-                drop: rule["drop"] == .bool(true)
+                drop: rule["drop"] == .bool(true), pass: rule["pass"] == .bool(true)
             )
         }
         state.withLock { $0.rules += parsed }
@@ -250,6 +258,7 @@ final class FakeProviderServer: Sendable {
             return Response(body: Data(#"{"ret":0}"#.utf8))
         }
         if path == "/agent" {
+            record(request, scripted: false)
             guard case .object(let turn)? = try? JSONParser.parse(request.body), case .string(let message)? = turn["message"] else {
                 return Response(status: 400, body: Data(#"{"error":"expected {\"message\": ...}"}"#.utf8))
             }
