@@ -29,7 +29,7 @@ let package = Package(
         .systemLibrary(name: "CSystem"),
         .target(name: "Queue", dependencies: ["CSQLite", "CCrypto"]),
         .target(name: "Enqueuer", dependencies: ["Queue"]),
-        .target(name: "Workers", dependencies: ["Queue", "CCurl", "CSystem"]),
+        .target(name: "Workers", dependencies: ["Queue", "Enqueuer", "CCurl", "CSystem"]),
         .executableTarget(name: "switchboard", dependencies: ["Queue", "Enqueuer", "Workers", "CSQLite"]),
         .testTarget(
             name: "SwitchboardTests",

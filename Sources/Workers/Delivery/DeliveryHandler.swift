@@ -15,7 +15,8 @@ struct DeliveryHandler {
 
     init(store: JobStore, configuration: ChatConfiguration, http: HTTPClient) throws {
         self.store = store
-        pacing = configuration.pacing
+        // Pacing keeps to the providers' limits; the local sink has none.
+        pacing = configuration.pacing && configuration.outbound == .providers
         let redactor = SecretRedactor(secrets: configuration.secrets)
         var clients: [Provider: any ProviderClient] = [:]
         switch configuration.outbound {

@@ -12,13 +12,13 @@ final class BenchChild: @unchecked Sendable {
     private let queue = DispatchQueue(label: "switchboard.bench.child")
     private var buffer = Data()
 
-    /// Starts this same executable with `arguments`.
-    init(arguments: [String]) throws {
+    /// Starts this same executable with `arguments`; its stderr is the benchmark's, unless `quiet`.
+    init(arguments: [String], quiet: Bool = false) throws {
         process.executableURL = URL(fileURLWithPath: try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
         process.arguments = arguments
         process.standardInput = input
         process.standardOutput = output
-        process.standardError = FileHandle.standardError
+        process.standardError = quiet ? FileHandle.nullDevice : FileHandle.standardError
         try process.run()
     }
 
@@ -54,6 +54,13 @@ final class BenchChild: @unchecked Sendable {
 
     func send(_ line: String) {
         input.fileHandleForWriting.write(Data((line + "\n").utf8))
+    }
+
+    /// Asks the child to stop (SIGTERM).
+    func terminate() {
+        if process.isRunning {
+            process.terminate()
+        }
     }
 
     func waitForExit() async -> Int32 {

@@ -12,6 +12,7 @@ enum CommandLineTool {
         DeadLetterShowCommand.self,
         DeadLetterRedriveCommand.self,
         DeadLetterPurgeCommand.self,
+        DemoCommand.self,
         IntakeCommand.self,
         ConnectCodeCommand.self,
         LinkTokenCommand.self,
@@ -22,6 +23,7 @@ enum CommandLineTool {
         LinkResolveCommand.self,
         BenchQueueCommand.self,
         BenchIntakeCommand.self,
+        BenchPipelineCommand.self,
         FakeProviderCommand.self,
         BenchWorkerCommand.self,
     ]

@@ -27,6 +27,7 @@ struct WorkCommand: Command {
         .value("shutdown-grace", "SECONDS", "after SIGTERM/SIGINT, how long running jobs may finish (default 10)"),
         .value("snooze", "SECONDS", "how long an --exec job waits after its command exits 75 (default 30)"),
         .flag("drain", "exit 0 once no job is runnable or leased"),
+        .flag("verbose", "log every completed job too (failures, dead letters and shutdown are always logged)"),
     ]
     static let examples = [
         "switchboard work --config /etc/switchboard/switchboard.json --concurrency 16",
@@ -47,6 +48,7 @@ struct WorkCommand: Command {
     let drain: Bool
     let configFile: String?
     let overrides: ChatOverrides
+    let verbose: Bool
 
     init(_ arguments: Arguments) throws {
         try arguments.expectNoPositionals()
@@ -63,6 +65,7 @@ struct WorkCommand: Command {
         drain = arguments.flag("drain")
         configFile = arguments.string("config")
         overrides = try ChatOverrides(arguments)
+        verbose = arguments.flag("verbose")
     }
 
     func run(_ context: CommandContext) async throws {
@@ -74,7 +77,9 @@ struct WorkCommand: Command {
         }
         overrides.apply(to: &configuration)
         let store = try await context.openStore(create: true)
-        let log = WorkerLog(json: context.output.json, redactor: SecretRedactor(secrets: configuration.secrets))
+        let log = WorkerLog(
+            json: context.output.json, verbose: verbose, redactor: SecretRedactor(secrets: configuration.secrets)
+        )
         let handler = try ChatWorker(
             store: store, configuration: configuration, http: HTTPClient(threads: concurrency + 2),
             fallback: command.map { ShellCommandHandler(command: $0, snoozeDelay: snooze) }
@@ -135,6 +140,8 @@ struct ChatOverrides {
 /// A worker's log lines on stderr: what happened to each job, never its payload.
 struct WorkerLog: Sendable {
     let json: Bool
+    /// Log completions too; everything else is always logged.
+    let verbose: Bool
     let redactor: SecretRedactor
 
     func started(queues: [String], concurrency: Int, database: String) {
@@ -166,7 +173,9 @@ struct WorkerLog: Sendable {
             switch (result, outcome) {
             case (.completed, _):
                 fields["result"] = "completed"
-                write("\(subject) completed", fields)
+                if verbose {
+                    write("\(subject) completed", fields)
+                }
             case (.scheduled(let at), .fail(let error, _)):
                 fields["result"] = "retry"
                 fields["error"] = error

@@ -8,8 +8,8 @@ import Synchronization
 /// records every request, and plays scripted faults: `POST /_fake/script` with a JSON array of rules
 /// `{"path": substring, "times": N, "status": S, "body": JSON, "raw": text, "headers": {...},
 /// "delay_ms": N, "drop": true, "pass": true}` (`pass`: answer normally, after the delay).
-/// `GET /_fake/requests` returns what it recorded; `POST /_fake/reset` forgets it. `POST /agent` is an
-/// echo agent.
+/// `GET /_fake/requests` returns what it recorded (with `at_ns`, wall-clock nanoseconds), `GET /_fake/count`
+/// how many sends it answered normally; `POST /_fake/reset` forgets it all. `POST /agent` is an echo agent.
 final class FakeProviderServer: Sendable {
     struct Rule: Sendable {
         var path: String
@@ -23,9 +23,19 @@ final class FakeProviderServer: Sendable {
         var pass: Bool
     }
 
+    /// A request as received; turned into JSON only when `/_fake/requests` asks, to keep serving cheap.
+    private struct Recorded {
+        let request: Request
+        let scripted: Bool
+        let deduplicated: Bool?
+        let at: Int64
+    }
+
     private struct State {
         var rules: [Rule] = []
-        var recorded: [JSONValue] = []
+        var recorded: [Recorded] = []
+        /// Recorded sends to a provider (not to the agent), for `GET /_fake/count`.
+        var sends = 0
         var discordNonces: [String: String] = [:]
         var nextMessageID = 1
     }
@@ -152,7 +162,9 @@ final class FakeProviderServer: Sendable {
         case ("POST", "/_fake/script"):
             return script(request.body)
         case ("GET", "/_fake/requests"):
-            return Response(body: JSONValue.array(state.withLock { $0.recorded }).serialized)
+            return Response(body: JSONValue.array(state.withLock { $0.recorded }.map(Self.json)).serialized)
+        case ("GET", "/_fake/count"):
+            return Response(body: Data(#"{"sends":\#(state.withLock { $0.sends })}"#.utf8))
         case ("POST", "/_fake/reset"):
             state.withLock { $0 = State() }
             return Response()
@@ -204,17 +216,26 @@ final class FakeProviderServer: Sendable {
         }
     }
 
-    private func record(_ request: Request, scripted: Bool, extra: [String: JSONValue] = [:]) {
+    private func record(_ request: Request, scripted: Bool, deduplicated: Bool? = nil) {
+        let entry = Recorded(request: request, scripted: scripted, deduplicated: deduplicated, at: QueueBenchmark.wallNanoseconds())
+        state.withLock { state in
+            state.recorded.append(entry)
+            if !scripted && request.path != "/agent" { state.sends += 1 }
+        }
+    }
+
+    private static func json(_ recorded: Recorded) -> JSONValue {
+        let request = recorded.request
         var entry = JSONObject([
             "method": .string(request.method), "path": .string(request.path),
             "body": (try? JSONParser.parse(request.body)) ?? .string(String(decoding: request.body, as: UTF8.self)),
-            "scripted": .bool(scripted),
+            "scripted": .bool(recorded.scripted), "at_ns": .integer(recorded.at),
         ])
         var headers = JSONObject()
         for (name, value) in request.headers.sorted(by: { $0.key < $1.key }) { headers.set(name, .string(value)) }
         entry.set("headers", .object(headers))
-        for (key, value) in extra { entry.set(key, value) }
-        state.withLock { $0.recorded.append(.object(entry)) }
+        entry.set("deduplicated", recorded.deduplicated.map(JSONValue.bool))
+        return .object(entry)
     }
 
     /// What each provider answers to a well-formed request.
@@ -281,7 +302,7 @@ final class FakeProviderServer: Sendable {
             state.discordNonces[nonce] = String(id)
             return nil
         }
-        record(request, scripted: false, extra: ["deduplicated": .bool(existing != nil)])
+        record(request, scripted: false, deduplicated: existing != nil)
         let messageID = existing ?? String(id)
         return Response(body: JSONValue.object(JSONObject(["id": .string(messageID), "content": .string(content)])).serialized)
     }

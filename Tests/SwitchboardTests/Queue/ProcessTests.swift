@@ -30,7 +30,7 @@ struct ProcessTests {
         let log = directory.path("done.txt")
         let workers = try (0..<3).map { _ in
             try SwitchboardProcess(
-                ["work", "--queue", "q", "--concurrency", "4", "--lease", "60", "--drain",
+                ["work", "--queue", "q", "--concurrency", "4", "--lease", "60", "--drain", "--verbose",
                  "--exec", "sleep 0.01; echo $SWITCHBOARD_JOB_ID >> \(log)"],
                 database: directory.databasePath
             )

@@ -1,0 +1,193 @@
+import CSQLite
+import Enqueuer
+import Foundation
+import Queue
+import Workers
+
+/// `switchboard bench pipeline`: events per second from intake to delivered at a loopback fake provider,
+/// with two worker processes, and intake-to-delivered latency at a steady rate; beside the fake
+/// provider's own capacity, measured in the same run.
+struct BenchPipelineCommand: Command {
+    static let name = "bench pipeline"
+    static let summary = "Measure intake-to-delivered throughput and latency against a loopback fake provider"
+    static let synopsis = ["bench pipeline [--events N] [--rate N] [--seconds S] [--concurrency N] [--dir DIR]"]
+    static let options: [OptionSpec] = [
+        .value("events", "N", "events in the throughput phase (default 20000)"),
+        .value("rate", "N", "events per second in the latency phase (default 500)"),
+        .value("seconds", "S", "length of the latency phase (default 5)"),
+        .value("concurrency", "N", "jobs in flight per worker process (default 32)"),
+        .value("dir", "DIR", "where the benchmark's files go (default: a new temporary directory)"),
+    ]
+    static let examples = ["switchboard bench pipeline", "switchboard bench pipeline --events 50000 --durability normal"]
+
+    static let workerProcesses = 2
+
+    let events: Int
+    let rate: Int
+    let seconds: Int
+    let concurrency: Int
+    let directory: String?
+
+    init(_ arguments: Arguments) throws {
+        try arguments.expectNoPositionals()
+        events = try arguments.integer("events", in: 100...10_000_000) ?? 20_000
+        rate = try arguments.integer("rate", in: 1...100_000) ?? 500
+        seconds = try arguments.integer("seconds", in: 1...3_600) ?? 5
+        concurrency = try arguments.integer("concurrency", in: 1...1024) ?? 32
+        directory = arguments.string("dir")
+    }
+
+    func run(_ context: CommandContext) async throws {
+        let directory = URL(fileURLWithPath: self.directory ?? NSTemporaryDirectory())
+            .appendingPathComponent("switchboard-bench-\(ProcessInfo.processInfo.processIdentifier)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let fake = try await FakeProviderProcess()
+        defer { fake.stop() }
+        let http = HTTPClient(threads: 32)
+
+        Output.message("bench: the fake provider's own capacity...")
+        let capacity = try await fake.capacity(http: http, requests: max(events, 5_000), concurrency: 32)
+        try await fake.reset(http: http)
+
+        let database = directory.appendingPathComponent("pipeline.db").path
+        let config = directory.appendingPathComponent("switchboard.json").path
+        try Data(fake.configuration.utf8).write(to: URL(fileURLWithPath: config))
+        var options = StoreOptions()
+        options.durability = context.global.durability
+        let store = try await JobStore.open(path: database, options: options)
+        let intake = Intake(store: store)
+        let workers = try (0..<Self.workerProcesses).map { _ in
+            try BenchChild(arguments: [
+                "work", "--db", database, "--durability", context.global.durability.rawValue, "--config", config,
+                "--concurrency", String(concurrency),
+            ], quiet: true)
+        }
+        defer { workers.forEach { $0.terminate() } }
+
+        Output.message("bench: \(events) events through intake, \(Self.workerProcesses) workers, delivery...")
+        let stream = SyntheticDeliveries(count: events, redeliveryRate: 0, conversations: 5_000).make()
+        let started = ContinuousClock.now
+        try await intake.receive(stream: stream, transactionSize: EnqueueCommand.batchTransactionSize) { _ in }
+        try await fake.waitForSends(events, http: http)
+        let throughput = Double(events) / (ContinuousClock.now - started).seconds
+        try await fake.reset(http: http)
+
+        Output.message("bench: latency at \(rate) events/s for \(seconds) s...")
+        let latencies = try await latency(intake: intake, fake: fake, http: http)
+        let p50 = latencies.isEmpty ? 0 : latencies[latencies.count / 2]
+        let p99 = latencies.isEmpty ? 0 : latencies[min(latencies.count - 1, latencies.count * 99 / 100)]
+        let text = [
+            "Switchboard pipeline benchmark",
+            "machine: \(MachineDescription.current); SQLite \(String(cString: sqlite3_libversion()))",
+            "durability: \(context.global.durability.rawValue); echo agent; \(Self.workerProcesses) worker processes with "
+                + "\(concurrency) jobs in flight each; pacing off (the fake provider has no rate limits)",
+            "",
+            String(format: "fake provider alone:                %8.0f sends/s (32 concurrent clients)", capacity),
+            String(format: "intake to delivered, %6d events: %8.0f events/s (%.0f%% of the fake provider's capacity)",
+                   events, throughput, throughput / capacity * 100),
+            String(format: "intake-to-delivered latency at %d events/s (%d events): p50 %.1f ms, p99 %.1f ms",
+                   rate, latencies.count, p50, p99),
+        ].joined(separator: "\n")
+        context.output.result(text, json: [
+            "machine": MachineDescription.current, "durability": context.global.durability.rawValue,
+            "fake_provider_sends_per_s": capacity, "pipeline_events_per_s": throughput, "events": events,
+            "latency_rate": rate, "latency_p50_ms": p50, "latency_p99_ms": p99, "workers": Self.workerProcesses,
+        ])
+    }
+
+    /// Feeds Telegram messages one per transaction at `rate`, each stamped with its intake time, and
+    /// measures when the fake provider received each reply.
+    private func latency(intake: Intake, fake: FakeProviderProcess, http: HTTPClient) async throws -> [Double] {
+        let count = rate * seconds
+        let clock = ContinuousClock()
+        let start = clock.now
+        let interval = Duration.seconds(1) / rate
+        for index in 0..<count {
+            let deadline = start + interval * index
+            if clock.now < deadline {
+                try await clock.sleep(until: deadline, tolerance: .microseconds(100))
+            }
+            let stamp = QueueBenchmark.wallNanoseconds()
+            let body = #"{"update_id":\#(index),"message":{"message_id":\#(index),"from":{"id":\#(index % 2000),"is_bot":false,"first_name":"U"},"chat":{"id":\#(index % 2000),"type":"private"},"date":1732262400,"text":"t=\#(stamp) latency probe"}}"#
+            _ = try await intake.receive(Delivery(provider: .telegram, body: Data(body.utf8)))
+        }
+        try await fake.waitForSends(count, http: http)
+        return try await fake.requests(http: http).compactMap { request -> Double? in
+            guard case .object(let record) = request, case .integer(let at)? = record["at_ns"],
+                case .object(let body)? = record["body"], case .string(let text)? = body["text"],
+                let match = text.firstMatch(of: /t=(\d+)/), let sent = Int64(match.1)
+            else { return nil }
+            return Double(at - sent) / 1e6
+        }.sorted()
+    }
+}
+
+/// A `switchboard fake-provider` child of the benchmark.
+final class FakeProviderProcess: Sendable {
+    private let child: BenchChild
+    let baseURL: String
+
+    init() async throws {
+        child = try BenchChild(arguments: ["fake-provider"])
+        let line = try await child.expectLine("its port")
+        guard case .object(let object) = try JSONParser.parse(Data(line.utf8)), case .integer(let port)? = object["port"] else {
+            throw CommandFailure(exitCode: .software, message: "the fake provider did not say its port")
+        }
+        baseURL = "http://127.0.0.1:\(port)"
+    }
+
+    func stop() {
+        child.terminate()
+    }
+
+    /// A worker configuration that sends every provider here.
+    var configuration: String {
+        let providers = Provider.allCases.map { provider in
+            #""\#(provider.rawValue)": {"base_url": "\#(baseURL)", "bot_token": "bench-token", "app_id": "bench", "app_secret": "bench", "app_key": "bench", "corp_id": "bench", "corp_secret": "bench", "agent_id": "1"}"#
+        }
+        return #"{"agent": "echo", "links": {"mode": "open", "default_owner": "acct_bench"}, "pacing": false, "providers": {"#
+            + providers.joined(separator: ", ") + "}}"
+    }
+
+    /// Telegram sends per second that this server answers, from `concurrency` clients at once.
+    func capacity(http: HTTPClient, requests: Int, concurrency: Int) async throws -> Double {
+        let body = Data(#"{"chat_id": 1, "text": "capacity probe"}"#.utf8)
+        let started = ContinuousClock.now
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for worker in 0..<concurrency {
+                group.addTask {
+                    for _ in stride(from: worker, to: requests, by: concurrency) {
+                        _ = try await http.send(.json("\(self.baseURL)/botbench-token/sendMessage", body))
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        return Double(requests) / (ContinuousClock.now - started).seconds
+    }
+
+    func reset(http: HTTPClient) async throws {
+        _ = try await http.send(HTTPRequest(.post, baseURL + "/_fake/reset"))
+    }
+
+    func requests(http: HTTPClient) async throws -> [JSONValue] {
+        guard case .array(let records) = try JSONParser.parse(try await http.send(HTTPRequest(.get, baseURL + "/_fake/requests")).body) else {
+            return []
+        }
+        return records
+    }
+
+    /// Waits until the server has answered `count` sends normally.
+    func waitForSends(_ count: Int, http: HTTPClient) async throws {
+        let deadline = ContinuousClock.now + .seconds(600)
+        while ContinuousClock.now < deadline {
+            let answer = try await http.send(HTTPRequest(.get, baseURL + "/_fake/count")).body
+            if case .object(let object) = try JSONParser.parse(answer), case .integer(let sends)? = object["sends"], sends >= count {
+                return
+            }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        throw CommandFailure(exitCode: .software, message: "the deliveries did not all arrive within 10 minutes")
+    }
+}
