@@ -19,6 +19,22 @@ public protocol ProviderClient: Sendable {
     func send(_ message: OutboundMessage) async -> SendOutcome
 }
 
+/// A provider client over HTTP: `deliver` throws a `SendFailure` when no answer could be had (transport,
+/// token), and `send` turns it into the outcome, so each client reads only its provider's answers.
+protocol HTTPProviderClient: ProviderClient {
+    func deliver(_ message: OutboundMessage) async throws(SendFailure) -> SendOutcome
+}
+
+extension HTTPProviderClient {
+    func send(_ message: OutboundMessage) async -> SendOutcome {
+        do {
+            return try await deliver(message)
+        } catch {
+            return error.outcome
+        }
+    }
+}
+
 /// A provider's API address and credentials, from the configuration file or the environment.
 public struct ProviderSettings: Sendable {
     public var baseURL: String
@@ -65,15 +81,27 @@ struct ClientContext: Sendable {
     let connectTimeout: Duration
     let requestTimeout: Duration
 
-    /// Sends with the configured timeouts, turning transport failures into retries with a redacted reason.
-    func send(_ request: HTTPRequest) async -> Result<HTTPResponse, SendFailure> {
+    /// Sends with the configured timeouts; a transport failure is a retry, with a redacted reason.
+    func send(_ request: HTTPRequest) async throws(SendFailure) -> HTTPResponse {
         var request = request
         request.connectTimeout = connectTimeout
         request.totalTimeout = requestTimeout
         do {
-            return .success(try await http.send(request))
+            return try await http.send(request)
         } catch {
-            return .failure(SendFailure(outcome: .retry(redactor.redact("transport: \(error)"))))
+            throw SendFailure(outcome: .retry(redactor.redact("transport: \(error)")))
+        }
+    }
+
+    /// The provider's access token from `cache`, fetched with `fetch` when needed; failing to get one
+    /// is a retry.
+    func token(_ cache: AccessTokenCache, fetch: @escaping @Sendable () async throws -> (String, Duration)) async throws(SendFailure)
+        -> String
+    {
+        do {
+            return try await cache.token(fetch: fetch)
+        } catch {
+            throw SendFailure(outcome: .retry(redactor.redact("\(settings.baseURL) token: \(error)")))
         }
     }
 

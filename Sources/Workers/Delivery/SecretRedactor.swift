@@ -18,9 +18,4 @@ public struct SecretRedactor: Sendable {
     public static func mask(_ secret: String) -> String {
         String(secret.prefix(4)) + "***"
     }
-
-    /// An account id as logs show it: its last 8 characters.
-    public static func account(_ id: String) -> String {
-        id.count <= 8 ? id : "…" + id.suffix(8)
-    }
 }

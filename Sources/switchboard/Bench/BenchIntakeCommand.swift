@@ -27,10 +27,10 @@ struct BenchIntakeCommand: Command {
     }
 
     func run(_ context: CommandContext) async throws {
-        let directory = URL(fileURLWithPath: self.directory ?? NSTemporaryDirectory())
-            .appendingPathComponent("switchboard-bench-\(ProcessInfo.processInfo.processIdentifier)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
+        try await BenchDirectory.withScratch(under: directory) { try await run(context, in: $0) }
+    }
+
+    private func run(_ context: CommandContext, in directory: URL) async throws {
         let durability = context.global.durability
         let queue = QueueBenchmark(
             jobs: events, singles: events / 10, processes: 1, concurrency: 1, latencyRate: 1, latencySeconds: 1,

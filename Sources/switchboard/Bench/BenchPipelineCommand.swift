@@ -38,10 +38,10 @@ struct BenchPipelineCommand: Command {
     }
 
     func run(_ context: CommandContext) async throws {
-        let directory = URL(fileURLWithPath: self.directory ?? NSTemporaryDirectory())
-            .appendingPathComponent("switchboard-bench-\(ProcessInfo.processInfo.processIdentifier)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
+        try await BenchDirectory.withScratch(under: directory) { try await run(context, in: $0) }
+    }
+
+    private func run(_ context: CommandContext, in directory: URL) async throws {
         let fake = try await FakeProviderProcess()
         defer { fake.stop() }
         let http = HTTPClient(threads: 32)

@@ -40,10 +40,10 @@ struct BenchQueueCommand: Command {
     }
 
     func run(_ context: CommandContext) async throws {
-        let directory = URL(fileURLWithPath: self.directory ?? NSTemporaryDirectory())
-            .appendingPathComponent("switchboard-bench-\(ProcessInfo.processInfo.processIdentifier)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
+        try await BenchDirectory.withScratch(under: directory) { try await run(context, in: $0) }
+    }
+
+    private func run(_ context: CommandContext, in directory: URL) async throws {
         let benchmark = QueueBenchmark(
             jobs: jobs, singles: max(1_000, jobs / 10), processes: processes, concurrency: concurrency,
             latencyRate: latencyRate, latencySeconds: latencySeconds, durability: context.global.durability,

@@ -3,17 +3,12 @@ import Foundation
 
 /// DingTalk robot: `POST {base}/v1.0/robot/oToMessages/batchSend` for a direct message, or
 /// `.../groupMessages/send` for a group, with an access token from `/v1.0/oauth2/accessToken`.
-struct DingTalkClient: ProviderClient {
+struct DingTalkClient: HTTPProviderClient {
     let context: ClientContext
     let tokens: AccessTokenCache
 
-    func send(_ message: OutboundMessage) async -> SendOutcome {
-        let token: String
-        do {
-            token = try await tokens.token(fetch: fetchToken)
-        } catch {
-            return .retry(context.redactor.redact("dingtalk token: \(error)"))
-        }
+    func deliver(_ message: OutboundMessage) async throws(SendFailure) -> SendOutcome {
+        let token = try await context.token(tokens, fetch: fetchToken)
         let parameters = JSONValue.object(JSONObject(["content": .string(message.text)])).serialized
         var body = JSONObject([
             "robotCode": .string(message.target.bot ?? context.settings.credential("app_key")),
@@ -28,14 +23,10 @@ struct DingTalkClient: ProviderClient {
             path = "/v1.0/robot/groupMessages/send"
             body.set("openConversationId", .string(message.target.chat))
         }
-        let response: HTTPResponse
-        switch await context.send(.json(
+        let response = try await context.send(.json(
             context.settings.baseURL + path, JSONValue.object(body).serialized,
             headers: [("x-acs-dingtalk-access-token", token)]
-        )) {
-        case .success(let answer): response = answer
-        case .failure(let failure): return failure.outcome
-        }
+        ))
         let bucket = RateBuckets.of(message).chat.key
         let code = ClientContext.object(response.body)?.string("code")
         if code == "Throttling" || code?.hasPrefix("Throttling") == true {

@@ -3,10 +3,10 @@ import Foundation
 
 /// Discord REST API: `POST {base}/api/v10/channels/{id}/messages`, replying to the inbound message, with a
 /// `nonce` and `enforce_nonce` so that a resend after a timeout returns the message already posted.
-struct DiscordClient: ProviderClient {
+struct DiscordClient: HTTPProviderClient {
     let context: ClientContext
 
-    func send(_ message: OutboundMessage) async -> SendOutcome {
+    func deliver(_ message: OutboundMessage) async throws(SendFailure) -> SendOutcome {
         var body = JSONObject([
             "content": .string(message.text), "nonce": .string(message.nonce), "enforce_nonce": .bool(true),
         ])
@@ -17,11 +17,7 @@ struct DiscordClient: ProviderClient {
             "\(context.settings.baseURL)/api/v10/channels/\(message.target.chat)/messages", JSONValue.object(body).serialized,
             headers: [("Authorization", "Bot \(context.settings.credential("bot_token"))")]
         )
-        let response: HTTPResponse
-        switch await context.send(request) {
-        case .success(let answer): response = answer
-        case .failure(let failure): return failure.outcome
-        }
+        let response = try await context.send(request)
         let buckets = RateBuckets.of(message)
         if response.status == 429 {
             let answer = ClientContext.object(response.body)

@@ -4,7 +4,7 @@ import Foundation
 /// Feishu / Lark: the first chunk replies to the inbound message (`/im/v1/messages/{id}/reply`), later
 /// chunks post to the chat (`/im/v1/messages?receive_id_type=chat_id`), with a tenant access token
 /// fetched from the app's id and secret and cached until shortly before it expires.
-struct FeishuClient: ProviderClient {
+struct FeishuClient: HTTPProviderClient {
     let context: ClientContext
     let tokens: AccessTokenCache
 
@@ -12,13 +12,8 @@ struct FeishuClient: ProviderClient {
     private static let tokenCodes: Set<Int64> = [99_991_661, 99_991_663, 99_991_668]
     private static let rateLimited: Int64 = 99_991_400
 
-    func send(_ message: OutboundMessage) async -> SendOutcome {
-        let token: String
-        do {
-            token = try await tokens.token(fetch: fetchToken)
-        } catch {
-            return .retry(context.redactor.redact("feishu token: \(error)"))
-        }
+    func deliver(_ message: OutboundMessage) async throws(SendFailure) -> SendOutcome {
+        let token = try await context.token(tokens, fetch: fetchToken)
         let content = JSONValue.object(JSONObject(["text": .string(message.text)])).serialized
         var body = JSONObject(["msg_type": .string("text"), "content": .string(String(decoding: content, as: UTF8.self))])
         let url: String
@@ -28,11 +23,7 @@ struct FeishuClient: ProviderClient {
             url = "\(context.settings.baseURL)/open-apis/im/v1/messages?receive_id_type=chat_id"
             body.set("receive_id", .string(message.target.chat))
         }
-        let response: HTTPResponse
-        switch await context.send(.json(url, JSONValue.object(body).serialized, headers: [("Authorization", "Bearer \(token)")])) {
-        case .success(let answer): response = answer
-        case .failure(let failure): return failure.outcome
-        }
+        let response = try await context.send(.json(url, JSONValue.object(body).serialized, headers: [("Authorization", "Bearer \(token)")]))
         let bucket = RateBuckets.of(message).chat.key
         guard let answer = ClientContext.object(response.body), let code = answer.integer("code") else {
             return context.byStatus(response, bucket: bucket, provider: "feishu")

@@ -2,7 +2,7 @@ import Enqueuer
 import Foundation
 
 /// Slack Web API: `POST {base}/api/chat.postMessage`, in the thread when the inbound message was.
-struct SlackClient: ProviderClient {
+struct SlackClient: HTTPProviderClient {
     let context: ClientContext
 
     /// Errors that mean the request can never succeed as sent.
@@ -12,18 +12,14 @@ struct SlackClient: ProviderClient {
         "restricted_action", "invalid_arguments", "team_access_not_granted",
     ]
 
-    func send(_ message: OutboundMessage) async -> SendOutcome {
+    func deliver(_ message: OutboundMessage) async throws(SendFailure) -> SendOutcome {
         var body = JSONObject(["channel": .string(message.target.chat), "text": .string(message.text)])
         body.set("thread_ts", message.target.thread.map(JSONValue.string))
         let request = HTTPRequest.json(
             "\(context.settings.baseURL)/api/chat.postMessage", JSONValue.object(body).serialized,
             headers: [("Authorization", "Bearer \(context.settings.credential("bot_token"))")]
         )
-        let response: HTTPResponse
-        switch await context.send(request) {
-        case .success(let answer): response = answer
-        case .failure(let failure): return failure.outcome
-        }
+        let response = try await context.send(request)
         let bucket = RateBuckets.of(message).chat.key
         guard response.status == 200, let answer = ClientContext.object(response.body) else {
             return context.byStatus(response, bucket: bucket, provider: "slack")

@@ -2,19 +2,15 @@ import Enqueuer
 import Foundation
 
 /// Telegram Bot API: `POST {base}/bot{token}/sendMessage`.
-struct TelegramClient: ProviderClient {
+struct TelegramClient: HTTPProviderClient {
     let context: ClientContext
 
-    func send(_ message: OutboundMessage) async -> SendOutcome {
+    func deliver(_ message: OutboundMessage) async throws(SendFailure) -> SendOutcome {
         var body = JSONObject(["chat_id": .string(message.target.chat), "text": .string(message.text)])
         body.set("reply_to_message_id", message.repliesToMessage.flatMap(Int64.init).map(JSONValue.integer))
         body.set("message_thread_id", message.target.thread.flatMap(Int64.init).map(JSONValue.integer))
         let url = "\(context.settings.baseURL)/bot\(context.settings.credential("bot_token"))/sendMessage"
-        let response: HTTPResponse
-        switch await context.send(.json(url, JSONValue.object(body).serialized)) {
-        case .success(let answer): response = answer
-        case .failure(let failure): return failure.outcome
-        }
+        let response = try await context.send(.json(url, JSONValue.object(body).serialized))
         let bucket = RateBuckets.of(message).chat.key
         guard let answer = ClientContext.object(response.body) else {
             return response.status >= 500 ? .retry("telegram answered HTTP \(response.status)")

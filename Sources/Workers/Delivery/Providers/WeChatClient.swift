@@ -3,13 +3,13 @@ import Foundation
 
 /// WeChat through iLink: `POST {base}/ilink/bot/sendmessage`, answering in the context of the inbound
 /// message (its `context_token`), with the chunk's nonce as `client_id`.
-struct WeChatClient: ProviderClient {
+struct WeChatClient: HTTPProviderClient {
     let context: ClientContext
 
     /// iLink's code for an expired bot token.
     private static let tokenExpired: Int64 = -14
 
-    func send(_ message: OutboundMessage) async -> SendOutcome {
+    func deliver(_ message: OutboundMessage) async throws(SendFailure) -> SendOutcome {
         guard let contextToken = message.target.context else {
             return .reject("wechat: the inbound message carried no context_token to reply with")
         }
@@ -29,11 +29,7 @@ struct WeChatClient: ProviderClient {
                 ("AuthorizationType", "ilink_bot_token"),
             ]
         )
-        let response: HTTPResponse
-        switch await context.send(request) {
-        case .success(let answer): response = answer
-        case .failure(let failure): return failure.outcome
-        }
+        let response = try await context.send(request)
         let bucket = RateBuckets.of(message).chat.key
         guard response.status == 200, let answer = ClientContext.object(response.body) else {
             return context.byStatus(response, bucket: bucket, provider: "wechat")

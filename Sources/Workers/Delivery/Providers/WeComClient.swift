@@ -3,7 +3,7 @@ import Foundation
 
 /// WeCom: `POST {base}/cgi-bin/appchat/send` to a group chat, or `/cgi-bin/message/send` to one user,
 /// with an access token from `/cgi-bin/gettoken` in the query.
-struct WeComClient: ProviderClient {
+struct WeComClient: HTTPProviderClient {
     let context: ClientContext
     let tokens: AccessTokenCache
 
@@ -11,13 +11,8 @@ struct WeComClient: ProviderClient {
     private static let rateLimited: Set<Int64> = [45009, 45033]
     private static let transient: Set<Int64> = [-1]
 
-    func send(_ message: OutboundMessage) async -> SendOutcome {
-        let token: String
-        do {
-            token = try await tokens.token(fetch: fetchToken)
-        } catch {
-            return .retry(context.redactor.redact("wecom token: \(error)"))
-        }
+    func deliver(_ message: OutboundMessage) async throws(SendFailure) -> SendOutcome {
+        let token = try await context.token(tokens, fetch: fetchToken)
         let text = JSONValue.object(JSONObject(["content": .string(message.text)]))
         let path: String
         var body = JSONObject(["msgtype": .string("text"), "text": text])
@@ -30,11 +25,7 @@ struct WeComClient: ProviderClient {
             body.set("chatid", .string(message.target.chat))
         }
         let url = "\(context.settings.baseURL)\(path)?access_token=\(token)"
-        let response: HTTPResponse
-        switch await context.send(.json(url, JSONValue.object(body).serialized)) {
-        case .success(let answer): response = answer
-        case .failure(let failure): return failure.outcome
-        }
+        let response = try await context.send(.json(url, JSONValue.object(body).serialized))
         let bucket = RateBuckets.of(message).chat.key
         guard let answer = ClientContext.object(response.body), let code = answer.integer("errcode") else {
             return context.byStatus(response, bucket: bucket, provider: "wecom")
