@@ -54,6 +54,17 @@ extension JobStore {
         }
     }
 
+    /// The jobs waiting behind a group's head, in the order they will run, at most `limit`.
+    public func blocked(inGroup group: String, limit: Int) async throws -> [JobRecord] {
+        try await database.read { connection in
+            try connection.query(
+                "SELECT \(JobRecord.columns) FROM jobs WHERE group_key = ?1 AND state = 'blocked' ORDER BY id LIMIT ?2",
+                [.text(group), .integer(limit)],
+                row: JobRecord.init
+            )
+        }
+    }
+
     /// True while some job in `queues` is runnable now or leased: what a draining worker waits on.
     public func hasRunnableOrLeasedJobs(queues: [String]) async throws -> Bool {
         let now = clock.now()

@@ -202,6 +202,8 @@ struct JobsTransaction {
         let result: SettlementResult
         switch settlement.outcome {
         case .complete:
+            // Before the head finishes, which promotes the next blocked job: an absorbed job is never promoted.
+            try absorb(settlement.effects.absorb, behind: row)
             result = try endAttempt(row, with: .succeeded)
         case .fail(let error, let retryable):
             result = try endAttempt(row, with: .failed(error: error, retryable: retryable))
@@ -215,6 +217,26 @@ struct JobsTransaction {
             try self.hold(hold)
         }
         return result
+    }
+
+    /// Completes jobs blocked behind `head` in its group, as the head's completion answers them too.
+    private func absorb(_ ids: [Int64], behind head: AttemptRow) throws {
+        guard let group = head.groupKey else { return }
+        for id in ids {
+            if rules.completedRetention != nil {
+                try connection.execute(
+                    """
+                    UPDATE jobs SET state = 'completed', finished_at = ?3, updated_at = ?3
+                    WHERE id = ?1 AND state = 'blocked' AND group_key = ?2
+                    """,
+                    [.integer(id), .text(group), .integer(now.millisecondsSince1970)]
+                )
+            } else {
+                try connection.execute(
+                    "DELETE FROM jobs WHERE id = ?1 AND state = 'blocked' AND group_key = ?2", [.integer(id), .text(group)]
+                )
+            }
+        }
     }
 
     /// Holds a rate bucket until a time, keeping the later of this and any hold it already has.

@@ -41,19 +41,36 @@ public struct ChatWorker: JobHandler {
 /// Answers an inbound message: resolve its owner, ask the agent, and complete the turn together with
 /// the reply's history entry and its delivery jobs, in one transaction. A turn retried after that
 /// commit cannot exist: the commit is what ends it.
+///
+/// Messages that arrived while the conversation's previous turn ran wait behind this one; the turns
+/// directly behind it are answered with it, in one agent call and one reply, and completed in the same
+/// transaction.
 struct TurnHandler {
+    /// The most follow-ups one turn answers.
+    static let maxFollowUps = 20
+
     let store: JobStore
     let links: AccountLinks
     let agent: any Agent
     let configuration: ChatConfiguration
 
     func run(_ job: ClaimedJob) async -> JobResult {
-        let event: InboundEvent
+        let first: InboundEvent
         do {
-            event = try ChatJob.decode(job.payload).event
+            first = try ChatJob.decode(job.payload).event
         } catch {
             return .fail("turn payload: \(error)", retryable: false)
         }
+        let followUps: [(id: Int64, event: InboundEvent)]
+        do {
+            followUps = try await waitingTurns(behind: job)
+        } catch {
+            return .fail("reading follow-ups: \(error)", retryable: true)
+        }
+        // The reply quotes the latest message; the agent is given all of them.
+        let event = followUps.last?.event ?? first
+        let message = ([first] + followUps.map(\.event)).map(\.text).joined(separator: "\n")
+        let absorbed = followUps.map(\.id)
         let owner: String
         switch configuration.links {
         case .open(let defaultOwner):
@@ -65,7 +82,8 @@ struct TurnHandler {
                     isDirect: event.isDirect
                 )
                 guard let account = resolution.account else {
-                    return reply(try await linkInstructions(for: event, linkBaseURL: linkBaseURL), to: event, job: job, record: false)
+                    let instructions = try await linkInstructions(for: event, linkBaseURL: linkBaseURL)
+                    return reply(instructions, to: event, job: job, record: false, absorbing: absorbed)
                 }
                 owner = account
             } catch {
@@ -75,9 +93,9 @@ struct TurnHandler {
         do {
             let history = try await store.history(conversation: event.conversationKey, limit: configuration.historyLimit)
             let answer = try await agent.reply(
-                to: AgentTurn(turnID: job.id, owner: owner, conversation: event.conversationKey, message: event.text, history: history)
+                to: AgentTurn(turnID: job.id, owner: owner, conversation: event.conversationKey, message: message, history: history)
             )
-            return reply(answer, to: event, job: job, record: true)
+            return reply(answer, to: event, job: job, record: true, absorbing: absorbed)
         } catch let error as AgentError {
             return .fail(error.description, retryable: error.retryable)
         } catch {
@@ -85,8 +103,23 @@ struct TurnHandler {
         }
     }
 
-    private func reply(_ text: String, to event: InboundEvent, job: ClaimedJob, record: Bool) -> JobResult {
-        JobResult(.complete, effects: SettlementEffects(enqueue: Replies.deliveries(text, to: event, turn: job.id, queue: job.queue, recordInHistory: record)))
+    private func reply(_ text: String, to event: InboundEvent, job: ClaimedJob, record: Bool, absorbing: [Int64]) -> JobResult {
+        JobResult(.complete, effects: SettlementEffects(
+            enqueue: Replies.deliveries(text, to: event, turn: job.id, queue: job.queue, recordInHistory: record),
+            absorb: absorbing
+        ))
+    }
+
+    /// The turns waiting directly behind this one in its conversation, up to the first job of another
+    /// kind (a link command), so nothing is answered out of order.
+    private func waitingTurns(behind job: ClaimedJob) async throws -> [(id: Int64, event: InboundEvent)] {
+        guard let group = job.groupKey else { return [] }
+        var turns: [(id: Int64, event: InboundEvent)] = []
+        for waiting in try await store.blocked(inGroup: group, limit: Self.maxFollowUps) {
+            guard waiting.kind == ChatJob.turn, let event = try? ChatJob.decode(waiting.payload).event else { break }
+            turns.append((waiting.id, event))
+        }
+        return turns
     }
 
     /// How an unlinked chat can link: a link-token URL when a base is configured (a server link for a
