@@ -256,6 +256,16 @@ struct SecretTokenTests {
         #expect(SecretToken.base64URL(bytes) == expected)
     }
 
+    @Test("no code or token starts with '-', which a command line would read as an option")
+    func noLeadingDash() async throws {
+        let t = try await TestStore()
+        let links = AccountLinks(store: t.store)
+        for index in 0..<400 {
+            let token = try await links.createLinkToken(type: .user, platform: "slack", subject: "U\(index)")
+            #expect(!token.token.hasPrefix("-"))
+        }
+    }
+
     @Test("the SHA-256 digest matches the standard test vector")
     func digest() throws {
         #expect(SecretToken.base64URL(try SecretToken.digest("abc")) == "ungWv48Bz-pBQUDeXa4iI7ADYaOWF3qctBD_YfIAFa0")
