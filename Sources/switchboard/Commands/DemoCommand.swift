@@ -58,7 +58,9 @@ struct DemoCommand: Command {
         say("   replies delivered (\(lines.count)):")
         for line in lines {
             guard let reply = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { continue }
-            say("   - \(reply["provider"] ?? "") \(reply["chat"] ?? ""): \(reply["text"] ?? "")")
+            // Messages that waited together are answered in one reply, one line each.
+            let text = (reply["text"] as? String ?? "").replacingOccurrences(of: "\n", with: "\n     ")
+            say("   - \(reply["provider"] ?? "") \(reply["chat"] ?? ""): \(text)")
         }
         say("")
 

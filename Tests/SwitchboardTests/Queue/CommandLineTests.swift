@@ -118,7 +118,8 @@ struct CommandLineTests {
 
     @Test("every command answers --help with an example", arguments: [
         "enqueue", "work", "stats", "jobs list", "jobs show", "dlq list", "dlq show", "dlq redrive", "dlq purge",
-        "bench queue",
+        "demo", "intake", "connect code", "link token", "link status", "link confirm", "link list", "link delete",
+        "link resolve", "bench queue", "bench intake", "bench pipeline", "fake-provider",
     ])
     func help(command: String) async throws {
         let result = try await SwitchboardProcess.run(command.split(separator: " ").map(String.init) + ["--help"])
