@@ -4,8 +4,9 @@ import Synchronization
 /// Sends HTTP requests through libcurl on a fixed set of threads of its own, each with one easy handle.
 ///
 /// libcurl's `perform` blocks its thread for the whole request; running it here keeps it off Swift's
-/// cooperative pool. The client never retries: whether a request may be sent again is for the job
-/// layer to decide (a chat message sent twice is two messages).
+/// cooperative pool. The threads live as long as the process: make one client per process (a worker
+/// makes one), not one per request. The client never retries: whether a request may be sent again is
+/// for the job layer to decide (a chat message sent twice is two messages).
 public final class HTTPClient: Sendable {
     private struct Pending {
         let request: HTTPRequest

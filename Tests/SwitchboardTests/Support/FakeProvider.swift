@@ -34,10 +34,12 @@ final class FakeProvider: Sendable {
         return try JSONSerialization.jsonObject(with: data) as? [[String: Any]] ?? []
     }
 
+    /// One client for every test's calls: its threads live as long as the test process.
+    private static let client = HTTPClient(threads: 2)
+
     private func call(_ method: String, _ path: String, body: Data?) async throws -> Data {
-        let client = HTTPClient(threads: 1)
         let request = HTTPRequest(method == "GET" ? .get : .post, baseURL + path, body: body)
-        return try await client.send(request).body
+        return try await Self.client.send(request).body
     }
 
     /// A configuration sending every provider to this server, with these credentials.
