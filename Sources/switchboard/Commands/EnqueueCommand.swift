@@ -1,3 +1,4 @@
+import Enqueuer
 import Foundation
 import Queue
 
@@ -89,7 +90,7 @@ struct EnqueueCommand: Command {
             text = String(decoding: await StandardInput.readAll(), as: UTF8.self)
         }
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard (try? JSONSerialization.jsonObject(with: Data(trimmed.utf8), options: .fragmentsAllowed)) != nil else {
+        guard (try? JSONParser.parse(Data(trimmed.utf8))) != nil else {
             throw CommandFailure.data("payload: not valid JSON")
         }
         return try JobLine.job(payload: Data(trimmed.utf8), dedupeKey: dedupeKey, defaults: defaults, field: { $0 })
@@ -121,9 +122,6 @@ enum JobLine {
         var dedupeTTL: Duration
     }
 
-    /// JSON `true` and `false` arrive as this NSNumber subclass; on Linux `is Bool` also holds for 0 and 1.
-    private static let booleanType = type(of: NSNumber(value: true))
-
     static let fields: Set<String> = [
         "queue", "kind", "payload", "dedupe_key", "dedupe_ttl", "group", "priority", "delay", "max_attempts",
     ]
@@ -131,28 +129,34 @@ enum JobLine {
     /// - Throws: `CommandFailure.data` naming the line and the field.
     static func parse(_ line: Data, lineNumber: Int, defaults: Defaults) throws -> NewJob {
         let at = "line \(lineNumber)"
-        guard let object = try? JSONSerialization.jsonObject(with: line) else {
+        guard let value = try? JSONParser.parse(line) else {
             throw CommandFailure.data("\(at): not valid JSON")
         }
-        guard let fields = object as? [String: Any] else {
+        guard case .object(let fields) = value else {
             throw CommandFailure.data("\(at): expected a JSON object")
         }
-        if let unknown = fields.keys.sorted().first(where: { !Self.fields.contains($0) }) {
+        if let unknown = fields.members.map(\.key).sorted().first(where: { !Self.fields.contains($0) }) {
             throw CommandFailure.data("\(at): unknown field \"\(unknown)\"")
         }
         func string(_ name: String) throws -> String? {
-            guard let value = fields[name], !(value is NSNull) else { return nil }
-            guard let text = value as? String else { throw CommandFailure.data("\(at): \"\(name)\" must be a string") }
-            return text
+            switch fields[name] {
+            case nil, .null?: return nil
+            case .string(let text)?: return text
+            default: throw CommandFailure.data("\(at): \"\(name)\" must be a string")
+            }
         }
         func number(_ name: String, whole: Bool) throws -> Double? {
-            guard let value = fields[name], !(value is NSNull) else { return nil }
-            guard let number = value as? NSNumber, type(of: value) != Self.booleanType, number.doubleValue.isFinite,
-                !whole || number.doubleValue == number.doubleValue.rounded(), abs(number.doubleValue) < 1e12
-            else {
+            let number: Double
+            switch fields[name] {
+            case nil, .null?: return nil
+            case .integer(let value)?: number = Double(value)
+            case .double(let value)?: number = value
+            default: number = .nan
+            }
+            guard number.isFinite, !whole || number == number.rounded(), abs(number) < 1e12 else {
                 throw CommandFailure.data("\(at): \"\(name)\" must be a \(whole ? "whole number" : "number")")
             }
-            return number.doubleValue
+            return number
         }
         var lineDefaults = defaults
         lineDefaults.queue = try string("queue") ?? defaults.queue
@@ -163,9 +167,7 @@ enum JobLine {
         lineDefaults.maxAttempts = try number("max_attempts", whole: true).map { Int($0) } ?? defaults.maxAttempts
         lineDefaults.dedupeTTL = try number("dedupe_ttl", whole: false).map { .milliseconds(Int64($0 * 1000)) }
             ?? defaults.dedupeTTL
-        let payload = try fields["payload"].map {
-            try JSONSerialization.data(withJSONObject: $0, options: [.fragmentsAllowed, .withoutEscapingSlashes])
-        } ?? Data("{}".utf8)
+        let payload = fields["payload"]?.serialized ?? Data("{}".utf8)
         return try job(payload: payload, dedupeKey: try string("dedupe_key"), defaults: lineDefaults) {
             "\(at): \($0)"
         }
