@@ -11,6 +11,8 @@ public enum ChatJob {
     public static let deliver = "chat.deliver"
     /// Tell the user a turn or link job was dead-lettered: enqueued by the store with the job's payload.
     public static let failed = "chat.failed"
+    /// Every chat kind: what a chat worker claims.
+    public static let kinds = [turn, link, deliver, failed]
 
     /// A turn's payload: the inbound event.
     public static func turnPayload(_ event: InboundEvent) -> Data {

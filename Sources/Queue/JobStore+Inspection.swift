@@ -65,17 +65,19 @@ extension JobStore {
         }
     }
 
-    /// True while some job in `queues` is runnable now or leased: what a draining worker waits on.
-    public func hasRunnableOrLeasedJobs(queues: [String]) async throws -> Bool {
+    /// True while some job in `queues`, of `kinds` (nil for any), is runnable now or leased: what a draining
+    /// worker waits on.
+    public func hasRunnableOrLeasedJobs(queues: [String], kinds: [String]? = nil) async throws -> Bool {
         let now = clock.now()
+        let kindFilter = KindFilter(kinds, firstParameter: 3)
         return try await database.read { connection in
             for queue in queues {
                 let found = try connection.queryFirst(
                     """
                     SELECT 1 FROM jobs WHERE queue = ?1 AND (state IN ('ready', 'leased')
-                        OR (state = 'scheduled' AND run_at <= ?2)) LIMIT 1
+                        OR (state = 'scheduled' AND run_at <= ?2))\(kindFilter.condition) LIMIT 1
                     """,
-                    [.text(queue), .integer(now.millisecondsSince1970)]
+                    [.text(queue), .integer(now.millisecondsSince1970)] + kindFilter.values
                 ) { _ in true }
                 if found == true {
                     return true

@@ -136,25 +136,28 @@ public final class JobStore: Sendable {
             let settled = try request.settlements.map { try jobs.settle($0, liveGroups: &liveGroups) }
             let lost = try request.heartbeats.filter { try !jobs.heartbeat($0, leaseDuration: request.leaseDuration) }
             let claimed = try jobs.claim(
-                queues: request.queues, limit: request.claimLimit, leaseDuration: request.leaseDuration,
-                workerID: request.workerID
+                queues: request.queues, kinds: request.kinds, limit: request.claimLimit,
+                leaseDuration: request.leaseDuration, workerID: request.workerID
             )
             if !settled.isEmpty {
                 try jobs.pruneCompleted(limit: 2 * settled.count + 16)
             }
-            let nextDueAt = claimed.count < request.claimLimit ? try jobs.nextDueAt() : nil
+            let nextDueAt = claimed.count < request.claimLimit ? try jobs.nextDueAt(kinds: request.kinds) : nil
             return WorkerExchangeResult(settled: settled, lostLeases: lost, claimed: claimed, nextDueAt: nextDueAt)
         }
     }
 
-    /// Leases up to `limit` runnable jobs from `queues`: highest priority first, then oldest.
+    /// Leases up to `limit` runnable jobs from `queues`, of `kinds` (nil for any): highest priority first,
+    /// then oldest.
     ///
     /// Jobs whose leases expired are recovered first: back to ready, or dead-lettered on their last attempt.
-    public func claim(queues: [String], limit: Int, leaseDuration: Duration, workerID: String) async throws
-        -> [ClaimedJob]
-    {
+    public func claim(
+        queues: [String], kinds: [String]? = nil, limit: Int, leaseDuration: Duration, workerID: String
+    ) async throws -> [ClaimedJob] {
         try await exchange(
-            WorkerExchange(workerID: workerID, leaseDuration: leaseDuration, queues: queues, claimLimit: limit)
+            WorkerExchange(
+                workerID: workerID, leaseDuration: leaseDuration, queues: queues, kinds: kinds, claimLimit: limit
+            )
         ).claimed
     }
 

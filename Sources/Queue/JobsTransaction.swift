@@ -98,18 +98,22 @@ struct JobsTransaction {
 
     // MARK: Claim
 
-    /// Leases up to `limit` runnable jobs: highest priority first, then oldest.
-    func claim(queues: [String], limit: Int, leaseDuration: Duration, workerID: String) throws -> [ClaimedJob] {
-        guard limit > 0, !queues.isEmpty else { return [] }
+    /// Leases up to `limit` runnable jobs of `kinds` (nil for any): highest priority first, then oldest.
+    func claim(queues: [String], kinds: [String]?, limit: Int, leaseDuration: Duration, workerID: String) throws
+        -> [ClaimedJob]
+    {
+        guard limit > 0, !queues.isEmpty, kinds?.isEmpty != true else { return [] }
         let sweep = max(limit, 64)
         try promoteDueScheduled(limit: sweep)
         try recoverExpiredLeases(limit: sweep)
 
         var candidates: [(priority: Int64, id: Int64)] = []
+        let kindFilter = KindFilter(kinds, firstParameter: 3)
         for queue in queues {
             candidates += try connection.query(
-                "SELECT priority, id FROM jobs WHERE state = 'ready' AND queue = ?1 ORDER BY priority DESC, id LIMIT ?2",
-                [.text(queue), .integer(limit)]
+                "SELECT priority, id FROM jobs WHERE state = 'ready' AND queue = ?1\(kindFilter.condition) "
+                    + "ORDER BY priority DESC, id LIMIT ?2",
+                [.text(queue), .integer(limit)] + kindFilter.values
             ) { ($0.int64(0), $0.int64(1)) }
         }
         if queues.count > 1 {
@@ -172,10 +176,16 @@ struct JobsTransaction {
         }
     }
 
-    /// The earliest time a scheduled job falls due or a lease expires, if any job is waiting on either.
-    func nextDueAt() throws -> Timestamp? {
-        let scheduled = try connection.integer("SELECT min(run_at) FROM jobs WHERE state = 'scheduled'")
-        let leased = try connection.integer("SELECT min(lease_expires_at) FROM jobs WHERE state = 'leased'")
+    /// The earliest time a scheduled job of `kinds` (nil for any) falls due or a lease expires, if any job
+    /// is waiting on either.
+    func nextDueAt(kinds: [String]?) throws -> Timestamp? {
+        let kindFilter = KindFilter(kinds, firstParameter: 1)
+        let scheduled = try connection.integer(
+            "SELECT min(run_at) FROM jobs WHERE state = 'scheduled'\(kindFilter.condition)", kindFilter.values
+        )
+        let leased = try connection.integer(
+            "SELECT min(lease_expires_at) FROM jobs WHERE state = 'leased'\(kindFilter.condition)", kindFilter.values
+        )
         return [scheduled, leased].compactMap { $0 }.min().map(Timestamp.init(millisecondsSince1970:))
     }
 

@@ -76,6 +76,8 @@ public struct WorkerExchange: Sendable {
     public var heartbeats: [Lease]
     /// The queues to claim from, and how many jobs at most (0 claims nothing).
     public var queues: [String]
+    /// The kinds of job to claim; nil for every kind.
+    public var kinds: [String]?
     public var claimLimit: Int
 
     public init(
@@ -84,6 +86,7 @@ public struct WorkerExchange: Sendable {
         settlements: [Settlement] = [],
         heartbeats: [Lease] = [],
         queues: [String] = [],
+        kinds: [String]? = nil,
         claimLimit: Int = 0
     ) {
         self.workerID = workerID
@@ -91,6 +94,7 @@ public struct WorkerExchange: Sendable {
         self.settlements = settlements
         self.heartbeats = heartbeats
         self.queues = queues
+        self.kinds = kinds
         self.claimLimit = claimLimit
     }
 }
@@ -102,7 +106,7 @@ public struct WorkerExchangeResult: Sendable {
     /// The heartbeats whose leases were no longer held.
     public var lostLeases: [Lease]
     public var claimed: [ClaimedJob]
-    /// When fewer jobs were claimed than asked: the earliest time a scheduled job falls due or a lease
-    /// expires, if any, so an idle worker knows when to look again without being told.
+    /// When fewer jobs were claimed than asked: the earliest time a scheduled job of the claimed kinds falls
+    /// due or a lease expires, if any, so an idle worker knows when to look again without being told.
     public var nextDueAt: Timestamp?
 }

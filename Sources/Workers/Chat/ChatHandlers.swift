@@ -2,8 +2,8 @@ import Enqueuer
 import Foundation
 import Queue
 
-/// Works the chat jobs: turns, link commands, failure notices and deliveries; any other kind goes to
-/// `fallback` (the `--exec` command), or is dead-lettered when there is none.
+/// Works the chat jobs: turns, link commands, failure notices and deliveries; the other kinds that
+/// `fallback` (the `--exec` command) takes go to it. Without a fallback, only chat kinds are claimed.
 public struct ChatWorker: JobHandler {
     private let turns: TurnHandler
     private let linking: LinkHandler
@@ -21,6 +21,11 @@ public struct ChatWorker: JobHandler {
         linking = LinkHandler(links: links)
         delivery = try DeliveryHandler(store: store, configuration: configuration, http: http)
         self.fallback = fallback
+    }
+
+    public var kinds: [String]? {
+        guard let fallback else { return ChatJob.kinds }
+        return fallback.kinds.map { ChatJob.kinds + $0 }
     }
 
     public func run(_ job: ClaimedJob) async -> JobResult {

@@ -16,10 +16,13 @@ public struct ShellCommandHandler: JobHandler {
     public var command: String
     /// How long a snoozed job waits.
     public var snoozeDelay: Duration
+    /// The kinds the command runs; nil for every kind.
+    public var kinds: [String]?
 
-    public init(command: String, snoozeDelay: Duration = .seconds(30)) {
+    public init(command: String, snoozeDelay: Duration = .seconds(30), kinds: [String]? = nil) {
         self.command = command
         self.snoozeDelay = snoozeDelay
+        self.kinds = kinds
     }
 
     public func run(_ job: ClaimedJob) async -> JobResult {

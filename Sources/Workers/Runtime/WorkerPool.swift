@@ -186,7 +186,9 @@ public final class WorkerPool: Sendable {
             let freeSlots = stopDeadline == nil ? options.concurrency - running.count : 0
             let heartbeatDue = !running.isEmpty && now >= nextHeartbeat
             let dueReached = (nextDueAt.map { now >= $0 } ?? false) || now - lastClaimAt >= options.maxIdleWait
-            let claimLimit = freeSlots > 0 && (mayHaveWork || dueReached) ? freeSlots : 0
+            // A settlement can make work runnable (the next job of its group, its follow-up jobs), and
+            // this process's own commit does not move the change counter it watches: claim with it.
+            let claimLimit = freeSlots > 0 && (mayHaveWork || dueReached || !settlements.isEmpty) ? freeSlots : 0
 
             if settlements.isEmpty && !heartbeatDue && claimLimit == 0 {
                 if stopDeadline != nil && running.isEmpty {
@@ -194,7 +196,7 @@ public final class WorkerPool: Sendable {
                 }
                 if options.drain && drainCheckDue && running.isEmpty {
                     drainCheckDue = false
-                    if try await !store.hasRunnableOrLeasedJobs(queues: options.queues) {
+                    if try await !store.hasRunnableOrLeasedJobs(queues: options.queues, kinds: handler.kinds) {
                         break
                     }
                 }
@@ -228,6 +230,7 @@ public final class WorkerPool: Sendable {
                         settlements: settlements,
                         heartbeats: heartbeatDue ? running.values.map(\.job.lease) : [],
                         queues: options.queues,
+                        kinds: handler.kinds,
                         claimLimit: claimLimit
                     )
                 )

@@ -10,7 +10,7 @@ struct WorkCommand: Command {
     static let synopsis = [
         "work [--queues Q[,Q2...]] [--concurrency N] [--lease SECONDS] [--agent echo|URL] [--links required|open] "
             + "[--default-owner A] [--link-base URL] [--config FILE] [--local-replies FILE|-] [--exec 'COMMAND'] "
-            + "[--drain] [--shutdown-grace SECONDS] [--snooze SECONDS]",
+            + "[--kinds K[,K2...]] [--drain] [--shutdown-grace SECONDS] [--snooze SECONDS] [--verbose]",
     ]
     static let options: [OptionSpec] = [
         .value("queues", "Q[,Q2...]", "the queues to take jobs from (default chat); --queue is the same"),
@@ -24,6 +24,7 @@ struct WorkCommand: Command {
         .value("config", "FILE", "a JSON configuration file (see ops/switchboard.example.json)"),
         .value("local-replies", "FILE|-", "write replies as JSON lines to FILE (- for stdout) instead of sending them"),
         .value("exec", "COMMAND", "run other kinds of jobs through /bin/sh -c, payload on stdin"),
+        .value("kinds", "K[,K2...]", "with --exec: run only these kinds through the command (default: every kind)"),
         .value("shutdown-grace", "SECONDS", "after SIGTERM/SIGINT, how long running jobs may finish (default 10)"),
         .value("snooze", "SECONDS", "how long an --exec job waits after its command exits 75 (default 30)"),
         .flag("drain", "exit 0 once no job is runnable or leased"),
@@ -34,6 +35,7 @@ struct WorkCommand: Command {
         "switchboard work --links open --default-owner me --local-replies - --drain",
         #"switchboard work --queue mail --exec 'jq -r .user >> sent.txt' --concurrency 8"#,
         "",
+        "Without --exec the worker claims only chat jobs; other kinds wait for a worker that runs them.",
         "An --exec command sees SWITCHBOARD_JOB_ID, SWITCHBOARD_KIND, SWITCHBOARD_QUEUE and SWITCHBOARD_ATTEMPT.",
         "Exit 0 completes the job, 75 snoozes it, 65 dead-letters it, anything else retries it with backoff.",
         "A second SIGTERM/SIGINT skips the grace period and hands running jobs back at once.",
@@ -41,6 +43,7 @@ struct WorkCommand: Command {
 
     let queues: [String]
     let command: String?
+    let kinds: [String]?
     let concurrency: Int
     let lease: Duration
     let shutdownGrace: Duration
@@ -57,6 +60,11 @@ struct WorkCommand: Command {
         if queues.isEmpty { throw CommandFailure.usage("--queues needs at least one queue name") }
         command = arguments.string("exec")
         if command?.isEmpty == true { throw CommandFailure.usage("--exec needs a command") }
+        kinds = arguments.string("kinds").map {
+            $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        }
+        if kinds != nil && command == nil { throw CommandFailure.usage("--kinds narrows --exec: give --exec too") }
+        if kinds?.isEmpty == true { throw CommandFailure.usage("--kinds needs at least one kind") }
         concurrency = try arguments.integer("concurrency", in: 1...4096) ?? 8
         lease = try arguments.duration("lease") ?? .seconds(30)
         if lease < .seconds(1) { throw CommandFailure.usage("--lease must be at least 1 second") }
@@ -82,7 +90,7 @@ struct WorkCommand: Command {
         )
         let handler = try ChatWorker(
             store: store, configuration: configuration, http: HTTPClient(threads: concurrency + 2),
-            fallback: command.map { ShellCommandHandler(command: $0, snoozeDelay: snooze) }
+            fallback: command.map { ShellCommandHandler(command: $0, snoozeDelay: snooze, kinds: kinds) }
         )
         let pool = WorkerPool(
             store: store,
