@@ -12,4 +12,4 @@ fi
 "${as_root[@]}" apt-get install -y -q libsqlite3-dev libcurl4-openssl-dev libssl-dev pkg-config
 
 swift build -c release
-.build/release/switchboard demo --db .build/demo.db
+.build/release/switchboard demo

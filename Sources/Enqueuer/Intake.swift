@@ -11,6 +11,15 @@ public struct IntakeOptions: Sendable {
     public var maxAttempts: Int?
 
     public init() {}
+
+    /// Checks the options before anything is written.
+    /// - Throws: `QueueError.invalidArgument` naming the option.
+    public func validate() throws {
+        try NewJob.validateName(queue, field: "queue")
+        if dedupeTimeToLive <= .zero {
+            throw QueueError(.invalidArgument, "dedupe_ttl: must be positive")
+        }
+    }
 }
 
 /// One webhook delivery: the provider it came from and its body, unparsed.

@@ -98,8 +98,8 @@ public struct NewJob: Sendable {
 
     /// Checks the fields a caller can get wrong, naming the one that is.
     public func validate() throws {
-        try Self.requireName(queue, field: "queue")
-        try Self.requireName(kind, field: "kind")
+        try Self.validateName(queue, field: "queue")
+        try Self.validateName(kind, field: "kind")
         if let maxAttempts, maxAttempts < 1 {
             throw QueueError.invalid("max_attempts", "must be at least 1, got \(maxAttempts)")
         }
@@ -119,7 +119,9 @@ public struct NewJob: Sendable {
         }
     }
 
-    private static func requireName(_ value: String, field: String) throws {
+    /// Checks a queue or kind name: not empty, at most 200 bytes.
+    /// - Throws: `QueueError.invalidArgument` naming `field`.
+    public static func validateName(_ value: String, field: String) throws {
         if value.isEmpty {
             throw QueueError.invalid(field, "must not be empty")
         }

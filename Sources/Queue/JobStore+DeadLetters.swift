@@ -24,8 +24,8 @@ extension JobStore {
     /// One dead letter with its error history.
     /// - Throws: `QueueError.notFound` when no dead letter has that id.
     public func deadLetter(id: Int64) async throws -> JobRecord {
-        guard let record = try await job(id: id), record.state == .dead else {
-            throw QueueError(.notFound, "no dead letter with id \(id)")
+        guard let record = try await deadLetters(.ids([id])).first else {
+            throw QueueError(.notFound, "there is no job \(id)")
         }
         return record
     }
@@ -41,7 +41,7 @@ extension JobStore {
         if let perSecond, perSecond < 1 {
             throw QueueError.invalid("rate", "must be at least 1 per second, got \(perSecond)")
         }
-        let ids = try await resolveDeadLetters(selection)
+        let ids = try await deadLetterIDs(selection)
         var redriven = 0
         let batchSize = perSecond ?? 1_000
         for start in stride(from: 0, to: ids.count, by: batchSize) {
@@ -60,7 +60,7 @@ extension JobStore {
     /// - Throws: `QueueError.notFound` naming the ids that are not dead letters, before anything changes.
     @discardableResult
     public func purgeDeadLetters(_ selection: DeadLetterSelection) async throws -> Int {
-        let ids = try await resolveDeadLetters(selection)
+        let ids = try await deadLetterIDs(selection)
         var purged = 0
         for start in stride(from: 0, to: ids.count, by: 1_000) {
             let batch = Array(ids[start..<min(start + 1_000, ids.count)])
@@ -73,18 +73,38 @@ extension JobStore {
         return purged
     }
 
-    /// The ids a selection covers now: jobs that die later are not included, so a loop over them ends.
-    private func resolveDeadLetters(_ selection: DeadLetterSelection) async throws -> [Int64] {
+    /// The dead letters a selection covers now, in the order they died, at most `limit`: what a purge or
+    /// redrive of it would touch.
+    /// - Throws: `QueueError.notFound` naming the ids that are not dead letters.
+    public func deadLetters(_ selection: DeadLetterSelection, limit: Int = .max) async throws -> [JobRecord] {
+        let ids = try await deadLetterIDs(selection)
+        return try await database.read { connection in
+            try ids.prefix(limit).compactMap { id in
+                try connection.queryFirst(
+                    "SELECT \(JobRecord.columns) FROM jobs WHERE id = ?1 AND state = 'dead'", [.integer(id)],
+                    row: JobRecord.init
+                )
+            }
+        }
+    }
+
+    /// The ids a selection covers now, in the order they died: jobs that die later are not included, so a
+    /// loop over them ends.
+    /// - Throws: `QueueError.notFound` naming the ids that are not dead letters.
+    public func deadLetterIDs(_ selection: DeadLetterSelection) async throws -> [Int64] {
         let now = clock.now()
         return try await database.read { connection in
             switch selection {
             case .ids(let ids):
-                let missing = try ids.filter { id in
-                    try connection.integer("SELECT 1 FROM jobs WHERE id = ?1 AND state = 'dead'", [.integer(id)]) == nil
+                let problems = try ids.compactMap { id -> String? in
+                    switch try connection.queryFirst("SELECT state FROM jobs WHERE id = ?1", [.integer(id)], row: { $0.text(0) }) {
+                    case JobState.dead.rawValue?: nil
+                    case nil: "there is no job \(id)"
+                    case let state?: "job \(id) is \(state), not a dead letter"
+                    }
                 }
-                if !missing.isEmpty {
-                    let list = missing.map(String.init).joined(separator: ", ")
-                    throw QueueError(.notFound, "not dead letters: \(list)")
+                if !problems.isEmpty {
+                    throw QueueError(.notFound, problems.joined(separator: "; "))
                 }
                 return ids
             case .all, .queue, .olderThan:

@@ -14,8 +14,8 @@ public struct StoreOptions: Sendable {
     /// How long a statement may wait for a lock held by another program (Switchboard writers queue on
     /// the write turnstile instead), before the whole transaction is tried again.
     public var busyTimeout: Duration = .seconds(5)
-    /// Create the database file when it does not exist; otherwise opening a missing file fails.
-    public var createIfMissing = true
+    /// Whether the store may create, migrate and write the database.
+    public var access = StoreAccess.create
 
     public init() {}
 
@@ -48,12 +48,18 @@ public final class JobStore: Sendable {
 
     /// Opens the database at `path`, creating and migrating it as needed.
     ///
-    /// - Throws: `QueueError` when the file is missing (and `createIfMissing` is off), belongs to another
-    ///   application, or has a newer schema; `SQLiteError` when it cannot be opened or read.
+    /// - Throws: `QueueError` when the file is missing (unless the access is `.create`), belongs to another
+    ///   application, or has a newer schema (or, read-only, an older one); `SQLiteError` when it cannot be
+    ///   opened or read.
     public static func open(path: String, options: StoreOptions = StoreOptions()) async throws -> JobStore {
+        let mode: SQLiteConnection.OpenMode = switch options.access {
+        case .create: .createIfMissing
+        case .existing: .mustExist
+        case .readOnly: .readOnly
+        }
         let database = try await Database.open(
             path: path,
-            mode: options.createIfMissing ? .createIfMissing : .mustExist,
+            mode: mode,
             durability: options.durability,
             busyTimeout: options.busyTimeout,
             schema: .current
@@ -226,6 +232,13 @@ public final class JobStore: Sendable {
     @discardableResult
     public func pruneExpiredDedupeKeys(limit: Int = 1_000) async throws -> Int {
         try await writeJobs { try $0.pruneExpiredDedupeKeys(limit: limit) }
+    }
+
+    /// The schema version the database is at.
+    public func schemaVersion() async throws -> Int {
+        try await database.perform { connection in
+            Int(try connection.integer("PRAGMA user_version") ?? 0)
+        }
     }
 
     /// A number that changes whenever another connection commits to the database.

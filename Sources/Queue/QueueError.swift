@@ -16,6 +16,8 @@ public struct QueueError: Error, Sendable, Equatable, CustomStringConvertible {
         case foreignDatabase = "foreign_database"
         /// The database was written by a newer Switchboard whose schema this build does not know.
         case schemaTooNew = "schema_too_new"
+        /// The database needs migrating before a read-only store can read it.
+        case schemaOutdated = "schema_outdated"
         /// Other processes held the write lock for longer than the busy timeout, transaction after transaction.
         case contended = "contended"
         /// A library Switchboard relies on failed in a way no input explains.

@@ -24,8 +24,8 @@ final class Database: @unchecked Sendable {
 
     /// Opens (or creates) the database at `path`, checks it is ours, and applies pending migrations.
     ///
-    /// - Throws: `QueueError` (`.databaseMissing`, `.foreignDatabase`, `.schemaTooNew`) or `SQLiteError`.
-    ///   A database that is refused is left exactly as it was.
+    /// - Throws: `QueueError` (`.databaseMissing`, `.foreignDatabase`, `.schemaTooNew`, and in read-only
+    ///   mode `.schemaOutdated`) or `SQLiteError`. A database that is refused is left exactly as it was.
     static func open(
         path: String,
         mode: SQLiteConnection.OpenMode,
@@ -37,11 +37,11 @@ final class Database: @unchecked Sendable {
         let connection: SQLiteConnection = try await withCheckedThrowingContinuation { continuation in
             queue.async {
                 continuation.resume(with: Result {
-                    if mode == .mustExist && !FileManager.default.fileExists(atPath: path) {
+                    if mode != .createIfMissing && !FileManager.default.fileExists(atPath: path) {
                         throw QueueError(.databaseMissing, "no database at \(path)")
                     }
                     let connection = try SQLiteConnection(path: path, mode: mode, busyTimeout: busyTimeout)
-                    try schema.prepare(connection, durability: durability)
+                    try schema.prepare(connection, durability: durability, readOnly: mode == .readOnly)
                     return connection
                 })
             }

@@ -11,6 +11,8 @@ final class SQLiteConnection {
         case createIfMissing
         /// Fail when the file does not exist.
         case mustExist
+        /// Fail when the file does not exist, and never write to it.
+        case readOnly
     }
 
     private let handle: OpaquePointer
@@ -27,10 +29,12 @@ final class SQLiteConnection {
     /// Opens `path` read-write; a statement that meets another program's lock waits up to `busyTimeout`.
     init(path: String, mode: OpenMode, busyTimeout: Duration) throws {
         Self.configured
-        var flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX
-        if mode == .createIfMissing {
-            flags |= SQLITE_OPEN_CREATE
+        var flags: Int32 = switch mode {
+        case .createIfMissing: SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
+        case .mustExist: SQLITE_OPEN_READWRITE
+        case .readOnly: SQLITE_OPEN_READONLY
         }
+        flags |= SQLITE_OPEN_NOMUTEX
         var connection: OpaquePointer?
         let code = sqlite3_open_v2(path, &connection, flags, nil)
         guard code == SQLITE_OK, let connection else {

@@ -18,8 +18,9 @@ struct Schema: Sendable {
     /// Checks the file, sets the connection's pragmas and brings the schema up to date.
     ///
     /// Nothing is written until the file is known to be an empty database or one of ours at a version
-    /// this build understands.
-    func prepare(_ connection: SQLiteConnection, durability: Durability) throws {
+    /// this build understands; with `readOnly`, nothing is written at all, and a database that is empty
+    /// or needs migrating is refused.
+    func prepare(_ connection: SQLiteConnection, durability: Durability, readOnly: Bool = false) throws {
         let (applicationID, version) = try Database.retryingContention { try readHeader(connection) }
         if applicationID != Self.applicationID {
             let tableCount = try connection.queryFirst("SELECT count(*) FROM sqlite_schema") { $0.int64(0) } ?? 0
@@ -36,6 +37,19 @@ struct Schema: Sendable {
                 "\(connection.path) has schema version \(version), newer than the \(latestVersion) this build "
                     + "supports; upgrade Switchboard to open it"
             )
+        }
+        if readOnly {
+            guard version > 0 else {
+                throw QueueError(.databaseMissing, "\(connection.path) holds no Switchboard database yet")
+            }
+            guard version == latestVersion else {
+                throw QueueError(
+                    .schemaOutdated,
+                    "\(connection.path) has schema version \(version), older than this build's \(latestVersion); "
+                        + "run `switchboard migrate` to upgrade it"
+                )
+            }
+            return
         }
         try Database.retryingContention {
             let mode = try connection.queryFirst("PRAGMA journal_mode=WAL") { $0.text(0) } ?? ""

@@ -37,7 +37,7 @@ struct BenchWorkerCommand: Command {
     }
 
     func run(_ context: CommandContext) async throws {
-        let store = try await context.openStore(create: false)
+        let store = try await context.openStore(.existing)
         if let contend {
             return try await runContending(store, for: contend, batch: batch)
         }

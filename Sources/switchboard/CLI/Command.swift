@@ -70,13 +70,16 @@ struct CommandContext {
     let global: GlobalOptions
     let output: Output
 
-    /// Opens the store. Commands that only read or change existing jobs pass `create: false`, so a
-    /// mistyped path fails instead of creating an empty database.
-    func openStore(create: Bool, configure: (inout StoreOptions) -> Void = { _ in }) async throws -> JobStore {
+    /// Opens the store. Commands that change existing jobs pass `.existing`, so a mistyped path fails
+    /// instead of creating an empty database; commands that only look pass `.readOnly`, and write nothing.
+    /// - Parameter path: the database, when not the one the global options name.
+    func openStore(
+        _ access: StoreAccess, at path: String? = nil, configure: (inout StoreOptions) -> Void = { _ in }
+    ) async throws -> JobStore {
         var options = StoreOptions()
         options.durability = global.durability
-        options.createIfMissing = create
+        options.access = access
         configure(&options)
-        return try await JobStore.open(path: global.databasePath, options: options)
+        return try await JobStore.open(path: path ?? global.databasePath, options: options)
     }
 }

@@ -6,6 +6,7 @@ enum CommandLineTool {
         EnqueueCommand.self,
         WorkCommand.self,
         StatsCommand.self,
+        MigrateCommand.self,
         JobsListCommand.self,
         JobsShowCommand.self,
         DeadLetterListCommand.self,

@@ -13,6 +13,8 @@ enum ExitCode: Int32 {
     case unavailable = 69
     /// A bug or an unexpected failure (EX_SOFTWARE).
     case software = 70
+    /// An output file cannot be created, or exists and must not be overwritten (EX_CANTCREAT).
+    case cannotCreate = 73
     /// The database file cannot be opened, read or written, or is not a Switchboard database (EX_IOERR).
     case ioError = 74
     /// Other processes kept the database locked; trying again later may work (EX_TEMPFAIL).
@@ -45,7 +47,7 @@ struct CommandFailure: Error {
         case let error as QueueError:
             let exitCode: ExitCode = switch error.code {
             case .invalidArgument, .notFound: .dataError
-            case .databaseMissing, .schemaTooNew: .unavailable
+            case .databaseMissing, .schemaTooNew, .schemaOutdated: .unavailable
             case .foreignDatabase: .ioError
             case .contended: .tempFail
             case .leaseLost, .internal: .software

@@ -25,7 +25,7 @@ struct DeadLetterListCommand: Command {
     }
 
     func run(_ context: CommandContext) async throws {
-        let store = try await context.openStore(create: false)
+        let store = try await context.openStore(.readOnly)
         JobPrinter.list(try await store.deadLetters(queue: queue, kind: kind, limit: limit), output: context.output)
     }
 }
@@ -45,7 +45,7 @@ struct DeadLetterShowCommand: Command {
     }
 
     func run(_ context: CommandContext) async throws {
-        JobPrinter.detail(try await context.openStore(create: false).deadLetter(id: id), output: context.output)
+        JobPrinter.detail(try await context.openStore(.readOnly).deadLetter(id: id), output: context.output)
     }
 }
 
@@ -89,7 +89,7 @@ struct DeadLetterRedriveCommand: Command {
     }
 
     func run(_ context: CommandContext) async throws {
-        let count = try await context.openStore(create: false).redriveDeadLetters(selection, perSecond: rate)
+        let count = try await context.openStore(.existing).redriveDeadLetters(selection, perSecond: rate)
         context.output.result("redrove \(count) dead letters", json: ["redriven": count])
     }
 }
@@ -98,24 +98,51 @@ struct DeadLetterRedriveCommand: Command {
 struct DeadLetterPurgeCommand: Command {
     static let name = "dlq purge"
     static let summary = "Delete dead letters for good"
-    static let synopsis = ["dlq purge (ID... | --all | --older-than DURATION)"]
+    static let synopsis = ["dlq purge (ID... | (--all | --older-than DURATION) (--yes | --dry-run))"]
     static let options: [OptionSpec] = [
         .flag("all", "every dead letter"),
         .value("older-than", "DURATION", "those dead for at least this long (7d, 12h, 30m, 45s)"),
+        .flag("yes", "with --all or --older-than: delete them (without it, only say how many)"),
+        .flag("dry-run", "list what would be deleted, and delete nothing"),
     ]
-    static let examples = ["switchboard dlq purge --older-than 7d", "switchboard dlq purge 41 42"]
+    static let examples = [
+        "switchboard dlq purge --older-than 7d --dry-run",
+        "switchboard dlq purge --older-than 7d --yes",
+        "switchboard dlq purge 41 42",
+    ]
 
     let selection: DeadLetterSelection
+    let confirmed: Bool
+    let dryRun: Bool
 
     init(_ arguments: Arguments) throws {
         selection = try deadLetterSelection(arguments, flags: [
             "all": { $0.flag("all") ? .all : nil },
             "older-than": { try $0.duration("older-than").map(DeadLetterSelection.olderThan) },
         ])
+        confirmed = arguments.flag("yes")
+        dryRun = arguments.flag("dry-run")
+        if confirmed && dryRun {
+            throw CommandFailure.usage("give --yes or --dry-run, not both")
+        }
     }
 
     func run(_ context: CommandContext) async throws {
-        let count = try await context.openStore(create: false).purgeDeadLetters(selection)
+        let store = try await context.openStore(dryRun ? .readOnly : .existing)
+        if dryRun {
+            let doomed = try await store.deadLetters(selection)
+            JobPrinter.list(doomed, output: context.output)
+            Output.message("dlq purge would delete \(doomed.count) dead letters; nothing was deleted")
+            return
+        }
+        if case .ids = selection {} else if !confirmed {
+            let count = try await store.deadLetterIDs(selection).count
+            throw CommandFailure.usage(
+                "this would delete \(count) dead letters for good: run it again with --yes "
+                    + "(or with --dry-run to list them)"
+            )
+        }
+        let count = try await store.purgeDeadLetters(selection)
         context.output.result("purged \(count) dead letters", json: ["purged": count])
     }
 }

@@ -6,21 +6,48 @@ import Queue
 struct DemoCommand: Command {
     static let name = "demo"
     static let summary = "Run the pipeline end to end on a fresh database: intake, linking, two workers, replies"
-    static let synopsis = ["demo [--db PATH]"]
+    static let synopsis = ["demo [--db NEW-PATH]"]
     static let options: [OptionSpec] = []
-    static let examples = ["switchboard demo --db demo.db"]
+    static let examples = [
+        "switchboard demo",
+        "switchboard demo --db /tmp/demo.db",
+        "",
+        "Without --db the demo makes a new temporary directory and says where; $SWITCHBOARD_DB is ignored.",
+        "It never touches an existing file: a --db path that exists is refused.",
+    ]
+
+    /// The path given with `--db`, if any: the demo's own default is a new directory, never `$SWITCHBOARD_DB`.
+    let requestedPath: String?
 
     init(_ arguments: Arguments) throws {
         try arguments.expectNoPositionals()
+        requestedPath = arguments.string("db")
+    }
+
+    /// A database path nothing else uses: `--db` if none of its files exist, else a new temporary directory.
+    private func freshPath() throws -> String {
+        guard let requestedPath else {
+            let pattern = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("switchboard-demo-XXXXXX")
+            var template = Array(pattern.path.utf8CString)
+            guard let directory = mkdtemp(&template) else {
+                throw CommandFailure(exitCode: .cannotCreate, message: "cannot make a temporary directory for the demo")
+            }
+            return String(cString: directory) + "/demo.db"
+        }
+        for file in DemoFiles(database: requestedPath).all where FileManager.default.fileExists(atPath: file) {
+            throw CommandFailure(
+                exitCode: .cannotCreate,
+                message: "\(file) already exists; the demo only writes new files: give --db a path that does not "
+                    + "exist, or leave --db out for a new temporary directory"
+            )
+        }
+        return requestedPath
     }
 
     func run(_ context: CommandContext) async throws {
-        let path = context.global.databasePath
-        let replies = path + ".replies.jsonl"
-        for file in [path, path + "-wal", path + "-shm", path + "-writer", replies] {
-            try? FileManager.default.removeItem(atPath: file)
-        }
-        let store = try await context.openStore(create: true)
+        let path = try freshPath()
+        let replies = DemoFiles(database: path).replies
+        let store = try await context.openStore(.create, at: path)
         let links = AccountLinks(store: store)
         let say = { (line: String) in Output.writeLine(line, to: .standardOutput) }
         say("Switchboard demo on a fresh database: \(path)\n")
@@ -73,6 +100,14 @@ struct DemoCommand: Command {
         say("   dead letters: \(stats.deadLetters); jobs left: \(stats.totals.values.reduce(0, +)); dedupe keys held: \(stats.dedupeKeysHeld)")
         say("\nInspect it yourself: switchboard stats --db \(path)")
     }
+}
+
+/// The files a demo run writes beside its database.
+struct DemoFiles {
+    let database: String
+
+    var replies: String { database + ".replies.jsonl" }
+    var all: [String] { [database, database + "-wal", database + "-shm", database + "-writer", replies] }
 }
 
 /// A `switchboard work` process the demo starts.

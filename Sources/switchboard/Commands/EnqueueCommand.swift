@@ -66,7 +66,7 @@ struct EnqueueCommand: Command {
 
     func run(_ context: CommandContext) async throws {
         let jobs = batch ? try await readBatch() : [try await singleJob()]
-        let store = try await context.openStore(create: true)
+        let store = try await context.openStore(.create)
         for start in stride(from: 0, to: jobs.count, by: Self.batchTransactionSize) {
             let chunk = Array(jobs[start..<min(start + Self.batchTransactionSize, jobs.count)])
             let results = try await store.enqueue(chunk)

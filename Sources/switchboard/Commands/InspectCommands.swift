@@ -14,7 +14,7 @@ struct StatsCommand: Command {
     }
 
     func run(_ context: CommandContext) async throws {
-        let stats = try await context.openStore(create: false).stats()
+        let stats = try await context.openStore(.readOnly).stats()
         let states = JobState.allCases
         let rows = stats.queues.map { queue in [queue.queue] + states.map { String(queue.counts[$0] ?? 0) } }
         let table = TextTable(header: ["queue"] + states.map(\.rawValue), rows: rows).rendered
@@ -72,7 +72,7 @@ struct JobsListCommand: Command {
     }
 
     func run(_ context: CommandContext) async throws {
-        let jobs = try await context.openStore(create: false).jobs(state: state, queue: queue, limit: limit)
+        let jobs = try await context.openStore(.readOnly).jobs(state: state, queue: queue, limit: limit)
         JobPrinter.list(jobs, output: context.output)
     }
 }
@@ -92,7 +92,7 @@ struct JobsShowCommand: Command {
     }
 
     func run(_ context: CommandContext) async throws {
-        guard let job = try await context.openStore(create: false).job(id: id) else {
+        guard let job = try await context.openStore(.readOnly).job(id: id) else {
             throw CommandFailure.data("no job with id \(id) (completed jobs are deleted unless retention is set)")
         }
         JobPrinter.detail(job, output: context.output)

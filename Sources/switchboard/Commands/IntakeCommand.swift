@@ -38,7 +38,11 @@ struct IntakeCommand: Command {
         var options = IntakeOptions()
         options.queue = arguments.string("queue") ?? options.queue
         options.dedupeTimeToLive = try arguments.duration("dedupe-ttl") ?? options.dedupeTimeToLive
-        if options.dedupeTimeToLive <= .zero { throw CommandFailure.usage("--dedupe-ttl must be positive") }
+        do {
+            try options.validate()
+        } catch let error as QueueError {
+            throw CommandFailure.usage("--\(error.message.replacing("_", with: "-"))")
+        }
         self.options = options
     }
 
@@ -55,7 +59,7 @@ struct IntakeCommand: Command {
         let bodies = batch
             ? input.split(separator: UInt8(ascii: "\n")).filter { !$0.allSatisfy { $0 == 0x20 || $0 == 0x0D || $0 == 0x09 } }
             : [input[...]]
-        let intake = Intake(store: try await context.openStore(create: true), options: options)
+        let intake = Intake(store: try await context.openStore(.create), options: options)
         var rejected = false
         // Each chunk's lines are printed once its transaction has committed.
         try await intake.receive(

@@ -27,7 +27,7 @@ struct ConnectCodeCommand: Command {
     }
 
     func run(_ context: CommandContext) async throws {
-        let links = AccountLinks(store: try await context.openStore(create: true))
+        let links = AccountLinks(store: try await context.openStore(.create))
         let code = try await links.requestConnectCode(owner: owner, provider: provider.rawValue)
         let command = provider == .telegram ? "/start" : "/connect"
         let instruction = "Send \(command) \(code.code) to the Switchboard \(provider.displayName) bot."
@@ -71,7 +71,7 @@ struct LinkTokenCommand: Command {
     }
 
     func run(_ context: CommandContext) async throws {
-        let links = AccountLinks(store: try await context.openStore(create: true))
+        let links = AccountLinks(store: try await context.openStore(.create))
         let token = try await links.createLinkToken(type: subject.type, platform: subject.platform, subject: subject.id)
         let url = linkBase.map { $0 + token.token }
         context.output.result(
@@ -98,7 +98,7 @@ struct LinkStatusCommand: Command {
     }
 
     func run(_ context: CommandContext) async throws {
-        let status = try await AccountLinks(store: try await context.openStore(create: false)).linkTokenStatus(token)
+        let status = try await AccountLinks(store: try await context.openStore(.readOnly)).linkTokenStatus(token)
         context.output.result(status.rawValue, json: ["status": status.rawValue])
     }
 }
@@ -129,7 +129,7 @@ struct LinkConfirmCommand: Command {
     }
 
     func run(_ context: CommandContext) async throws {
-        let links = AccountLinks(store: try await context.openStore(create: false))
+        let links = AccountLinks(store: try await context.openStore(.existing))
         let link = try await links.confirmLinkToken(token, account: account, expecting: expecting)
         LinkPrinter.print([link], output: context.output)
     }
@@ -154,7 +154,7 @@ struct LinkListCommand: Command {
     }
 
     func run(_ context: CommandContext) async throws {
-        let links = try await AccountLinks(store: try await context.openStore(create: false)).links(account: account)
+        let links = try await AccountLinks(store: try await context.openStore(.readOnly)).links(account: account)
         LinkPrinter.print(links, output: context.output)
     }
 }
@@ -182,7 +182,7 @@ struct LinkDeleteCommand: Command {
     func run(_ context: CommandContext) async throws {
         // Whatever is not a link id (an injection attempt, a path) names no link.
         guard let id = Int64(id), id > 0 else { throw LinkError(.notFound, "no link with id \(self.id.prefix(64))") }
-        try await AccountLinks(store: try await context.openStore(create: false)).deleteLink(id: id, account: account)
+        try await AccountLinks(store: try await context.openStore(.existing)).deleteLink(id: id, account: account)
         context.output.result("deleted link \(id)", json: ["deleted": id])
     }
 }
@@ -207,7 +207,7 @@ struct LinkResolveCommand: Command {
     }
 
     func run(_ context: CommandContext) async throws {
-        let links = AccountLinks(store: try await context.openStore(create: false))
+        let links = AccountLinks(store: try await context.openStore(.readOnly))
         let link = try await links.link(type: subject.type, platform: subject.platform, subject: subject.id)
         context.output.result(
             link.map { "linked to \($0.account) (link \($0.id))" } ?? "not linked",

@@ -84,7 +84,7 @@ struct WorkCommand: Command {
             throw CommandFailure.data(error.description)
         }
         overrides.apply(to: &configuration)
-        let store = try await context.openStore(create: true)
+        let store = try await context.openStore(.create)
         let log = WorkerLog(
             json: context.output.json, verbose: verbose, redactor: SecretRedactor(secrets: configuration.secrets)
         )

@@ -1,4 +1,3 @@
-import CSQLite
 import Foundation
 import Queue
 import Testing
@@ -180,10 +179,10 @@ struct AccountLinksTests {
         let links = AccountLinks(store: t.store)
         let token = try await links.createLinkToken(type: .server, platform: "slack", subject: "T1")
         // Another writer links the server between the token's issue and its confirmation.
-        var handle: OpaquePointer?
-        sqlite3_open(t.directory.databasePath, &handle)
-        sqlite3_exec(handle, "INSERT INTO platform_links (type, platform, subject, account, created_at) VALUES ('server', 'slack', 'T1', 'acct_9', 0)", nil, nil, nil)
-        sqlite3_close(handle)
+        try RawSQLite.run(
+            "INSERT INTO platform_links (type, platform, subject, account, created_at) VALUES ('server', 'slack', 'T1', 'acct_9', 0)",
+            at: t.directory.databasePath
+        )
         let error = await #expect(throws: LinkError.self) { try await links.confirmLinkToken(token.token, account: "acct_1") }
         #expect(error?.code == .alreadyLinked)
         #expect(try await links.linkTokenStatus(token.token) == .pending)

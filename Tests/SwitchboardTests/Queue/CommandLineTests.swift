@@ -151,7 +151,7 @@ struct CommandLineTests {
         )
         #expect(redrive.stdout.contains(#""redriven":1"#))
         #expect(try await store.job(id: ids[0])?.state == .ready)
-        let purge = try await SwitchboardProcess.run(["dlq", "purge", "--all"], database: directory.databasePath)
+        let purge = try await SwitchboardProcess.run(["dlq", "purge", "--all", "--yes"], database: directory.databasePath)
         #expect(purge.stdout == "purged 2 dead letters\n")
         #expect(try await store.deadLetters().isEmpty)
     }

@@ -30,7 +30,7 @@ struct MigrationTests {
     func foreignDatabase() async throws {
         let directory = try TestDirectory()
         let path = directory.path("other.db")
-        try runSQL("CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('mine');", at: path)
+        try RawSQLite.run("CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('mine');", at: path)
         let before = try Data(contentsOf: URL(fileURLWithPath: path))
         let error = await #expect(throws: QueueError.self) { try await JobStore.open(path: path) }
         #expect(error?.code == .foreignDatabase)
@@ -52,7 +52,7 @@ struct MigrationTests {
     func missingFile() async throws {
         let directory = try TestDirectory()
         var options = StoreOptions()
-        options.createIfMissing = false
+        options.access = .existing
         let error = await #expect(throws: QueueError.self) {
             try await JobStore.open(path: directory.path("absent.db"), options: options)
         }
@@ -61,22 +61,6 @@ struct MigrationTests {
     }
 
     private func setUserVersion(_ version: Int, at path: String) throws {
-        try runSQL("PRAGMA user_version=\(version); PRAGMA wal_checkpoint(TRUNCATE);", at: path)
+        try RawSQLite.run("PRAGMA user_version=\(version); PRAGMA wal_checkpoint(TRUNCATE);", at: path)
     }
-
-    /// Runs SQL through a plain connection of the test's own, as another program would.
-    private func runSQL(_ sql: String, at path: String) throws {
-        var handle: OpaquePointer?
-        guard sqlite3_open(path, &handle) == SQLITE_OK else {
-            throw SQLiteTestError(message: "open \(path)")
-        }
-        defer { sqlite3_close(handle) }
-        guard sqlite3_exec(handle, sql, nil, nil, nil) == SQLITE_OK else {
-            throw SQLiteTestError(message: String(cString: sqlite3_errmsg(handle)))
-        }
-    }
-}
-
-struct SQLiteTestError: Error {
-    let message: String
 }

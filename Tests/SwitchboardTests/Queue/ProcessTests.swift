@@ -19,7 +19,7 @@ struct ProcessTests {
 
     private func openStore(_ path: String) async throws -> JobStore {
         var options = StoreOptions()
-        options.createIfMissing = false
+        options.access = .existing
         return try await JobStore.open(path: path, options: options)
     }
 

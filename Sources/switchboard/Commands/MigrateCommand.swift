@@ -1,0 +1,21 @@
+import Queue
+
+/// `switchboard migrate`: brings an existing database's schema up to this build's version.
+struct MigrateCommand: Command {
+    static let name = "migrate"
+    static let summary = "Upgrade an existing database to this build's schema (writing commands do it too)"
+    static let synopsis = ["migrate"]
+    static let options: [OptionSpec] = []
+    static let examples = ["switchboard migrate --db /var/lib/switchboard/switchboard.db"]
+
+    init(_ arguments: Arguments) throws {
+        try arguments.expectNoPositionals()
+    }
+
+    func run(_ context: CommandContext) async throws {
+        let version = try await context.openStore(.existing).schemaVersion()
+        context.output.result(
+            "\(context.global.databasePath) is at schema version \(version)", json: ["schema_version": version]
+        )
+    }
+}
