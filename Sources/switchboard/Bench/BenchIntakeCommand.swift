@@ -22,7 +22,7 @@ struct BenchIntakeCommand: Command {
 
     init(_ arguments: Arguments) throws {
         try arguments.expectNoPositionals()
-        events = try arguments.integer("events", in: 1_000...10_000_000) ?? 100_000
+        events = try arguments.integer("events", .count(1_000...10_000_000)) ?? 100_000
         directory = arguments.string("dir")
     }
 

@@ -30,10 +30,10 @@ struct BenchPipelineCommand: Command {
 
     init(_ arguments: Arguments) throws {
         try arguments.expectNoPositionals()
-        events = try arguments.integer("events", in: 100...10_000_000) ?? 20_000
-        rate = try arguments.integer("rate", in: 1...100_000) ?? 500
-        seconds = try arguments.integer("seconds", in: 1...3_600) ?? 5
-        concurrency = try arguments.integer("concurrency", in: 1...1024) ?? 32
+        events = try arguments.integer("events", .count(100...10_000_000)) ?? 20_000
+        rate = try arguments.integer("rate", .count(1...100_000)) ?? 500
+        seconds = try arguments.integer("seconds", .count(1...3_600)) ?? 5
+        concurrency = try arguments.integer("concurrency", .count(1...1024)) ?? 32
         directory = arguments.string("dir")
     }
 

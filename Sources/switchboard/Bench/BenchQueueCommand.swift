@@ -31,11 +31,11 @@ struct BenchQueueCommand: Command {
 
     init(_ arguments: Arguments) throws {
         try arguments.expectNoPositionals()
-        jobs = try arguments.integer("jobs", in: 1_000...100_000_000) ?? 100_000
-        processes = try arguments.integer("processes", in: 1...64) ?? 2
-        concurrency = try arguments.integer("concurrency", in: 1...4096) ?? 128
-        latencyRate = try arguments.integer("latency-rate", in: 1...100_000) ?? 1_000
-        latencySeconds = try arguments.integer("latency-seconds", in: 1...3_600) ?? 5
+        jobs = try arguments.integer("jobs", .count(1_000...100_000_000)) ?? 100_000
+        processes = try arguments.integer("processes", .count(1...64)) ?? 2
+        concurrency = try arguments.integer("concurrency", .count(1...4096)) ?? 128
+        latencyRate = try arguments.integer("latency-rate", .count(1...100_000)) ?? 1_000
+        latencySeconds = try arguments.integer("latency-seconds", .count(1...3_600)) ?? 5
         directory = arguments.string("dir")
     }
 

@@ -27,10 +27,10 @@ struct BenchWorkerCommand: Command {
     let batch: Int
 
     init(_ arguments: Arguments) throws {
-        batch = try arguments.integer("batch", in: 1...100_000) ?? 1
-        concurrency = try arguments.integer("concurrency", in: 1...4096) ?? 64
-        expected = try arguments.integer("expect", in: 1...100_000_000)
-        contend = try arguments.duration("contend")
+        batch = try arguments.integer("batch", .count(1...100_000)) ?? 1
+        concurrency = try arguments.integer("concurrency", .count(1...4096)) ?? 64
+        expected = try arguments.integer("expect", .count(1...100_000_000))
+        contend = try arguments.duration("contend", .seconds(0.001...3_600))
         if expected == nil && contend == nil && !arguments.flag("drain") {
             throw CommandFailure.usage("give --drain, --expect N or --contend SECONDS")
         }

@@ -70,20 +70,23 @@ struct Arguments {
         flags.contains(name)
     }
 
-    /// The option as a whole number in `range`.
-    func integer(_ name: String, in range: ClosedRange<Int>) throws -> Int? {
+    /// The option as a whole number within `bound`.
+    func integer(_ name: String, _ bound: NumberBound) throws -> Int? {
         guard let text = values[name] else { return nil }
-        guard let number = Int(text), range.contains(number) else {
-            throw CommandFailure.usage("--\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound), got \"\(text)\"")
+        guard let number = Double(text).flatMap(bound.integer) else {
+            throw CommandFailure.usage("--\(name) must be \(bound.expectation), got \"\(text.prefix(64))\"")
         }
         return number
     }
 
-    /// The option as a duration: seconds (`90`, `0.5`) or with a unit (`500ms`, `30s`, `15m`, `12h`, `7d`).
-    func duration(_ name: String) throws -> Duration? {
+    /// The option as a duration within `bound`: seconds (`90`, `0.5`) or with a unit (`500ms`, `30s`,
+    /// `15m`, `12h`, `7d`).
+    func duration(_ name: String, _ bound: NumberBound) throws -> Duration? {
         guard let text = values[name] else { return nil }
-        guard let duration = DurationText.parse(text), duration >= .zero else {
-            throw CommandFailure.usage("--\(name) must be a duration such as 30, 1.5, 500ms, 15m, 12h or 7d, got \"\(text)\"")
+        guard let duration = DurationText.seconds(text).flatMap({ bound.duration(seconds: $0) }) else {
+            throw CommandFailure.usage(
+                "--\(name) must be \(bound.expectation), such as 30, 1.5, 500ms, 15m, 12h or 7d; got \"\(text.prefix(64))\""
+            )
         }
         return duration
     }
@@ -115,14 +118,29 @@ struct Arguments {
 
 /// Durations as written on the command line.
 enum DurationText {
-    static func parse(_ text: String) -> Duration? {
-        let units: [(suffix: String, seconds: Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86400)]
+    private static let units: [(suffix: String, seconds: Double)] = [
+        ("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86400),
+    ]
+
+    /// The seconds `text` stands for (`90`, `1.5`, `500ms`, `15m`, `7d`); nil when it is not a number.
+    /// The number is not bounded here: `NumberBound` checks it before it becomes a `Duration`.
+    static func seconds(_ text: String) -> Double? {
         for unit in units where text.hasSuffix(unit.suffix) {
-            guard let number = Double(text.dropLast(unit.suffix.count)), number.isFinite else { return nil }
-            return .milliseconds(Int64((number * unit.seconds * 1000).rounded()))
+            return Double(text.dropLast(unit.suffix.count)).map { $0 * unit.seconds }
         }
-        guard let seconds = Double(text), seconds.isFinite else { return nil }
-        return .milliseconds(Int64((seconds * 1000).rounded()))
+        return Double(text)
+    }
+
+    /// `seconds` in the largest unit that writes it whole: `3650d`, `12h`, `30s`, `500ms`.
+    static func describe(_ seconds: Double) -> String {
+        if seconds == 0 { return "0s" }
+        for unit in units.reversed() where seconds >= unit.seconds || unit.suffix == "ms" {
+            let count = seconds / unit.seconds
+            if count == count.rounded() {
+                return "\(Int(count))\(unit.suffix)"
+            }
+        }
+        return "\(seconds)s"
     }
 }
 

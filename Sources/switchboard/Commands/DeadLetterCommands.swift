@@ -21,7 +21,7 @@ struct DeadLetterListCommand: Command {
         try arguments.expectNoPositionals()
         queue = arguments.string("queue")
         kind = arguments.string("kind")
-        limit = try arguments.integer("limit", in: 1...1_000_000) ?? 100
+        limit = try arguments.integer("limit", Bounds.limit) ?? 100
     }
 
     func run(_ context: CommandContext) async throws {
@@ -85,7 +85,7 @@ struct DeadLetterRedriveCommand: Command {
             "all": { $0.flag("all") ? .all : nil },
             "queue": { $0.string("queue").map(DeadLetterSelection.queue) },
         ])
-        rate = try arguments.integer("rate", in: 1...1_000_000)
+        rate = try arguments.integer("rate", Bounds.rate)
     }
 
     func run(_ context: CommandContext) async throws {
@@ -118,7 +118,7 @@ struct DeadLetterPurgeCommand: Command {
     init(_ arguments: Arguments) throws {
         selection = try deadLetterSelection(arguments, flags: [
             "all": { $0.flag("all") ? .all : nil },
-            "older-than": { try $0.duration("older-than").map(DeadLetterSelection.olderThan) },
+            "older-than": { try $0.duration("older-than", Bounds.age).map(DeadLetterSelection.olderThan) },
         ])
         confirmed = arguments.flag("yes")
         dryRun = arguments.flag("dry-run")

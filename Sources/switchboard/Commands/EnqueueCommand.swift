@@ -46,10 +46,10 @@ struct EnqueueCommand: Command {
             queue: arguments.string("queue"),
             kind: arguments.string("kind"),
             group: arguments.string("group"),
-            priority: try arguments.integer("priority", in: -1_000_000...1_000_000),
-            delay: try arguments.duration("delay"),
-            maxAttempts: try arguments.integer("max-attempts", in: 1...1_000_000),
-            dedupeTTL: try arguments.duration("dedupe-ttl") ?? .seconds(86_400)
+            priority: try arguments.integer("priority", Bounds.priority),
+            delay: try arguments.duration("delay", Bounds.delay),
+            maxAttempts: try arguments.integer("max-attempts", Bounds.maxAttempts),
+            dedupeTTL: try arguments.duration("dedupe-ttl", Bounds.dedupeTTL) ?? .seconds(86_400)
         )
         if batch {
             if payload != nil || dedupeKey != nil {
@@ -58,9 +58,6 @@ struct EnqueueCommand: Command {
         } else {
             if defaults.queue == nil { throw CommandFailure.usage("--queue is required") }
             if defaults.kind == nil { throw CommandFailure.usage("--kind is required") }
-        }
-        if defaults.dedupeTTL <= .zero {
-            throw CommandFailure.usage("--dedupe-ttl must be positive")
         }
     }
 
@@ -145,7 +142,8 @@ enum JobLine {
             default: throw CommandFailure.data("\(at): \"\(name)\" must be a string")
             }
         }
-        func number(_ name: String, whole: Bool) throws -> Double? {
+        /// The field's number, through the same bound as its flag; nil when absent.
+        func number<T>(_ name: String, _ bound: NumberBound, _ convert: (Double) -> T?) throws -> T? {
             let number: Double
             switch fields[name] {
             case nil, .null?: return nil
@@ -153,20 +151,25 @@ enum JobLine {
             case .double(let value)?: number = value
             default: number = .nan
             }
-            guard number.isFinite, !whole || number == number.rounded(), abs(number) < 1e12 else {
-                throw CommandFailure.data("\(at): \"\(name)\" must be a \(whole ? "whole number" : "number")")
+            guard let converted = convert(number) else {
+                throw CommandFailure.data("\(at): \"\(name)\" must be \(bound.expectation)")
             }
-            return number
+            return converted
+        }
+        func whole(_ name: String, _ bound: NumberBound) throws -> Int? {
+            try number(name, bound, bound.integer)
+        }
+        func seconds(_ name: String, _ bound: NumberBound) throws -> Duration? {
+            try number(name, bound) { bound.duration(seconds: $0) }
         }
         var lineDefaults = defaults
         lineDefaults.queue = try string("queue") ?? defaults.queue
         lineDefaults.kind = try string("kind") ?? defaults.kind
         lineDefaults.group = try string("group") ?? defaults.group
-        lineDefaults.priority = try number("priority", whole: true).map { Int($0) } ?? defaults.priority
-        lineDefaults.delay = try number("delay", whole: false).map { .milliseconds(Int64($0 * 1000)) } ?? defaults.delay
-        lineDefaults.maxAttempts = try number("max_attempts", whole: true).map { Int($0) } ?? defaults.maxAttempts
-        lineDefaults.dedupeTTL = try number("dedupe_ttl", whole: false).map { .milliseconds(Int64($0 * 1000)) }
-            ?? defaults.dedupeTTL
+        lineDefaults.priority = try whole("priority", Bounds.priority) ?? defaults.priority
+        lineDefaults.delay = try seconds("delay", Bounds.delay) ?? defaults.delay
+        lineDefaults.maxAttempts = try whole("max_attempts", Bounds.maxAttempts) ?? defaults.maxAttempts
+        lineDefaults.dedupeTTL = try seconds("dedupe_ttl", Bounds.dedupeTTL) ?? defaults.dedupeTTL
         let payload = fields["payload"]?.serialized ?? Data("{}".utf8)
         return try job(payload: payload, dedupeKey: try string("dedupe_key"), defaults: lineDefaults) {
             "\(at): \($0)"

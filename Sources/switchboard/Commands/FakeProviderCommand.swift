@@ -19,7 +19,7 @@ struct FakeProviderCommand: Command {
 
     init(_ arguments: Arguments) throws {
         try arguments.expectNoPositionals()
-        port = UInt16(try arguments.integer("port", in: 0...65_535) ?? 0)
+        port = UInt16(try arguments.integer("port", .count(0...65_535)) ?? 0)
     }
 
     func run(_ context: CommandContext) async throws {

@@ -68,7 +68,7 @@ struct JobsListCommand: Command {
             return state
         }
         queue = arguments.string("queue")
-        limit = try arguments.integer("limit", in: 1...1_000_000) ?? 100
+        limit = try arguments.integer("limit", Bounds.limit) ?? 100
     }
 
     func run(_ context: CommandContext) async throws {

@@ -37,7 +37,7 @@ struct IntakeCommand: Command {
         batch = arguments.flag("batch")
         var options = IntakeOptions()
         options.queue = arguments.string("queue") ?? options.queue
-        options.dedupeTimeToLive = try arguments.duration("dedupe-ttl") ?? options.dedupeTimeToLive
+        options.dedupeTimeToLive = try arguments.duration("dedupe-ttl", Bounds.dedupeTTL) ?? options.dedupeTimeToLive
         do {
             try options.validate()
         } catch let error as QueueError {

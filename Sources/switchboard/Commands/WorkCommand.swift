@@ -65,11 +65,10 @@ struct WorkCommand: Command {
         }
         if kinds != nil && command == nil { throw CommandFailure.usage("--kinds narrows --exec: give --exec too") }
         if kinds?.isEmpty == true { throw CommandFailure.usage("--kinds needs at least one kind") }
-        concurrency = try arguments.integer("concurrency", in: 1...4096) ?? 8
-        lease = try arguments.duration("lease") ?? .seconds(30)
-        if lease < .seconds(1) { throw CommandFailure.usage("--lease must be at least 1 second") }
-        shutdownGrace = try arguments.duration("shutdown-grace") ?? .seconds(10)
-        snooze = try arguments.duration("snooze") ?? .seconds(30)
+        concurrency = try arguments.integer("concurrency", Bounds.concurrency) ?? 8
+        lease = try arguments.duration("lease", Bounds.lease) ?? .seconds(30)
+        shutdownGrace = try arguments.duration("shutdown-grace", Bounds.shutdownGrace) ?? .seconds(10)
+        snooze = try arguments.duration("snooze", Bounds.snooze) ?? .seconds(30)
         drain = arguments.flag("drain")
         configFile = arguments.string("config")
         overrides = try ChatOverrides(arguments)

@@ -55,7 +55,7 @@ struct CommandLineTests {
             (#"{"kind":"k"}"# + "\n\n" + #"{"payload":{}}"#, #"line 3: "kind" is missing"#),
             (#"{"kind":"k","colour":"red"}"#, #"line 1: unknown field "colour""#),
             (#"["kind"]"#, "line 1: expected a JSON object"),
-            (#"{"kind":"k","max_attempts":0}"#, "line 1: max_attempts"),
+            (#"{"kind":"k","max_attempts":0}"#, #"line 1: "max_attempts" must be a whole number from 1"#),
           ])
     func badBatchLine(input: String, message: String) async throws {
         let directory = try TestDirectory()
