@@ -49,6 +49,21 @@ public struct ChatConfiguration: Sendable {
         providers.values.flatMap { $0.credentials.values }
     }
 
+    /// The redactor for every log line and stored error of a worker with this configuration.
+    public var redactor: SecretRedactor {
+        SecretRedactor(secrets: secrets)
+    }
+
+    /// `environment` without Switchboard's credentials, for the commands a worker runs (`--exec`): no
+    /// `SWITCHBOARD_<PROVIDER>_...` setting, and no variable whose value holds a configured credential.
+    public func commandEnvironment(from environment: [String: String]) -> [String: String] {
+        let prefixes = Provider.allCases.map { "SWITCHBOARD_\($0.rawValue.uppercased())_" }
+        let secrets = self.secrets.filter { !$0.isEmpty }
+        return environment.filter { name, value in
+            !prefixes.contains(where: name.hasPrefix) && !secrets.contains(where: value.contains)
+        }
+    }
+
     /// The settings for a provider: configured, or its production API with no credentials.
     public func settings(for provider: Provider) -> ProviderSettings {
         providers[provider] ?? ProviderSettings(baseURL: ProviderSettings.defaultBaseURL(provider))

@@ -17,7 +17,7 @@ struct DeliveryHandler {
         self.store = store
         // Pacing keeps to the providers' limits; the local sink has none.
         pacing = configuration.pacing && configuration.outbound == .providers
-        let redactor = SecretRedactor(secrets: configuration.secrets)
+        let redactor = configuration.redactor
         var clients: [Provider: any ProviderClient] = [:]
         switch configuration.outbound {
         case .local(let path):

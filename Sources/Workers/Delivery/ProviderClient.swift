@@ -106,18 +106,28 @@ struct ClientContext: Sendable {
     }
 
     /// The outcome for a status that says nothing more specific: 429 slow down, 5xx retry, other 4xx reject.
-    func byStatus(_ response: HTTPResponse, bucket: String, provider: String) -> SendOutcome {
+    func byStatus(_ response: HTTPResponse, to message: OutboundMessage, bucket: String, provider: String) -> SendOutcome {
         switch response.status {
         case 200..<300: .delivered
         case 429: .slowDown(after: response.retryAfter ?? .seconds(1), bucket: bucket)
         case 500...: .retry("\(provider) answered HTTP \(response.status)")
-        default: .reject(redactor.redact("\(provider) answered HTTP \(response.status): \(Self.snippet(response.body))"))
+        default:
+            .reject(
+                "\(provider) answered HTTP \(response.status): "
+                    + describe(String(decoding: response.body, as: UTF8.self), answering: message)
+            )
         }
     }
 
-    /// The start of a response body, for error messages.
-    static func snippet(_ body: Data) -> String {
-        String(decoding: body.prefix(200), as: UTF8.self)
+    /// Text from a provider's answer to `message`, fit for a job's error and a log line: credentials masked
+    /// and the message's own text taken out (a provider may echo what it was sent) while the text is
+    /// whole, and only then cut to `limit` characters, so a cut cannot leave part of a secret behind.
+    func describe(_ text: String, answering message: OutboundMessage, limit: Int = 200) -> String {
+        var cleaned = redactor.redact(text)
+        for echo in OutgoingText.forms(of: message.text) where cleaned.contains(echo) {
+            cleaned = cleaned.replacing(echo, with: OutgoingText.placeholder)
+        }
+        return cleaned.count > limit ? cleaned.prefix(limit) + "…" : cleaned
     }
 
     /// The response body as a JSON object, if it is one.

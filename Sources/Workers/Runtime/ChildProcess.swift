@@ -28,7 +28,7 @@ public struct ChildResult: Sendable {
 /// then SIGKILL if it is still running after `killGrace`.
 public struct ShellCommand: Sendable {
     public var command: String
-    /// Added to (or replacing entries of) the worker's own environment.
+    /// The child's whole environment: nothing of the worker's is passed on that is not here.
     public var environment: [String: String]
     public var killGrace: Duration
     /// How many trailing bytes of stderr to keep.
@@ -90,6 +90,9 @@ public struct ShellCommand: Sendable {
     }
 
     /// Writes `input` to the child's stdin and reads its stderr until the child exits or closes stderr.
+    ///
+    /// Only the last `stderrTailLimit` bytes are kept; when that cuts the text, its first, partial word
+    /// is dropped too, so no fragment of a credential (which has no spaces) survives the cut unmasked.
     private func pump(input: Data, to stdin: FileDescriptorPair, from stderr: FileDescriptorPair, pid: pid_t) -> Data {
         var tail = Data()
         var written = 0
@@ -99,6 +102,7 @@ public struct ShellCommand: Sendable {
             stdinOpen = false
         }
         var buffer = [UInt8](repeating: 0, count: 16_384)
+        var cut = false
         while true {
             var fds = [pollfd(fd: stderr.read, events: Int16(POLLIN), revents: 0)]
             if stdinOpen {
@@ -135,10 +139,16 @@ public struct ShellCommand: Sendable {
                 tail.append(contentsOf: buffer[0..<count])
                 if tail.count > stderrTailLimit {
                     tail.removeFirst(tail.count - stderrTailLimit)
+                    cut = true
                 }
             }
         }
         stdin.closeWrite()
+        if cut, let space = tail.firstIndex(where: { $0 == 0x20 || $0 == 0x0A || $0 == 0x09 || $0 == 0x0D }) {
+            tail.removeSubrange(..<space)
+        } else if cut {
+            tail.removeAll()
+        }
         return tail
     }
 
@@ -170,8 +180,6 @@ public struct ShellCommand: Sendable {
         posix_spawnattr_setsigmask(&attributes, &mask)
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
 
-        var environment = ProcessInfo.processInfo.environment
-        environment.merge(self.environment) { _, new in new }
         let arguments: [String] = ["/bin/sh", "-c", command]
         let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
         let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]

@@ -4,7 +4,8 @@ import Queue
 /// Runs every job through a shell command: the generic worker behind `switchboard work --exec`.
 ///
 /// The payload goes to the command's stdin; `SWITCHBOARD_JOB_ID`, `SWITCHBOARD_KIND`, `SWITCHBOARD_QUEUE`
-/// and `SWITCHBOARD_ATTEMPT` to its environment. Its exit status decides the outcome:
+/// and `SWITCHBOARD_ATTEMPT` to its environment, on top of `environment` (which the worker gives without
+/// its own credentials). Its exit status decides the outcome:
 /// 0 completes the job, 75 (EX_TEMPFAIL) snoozes it, 65 (EX_DATAERR) dead-letters it at once, and any
 /// other status or a signal fails it (retryable) with the tail of its stderr as the error.
 public struct ShellCommandHandler: JobHandler {
@@ -18,9 +19,12 @@ public struct ShellCommandHandler: JobHandler {
     public var snoozeDelay: Duration
     /// The kinds the command runs; nil for every kind.
     public var kinds: [String]?
+    /// The environment every command starts from.
+    public var environment: [String: String]
 
-    public init(command: String, snoozeDelay: Duration = .seconds(30), kinds: [String]? = nil) {
+    public init(command: String, environment: [String: String], snoozeDelay: Duration = .seconds(30), kinds: [String]? = nil) {
         self.command = command
+        self.environment = environment
         self.snoozeDelay = snoozeDelay
         self.kinds = kinds
     }
@@ -30,15 +34,13 @@ public struct ShellCommandHandler: JobHandler {
     }
 
     private func outcome(of job: ClaimedJob) async -> JobOutcome {
-        let shell = ShellCommand(
-            command,
-            environment: [
-                "SWITCHBOARD_JOB_ID": String(job.id),
-                "SWITCHBOARD_KIND": job.kind,
-                "SWITCHBOARD_QUEUE": job.queue,
-                "SWITCHBOARD_ATTEMPT": String(job.attempt),
-            ]
-        )
+        let jobVariables = [
+            "SWITCHBOARD_JOB_ID": String(job.id),
+            "SWITCHBOARD_KIND": job.kind,
+            "SWITCHBOARD_QUEUE": job.queue,
+            "SWITCHBOARD_ATTEMPT": String(job.attempt),
+        ]
+        let shell = ShellCommand(command, environment: environment.merging(jobVariables) { _, job in job })
         let result = await shell.run(input: job.payload)
         let detail = result.stderrTail.trimmingCharacters(in: .whitespacesAndNewlines)
         let suffix = detail.isEmpty ? "" : ": \(detail)"

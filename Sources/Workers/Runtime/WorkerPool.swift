@@ -19,6 +19,8 @@ public struct WorkerOptions: Sendable {
     public var pollInterval: Duration
     /// The longest an idle worker goes without trying to claim, whatever it has seen.
     public var maxIdleWait: Duration
+    /// Masks credentials in every error a handler reports, before it is stored or reported.
+    public var redactor: SecretRedactor
 
     public init(
         queues: [String],
@@ -28,7 +30,8 @@ public struct WorkerOptions: Sendable {
         shutdownGrace: Duration = .seconds(10),
         drain: Bool = false,
         pollInterval: Duration = .milliseconds(1),
-        maxIdleWait: Duration = .seconds(1)
+        maxIdleWait: Duration = .seconds(1),
+        redactor: SecretRedactor = SecretRedactor(secrets: [])
     ) {
         self.queues = queues
         self.concurrency = concurrency
@@ -38,6 +41,7 @@ public struct WorkerOptions: Sendable {
         self.drain = drain
         self.pollInterval = pollInterval
         self.maxIdleWait = maxIdleWait
+        self.redactor = redactor
     }
 
     /// `host:pid`.
@@ -178,7 +182,7 @@ public final class WorkerPool: Sendable {
                 // A job cut short by shutdown goes back to the queue without spending its attempt.
                 let settlement = done.cancelled && done.result.outcome != .complete
                     ? Settlement(done.job.lease, .release)
-                    : Settlement(done.job.lease, done.result.outcome, effects: done.result.effects)
+                    : Settlement(done.job.lease, options.redactor.redact(done.result.outcome), effects: done.result.effects)
                 settlements.append(settlement)
                 settling[done.job.lease] = (done.job, settlement.outcome)
             }

@@ -84,19 +84,21 @@ struct WorkCommand: Command {
         }
         overrides.apply(to: &configuration)
         let store = try await context.openStore(.create)
-        let log = WorkerLog(
-            json: context.output.json, verbose: verbose, redactor: SecretRedactor(secrets: configuration.secrets)
-        )
+        let redactor = configuration.redactor
+        let log = WorkerLog(json: context.output.json, verbose: verbose, redactor: redactor)
+        let environment = configuration.commandEnvironment(from: ProcessInfo.processInfo.environment)
         let handler = try ChatWorker(
             store: store, configuration: configuration, http: HTTPClient(threads: concurrency + 2),
-            fallback: command.map { ShellCommandHandler(command: $0, snoozeDelay: snooze, kinds: kinds) }
+            fallback: command.map {
+                ShellCommandHandler(command: $0, environment: environment, snoozeDelay: snooze, kinds: kinds)
+            }
         )
         let pool = WorkerPool(
             store: store,
             handler: handler,
             options: WorkerOptions(
                 queues: queues, concurrency: concurrency, leaseDuration: lease, shutdownGrace: shutdownGrace,
-                drain: drain
+                drain: drain, redactor: redactor
             ),
             onEvent: log.record
         )

@@ -173,4 +173,44 @@ struct DeliveryTests {
         #expect(!error.contains("SECRET"))
         #expect(!settlements(events).contains { $0.error?.contains("SECRET") == true })
     }
+
+    @Test("a credential that straddles the cut of a long error body is masked whole")
+    func maskedBeforeCut() async throws {
+        let fake = try await FakeProvider()
+        defer { fake.stop() }
+        let t = try await store()
+        let body = String(repeating: "x", count: 180) + " xoxb-SECRET-slack-token was refused"
+        try await fake.script(#"[{"path": "chat.postMessage", "times": 1, "status": 403, "raw": "\#(body)"}]"#)
+        let id = try await deliver(try Fixture(.slack, "thread_reply"), into: t.store)
+        let events = try await work(t.store, fake.configuration(), until: "the delivery is dead", isGone(t.store, id))
+        let error = try await t.store.deadLetter(id: id).lastError ?? ""
+        #expect(error.contains("xoxb***"), "\(error)")
+        #expect(!error.contains("SECRET"), "\(error)")
+        #expect(!settlements(events).contains { $0.error?.contains("SECRET") == true })
+    }
+
+    @Test("a provider that echoes the outgoing text puts none of it into the job's error or the events",
+          arguments: [
+            (Provider.telegram, "private_message", "sendMessage",
+             #"{"status": 400, "body": {"ok": false, "error_code": 400, "description": "Bad Request: cannot send TEXT"}}"#),
+            (Provider.slack, "thread_reply", "chat.postMessage",
+             #"{"status": 400, "body": {"ok": false, "error": "invalid_blocks", "echo": "TEXT"}}"#),
+            (Provider.wecom, "group_text", "appchat/send",
+             #"{"status": 200, "body": {"errcode": 40058, "errmsg": "invalid content: TEXT"}}"#),
+          ])
+    func outgoingTextKeptOutOfErrors(provider: Provider, fixture: String, path: String, rule: String) async throws {
+        let fake = try await FakeProvider()
+        defer { fake.stop() }
+        let t = try await store()
+        let text = #"Meet me at the "harbour" at nine, and bring the papers"#
+        // The rule holds the text as a JSON string: the provider's answer carries it back as it was sent.
+        let asJSONString = String(decoding: JSONValue.string(text).serialized.dropFirst().dropLast(), as: UTF8.self)
+        try await fake.script("[" + rule.replacing("TEXT", with: asJSONString).dropLast() + #", "path": "\#(path)", "times": 1}]"#)
+        let id = try await deliver(try Fixture(provider, fixture), text: text, into: t.store)
+        let events = try await work(t.store, fake.configuration(), until: "the delivery is dead", isGone(t.store, id))
+        let error = try await t.store.deadLetter(id: id).lastError ?? ""
+        #expect(error.contains("[message text]"), "\(error)")
+        #expect(!error.contains("harbour"), "\(error)")
+        #expect(!settlements(events).contains { $0.error?.contains("harbour") == true })
+    }
 }

@@ -35,7 +35,7 @@ struct DingTalkClient: HTTPProviderClient {
         if response.status == 401 || code == "InvalidAuthentication" {
             await tokens.invalidate()
         }
-        return context.byStatus(response, bucket: bucket, provider: "dingtalk")
+        return context.byStatus(response, to: message, bucket: bucket, provider: "dingtalk")
     }
 
     private func fetchToken() async throws -> (String, Duration) {

@@ -25,6 +25,6 @@ struct DiscordClient: HTTPProviderClient {
             let global = answer?["global"] == .bool(true) || response.headers["x-ratelimit-global"] == "true"
             return .slowDown(after: .providerSeconds(wait), bucket: global ? buckets.bot?.key ?? buckets.chat.key : buckets.chat.key)
         }
-        return context.byStatus(response, bucket: buckets.chat.key, provider: "discord")
+        return context.byStatus(response, to: message, bucket: buckets.chat.key, provider: "discord")
     }
 }

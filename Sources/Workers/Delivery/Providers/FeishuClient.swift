@@ -26,7 +26,7 @@ struct FeishuClient: HTTPProviderClient {
         let response = try await context.send(.json(url, JSONValue.object(body).serialized, headers: [("Authorization", "Bearer \(token)")]))
         let bucket = RateBuckets.of(message).chat.key
         guard let answer = ClientContext.object(response.body), let code = answer.integer("code") else {
-            return context.byStatus(response, bucket: bucket, provider: "feishu")
+            return context.byStatus(response, to: message, bucket: bucket, provider: "feishu")
         }
         switch code {
         case 0:
@@ -37,7 +37,7 @@ struct FeishuClient: HTTPProviderClient {
             await tokens.invalidate()
             return .retry("feishu: tenant token refused (\(code))")
         default:
-            let reason = context.redactor.redact("feishu \(code): \(answer.string("msg") ?? "")")
+            let reason = "feishu \(code): " + context.describe(answer.string("msg") ?? "", answering: message)
             return response.status >= 500 ? .retry(reason) : .reject(reason)
         }
     }

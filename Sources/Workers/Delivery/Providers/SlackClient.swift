@@ -22,7 +22,7 @@ struct SlackClient: HTTPProviderClient {
         let response = try await context.send(request)
         let bucket = RateBuckets.of(message).chat.key
         guard response.status == 200, let answer = ClientContext.object(response.body) else {
-            return context.byStatus(response, bucket: bucket, provider: "slack")
+            return context.byStatus(response, to: message, bucket: bucket, provider: "slack")
         }
         if answer["ok"] == .bool(true) {
             return .delivered

@@ -19,7 +19,7 @@ struct TelegramClient: HTTPProviderClient {
         if answer["ok"] == .bool(true) {
             return .delivered
         }
-        let description = context.redactor.redact(answer.string("description") ?? "no description")
+        let description = context.describe(answer.string("description") ?? "no description", answering: message)
         switch answer.integer("error_code") ?? Int64(response.status) {
         case 429:
             let wait = answer.object("parameters")?.number("retry_after") ?? response.retryAfter.map(\.seconds) ?? 1

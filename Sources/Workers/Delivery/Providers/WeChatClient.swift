@@ -32,7 +32,7 @@ struct WeChatClient: HTTPProviderClient {
         let response = try await context.send(request)
         let bucket = RateBuckets.of(message).chat.key
         guard response.status == 200, let answer = ClientContext.object(response.body) else {
-            return context.byStatus(response, bucket: bucket, provider: "wechat")
+            return context.byStatus(response, to: message, bucket: bucket, provider: "wechat")
         }
         let ret = answer.integer("ret") ?? 0
         if ret == 0 {
@@ -41,6 +41,6 @@ struct WeChatClient: HTTPProviderClient {
         if answer.integer("errcode") == Self.tokenExpired {
             return .reject("wechat: bot token expired; scan again or update bot_token")
         }
-        return .retry(context.redactor.redact("wechat ret \(ret): \(answer.string("errmsg") ?? "")"))
+        return .retry("wechat ret \(ret): " + context.describe(answer.string("errmsg") ?? "", answering: message))
     }
 }

@@ -28,7 +28,7 @@ struct WeComClient: HTTPProviderClient {
         let response = try await context.send(.json(url, JSONValue.object(body).serialized))
         let bucket = RateBuckets.of(message).chat.key
         guard let answer = ClientContext.object(response.body), let code = answer.integer("errcode") else {
-            return context.byStatus(response, bucket: bucket, provider: "wecom")
+            return context.byStatus(response, to: message, bucket: bucket, provider: "wecom")
         }
         switch code {
         case 0:
@@ -41,7 +41,7 @@ struct WeComClient: HTTPProviderClient {
         case let code where Self.transient.contains(code):
             return .retry("wecom: system busy (\(code))")
         default:
-            return .reject(context.redactor.redact("wecom \(code): \(answer.string("errmsg") ?? "")"))
+            return .reject("wecom \(code): " + context.describe(answer.string("errmsg") ?? "", answering: message))
         }
     }
 
