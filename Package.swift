@@ -27,7 +27,7 @@ let package = Package(
             providers: [.apt(["libssl-dev"])]
         ),
         .systemLibrary(name: "CSystem"),
-        .target(name: "Queue", dependencies: ["CSQLite", "CCrypto"]),
+        .target(name: "Queue", dependencies: ["CSQLite", "CCrypto", "CSystem"]),
         .target(name: "Enqueuer", dependencies: ["Queue"]),
         .target(name: "Workers", dependencies: ["Queue", "Enqueuer", "CCurl", "CSystem"]),
         .executableTarget(name: "switchboard", dependencies: ["Queue", "Enqueuer", "Workers", "CSQLite"]),

@@ -11,9 +11,10 @@ public struct StoreOptions: Sendable {
     public var completedRetention: Duration?
     /// Failures kept per job; older ones are dropped.
     public var errorHistoryLimit = 10
-    /// How long a statement may wait for a lock held by another program (Switchboard writers queue on
-    /// the write turnstile instead), before the whole transaction is tried again.
-    public var busyTimeout: Duration = .seconds(5)
+    /// How long a write waits for other writers before it fails as contended (`QueueError.contended`).
+    /// Switchboard writers queue on the write turnstile for up to this long; another program's lock is
+    /// waited for up to a quarter of it on each of a transaction's four attempts.
+    public var lockTimeout: Duration = .seconds(20)
     /// Whether the store may create, migrate and write the database.
     public var access = StoreAccess.create
 
@@ -61,7 +62,7 @@ public final class JobStore: Sendable {
             path: path,
             mode: mode,
             durability: options.durability,
-            busyTimeout: options.busyTimeout,
+            lockTimeout: options.lockTimeout,
             schema: .current
         )
         return JobStore(database: database, options: options, path: path)

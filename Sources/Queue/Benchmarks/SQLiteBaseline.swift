@@ -27,7 +27,7 @@ public enum SQLiteBaseline {
             try? FileManager.default.removeItem(atPath: path + suffix)
         }
         let database = try await Database.open(
-            path: path, mode: .createIfMissing, durability: durability, busyTimeout: .seconds(5),
+            path: path, mode: .createIfMissing, durability: durability, lockTimeout: .seconds(20),
             schema: Schema(migrations: [baselineTable])
         )
         return try await database.perform { connection in

@@ -71,7 +71,9 @@ public enum OwnerResolution: Sendable, Equatable {
 /// Connect codes, channel connections, platform links and link tokens, kept in the queue's database.
 ///
 /// Every rule that must hold under concurrency (the pending-code cap, single use of codes and tokens,
-/// one active owner per identity, one link per server or user) is enforced inside one write transaction.
+/// one active owner per identity, one link per server or user) is enforced inside one write transaction,
+/// and every expiry is judged by the time read inside it: a request that waited for the write lock is
+/// judged when it gets it, not when it asked.
 public final class AccountLinks: Sendable {
     public static let connectCodeLifetime: Duration = .seconds(600)
     public static let maxPendingConnectCodes = 5
@@ -94,9 +96,10 @@ public final class AccountLinks: Sendable {
         try Self.requireValue(provider, "provider")
         let code = SecretToken.generate(byteCount: 16)
         let digest = try SecretToken.digest(code)
-        let now = clock.now()
-        let expiresAt = now + Self.connectCodeLifetime
-        try await store.database.write { connection in
+        let clock = self.clock
+        let expiresAt = try await store.database.write { connection in
+            let now = clock.now()
+            let expiresAt = now + Self.connectCodeLifetime
             let at = SQLValue.integer(now.millisecondsSince1970)
             try connection.execute(
                 "DELETE FROM connect_codes WHERE owner = ?1 AND provider = ?2 AND expires_at <= ?3",
@@ -122,6 +125,7 @@ public final class AccountLinks: Sendable {
                 """,
                 [.blob(digest), .text(owner), .text(provider), at, .integer(expiresAt.millisecondsSince1970)]
             )
+            return expiresAt
         }
         return ConnectCode(code: code, expiresAt: expiresAt)
     }
@@ -137,9 +141,9 @@ public final class AccountLinks: Sendable {
         try Self.requireValue(identity.provider, "provider")
         try Self.requireValue(identity.workspace, "workspace")
         try Self.requireValue(identity.user, "user")
-        let now = clock.now()
+        let clock = self.clock
         return try await store.database.write { connection in
-            let at = SQLValue.integer(now.millisecondsSince1970)
+            let at = SQLValue.integer(clock.now().millisecondsSince1970)
             try connection.execute(
                 """
                 DELETE FROM connect_codes WHERE code_hash IN (
@@ -210,9 +214,10 @@ public final class AccountLinks: Sendable {
         try Self.requireValue(subject, type == .server ? "server id" : "user id")
         let token = SecretToken.generate(byteCount: 32)
         let digest = try SecretToken.digest(token)
-        let now = clock.now()
-        let expiresAt = now + Self.linkTokenLifetime
-        try await store.database.write { connection in
+        let clock = self.clock
+        let expiresAt = try await store.database.write { connection in
+            let now = clock.now()
+            let expiresAt = now + Self.linkTokenLifetime
             let subjectValues: [SQLValue] = [.text(type.rawValue), .text(platform), .text(subject)]
             if try Self.link(type: type, platform: platform, subject: subject, in: connection) != nil {
                 throw LinkError(.alreadyLinked, "this \(type.rawValue) is already linked; delete that link first")
@@ -232,6 +237,7 @@ public final class AccountLinks: Sendable {
                 [.blob(digest)] + subjectValues
                     + [.integer(now.millisecondsSince1970), .integer(expiresAt.millisecondsSince1970)]
             )
+            return expiresAt
         }
         return LinkToken(token: token, expiresAt: expiresAt)
     }
@@ -241,11 +247,12 @@ public final class AccountLinks: Sendable {
     public func linkTokenStatus(_ token: String) async throws -> LinkTokenStatus {
         guard SecretToken.isWellFormed(token) else { throw LinkError.malformed }
         let digest = try SecretToken.digest(token)
-        let now = clock.now()
-        let row = try await store.database.read { connection in
-            try connection.queryFirst(
+        let clock = self.clock
+        let (row, now) = try await store.database.read { connection in
+            let row = try connection.queryFirst(
                 "SELECT used_at, superseded_at, expires_at FROM link_tokens WHERE token_hash = ?1", [.blob(digest)]
             ) { ($0.optionalInt64(0), $0.optionalInt64(1), $0.int64(2)) }
+            return (row, clock.now())
         }
         guard let (usedAt, supersededAt, expiresAt) = row else {
             throw LinkError(.notFound, "no such link token")
@@ -265,8 +272,9 @@ public final class AccountLinks: Sendable {
         guard SecretToken.isWellFormed(token) else { throw LinkError.malformed }
         try Self.requireValue(account, "account")
         let digest = try SecretToken.digest(token)
-        let now = clock.now()
+        let clock = self.clock
         return try await store.database.write { connection in
+            let now = clock.now()
             let at = SQLValue.integer(now.millisecondsSince1970)
             guard let (type, platform, subject) = try connection.queryFirst(
                 "SELECT type, platform, subject FROM link_tokens WHERE token_hash = ?1", [.blob(digest)],

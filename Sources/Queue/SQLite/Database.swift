@@ -30,7 +30,7 @@ final class Database: @unchecked Sendable {
         path: String,
         mode: SQLiteConnection.OpenMode,
         durability: Durability,
-        busyTimeout: Duration,
+        lockTimeout: Duration,
         schema: Schema
     ) async throws -> Database {
         let queue = DispatchQueue(label: "switchboard.sqlite")
@@ -40,7 +40,10 @@ final class Database: @unchecked Sendable {
                     if mode != .createIfMissing && !FileManager.default.fileExists(atPath: path) {
                         throw QueueError(.databaseMissing, "no database at \(path)")
                     }
-                    let connection = try SQLiteConnection(path: path, mode: mode, busyTimeout: busyTimeout)
+                    let connection = try SQLiteConnection(
+                        path: path, mode: mode, lockTimeout: lockTimeout,
+                        busyTimeout: lockTimeout / transactionAttempts
+                    )
                     try schema.prepare(connection, durability: durability, readOnly: mode == .readOnly)
                     return connection
                 })

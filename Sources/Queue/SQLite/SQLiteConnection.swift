@@ -20,14 +20,17 @@ final class SQLiteConnection {
     /// Opened on the first write transaction, so a connection that only reads creates no file.
     private var turnstile: WriteTurnstile?
     let path: String
+    /// How long one write transaction waits for the write turnstile.
+    private let lockTimeout: Duration
 
     /// Applies process-wide settings before the first connection; `sqlite3_config` fails after that.
     private static let configured: Void = {
         _ = sb_sqlite_configure()
     }()
 
-    /// Opens `path` read-write; a statement that meets another program's lock waits up to `busyTimeout`.
-    init(path: String, mode: OpenMode, busyTimeout: Duration) throws {
+    /// Opens `path`. A write waits up to `lockTimeout` for the other Switchboard writers (the turnstile),
+    /// and a statement that meets another program's lock waits up to `busyTimeout` for it.
+    init(path: String, mode: OpenMode, lockTimeout: Duration, busyTimeout: Duration) throws {
         Self.configured
         var flags: Int32 = switch mode {
         case .createIfMissing: SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
@@ -47,6 +50,7 @@ final class SQLiteConnection {
         sqlite3_busy_timeout(connection, Int32(clamping: busyTimeout.wholeMilliseconds))
         self.handle = connection
         self.path = path
+        self.lockTimeout = lockTimeout
     }
 
     deinit {
@@ -138,7 +142,7 @@ final class SQLiteConnection {
         if turnstile == nil {
             turnstile = try WriteTurnstile(databasePath: path)
         }
-        return try turnstile!.withTurn {
+        return try turnstile!.withTurn(waitingAtMost: lockTimeout) {
             try executeScript("BEGIN IMMEDIATE")
             return try finishTransaction(body)
         }

@@ -1,5 +1,7 @@
-import CSQLite
+import CSystem
+import Dispatch
 import Foundation
+import Synchronization
 
 /// A kernel lock (`flock`) on a file beside the database that every Switchboard writer takes around
 /// its write transaction, so writers queue in the kernel instead of polling SQLite's lock.
@@ -13,24 +15,22 @@ import Foundation
 /// back for the lock until its next transaction, so a waiter gets it. The kernel drops the lock of a
 /// process that dies, so a crash never leaves it held.
 ///
-/// Only writers of this database through Switchboard take the turnstile; any other program's writes
-/// still meet SQLite's busy timeout. A writer that is stopped (SIGSTOP) inside a transaction holds the
-/// others up until it continues or dies, as it would hold SQLite's own lock.
+/// A holder that stops without dying (SIGSTOP, a debugger) would hold the others up for as long as it
+/// is stopped, so a wait is bounded: past its limit the waiting thread is interrupted with a signal
+/// (`flock` has no timeout) and the write fails as contended, naming the holder's pid when the kernel's
+/// lock table shows it. Only writers of this database through Switchboard take the turnstile; any other
+/// program's writes still meet SQLite's busy timeout.
 final class WriteTurnstile {
     private let descriptor: Int32
     let path: String
 
     /// Opens (creating if needed) `DATABASE-writer`.
-    /// - Throws: `SQLiteError` with `SQLITE_CANTOPEN` naming the file.
+    /// - Throws: `StorageError` naming the file.
     init(databasePath: String) throws {
         path = databasePath + "-writer"
         descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
-            let reason = String(cString: strerror(errno))
-            throw SQLiteError(
-                resultCode: SQLITE_CANTOPEN, extendedCode: SQLITE_CANTOPEN,
-                message: "cannot open the writer lock \(path): \(reason)", sql: nil
-            )
+            throw StorageError.system("open", path: path, errno: errno)
         }
     }
 
@@ -38,21 +38,108 @@ final class WriteTurnstile {
         close(descriptor)
     }
 
-    /// Runs `body` holding the turnstile, waiting (blocked, on this thread) for it if another writer has it.
-    func withTurn<T>(_ body: () throws -> T) throws -> T {
-        while flock(descriptor, LOCK_EX) != 0 {
-            guard errno == EINTR else {
-                let reason = String(cString: strerror(errno))
-                throw SQLiteError(
-                    resultCode: SQLITE_IOERR, extendedCode: SQLITE_IOERR,
-                    message: "cannot lock \(path): \(reason)", sql: nil
-                )
+    /// Runs `body` holding the turnstile, waiting (blocked, on this thread) up to `limit` if another writer has it.
+    /// - Throws: `QueueError.contended` when the wait reaches `limit`; `StorageError` when the lock fails.
+    func withTurn<T>(waitingAtMost limit: Duration, _ body: () throws -> T) throws -> T {
+        if flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
+            guard errno == EWOULDBLOCK else {
+                throw StorageError.system("flock", path: path, errno: errno)
             }
+            try wait(atMost: limit)
         }
         defer { flock(descriptor, LOCK_UN) }
         return try body()
+    }
+
+    private func wait(atMost limit: Duration) throws {
+        let alarm = ThreadAlarm(after: limit)
+        defer { alarm.cancel() }
+        while sb_flock_interruptible(descriptor) != 0 {
+            guard errno == EINTR else {
+                throw StorageError.system("flock", path: path, errno: errno)
+            }
+            if alarm.hasFired {
+                let holder = holderPID().map { "process \($0)" } ?? "another process"
+                throw QueueError(
+                    .contended,
+                    "\(holder) held the write lock (\(path)) for \(limit.seconds) s; if it is stopped, continue or "
+                        + "end it"
+                )
+            }
+        }
+    }
+
+    /// The pid holding the lock, from the kernel's lock table (`/proc/locks`), if it shows one.
+    private func holderPID() -> Int32? {
+        var status = stat()
+        guard fstat(descriptor, &status) == 0,
+            let table = try? String(contentsOfFile: "/proc/locks", encoding: .utf8)
+        else { return nil }
+        let inode = ":\(status.st_ino)"
+        for line in table.split(separator: "\n") where !line.contains("->") {
+            let fields = line.split(separator: " ")
+            // "1: FLOCK  ADVISORY  WRITE 4242 00:2d:1234 0 EOF"
+            guard fields.count >= 6, fields[1] == "FLOCK", fields[3] == "WRITE", fields[5].hasSuffix(inode) else {
+                continue
+            }
+            return Int32(fields[4])
+        }
+        return nil
     }
 }
 
 @available(*, unavailable)
 extension WriteTurnstile: Sendable {}
+
+/// Interrupts the thread that made it, from `after` on, every 20 ms until cancelled: a deadline for a
+/// blocking call that has none. After `cancel` returns, no more signals are sent.
+private final class ThreadAlarm {
+    private final class State: Sendable {
+        private struct Flags {
+            var fired = false
+            var cancelled = false
+        }
+
+        private let flags = Mutex(Flags())
+
+        var hasFired: Bool { flags.withLock { $0.fired } }
+
+        /// Interrupts `thread` unless cancelled; under the lock, so `cancel` cannot return while a signal
+        /// is on its way.
+        func fire(at thread: pthread_t) {
+            flags.withLock { flags in
+                guard !flags.cancelled else { return }
+                flags.fired = true
+                _ = sb_interrupt_thread(thread)
+            }
+        }
+
+        func cancel() {
+            flags.withLock { $0.cancelled = true }
+        }
+    }
+
+    private let state = State()
+    private let timer: any DispatchSourceTimer
+
+    init(after delay: Duration) {
+        let thread = pthread_self()
+        timer = DispatchSource.makeTimerSource(queue: .global())
+        timer.schedule(
+            deadline: .now() + .nanoseconds(Int(delay.wholeNanoseconds)), repeating: .milliseconds(20),
+            leeway: .milliseconds(5)
+        )
+        timer.setEventHandler { [state] in state.fire(at: thread) }
+        timer.resume()
+    }
+
+    var hasFired: Bool { state.hasFired }
+
+    func cancel() {
+        state.cancel()
+        timer.cancel()
+    }
+}
+
+@available(*, unavailable)
+extension ThreadAlarm: Sendable {}

@@ -2,10 +2,6 @@ import CSystem
 import Foundation
 import Synchronization
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// How a child process ended.
 public enum ChildTermination: Sendable, Equatable {
     case exited(Int32)
@@ -14,273 +10,162 @@ public enum ChildTermination: Sendable, Equatable {
     case spawnFailed(Int32)
 }
 
-/// The end of a child process: how it ended and the last bytes it wrote to stderr.
-public struct ChildResult: Sendable {
-    public var termination: ChildTermination
-    public var stderrTail: String
-}
-
-/// Runs `/bin/sh -c COMMAND` as a child process in its own process group.
+/// A child process that dies with this one: every process Switchboard starts (`--exec` commands, the
+/// demo's and the benchmarks' workers, the fake provider) is one.
 ///
-/// Its stdin is fed from memory, its stdout is the worker's own, and the tail of its stderr is kept.
-/// All waiting (writing stdin, reading stderr, `waitpid`) happens on a thread of the child's own, never
-/// on Swift's cooperative pool. Cancelling the calling task terminates the whole process group: SIGTERM,
-/// then SIGKILL if it is still running after `killGrace`.
-public struct ShellCommand: Sendable {
-    public var command: String
-    /// The child's whole environment: nothing of the worker's is passed on that is not here.
-    public var environment: [String: String]
-    public var killGrace: Duration
-    /// How many trailing bytes of stderr to keep.
-    public var stderrTailLimit: Int
+/// A thread of its own forks it and reaps it, and lives exactly as long as the child: the kernel ties
+/// `PR_SET_PDEATHSIG` to the thread that forked, so the child gets SIGKILL when this process ends,
+/// however it ends, `kill -9` included. The blocking work (`fork`, waiting, and whatever `attend` does
+/// with the child's pipes) runs on that thread, never on Swift's cooperative pool.
+public final class ChildProcess: Sendable {
+    /// What to start, and how its standard streams are connected.
+    public struct Launch: Sendable {
+        public var executable: String
+        /// The arguments after the program's name.
+        public var arguments: [String]
+        /// The child's whole environment.
+        public var environment: [String: String]
+        /// Descriptors the child gets as stdin, stdout and stderr; nil gives it this process's own. They
+        /// are handed over: this process's copies are closed once the child has its own.
+        public var standardInput: Int32?
+        public var standardOutput: Int32?
+        public var standardError: Int32?
+        /// Its own process group: a terminal's Ctrl-C does not reach it, and signals reach its children too.
+        public var newProcessGroup: Bool
 
-    public init(
-        _ command: String, environment: [String: String] = [:], killGrace: Duration = .seconds(5),
-        stderrTailLimit: Int = 2_000
-    ) {
-        self.command = command
-        self.environment = environment
-        self.killGrace = killGrace
-        self.stderrTailLimit = stderrTailLimit
-    }
-
-    /// Runs the command to its end, feeding it `input` on stdin.
-    public func run(input: Data) async -> ChildResult {
-        Self.ignoreBrokenPipes
-        let child = SpawnedChild()
-        return await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in
-                let thread = Thread {
-                    continuation.resume(returning: self.runBlocking(input: input, child: child))
-                }
-                thread.start()
-            }
-        } onCancel: {
-            child.terminate(killGrace: killGrace)
+        public init(
+            executable: String, arguments: [String], environment: [String: String], standardInput: Int32? = nil,
+            standardOutput: Int32? = nil, standardError: Int32? = nil, newProcessGroup: Bool = false
+        ) {
+            self.executable = executable
+            self.arguments = arguments
+            self.environment = environment
+            self.standardInput = standardInput
+            self.standardOutput = standardOutput
+            self.standardError = standardError
+            self.newProcessGroup = newProcessGroup
         }
     }
 
-    /// A child exiting before it reads all of its stdin must not kill the worker with SIGPIPE: the
-    /// write fails with EPIPE instead.
-    private static let ignoreBrokenPipes: Void = {
-        signal(SIGPIPE, SIG_IGN)
-    }()
-
-    private func runBlocking(input: Data, child: SpawnedChild) -> ChildResult {
-        let stdin: FileDescriptorPair, stderr: FileDescriptorPair
-        do {
-            (stdin, stderr) = (try FileDescriptorPair(), try FileDescriptorPair())
-        } catch {
-            return ChildResult(termination: .spawnFailed(error.code.rawValue), stderrTail: "")
-        }
-        let spawned = spawn(stdin: stdin.read, stderr: stderr.write)
-        stdin.closeRead()
-        stderr.closeWrite()
-        let pid: pid_t
-        switch spawned {
-        case .success(let started):
-            pid = started
-        case .failure(let error):
-            return ChildResult(termination: .spawnFailed(error.code.rawValue), stderrTail: "")
-        }
-        child.started(pid)
-        let tail = pump(input: input, to: stdin, from: stderr, pid: pid)
-        let termination = child.waitForExit()
-        return ChildResult(termination: termination, stderrTail: String(decoding: tail, as: UTF8.self))
+    private struct State {
+        var termination: ChildTermination?
+        var waiters: [CheckedContinuation<ChildTermination, Never>] = []
     }
 
-    /// Writes `input` to the child's stdin and reads its stderr until the child exits or closes stderr.
+    public let pid: pid_t
+    private let newProcessGroup: Bool
+    private let state = Mutex(State())
+
+    private init(pid: pid_t, newProcessGroup: Bool) {
+        self.pid = pid
+        self.newProcessGroup = newProcessGroup
+    }
+
+    /// Starts the child, returning once it runs (the caller waits for `fork` only).
     ///
-    /// Only the last `stderrTailLimit` bytes are kept; when that cuts the text, its first, partial word
-    /// is dropped too, so no fragment of a credential (which has no spaces) survives the cut unmasked.
-    private func pump(input: Data, to stdin: FileDescriptorPair, from stderr: FileDescriptorPair, pid: pid_t) -> Data {
-        var tail = Data()
-        var written = 0
-        var stdinOpen = true
-        if input.isEmpty {
-            stdin.closeWrite()
-            stdinOpen = false
+    /// - Parameter attend: runs on the child's thread once the child has started and before it is reaped:
+    ///   for feeding and draining its pipes.
+    /// - Throws: `POSIXError` when it cannot be started.
+    public static func start(_ launch: Launch, attend: @escaping @Sendable (pid_t) -> Void = { _ in })
+        throws(POSIXError) -> ChildProcess
+    {
+        let started = Mutex<Result<ChildProcess, POSIXError>?>(nil)
+        let ready = DispatchSemaphore(value: 0)
+        let thread = Thread {
+            let spawned = spawn(launch)
+            for descriptor in [launch.standardInput, launch.standardOutput, launch.standardError].compactMap({ $0 }) {
+                close(descriptor)
+            }
+            let child = spawned.map { ChildProcess(pid: $0, newProcessGroup: launch.newProcessGroup) }
+            started.withLock { $0 = child }
+            ready.signal()
+            guard case .success(let child) = child else { return }
+            attend(child.pid)
+            child.reap()
         }
-        var buffer = [UInt8](repeating: 0, count: 16_384)
-        var cut = false
-        while true {
-            var fds = [pollfd(fd: stderr.read, events: Int16(POLLIN), revents: 0)]
-            if stdinOpen {
-                fds.append(pollfd(fd: stdin.write, events: Int16(POLLOUT), revents: 0))
-            }
-            // A grandchild may keep stderr open after the child itself exits: poll with a timeout and
-            // stop once the child is gone and nothing more is readable.
-            let ready = poll(&fds, nfds_t(fds.count), 50)
-            if ready == 0 {
-                if SpawnedChild.hasExited(pid) { break }
-                continue
-            }
-            if ready < 0 {
-                if errno == EINTR { continue }
-                break
-            }
-            if stdinOpen, fds.count > 1, fds[1].revents != 0 {
-                let count = input.withUnsafeBytes { bytes in
-                    Glibc.write(stdin.write, bytes.baseAddress! + written, min(bytes.count - written, 65_536))
-                }
-                if count > 0 {
-                    written += count
-                }
-                if count <= 0 && errno != EAGAIN && errno != EINTR || written == input.count {
-                    stdin.closeWrite()
-                    stdinOpen = false
-                }
-            }
-            if fds[0].revents != 0 {
-                let count = read(stderr.read, &buffer, buffer.count)
-                if count <= 0 {
-                    break
-                }
-                tail.append(contentsOf: buffer[0..<count])
-                if tail.count > stderrTailLimit {
-                    tail.removeFirst(tail.count - stderrTailLimit)
-                    cut = true
-                }
-            }
-        }
-        stdin.closeWrite()
-        if cut, let space = tail.firstIndex(where: { $0 == 0x20 || $0 == 0x0A || $0 == 0x09 || $0 == 0x0D }) {
-            tail.removeSubrange(..<space)
-        } else if cut {
-            tail.removeAll()
-        }
-        return tail
+        thread.name = "switchboard.child"
+        thread.start()
+        ready.wait()
+        return try started.withLock { $0! }.get()
     }
 
-    private func spawn(stdin: Int32, stderr: Int32) -> Result<pid_t, POSIXError> {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, stdin, 0)
-        posix_spawn_file_actions_adddup2(&actions, stderr, 2)
-        // A command gets stdin, stdout and stderr and nothing else: an inherited descriptor (a socket a
-        // supervisor watches for the worker's exit, a pipe of another job) would outlive the worker.
-        sb_spawn_close_from(&actions, 3)
-
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        // Its own process group, so a terminal's Ctrl-C reaches only the worker, which decides what to
-        // do with running commands, and so the worker can signal the command and its children together.
-        posix_spawnattr_setpgroup(&attributes, 0)
-        // The worker ignores SIGPIPE, SIGTERM and SIGINT; ignored signals survive exec, so restore them.
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for number in [SIGPIPE, SIGTERM, SIGINT] {
-            sigaddset(&defaults, number)
-        }
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        var mask = sigset_t()
-        sigemptyset(&mask)
-        posix_spawnattr_setsigmask(&attributes, &mask)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
-
-        let arguments: [String] = ["/bin/sh", "-c", command]
-        let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
-        let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+    private static func spawn(_ launch: Launch) -> Result<pid_t, POSIXError> {
+        let argv: [UnsafeMutablePointer<CChar>?] = ([launch.executable] + launch.arguments).map { strdup($0) } + [nil]
+        let envp: [UnsafeMutablePointer<CChar>?] = launch.environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {
             argv.forEach { free($0) }
             envp.forEach { free($0) }
         }
-        var pid: pid_t = 0
-        let code = posix_spawn(&pid, "/bin/sh", &actions, &attributes, argv, envp)
-        guard code == 0 else {
-            return .failure(POSIXError(POSIXErrorCode(rawValue: code) ?? .EINVAL))
-        }
+        let pid = sb_spawn(
+            launch.executable, argv, envp, launch.standardInput ?? -1, launch.standardOutput ?? -1,
+            launch.standardError ?? -1, launch.newProcessGroup ? 1 : 0
+        )
+        guard pid > 0 else { return .failure(POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)) }
         return .success(pid)
+    }
+
+    /// Waits for the child to exit without reaping it, then reaps it under the lock, so `signal` never
+    /// reaches a process that has taken over its pid.
+    private func reap() {
+        var info = siginfo_t()
+        while waitid(P_PID, id_t(pid), &info, WEXITED | WNOWAIT) != 0 && errno == EINTR {}
+        let waiters = state.withLock { state in
+            var status: Int32 = 0
+            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+            let signal = status & 0x7f
+            state.termination = signal == 0 ? .exited((status >> 8) & 0xff) : .signalled(signal)
+            defer { state.waiters.removeAll() }
+            return state.waiters.map { ($0, state.termination!) }
+        }
+        waiters.forEach { $0.0.resume(returning: $0.1) }
+    }
+
+    /// True once the child has exited (it may not have been reaped yet).
+    public static func hasExited(_ pid: pid_t) -> Bool {
+        var info = siginfo_t()
+        // WNOWAIT: look without reaping, so the child's own thread still collects the status.
+        return waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info._sifields._sigchld.si_pid == pid
+    }
+
+    /// Sends `number` to the child (to its whole group when it has its own), unless it has been reaped.
+    public func signal(_ number: Int32) {
+        state.withLock { state in
+            guard state.termination == nil else { return }
+            kill(newProcessGroup ? -pid : pid, number)
+        }
+    }
+
+    /// SIGTERM now, SIGKILL after `grace` if it is still running then.
+    public func terminate(grace: Duration) {
+        signal(SIGTERM)
+        DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(grace.wholeNanoseconds))) {
+            self.signal(SIGKILL)
+        }
+    }
+
+    /// How the child ended, once it has.
+    public func termination() async -> ChildTermination {
+        await withCheckedContinuation { continuation in
+            let ended = state.withLock { state in
+                if state.termination == nil { state.waiters.append(continuation) }
+                return state.termination
+            }
+            if let ended { continuation.resume(returning: ended) }
+        }
     }
 }
 
-/// A pipe whose two ends are closed at most once each.
-private final class FileDescriptorPair {
-    let read: Int32
-    let write: Int32
-    private var readOpen = true
-    private var writeOpen = true
+/// A pipe whose both ends are close-on-exec from the start, so no child spawned meanwhile inherits it.
+public struct PipeDescriptors: Sendable {
+    public let read: Int32
+    public let write: Int32
 
-    init() throws(POSIXError) {
+    public init() throws(POSIXError) {
         var fds: [Int32] = [0, 0]
         guard sb_pipe_cloexec(&fds) == 0 else {
             throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)
         }
         read = fds[0]
         write = fds[1]
-    }
-
-    func closeRead() {
-        if readOpen {
-            close(read)
-            readOpen = false
-        }
-    }
-
-    func closeWrite() {
-        if writeOpen {
-            close(write)
-            writeOpen = false
-        }
-    }
-
-    deinit {
-        closeRead()
-        closeWrite()
-    }
-}
-
-/// The pid of a running child, shared between its waiting thread and whoever cancels it.
-private final class SpawnedChild: Sendable {
-    private struct State {
-        var pid: pid_t?
-        var exited = false
-        var terminationRequested = false
-    }
-
-    private let state = Mutex(State())
-
-    func started(_ pid: pid_t) {
-        let terminate = state.withLock { state in
-            state.pid = pid
-            return state.terminationRequested
-        }
-        if terminate {
-            kill(-pid, SIGTERM)
-        }
-    }
-
-    /// Sends SIGTERM to the process group now (or as soon as it has started), SIGKILL after `killGrace`.
-    func terminate(killGrace: Duration) {
-        let pid = state.withLock { state in
-            state.terminationRequested = true
-            return state.exited ? nil : state.pid
-        }
-        guard let pid else { return }
-        kill(-pid, SIGTERM)
-        DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(killGrace.wholeNanoseconds))) {
-            let stillRunning = self.state.withLock { !$0.exited }
-            if stillRunning {
-                kill(-pid, SIGKILL)
-            }
-        }
-    }
-
-    static func hasExited(_ pid: pid_t) -> Bool {
-        var info = siginfo_t()
-        // WNOWAIT: look without reaping, so `waitForExit` still collects the status.
-        return waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info._sifields._sigchld.si_pid == pid
-    }
-
-    /// Reaps the child (blocking) and reports how it ended.
-    func waitForExit() -> ChildTermination {
-        guard let pid = state.withLock({ $0.pid }) else { return .spawnFailed(0) }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        state.withLock { $0.exited = true }
-        let signal = status & 0x7f
-        return signal == 0 ? .exited((status >> 8) & 0xff) : .signalled(signal)
     }
 }

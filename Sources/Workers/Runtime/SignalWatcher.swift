@@ -1,7 +1,8 @@
 import Dispatch
 import Foundation
 
-/// Delivers SIGTERM and SIGINT to a closure instead of letting them end the process.
+/// Delivers SIGTERM, SIGINT and SIGHUP to a closure instead of letting them end the process: a worker
+/// whose terminal closes stops as if told to, handing back its jobs and ending its commands.
 ///
 /// The signals are ignored at the process level and read through dispatch sources, so the closure
 /// runs on an ordinary queue and may do anything, unlike a C signal handler.
@@ -10,7 +11,7 @@ public final class SignalWatcher: @unchecked Sendable {
     private let sources: [any DispatchSourceSignal]
 
     /// - Parameter handler: called with the signal number, once per delivery, on a dispatch queue.
-    public init(signals: [Int32] = [SIGTERM, SIGINT], handler: @escaping @Sendable (Int32) -> Void) {
+    public init(signals: [Int32] = [SIGTERM, SIGINT, SIGHUP], handler: @escaping @Sendable (Int32) -> Void) {
         sources = signals.map { number in
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())

@@ -60,6 +60,9 @@ public enum WorkerEvent: Sendable {
     case stopping(inFlight: Int)
     /// An exchange with the store failed; the worker keeps its settlements and tries again.
     case storeFailed(String)
+    /// The store kept failing in a way waiting does not mend (a corrupt or read-only file, a full disk):
+    /// the worker stops and `run` throws the error.
+    case storeUnusable(String)
 }
 
 /// What a worker did over its run.
@@ -83,6 +86,10 @@ public struct WorkerReport: Sendable, Equatable {
 /// the commits are shared by as many jobs as are finishing (group commit). A settlement is reported
 /// (`WorkerEvent.settled`) only once its transaction has committed.
 public final class WorkerPool: Sendable {
+    /// Failed exchanges in a row, other than contention, after which the worker gives up: about 6 s of
+    /// backing off, enough for a passing I/O error, not for a corrupt or read-only file or a full disk.
+    static let storeFailureLimit = 7
+
     private let store: JobStore
     private let handler: any JobHandler
     private let options: WorkerOptions
@@ -159,7 +166,9 @@ public final class WorkerPool: Sendable {
         var nextDueAt: Timestamp?
         var lastClaimAt = clock.now()
         var nextHeartbeat = clock.now() + heartbeatInterval
-        var changeCounter = try await store.changeCounter()
+        // A failed look at the store only prompts an exchange: the exchange is the one place that decides
+        // whether a store failure is waited out or ends the worker.
+        var changeCounter = (try? await store.changeCounter()) ?? 0
         var storeFailures = 0
 
         while true {
@@ -200,7 +209,7 @@ public final class WorkerPool: Sendable {
                 }
                 if options.drain && drainCheckDue && running.isEmpty {
                     drainCheckDue = false
-                    if try await !store.hasRunnableOrLeasedJobs(queues: options.queues, kinds: handler.kinds) {
+                    if (try? await store.hasRunnableOrLeasedJobs(queues: options.queues, kinds: handler.kinds)) == false {
                         break
                     }
                 }
@@ -216,9 +225,9 @@ public final class WorkerPool: Sendable {
                 }
                 await wakeup.wait(timeout: wakeAt - now)
                 if freeSlots > 0 {
-                    let counter = try await store.changeCounter()
+                    let counter = try? await store.changeCounter()
                     if counter != changeCounter {
-                        changeCounter = counter
+                        changeCounter = counter ?? changeCounter
                         mayHaveWork = true
                     }
                 }
@@ -241,8 +250,15 @@ public final class WorkerPool: Sendable {
                 storeFailures = 0
             } catch {
                 // Keep the settlements: they go again with the next exchange. If their leases run out
-                // meanwhile, the store reports them lost and the jobs run again elsewhere.
+                // meanwhile, the store reports them lost and the jobs run again elsewhere. Other writers
+                // holding the lock are waited out for as long as it takes; any other failure only so long.
                 storeFailures += 1
+                let contended = (error as? QueueError)?.code == .contended
+                if !contended && storeFailures >= Self.storeFailureLimit {
+                    running.values.forEach { $0.task.cancel() }
+                    onEvent(.storeUnusable(String(describing: error)))
+                    throw error
+                }
                 onEvent(.storeFailed(String(describing: error)))
                 await wakeup.wait(timeout: .milliseconds(min(5_000, 50 << min(storeFailures, 7))))
                 continue

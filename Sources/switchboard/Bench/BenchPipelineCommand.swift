@@ -58,7 +58,7 @@ struct BenchPipelineCommand: Command {
         let store = try await JobStore.open(path: database, options: options)
         let intake = Intake(store: store)
         let workers = try (0..<Self.workerProcesses).map { _ in
-            try BenchChild(arguments: [
+            try SwitchboardChild(arguments: [
                 "work", "--db", database, "--durability", context.global.durability.rawValue, "--config", config,
                 "--concurrency", String(concurrency),
             ], quiet: true)
@@ -125,11 +125,11 @@ struct BenchPipelineCommand: Command {
 
 /// A `switchboard fake-provider` child of the benchmark.
 final class FakeProviderProcess: Sendable {
-    private let child: BenchChild
+    private let child: SwitchboardChild
     let baseURL: String
 
     init() async throws {
-        child = try BenchChild(arguments: ["fake-provider"])
+        child = try SwitchboardChild(arguments: ["fake-provider"])
         let line = try await child.expectLine("its port")
         guard case .object(let object) = try JSONParser.parse(Data(line.utf8)), case .integer(let port)? = object["port"] else {
             throw CommandFailure(exitCode: .software, message: "the fake provider did not say its port")

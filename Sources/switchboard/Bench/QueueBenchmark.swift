@@ -110,7 +110,7 @@ struct QueueBenchmark {
     /// Starts `processes` workers on a filled database at the same moment and waits for them to drain it.
     private func drain(database: String, processes: Int) async throws -> (rate: Double, shares: [Double]) {
         let children = try (0..<processes).map { _ in
-            try BenchChild(arguments: workerArguments(database) + ["--drain"])
+            try SwitchboardChild(arguments: workerArguments(database) + ["--drain"])
         }
         for child in children {
             _ = try await child.expectLine("ready")
@@ -135,7 +135,7 @@ struct QueueBenchmark {
     private func latency() async throws -> [Double] {
         let store = try await freshStore("latency.db")
         let count = latencyRate * latencySeconds
-        let child = try BenchChild(arguments: workerArguments("latency.db") + ["--expect", String(count)])
+        let child = try SwitchboardChild(arguments: workerArguments("latency.db") + ["--expect", String(count)])
         _ = try await child.expectLine("ready")
         child.send("go")
         let interval = Duration.seconds(1) / latencyRate
@@ -161,7 +161,7 @@ struct QueueBenchmark {
     private func contend() async throws -> LockHandOver {
         _ = try await freshStore("contend.db")
         let children = try (0..<processes).map { index in
-            try BenchChild(
+            try SwitchboardChild(
                 arguments: workerArguments("contend.db") + [
                     "--contend", String(Self.handOverSeconds), "--batch", String(index == 0 ? Self.handOverBulkBatch : 1),
                 ]

@@ -42,12 +42,14 @@ struct GlobalOptions {
     static let specs: [OptionSpec] = [
         .value("db", "PATH", "the database file (default: $SWITCHBOARD_DB, else ./switchboard.db)"),
         .value("durability", "full|normal", "full: commits survive power loss (default); normal: a process crash"),
+        .value("lock-timeout", "DURATION", "how long a write waits for other writers before exiting 75 (default 20s)"),
         .flag("json", "machine-readable output, one JSON object per line"),
         .flag("help", "show this help"),
     ]
 
     let databasePath: String
     let durability: Durability
+    let lockTimeout: Duration
     let json: Bool
 
     init(_ arguments: Arguments, environment: [String: String]) throws {
@@ -61,6 +63,7 @@ struct GlobalOptions {
             throw CommandFailure.usage("--durability must be full or normal, got \"\(durabilityText)\"")
         }
         self.durability = durability
+        lockTimeout = try arguments.duration("lock-timeout", Bounds.lockTimeout) ?? .seconds(20)
         json = arguments.flag("json")
     }
 }
@@ -78,6 +81,7 @@ struct CommandContext {
     ) async throws -> JobStore {
         var options = StoreOptions()
         options.durability = global.durability
+        options.lockTimeout = global.lockTimeout
         options.access = access
         configure(&options)
         return try await JobStore.open(path: path ?? global.databasePath, options: options)

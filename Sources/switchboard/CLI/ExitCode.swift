@@ -59,6 +59,8 @@ struct CommandFailure: Error {
             self.init(exitCode: .dataError, message: error.description)
         case let error as SQLiteError where error.isStorageFailure:
             self.init(exitCode: .ioError, message: "cannot use the database: \(error.message)")
+        case let error as StorageError:
+            self.init(exitCode: .ioError, message: "cannot use the database: \(error)")
         default:
             self.init(exitCode: .software, message: "internal error: \(error)")
         }

@@ -74,7 +74,7 @@ struct DemoCommand: Command {
             "work", "--db", path, "--durability", context.global.durability.rawValue, "--agent", "echo",
             "--links", "required", "--local-replies", replies, "--concurrency", "4", "--drain",
         ]
-        let workers = try (0..<2).map { _ in try DemoWorker(arguments: arguments) }
+        let workers = try (0..<2).map { _ in try SwitchboardChild(arguments: arguments, quiet: true) }
         for worker in workers {
             let status = await worker.waitForExit()
             guard status == 0 else {
@@ -108,27 +108,6 @@ struct DemoFiles {
 
     var replies: String { database + ".replies.jsonl" }
     var all: [String] { [database, database + "-wal", database + "-shm", database + "-writer", replies] }
-}
-
-/// A `switchboard work` process the demo starts.
-struct DemoWorker {
-    let process = Process()
-
-    init(arguments: [String]) throws {
-        process.executableURL = URL(fileURLWithPath: try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
-        process.arguments = arguments
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-    }
-
-    func waitForExit() async -> Int32 {
-        await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
-                process.waitUntilExit()
-                continuation.resume(returning: process.terminationStatus)
-            }
-        }
-    }
 }
 
 /// The demo's webhook deliveries, shaped like each provider's real payloads.

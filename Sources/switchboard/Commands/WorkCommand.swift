@@ -25,7 +25,7 @@ struct WorkCommand: Command {
         .value("local-replies", "FILE|-", "write replies as JSON lines to FILE (- for stdout) instead of sending them"),
         .value("exec", "COMMAND", "run other kinds of jobs through /bin/sh -c, payload on stdin"),
         .value("kinds", "K[,K2...]", "with --exec: run only these kinds through the command (default: every kind)"),
-        .value("shutdown-grace", "SECONDS", "after SIGTERM/SIGINT, how long running jobs may finish (default 10)"),
+        .value("shutdown-grace", "SECONDS", "after SIGTERM/SIGINT/SIGHUP, how long running jobs may finish (default 10)"),
         .value("snooze", "SECONDS", "how long an --exec job waits after its command exits 75 (default 30)"),
         .flag("drain", "exit 0 once no job is runnable or leased"),
         .flag("verbose", "log every completed job too (failures, dead letters and shutdown are always logged)"),
@@ -38,7 +38,8 @@ struct WorkCommand: Command {
         "Without --exec the worker claims only chat jobs; other kinds wait for a worker that runs them.",
         "An --exec command sees SWITCHBOARD_JOB_ID, SWITCHBOARD_KIND, SWITCHBOARD_QUEUE and SWITCHBOARD_ATTEMPT.",
         "Exit 0 completes the job, 75 snoozes it, 65 dead-letters it, anything else retries it with backoff.",
-        "A second SIGTERM/SIGINT skips the grace period and hands running jobs back at once.",
+        "SIGHUP stops the worker like SIGTERM. A second signal skips the grace period and hands jobs back at once.",
+        "Commands die with the worker, however it ends.",
     ]
 
     let queues: [String]
@@ -213,6 +214,8 @@ struct WorkerLog: Sendable {
             write("stopping: no new jobs; waiting for \(inFlight) running", ["event": "stopping", "in_flight": inFlight])
         case .storeFailed(let message):
             write("database error, retrying: \(message)", ["event": "store_failed", "error": message])
+        case .storeUnusable(let message):
+            write("database error, giving up: \(message)", ["event": "store_unusable", "error": message])
         }
     }
 

@@ -173,6 +173,28 @@ struct AccountLinksTests {
         #expect(error?.httpStatus == 410)
     }
 
+    @Test("expiry is judged when the write lock is had, not when it was asked for", arguments: ["confirm", "consume"])
+    func expiryJudgedInsideTransaction(operation: String) async throws {
+        let t = try await TestStore()
+        let links = AccountLinks(store: t.store)
+        let token = try await links.createLinkToken(type: .server, platform: "slack", subject: "T1")
+        let code = try await links.requestConnectCode(owner: "acct_1", provider: "slack")
+        let held = try WriterLock(databasePath: t.directory.databasePath)
+        let attempt = Task {
+            if operation == "confirm" {
+                _ = try await links.confirmLinkToken(token.token, account: "acct_1")
+            } else {
+                _ = try await links.consumeConnectCode(digest: SecretToken.digest(code.code), identity: slackAda)
+            }
+        }
+        // Both were valid when asked for; they expire while the request waits for the lock.
+        try await waitUntil("the request waits for the write lock") { WriterLock.hasWaiter(t.directory.databasePath) }
+        t.clock.advance(by: AccountLinks.linkTokenLifetime)
+        held.release()
+        let error = await #expect(throws: LinkError.self) { try await attempt.value }
+        #expect(error?.httpStatus == 410)
+    }
+
     @Test("a confirm whose link cannot be created leaves the token unused")
     func failedCreateKeepsToken() async throws {
         let t = try await TestStore()

@@ -90,11 +90,8 @@ struct ProcessTests {
         try await waitUntil("the first worker holds 4 leases") { try await store.stats().leasesInFlight == 4 }
         doomed.signal(SIGKILL)
         #expect(await doomed.finish().status == 128 + SIGKILL)
-        defer {
-            // The killed worker's commands are orphans in their own process groups: end them too.
-            let orphans = (try? String(contentsOfFile: pids, encoding: .utf8)) ?? ""
-            orphans.split(separator: "\n").compactMap { Int32($0) }.forEach { kill(-$0, SIGKILL) }
-        }
+        let orphans = ((try? String(contentsOfFile: pids, encoding: .utf8)) ?? "").split(separator: "\n").compactMap { Int32($0) }
+        try await waitUntil("the killed worker's commands died with it") { orphans.allSatisfy { !isRunning($0) } }
 
         let log = directory.path("done.txt")
         let rescuer = try await SwitchboardProcess.run(

@@ -15,6 +15,24 @@ enum RawSQLite {
     }
 }
 
+extension RawSQLite {
+    /// The first column of the first row of a query.
+    static func integer(_ sql: String, at path: String) throws -> Int64 {
+        var handle: OpaquePointer?
+        var statement: OpaquePointer?
+        defer {
+            sqlite3_finalize(statement)
+            sqlite3_close(handle)
+        }
+        guard sqlite3_open(path, &handle) == SQLITE_OK, sqlite3_prepare_v2(handle, sql, -1, &statement, nil) == SQLITE_OK,
+            sqlite3_step(statement) == SQLITE_ROW
+        else {
+            throw RawSQLiteError(message: String(cString: sqlite3_errmsg(handle)))
+        }
+        return sqlite3_column_int64(statement, 0)
+    }
+}
+
 struct RawSQLiteError: Error {
     let message: String
 }
