@@ -4,27 +4,35 @@ import Foundation
 import Queue
 import Workers
 
-/// `switchboard bench pipeline`: events per second from intake to delivered at a loopback fake provider,
-/// with two worker processes, and intake-to-delivered latency at a steady rate; beside the fake
-/// provider's own capacity, measured in the same run.
+/// `switchboard bench pipeline`: events per second from intake to answered at a loopback fake provider,
+/// with worker processes, and intake-to-reply latency at a steady rate; beside the fake provider's own
+/// capacity, measured in the same run.
+///
+/// A message counts as answered when a reply carrying it reaches the fake provider: messages that
+/// waited together are answered in one reply (one line each), so replies can be fewer than messages.
 struct BenchPipelineCommand: Command {
     static let name = "bench pipeline"
     static let summary = "Measure intake-to-delivered throughput and latency against a loopback fake provider"
-    static let synopsis = ["bench pipeline [--events N] [--rate N] [--seconds S] [--concurrency N] [--dir DIR]"]
+    static let synopsis = [
+        "bench pipeline [--events N] [--rate N] [--seconds S] [--workers N] [--concurrency N] [--dir DIR]",
+    ]
     static let options: [OptionSpec] = [
         .value("events", "N", "events in the throughput phase (default 20000)"),
         .value("rate", "N", "events per second in the latency phase (default 500)"),
         .value("seconds", "S", "length of the latency phase (default 5)"),
+        .value("workers", "N", "worker processes (default 2)"),
         .value("concurrency", "N", "jobs in flight per worker process (default 32)"),
         .value("dir", "DIR", "where the benchmark's files go (default: a new temporary directory)"),
     ]
-    static let examples = ["switchboard bench pipeline", "switchboard bench pipeline --events 50000 --durability normal"]
-
-    static let workerProcesses = 2
+    static let examples = [
+        "switchboard bench pipeline", "switchboard bench pipeline --workers 1 --rate 100",
+        "switchboard bench pipeline --events 50000 --durability normal",
+    ]
 
     let events: Int
     let rate: Int
     let seconds: Int
+    let workers: Int
     let concurrency: Int
     let directory: String?
 
@@ -33,6 +41,7 @@ struct BenchPipelineCommand: Command {
         events = try arguments.integer("events", .count(100...10_000_000)) ?? 20_000
         rate = try arguments.integer("rate", .count(1...100_000)) ?? 500
         seconds = try arguments.integer("seconds", .count(1...3_600)) ?? 5
+        workers = try arguments.integer("workers", .count(1...64)) ?? 2
         concurrency = try arguments.integer("concurrency", .count(1...1024)) ?? 32
         directory = arguments.string("dir")
     }
@@ -57,48 +66,66 @@ struct BenchPipelineCommand: Command {
         options.durability = context.global.durability
         let store = try await JobStore.open(path: database, options: options)
         let intake = Intake(store: store)
-        let workers = try (0..<Self.workerProcesses).map { _ in
+        let children = try (0..<workers).map { _ in
             try SwitchboardChild(arguments: [
                 "work", "--db", database, "--durability", context.global.durability.rawValue, "--config", config,
                 "--concurrency", String(concurrency),
             ], quiet: true)
         }
-        defer { workers.forEach { $0.terminate() } }
+        defer { children.forEach { $0.terminate() } }
 
-        Output.message("bench: \(events) events through intake, \(Self.workerProcesses) workers, delivery...")
-        let stream = SyntheticDeliveries(count: events, redeliveryRate: 0, conversations: 5_000).make()
+        Output.message("bench: \(events) events through intake, \(workers) workers, delivery...")
+        // About four messages per conversation, arriving together: most are answered folded, in one reply.
+        let stream = SyntheticDeliveries(count: events, redeliveryRate: 0, conversations: max(1, events / 4)).make()
         let started = ContinuousClock.now
         try await intake.receive(stream: stream, transactionSize: EnqueueCommand.batchTransactionSize) { _ in }
-        try await fake.waitForSends(events, http: http)
+        try await Self.waitUntilAnswered(store)
         let throughput = Double(events) / (ContinuousClock.now - started).seconds
+        let answered = try await fake.answeredMessages(http: http).count
+        guard answered == events else {
+            throw CommandFailure(exitCode: .software, message: "the replies answered \(answered) of \(events) messages")
+        }
         try await fake.reset(http: http)
 
         Output.message("bench: latency at \(rate) events/s for \(seconds) s...")
-        let latencies = try await latency(intake: intake, fake: fake, http: http)
+        let latencies = try await latency(intake: intake, store: store, fake: fake, http: http)
         let p50 = latencies.isEmpty ? 0 : latencies[latencies.count / 2]
         let p99 = latencies.isEmpty ? 0 : latencies[min(latencies.count - 1, latencies.count * 99 / 100)]
         let text = [
             "Switchboard pipeline benchmark",
             "machine: \(MachineDescription.current); SQLite \(String(cString: sqlite3_libversion()))",
-            "durability: \(context.global.durability.rawValue); echo agent; \(Self.workerProcesses) worker processes with "
+            "durability: \(context.global.durability.rawValue); echo agent; \(workers) worker processes with "
                 + "\(concurrency) jobs in flight each; pacing off (the fake provider has no rate limits)",
             "",
             String(format: "fake provider alone:                %8.0f sends/s (32 concurrent clients)", capacity),
-            String(format: "intake to delivered, %6d events: %8.0f events/s (%.0f%% of the fake provider's capacity)",
+            String(format: "intake to answered, %7d events: %8.0f events/s (%.0f%% of the fake provider's capacity)",
                    events, throughput, throughput / capacity * 100),
-            String(format: "intake-to-delivered latency at %d events/s (%d events): p50 %.1f ms, p99 %.1f ms",
+            String(format: "intake-to-reply latency at %d events/s (%d events): p50 %.1f ms, p99 %.1f ms",
                    rate, latencies.count, p50, p99),
         ].joined(separator: "\n")
         context.output.result(text, json: [
             "machine": MachineDescription.current, "durability": context.global.durability.rawValue,
             "fake_provider_sends_per_s": capacity, "pipeline_events_per_s": throughput, "events": events,
-            "latency_rate": rate, "latency_p50_ms": p50, "latency_p99_ms": p99, "workers": Self.workerProcesses,
+            "latency_rate": rate, "latency_p50_ms": p50, "latency_p99_ms": p99, "workers": workers,
         ])
     }
 
+    /// Waits until no job is left in the store: every message's turn and every reply's delivery done.
+    private static func waitUntilAnswered(_ store: JobStore) async throws {
+        let deadline = ContinuousClock.now + .seconds(600)
+        while try await store.stats().totals.values.reduce(0, +) > 0 {
+            guard ContinuousClock.now < deadline else {
+                throw CommandFailure(exitCode: .software, message: "the messages were not all answered within 10 minutes")
+            }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+    }
+
     /// Feeds Telegram messages one per transaction at `rate`, each stamped with its intake time, and
-    /// measures when the fake provider received each reply.
-    private func latency(intake: Intake, fake: FakeProviderProcess, http: HTTPClient) async throws -> [Double] {
+    /// measures when the fake provider received the reply that answers each.
+    private func latency(intake: Intake, store: JobStore, fake: FakeProviderProcess, http: HTTPClient) async throws
+        -> [Double]
+    {
         let count = rate * seconds
         let clock = ContinuousClock()
         let start = clock.now
@@ -112,13 +139,13 @@ struct BenchPipelineCommand: Command {
             let body = #"{"update_id":\#(index),"message":{"message_id":\#(index),"from":{"id":\#(index % 2000),"is_bot":false,"first_name":"U"},"chat":{"id":\#(index % 2000),"type":"private"},"date":1732262400,"text":"t=\#(stamp) latency probe"}}"#
             _ = try await intake.receive(Delivery(provider: .telegram, body: Data(body.utf8)))
         }
-        try await fake.waitForSends(count, http: http)
-        return try await fake.requests(http: http).compactMap { request -> Double? in
-            guard case .object(let record) = request, case .integer(let at)? = record["at_ns"],
-                case .object(let body)? = record["body"], case .string(let text)? = body["text"],
-                let match = text.firstMatch(of: /t=(\d+)/), let sent = Int64(match.1)
-            else { return nil }
-            return Double(at - sent) / 1e6
+        try await Self.waitUntilAnswered(store)
+        let answered = try await fake.answeredMessages(http: http)
+        guard answered.count == count else {
+            throw CommandFailure(exitCode: .software, message: "the replies answered \(answered.count) of \(count) messages")
+        }
+        return answered.compactMap { answer in
+            answer.text.firstMatch(of: /t=(\d+)/).flatMap { Int64($0.1) }.map { Double(answer.at - $0) / 1e6 }
         }.sorted()
     }
 }
@@ -178,16 +205,14 @@ final class FakeProviderProcess: Sendable {
         return records
     }
 
-    /// Waits until the server has answered `count` sends normally.
-    func waitForSends(_ count: Int, http: HTTPClient) async throws {
-        let deadline = ContinuousClock.now + .seconds(600)
-        while ContinuousClock.now < deadline {
-            let answer = try await http.send(HTTPRequest(.get, baseURL + "/_fake/count")).body
-            if case .object(let object) = try JSONParser.parse(answer), case .integer(let sends)? = object["sends"], sends >= count {
-                return
-            }
-            try await Task.sleep(for: .milliseconds(10))
+    /// Every message the replies received so far answer, with the time its reply arrived (wall-clock
+    /// nanoseconds): a reply answers one message per line.
+    func answeredMessages(http: HTTPClient) async throws -> [(text: String, at: Int64)] {
+        try await requests(http: http).flatMap { request -> [(text: String, at: Int64)] in
+            guard case .object(let record) = request, case .integer(let at)? = record["at_ns"],
+                case .string(let text)? = record["text"]
+            else { return [] }
+            return text.split(separator: "\n").map { (String($0), at) }
         }
-        throw CommandFailure(exitCode: .software, message: "the deliveries did not all arrive within 10 minutes")
     }
 }

@@ -8,8 +8,9 @@ import Synchronization
 /// records every request, and plays scripted faults: `POST /_fake/script` with a JSON array of rules
 /// `{"path": substring, "times": N, "status": S, "body": JSON, "raw": text, "headers": {...},
 /// "delay_ms": N, "drop": true, "pass": true}` (`pass`: answer normally, after the delay).
-/// `GET /_fake/requests` returns what it recorded (with `at_ns`, wall-clock nanoseconds), `GET /_fake/count`
-/// how many sends it answered normally; `POST /_fake/reset` forgets it all. `POST /agent` is an echo agent.
+/// `GET /_fake/requests` returns what it recorded (with `at_ns`, wall-clock nanoseconds, and for a send
+/// the reply's `text`, read from wherever its provider carries it), `GET /_fake/count` how many sends it
+/// answered normally; `POST /_fake/reset` forgets it all. `POST /agent` is an echo agent.
 final class FakeProviderServer: Sendable {
     struct Rule: Sendable {
         var path: String
@@ -235,7 +236,42 @@ final class FakeProviderServer: Sendable {
         for (name, value) in request.headers.sorted(by: { $0.key < $1.key }) { headers.set(name, .string(value)) }
         entry.set("headers", .object(headers))
         entry.set("deduplicated", recorded.deduplicated.map(JSONValue.bool))
+        if case .object(let body)? = try? JSONParser.parse(request.body) {
+            entry.set("text", replyText(path: request.path, body: body).map(JSONValue.string))
+        }
         return .object(entry)
+    }
+
+    /// The text of a send, from where each provider's API carries it.
+    private static func replyText(path: String, body: JSONObject) -> String? {
+        /// A member that is itself a JSON object encoded as a string (Feishu's `content`, DingTalk's `msgParam`).
+        func encoded(_ key: String, _ member: String) -> String? {
+            guard let text = body.string(key), case .object(let inner)? = try? JSONParser.parse(Data(text.utf8)) else { return nil }
+            return inner.string(member)
+        }
+        if path.hasSuffix("/sendMessage") || path == "/api/chat.postMessage" {
+            return body.string("text")
+        }
+        if path.hasPrefix("/api/v10/channels/") {
+            return body.string("content")
+        }
+        if path.hasPrefix("/open-apis/im/v1/messages") {
+            return encoded("content", "text")
+        }
+        if path.hasPrefix("/v1.0/robot/") {
+            return encoded("msgParam", "content")
+        }
+        if path.hasPrefix("/cgi-bin/appchat/send") || path.hasPrefix("/cgi-bin/message/send") {
+            if case .object(let text)? = body["text"] { return text.string("content") }
+            return nil
+        }
+        if path == "/ilink/bot/sendmessage", case .object(let message)? = body["msg"],
+            case .array(let items)? = message["item_list"], case .object(let item)? = items.first,
+            case .object(let textItem)? = item["text_item"]
+        {
+            return textItem.string("text")
+        }
+        return nil
     }
 
     /// What each provider answers to a well-formed request.
