@@ -29,6 +29,12 @@ struct SlackNormaliser: ProviderNormaliser {
         if event.has("bot_id") || subtype == "bot_message" {
             return .ignored(reason: "message from a bot")
         }
+        // Slack documents that `message_replied` (a thread's parent, updated) can arrive without its
+        // subtype: it carries the parent as a nested `message`, and is hidden.
+        let hidden = try event.optionalBool("hidden") == true
+        if subtype == nil && (event.has("message") || hidden) {
+            return .ignored(reason: "message subtype message_replied (sent without its subtype)")
+        }
         if let subtype, !Self.userSubtypes.contains(subtype) {
             return .ignored(reason: "message subtype \(subtype)")
         }

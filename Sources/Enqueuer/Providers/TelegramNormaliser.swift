@@ -5,6 +5,10 @@ import Queue
 /// The workspace is the chat (`message_id` is unique per chat). An edit keeps its message's id, so its
 /// dedupe id is the message id with the server's `edit_date`: a redelivered edit is a duplicate, a
 /// second edit is not.
+///
+/// A message with `sender_chat` was written by a person on behalf of a chat: an anonymous group admin
+/// (`from` is GroupAnonymousBot) or someone posting as a channel (`from` is Channel_Bot). Its `from`
+/// says "bot", but a person wrote it: it is answered, with the chat as its sender.
 struct TelegramNormaliser: ProviderNormaliser {
     private static let messageFields = ["message", "edited_message", "channel_post", "edited_channel_post"]
     private static let serviceFields = [
@@ -26,7 +30,8 @@ struct TelegramNormaliser: ProviderNormaliser {
             messageID += "@" + String(try message.integer("edit_date"))
         }
         let from = try message.optionalObject("from")
-        if try from?.optionalBool("is_bot") == true {
+        let senderChat = try message.optionalObject("sender_chat")
+        if senderChat == nil, try from?.optionalBool("is_bot") == true {
             return .ignored(reason: "message from a bot")
         }
         if let service = Self.serviceFields.first(where: message.has) {
@@ -35,12 +40,9 @@ struct TelegramNormaliser: ProviderNormaliser {
         guard let text = try message.firstOptionalString("text", "caption"), !text.isEmpty else {
             return .ignored(reason: "message has no text")
         }
-        // A channel post has no `from`; it is sent on behalf of `sender_chat`, or of the channel itself.
-        var author = from
-        if author == nil {
-            author = try message.optionalObject("sender_chat")
-        }
-        let sender = try author?.identifier("id") ?? chatID
+        // On behalf of a chat, the chat is the sender; a channel post has no `from` and, without
+        // `sender_chat`, is the channel's own.
+        let sender = try (senderChat ?? from)?.identifier("id") ?? chatID
         let thread = try message.optionalIdentifier("message_thread_id")
         return .message(
             InboundEvent(

@@ -2,11 +2,12 @@ import Queue
 
 /// WeCom (WeChat Work): an AI bot's message callback, already decrypted to JSON.
 ///
-/// The workspace is the bot (`aibotid`); the message id is `msgid`.
+/// The workspace is the bot (`aibotid`); the message id is `msgid`. A `mixed` message (text and images)
+/// is answered by its text parts.
 struct WeComNormaliser: ProviderNormaliser {
     func normalise(_ message: PayloadFields, receivedAt: Timestamp) throws(IntakeRejection) -> Normalised {
         let messageType = try message.string("msgtype")
-        guard messageType == "text" else { return .ignored(reason: "message type \(messageType)") }
+        guard messageType == "text" || messageType == "mixed" else { return .ignored(reason: "message type \(messageType)") }
         let messageID = try message.text("msgid")
         let bot = try message.text("aibotid")
         let chatType = try message.string("chattype")
@@ -15,7 +16,7 @@ struct WeComNormaliser: ProviderNormaliser {
         }
         let user = try message.object("from").text("userid")
         let chat = chatType == "group" ? try message.text("chatid") : user
-        let text = try message.object("text").trimmedString("content")
+        let text = messageType == "mixed" ? try Self.mixedText(message) : try message.object("text").trimmedString("content")
         guard !text.isEmpty else { return .ignored(reason: "message has no text") }
         return .message(
             InboundEvent(
@@ -32,5 +33,20 @@ struct WeComNormaliser: ProviderNormaliser {
                 receivedAt: receivedAt
             )
         )
+    }
+
+    /// The text items of a `mixed` message, one per line.
+    private static func mixedText(_ message: PayloadFields) throws(IntakeRejection) -> String {
+        let mixed = try message.object("mixed")
+        let items = try mixed.optionalArray("msg_item") ?? []
+        var parts: [String] = []
+        for index in items.indices {
+            let item = try mixed.element("msg_item", index, of: items)
+            if try item.optionalString("msgtype") == "text" {
+                let text = try item.object("text").trimmedString("content")
+                if !text.isEmpty { parts.append(text) }
+            }
+        }
+        return parts.joined(separator: "\n")
     }
 }

@@ -81,11 +81,15 @@ struct ClientContext: Sendable {
     let connectTimeout: Duration
     let requestTimeout: Duration
 
-    /// Sends with the configured timeouts; a transport failure is a retry, with a redacted reason.
+    /// Sends with the configured timeouts and Switchboard's User-Agent (unless the client set its own); a
+    /// transport failure is a retry, with a redacted reason.
     func send(_ request: HTTPRequest) async throws(SendFailure) -> HTTPResponse {
         var request = request
         request.connectTimeout = connectTimeout
         request.totalTimeout = requestTimeout
+        if !request.headers.contains(where: { $0.name.lowercased() == "user-agent" }) {
+            request.headers.append(("User-Agent", "Switchboard/\(SwitchboardVersion.current)"))
+        }
         do {
             return try await http.send(request)
         } catch {

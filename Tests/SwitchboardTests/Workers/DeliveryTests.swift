@@ -94,10 +94,13 @@ struct DeliveryTests {
         let body = String(data: try JSONSerialization.data(withJSONObject: sends[0]["body"] ?? [:]), encoding: .utf8) ?? ""
         #expect(body.contains("hello"))
         switch (provider, name) {
-        case (.telegram, _): #expect(body.contains(#""reply_to_message_id":88"#))
+        case (.telegram, _):
+            #expect(body.contains(#""reply_parameters":{"#) && body.contains(#""message_id":88"#))
+            #expect(!body.contains("reply_to_message_id"))
         case (.slack, _): #expect(body.contains(#""thread_ts":"1732262400.000200""#))
         case (.discord, _):
             #expect(body.contains(#""nonce":"sb1p1""#) && body.contains(#""enforce_nonce":true"#))
+            #expect(headers["user-agent"]?.hasPrefix("DiscordBot (https://") == true, "\(headers)")
             #expect(body.contains(#""message_id":"1310512345678901249""#))
         case (.dingtalk, "direct_text"): #expect(body.contains(#""userIds":["manager4712"]"#))
         case (.dingtalk, _): #expect(body.contains(#""openConversationId":"cid6KeBBLoveMJOGXoYKF5x7EeiodoA==""#))

@@ -6,6 +6,9 @@ import Foundation
 struct DiscordClient: HTTPProviderClient {
     let context: ClientContext
 
+    /// Discord refuses bots whose requests lack a User-Agent of this form.
+    static let userAgent = "DiscordBot (\(SwitchboardVersion.homepage), \(SwitchboardVersion.current))"
+
     func deliver(_ message: OutboundMessage) async throws(SendFailure) -> SendOutcome {
         var body = JSONObject([
             "content": .string(message.text), "nonce": .string(message.nonce), "enforce_nonce": .bool(true),
@@ -15,7 +18,7 @@ struct DiscordClient: HTTPProviderClient {
         })
         let request = HTTPRequest.json(
             "\(context.settings.baseURL)/api/v10/channels/\(message.target.chat)/messages", JSONValue.object(body).serialized,
-            headers: [("Authorization", "Bot \(context.settings.credential("bot_token"))")]
+            headers: [("Authorization", "Bot \(context.settings.credential("bot_token"))"), ("User-Agent", Self.userAgent)]
         )
         let response = try await context.send(request)
         let buckets = RateBuckets.of(message)

@@ -1,13 +1,16 @@
 import Enqueuer
 import Foundation
 
-/// Telegram Bot API: `POST {base}/bot{token}/sendMessage`.
+/// Telegram Bot API: `POST {base}/bot{token}/sendMessage`, quoting the message it answers with
+/// `reply_parameters` (Bot API 7.0; `reply_to_message_id` is deprecated), sent even if that message is gone.
 struct TelegramClient: HTTPProviderClient {
     let context: ClientContext
 
     func deliver(_ message: OutboundMessage) async throws(SendFailure) -> SendOutcome {
         var body = JSONObject(["chat_id": .string(message.target.chat), "text": .string(message.text)])
-        body.set("reply_to_message_id", message.repliesToMessage.flatMap(Int64.init).map(JSONValue.integer))
+        body.set("reply_parameters", message.repliesToMessage.flatMap(Int64.init).map { id in
+            .object(JSONObject(["message_id": .integer(id), "allow_sending_without_reply": .bool(true)]))
+        })
         body.set("message_thread_id", message.target.thread.flatMap(Int64.init).map(JSONValue.integer))
         let url = "\(context.settings.baseURL)/bot\(context.settings.credential("bot_token"))/sendMessage"
         let response = try await context.send(.json(url, JSONValue.object(body).serialized))
