@@ -72,9 +72,7 @@ final class WriteTurnstile {
     /// The pid holding the lock, from the kernel's lock table (`/proc/locks`), if it shows one.
     private func holderPID() -> Int32? {
         var status = stat()
-        guard fstat(descriptor, &status) == 0,
-            let table = try? String(contentsOfFile: "/proc/locks", encoding: .utf8)
-        else { return nil }
+        guard fstat(descriptor, &status) == 0, let table = Self.readWhole("/proc/locks") else { return nil }
         let inode = ":\(status.st_ino)"
         for line in table.split(separator: "\n") where !line.contains("->") {
             let fields = line.split(separator: " ")
@@ -85,6 +83,23 @@ final class WriteTurnstile {
             return Int32(fields[4])
         }
         return nil
+    }
+
+    /// A file read to its end with `read(2)`: Foundation stops a file that reports no size (a `/proc`
+    /// file) after its first 4 KiB, and a busy lock table is longer.
+    private static func readWhole(_ path: String) -> String? {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 16_384)
+        while true {
+            let count = read(descriptor, &chunk, chunk.count)
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { break }
+            bytes += chunk[..<count]
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 }
 

@@ -25,9 +25,10 @@ final class WriterLock {
     private static func entries(_ databasePath: String) -> [Substring] {
         var status = stat()
         guard stat(databasePath + "-writer", &status) == 0,
-            let table = try? String(contentsOfFile: "/proc/locks", encoding: .utf8)
+            // Foundation stops a file that reports no size after 4 KiB: read the table to its end.
+            let table = try? FileHandle(forReadingFrom: URL(fileURLWithPath: "/proc/locks")).readToEnd()
         else { return [] }
-        return table.split(separator: "\n").filter { $0.split(separator: " ").contains { $0.hasSuffix(":\(status.st_ino)") } }
+        return String(decoding: table, as: UTF8.self).split(separator: "\n").filter { $0.split(separator: " ").contains { $0.hasSuffix(":\(status.st_ino)") } }
     }
 
     /// The pid holding the turnstile, if any.
