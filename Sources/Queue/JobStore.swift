@@ -200,19 +200,6 @@ public final class JobStore: Sendable {
         try await settle(Settlement(lease, .snooze(delay)))
     }
 
-    /// The latest hold among `buckets` that is still in force, if any.
-    public func holdUntil(buckets: [String]) async throws -> Timestamp? {
-        let now = clock.now()
-        return try await database.read { connection in
-            try buckets.compactMap { bucket in
-                try connection.integer(
-                    "SELECT until FROM rate_holds WHERE bucket = ?1 AND until > ?2",
-                    [.text(bucket), .integer(now.millisecondsSince1970)]
-                )
-            }.max().map(Timestamp.init(millisecondsSince1970:))
-        }
-    }
-
     private func settle(_ settlement: Settlement) async throws -> SettlementResult {
         let result = try await exchange(
             WorkerExchange(workerID: "", leaseDuration: .zero, settlements: [settlement])

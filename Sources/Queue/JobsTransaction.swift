@@ -249,21 +249,6 @@ struct JobsTransaction {
         }
     }
 
-    /// Holds a rate bucket until a time, keeping the later of this and any hold it already has.
-    private func hold(_ hold: RateHold) throws {
-        try connection.execute(
-            """
-            INSERT INTO rate_holds (bucket, until) VALUES (?1, ?2)
-            ON CONFLICT (bucket) DO UPDATE SET until = max(until, excluded.until)
-            """,
-            [.text(hold.bucket), .integer(hold.until.millisecondsSince1970)]
-        )
-        try connection.execute(
-            "DELETE FROM rate_holds WHERE bucket IN (SELECT bucket FROM rate_holds WHERE until <= ?1 LIMIT 8)",
-            [.integer(now.millisecondsSince1970)]
-        )
-    }
-
     /// The job a lease covers, if the lease is current and unexpired: the fence every settlement passes.
     private func heldAttempt(_ lease: Lease) throws -> AttemptRow? {
         try connection.queryFirst(

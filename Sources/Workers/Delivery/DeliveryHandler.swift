@@ -2,11 +2,15 @@ import Enqueuer
 import Foundation
 import Queue
 
-/// Sends one chunk of a reply: waits out any hold on its buckets, paces bot-wide buckets, sends, and
-/// maps the provider's answer to the job's outcome, with the holds that answer calls for.
+/// Sends one chunk of a reply: takes the chat's send slot (fleet-wide, before the send), paces bot-wide
+/// buckets, sends, and maps the provider's answer to the job's outcome, with the holds that answer calls
+/// for. A "slow down" answer holds its bucket at once, in this process and in the database, so the next
+/// send to it waits however far along it already is.
 struct DeliveryHandler {
     /// A hold shorter than this is waited out with the lease held; a longer one snoozes the job.
     static let longestWait: Duration = .seconds(1)
+    /// How many times a send waits for its chat's slot before it snoozes instead.
+    static let slotAttempts = 3
 
     private let store: JobStore
     private let clients: [Provider: any ProviderClient]
@@ -53,15 +57,11 @@ struct DeliveryHandler {
         let buckets = RateBuckets.of(message)
         let clock = store.clock
         do {
-            if let hold = try await store.holdUntil(buckets: buckets.keys) {
-                let wait = hold - clock.now()
-                if wait > Self.longestWait {
-                    return JobResult(.snooze(wait))
-                }
-                try await clock.sleep(for: wait)
+            if let snooze = try await takeSlot(buckets) {
+                return JobResult(.snooze(snooze))
             }
-            if pacing, let bot = buckets.bot {
-                try await pacer.waitForTurn(bot)
+            if let bot = buckets.bot {
+                try await pacer.waitForTurn(bot, spacing: pacing)
             }
         } catch is CancellationError {
             return JobResult(.release)
@@ -74,11 +74,36 @@ struct DeliveryHandler {
             let holds = pacing ? [RateHold(bucket: buckets.chat.key, until: clock.now() + buckets.chat.interval)] : []
             return JobResult(.complete, effects: SettlementEffects(holds: holds))
         case .slowDown(let after, let bucket):
-            return JobResult(.snooze(after), effects: SettlementEffects(holds: [RateHold(bucket: bucket, until: clock.now() + after)]))
+            let hold = RateHold(bucket: bucket, until: clock.now() + after)
+            await pacer.hold(bucket, for: after)
+            // The settlement writes it too; this makes it seen before the settlement's round trip.
+            try? await store.hold([hold])
+            return JobResult(.snooze(after), effects: SettlementEffects(holds: [hold]))
         case .retry(let reason):
             return .fail(reason, retryable: true)
         case .reject(let reason):
             return .fail(reason, retryable: false)
         }
+    }
+
+    /// Waits for the chat's turn: with pacing, reserves its next send slot fleet-wide; without, waits out
+    /// the holds a provider asked for. Returns how long to snooze instead, when the wait is too long.
+    private func takeSlot(_ buckets: RateBuckets) async throws -> Duration? {
+        let clock = store.clock
+        for _ in 0..<Self.slotAttempts {
+            let hold = pacing
+                ? try await store.reserveSendSlot(buckets.chat.key, interval: buckets.chat.interval, respecting: buckets.keys)
+                : try await store.holdUntil(buckets: buckets.keys)
+            guard let hold else { return nil }
+            let wait = hold - clock.now()
+            if wait > Self.longestWait {
+                return wait
+            }
+            try await clock.sleep(for: wait)
+            if !pacing {
+                return nil
+            }
+        }
+        return buckets.chat.interval
     }
 }

@@ -7,14 +7,17 @@ import Workers
 
 /// Runs an in-process worker with the chat handlers until `done`, and returns what it did.
 func work(
-    _ store: JobStore, _ configuration: ChatConfiguration, until what: String,
-    _ done: @escaping @Sendable () async throws -> Bool
+    _ store: JobStore, _ configuration: ChatConfiguration,
+    options: WorkerOptions = WorkerOptions(queues: ["chat"], concurrency: 4, leaseDuration: .seconds(10)),
+    until what: String, _ done: @escaping @Sendable () async throws -> Bool
 ) async throws -> [WorkerEvent] {
     let events = Mutex<[WorkerEvent]>([])
     let pool = WorkerPool(
         store: store,
-        handler: try ChatWorker(store: store, configuration: configuration, http: HTTPClient(threads: 6), fallback: nil),
-        options: WorkerOptions(queues: ["chat"], concurrency: 4, leaseDuration: .seconds(10)),
+        handler: try ChatWorker(
+            store: store, configuration: configuration, http: HTTPClient(threads: options.concurrency + 2), fallback: nil
+        ),
+        options: options,
         onEvent: { event in events.withLock { $0.append(event) } }
     )
     let running = Task { try await pool.run() }
@@ -215,5 +218,83 @@ struct DeliveryTests {
         #expect(error.contains("[message text]"), "\(error)")
         #expect(!error.contains("harbour"), "\(error)")
         #expect(!settlements(events).contains { $0.error?.contains("harbour") == true })
+    }
+
+    /// The sends the fake provider received whose path contains `path`, with when each arrived.
+    private func arrivals(_ fake: FakeProvider, _ path: String) async throws -> [(at: Int64, scripted: Bool)] {
+        try await fake.requests().compactMap { request in
+            guard (request["path"] as? String)?.contains(path) == true, let at = request["at_ns"] as? Int64 else { return nil }
+            return (at, request["scripted"] as? Bool ?? false)
+        }.sorted { $0.at < $1.at }
+    }
+
+    @Test("a channel and a thread in it share the channel's pace: their sends leave a second apart")
+    func pacingCoversTheWholeChat() async throws {
+        let fake = try await FakeProvider()
+        defer { fake.stop() }
+        let t = try await store()
+        let channel = try await deliver(try Fixture(.slack, "channel_message"), into: t.store)
+        let thread = try await deliver(try Fixture(.slack, "thread_reply"), turn: 2, into: t.store)
+        _ = try await work(t.store, fake.configuration(pacing: true), until: "both are delivered") {
+            let channelGone = try await isGone(t.store, channel)()
+            let threadGone = try await isGone(t.store, thread)()
+            return channelGone && threadGone
+        }
+        let sends = try await arrivals(fake, "chat.postMessage")
+        try #require(sends.count == 2)
+        #expect(sends[1].at - sends[0].at >= 900_000_000, "\(Double(sends[1].at - sends[0].at) / 1e6) ms apart")
+    }
+
+    @Test("after a 429 in a channel, no send to that channel or a thread in it leaves before the wait is over")
+    func slowDownHoldsTheSibling() async throws {
+        let fake = try await FakeProvider()
+        defer { fake.stop() }
+        let t = try await store()
+        try await fake.script(#"""
+            [{"path": "chat.postMessage", "times": 1, "status": 429, "headers": {"Retry-After": "2"},
+              "body": {"ok": false, "error": "ratelimited"}}]
+            """#)
+        let channel = try await deliver(try Fixture(.slack, "channel_message"), into: t.store)
+        let thread = try await deliver(try Fixture(.slack, "thread_reply"), turn: 2, into: t.store)
+        _ = try await work(t.store, fake.configuration(pacing: true), until: "both are delivered") {
+            let channelGone = try await isGone(t.store, channel)()
+            let threadGone = try await isGone(t.store, thread)()
+            return channelGone && threadGone
+        }
+        let sends = try await arrivals(fake, "chat.postMessage")
+        let refused = try #require(sends.first { $0.scripted })
+        for send in sends where !send.scripted {
+            #expect(send.at - refused.at >= 1_950_000_000, "\(Double(send.at - refused.at) / 1e6) ms after the 429")
+        }
+        #expect(sends.count == 3)
+    }
+
+    @Test("after Discord's global 429, no Discord send leaves until the wait is over, whatever was already queued")
+    func globalSlowDownHoldsQueuedSends() async throws {
+        let fake = try await FakeProvider()
+        defer { fake.stop() }
+        let t = try await store()
+        try await fake.script(#"""
+            [{"path": "/messages", "times": 1, "status": 429,
+              "body": {"message": "You are being rate limited.", "retry_after": 1, "global": true}}]
+            """#)
+        let guild = String(decoding: try Fixture(.discord, "guild_message").data, as: UTF8.self)
+        var ids: [Int64] = []
+        for channel in 0..<16 {
+            let body = guild.replacing("1210987654321098765", with: "12109876543210987\(10 + channel)")
+            ids.append(try await deliver(Fixture(.discord, body: Data(body.utf8)), turn: Int64(channel + 1), into: t.store))
+        }
+        let all = ids
+        let pool = WorkerOptions(queues: ["chat"], concurrency: 16, leaseDuration: .seconds(10))
+        _ = try await work(t.store, fake.configuration(pacing: true), options: pool, until: "all are delivered") {
+            for id in all where try await !isGone(t.store, id)() { return false }
+            return true
+        }
+        let sends = try await arrivals(fake, "/messages")
+        let refused = try #require(sends.first { $0.scripted })
+        // Sends already on the wire when the 429 came back may arrive just after it; none may start later.
+        let early = sends.filter { !$0.scripted && $0.at > refused.at + 200_000_000 && $0.at < refused.at + 950_000_000 }
+        #expect(early.isEmpty, "\(early.map { Double($0.at - refused.at) / 1e6 }) ms after the 429")
+        #expect(sends.count == 17)
     }
 }
