@@ -34,10 +34,16 @@ extension JobStore {
     ///
     /// A redriven job of an ordering group waits behind the group's live jobs, if it has any.
     /// Its dedupe key was released when it died and is not taken back.
-    /// - Parameter perSecond: at most this many per second (paced with the store's clock); nil for no limit.
+    /// Each batch is its own transaction; cancelling the calling task stops between batches (with
+    /// `CancellationError`), and what `progress` last reported stays redriven.
+    /// - Parameters:
+    ///   - perSecond: at most this many per second (paced with the store's clock); nil for no limit.
+    ///   - progress: after each batch commits, how many are redriven so far and how many were selected.
     /// - Throws: `QueueError.notFound` naming the ids that are not dead letters, before anything changes.
     @discardableResult
-    public func redriveDeadLetters(_ selection: DeadLetterSelection, perSecond: Int? = nil) async throws -> Int {
+    public func redriveDeadLetters(
+        _ selection: DeadLetterSelection, perSecond: Int? = nil, progress: (_ done: Int, _ total: Int) -> Void = { _, _ in }
+    ) async throws -> Int {
         if let perSecond, perSecond < 1 {
             throw QueueError.invalid("rate", "must be at least 1 per second, got \(perSecond)")
         }
@@ -45,9 +51,11 @@ extension JobStore {
         var redriven = 0
         let batchSize = perSecond ?? 1_000
         for start in stride(from: 0, to: ids.count, by: batchSize) {
+            try Task.checkCancellation()
             let batchStarted = clock.now()
             let batch = Array(ids[start..<min(start + batchSize, ids.count)])
             redriven += try await writeJobs { jobs in try batch.count { try jobs.redrive(deadLetter: $0) } }
+            progress(redriven, ids.count)
             if perSecond != nil, start + batchSize < ids.count {
                 let elapsed = clock.now() - batchStarted
                 try await clock.sleep(for: .seconds(1) - elapsed)

@@ -32,13 +32,15 @@ extension JobStore {
         }
     }
 
-    /// Jobs in id order, optionally only those in one state or queue.
-    public func jobs(state: JobState? = nil, queue: String? = nil, limit: Int = 100) async throws -> [JobRecord] {
+    /// Jobs in id order, optionally only those in one state, queue or kind.
+    public func jobs(state: JobState? = nil, queue: String? = nil, kind: String? = nil, limit: Int = 100) async throws
+        -> [JobRecord]
+    {
         try await database.read { connection in
             try connection.query(
                 "SELECT \(JobRecord.columns) FROM jobs WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR queue = ?2) "
-                    + "ORDER BY id LIMIT ?3",
-                [.optionalText(state?.rawValue), .optionalText(queue), .integer(limit)],
+                    + "AND (?3 IS NULL OR kind = ?3) ORDER BY id LIMIT ?4",
+                [.optionalText(state?.rawValue), .optionalText(queue), .optionalText(kind), .integer(limit)],
                 row: JobRecord.init
             )
         }

@@ -70,17 +70,20 @@ public struct ChatConfiguration: Sendable {
     }
 
     /// Reads a configuration file, if given, then applies the environment.
-    /// - Throws: `ConfigurationError` naming the file and field.
-    public static func load(file: String?, environment: [String: String]) throws -> ChatConfiguration {
+    ///
+    /// The file is read strictly: a key it does not know, or a value of the wrong type, is refused with
+    /// the key's path, so a misspelt setting never silently falls back to its default.
+    /// - Throws: `ConfigurationError` naming the file and the key.
+    public static func load(file: String?, environment: [String: String]) throws(ConfigurationError) -> ChatConfiguration {
         var configuration = ChatConfiguration()
         if let file {
             guard let data = FileManager.default.contents(atPath: file) else {
-                throw ConfigurationError("cannot read the configuration file \(file)")
+                throw ConfigurationError(.unreadable, "cannot read the configuration file \(file)")
             }
             guard case .object(let root) = (try? JSONParser.parse(data)) ?? .null else {
-                throw ConfigurationError("\(file) is not a JSON object")
+                throw ConfigurationError(.invalid, "\(file) is not a JSON object")
             }
-            try configuration.apply(ConfigurationFields(object: root, path: file))
+            try configuration.apply(ConfigurationFields(object: root, file: file))
         }
         for provider in Provider.allCases {
             var settings = configuration.settings(for: provider)
@@ -100,22 +103,31 @@ public struct ChatConfiguration: Sendable {
         return configuration
     }
 
-    private mutating func apply(_ fields: ConfigurationFields) throws {
+    /// The top-level keys of the configuration file.
+    static let keys = [
+        "agent", "links", "outbound", "local_replies", "pacing", "history_limit", "connect_timeout", "request_timeout",
+        "providers",
+    ]
+
+    private mutating func apply(_ fields: ConfigurationFields) throws(ConfigurationError) {
+        try fields.allowOnly(Self.keys)
         switch fields.object["agent"] {
         case nil, .string("echo")?:
             agent = .echo
-        case .object(let object)?:
-            let agentFields = fields.nested(object, "agent")
+        case .object?:
+            let agentFields = try fields.object("agent")
+            try agentFields.allowOnly(["url", "connect_timeout", "timeout"])
             agent = .http(
                 url: try agentFields.string("url"),
-                connectTimeout: .providerSeconds(try agentFields.number("connect_timeout") ?? 2),
-                timeout: .providerSeconds(try agentFields.number("timeout") ?? 30)
+                connectTimeout: try agentFields.seconds("connect_timeout") ?? .seconds(2),
+                timeout: try agentFields.seconds("timeout") ?? .seconds(30)
             )
         default:
             throw fields.error("agent", "must be \"echo\" or an object with a \"url\"")
         }
-        if case .object(let object)? = fields.object["links"] {
-            let linkFields = fields.nested(object, "links")
+        if fields.object["links"] != nil {
+            let linkFields = try fields.object("links")
+            try linkFields.allowOnly(["mode", "link_base_url", "default_owner"])
             switch try linkFields.optionalString("mode") ?? "required" {
             case "required": links = .required(linkBaseURL: try linkFields.optionalString("link_base_url"))
             case "open": links = .open(defaultOwner: try linkFields.string("default_owner"))
@@ -127,31 +139,24 @@ public struct ChatConfiguration: Sendable {
         case "local": outbound = .local(path: try fields.optionalString("local_replies").flatMap { $0 == "-" ? nil : $0 })
         default: throw fields.error("outbound", "must be \"providers\" or \"local\"")
         }
-        if let pacing = fields.object["pacing"] {
-            guard case .bool(let flag) = pacing else { throw fields.error("pacing", "must be true or false") }
-            self.pacing = flag
-        }
-        if let limit = try fields.number("history_limit") {
-            historyLimit = Int(limit)
-        }
-        if let seconds = try fields.number("connect_timeout") {
-            connectTimeout = .providerSeconds(seconds)
-        }
-        if let seconds = try fields.number("request_timeout") {
-            requestTimeout = .providerSeconds(seconds)
-        }
-        if case .object(let object)? = fields.object["providers"] {
-            for member in object.members {
-                guard let provider = Provider(rawValue: member.key), case .object(let values) = member.value else {
-                    throw fields.error("providers.\(member.key)", "is not a known provider with an object of settings")
-                }
-                let providerFields = fields.nested(values, "providers.\(member.key)")
+        pacing = try fields.optionalBool("pacing") ?? pacing
+        historyLimit = try fields.count("history_limit", in: 0...10_000) ?? historyLimit
+        connectTimeout = try fields.seconds("connect_timeout") ?? connectTimeout
+        requestTimeout = try fields.seconds("request_timeout") ?? requestTimeout
+        if fields.object["providers"] != nil {
+            let providerFields = try fields.object("providers")
+            try providerFields.allowOnly(Provider.allCases.map(\.rawValue))
+            for member in providerFields.object.members {
+                let provider = Provider(rawValue: member.key)!
+                let settings = try providerFields.object(member.key)
+                let names = ProviderSettings.requiredCredentials(provider)
+                try settings.allowOnly(["base_url"] + names)
                 var credentials: [String: String] = [:]
-                for setting in values.members where setting.key != "base_url" {
-                    credentials[setting.key] = try providerFields.string(setting.key)
+                for name in names {
+                    credentials[name] = try settings.optionalString(name)
                 }
                 providers[provider] = ProviderSettings(
-                    baseURL: try providerFields.optionalString("base_url") ?? ProviderSettings.defaultBaseURL(provider),
+                    baseURL: try settings.optionalString("base_url") ?? ProviderSettings.defaultBaseURL(provider),
                     credentials: credentials
                 )
             }
@@ -159,30 +164,47 @@ public struct ChatConfiguration: Sendable {
     }
 }
 
-/// A configuration that cannot be used, naming the file and field.
+/// A configuration that cannot be used, naming the file and key.
 public struct ConfigurationError: Error, CustomStringConvertible {
+    public enum Kind: Sendable {
+        /// The file cannot be read at all.
+        case unreadable
+        /// The file is read, but a key or value in it is wrong.
+        case invalid
+    }
+
+    public let kind: Kind
     public let description: String
 
-    init(_ description: String) {
+    init(_ kind: Kind, _ description: String) {
+        self.kind = kind
         self.description = description
     }
 }
 
-/// A JSON object of the configuration file, read with errors naming the field.
+/// A JSON object of the configuration file, read with errors naming the key's path.
 private struct ConfigurationFields {
     let object: JSONObject
-    let path: String
+    let file: String
     var prefix = ""
 
-    func nested(_ object: JSONObject, _ key: String) -> ConfigurationFields {
-        ConfigurationFields(object: object, path: path, prefix: prefix + key + ".")
-    }
-
     func error(_ key: String, _ problem: String) -> ConfigurationError {
-        ConfigurationError("\(path): \(prefix)\(key) \(problem)")
+        ConfigurationError(.invalid, "\(file): \(prefix)\(key) \(problem)")
     }
 
-    func optionalString(_ key: String) throws -> String? {
+    /// Refuses the first key that is not one of `known`.
+    func allowOnly(_ known: [String]) throws(ConfigurationError) {
+        if let unknown = object.members.first(where: { !known.contains($0.key) }) {
+            throw error(unknown.key, "is not a known setting (known here: \(known.joined(separator: ", ")))")
+        }
+    }
+
+    func object(_ key: String) throws(ConfigurationError) -> ConfigurationFields {
+        guard case .object(let nested)? = object[key] else { throw error(key, "must be an object") }
+        return ConfigurationFields(object: nested, file: file, prefix: prefix + key + ".")
+    }
+
+    func optionalString(_ key: String) throws(ConfigurationError) -> String? {
         switch object[key] {
         case nil: return nil
         case .string(let value)?: return value
@@ -190,17 +212,41 @@ private struct ConfigurationFields {
         }
     }
 
-    func string(_ key: String) throws -> String {
+    func string(_ key: String) throws(ConfigurationError) -> String {
         guard let value = try optionalString(key), !value.isEmpty else { throw error(key, "is missing") }
         return value
     }
 
-    func number(_ key: String) throws -> Double? {
+    func optionalBool(_ key: String) throws(ConfigurationError) -> Bool? {
+        switch object[key] {
+        case nil: return nil
+        case .bool(let value)?: return value
+        default: throw error(key, "must be true or false")
+        }
+    }
+
+    private func number(_ key: String) throws(ConfigurationError) -> Double? {
         switch object[key] {
         case nil: return nil
         case .integer(let value)?: return Double(value)
         case .double(let value)?: return value
         default: throw error(key, "must be a number")
         }
+    }
+
+    /// A whole number within `range`.
+    func count(_ key: String, in range: ClosedRange<Int>) throws(ConfigurationError) -> Int? {
+        guard let value = try number(key) else { return nil }
+        guard value == value.rounded(), value >= Double(range.lowerBound), value <= Double(range.upperBound) else {
+            throw error(key, "must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return Int(value)
+    }
+
+    /// A number of seconds, more than 0 and at most a day.
+    func seconds(_ key: String) throws(ConfigurationError) -> Duration? {
+        guard let value = try number(key) else { return nil }
+        guard value > 0, value <= 86_400 else { throw error(key, "must be a number of seconds, more than 0 and at most 86400") }
+        return .providerSeconds(value)
     }
 }

@@ -13,7 +13,7 @@ public final class LocalReplySink: ProviderClient {
         if let path {
             descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
             guard descriptor >= 0 else {
-                throw ConfigurationError("cannot open \(path) for replies: \(String(cString: strerror(errno)))")
+                throw ConfigurationError(.unreadable, "cannot open \(path) for replies: \(String(cString: strerror(errno)))")
             }
         } else {
             descriptor = STDOUT_FILENO

@@ -1,4 +1,5 @@
 import Foundation
+import Workers
 
 /// Finds the subcommand named on the command line, parses it, runs it, and turns failures into exit codes.
 enum CommandLineTool {
@@ -15,6 +16,7 @@ enum CommandLineTool {
         DeadLetterPurgeCommand.self,
         DemoCommand.self,
         IntakeCommand.self,
+        ConfigCheckCommand.self,
         ConnectCodeCommand.self,
         LinkTokenCommand.self,
         LinkStatusCommand.self,
@@ -30,17 +32,23 @@ enum CommandLineTool {
     ]
 
     static func main(_ words: [String]) async -> ExitCode {
-        guard let (command, rest) = find(words) else {
-            let first = words.first ?? ""
-            if first.isEmpty || first == "--help" || first == "-h" || first == "help" {
-                print(overview)
-                return first.isEmpty ? .usage : .success
-            }
-            Output.message("switchboard: unknown command \"\(words.prefix(2).joined(separator: " "))\"\n\n\(overview)")
-            return .usage
+        // `--json` anywhere (before a `--`) asks for errors as JSON too, even one about the command line.
+        let json = words.prefix { $0 != "--" }.contains("--json")
+        let leading: [String], rest: [String]
+        do {
+            (leading, rest) = try splitGlobalOptions(words)
+        } catch {
+            return report(CommandFailure(error), command: nil, json: json)
+        }
+        if rest.isEmpty && leading.contains("--version") {
+            print("switchboard \(SwitchboardVersion.current)")
+            return .success
+        }
+        guard let (command, after) = find(rest) else {
+            return answerWithoutCommand(rest, askedForHelp: leading.contains("--help") || leading.contains("-h"), json: json)
         }
         do {
-            let arguments = try Arguments(rest, options: command.options + GlobalOptions.specs, commandName: command.name)
+            let arguments = try Arguments(leading + after, options: command.options + GlobalOptions.specs, commandName: command.name)
             if arguments.flag("help") {
                 print(command.help)
                 return .success
@@ -50,10 +58,60 @@ enum CommandLineTool {
             try await parsed.run(CommandContext(global: global, output: Output(json: global.json)))
             return .success
         } catch {
-            let failure = CommandFailure(error)
-            Output.message("switchboard \(command.name): \(failure.message)")
-            return failure.exitCode
+            return report(CommandFailure(error), command: command.name, json: json)
         }
+    }
+
+    /// The global options written before the command (`switchboard --db q.db stats`), and the words from
+    /// the command on.
+    private static func splitGlobalOptions(_ words: [String]) throws -> (leading: [String], rest: [String]) {
+        let specs = Dictionary(GlobalOptions.specs.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        var index = 0
+        while index < words.count, words[index].hasPrefix("-") {
+            let word = words[index]
+            let name = String(word.drop { $0 == "-" }.prefix { $0 != "=" })
+            if word == "-h" || name == "version" {
+                index += 1
+                continue
+            }
+            guard let spec = specs[name] else {
+                throw CommandFailure.usage("unknown option \(word) before the command (see switchboard --help)")
+            }
+            index += spec.value != nil && !word.contains("=") ? 2 : 1
+        }
+        return (Array(words.prefix(min(index, words.count))), Array(words.dropFirst(index)))
+    }
+
+    /// No command was named: the overview, a group's commands (`switchboard jobs`), or an error.
+    private static func answerWithoutCommand(_ rest: [String], askedForHelp: Bool, json: Bool) -> ExitCode {
+        guard let first = rest.first, first != "help" else {
+            print(overview)
+            return askedForHelp || rest.first == "help" ? .success : .usage
+        }
+        let group = commands.filter { $0.listed && $0.name.split(separator: " ").first.map(String.init) == first }
+        if !group.isEmpty && (rest.count == 1 || ["--help", "-h", "help"].contains(rest[1])) {
+            print(listing("switchboard \(first): commands", group) + "\n\nswitchboard \(first) COMMAND --help for each.")
+            return rest.count == 1 ? .usage : .success
+        }
+        let failure = CommandFailure.usage(
+            "unknown command \"\(rest.prefix(2).joined(separator: " "))\" (switchboard --help lists them)"
+        )
+        return report(failure, command: nil, json: json)
+    }
+
+    /// Writes a failure to stderr, as a line of text or one JSON object, and returns its exit status.
+    private static func report(_ failure: CommandFailure, command: String?, json: Bool) -> ExitCode {
+        if json {
+            var object: [String: Any] = [
+                "error": failure.code, "message": failure.message, "exit_status": Int(failure.exitCode.rawValue),
+            ]
+            object["http_status"] = failure.httpStatus
+            object["command"] = command
+            Output.message(Output.jsonLine(object))
+        } else {
+            Output.message("switchboard\(command.map { " \($0)" } ?? ""): \(failure.message)")
+        }
+        return failure.exitCode
     }
 
     /// The command whose name is the longest prefix of `words`, and the words after it.
@@ -65,17 +123,21 @@ enum CommandLineTool {
             .map { command, name in (command, Array(words.dropFirst(name.count))) }
     }
 
+    private static func listing(_ title: String, _ commands: [any Command.Type]) -> String {
+        let width = (commands.map { $0.name.count }.max() ?? 0) + 2
+        return ([title] + commands.map { "  " + $0.name.padding(toLength: width, withPad: " ", startingAt: 0) + $0.summary })
+            .joined(separator: "\n")
+    }
+
     static var overview: String {
-        let listed = commands.filter { $0.listed }
-        let width = (listed.map { $0.name.count }.max() ?? 0) + 2
-        return (
-            [
-                "switchboard: a durable job queue and worker system for chat-bot backends.",
-                "",
-                "Usage: switchboard COMMAND [OPTIONS]   (switchboard COMMAND --help for each)",
-                "",
-                "Commands:",
-            ] + listed.map { "  " + $0.name.padding(toLength: width, withPad: " ", startingAt: 0) + $0.summary }
-        ).joined(separator: "\n")
+        [
+            "switchboard \(SwitchboardVersion.current): a durable job queue and worker system for chat-bot backends.",
+            "",
+            "Usage: switchboard [--db PATH] [--durability full|normal] [--json] COMMAND [OPTIONS]",
+            "       switchboard COMMAND --help     each command's options, with examples",
+            "       switchboard --version",
+            "",
+            listing("Commands:", commands.filter { $0.listed }),
+        ].joined(separator: "\n")
     }
 }

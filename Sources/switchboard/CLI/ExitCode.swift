@@ -1,6 +1,7 @@
 import CSQLite
 import Enqueuer
 import Queue
+import Workers
 
 /// The process exit statuses of `switchboard`, from sysexits.h.
 enum ExitCode: Int32 {
@@ -19,15 +20,37 @@ enum ExitCode: Int32 {
     case ioError = 74
     /// Other processes kept the database locked; trying again later may work (EX_TEMPFAIL).
     case tempFail = 75
+    /// Stopped by Ctrl-C (SIGINT) part-way through.
+    case interrupted = 130
+
+    /// The error code a failure with this status has, when nothing more specific names it.
+    var errorCode: String {
+        switch self {
+        case .success: "ok"
+        case .usage: "usage"
+        case .dataError: "invalid_data"
+        case .unavailable: "unavailable"
+        case .software: "internal"
+        case .cannotCreate: "cannot_create"
+        case .ioError: "io_error"
+        case .tempFail: "locked"
+        case .interrupted: "interrupted"
+        }
+    }
 }
 
-/// A command that cannot go on: the message for stderr and the exit status.
+/// A command that cannot go on: the exit status, a stable code for scripts (`--json` prints it), the
+/// HTTP status a web API would answer where one applies (link refusals), and the message for a person.
 struct CommandFailure: Error {
     let exitCode: ExitCode
+    let code: String
+    let httpStatus: Int?
     let message: String
 
-    init(exitCode: ExitCode, message: String) {
+    init(exitCode: ExitCode, message: String, code: String? = nil, httpStatus: Int? = nil) {
         self.exitCode = exitCode
+        self.code = code ?? exitCode.errorCode
+        self.httpStatus = httpStatus
         self.message = message
     }
 
@@ -52,15 +75,23 @@ struct CommandFailure: Error {
             case .contended: .tempFail
             case .leaseLost, .internal: .software
             }
-            self.init(exitCode: exitCode, message: error.message)
+            self.init(exitCode: exitCode, message: error.message, code: error.code.rawValue)
         case let error as LinkError:
-            self.init(exitCode: .dataError, message: "\(error.message) (\(error.httpStatus) \(error.code.rawValue))")
+            self.init(
+                exitCode: .dataError, message: "\(error.message) (\(error.httpStatus) \(error.code.rawValue))",
+                code: error.code.rawValue, httpStatus: error.httpStatus
+            )
+        case let error as ConfigurationError:
+            switch error.kind {
+            case .unreadable: self.init(exitCode: .ioError, message: error.description, code: "unreadable_configuration")
+            case .invalid: self.init(exitCode: .dataError, message: error.description, code: "invalid_configuration")
+            }
         case let error as IntakeRejection:
-            self.init(exitCode: .dataError, message: error.description)
+            self.init(exitCode: .dataError, message: error.description, code: "rejected")
         case let error as SQLiteError where error.isStorageFailure:
-            self.init(exitCode: .ioError, message: "cannot use the database: \(error.message)")
+            self.init(exitCode: .ioError, message: "cannot use the database: \(error.message)", code: "storage_failure")
         case let error as StorageError:
-            self.init(exitCode: .ioError, message: "cannot use the database: \(error)")
+            self.init(exitCode: .ioError, message: "cannot use the database: \(error)", code: "storage_failure")
         default:
             self.init(exitCode: .software, message: "internal error: \(error)")
         }

@@ -1,5 +1,7 @@
 import Foundation
 import Queue
+import Synchronization
+import Workers
 
 /// `switchboard dlq list`.
 struct DeadLetterListCommand: Command {
@@ -26,7 +28,8 @@ struct DeadLetterListCommand: Command {
 
     func run(_ context: CommandContext) async throws {
         let store = try await context.openStore(.readOnly)
-        JobPrinter.list(try await store.deadLetters(queue: queue, kind: kind, limit: limit), output: context.output)
+        let deadLetters = try await store.deadLetters(queue: queue, kind: kind, limit: limit + 1)
+        JobPrinter.list(deadLetters, limit: limit, deadLetters: true, output: context.output)
     }
 }
 
@@ -88,9 +91,34 @@ struct DeadLetterRedriveCommand: Command {
         rate = try arguments.integer("rate", Bounds.rate)
     }
 
+    /// With `--rate`, says how far it has got after each batch; Ctrl-C (or SIGTERM) stops it between
+    /// batches and says how many were redriven.
     func run(_ context: CommandContext) async throws {
-        let count = try await context.openStore(.existing).redriveDeadLetters(selection, perSecond: rate)
-        context.output.result("redrove \(count) dead letters", json: ["redriven": count])
+        let store = try await context.openStore(.existing)
+        let rate = self.rate
+        let selection = self.selection
+        let progress = Mutex((done: 0, total: 0))
+        let redrive = Task {
+            try await store.redriveDeadLetters(selection, perSecond: rate) { done, total in
+                progress.withLock { $0 = (done, total) }
+                if rate != nil {
+                    Output.message(
+                        context.output.json
+                            ? Output.jsonLine(["progress": done, "total": total]) : "redrove \(done) of \(total) dead letters"
+                    )
+                }
+            }
+        }
+        let signals = SignalWatcher(signals: [SIGINT, SIGTERM]) { _ in redrive.cancel() }
+        defer { withExtendedLifetime(signals) {} }
+        do {
+            let count = try await redrive.value
+            context.output.result("redrove \(count) dead letters", json: ["redriven": count])
+        } catch is CancellationError {
+            let (done, total) = progress.withLock { $0 }
+            context.output.result("interrupted: redrove \(done) of \(total) dead letters", json: ["redriven": done, "total": total, "interrupted": true])
+            throw CommandFailure(exitCode: .interrupted, message: "interrupted after redriving \(done) of \(total) dead letters")
+        }
     }
 }
 
@@ -131,7 +159,7 @@ struct DeadLetterPurgeCommand: Command {
         let store = try await context.openStore(dryRun ? .readOnly : .existing)
         if dryRun {
             let doomed = try await store.deadLetters(selection)
-            JobPrinter.list(doomed, output: context.output)
+            JobPrinter.list(doomed, limit: doomed.count, deadLetters: true, output: context.output)
             Output.message("dlq purge would delete \(doomed.count) dead letters; nothing was deleted")
             return
         }

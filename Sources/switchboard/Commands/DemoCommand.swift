@@ -49,7 +49,10 @@ struct DemoCommand: Command {
         let replies = DemoFiles(database: path).replies
         let store = try await context.openStore(.create, at: path)
         let links = AccountLinks(store: store)
-        let say = { (line: String) in Output.writeLine(line, to: .standardOutput) }
+        // With --json the story is left out, and one object at the end says what happened.
+        let json = context.output.json
+        let say = { (line: String) in if !json { Output.writeLine(line, to: .standardOutput) } }
+        var intakeResults: [[String: Any]] = []
         say("Switchboard demo on a fresh database: \(path)\n")
 
         say("1. Linking. acct_demo links the Slack workspace T0EXAMPLE1 with a link token, and asks for a Telegram connect code.")
@@ -64,6 +67,7 @@ struct DemoCommand: Command {
         for (label, delivery) in DemoStream.deliveries(code: code.code) {
             let result = try await intake.receive(delivery)
             tally[result.status, default: 0] += 1
+            intakeResults.append(["delivery": label, "result": result.fields])
             let job = result.jobID.map { " as job \($0) (\(result.kind ?? ""))" } ?? ""
             say("   \(label.padding(toLength: 46, withPad: " ", startingAt: 0)) -> \(result.status.rawValue)\(job)\(result.detail.map { ": \($0)" } ?? "")")
         }
@@ -82,9 +86,9 @@ struct DemoCommand: Command {
             }
         }
         let lines = (try? String(contentsOfFile: replies, encoding: .utf8))?.split(separator: "\n") ?? []
+        let sent = lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
         say("   replies delivered (\(lines.count)):")
-        for line in lines {
-            guard let reply = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { continue }
+        for reply in sent {
             // Messages that waited together are answered in one reply, one line each.
             let text = (reply["text"] as? String ?? "").replacingOccurrences(of: "\n", with: "\n     ")
             say("   - \(reply["provider"] ?? "") \(reply["chat"] ?? ""): \(text)")
@@ -99,6 +103,13 @@ struct DemoCommand: Command {
         say("   Telegram chat 7744552 now resolves to: \(resolution.account ?? "nobody")")
         say("   dead letters: \(stats.deadLetters); jobs left: \(stats.totals.values.reduce(0, +)); dedupe keys held: \(stats.dedupeKeysHeld)")
         say("\nInspect it yourself: switchboard stats --db \(path)")
+        if json {
+            context.output.result("", json: [
+                "database": path, "replies_file": replies, "intake": intakeResults, "replies": sent,
+                "telegram_owner": resolution.account ?? NSNull(), "dead_letters": stats.deadLetters,
+                "jobs_left": stats.totals.values.reduce(0, +), "dedupe_keys_held": stats.dedupeKeysHeld,
+            ])
+        }
     }
 }
 

@@ -71,7 +71,8 @@ struct EnqueueCommand: Command {
             let lines = results.map { result in
                 context.output.json
                     ? Output.jsonLine(["id": result.jobID, "status": result.status.rawValue])
-                    : "\(result.jobID) \(result.status.rawValue)"
+                    : result.status == .enqueued
+                        ? "enqueued job \(result.jobID)" : "duplicate: job \(result.jobID) holds that dedupe key"
             }
             Output.writeLine(lines.joined(separator: "\n"), to: .standardOutput)
         }

@@ -45,16 +45,18 @@ struct StatsCommand: Command {
 struct JobsListCommand: Command {
     static let name = "jobs list"
     static let summary = "List jobs, oldest first"
-    static let synopsis = ["jobs list [--state S] [--queue Q] [--limit N]"]
+    static let synopsis = ["jobs list [--state S] [--queue Q] [--kind K] [--limit N]"]
     static let options: [OptionSpec] = [
         .value("state", "S", "only jobs in this state: " + JobState.allCases.map(\.rawValue).joined(separator: ", ")),
         .value("queue", "Q", "only jobs of this queue"),
-        .value("limit", "N", "at most this many (default 100)"),
+        .value("kind", "K", "only jobs of this kind"),
+        .value("limit", "N", "at most this many (default 100); says so when more match"),
     ]
     static let examples = ["switchboard jobs list --state leased", "switchboard jobs list --queue mail --limit 10 --json"]
 
     let state: JobState?
     let queue: String?
+    let kind: String?
     let limit: Int
 
     init(_ arguments: Arguments) throws {
@@ -68,12 +70,13 @@ struct JobsListCommand: Command {
             return state
         }
         queue = arguments.string("queue")
+        kind = arguments.string("kind")
         limit = try arguments.integer("limit", Bounds.limit) ?? 100
     }
 
     func run(_ context: CommandContext) async throws {
-        let jobs = try await context.openStore(.readOnly).jobs(state: state, queue: queue, limit: limit)
-        JobPrinter.list(jobs, output: context.output)
+        let jobs = try await context.openStore(.readOnly).jobs(state: state, queue: queue, kind: kind, limit: limit + 1)
+        JobPrinter.list(jobs, limit: limit, output: context.output)
     }
 }
 
@@ -101,23 +104,44 @@ struct JobsShowCommand: Command {
 
 /// How jobs are printed by the inspection commands.
 enum JobPrinter {
-    static func list(_ jobs: [JobRecord], output: Output) {
+    /// Prints up to `limit` of `jobs` (fetch one more than the limit: if it is there, the list says it
+    /// stopped at the limit). Dead letters show why and when they died instead of their state and run-at.
+    static func list(_ jobs: [JobRecord], limit: Int, deadLetters: Bool = false, output: Output) {
+        let shown = jobs.prefix(limit)
         if output.json {
-            for job in jobs {
+            for job in shown {
                 output.result("", json: summary(job))
             }
-            return
+        } else {
+            let rows = shown.map { job in
+                [String(job.id), job.queue, job.kind]
+                    + (deadLetters
+                        ? [job.deadReason?.rawValue ?? "", "\(job.attempts)/\(job.maxAttempts)", job.finishedAt?.description ?? ""]
+                        : [job.state.rawValue, "\(job.attempts)/\(job.maxAttempts)", job.runAt.description])
+                    + [job.lastError.map { cut(firstLine($0), to: 60) } ?? ""]
+            }
+            let header = deadLetters
+                ? ["id", "queue", "kind", "reason", "attempts", "died at", "last error"]
+                : ["id", "queue", "kind", "state", "attempts", "run at", "last error"]
+            output.result(TextTable(header: header, rows: rows).rendered, json: [:])
         }
-        let rows = jobs.map { job in
-            [
-                String(job.id), job.queue, job.kind, job.state.rawValue, "\(job.attempts)/\(job.maxAttempts)",
-                job.runAt.description, job.lastError.map { String($0.prefix(60)) } ?? "",
-            ]
+        if jobs.count > limit {
+            Output.message(
+                output.json
+                    ? Output.jsonLine(["notice": "limit_reached", "limit": limit])
+                    : "(stopped at --limit \(limit); more match: raise --limit or narrow the filters)"
+            )
         }
-        output.result(
-            TextTable(header: ["id", "queue", "kind", "state", "attempts", "run at", "last error"], rows: rows).rendered,
-            json: [:]
-        )
+    }
+
+    /// `text` cut to `length` characters, with an ellipsis when it was cut.
+    private static func cut(_ text: String, to length: Int) -> String {
+        text.count > length ? text.prefix(length - 1) + "…" : text
+    }
+
+    private static func firstLine(_ text: String) -> String {
+        let line = text.prefix { $0 != "\n" }
+        return line.count < text.count ? line + " …" : String(line)
     }
 
     static func detail(_ job: JobRecord, output: Output) {

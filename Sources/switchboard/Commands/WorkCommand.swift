@@ -77,12 +77,7 @@ struct WorkCommand: Command {
     }
 
     func run(_ context: CommandContext) async throws {
-        var configuration: ChatConfiguration
-        do {
-            configuration = try ChatConfiguration.load(file: configFile, environment: ProcessInfo.processInfo.environment)
-        } catch let error as ConfigurationError {
-            throw CommandFailure.data(error.description)
-        }
+        var configuration = try ChatConfiguration.load(file: configFile, environment: ProcessInfo.processInfo.environment)
         overrides.apply(to: &configuration)
         let store = try await context.openStore(.create)
         let redactor = configuration.redactor
@@ -144,87 +139,5 @@ struct ChatOverrides {
         if let agent { configuration.agent = agent }
         if let links { configuration.links = links }
         if let outbound { configuration.outbound = outbound }
-    }
-}
-
-/// A worker's log lines on stderr: what happened to each job, never its payload.
-struct WorkerLog: Sendable {
-    let json: Bool
-    /// Log completions too; everything else is always logged.
-    let verbose: Bool
-    let redactor: SecretRedactor
-
-    func started(queues: [String], concurrency: Int, database: String) {
-        write(
-            "worker started on \(queues.joined(separator: ",")) with concurrency \(concurrency) (database \(database))",
-            ["event": "started", "queues": queues, "concurrency": concurrency]
-        )
-    }
-
-    func finished(_ report: WorkerReport) {
-        write(
-            "worker stopped: \(report.completed) completed, \(report.retried) retried, "
-                + "\(report.deadLettered) dead-lettered, \(report.snoozed) snoozed or handed back, "
-                + "\(report.leasesLost) leases lost",
-            [
-                "event": "stopped", "completed": report.completed, "retried": report.retried,
-                "dead_lettered": report.deadLettered, "snoozed": report.snoozed, "leases_lost": report.leasesLost,
-            ]
-        )
-    }
-
-    @Sendable func record(_ event: WorkerEvent) {
-        switch event {
-        case .claimed:
-            break
-        case .settled(let job, let outcome, let result):
-            let subject = "job \(job.id) (\(job.kind), attempt \(job.attempt)/\(job.maxAttempts))"
-            var fields: [String: Any] = ["event": "settled", "job": job.id, "kind": job.kind, "attempt": job.attempt]
-            switch (result, outcome) {
-            case (.completed, _):
-                fields["result"] = "completed"
-                if verbose {
-                    write("\(subject) completed", fields)
-                }
-            case (.scheduled(let at), .fail(let error, _)):
-                fields["result"] = "retry"
-                fields["error"] = error
-                fields["run_at"] = at.description
-                write("\(subject) failed, retry at \(at): \(firstLine(error))", fields)
-            case (.scheduled, .release):
-                fields["result"] = "handed_back"
-                write("\(subject) handed back to the queue", fields)
-            case (.scheduled(let at), _):
-                fields["result"] = "snoozed"
-                fields["run_at"] = at.description
-                write("\(subject) snoozed, runs again at \(at)", fields)
-            case (.deadLettered(let reason), let outcome):
-                fields["result"] = "dead_lettered"
-                fields["reason"] = reason.rawValue
-                var error = ""
-                if case .fail(let message, _) = outcome { error = message }
-                fields["error"] = error
-                write("\(subject) dead-lettered (\(reason.rawValue)): \(firstLine(error))", fields)
-            case (.leaseLost, _):
-                break
-            }
-        case .leaseLost(let job):
-            write("job \(job.id) lost its lease; its result is discarded", ["event": "lease_lost", "job": job.id])
-        case .stopping(let inFlight):
-            write("stopping: no new jobs; waiting for \(inFlight) running", ["event": "stopping", "in_flight": inFlight])
-        case .storeFailed(let message):
-            write("database error, retrying: \(message)", ["event": "store_failed", "error": message])
-        case .storeUnusable(let message):
-            write("database error, giving up: \(message)", ["event": "store_unusable", "error": message])
-        }
-    }
-
-    private func firstLine(_ text: String) -> String {
-        String(text.split(separator: "\n", omittingEmptySubsequences: true).first ?? "")
-    }
-
-    /// Every line passes the redactor: an error from a provider or a command may echo a credential.
-    private func write(_ text: String, _ fields: [String: Any]) {
-        Output.message(redactor.redact(json ? Output.jsonLine(fields) : text))
     }
 }
