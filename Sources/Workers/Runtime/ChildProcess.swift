@@ -143,6 +143,11 @@ public final class ChildProcess: Sendable {
         }
     }
 
+    /// How the child ended, if it has been reaped; nil while it runs.
+    public var ended: ChildTermination? {
+        state.withLock { $0.termination }
+    }
+
     /// How the child ended, once it has.
     public func termination() async -> ChildTermination {
         await withCheckedContinuation { continuation in

@@ -79,7 +79,7 @@ struct BenchPipelineCommand: Command {
         let stream = SyntheticDeliveries(count: events, redeliveryRate: 0, conversations: max(1, events / 4)).make()
         let started = ContinuousClock.now
         try await intake.receive(stream: stream, transactionSize: EnqueueCommand.batchTransactionSize) { _ in }
-        try await Self.waitUntilAnswered(store)
+        try await Self.waitUntilAnswered(store, workers: children)
         let throughput = Double(events) / (ContinuousClock.now - started).seconds
         let answered = try await fake.answeredMessages(http: http).count
         guard answered == events else {
@@ -88,7 +88,7 @@ struct BenchPipelineCommand: Command {
         try await fake.reset(http: http)
 
         Output.message("bench: latency at \(rate) events/s for \(seconds) s...")
-        let latencies = try await latency(intake: intake, store: store, fake: fake, http: http)
+        let latencies = try await latency(intake: intake, store: store, workers: children, fake: fake, http: http)
         let p50 = latencies.isEmpty ? 0 : latencies[latencies.count / 2]
         let p99 = latencies.isEmpty ? 0 : latencies[min(latencies.count - 1, latencies.count * 99 / 100)]
         let text = [
@@ -111,9 +111,13 @@ struct BenchPipelineCommand: Command {
     }
 
     /// Waits until no job is left in the store: every message's turn and every reply's delivery done.
-    private static func waitUntilAnswered(_ store: JobStore) async throws {
+    /// A worker that exits meanwhile ends the benchmark.
+    private static func waitUntilAnswered(_ store: JobStore, workers: [SwitchboardChild]) async throws {
         let deadline = ContinuousClock.now + .seconds(600)
         while try await store.stats().totals.values.reduce(0, +) > 0 {
+            if let ended = workers.lazy.compactMap(\.exitStatus).first {
+                throw CommandFailure(exitCode: .software, message: "a benchmark worker exited with \(ended)")
+            }
             guard ContinuousClock.now < deadline else {
                 throw CommandFailure(exitCode: .software, message: "the messages were not all answered within 10 minutes")
             }
@@ -123,9 +127,9 @@ struct BenchPipelineCommand: Command {
 
     /// Feeds Telegram messages one per transaction at `rate`, each stamped with its intake time, and
     /// measures when the fake provider received the reply that answers each.
-    private func latency(intake: Intake, store: JobStore, fake: FakeProviderProcess, http: HTTPClient) async throws
-        -> [Double]
-    {
+    private func latency(
+        intake: Intake, store: JobStore, workers: [SwitchboardChild], fake: FakeProviderProcess, http: HTTPClient
+    ) async throws -> [Double] {
         let count = rate * seconds
         let clock = ContinuousClock()
         let start = clock.now
@@ -139,7 +143,7 @@ struct BenchPipelineCommand: Command {
             let body = #"{"update_id":\#(index),"message":{"message_id":\#(index),"from":{"id":\#(index % 2000),"is_bot":false,"first_name":"U"},"chat":{"id":\#(index % 2000),"type":"private"},"date":1732262400,"text":"t=\#(stamp) latency probe"}}"#
             _ = try await intake.receive(Delivery(provider: .telegram, body: Data(body.utf8)))
         }
-        try await Self.waitUntilAnswered(store)
+        try await Self.waitUntilAnswered(store, workers: workers)
         let answered = try await fake.answeredMessages(http: http)
         guard answered.count == count else {
             throw CommandFailure(exitCode: .software, message: "the replies answered \(answered.count) of \(count) messages")
@@ -170,11 +174,20 @@ final class FakeProviderProcess: Sendable {
 
     /// A worker configuration that sends every provider here.
     var configuration: String {
-        let providers = Provider.allCases.map { provider in
-            #""\#(provider.rawValue)": {"base_url": "\#(baseURL)", "bot_token": "bench-token", "app_id": "bench", "app_secret": "bench", "app_key": "bench", "corp_id": "bench", "corp_secret": "bench", "agent_id": "1"}"#
+        var providers = JSONObject()
+        for provider in Provider.allCases {
+            var settings = JSONObject(["base_url": .string(baseURL)])
+            for name in ProviderSettings.requiredCredentials(provider) {
+                settings.set(name, .string(name == "agent_id" ? "1" : "bench-token"))
+            }
+            providers.set(provider.rawValue, .object(settings))
         }
-        return #"{"agent": "echo", "links": {"mode": "open", "default_owner": "acct_bench"}, "pacing": false, "providers": {"#
-            + providers.joined(separator: ", ") + "}}"
+        let configuration = JSONObject([
+            "agent": .string("echo"),
+            "links": .object(JSONObject(["mode": .string("open"), "default_owner": .string("acct_bench")])),
+            "pacing": .bool(false), "providers": .object(providers),
+        ])
+        return String(decoding: JSONValue.object(configuration).serialized, as: UTF8.self)
     }
 
     /// Telegram sends per second that this server answers, from `concurrency` clients at once.

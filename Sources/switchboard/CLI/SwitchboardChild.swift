@@ -94,7 +94,16 @@ final class SwitchboardChild: @unchecked Sendable {
 
     /// The child's exit status (128 + the signal when a signal ended it).
     func waitForExit() async -> Int32 {
-        switch await child.termination() {
+        Self.status(await child.termination())
+    }
+
+    /// The exit status, once the child has ended; nil while it runs.
+    var exitStatus: Int32? {
+        child.ended.map(Self.status)
+    }
+
+    private static func status(_ termination: ChildTermination) -> Int32 {
+        switch termination {
         case .exited(let status): status
         case .signalled(let number): 128 + number
         case .spawnFailed: 127
