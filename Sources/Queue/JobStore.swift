@@ -11,6 +11,8 @@ public struct StoreOptions: Sendable {
     public var completedRetention: Duration?
     /// Failures kept per job; older ones are dropped.
     public var errorHistoryLimit = 10
+    /// Messages kept per conversation: each message added prunes the oldest beyond this, a few at a time.
+    public var conversationHistoryKept = 200
     /// How long a write waits for other writers before it fails as contended (`QueueError.contended`).
     /// Switchboard writers queue on the write turnstile for up to this long; another program's lock is
     /// waited for up to a quarter of it on each of a transaction's four attempts.
@@ -25,7 +27,8 @@ public struct StoreOptions: Sendable {
             defaultMaxAttempts: defaultMaxAttempts,
             retryPolicies: retryPolicies,
             completedRetention: completedRetention,
-            errorHistoryLimit: errorHistoryLimit
+            errorHistoryLimit: errorHistoryLimit,
+            conversationHistoryKept: conversationHistoryKept
         )
     }
 }

@@ -64,7 +64,12 @@ extension HistoryMessage {
 }
 
 extension JobsTransaction {
-    /// Appends a message to a conversation's history.
+    /// The most messages one append prunes: a history that grew long under a larger setting shrinks a
+    /// few messages per message added, never in one long transaction.
+    static let historyPruneBatch = 16
+
+    /// Appends a message to a conversation's history, and deletes (a bounded number of) its messages
+    /// older than the newest `rules.conversationHistoryKept`.
     func append(_ entry: HistoryEntry, job jobID: Int64?) throws {
         try connection.execute(
             "INSERT INTO conversation_messages (conversation, role, text, job_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -72,6 +77,13 @@ extension JobsTransaction {
                 .text(entry.conversation), .text(entry.role.rawValue), .text(entry.text), .optionalInteger(jobID),
                 .integer(now.millisecondsSince1970),
             ]
+        )
+        try connection.execute(
+            """
+            DELETE FROM conversation_messages WHERE id IN (
+                SELECT id FROM conversation_messages WHERE conversation = ?1 ORDER BY id DESC LIMIT ?3 OFFSET ?2)
+            """,
+            [.text(entry.conversation), .integer(rules.conversationHistoryKept), .integer(Self.historyPruneBatch)]
         )
     }
 }

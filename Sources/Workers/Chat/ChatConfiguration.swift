@@ -37,6 +37,10 @@ public struct ChatConfiguration: Sendable {
     public var pacing = true
     /// How many earlier messages of the conversation the agent is given.
     public var historyLimit = 20
+    /// How many messages of each conversation the database keeps (older ones are pruned as new ones come).
+    public var historyKept = 200
+    /// How long completed jobs are kept for inspection; nil deletes them when they complete.
+    public var retainCompleted: Duration?
     /// How long a provider request may take to connect, and in all.
     public var connectTimeout: Duration = .seconds(5)
     public var requestTimeout: Duration = .seconds(30)
@@ -105,8 +109,8 @@ public struct ChatConfiguration: Sendable {
 
     /// The top-level keys of the configuration file.
     static let keys = [
-        "agent", "links", "outbound", "local_replies", "pacing", "history_limit", "connect_timeout", "request_timeout",
-        "providers",
+        "agent", "links", "outbound", "local_replies", "pacing", "history_limit", "history_keep", "retain_completed",
+        "connect_timeout", "request_timeout", "providers",
     ]
 
     private mutating func apply(_ fields: ConfigurationFields) throws(ConfigurationError) {
@@ -141,6 +145,8 @@ public struct ChatConfiguration: Sendable {
         }
         pacing = try fields.optionalBool("pacing") ?? pacing
         historyLimit = try fields.count("history_limit", in: 0...10_000) ?? historyLimit
+        historyKept = try fields.count("history_keep", in: 1...1_000_000) ?? historyKept
+        retainCompleted = try fields.count("retain_completed", in: 1...315_360_000).map { .seconds($0) } ?? retainCompleted
         connectTimeout = try fields.seconds("connect_timeout") ?? connectTimeout
         requestTimeout = try fields.seconds("request_timeout") ?? requestTimeout
         if fields.object["providers"] != nil {

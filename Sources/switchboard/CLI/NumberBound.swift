@@ -59,6 +59,9 @@ enum Bounds {
     static let snooze = NumberBound.seconds(0...decade)
     /// How old a dead letter may be asked about (`dlq purge --older-than`).
     static let age = NumberBound.seconds(0...10 * decade)
+    /// How long completed jobs may be kept.
+    static let retention = NumberBound.seconds(1...decade)
+    static let historyKept = NumberBound.count(1...1_000_000)
     static let lockTimeout = NumberBound.seconds(0.01...day)
     static let concurrency = NumberBound.count(1...4096)
     static let limit = NumberBound.count(1...1_000_000)

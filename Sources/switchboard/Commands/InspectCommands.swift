@@ -96,7 +96,9 @@ struct JobsShowCommand: Command {
 
     func run(_ context: CommandContext) async throws {
         guard let job = try await context.openStore(.readOnly).job(id: id) else {
-            throw CommandFailure.data("no job with id \(id) (completed jobs are deleted unless retention is set)")
+            throw CommandFailure.data(
+                "there is no job \(id) (completed jobs are deleted, unless workers keep them with --retain-completed)"
+            )
         }
         JobPrinter.detail(job, output: context.output)
     }

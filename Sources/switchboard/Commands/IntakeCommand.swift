@@ -8,7 +8,7 @@ struct IntakeCommand: Command {
     static let summary = "Normalise provider payloads and enqueue them as chat jobs, deduplicated"
     static let synopsis = [
         "intake --provider \(Provider.allCases.map(\.rawValue).joined(separator: "|")) [--file F] [--batch] "
-            + "[--queue Q] [--dedupe-ttl SECONDS]",
+            + "[--queue Q] [--dedupe-ttl SECONDS] [--history-keep N]",
     ]
     static let options: [OptionSpec] = [
         .value("provider", "P", "whose payload it is: " + Provider.allCases.map(\.rawValue).joined(separator: ", ")),
@@ -16,6 +16,7 @@ struct IntakeCommand: Command {
         .flag("batch", "one payload per line (JSON lines), written in large transactions"),
         .value("queue", "Q", "the queue chat jobs go to (default chat)"),
         .value("dedupe-ttl", "SECONDS", "how long a message's dedupe key holds (default 86400)"),
+        .value("history-keep", "N", "messages kept per conversation, older ones pruned (default 200)"),
     ]
     static let examples = [
         "switchboard intake --provider telegram --file update.json",
@@ -29,6 +30,7 @@ struct IntakeCommand: Command {
     let file: String?
     let batch: Bool
     let options: IntakeOptions
+    let historyKept: Int?
 
     init(_ arguments: Arguments) throws {
         try arguments.expectNoPositionals()
@@ -44,6 +46,7 @@ struct IntakeCommand: Command {
             throw CommandFailure.usage("--\(error.message.replacing("_", with: "-"))")
         }
         self.options = options
+        historyKept = try arguments.integer("history-keep", Bounds.historyKept)
     }
 
     func run(_ context: CommandContext) async throws {
@@ -59,7 +62,10 @@ struct IntakeCommand: Command {
         let bodies = batch
             ? input.split(separator: UInt8(ascii: "\n")).filter { !$0.allSatisfy { $0 == 0x20 || $0 == 0x0D || $0 == 0x09 } }
             : [input[...]]
-        let intake = Intake(store: try await context.openStore(.create), options: options)
+        let store = try await context.openStore(.create) { options in
+            options.conversationHistoryKept = historyKept ?? options.conversationHistoryKept
+        }
+        let intake = Intake(store: store, options: options)
         var rejected = false
         // Each chunk's lines are printed once its transaction has committed.
         try await intake.receive(

@@ -10,7 +10,8 @@ struct WorkCommand: Command {
     static let synopsis = [
         "work [--queues Q[,Q2...]] [--concurrency N] [--lease SECONDS] [--agent echo|URL] [--links required|open] "
             + "[--default-owner A] [--link-base URL] [--config FILE] [--local-replies FILE|-] [--exec 'COMMAND'] "
-            + "[--kinds K[,K2...]] [--drain] [--shutdown-grace SECONDS] [--snooze SECONDS] [--verbose]",
+            + "[--kinds K[,K2...]] [--drain] [--shutdown-grace SECONDS] [--snooze SECONDS] "
+            + "[--retain-completed DURATION] [--history-keep N] [--verbose]",
     ]
     static let options: [OptionSpec] = [
         .value("queues", "Q[,Q2...]", "the queues to take jobs from (default chat); --queue is the same"),
@@ -27,6 +28,8 @@ struct WorkCommand: Command {
         .value("kinds", "K[,K2...]", "with --exec: run only these kinds through the command (default: every kind)"),
         .value("shutdown-grace", "SECONDS", "after SIGTERM/SIGINT/SIGHUP, how long running jobs may finish (default 10)"),
         .value("snooze", "SECONDS", "how long an --exec job waits after its command exits 75 (default 30)"),
+        .value("retain-completed", "DURATION", "keep completed jobs this long for inspection (default: delete them)"),
+        .value("history-keep", "N", "messages kept per conversation, older ones pruned (default 200)"),
         .flag("drain", "exit 0 once no job is runnable or leased"),
         .flag("verbose", "log every completed job too (failures, dead letters and shutdown are always logged)"),
     ]
@@ -50,6 +53,8 @@ struct WorkCommand: Command {
     let shutdownGrace: Duration
     let snooze: Duration
     let drain: Bool
+    let retainCompleted: Duration?
+    let historyKept: Int?
     let configFile: String?
     let overrides: ChatOverrides
     let verbose: Bool
@@ -71,6 +76,8 @@ struct WorkCommand: Command {
         shutdownGrace = try arguments.duration("shutdown-grace", Bounds.shutdownGrace) ?? .seconds(10)
         snooze = try arguments.duration("snooze", Bounds.snooze) ?? .seconds(30)
         drain = arguments.flag("drain")
+        retainCompleted = try arguments.duration("retain-completed", Bounds.retention)
+        historyKept = try arguments.integer("history-keep", Bounds.historyKept)
         configFile = arguments.string("config")
         overrides = try ChatOverrides(arguments)
         verbose = arguments.flag("verbose")
@@ -79,7 +86,10 @@ struct WorkCommand: Command {
     func run(_ context: CommandContext) async throws {
         var configuration = try ChatConfiguration.load(file: configFile, environment: ProcessInfo.processInfo.environment)
         overrides.apply(to: &configuration)
-        let store = try await context.openStore(.create)
+        let store = try await context.openStore(.create) { options in
+            options.completedRetention = retainCompleted ?? configuration.retainCompleted
+            options.conversationHistoryKept = historyKept ?? configuration.historyKept
+        }
         let redactor = configuration.redactor
         let log = WorkerLog(json: context.output.json, verbose: verbose, redactor: redactor)
         let environment = configuration.commandEnvironment(from: ProcessInfo.processInfo.environment)
