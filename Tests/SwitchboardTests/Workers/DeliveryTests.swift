@@ -228,19 +228,26 @@ struct DeliveryTests {
         }.sorted { $0.at < $1.at }
     }
 
+    /// Delivers a reply to a Slack channel and one to a thread in it, with pacing; returns the sends.
+    private func deliverToChannelAndThread(_ store: JobStore, _ fake: FakeProvider) async throws
+        -> [(at: Int64, scripted: Bool)]
+    {
+        let channel = try await deliver(try Fixture(.slack, "channel_message"), into: store)
+        let thread = try await deliver(try Fixture(.slack, "thread_reply"), turn: 2, into: store)
+        _ = try await work(store, fake.configuration(pacing: true), until: "both are delivered") {
+            let channelGone = try await isGone(store, channel)()
+            let threadGone = try await isGone(store, thread)()
+            return channelGone && threadGone
+        }
+        return try await arrivals(fake, "chat.postMessage")
+    }
+
     @Test("a channel and a thread in it share the channel's pace: their sends leave a second apart")
     func pacingCoversTheWholeChat() async throws {
         let fake = try await FakeProvider()
         defer { fake.stop() }
         let t = try await store()
-        let channel = try await deliver(try Fixture(.slack, "channel_message"), into: t.store)
-        let thread = try await deliver(try Fixture(.slack, "thread_reply"), turn: 2, into: t.store)
-        _ = try await work(t.store, fake.configuration(pacing: true), until: "both are delivered") {
-            let channelGone = try await isGone(t.store, channel)()
-            let threadGone = try await isGone(t.store, thread)()
-            return channelGone && threadGone
-        }
-        let sends = try await arrivals(fake, "chat.postMessage")
+        let sends = try await deliverToChannelAndThread(t.store, fake)
         try #require(sends.count == 2)
         #expect(sends[1].at - sends[0].at >= 900_000_000, "\(Double(sends[1].at - sends[0].at) / 1e6) ms apart")
     }
@@ -254,14 +261,7 @@ struct DeliveryTests {
             [{"path": "chat.postMessage", "times": 1, "status": 429, "headers": {"Retry-After": "2"},
               "body": {"ok": false, "error": "ratelimited"}}]
             """#)
-        let channel = try await deliver(try Fixture(.slack, "channel_message"), into: t.store)
-        let thread = try await deliver(try Fixture(.slack, "thread_reply"), turn: 2, into: t.store)
-        _ = try await work(t.store, fake.configuration(pacing: true), until: "both are delivered") {
-            let channelGone = try await isGone(t.store, channel)()
-            let threadGone = try await isGone(t.store, thread)()
-            return channelGone && threadGone
-        }
-        let sends = try await arrivals(fake, "chat.postMessage")
+        let sends = try await deliverToChannelAndThread(t.store, fake)
         let refused = try #require(sends.first { $0.scripted })
         for send in sends where !send.scripted {
             #expect(send.at - refused.at >= 1_950_000_000, "\(Double(send.at - refused.at) / 1e6) ms after the 429")
