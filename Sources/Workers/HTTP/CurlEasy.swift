@@ -40,7 +40,7 @@ final class CurlEasy {
     func perform(_ request: HTTPRequest, cancelled: CancellationFlag) -> Result<HTTPResponse, HTTPError> {
         curl_easy_reset(handle)
         errorBuffer[0] = 0
-        let collector = ResponseCollector()
+        let collector = ResponseCollector(maxBodyBytes: request.maxResponseBytes)
         let headers = CurlHeaderList(request.headers.map { "\($0.name): \($0.value)" } + ["Expect:"])
         let body = request.body ?? Data()
         do {
@@ -138,19 +138,23 @@ extension CurlHeaderList: Sendable {}
 
 /// Collects a response's body and headers from libcurl's callbacks, which run on the performing thread.
 final class ResponseCollector {
-    /// Bodies beyond this are cut off: no provider answer Switchboard reads is near it.
-    static let maxBodyBytes = 1 << 20
-
+    /// Bytes of body kept; the rest is read and dropped.
+    let maxBodyBytes: Int
     var body = Data()
     var headers: [String: String] = [:]
+
+    init(maxBodyBytes: Int) {
+        self.maxBodyBytes = maxBodyBytes
+    }
 
     static let bodyCallback: @convention(c) (UnsafeMutablePointer<CChar>?, Int, Int, UnsafeMutableRawPointer?) -> Int = {
         data, size, count, context in
         guard let data, let context else { return 0 }
         let collector = Unmanaged<ResponseCollector>.fromOpaque(context).takeUnretainedValue()
         let length = size * count
-        if collector.body.count < maxBodyBytes {
-            collector.body.append(UnsafeRawPointer(data).assumingMemoryBound(to: UInt8.self), count: min(length, maxBodyBytes - collector.body.count))
+        if collector.body.count < collector.maxBodyBytes {
+            let kept = min(length, collector.maxBodyBytes - collector.body.count)
+            collector.body.append(UnsafeRawPointer(data).assumingMemoryBound(to: UInt8.self), count: kept)
         }
         return length
     }

@@ -13,6 +13,9 @@ public struct HTTPRequest: Sendable {
     public var body: Data?
     public var connectTimeout: Duration
     public var totalTimeout: Duration
+    /// Bytes of the response body kept; the rest is dropped. No provider answer Switchboard reads is
+    /// near the default.
+    public var maxResponseBytes = 1 << 20
 
     public init(
         _ method: Method, _ url: String, headers: [(name: String, value: String)] = [], body: Data? = nil,

@@ -211,8 +211,12 @@ final class FakeProviderProcess: Sendable {
         _ = try await http.send(HTTPRequest(.post, baseURL + "/_fake/reset"))
     }
 
+    /// Everything the server recorded; a run's record is many megabytes.
     func requests(http: HTTPClient) async throws -> [JSONValue] {
-        guard case .array(let records) = try JSONParser.parse(try await http.send(HTTPRequest(.get, baseURL + "/_fake/requests")).body) else {
+        var request = HTTPRequest(.get, baseURL + "/_fake/requests")
+        request.maxResponseBytes = 1 << 30
+        request.totalTimeout = .seconds(120)
+        guard case .array(let records) = try JSONParser.parse(try await http.send(request).body) else {
             return []
         }
         return records
