@@ -1,58 +1,6 @@
 import Foundation
 import Queue
 
-/// How inbound messages are enqueued.
-public struct IntakeOptions: Sendable {
-    /// The queue chat jobs go to.
-    public var queue = "chat"
-    /// How long a message's dedupe key holds: providers redeliver for minutes to a day.
-    public var dedupeTimeToLive: Duration = .seconds(24 * 3600)
-    /// Attempts per chat job; nil takes the store's default.
-    public var maxAttempts: Int?
-
-    public init() {}
-
-    /// Checks the options before anything is written.
-    /// - Throws: `QueueError.invalidArgument` naming the option.
-    public func validate() throws {
-        try NewJob.validateName(queue, field: "queue")
-        if dedupeTimeToLive <= .zero {
-            throw QueueError(.invalidArgument, "dedupe_ttl: must be positive")
-        }
-    }
-}
-
-/// One webhook delivery: the provider it came from and its body, unparsed.
-public struct Delivery: Sendable {
-    public var provider: Provider
-    public var body: Data
-
-    public init(provider: Provider, body: Data) {
-        self.provider = provider
-        self.body = body
-    }
-}
-
-/// What happened to one delivery.
-public struct IntakeResult: Sendable, Equatable {
-    public enum Status: String, Sendable {
-        case enqueued
-        case duplicate
-        case ignored
-        case rejected
-    }
-
-    public var status: Status
-    public var jobID: Int64?
-    /// The job's kind: `ChatJob.turn` or `ChatJob.link`.
-    public var kind: String?
-    public var dedupeKey: String?
-    /// Why it was ignored or rejected.
-    public var detail: String?
-    /// For a subscription check: the challenge to answer with.
-    public var challenge: String?
-}
-
 /// Takes webhook deliveries, normalises them, and records each message durably: its chat job, its
 /// dedupe key and (for a turn) the user's message in the conversation history, in one transaction.
 public struct Intake: Sendable {

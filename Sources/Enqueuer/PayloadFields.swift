@@ -1,16 +1,3 @@
-/// Why a payload was refused: which provider, which field, what is wrong with it. It never quotes the
-/// field's value, which may be a user's text or id.
-public struct IntakeRejection: Error, Sendable, Equatable, CustomStringConvertible {
-    public var provider: Provider
-    /// The dotted path of the field (`message.chat.id`), or nil for the body as a whole.
-    public var field: String?
-    public var problem: String
-
-    public var description: String {
-        "\(provider.rawValue): " + (field.map { "\($0) \(problem)" } ?? problem)
-    }
-}
-
 /// A JSON object inside a provider's payload, read field by field with errors that name the field.
 struct PayloadFields {
     let object: JSONObject

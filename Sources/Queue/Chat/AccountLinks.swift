@@ -1,73 +1,5 @@
 import Foundation
 
-/// A server or user link type: a SERVER link makes an account own a whole server (Discord guild,
-/// Telegram group, Slack workspace ...); a USER link routes one person's direct messages to an account.
-public enum LinkType: String, Sendable, CaseIterable {
-    case server
-    case user
-}
-
-/// An IM identity: who someone is on one provider's workspace.
-public struct ChannelIdentity: Sendable, Hashable {
-    public var provider: String
-    public var workspace: String
-    public var user: String
-
-    public init(provider: String, workspace: String, user: String) {
-        self.provider = provider
-        self.workspace = workspace
-        self.user = user
-    }
-}
-
-/// A connect code, shown once to its owner; only its digest is kept.
-public struct ConnectCode: Sendable {
-    public var code: String
-    public var expiresAt: Timestamp
-}
-
-/// A link token, shown once; only its digest is kept.
-public struct LinkToken: Sendable {
-    public var token: String
-    public var expiresAt: Timestamp
-}
-
-/// Where a link token stands.
-public enum LinkTokenStatus: String, Sendable {
-    case pending
-    /// Used: its link exists (or existed).
-    case linked
-    case expired
-    /// A newer token for the same server or user replaced it before it was used.
-    case superseded
-}
-
-/// A link from a server or a user of a platform to an account.
-public struct PlatformLink: Sendable, Equatable {
-    public var id: Int64
-    public var type: LinkType
-    public var platform: String
-    /// The server id (SERVER links) or user id (USER links).
-    public var subject: String
-    public var account: String
-    public var createdAt: Timestamp
-}
-
-/// Which account owns an inbound message, and through what.
-public enum OwnerResolution: Sendable, Equatable {
-    case serverLink(account: String)
-    case userLink(account: String)
-    case channelConnection(account: String)
-    case unlinked
-
-    public var account: String? {
-        switch self {
-        case .serverLink(let account), .userLink(let account), .channelConnection(let account): account
-        case .unlinked: nil
-        }
-    }
-}
-
 /// Connect codes, channel connections, platform links and link tokens, kept in the queue's database.
 ///
 /// Every rule that must hold under concurrency (the pending-code cap, single use of codes and tokens,
@@ -385,18 +317,5 @@ public final class AccountLinks: Sendable {
         if value.isEmpty {
             throw QueueError.invalid(field, "must not be empty")
         }
-    }
-}
-
-extension PlatformLink {
-    static let columns = "id, type, platform, subject, account, created_at"
-
-    init(_ row: SQLiteStatement) {
-        id = row.int64(0)
-        type = LinkType(rawValue: row.text(1)) ?? .user
-        platform = row.text(2)
-        subject = row.text(3)
-        account = row.text(4)
-        createdAt = Timestamp(millisecondsSince1970: row.int64(5))
     }
 }

@@ -1,34 +1,3 @@
-/// Who said a message of a conversation.
-public enum HistoryRole: String, Sendable {
-    case user
-    case assistant
-}
-
-/// A message to append to a conversation's history, written in the same transaction as the job that
-/// carries it, and only if that job is written (a duplicate delivery writes neither).
-public struct HistoryEntry: Sendable, Equatable {
-    /// An opaque key naming the conversation; the intake derives it from provider, workspace and chat.
-    public var conversation: String
-    public var role: HistoryRole
-    public var text: String
-
-    public init(conversation: String, role: HistoryRole, text: String) {
-        self.conversation = conversation
-        self.role = role
-        self.text = text
-    }
-}
-
-/// A message of a conversation's history, as stored.
-public struct HistoryMessage: Sendable, Equatable {
-    public var id: Int64
-    public var role: HistoryRole
-    public var text: String
-    /// The job the message came with (a user's turn) or from (an assistant's reply).
-    public var jobID: Int64?
-    public var createdAt: Timestamp
-}
-
 extension JobStore {
     /// The last `limit` messages of a conversation, oldest first.
     public func history(conversation: String, limit: Int = 20) async throws -> [HistoryMessage] {
@@ -52,17 +21,6 @@ extension JobStore {
         }
     }
 }
-
-extension HistoryMessage {
-    init(_ row: SQLiteStatement) {
-        id = row.int64(0)
-        role = HistoryRole(rawValue: row.text(1)) ?? .user
-        text = row.text(2)
-        jobID = row.optionalInt64(3)
-        createdAt = Timestamp(millisecondsSince1970: row.int64(4))
-    }
-}
-
 extension JobsTransaction {
     /// The most messages one append prunes: a history that grew long under a larger setting shrinks a
     /// few messages per message added, never in one long transaction.

@@ -1,11 +1,5 @@
 import CSQLite
 
-/// One step of the schema, applied once, in order, inside a write transaction.
-struct Migration: Sendable {
-    let version: Int
-    let sql: String
-}
-
 /// The versioned schema of a Switchboard database, and the checks every connection runs on open.
 struct Schema: Sendable {
     /// Written to the file header's application id, so a foreign SQLite file is never migrated.

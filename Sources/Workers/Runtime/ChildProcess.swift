@@ -9,7 +9,6 @@ public enum ChildTermination: Sendable, Equatable {
     /// It never started; the `errno` of the failed spawn.
     case spawnFailed(Int32)
 }
-
 /// A child process that dies with this one: every process Switchboard starts (`--exec` commands, the
 /// demo's and the benchmarks' workers, the fake provider) is one.
 ///
@@ -157,20 +156,5 @@ public final class ChildProcess: Sendable {
             }
             if let ended { continuation.resume(returning: ended) }
         }
-    }
-}
-
-/// A pipe whose both ends are close-on-exec from the start, so no child spawned meanwhile inherits it.
-public struct PipeDescriptors: Sendable {
-    public let read: Int32
-    public let write: Int32
-
-    public init() throws(POSIXError) {
-        var fds: [Int32] = [0, 0]
-        guard sb_pipe_cloexec(&fds) == 0 else {
-            throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)
-        }
-        read = fds[0]
-        write = fds[1]
     }
 }

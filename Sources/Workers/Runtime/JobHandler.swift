@@ -1,22 +1,5 @@
 import Queue
 
-/// What a handler reports for one job: the outcome, and what to write with it in the same transaction.
-public struct JobResult: Sendable {
-    public var outcome: JobOutcome
-    public var effects: SettlementEffects
-
-    public init(_ outcome: JobOutcome, effects: SettlementEffects = .none) {
-        self.outcome = outcome
-        self.effects = effects
-    }
-
-    public static let complete = JobResult(.complete)
-
-    public static func fail(_ error: String, retryable: Bool) -> JobResult {
-        JobResult(.fail(error: error, retryable: retryable))
-    }
-}
-
 /// Runs one claimed job and says how it went.
 ///
 /// A handler is called concurrently for different jobs. When its task is cancelled (the worker is
@@ -29,7 +12,6 @@ public protocol JobHandler: Sendable {
 
     func run(_ job: ClaimedJob) async -> JobResult
 }
-
 extension JobHandler {
     /// Every kind, unless the handler says otherwise.
     public var kinds: [String]? { nil }

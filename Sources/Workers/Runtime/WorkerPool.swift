@@ -2,82 +2,6 @@ import Foundation
 import Queue
 import Synchronization
 
-/// How a worker process claims and runs jobs.
-public struct WorkerOptions: Sendable {
-    public var queues: [String]
-    /// Jobs in flight at once.
-    public var concurrency: Int
-    /// How long each lease lasts; heartbeats renew it every third of that while the job runs.
-    public var leaseDuration: Duration
-    /// Names this worker in leases, for operators.
-    public var workerID: String
-    /// After a stop is requested: how long running jobs may take before they are cancelled and handed back.
-    public var shutdownGrace: Duration
-    /// Stop once no job in `queues` is runnable or leased.
-    public var drain: Bool
-    /// How often an idle worker checks whether another process committed something.
-    public var pollInterval: Duration
-    /// The longest an idle worker goes without trying to claim, whatever it has seen.
-    public var maxIdleWait: Duration
-    /// Masks credentials in every error a handler reports, before it is stored or reported.
-    public var redactor: SecretRedactor
-
-    public init(
-        queues: [String],
-        concurrency: Int = 8,
-        leaseDuration: Duration = .seconds(30),
-        workerID: String = WorkerOptions.defaultWorkerID,
-        shutdownGrace: Duration = .seconds(10),
-        drain: Bool = false,
-        pollInterval: Duration = .milliseconds(1),
-        maxIdleWait: Duration = .seconds(1),
-        redactor: SecretRedactor = SecretRedactor(secrets: [])
-    ) {
-        self.queues = queues
-        self.concurrency = concurrency
-        self.leaseDuration = leaseDuration
-        self.workerID = workerID
-        self.shutdownGrace = shutdownGrace
-        self.drain = drain
-        self.pollInterval = pollInterval
-        self.maxIdleWait = maxIdleWait
-        self.redactor = redactor
-    }
-
-    /// `host:pid`.
-    public static var defaultWorkerID: String {
-        "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier)"
-    }
-}
-
-/// Something a worker did, for its log.
-public enum WorkerEvent: Sendable {
-    case claimed(ClaimedJob)
-    /// A settlement was committed.
-    case settled(ClaimedJob, JobOutcome, SettlementResult)
-    /// The job's lease was lost while it ran (the worker stalled past its lease); its outcome is dropped.
-    case leaseLost(ClaimedJob)
-    case stopping(inFlight: Int)
-    /// An exchange with the store failed; the worker keeps its settlements and tries again.
-    case storeFailed(String)
-    /// The store kept failing in a way waiting does not mend (a corrupt or read-only file, a full disk):
-    /// the worker stops and `run` throws the error.
-    case storeUnusable(String)
-}
-
-/// What a worker did over its run.
-public struct WorkerReport: Sendable, Equatable {
-    public var completed = 0
-    /// Failed attempts scheduled to run again.
-    public var retried = 0
-    public var deadLettered = 0
-    /// Snoozed, or handed back at shutdown.
-    public var snoozed = 0
-    public var leasesLost = 0
-
-    public var settled: Int { completed + retried + deadLettered + snoozed }
-}
-
 /// Keeps up to `concurrency` jobs running from a store, in one process.
 ///
 /// One coordinator loop owns all talk with the store: each round trip settles every job that finished
@@ -309,18 +233,6 @@ public final class WorkerPool: Sendable {
             let done = FinishedJob(job: job, result: result, cancelled: Task.isCancelled)
             finished.withLock { $0.append(done) }
             wakeup.signal()
-        }
-    }
-}
-
-extension WorkerReport {
-    mutating func count(_ result: SettlementResult, of outcome: JobOutcome) {
-        switch (result, outcome) {
-        case (.completed, _): completed += 1
-        case (.deadLettered, _): deadLettered += 1
-        case (.leaseLost, _): leasesLost += 1
-        case (.scheduled, .snooze): snoozed += 1
-        case (.scheduled, _): retried += 1
         }
     }
 }

@@ -1,22 +1,5 @@
 import Foundation
 
-/// One option a command accepts.
-struct OptionSpec {
-    /// The long name, without the leading dashes.
-    let name: String
-    /// The placeholder for its value, or nil for a switch that takes none.
-    let value: String?
-    let help: String
-
-    static func value(_ name: String, _ placeholder: String, _ help: String) -> OptionSpec {
-        OptionSpec(name: name, value: placeholder, help: help)
-    }
-
-    static func flag(_ name: String, _ help: String) -> OptionSpec {
-        OptionSpec(name: name, value: nil, help: help)
-    }
-}
-
 /// A command line split into options and positional arguments, checked against the command's options.
 struct Arguments {
     private var values: [String: String] = [:]
@@ -115,35 +98,6 @@ struct Arguments {
         }
     }
 }
-
-/// Durations as written on the command line.
-enum DurationText {
-    private static let units: [(suffix: String, seconds: Double)] = [
-        ("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86400),
-    ]
-
-    /// The seconds `text` stands for (`90`, `1.5`, `500ms`, `15m`, `7d`); nil when it is not a number.
-    /// The number is not bounded here: `NumberBound` checks it before it becomes a `Duration`.
-    static func seconds(_ text: String) -> Double? {
-        for unit in units where text.hasSuffix(unit.suffix) {
-            return Double(text.dropLast(unit.suffix.count)).map { $0 * unit.seconds }
-        }
-        return Double(text)
-    }
-
-    /// `seconds` in the largest unit that writes it whole: `3650d`, `12h`, `30s`, `500ms`.
-    static func describe(_ seconds: Double) -> String {
-        if seconds == 0 { return "0s" }
-        for unit in units.reversed() where seconds >= unit.seconds || unit.suffix == "ms" {
-            let count = seconds / unit.seconds
-            if count == count.rounded() {
-                return "\(Int(count))\(unit.suffix)"
-            }
-        }
-        return "\(seconds)s"
-    }
-}
-
 extension Array where Element == String {
     /// `[a, b]` as `(a, b)`, `[a]` as `(a, nil)`.
     fileprivate var splitPair: (String, String?) {

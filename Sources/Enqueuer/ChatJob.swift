@@ -1,0 +1,44 @@
+import Foundation
+import Queue
+
+/// The kinds of chat jobs, and their payloads as JSON.
+public enum ChatJob {
+    /// Answer an inbound message.
+    public static let turn = "chat.turn"
+    /// Consume a connect code from an inbound `/connect CODE` and answer.
+    public static let link = "chat.link"
+    /// Send one chunk of a reply to the provider.
+    public static let deliver = "chat.deliver"
+    /// Tell the user a turn or link job was dead-lettered: enqueued by the store with the job's payload.
+    public static let failed = "chat.failed"
+    /// Every chat kind: what a chat worker claims.
+    public static let kinds = [turn, link, deliver, failed]
+
+    /// A turn's payload: the inbound event.
+    public static func turnPayload(_ event: InboundEvent) -> Data {
+        JSONValue.object(JSONObject(["event": event.json])).serialized
+    }
+
+    /// A link job's payload: the event with the code taken out of its text, and the code's digest
+    /// (nil when the text held no well-formed code). The code itself is never stored.
+    public static func linkPayload(_ event: InboundEvent, codeDigest: Data?) -> Data {
+        var object = JSONObject(["event": event.json])
+        object.set("code_digest", codeDigest.map { .string($0.base64EncodedString()) })
+        return JSONValue.object(object).serialized
+    }
+
+    /// Reads a turn's or link job's payload.
+    /// - Throws: `IntakeRejection` naming the field when the payload is not one Switchboard wrote.
+    public static func decode(_ payload: Data) throws -> (event: InboundEvent, codeDigest: Data?) {
+        guard case .object(let object) = try JSONParser.parse(payload), case .object(let event)? = object["event"] else {
+            throw IntakeRejection(provider: .telegram, field: "event", problem: "is missing from the job payload")
+        }
+        let digest: Data?
+        if case .string(let text)? = object["code_digest"] {
+            digest = Data(base64Encoded: text)
+        } else {
+            digest = nil
+        }
+        return (try InboundEvent(json: event), digest)
+    }
+}

@@ -1,0 +1,43 @@
+import Foundation
+import Queue
+
+extension InboundEvent {
+    /// This event as a JSON object, for job payloads.
+    public var json: JSONValue {
+        var object = JSONObject([
+            "provider": .string(provider.rawValue),
+            "conversation_id": .string(conversationID),
+            "sender_id": .string(senderID),
+            "is_direct": .bool(isDirect),
+            "text": .string(text),
+            "reply_target": replyTarget.json,
+            "received_at": .integer(receivedAt.millisecondsSince1970),
+        ])
+        object.set("workspace_id", workspaceID.map(JSONValue.string))
+        object.set("thread_id", threadID.map(JSONValue.string))
+        object.set("message_id", messageID.map(JSONValue.string))
+        object.set("event_id", eventID.map(JSONValue.string))
+        return .object(object)
+    }
+
+    /// Reads an event written by `json`.
+    public init(json object: JSONObject) throws(IntakeRejection) {
+        guard case .string(let name)? = object["provider"], let provider = Provider(rawValue: name) else {
+            throw IntakeRejection(provider: .telegram, field: "event.provider", problem: "is not a known provider")
+        }
+        let fields = PayloadFields(object, path: "event", provider: provider)
+        self.init(
+            provider: provider,
+            workspaceID: try fields.optionalString("workspace_id"),
+            conversationID: try fields.string("conversation_id"),
+            threadID: try fields.optionalString("thread_id"),
+            senderID: try fields.string("sender_id"),
+            isDirect: try fields.optionalBool("is_direct") ?? false,
+            text: try fields.string("text"),
+            messageID: try fields.optionalString("message_id"),
+            eventID: try fields.optionalString("event_id"),
+            replyTarget: try ReplyTarget(json: fields.object("reply_target").object, provider: provider),
+            receivedAt: Timestamp(millisecondsSince1970: try fields.integer("received_at"))
+        )
+    }
+}

@@ -1,0 +1,371 @@
+import Foundation
+
+/// The job tables as seen from inside one write transaction, at one instant.
+///
+/// Every method assumes the transaction is open; `JobStore` opens it and retries it as a whole.
+struct JobsTransaction {
+    let connection: SQLiteConnection
+    let now: Timestamp
+    let rules: JobRules
+
+    // MARK: Enqueue
+
+    /// Writes a job and its dedupe key, or nothing when the key is live.
+    ///
+    /// - Parameter liveGroups: groups this transaction already knows to have a live job; a batch passes
+    ///   the same set to every call, so a busy conversation's group is looked up once per transaction.
+    func enqueue(_ job: NewJob, liveGroups: inout Set<String>) throws -> EnqueueResult {
+        if let dedupe = job.dedupe, let holder = try liveDedupeHolder(dedupe.key) {
+            return EnqueueResult(jobID: holder, status: .duplicate)
+        }
+        let runAt = job.runAt.resolve(now: now)
+        let state: JobState
+        if let group = job.groupKey, try liveGroups.contains(group) || groupHasLiveJob(group) {
+            state = .blocked
+        } else {
+            state = runAt <= now ? .ready : .scheduled
+        }
+        if let group = job.groupKey {
+            liveGroups.insert(group)
+        }
+        try connection.execute(
+            """
+            INSERT INTO jobs (queue, kind, payload, priority, state, run_at, max_attempts, group_key, dedupe_key,
+                              dead_letter_queue, dead_letter_kind, created_at, updated_at)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)
+            """,
+            [
+                .text(job.queue), .text(job.kind), .blob(job.payload), .integer(job.priority), .text(state.rawValue),
+                .integer(runAt.millisecondsSince1970), .integer(job.maxAttempts ?? rules.defaultMaxAttempts),
+                .optionalText(job.groupKey), .optionalText(job.dedupe?.key), .optionalText(job.onDeadLetter?.queue),
+                .optionalText(job.onDeadLetter?.kind), .integer(now.millisecondsSince1970),
+            ]
+        )
+        let id = connection.lastInsertRowID
+        if let history = job.history {
+            try append(history, job: id)
+        }
+        if let dedupe = job.dedupe {
+            try connection.execute(
+                "INSERT OR REPLACE INTO dedupe_keys (key, job_id, expires_at) VALUES (?1, ?2, ?3)",
+                [.text(dedupe.key), .integer(id), .integer((now + dedupe.timeToLive).millisecondsSince1970)]
+            )
+        }
+        return EnqueueResult(jobID: id, status: .enqueued)
+    }
+
+    private func liveDedupeHolder(_ key: String) throws -> Int64? {
+        try connection.queryFirst(
+            "SELECT job_id FROM dedupe_keys WHERE key = ?1 AND expires_at > ?2",
+            [.text(key), .integer(now.millisecondsSince1970)]
+        ) { $0.int64(0) }
+    }
+
+    func groupHasLiveJob(_ group: String) throws -> Bool {
+        try connection.queryFirst(
+            "SELECT 1 FROM jobs WHERE group_key = ?1 AND state IN ('scheduled', 'ready', 'leased', 'blocked') LIMIT 1",
+            [.text(group)]
+        ) { _ in true } ?? false
+    }
+
+    /// Deletes at most `limit` expired dedupe keys, oldest first: bounded work, never a full scan.
+    @discardableResult
+    func pruneExpiredDedupeKeys(limit: Int) throws -> Int {
+        try connection.execute(
+            """
+            DELETE FROM dedupe_keys WHERE key IN (
+                SELECT key FROM dedupe_keys WHERE expires_at <= ?1 ORDER BY expires_at LIMIT ?2)
+            """,
+            [.integer(now.millisecondsSince1970), .integer(limit)]
+        )
+    }
+
+    /// Deletes the key if it still points at `jobID` (a later job may have taken it since it expired).
+    func releaseDedupeKey(_ key: String, heldBy jobID: Int64) throws {
+        try connection.execute("DELETE FROM dedupe_keys WHERE key = ?1 AND job_id = ?2", [.text(key), .integer(jobID)])
+    }
+
+    // MARK: Claim
+
+    /// Leases up to `limit` runnable jobs of `kinds` (nil for any): highest priority first, then oldest.
+    func claim(queues: [String], kinds: [String]?, limit: Int, leaseDuration: Duration, workerID: String) throws
+        -> [ClaimedJob]
+    {
+        guard limit > 0, !queues.isEmpty, kinds?.isEmpty != true else { return [] }
+        let sweep = max(limit, 64)
+        try promoteDueScheduled(limit: sweep)
+        try recoverExpiredLeases(limit: sweep)
+
+        var candidates: [(priority: Int64, id: Int64)] = []
+        let kindFilter = KindFilter(kinds, firstParameter: 3)
+        for queue in queues {
+            candidates += try connection.query(
+                "SELECT priority, id FROM jobs WHERE state = 'ready' AND queue = ?1\(kindFilter.condition) "
+                    + "ORDER BY priority DESC, id LIMIT ?2",
+                [.text(queue), .integer(limit)] + kindFilter.values
+            ) { ($0.int64(0), $0.int64(1)) }
+        }
+        if queues.count > 1 {
+            candidates.sort { $0.priority != $1.priority ? $0.priority > $1.priority : $0.id < $1.id }
+        }
+        let expiresAt = now + leaseDuration
+        return try candidates.prefix(limit).compactMap { candidate in
+            try connection.queryFirst(
+                """
+                UPDATE jobs SET state = 'leased', attempts = attempts + 1, lease_token = lease_token + 1,
+                                lease_expires_at = ?2, worker_id = ?3, updated_at = ?4
+                WHERE id = ?1
+                RETURNING queue, kind, payload, priority, attempts, max_attempts, lease_token, group_key, dedupe_key,
+                          created_at
+                """,
+                [
+                    .integer(candidate.id), .integer(expiresAt.millisecondsSince1970), .text(workerID),
+                    .integer(now.millisecondsSince1970),
+                ]
+            ) { row in
+                ClaimedJob(
+                    lease: Lease(jobID: candidate.id, token: row.int64(6)),
+                    queue: row.text(0),
+                    kind: row.text(1),
+                    payload: row.blob(2),
+                    priority: Int(row.int64(3)),
+                    attempt: Int(row.int64(4)),
+                    maxAttempts: Int(row.int64(5)),
+                    groupKey: row.optionalText(7),
+                    dedupeKey: row.optionalText(8),
+                    enqueuedAt: Timestamp(millisecondsSince1970: row.int64(9)),
+                    leaseExpiresAt: expiresAt
+                )
+            }
+        }
+    }
+
+    /// Moves scheduled jobs whose run-at has come to `ready`, at most `limit`, earliest first.
+    private func promoteDueScheduled(limit: Int) throws {
+        try connection.execute(
+            """
+            UPDATE jobs SET state = 'ready', updated_at = ?1 WHERE id IN (
+                SELECT id FROM jobs WHERE state = 'scheduled' AND run_at <= ?1 ORDER BY run_at LIMIT ?2)
+            """,
+            [.integer(now.millisecondsSince1970), .integer(limit)]
+        )
+    }
+
+    /// Ends the attempts whose leases ran out, at most `limit`: back to ready, or dead-lettered when it
+    /// was the last attempt.
+    private func recoverExpiredLeases(limit: Int) throws {
+        let expired = try connection.query(
+            "SELECT \(AttemptRow.columns) FROM jobs WHERE state = 'leased' AND lease_expires_at <= ?1 "
+                + "ORDER BY lease_expires_at LIMIT ?2",
+            [.integer(now.millisecondsSince1970), .integer(limit)],
+            row: AttemptRow.init
+        )
+        for row in expired {
+            _ = try endAttempt(row, with: .leaseExpired)
+        }
+    }
+
+    /// The earliest time a scheduled job of `kinds` (nil for any) falls due or a lease expires, if any job
+    /// is waiting on either.
+    func nextDueAt(kinds: [String]?) throws -> Timestamp? {
+        let kindFilter = KindFilter(kinds, firstParameter: 1)
+        let scheduled = try connection.integer(
+            "SELECT min(run_at) FROM jobs WHERE state = 'scheduled'\(kindFilter.condition)", kindFilter.values
+        )
+        let leased = try connection.integer(
+            "SELECT min(lease_expires_at) FROM jobs WHERE state = 'leased'\(kindFilter.condition)", kindFilter.values
+        )
+        return [scheduled, leased].compactMap { $0 }.min().map(Timestamp.init(millisecondsSince1970:))
+    }
+
+    // MARK: Settle
+
+    /// Extends a held lease to `now + leaseDuration`; false when the lease is no longer held.
+    func heartbeat(_ lease: Lease, leaseDuration: Duration) throws -> Bool {
+        let changed = try connection.execute(
+            """
+            UPDATE jobs SET lease_expires_at = ?3, updated_at = ?4
+            WHERE id = ?1 AND state = 'leased' AND lease_token = ?2 AND lease_expires_at > ?4
+            """,
+            [
+                .integer(lease.jobID), .integer(lease.token), .integer((now + leaseDuration).millisecondsSince1970),
+                .integer(now.millisecondsSince1970),
+            ]
+        )
+        return changed == 1
+    }
+
+    /// Applies a worker's outcome to the job, and its effects, if the lease is still held.
+    func settle(_ settlement: Settlement, liveGroups: inout Set<String>) throws -> SettlementResult {
+        guard let row = try heldAttempt(settlement.lease) else { return .leaseLost }
+        let result: SettlementResult
+        switch settlement.outcome {
+        case .complete:
+            // Before the head finishes, which promotes the next blocked job: an absorbed job is never promoted.
+            try absorb(settlement.effects.absorb, behind: row)
+            result = try endAttempt(row, with: .succeeded)
+        case .fail(let error, let retryable):
+            result = try endAttempt(row, with: .failed(error: error, retryable: retryable))
+        case .snooze(let delay):
+            result = try endAttempt(row, with: .snoozed(delay))
+        }
+        for job in settlement.effects.enqueue {
+            _ = try enqueue(job, liveGroups: &liveGroups)
+        }
+        for hold in settlement.effects.holds {
+            try self.hold(hold)
+        }
+        return result
+    }
+
+    /// Completes jobs blocked behind `head` in its group, as the head's completion answers them too.
+    private func absorb(_ ids: [Int64], behind head: AttemptRow) throws {
+        guard let group = head.groupKey else { return }
+        for id in ids {
+            if rules.completedRetention != nil {
+                try connection.execute(
+                    """
+                    UPDATE jobs SET state = 'completed', finished_at = ?3, updated_at = ?3
+                    WHERE id = ?1 AND state = 'blocked' AND group_key = ?2
+                    """,
+                    [.integer(id), .text(group), .integer(now.millisecondsSince1970)]
+                )
+            } else {
+                try connection.execute(
+                    "DELETE FROM jobs WHERE id = ?1 AND state = 'blocked' AND group_key = ?2", [.integer(id), .text(group)]
+                )
+            }
+        }
+    }
+
+    /// The job a lease covers, if the lease is current and unexpired: the fence every settlement passes.
+    private func heldAttempt(_ lease: Lease) throws -> AttemptRow? {
+        try connection.queryFirst(
+            "SELECT \(AttemptRow.columns) FROM jobs "
+                + "WHERE id = ?1 AND state = 'leased' AND lease_token = ?2 AND lease_expires_at > ?3",
+            [.integer(lease.jobID), .integer(lease.token), .integer(now.millisecondsSince1970)],
+            row: AttemptRow.init
+        )
+    }
+
+    /// Moves a leased job to its next state under the lifecycle rules.
+    private func endAttempt(_ row: AttemptRow, with end: AttemptEnd) throws -> SettlementResult {
+        let lifecycle = JobLifecycle(retryPolicy: rules.retryPolicies.policy(for: row.kind))
+        let step = lifecycle.next(
+            after: end, attempt: row.attempts, maxAttempts: row.maxAttempts, now: now,
+            jitterUnit: Double.random(in: 0..<1)
+        )
+        let history = try appendingFailure(end, to: row)
+        switch step {
+        case .finish:
+            try finish(row)
+            return .completed
+        case .runAgain(let runAt, let refundAttempt):
+            try connection.execute(
+                """
+                UPDATE jobs SET state = ?2, run_at = ?3, attempts = attempts - ?4, lease_expires_at = NULL,
+                                worker_id = NULL, last_error = coalesce(?5, last_error),
+                                error_history = coalesce(?6, error_history), updated_at = ?7
+                WHERE id = ?1
+                """,
+                [
+                    .integer(row.id), .text(runAt <= now ? JobState.ready.rawValue : JobState.scheduled.rawValue),
+                    .integer(runAt.millisecondsSince1970), .integer(refundAttempt ? 1 : 0),
+                    .optionalText(history?.lastError), .optionalText(history?.encoded),
+                    .integer(now.millisecondsSince1970),
+                ]
+            )
+            return .scheduled(at: runAt)
+        case .deadLetter(let reason):
+            try connection.execute(
+                """
+                UPDATE jobs SET state = 'dead', dead_reason = ?2, lease_expires_at = NULL, worker_id = NULL,
+                                last_error = coalesce(?3, last_error), error_history = coalesce(?4, error_history),
+                                finished_at = ?5, updated_at = ?5
+                WHERE id = ?1
+                """,
+                [
+                    .integer(row.id), .text(reason.rawValue), .optionalText(history?.lastError),
+                    .optionalText(history?.encoded), .integer(now.millisecondsSince1970),
+                ]
+            )
+            if let key = row.dedupeKey {
+                try releaseDedupeKey(key, heldBy: row.id)
+            }
+            try enqueueDeadLetterNotice(for: row.id)
+            try promoteNext(inGroup: row.groupKey)
+            return .deadLettered(reason)
+        }
+    }
+
+    private func finish(_ row: AttemptRow) throws {
+        if rules.completedRetention != nil {
+            try connection.execute(
+                """
+                UPDATE jobs SET state = 'completed', lease_expires_at = NULL, worker_id = NULL, finished_at = ?2,
+                                updated_at = ?2
+                WHERE id = ?1
+                """,
+                [.integer(row.id), .integer(now.millisecondsSince1970)]
+            )
+        } else {
+            try connection.execute("DELETE FROM jobs WHERE id = ?1", [.integer(row.id)])
+        }
+        try promoteNext(inGroup: row.groupKey)
+    }
+
+    /// Enqueues the job's dead-letter notice, if it names one: same payload and priority, ready at once.
+    private func enqueueDeadLetterNotice(for id: Int64) throws {
+        try connection.execute(
+            """
+            INSERT INTO jobs (queue, kind, payload, priority, state, run_at, max_attempts, created_at, updated_at)
+            SELECT dead_letter_queue, dead_letter_kind, payload, priority, 'ready', ?2, ?3, ?2, ?2
+            FROM jobs WHERE id = ?1 AND dead_letter_kind IS NOT NULL
+            """,
+            [.integer(id), .integer(now.millisecondsSince1970), .integer(rules.defaultMaxAttempts)]
+        )
+    }
+
+    /// Makes the oldest blocked job of a group its new head, once the previous head is no longer live.
+    func promoteNext(inGroup group: String?) throws {
+        guard let group else { return }
+        try connection.execute(
+            """
+            UPDATE jobs SET state = CASE WHEN run_at <= ?2 THEN 'ready' ELSE 'scheduled' END, updated_at = ?2
+            WHERE id = (SELECT id FROM jobs WHERE group_key = ?1 AND state = 'blocked' ORDER BY id LIMIT 1)
+            """,
+            [.text(group), .integer(now.millisecondsSince1970)]
+        )
+    }
+
+    /// The failure this attempt end records, appended to the job's bounded history; nil when it records none.
+    private func appendingFailure(_ end: AttemptEnd, to row: AttemptRow) throws -> (lastError: String, encoded: String)? {
+        let message: String
+        switch end {
+        case .succeeded, .snoozed:
+            return nil
+        case .failed(let error, _):
+            message = String(error.suffix(JobRules.maxErrorLength))
+        case .leaseExpired:
+            message = "lease expired before the worker settled the job (worker lost or stalled)"
+        }
+        var history = ErrorHistory.decode(row.errorHistory)
+        history.append(JobFailure(attempt: row.attempts, at: now.millisecondsSince1970, error: message))
+        return (message, try ErrorHistory.encode(history.suffix(rules.errorHistoryLimit)))
+    }
+
+    // MARK: Retention
+
+    /// Deletes at most `limit` completed jobs whose retention window has passed.
+    @discardableResult
+    func pruneCompleted(limit: Int) throws -> Int {
+        guard let retention = rules.completedRetention else { return 0 }
+        return try connection.execute(
+            """
+            DELETE FROM jobs WHERE id IN (
+                SELECT id FROM jobs WHERE state = 'completed' AND finished_at <= ?1 ORDER BY finished_at LIMIT ?2)
+            """,
+            [.integer((now - retention).millisecondsSince1970), .integer(limit)]
+        )
+    }
+}

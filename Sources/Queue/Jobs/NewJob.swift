@@ -1,0 +1,77 @@
+import Foundation
+
+/// A job to enqueue.
+public struct NewJob: Sendable {
+    public var queue: String
+    public var kind: String
+    public var payload: Data
+    public var priority: Int
+    public var runAt: RunAt
+    /// Attempts before the job is dead-lettered; `nil` takes the store's default.
+    public var maxAttempts: Int?
+    /// Jobs sharing a group key run one at a time, in enqueue order.
+    public var groupKey: String?
+    public var dedupe: DedupeKey?
+    /// A message to add to a conversation's history with the job: both are written, or neither.
+    public var history: HistoryEntry?
+    /// What to enqueue if this job is dead-lettered.
+    public var onDeadLetter: DeadLetterNotice?
+
+    public init(
+        queue: String,
+        kind: String,
+        payload: Data = Data("{}".utf8),
+        priority: Int = 0,
+        runAt: RunAt = .now,
+        maxAttempts: Int? = nil,
+        groupKey: String? = nil,
+        dedupe: DedupeKey? = nil,
+        history: HistoryEntry? = nil,
+        onDeadLetter: DeadLetterNotice? = nil
+    ) {
+        self.queue = queue
+        self.kind = kind
+        self.payload = payload
+        self.priority = priority
+        self.runAt = runAt
+        self.maxAttempts = maxAttempts
+        self.groupKey = groupKey
+        self.dedupe = dedupe
+        self.history = history
+        self.onDeadLetter = onDeadLetter
+    }
+
+    /// Checks the fields a caller can get wrong, naming the one that is.
+    public func validate() throws {
+        try Self.validateName(queue, field: "queue")
+        try Self.validateName(kind, field: "kind")
+        if let maxAttempts, maxAttempts < 1 {
+            throw QueueError.invalid("max_attempts", "must be at least 1, got \(maxAttempts)")
+        }
+        if let groupKey, groupKey.isEmpty {
+            throw QueueError.invalid("group", "must not be empty")
+        }
+        if let history, history.conversation.isEmpty {
+            throw QueueError.invalid("history.conversation", "must not be empty")
+        }
+        if let dedupe {
+            if dedupe.key.isEmpty {
+                throw QueueError.invalid("dedupe_key", "must not be empty")
+            }
+            if dedupe.timeToLive <= .zero {
+                throw QueueError.invalid("dedupe_ttl", "must be positive")
+            }
+        }
+    }
+
+    /// Checks a queue or kind name: not empty, at most 200 bytes.
+    /// - Throws: `QueueError.invalidArgument` naming `field`.
+    public static func validateName(_ value: String, field: String) throws {
+        if value.isEmpty {
+            throw QueueError.invalid(field, "must not be empty")
+        }
+        if value.utf8.count > 200 {
+            throw QueueError.invalid(field, "must be at most 200 bytes")
+        }
+    }
+}

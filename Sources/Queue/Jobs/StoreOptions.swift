@@ -1,0 +1,34 @@
+import Foundation
+
+/// How a store is opened and the rules it applies.
+public struct StoreOptions: Sendable {
+    public var durability: Durability = .full
+    public var clock: any WallClock = SystemClock()
+    /// Attempts a job gets when it does not say.
+    public var defaultMaxAttempts = 5
+    public var retryPolicies = RetryPolicies()
+    /// Keep completed jobs this long (pruned in bounded batches); `nil` deletes them at completion.
+    public var completedRetention: Duration?
+    /// Failures kept per job; older ones are dropped.
+    public var errorHistoryLimit = 10
+    /// Messages kept per conversation: each message added prunes the oldest beyond this, a few at a time.
+    public var conversationHistoryKept = 200
+    /// How long a write waits for other writers before it fails as contended (`QueueError.contended`).
+    /// Switchboard writers queue on the write turnstile for up to this long; another program's lock is
+    /// waited for up to a quarter of it on each of a transaction's four attempts.
+    public var lockTimeout: Duration = .seconds(20)
+    /// Whether the store may create, migrate and write the database.
+    public var access = StoreAccess.create
+
+    public init() {}
+
+    var rules: JobRules {
+        JobRules(
+            defaultMaxAttempts: defaultMaxAttempts,
+            retryPolicies: retryPolicies,
+            completedRetention: completedRetention,
+            errorHistoryLimit: errorHistoryLimit,
+            conversationHistoryKept: conversationHistoryKept
+        )
+    }
+}

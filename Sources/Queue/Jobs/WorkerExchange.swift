@@ -1,0 +1,43 @@
+/// One round trip between a worker and the store: settlements, heartbeats and a claim, all committed
+/// in one transaction, so a busy worker pays one commit for many jobs.
+public struct WorkerExchange: Sendable {
+    public var workerID: String
+    /// How long new leases last, and how far heartbeats extend the leases they name.
+    public var leaseDuration: Duration
+    public var settlements: [Settlement]
+    public var heartbeats: [Lease]
+    /// The queues to claim from, and how many jobs at most (0 claims nothing).
+    public var queues: [String]
+    /// The kinds of job to claim; nil for every kind.
+    public var kinds: [String]?
+    public var claimLimit: Int
+
+    public init(
+        workerID: String,
+        leaseDuration: Duration,
+        settlements: [Settlement] = [],
+        heartbeats: [Lease] = [],
+        queues: [String] = [],
+        kinds: [String]? = nil,
+        claimLimit: Int = 0
+    ) {
+        self.workerID = workerID
+        self.leaseDuration = leaseDuration
+        self.settlements = settlements
+        self.heartbeats = heartbeats
+        self.queues = queues
+        self.kinds = kinds
+        self.claimLimit = claimLimit
+    }
+}
+/// What one exchange did.
+public struct WorkerExchangeResult: Sendable {
+    /// One result per settlement, in the order they were given.
+    public var settled: [SettlementResult]
+    /// The heartbeats whose leases were no longer held.
+    public var lostLeases: [Lease]
+    public var claimed: [ClaimedJob]
+    /// When fewer jobs were claimed than asked: the earliest time a scheduled job of the claimed kinds falls
+    /// due or a lease expires, if any, so an idle worker knows when to look again without being told.
+    public var nextDueAt: Timestamp?
+}

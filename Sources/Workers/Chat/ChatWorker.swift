@@ -1,0 +1,44 @@
+import Enqueuer
+import Foundation
+import Queue
+
+/// Works the chat jobs: turns, link commands, failure notices and deliveries; the other kinds that
+/// `fallback` (the `--exec` command) takes go to it. Without a fallback, only chat kinds are claimed.
+public struct ChatWorker: JobHandler {
+    private let turns: TurnHandler
+    private let linking: LinkHandler
+    private let delivery: DeliveryHandler
+    private let fallback: (any JobHandler)?
+
+    public init(store: JobStore, configuration: ChatConfiguration, http: HTTPClient, fallback: (any JobHandler)?) throws {
+        let agent: any Agent = switch configuration.agent {
+        case .echo: EchoAgent()
+        case .http(let url, let connectTimeout, let timeout):
+            HTTPAgent(url: url, connectTimeout: connectTimeout, timeout: timeout, http: http)
+        }
+        let links = AccountLinks(store: store)
+        turns = TurnHandler(store: store, links: links, agent: agent, configuration: configuration)
+        linking = LinkHandler(links: links)
+        delivery = try DeliveryHandler(store: store, configuration: configuration, http: http)
+        self.fallback = fallback
+    }
+
+    public var kinds: [String]? {
+        guard let fallback else { return ChatJob.kinds }
+        return fallback.kinds.map { ChatJob.kinds + $0 }
+    }
+
+    public func run(_ job: ClaimedJob) async -> JobResult {
+        switch job.kind {
+        case ChatJob.turn: return await turns.run(job)
+        case ChatJob.link: return await linking.run(job)
+        case ChatJob.failed: return FailureNotice.run(job)
+        case ChatJob.deliver: return await delivery.run(job)
+        default:
+            guard let fallback else {
+                return .fail("no handler for kind \(job.kind): start the worker with --exec to run other kinds", retryable: false)
+            }
+            return await fallback.run(job)
+        }
+    }
+}

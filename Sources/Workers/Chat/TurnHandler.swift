@@ -1,0 +1,101 @@
+import Enqueuer
+import Foundation
+import Queue
+
+/// Answers an inbound message: resolve its owner, ask the agent, and complete the turn together with
+/// the reply's history entry and its delivery jobs, in one transaction. A turn retried after that
+/// commit cannot exist: the commit is what ends it.
+///
+/// Messages that arrived while the conversation's previous turn ran wait behind this one; the turns
+/// directly behind it are answered with it, in one agent call and one reply, and completed in the same
+/// transaction.
+struct TurnHandler {
+    /// The most follow-ups one turn answers.
+    static let maxFollowUps = 20
+
+    let store: JobStore
+    let links: AccountLinks
+    let agent: any Agent
+    let configuration: ChatConfiguration
+
+    func run(_ job: ClaimedJob) async -> JobResult {
+        let first: InboundEvent
+        do {
+            first = try ChatJob.decode(job.payload).event
+        } catch {
+            return .fail("turn payload: \(error)", retryable: false)
+        }
+        let followUps: [(id: Int64, event: InboundEvent)]
+        do {
+            followUps = try await waitingTurns(behind: job)
+        } catch {
+            return .fail("reading follow-ups: \(error)", retryable: true)
+        }
+        // The reply quotes the latest message; the agent is given all of them.
+        let event = followUps.last?.event ?? first
+        let message = ([first] + followUps.map(\.event)).map(\.text).joined(separator: "\n")
+        let absorbed = followUps.map(\.id)
+        let owner: String
+        switch configuration.links {
+        case .open(let defaultOwner):
+            owner = defaultOwner
+        case .required(let linkBaseURL):
+            do {
+                let resolution = try await links.resolveOwner(
+                    provider: event.provider.rawValue, workspace: event.workspaceID, sender: event.senderID,
+                    isDirect: event.isDirect
+                )
+                guard let account = resolution.account else {
+                    let instructions = try await linkInstructions(for: event, linkBaseURL: linkBaseURL)
+                    return reply(instructions, to: event, job: job, record: false, absorbing: absorbed)
+                }
+                owner = account
+            } catch {
+                return .fail("resolving the owner: \(error)", retryable: true)
+            }
+        }
+        do {
+            let history = try await store.history(conversation: event.conversationKey, limit: configuration.historyLimit)
+            let answer = try await agent.reply(
+                to: AgentTurn(turnID: job.id, owner: owner, conversation: event.conversationKey, message: message, history: history)
+            )
+            return reply(answer, to: event, job: job, record: true, absorbing: absorbed)
+        } catch let error as AgentError {
+            return .fail(error.description, retryable: error.retryable)
+        } catch {
+            return .fail("reading history: \(error)", retryable: true)
+        }
+    }
+
+    private func reply(_ text: String, to event: InboundEvent, job: ClaimedJob, record: Bool, absorbing: [Int64]) -> JobResult {
+        JobResult(.complete, effects: SettlementEffects(
+            enqueue: Replies.deliveries(text, to: event, turn: job.id, queue: job.queue, recordInHistory: record),
+            absorb: absorbing
+        ))
+    }
+
+    /// The turns waiting directly behind this one in its conversation, up to the first job of another
+    /// kind (a link command), so nothing is answered out of order.
+    private func waitingTurns(behind job: ClaimedJob) async throws -> [(id: Int64, event: InboundEvent)] {
+        guard let group = job.groupKey else { return [] }
+        var turns: [(id: Int64, event: InboundEvent)] = []
+        for waiting in try await store.blocked(inGroup: group, limit: Self.maxFollowUps) {
+            guard waiting.kind == ChatJob.turn, let event = try? ChatJob.decode(waiting.payload).event else { break }
+            turns.append((waiting.id, event))
+        }
+        return turns
+    }
+
+    /// How an unlinked chat can link: a link-token URL when a base is configured (a server link for a
+    /// group, a user link for a direct message), else the connect-code instruction.
+    private func linkInstructions(for event: InboundEvent, linkBaseURL: String?) async throws -> String {
+        let command = event.provider == .telegram ? "/start" : "/connect"
+        let codeInstruction = "This chat is not linked to an account yet. Ask the account owner for a connect code, "
+            + "then send \(command) CODE here."
+        guard let linkBaseURL else { return codeInstruction }
+        let (type, subject): (LinkType, String?) = event.isDirect ? (.user, event.senderID) : (.server, event.workspaceID)
+        guard let subject else { return codeInstruction }
+        let token = try await links.createLinkToken(type: type, platform: event.provider.rawValue, subject: subject)
+        return "This chat is not linked to an account yet. Link it here within 30 minutes: \(linkBaseURL)\(token.token)"
+    }
+}

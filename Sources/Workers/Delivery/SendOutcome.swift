@@ -1,0 +1,15 @@
+import Enqueuer
+import Foundation
+import Queue
+
+/// How a send went, in the terms the job layer acts on.
+public enum SendOutcome: Sendable, Equatable {
+    case delivered
+    /// The provider asked to wait: snooze for `after` (no attempt spent) and hold `bucket` meanwhile.
+    case slowDown(after: Duration, bucket: String)
+    /// A failure that may pass (5xx, timeout, dropped connection): retry with backoff.
+    case retry(String)
+    /// A failure that cannot succeed on retry (401/403, revoked token, unknown chat, invalid request):
+    /// dead-letter at once, so the bot does not keep sending invalid requests.
+    case reject(String)
+}

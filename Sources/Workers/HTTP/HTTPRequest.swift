@@ -1,0 +1,36 @@
+import Foundation
+
+/// An HTTP request to a provider or an agent.
+public struct HTTPRequest: Sendable {
+    public enum Method: String, Sendable {
+        case get = "GET"
+        case post = "POST"
+    }
+
+    public var method: Method
+    public var url: String
+    public var headers: [(name: String, value: String)]
+    public var body: Data?
+    public var connectTimeout: Duration
+    public var totalTimeout: Duration
+    /// Bytes of the response body kept; the rest is dropped. No provider answer Switchboard reads is
+    /// near the default.
+    public var maxResponseBytes = 1 << 20
+
+    public init(
+        _ method: Method, _ url: String, headers: [(name: String, value: String)] = [], body: Data? = nil,
+        connectTimeout: Duration = .seconds(5), totalTimeout: Duration = .seconds(30)
+    ) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+        self.connectTimeout = connectTimeout
+        self.totalTimeout = totalTimeout
+    }
+
+    /// A POST of a JSON body.
+    public static func json(_ url: String, _ body: Data, headers: [(name: String, value: String)] = []) -> HTTPRequest {
+        HTTPRequest(.post, url, headers: [("Content-Type", "application/json; charset=utf-8")] + headers, body: body)
+    }
+}

@@ -1,0 +1,86 @@
+import CSQLite
+import Foundation
+import Queue
+
+/// Prints a benchmark's figures, each beside the raw-SQLite figure it should be compared with.
+struct BenchReport {
+    let benchmark: QueueBenchmark
+    let figures: QueueBenchmarkFigures
+
+    func print(to output: Output) {
+        let base = figures.baseline
+        let latency = figures.latencyMilliseconds
+        let p50 = percentile(latency, 0.50)
+        let p99 = percentile(latency, 0.99)
+        let shares = figures.shares.map { String(format: "%.0f%%", $0 * 100) }.joined(separator: " / ")
+        let rows: [[String]] = [
+            ["enqueue, one job per call", rate(figures.enqueueSingle),
+             ratio(figures.enqueueSingle, base.singleInsertsPerSecond, "single-row committed INSERT")],
+            ["enqueue, batched (\(QueueBenchmark.enqueueBatchSize)/tx)", rate(figures.enqueueBatched),
+             ratio(figures.enqueueBatched, base.batchedInsertsPerSecond, "best batched INSERT, \(base.bestBatchSize)/tx")],
+            ["claim+complete, 1 process", rate(figures.claimCompleteOne),
+             ratio(figures.claimCompleteOne, base.naiveClaimAckPerSecond, "naive claim+ack loop")],
+            ["claim+complete, \(benchmark.processes) processes", rate(figures.claimCompleteMany),
+             ratio(figures.claimCompleteMany, base.naiveClaimAckPerSecond, "naive claim+ack loop")
+                + "; shares \(shares)"],
+        ]
+        let text = [
+            "Switchboard queue benchmark",
+            "machine: \(MachineDescription.current); SQLite \(String(cString: sqlite3_libversion()))",
+            "durability: \(benchmark.durability.rawValue); \(benchmark.jobs) jobs per batched phase, "
+                + "\(benchmark.singles) per one-per-call phase; \(benchmark.concurrency) jobs in flight per worker",
+            "",
+            TextTable(header: ["", "jobs/s", "vs raw SQLite on this machine"], rows: rows).rendered,
+            "",
+            String(
+                format: "enqueue-to-claim latency at %d jobs/s (%d jobs): p50 %.2f ms, p99 %.2f ms, max %.2f ms",
+                benchmark.latencyRate, latency.count, p50, p99, latency.last ?? 0
+            ),
+            "lock hand-over for \(QueueBenchmark.handOverSeconds) s, one process committing "
+                + "\(QueueBenchmark.handOverBulkBatch) jobs per transaction, \(benchmark.processes - 1) one per "
+                + "transaction: transactions "
+                + figures.handOver.commits.map { rate(Double($0)) }.joined(separator: " / ")
+                + ", longest wait for the lock "
+                + figures.handOver.longestWaitMilliseconds.map { String(format: "%.1f ms", $0) }.joined(separator: " / "),
+            "raw SQLite: \(rate(base.singleInsertsPerSecond)) single-row commits/s, "
+                + "\(rate(base.batchedInsertsPerSecond)) batched inserts/s, "
+                + "\(rate(base.naiveClaimAckPerSecond)) naive claim+ack/s",
+        ].joined(separator: "\n")
+        output.result(
+            text,
+            json: [
+                "machine": MachineDescription.current,
+                "durability": benchmark.durability.rawValue,
+                "jobs": benchmark.jobs,
+                "enqueue_single_per_s": figures.enqueueSingle,
+                "enqueue_batched_per_s": figures.enqueueBatched,
+                "claim_complete_1_process_per_s": figures.claimCompleteOne,
+                "claim_complete_many_processes_per_s": figures.claimCompleteMany,
+                "processes": benchmark.processes,
+                "process_shares": figures.shares,
+                "latency_rate": benchmark.latencyRate,
+                "latency_p50_ms": p50,
+                "latency_p99_ms": p99,
+                "latency_max_ms": latency.last ?? 0,
+                "hand_over_commits": figures.handOver.commits,
+                "hand_over_longest_wait_ms": figures.handOver.longestWaitMilliseconds,
+                "baseline_single_inserts_per_s": base.singleInsertsPerSecond,
+                "baseline_batched_inserts_per_s": base.batchedInsertsPerSecond,
+                "baseline_naive_claim_ack_per_s": base.naiveClaimAckPerSecond,
+            ]
+        )
+    }
+
+    private func rate(_ value: Double) -> String {
+        value.formatted(.number.precision(.fractionLength(0)))
+    }
+
+    private func ratio(_ value: Double, _ baseline: Double, _ name: String) -> String {
+        String(format: "%.2fx ", value / baseline) + "\(name) (\(rate(baseline))/s)"
+    }
+
+    private func percentile(_ sorted: [Double], _ fraction: Double) -> Double {
+        guard !sorted.isEmpty else { return 0 }
+        return sorted[min(sorted.count - 1, Int((Double(sorted.count) * fraction).rounded(.up)) - 1)]
+    }
+}

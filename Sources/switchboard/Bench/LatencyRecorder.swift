@@ -1,0 +1,41 @@
+import Foundation
+import Queue
+import Synchronization
+import Workers
+
+/// Completes every job, noting how long ago its payload's `t` (nanoseconds since 1970) was.
+final class LatencyRecorder: JobHandler {
+    private struct State {
+        var nanoseconds: [Int64] = []
+        var target = Int.max
+        var onTarget: (@Sendable () -> Void)?
+    }
+
+    private let state = Mutex(State())
+
+    func onCount(_ target: Int, _ action: @escaping @Sendable () -> Void) {
+        state.withLock {
+            $0.target = target
+            $0.onTarget = action
+        }
+    }
+
+    func run(_ job: ClaimedJob) async -> JobResult {
+        let now = QueueBenchmark.wallNanoseconds()
+        let sent = (try? JSONDecoder().decode(StampedPayload.self, from: job.payload))?.t ?? now
+        let action = state.withLock { state -> (@Sendable () -> Void)? in
+            state.nanoseconds.append(now - sent)
+            return state.nanoseconds.count == state.target ? state.onTarget : nil
+        }
+        action?()
+        return .complete
+    }
+
+    var millisecondsSorted: [Double] {
+        state.withLock { $0.nanoseconds }.sorted().map { Double($0) / 1e6 }
+    }
+}
+/// The payload of a latency-benchmark job: when it was enqueued.
+struct StampedPayload: Codable {
+    var t: Int64
+}

@@ -1,0 +1,23 @@
+import Foundation
+import Queue
+import Synchronization
+import Workers
+
+/// `switchboard dlq show`.
+struct DeadLetterShowCommand: Command {
+    static let name = "dlq show"
+    static let summary = "Show one dead letter with its error history"
+    static let synopsis = ["dlq show ID"]
+    static let options: [OptionSpec] = []
+    static let examples = ["switchboard dlq show 42"]
+
+    let id: Int64
+
+    init(_ arguments: Arguments) throws {
+        id = try arguments.singleID()
+    }
+
+    func run(_ context: CommandContext) async throws {
+        JobPrinter.detail(try await context.openStore(.readOnly).deadLetter(id: id), output: context.output)
+    }
+}

@@ -1,0 +1,95 @@
+import Foundation
+import Queue
+
+/// How jobs are printed by the inspection commands.
+enum JobPrinter {
+    /// Prints up to `limit` of `jobs` (fetch one more than the limit: if it is there, the list says it
+    /// stopped at the limit). Dead letters show why and when they died instead of their state and run-at.
+    static func list(_ jobs: [JobRecord], limit: Int, deadLetters: Bool = false, output: Output) {
+        let shown = jobs.prefix(limit)
+        if output.json {
+            for job in shown {
+                output.result("", json: summary(job))
+            }
+        } else {
+            let rows = shown.map { job in
+                [String(job.id), job.queue, job.kind]
+                    + (deadLetters
+                        ? [job.deadReason?.rawValue ?? "", "\(job.attempts)/\(job.maxAttempts)", job.finishedAt?.description ?? ""]
+                        : [job.state.rawValue, "\(job.attempts)/\(job.maxAttempts)", job.runAt.description])
+                    + [job.lastError.map { cut(firstLine($0), to: 60) } ?? ""]
+            }
+            let header = deadLetters
+                ? ["id", "queue", "kind", "reason", "attempts", "died at", "last error"]
+                : ["id", "queue", "kind", "state", "attempts", "run at", "last error"]
+            output.result(TextTable(header: header, rows: rows).rendered, json: [:])
+        }
+        if jobs.count > limit {
+            Output.message(
+                output.json
+                    ? Output.jsonLine(["notice": "limit_reached", "limit": limit])
+                    : "(stopped at --limit \(limit); more match: raise --limit or narrow the filters)"
+            )
+        }
+    }
+
+    /// `text` cut to `length` characters, with an ellipsis when it was cut.
+    private static func cut(_ text: String, to length: Int) -> String {
+        text.count > length ? text.prefix(length - 1) + "…" : text
+    }
+
+    private static func firstLine(_ text: String) -> String {
+        let line = text.prefix { $0 != "\n" }
+        return line.count < text.count ? line + " …" : String(line)
+    }
+
+    static func detail(_ job: JobRecord, output: Output) {
+        var fields = summary(job)
+        let payload = String(data: job.payload, encoding: .utf8)
+        fields["payload"] = payload.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8), options: .fragmentsAllowed) }
+            ?? payload ?? job.payload.base64EncodedString()
+        fields["error_history"] = job.errorHistory.map { failure in
+            ["attempt": failure.attempt, "at": Timestamp(millisecondsSince1970: failure.at).description, "error": failure.error]
+        }
+        var lines = [
+            "job \(job.id)",
+            "  queue:        \(job.queue)",
+            "  kind:         \(job.kind)",
+            "  state:        \(job.state.rawValue)" + (job.deadReason.map { " (\($0.rawValue))" } ?? ""),
+            "  attempts:     \(job.attempts) of \(job.maxAttempts)",
+            "  priority:     \(job.priority)",
+            "  run at:       \(job.runAt)",
+            "  created at:   \(job.createdAt)",
+        ]
+        if let group = job.groupKey { lines.append("  group:        \(group)") }
+        if let key = job.dedupeKey { lines.append("  dedupe key:   \(key)") }
+        if let worker = job.workerID, let expires = job.leaseExpiresAt {
+            lines.append("  leased by:    \(worker) until \(expires) (token \(job.leaseToken))")
+        }
+        if let finished = job.finishedAt { lines.append("  finished at:  \(finished)") }
+        lines.append("  payload:      \(payload ?? "(\(job.payload.count) bytes, not UTF-8)")")
+        if !job.errorHistory.isEmpty {
+            lines.append("  errors:")
+            for failure in job.errorHistory {
+                let at = Timestamp(millisecondsSince1970: failure.at)
+                lines.append("    attempt \(failure.attempt) at \(at): \(failure.error)")
+            }
+        }
+        output.result(lines.joined(separator: "\n"), json: fields)
+    }
+
+    private static func summary(_ job: JobRecord) -> [String: Any] {
+        var fields: [String: Any] = [
+            "id": job.id, "queue": job.queue, "kind": job.kind, "state": job.state.rawValue,
+            "attempts": job.attempts, "max_attempts": job.maxAttempts, "priority": job.priority,
+            "run_at": job.runAt.description, "created_at": job.createdAt.description,
+        ]
+        fields["group"] = job.groupKey
+        fields["dedupe_key"] = job.dedupeKey
+        fields["last_error"] = job.lastError
+        fields["dead_reason"] = job.deadReason?.rawValue
+        fields["finished_at"] = job.finishedAt?.description
+        fields["worker"] = job.workerID
+        return fields
+    }
+}

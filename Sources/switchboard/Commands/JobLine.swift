@@ -1,0 +1,96 @@
+import Enqueuer
+import Foundation
+import Queue
+
+/// One job of `enqueue --batch`: a JSON object per line.
+enum JobLine {
+    /// Values from the command's flags, used where a line leaves a field out.
+    struct Defaults {
+        var queue: String?
+        var kind: String?
+        var group: String?
+        var priority: Int?
+        var delay: Duration?
+        var maxAttempts: Int?
+        var dedupeTTL: Duration
+    }
+
+    static let fields: Set<String> = [
+        "queue", "kind", "payload", "dedupe_key", "dedupe_ttl", "group", "priority", "delay", "max_attempts",
+    ]
+
+    /// - Throws: `CommandFailure.data` naming the line and the field.
+    static func parse(_ line: Data, lineNumber: Int, defaults: Defaults) throws -> NewJob {
+        let at = "line \(lineNumber)"
+        guard let value = try? JSONParser.parse(line) else {
+            throw CommandFailure.data("\(at): not valid JSON")
+        }
+        guard case .object(let fields) = value else {
+            throw CommandFailure.data("\(at): expected a JSON object")
+        }
+        if let unknown = fields.members.map(\.key).sorted().first(where: { !Self.fields.contains($0) }) {
+            throw CommandFailure.data("\(at): unknown field \"\(unknown)\"")
+        }
+        func string(_ name: String) throws -> String? {
+            switch fields[name] {
+            case nil, .null?: return nil
+            case .string(let text)?: return text
+            default: throw CommandFailure.data("\(at): \"\(name)\" must be a string")
+            }
+        }
+        /// The field's number, through the same bound as its flag; nil when absent.
+        func number<T>(_ name: String, _ bound: NumberBound, _ convert: (Double) -> T?) throws -> T? {
+            let number: Double
+            switch fields[name] {
+            case nil, .null?: return nil
+            case .integer(let value)?: number = Double(value)
+            case .double(let value)?: number = value
+            default: number = .nan
+            }
+            guard let converted = convert(number) else {
+                throw CommandFailure.data("\(at): \"\(name)\" must be \(bound.expectation)")
+            }
+            return converted
+        }
+        func whole(_ name: String, _ bound: NumberBound) throws -> Int? {
+            try number(name, bound, bound.integer)
+        }
+        func seconds(_ name: String, _ bound: NumberBound) throws -> Duration? {
+            try number(name, bound) { bound.duration(seconds: $0) }
+        }
+        var lineDefaults = defaults
+        lineDefaults.queue = try string("queue") ?? defaults.queue
+        lineDefaults.kind = try string("kind") ?? defaults.kind
+        lineDefaults.group = try string("group") ?? defaults.group
+        lineDefaults.priority = try whole("priority", Bounds.priority) ?? defaults.priority
+        lineDefaults.delay = try seconds("delay", Bounds.delay) ?? defaults.delay
+        lineDefaults.maxAttempts = try whole("max_attempts", Bounds.maxAttempts) ?? defaults.maxAttempts
+        lineDefaults.dedupeTTL = try seconds("dedupe_ttl", Bounds.dedupeTTL) ?? defaults.dedupeTTL
+        let payload = fields["payload"]?.serialized ?? Data("{}".utf8)
+        return try job(payload: payload, dedupeKey: try string("dedupe_key"), defaults: lineDefaults) {
+            "\(at): \($0)"
+        }
+    }
+
+    /// Builds and validates the job, naming a bad field with `field`'s prefix.
+    static func job(payload: Data, dedupeKey: String?, defaults: Defaults, field: (String) -> String) throws -> NewJob {
+        guard let queue = defaults.queue else { throw CommandFailure.data(field("\"queue\" is missing")) }
+        guard let kind = defaults.kind else { throw CommandFailure.data(field("\"kind\" is missing")) }
+        let job = NewJob(
+            queue: queue,
+            kind: kind,
+            payload: payload,
+            priority: defaults.priority ?? 0,
+            runAt: defaults.delay.map { .after($0) } ?? .now,
+            maxAttempts: defaults.maxAttempts,
+            groupKey: defaults.group,
+            dedupe: dedupeKey.map { DedupeKey($0, timeToLive: defaults.dedupeTTL) }
+        )
+        do {
+            try job.validate()
+        } catch let error as QueueError {
+            throw CommandFailure.data(field(error.message))
+        }
+        return job
+    }
+}

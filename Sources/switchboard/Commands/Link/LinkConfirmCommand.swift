@@ -1,0 +1,35 @@
+import Enqueuer
+import Foundation
+import Queue
+
+/// `switchboard link confirm`.
+struct LinkConfirmCommand: Command {
+    static let name = "link confirm"
+    static let summary = "Use a link token to link its server or user to an account"
+    static let synopsis = ["link confirm TOKEN --account A [--type server|user]"]
+    static let options: [OptionSpec] = [
+        .value("account", "A", "the account that takes the link"),
+        .value("type", "server|user", "refuse a token of the other flow"),
+    ]
+    static let examples = ["switchboard link confirm 3q2-EXAMPLE-TOKEN --account acct_42"]
+
+    let token: String
+    let account: String
+    let expecting: LinkType?
+
+    init(_ arguments: Arguments) throws {
+        guard arguments.positionals.count == 1 else { throw CommandFailure.usage("give exactly one TOKEN") }
+        token = arguments.positionals[0]
+        guard let account = arguments.string("account"), !account.isEmpty else {
+            throw CommandFailure.usage("--account is required")
+        }
+        self.account = account
+        expecting = try linkTypeOption(arguments)
+    }
+
+    func run(_ context: CommandContext) async throws {
+        let links = AccountLinks(store: try await context.openStore(.existing))
+        let link = try await links.confirmLinkToken(token, account: account, expecting: expecting)
+        LinkPrinter.print([link], output: context.output)
+    }
+}

@@ -1,0 +1,32 @@
+import Enqueuer
+import Foundation
+import Queue
+
+/// `switchboard link resolve`.
+struct LinkResolveCommand: Command {
+    static let name = "link resolve"
+    static let summary = "Say which account a server or user is linked to"
+    static let synopsis = ["link resolve --platform P (--server-id X | --user-id Y)"]
+    static let options: [OptionSpec] = [
+        .value("platform", "P", "the chat platform"),
+        .value("server-id", "X", "the server"),
+        .value("user-id", "Y", "the user"),
+    ]
+    static let examples = ["switchboard link resolve --platform discord --server-id 81384788765712384"]
+
+    let subject: LinkSubject
+
+    init(_ arguments: Arguments) throws {
+        try arguments.expectNoPositionals()
+        subject = try LinkSubject(arguments, requireType: false)
+    }
+
+    func run(_ context: CommandContext) async throws {
+        let links = AccountLinks(store: try await context.openStore(.readOnly))
+        let link = try await links.link(type: subject.type, platform: subject.platform, subject: subject.id)
+        context.output.result(
+            link.map { "linked to \($0.account) (link \($0.id))" } ?? "not linked",
+            json: ["linked": link != nil, "account": link?.account ?? NSNull(), "link_id": link?.id ?? NSNull()]
+        )
+    }
+}

@@ -1,0 +1,41 @@
+import Enqueuer
+import Foundation
+import Queue
+
+/// `switchboard link token`.
+struct LinkTokenCommand: Command {
+    static let name = "link token"
+    static let summary = "Issue a one-time token that links a server or user to the account that confirms it"
+    static let synopsis = ["link token --type server|user --platform P (--server-id X | --user-id Y) [--link-base URL]"]
+    static let options: [OptionSpec] = [
+        .value("type", "server|user", "link a whole server, or one user's direct messages"),
+        .value("platform", "P", "the chat platform"),
+        .value("server-id", "X", "the server (guild, group, workspace) to link"),
+        .value("user-id", "Y", "the user to link"),
+        .value("link-base", "URL", "print the page URL: URL followed by the token"),
+    ]
+    static let examples = [
+        "switchboard link token --type server --platform discord --server-id 81384788765712384",
+        "switchboard link token --type user --platform telegram --user-id 1111111 --link-base https://example.com/link/",
+    ]
+
+    let subject: LinkSubject
+    let linkBase: String?
+
+    init(_ arguments: Arguments) throws {
+        try arguments.expectNoPositionals()
+        subject = try LinkSubject(arguments, requireType: true)
+        linkBase = arguments.string("link-base")
+    }
+
+    func run(_ context: CommandContext) async throws {
+        let links = AccountLinks(store: try await context.openStore(.create))
+        let token = try await links.createLinkToken(type: subject.type, platform: subject.platform, subject: subject.id)
+        let url = linkBase.map { $0 + token.token }
+        context.output.result(
+            ["token: \(token.token)", url.map { "url: \($0)" }, "expires: \(token.expiresAt)"].compactMap { $0 }
+                .joined(separator: "\n"),
+            json: ["token": token.token, "url": url ?? NSNull(), "expires_at": token.expiresAt.description]
+        )
+    }
+}
