@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "Queue", targets: ["Queue"]),
         .library(name: "Enqueuer", targets: ["Enqueuer"]),
         .library(name: "Workers", targets: ["Workers"]),
+        .library(name: "JSON", targets: ["JSON"]),
     ],
     targets: [
         .systemLibrary(
@@ -27,13 +28,14 @@ let package = Package(
             providers: [.apt(["libssl-dev"])]
         ),
         .systemLibrary(name: "CSystem"),
-        .target(name: "Queue", dependencies: ["CSQLite", "CCrypto", "CSystem"]),
-        .target(name: "Enqueuer", dependencies: ["Queue"]),
-        .target(name: "Workers", dependencies: ["Queue", "Enqueuer", "CCurl", "CSystem"]),
-        .executableTarget(name: "switchboard", dependencies: ["Queue", "Enqueuer", "Workers", "CSQLite"]),
+        .target(name: "JSON"),
+        .target(name: "Queue", dependencies: ["JSON", "CSQLite", "CCrypto", "CSystem"]),
+        .target(name: "Enqueuer", dependencies: ["JSON", "Queue"]),
+        .target(name: "Workers", dependencies: ["JSON", "Queue", "Enqueuer", "CCurl", "CSystem"]),
+        .executableTarget(name: "switchboard", dependencies: ["JSON", "Queue", "Enqueuer", "Workers", "CSQLite"]),
         .testTarget(
             name: "SwitchboardTests",
-            dependencies: ["Queue", "Enqueuer", "Workers", "CSQLite", "switchboard"],
+            dependencies: ["JSON", "Queue", "Enqueuer", "Workers", "CSQLite", "switchboard"],
             exclude: ["Enqueuer/Fixtures"]
         ),
     ],

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import Queue
 
 /// The kinds of chat jobs, and their payloads as JSON.

@@ -1,3 +1,5 @@
+import JSON
+
 /// A JSON object inside a provider's payload, read field by field with errors that name the field.
 struct PayloadFields {
     let object: JSONObject

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import Queue
 
 /// Turns one provider's webhook payload into an `InboundEvent`.

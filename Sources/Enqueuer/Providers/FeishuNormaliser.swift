@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import Queue
 
 /// Feishu / Lark: an `im.message.receive_v1` event in the 2.0 schema, already decrypted.

@@ -1,5 +1,6 @@
 import Enqueuer
 import Foundation
+import JSON
 
 /// How chat jobs are worked: the agent, the linking policy, where replies go, and each provider's
 /// API address and credentials.

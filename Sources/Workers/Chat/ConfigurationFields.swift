@@ -1,5 +1,6 @@
 import Enqueuer
 import Foundation
+import JSON
 
 /// A JSON object of the configuration file, read with errors naming the key's path.
 struct ConfigurationFields {

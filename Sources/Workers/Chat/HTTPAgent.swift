@@ -1,5 +1,6 @@
 import Enqueuer
 import Foundation
+import JSON
 import Queue
 
 /// `POST`s the turn as JSON (`turn_id`, `owner`, `conversation`, `message`, `history`) and reads

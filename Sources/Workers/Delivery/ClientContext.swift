@@ -1,5 +1,6 @@
 import Enqueuer
 import Foundation
+import JSON
 import Queue
 
 /// What the clients share: the HTTP client, and the redactor every error message passes through.

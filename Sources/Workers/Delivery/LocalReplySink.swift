@@ -1,5 +1,6 @@
 import Enqueuer
 import Foundation
+import JSON
 import Synchronization
 
 /// The `local` provider: replies are written as JSON lines to stdout or a file, for running without

@@ -1,5 +1,6 @@
 import Enqueuer
 import Foundation
+import JSON
 
 /// One chunk of a reply to deliver: the payload of a `chat.deliver` job.
 public struct OutboundMessage: Sendable, Equatable {

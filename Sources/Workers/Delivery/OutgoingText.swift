@@ -1,4 +1,5 @@
 import Enqueuer
+import JSON
 
 /// The forms in which a provider may echo a message's text back in an error: as sent, JSON-escaped, or
 /// JSON-escaped down to ASCII; and each of its longer lines, for an echo of only part of it. Message

@@ -1,6 +1,7 @@
 import CSQLite
 import Enqueuer
 import Foundation
+import JSON
 import Queue
 import Workers
 

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 
 /// Where a command's results and messages go: results to stdout, as text or JSON lines; messages to stderr.
 struct Output: Sendable {

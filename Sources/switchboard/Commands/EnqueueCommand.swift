@@ -1,5 +1,6 @@
 import Enqueuer
 import Foundation
+import JSON
 import Queue
 
 /// `switchboard enqueue`: adds one job, or a batch of JSON lines, in as few transactions as it can.

@@ -1,5 +1,6 @@
 import Enqueuer
 import Foundation
+import JSON
 import Queue
 
 /// One job of `enqueue --batch`: a JSON object per line.

@@ -1,5 +1,6 @@
 import Enqueuer
 import Foundation
+import JSON
 import Synchronization
 
 /// A stand-in for the providers' HTTP APIs on loopback, for tests and benchmarks.

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import Testing
 
 /// Every benchmark runs to its end at a small size and prints its figures: a broken benchmark fails here.

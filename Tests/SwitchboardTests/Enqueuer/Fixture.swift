@@ -1,5 +1,6 @@
 import Enqueuer
 import Foundation
+import JSON
 import Queue
 
 /// A provider payload: one kept under `Fixtures/PROVIDER/NAME.json` (written from the provider's

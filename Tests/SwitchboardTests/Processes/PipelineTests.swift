@@ -1,5 +1,6 @@
 import Enqueuer
 import Foundation
+import JSON
 import Queue
 import Testing
 

@@ -1,5 +1,6 @@
 import Enqueuer
 import Foundation
+import JSON
 
 /// DingTalk robot: `POST {base}/v1.0/robot/oToMessages/batchSend` for a direct message, or
 /// `.../groupMessages/send` for a group, with an access token from `/v1.0/oauth2/accessToken`.

@@ -1,5 +1,6 @@
 import Enqueuer
 import Foundation
+import JSON
 
 /// Feishu / Lark: the first chunk replies to the inbound message (`/im/v1/messages/{id}/reply`), later
 /// chunks post to the chat (`/im/v1/messages?receive_id_type=chat_id`), with a tenant access token

@@ -1,5 +1,6 @@
 import Enqueuer
 import Foundation
+import JSON
 
 /// Slack Web API: `POST {base}/api/chat.postMessage`, in the thread when the inbound message was.
 struct SlackClient: HTTPProviderClient {

@@ -1,5 +1,6 @@
 import Enqueuer
 import Foundation
+import JSON
 
 /// Telegram Bot API: `POST {base}/bot{token}/sendMessage`, quoting the message it answers with
 /// `reply_parameters` (Bot API 7.0; `reply_to_message_id` is deprecated), sent even if that message is gone.

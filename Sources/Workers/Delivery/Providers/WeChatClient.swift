@@ -1,5 +1,6 @@
 import Enqueuer
 import Foundation
+import JSON
 
 /// WeChat through iLink: `POST {base}/ilink/bot/sendmessage`, answering in the context of the inbound
 /// message (its `context_token`), with the chunk's nonce as `client_id`.

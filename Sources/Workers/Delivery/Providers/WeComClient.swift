@@ -1,5 +1,6 @@
 import Enqueuer
 import Foundation
+import JSON
 
 /// WeCom: `POST {base}/cgi-bin/appchat/send` to a group chat, or `/cgi-bin/message/send` to one user,
 /// with an access token from `/cgi-bin/gettoken` in the query.

@@ -12,7 +12,7 @@ public enum JSONValue: Sendable, Equatable {
     case object(JSONObject)
 
     /// What kind of value this is, for error messages.
-    var kindName: String {
+    public var kindName: String {
         switch self {
         case .null: "null"
         case .bool: "a boolean"
