@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "switchboard", targets: ["switchboard"]),
         .library(name: "Queue", targets: ["Queue"]),
+        .library(name: "ChatStore", targets: ["ChatStore"]),
         .library(name: "Enqueuer", targets: ["Enqueuer"]),
         .library(name: "Workers", targets: ["Workers"]),
         .library(name: "JSON", targets: ["JSON"]),
@@ -29,13 +30,16 @@ let package = Package(
         ),
         .systemLibrary(name: "CSystem"),
         .target(name: "JSON"),
-        .target(name: "Queue", dependencies: ["JSON", "CSQLite", "CCrypto", "CSystem"]),
-        .target(name: "Enqueuer", dependencies: ["JSON", "Queue"]),
-        .target(name: "Workers", dependencies: ["JSON", "Queue", "Enqueuer", "CCurl", "CSystem"]),
-        .executableTarget(name: "switchboard", dependencies: ["JSON", "Queue", "Enqueuer", "Workers", "CSQLite"]),
+        .target(name: "Queue", dependencies: ["JSON", "CSQLite", "CCrypto", "CSystem"], exclude: ["Chat"]),
+        .target(name: "ChatStore", dependencies: ["Queue", "CCrypto"], path: "Sources/Queue/Chat"),
+        .target(name: "Enqueuer", dependencies: ["JSON", "Queue", "ChatStore"]),
+        .target(name: "Workers", dependencies: ["JSON", "Queue", "ChatStore", "Enqueuer", "CCurl", "CSystem"]),
+        .executableTarget(
+            name: "switchboard", dependencies: ["JSON", "Queue", "ChatStore", "Enqueuer", "Workers", "CSQLite"]
+        ),
         .testTarget(
             name: "SwitchboardTests",
-            dependencies: ["JSON", "Queue", "Enqueuer", "Workers", "CSQLite", "switchboard"],
+            dependencies: ["JSON", "Queue", "ChatStore", "Enqueuer", "Workers", "CSQLite", "switchboard"],
             exclude: ["Enqueuer/Fixtures"]
         ),
     ],

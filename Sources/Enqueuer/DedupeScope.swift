@@ -1,3 +1,4 @@
+import ChatStore
 import Queue
 
 /// The server-stable ids that make two deliveries the same message: (provider, workspace, conversation,

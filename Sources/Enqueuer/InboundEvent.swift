@@ -1,3 +1,4 @@
+import ChatStore
 import Queue
 
 /// One inbound chat message, the same shape whatever provider it came from.

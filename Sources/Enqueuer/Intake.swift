@@ -1,3 +1,4 @@
+import ChatStore
 import Foundation
 import Queue
 
@@ -106,15 +107,19 @@ public struct Intake: Sendable {
             maxAttempts: options.maxAttempts,
             groupKey: event.conversationKey,
             dedupe: key.map { DedupeKey($0, timeToLive: options.dedupeTimeToLive) },
-            history: HistoryEntry(conversation: event.conversationKey, role: .user, text: event.text),
             onDeadLetter: DeadLetterNotice(queue: options.queue, kind: ChatJob.failed)
         )
+        job.attachments = [
+            ConversationMessage(
+                conversation: event.conversationKey, role: .user, text: event.text, kept: options.historyKept
+            )
+        ]
         if let command = LinkCommand.parse(event.text, provider: event.provider) {
             var withoutCode = event
             withoutCode.text = "/connect"
             job.kind = ChatJob.link
             job.payload = ChatJob.linkPayload(withoutCode, codeDigest: try command.code.map(SecretToken.digest))
-            job.history = nil
+            job.attachments = []
         }
         return (job, key)
     }

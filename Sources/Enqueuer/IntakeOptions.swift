@@ -1,3 +1,4 @@
+import ChatStore
 import Foundation
 import Queue
 
@@ -9,6 +10,8 @@ public struct IntakeOptions: Sendable {
     public var dedupeTimeToLive: Duration = .seconds(24 * 3600)
     /// Attempts per chat job; nil takes the store's default.
     public var maxAttempts: Int?
+    /// Messages kept per conversation: each message added prunes the oldest beyond this, a few at a time.
+    public var historyKept = ConversationMessage.defaultKept
 
     public init() {}
 

@@ -1,3 +1,4 @@
+import ChatStore
 import Queue
 
 /// A message asking to link this chat identity to an account: `/connect CODE` on any provider, or

@@ -1,4 +1,5 @@
 import Foundation
+import Queue
 
 /// An IM identity: who someone is on one provider's workspace.
 public struct ChannelIdentity: Sendable, Hashable {
@@ -10,5 +11,10 @@ public struct ChannelIdentity: Sendable, Hashable {
         self.provider = provider
         self.workspace = workspace
         self.user = user
+    }
+
+    /// The identity as one string, each part prefixed by its length, so no two identities share one.
+    var key: String {
+        [provider, workspace, user].map { "\($0.utf8.count):\($0)" }.joined()
     }
 }

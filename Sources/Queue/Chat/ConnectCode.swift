@@ -1,4 +1,5 @@
 import Foundation
+import Queue
 
 /// A connect code, shown once to its owner; only its digest is kept.
 public struct ConnectCode: Sendable {

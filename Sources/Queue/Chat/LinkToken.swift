@@ -1,4 +1,5 @@
 import Foundation
+import Queue
 
 /// A link token, shown once; only its digest is kept.
 public struct LinkToken: Sendable {

@@ -1,4 +1,5 @@
 import Foundation
+import Queue
 
 /// Which account owns an inbound message, and through what.
 public enum OwnerResolution: Sendable, Equatable {

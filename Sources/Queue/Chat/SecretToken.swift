@@ -1,5 +1,6 @@
 import CCrypto
 import Foundation
+import Queue
 
 /// One-time secrets (connect codes, link tokens): drawn from the system CSPRNG, shown to a person once,
 /// and stored only as their SHA-256 digest.

@@ -6,7 +6,6 @@ struct JobRules: Sendable {
     var retryPolicies: RetryPolicies
     var completedRetention: Duration?
     var errorHistoryLimit: Int
-    var conversationHistoryKept: Int
 
     /// Longest error text kept per failure; the tail of a long stderr is the useful part.
     static let maxErrorLength = 2_000

@@ -1,14 +1,7 @@
 extension JobStore {
     /// Dead letters in the order they died, optionally of one queue or kind.
     public func deadLetters(queue: String? = nil, kind: String? = nil, limit: Int = 100) async throws -> [JobRecord] {
-        try await database.read { connection in
-            try connection.query(
-                "SELECT \(JobRecord.columns) FROM jobs WHERE state = 'dead' AND (?1 IS NULL OR queue = ?1) "
-                    + "AND (?2 IS NULL OR kind = ?2) ORDER BY finished_at, id LIMIT ?3",
-                [.optionalText(queue), .optionalText(kind), .integer(limit)],
-                row: JobRecord.init
-            )
-        }
+        try await storage.deadLetters(queue: queue, kind: kind, limit: limit)
     }
 
     /// One dead letter with its error history.
@@ -44,7 +37,7 @@ extension JobStore {
             try Task.checkCancellation()
             let batchStarted = clock.now()
             let batch = Array(ids[start..<min(start + batchSize, ids.count)])
-            redriven += try await writeJobs { jobs in try batch.count { try jobs.redrive(deadLetter: $0) } }
+            redriven += try await storage.redrive(deadLetters: batch)
             progress(redriven, ids.count)
             if perSecond != nil, start + batchSize < ids.count {
                 let elapsed = clock.now() - batchStarted
@@ -62,11 +55,7 @@ extension JobStore {
         var purged = 0
         for start in stride(from: 0, to: ids.count, by: 1_000) {
             let batch = Array(ids[start..<min(start + 1_000, ids.count)])
-            purged += try await database.write { connection in
-                try batch.reduce(0) { total, id in
-                    total + (try connection.execute("DELETE FROM jobs WHERE id = ?1 AND state = 'dead'", [.integer(id)]))
-                }
-            }
+            purged += try await storage.purge(deadLetters: batch)
         }
         return purged
     }
@@ -75,67 +64,13 @@ extension JobStore {
     /// redrive of it would touch.
     /// - Throws: `QueueError.notFound` naming the ids that are not dead letters.
     public func deadLetters(_ selection: DeadLetterSelection, limit: Int = .max) async throws -> [JobRecord] {
-        let ids = try await deadLetterIDs(selection)
-        return try await database.read { connection in
-            try ids.prefix(limit).compactMap { id in
-                try connection.queryFirst(
-                    "SELECT \(JobRecord.columns) FROM jobs WHERE id = ?1 AND state = 'dead'", [.integer(id)],
-                    row: JobRecord.init
-                )
-            }
-        }
+        try await storage.jobs(ids: Array(try await deadLetterIDs(selection).prefix(limit))).filter { $0.state == .dead }
     }
 
     /// The ids a selection covers now, in the order they died: jobs that die later are not included, so a
     /// loop over them ends.
     /// - Throws: `QueueError.notFound` naming the ids that are not dead letters.
     public func deadLetterIDs(_ selection: DeadLetterSelection) async throws -> [Int64] {
-        let now = clock.now()
-        return try await database.read { connection in
-            switch selection {
-            case .ids(let ids):
-                let problems = try ids.compactMap { id -> String? in
-                    switch try connection.queryFirst("SELECT state FROM jobs WHERE id = ?1", [.integer(id)], row: { $0.text(0) }) {
-                    case JobState.dead.rawValue?: nil
-                    case nil: "there is no job \(id)"
-                    case let state?: "job \(id) is \(state), not a dead letter"
-                    }
-                }
-                if !problems.isEmpty {
-                    throw QueueError(.notFound, problems.joined(separator: "; "))
-                }
-                return ids
-            case .all, .queue, .olderThan:
-                var cutoff = now
-                var queue: String?
-                if case .olderThan(let age) = selection { cutoff = now - age }
-                if case .queue(let name) = selection { queue = name }
-                return try connection.query(
-                    "SELECT id FROM jobs WHERE state = 'dead' AND finished_at <= ?1 AND (?2 IS NULL OR queue = ?2) "
-                        + "ORDER BY finished_at, id",
-                    [.integer(cutoff.millisecondsSince1970), .optionalText(queue)]
-                ) { $0.int64(0) }
-            }
-        }
-    }
-}
-extension JobsTransaction {
-    /// Puts one dead letter back to run; false when it is no longer a dead letter.
-    func redrive(deadLetter id: Int64) throws -> Bool {
-        guard let group = try connection.queryFirst(
-            "SELECT group_key FROM jobs WHERE id = ?1 AND state = 'dead'", [.integer(id)], row: { $0.optionalText(0) }
-        ) else {
-            return false
-        }
-        let state: JobState = try group.map(groupHasLiveJob) == true ? .blocked : .ready
-        try connection.execute(
-            """
-            UPDATE jobs SET state = ?2, attempts = 0, run_at = ?3, dead_reason = NULL, finished_at = NULL,
-                            updated_at = ?3
-            WHERE id = ?1
-            """,
-            [.integer(id), .text(state.rawValue), .integer(now.millisecondsSince1970)]
-        )
-        return true
+        try await storage.deadLetterIDs(selection)
     }
 }

@@ -3,10 +3,7 @@
 extension JobStore {
     /// The latest hold among `buckets` that is still in force, if any.
     public func holdUntil(buckets: [String]) async throws -> Timestamp? {
-        let clock = self.clock
-        return try await database.read { connection in
-            try JobsTransaction.latestHold(buckets, in: connection, now: clock.now())
-        }
+        try await storage.holdUntil(buckets: buckets)
     }
 
     /// Takes the next send slot of `bucket`, fleet-wide, before a send: when no hold among `respecting`
@@ -18,49 +15,12 @@ extension JobStore {
     public func reserveSendSlot(_ bucket: String, interval: Duration, respecting buckets: [String]) async throws
         -> Timestamp?
     {
-        try await writeJobs { jobs in
-            if let hold = try JobsTransaction.latestHold(buckets, in: jobs.connection, now: jobs.now) {
-                return hold
-            }
-            try jobs.hold(RateHold(bucket: bucket, until: jobs.now + interval))
-            return nil
-        }
+        try await storage.reserveSendSlot(bucket, interval: interval, respecting: buckets)
     }
 
     /// Writes holds at once, without waiting for a settlement: what a 429 calls for, so that sends
     /// already on their way to the bucket in other workers wait too.
     public func hold(_ holds: [RateHold]) async throws {
-        try await writeJobs { jobs in
-            for hold in holds {
-                try jobs.hold(hold)
-            }
-        }
-    }
-}
-
-extension JobsTransaction {
-    /// Holds a rate bucket until a time, keeping the later of this and any hold it already has; and
-    /// deletes a few holds that have ended.
-    func hold(_ hold: RateHold) throws {
-        try connection.execute(
-            """
-            INSERT INTO rate_holds (bucket, until) VALUES (?1, ?2)
-            ON CONFLICT (bucket) DO UPDATE SET until = max(until, excluded.until)
-            """,
-            [.text(hold.bucket), .integer(hold.until.millisecondsSince1970)]
-        )
-        try connection.execute(
-            "DELETE FROM rate_holds WHERE bucket IN (SELECT bucket FROM rate_holds WHERE until <= ?1 LIMIT 8)",
-            [.integer(now.millisecondsSince1970)]
-        )
-    }
-
-    /// The latest hold among `buckets` still in force at `now`.
-    static func latestHold(_ buckets: [String], in connection: SQLiteConnection, now: Timestamp) throws -> Timestamp? {
-        try buckets.compactMap { bucket in
-            try connection.integer(
-                "SELECT until FROM rate_holds WHERE bucket = ?1 AND until > ?2", [.text(bucket), .integer(now.millisecondsSince1970)]
-            )
-        }.max().map(Timestamp.init(millisecondsSince1970:))
+        try await storage.hold(holds)
     }
 }

@@ -2,53 +2,36 @@ import Foundation
 
 /// The durable job queue: enqueue, claim under fenced leases, settle, inspect.
 ///
-/// One store holds one SQLite connection; any number of processes may open stores on the same file.
-/// Every method runs its SQL on the connection's own thread and commits before it returns, so a
-/// result in hand means the change is durable at the store's `Durability`.
+/// A store speaks to one database through its backend (`JobStorage`); any number of processes may open
+/// stores on the same database. Every method commits before it returns, so a result in hand means the
+/// change is durable at the store's `Durability`. The store keeps the rules that need no database:
+/// checking jobs before anything is written, pacing a redrive, batching a purge.
 public final class JobStore: Sendable {
-    let database: Database
+    package let storage: any JobStorage
     let options: StoreOptions
-    /// The path this store was opened at.
-    public let path: String
 
-    private init(database: Database, options: StoreOptions, path: String) {
-        self.database = database
+    package init(storage: any JobStorage, options: StoreOptions) {
+        self.storage = storage
         self.options = options
-        self.path = path
     }
 
-    /// Opens the database at `path`, creating and migrating it as needed.
+    /// Opens the database at `path`, creating and migrating it as `options.access` allows.
     ///
     /// - Throws: `QueueError` when the file is missing (unless the access is `.create`), belongs to another
     ///   application, or has a newer schema (or, read-only, an older one); `SQLiteError` when it cannot be
     ///   opened or read.
     public static func open(path: String, options: StoreOptions = StoreOptions()) async throws -> JobStore {
-        let mode: SQLiteConnection.OpenMode = switch options.access {
-        case .create: .createIfMissing
-        case .existing: .mustExist
-        case .readOnly: .readOnly
-        }
-        let database = try await Database.open(
-            path: path,
-            mode: mode,
-            durability: options.durability,
-            lockTimeout: options.lockTimeout,
-            schema: .current
-        )
-        return JobStore(database: database, options: options, path: path)
+        JobStore(storage: try await SQLiteJobStorage.open(path: path, options: options), options: options)
     }
+
+    /// The database this store was opened on: its path (or URL, without a password).
+    public var path: String { storage.location }
 
     /// The store's clock: the time every lease, backoff and expiry is measured against.
     public var clock: any WallClock { options.clock }
 
-    /// Runs `body` in one write transaction over the job tables, at one instant of the store's clock.
-    func writeJobs<T: Sendable>(_ body: @escaping @Sendable (JobsTransaction) throws -> T) async throws -> T {
-        let clock = options.clock
-        let rules = options.rules
-        return try await database.write { connection in
-            try body(JobsTransaction(connection: connection, now: clock.now(), rules: rules))
-        }
-    }
+    /// The other modules' tables the store was opened with.
+    package var schemaParts: [SchemaPart] { options.schemaParts }
 
     // MARK: Enqueue
 
@@ -68,34 +51,35 @@ public final class JobStore: Sendable {
     public func enqueue(_ jobs: [NewJob]) async throws -> [EnqueueResult] {
         for job in jobs {
             try job.validate()
+            try checkTables(of: job)
         }
-        let keyCount = jobs.count { $0.dedupe != nil }
-        return try await writeJobs { transaction in
-            var liveGroups: Set<String> = []
-            let results = try jobs.map { try transaction.enqueue($0, liveGroups: &liveGroups) }
-            if keyCount > 0 {
-                try transaction.pruneExpiredDedupeKeys(limit: 2 * keyCount + 16)
-            }
-            return results
+        return try await storage.enqueue(jobs)
+    }
+
+    /// Refuses a job whose attachments need tables this store was not opened with.
+    private func checkTables(of job: NewJob) throws {
+        for attachment in job.attachments where !schemaParts.contains(where: { $0.name == attachment.schemaPartName }) {
+            throw QueueError.invalid(
+                "attachments", "need the \(attachment.schemaPartName) tables, which this store was opened without"
+            )
         }
     }
 
     /// Deletes a live dedupe key so the next enqueue with it is accepted; false when no such key exists.
     @discardableResult
     public func releaseDedupeKey(_ key: String) async throws -> Bool {
-        try await database.write { connection in
-            try connection.execute("DELETE FROM dedupe_keys WHERE key = ?1", [.text(key)]) == 1
-        }
+        try await storage.releaseDedupeKey(key)
     }
 
     // MARK: Work
 
     /// A settlement whose follow-up jobs are invalid becomes a non-retryable failure: a handler's bug is
     /// dead-lettered where an operator sees it, instead of failing every exchange the worker retries.
-    private static func refusingInvalidEffects(_ settlement: Settlement) -> Settlement {
+    private func refusingInvalidEffects(_ settlement: Settlement) -> Settlement {
         do {
             for job in settlement.effects.enqueue {
                 try job.validate()
+                try checkTables(of: job)
             }
             return settlement
         } catch {
@@ -106,22 +90,8 @@ public final class JobStore: Sendable {
     /// Settles, heartbeats and claims in one transaction; see `WorkerExchange`.
     public func exchange(_ exchange: WorkerExchange) async throws -> WorkerExchangeResult {
         var checked = exchange
-        checked.settlements = exchange.settlements.map(Self.refusingInvalidEffects)
-        let request = checked
-        return try await writeJobs { jobs in
-            var liveGroups: Set<String> = []
-            let settled = try request.settlements.map { try jobs.settle($0, liveGroups: &liveGroups) }
-            let lost = try request.heartbeats.filter { try !jobs.heartbeat($0, leaseDuration: request.leaseDuration) }
-            let claimed = try jobs.claim(
-                queues: request.queues, kinds: request.kinds, limit: request.claimLimit,
-                leaseDuration: request.leaseDuration, workerID: request.workerID
-            )
-            if !settled.isEmpty {
-                try jobs.pruneCompleted(limit: 2 * settled.count + 16)
-            }
-            let nextDueAt = claimed.count < request.claimLimit ? try jobs.nextDueAt(kinds: request.kinds) : nil
-            return WorkerExchangeResult(settled: settled, lostLeases: lost, claimed: claimed, nextDueAt: nextDueAt)
-        }
+        checked.settlements = exchange.settlements.map(refusingInvalidEffects)
+        return try await storage.exchange(checked)
     }
 
     /// Leases up to `limit` runnable jobs from `queues`, of `kinds` (nil for any): highest priority first,
@@ -183,29 +153,23 @@ public final class JobStore: Sendable {
     /// Deletes at most `limit` completed jobs older than the retention window; returns how many.
     @discardableResult
     public func pruneCompleted(limit: Int = 1_000) async throws -> Int {
-        try await writeJobs { try $0.pruneCompleted(limit: limit) }
+        try await storage.pruneCompleted(limit: limit)
     }
 
     /// Deletes at most `limit` expired dedupe keys; returns how many.
     @discardableResult
     public func pruneExpiredDedupeKeys(limit: Int = 1_000) async throws -> Int {
-        try await writeJobs { try $0.pruneExpiredDedupeKeys(limit: limit) }
+        try await storage.pruneExpiredDedupeKeys(limit: limit)
     }
 
     /// The schema version the database is at.
     public func schemaVersion() async throws -> Int {
-        try await database.perform { connection in
-            Int(try connection.integer("PRAGMA user_version") ?? 0)
-        }
+        try await storage.schemaVersion()
     }
 
-    /// A number that changes whenever another connection commits to the database.
-    ///
-    /// Cheap to read (no lock, no I/O beyond shared memory), so an idle worker polls it instead of
-    /// taking the write lock to look for work.
+    /// A number that changes whenever another process commits to the database: cheap to read, so an idle
+    /// worker polls it instead of taking the write lock to look for work.
     public func changeCounter() async throws -> Int64 {
-        try await database.perform { connection in
-            try connection.queryFirst("PRAGMA data_version") { $0.int64(0) } ?? 0
-        }
+        try await storage.changeCounter()
     }
 }

@@ -12,10 +12,10 @@ public struct NewJob: Sendable {
     /// Jobs sharing a group key run one at a time, in enqueue order.
     public var groupKey: String?
     public var dedupe: DedupeKey?
-    /// A message to add to a conversation's history with the job: both are written, or neither.
-    public var history: HistoryEntry?
     /// What to enqueue if this job is dead-lettered.
     public var onDeadLetter: DeadLetterNotice?
+    /// Rows other modules write with the job, in its transaction, only if the job is written.
+    package var attachments: [any JobAttachment] = []
 
     public init(
         queue: String,
@@ -26,7 +26,6 @@ public struct NewJob: Sendable {
         maxAttempts: Int? = nil,
         groupKey: String? = nil,
         dedupe: DedupeKey? = nil,
-        history: HistoryEntry? = nil,
         onDeadLetter: DeadLetterNotice? = nil
     ) {
         self.queue = queue
@@ -37,7 +36,6 @@ public struct NewJob: Sendable {
         self.maxAttempts = maxAttempts
         self.groupKey = groupKey
         self.dedupe = dedupe
-        self.history = history
         self.onDeadLetter = onDeadLetter
     }
 
@@ -51,8 +49,8 @@ public struct NewJob: Sendable {
         if let groupKey, groupKey.isEmpty {
             throw QueueError.invalid("group", "must not be empty")
         }
-        if let history, history.conversation.isEmpty {
-            throw QueueError.invalid("history.conversation", "must not be empty")
+        for attachment in attachments {
+            try attachment.validate()
         }
         if let dedupe {
             if dedupe.key.isEmpty {

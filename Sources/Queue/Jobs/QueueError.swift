@@ -20,6 +20,8 @@ public struct QueueError: Error, Sendable, Equatable, CustomStringConvertible {
         case schemaOutdated = "schema_outdated"
         /// Other processes held the write lock for longer than the busy timeout, transaction after transaction.
         case contended = "contended"
+        /// The database holds a value this build cannot read: it was changed behind Switchboard's back.
+        case corrupt = "corrupt"
         /// A library Switchboard relies on failed in a way no input explains.
         case `internal` = "internal"
     }
@@ -38,7 +40,7 @@ public struct QueueError: Error, Sendable, Equatable, CustomStringConvertible {
         QueueError(.leaseLost, "lease \(lease.token) on job \(lease.jobID) is no longer held (expired or claimed again)")
     }
 
-    static func invalid(_ field: String, _ problem: String) -> QueueError {
+    package static func invalid(_ field: String, _ problem: String) -> QueueError {
         QueueError(.invalidArgument, "\(field): \(problem)")
     }
 }

@@ -11,14 +11,14 @@ public struct StoreOptions: Sendable {
     public var completedRetention: Duration?
     /// Failures kept per job; older ones are dropped.
     public var errorHistoryLimit = 10
-    /// Messages kept per conversation: each message added prunes the oldest beyond this, a few at a time.
-    public var conversationHistoryKept = 200
     /// How long a write waits for other writers before it fails as contended (`QueueError.contended`).
     /// Switchboard writers queue on the write turnstile for up to this long; another program's lock is
     /// waited for up to a quarter of it on each of a transaction's four attempts.
     public var lockTimeout: Duration = .seconds(20)
     /// Whether the store may create, migrate and write the database.
     public var access = StoreAccess.create
+    /// Other modules' tables, created and migrated with the job queue's.
+    package var schemaParts: [SchemaPart] = []
 
     public init() {}
 
@@ -27,8 +27,7 @@ public struct StoreOptions: Sendable {
             defaultMaxAttempts: defaultMaxAttempts,
             retryPolicies: retryPolicies,
             completedRetention: completedRetention,
-            errorHistoryLimit: errorHistoryLimit,
-            conversationHistoryKept: conversationHistoryKept
+            errorHistoryLimit: errorHistoryLimit
         )
     }
 }

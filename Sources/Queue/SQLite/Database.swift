@@ -7,7 +7,7 @@ import Foundation
 /// Blocking SQLite calls (file I/O, fsync, waiting for another process's lock) run on this queue's
 /// thread, never on Swift's cooperative pool, which has one thread per core and stalls every task
 /// in the process when one of them blocks.
-final class Database: @unchecked Sendable {
+package final class Database: @unchecked Sendable {
     // @unchecked Sendable: `connection` is not thread-safe, and it is touched only inside blocks
     // submitted to `queue`, which is serial; so at most one thread uses it at a time, and the queue's
     // hand-over between blocks orders every access after the previous one.
@@ -53,7 +53,7 @@ final class Database: @unchecked Sendable {
     }
 
     /// Runs `body` on the connection's queue, outside any transaction.
-    func perform<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
+    package func perform<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             queue.async {
                 continuation.resume(with: Result { try body(self.connection) })
@@ -65,7 +65,7 @@ final class Database: @unchecked Sendable {
     ///
     /// `body` may run more than once, so it must not have effects outside the database.
     /// - Throws: `QueueError.contended` when every attempt met a held lock, or whatever `body` throws.
-    func write<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
+    package func write<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
         try await perform { connection in
             try Self.retryingContention {
                 try connection.writeTransaction { try body(connection) }
@@ -74,7 +74,7 @@ final class Database: @unchecked Sendable {
     }
 
     /// Runs `body` in a read transaction: all its queries see one snapshot.
-    func read<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
+    package func read<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
         try await perform { connection in
             try Self.retryingContention {
                 try connection.readTransaction { try body(connection) }

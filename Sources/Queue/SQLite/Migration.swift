@@ -1,7 +1,10 @@
-import CSQLite
-
 /// One step of the schema, applied once, in order, inside a write transaction.
-struct Migration: Sendable {
-    let version: Int
-    let sql: String
+package struct Migration: Sendable {
+    package let version: Int
+    package let sql: String
+
+    package init(version: Int, sql: String) {
+        self.version = version
+        self.sql = sql
+    }
 }

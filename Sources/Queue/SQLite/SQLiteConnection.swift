@@ -4,7 +4,7 @@ import Foundation
 /// One SQLite connection (`sqlite3*`) and its cache of prepared statements.
 ///
 /// Not thread-safe: `Database` owns it and reaches it only from one serial queue.
-final class SQLiteConnection {
+package final class SQLiteConnection {
     /// How the file is opened.
     enum OpenMode {
         /// Create the file when it does not exist.
@@ -74,12 +74,12 @@ final class SQLiteConnection {
     }
 
     /// Runs one or more statements that bind nothing and return nothing (pragmas, DDL, BEGIN/COMMIT).
-    func executeScript(_ sql: String) throws {
+    package func executeScript(_ sql: String) throws {
         try Self.check(sqlite3_exec(handle, sql, nil, nil, nil), handle: handle, sql: sql)
     }
 
     /// The cached prepared statement for `sql`, prepared on first use.
-    func statement(_ sql: String) throws -> SQLiteStatement {
+    package func statement(_ sql: String) throws -> SQLiteStatement {
         if let cached = statements[sql] {
             return cached
         }
@@ -90,7 +90,7 @@ final class SQLiteConnection {
 
     /// Runs a statement that returns no rows; returns how many rows it changed.
     @discardableResult
-    func execute(_ sql: String, _ values: [SQLValue] = []) throws -> Int {
+    package func execute(_ sql: String, _ values: [SQLValue] = []) throws -> Int {
         let statement = try self.statement(sql)
         try statement.bind(values)
         defer { statement.reset() }
@@ -99,7 +99,7 @@ final class SQLiteConnection {
     }
 
     /// Runs a query and maps each row.
-    func query<Row>(_ sql: String, _ values: [SQLValue] = [], row: (SQLiteStatement) throws -> Row) throws -> [Row] {
+    package func query<Row>(_ sql: String, _ values: [SQLValue] = [], row: (SQLiteStatement) throws -> Row) throws -> [Row] {
         let statement = try self.statement(sql)
         try statement.bind(values)
         defer { statement.reset() }
@@ -111,7 +111,7 @@ final class SQLiteConnection {
     }
 
     /// Runs a query and maps its first row, if any.
-    func queryFirst<Row>(_ sql: String, _ values: [SQLValue] = [], row: (SQLiteStatement) throws -> Row) throws -> Row? {
+    package func queryFirst<Row>(_ sql: String, _ values: [SQLValue] = [], row: (SQLiteStatement) throws -> Row) throws -> Row? {
         let statement = try self.statement(sql)
         try statement.bind(values)
         defer { statement.reset() }
@@ -119,12 +119,12 @@ final class SQLiteConnection {
     }
 
     /// The first column of the first row as an integer; nil when there is no row or the value is NULL.
-    func integer(_ sql: String, _ values: [SQLValue] = []) throws -> Int64? {
+    package func integer(_ sql: String, _ values: [SQLValue] = []) throws -> Int64? {
         try queryFirst(sql, values) { $0.optionalInt64(0) } ?? nil
     }
 
     /// The rowid of the last successful INSERT on this connection.
-    var lastInsertRowID: Int64 {
+    package var lastInsertRowID: Int64 {
         sqlite3_last_insert_rowid(handle)
     }
 

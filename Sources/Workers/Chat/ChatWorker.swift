@@ -1,3 +1,4 @@
+import ChatStore
 import Enqueuer
 import Foundation
 import Queue
@@ -16,9 +17,9 @@ public struct ChatWorker: JobHandler {
         case .http(let url, let connectTimeout, let timeout):
             HTTPAgent(url: url, connectTimeout: connectTimeout, timeout: timeout, http: http)
         }
-        let links = AccountLinks(store: store)
-        turns = TurnHandler(store: store, links: links, agent: agent, configuration: configuration)
-        linking = LinkHandler(links: links)
+        let chat = try ChatStore(store)
+        turns = TurnHandler(store: store, chat: chat, agent: agent, configuration: configuration)
+        linking = LinkHandler(chat: chat)
         delivery = try DeliveryHandler(store: store, configuration: configuration, http: http)
         self.fallback = fallback
     }

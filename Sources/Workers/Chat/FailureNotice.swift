@@ -11,7 +11,7 @@ enum FailureNotice {
             return .fail("failure notice payload is not a chat job's", retryable: false)
         }
         return JobResult(.complete, effects: SettlementEffects(
-            enqueue: Replies.deliveries(text, to: event, turn: job.id, queue: job.queue, recordInHistory: false)
+            enqueue: Replies.deliveries(text, to: event, turn: job.id, queue: job.queue, recordKeeping: nil)
         ))
     }
 }

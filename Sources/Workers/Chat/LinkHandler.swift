@@ -1,10 +1,11 @@
+import ChatStore
 import Enqueuer
 import Foundation
 import Queue
 
 /// Consumes the connect code of a `/connect CODE` message and answers whether it worked.
 struct LinkHandler {
-    let links: AccountLinks
+    let chat: ChatStore
 
     func run(_ job: ClaimedJob) async -> JobResult {
         let event: InboundEvent
@@ -17,7 +18,7 @@ struct LinkHandler {
         let answer: String
         if let digest, let identity = event.identity {
             do {
-                _ = try await links.consumeConnectCode(digest: digest, identity: identity)
+                _ = try await chat.consumeConnectCode(digest: digest, identity: identity)
                 answer = "Connected: this chat is now linked to your account."
             } catch let error as LinkError where error.code == .expiredOrUsed {
                 answer = "That code is invalid or has expired. Ask for a new one."
@@ -30,7 +31,7 @@ struct LinkHandler {
             answer = "This chat cannot be connected here: send the code from a server or group channel."
         }
         return JobResult(.complete, effects: SettlementEffects(
-            enqueue: Replies.deliveries(answer, to: event, turn: job.id, queue: job.queue, recordInHistory: false)
+            enqueue: Replies.deliveries(answer, to: event, turn: job.id, queue: job.queue, recordKeeping: nil)
         ))
     }
 }

@@ -1,3 +1,4 @@
+import ChatStore
 import Enqueuer
 import Queue
 
@@ -7,9 +8,9 @@ enum Replies {
     /// Deliveries run before turns waiting in the same queue: finish answering before starting anew.
     static let deliveryPriority = 1
 
-    /// - Parameter recordInHistory: add the reply to the conversation's history (an agent's answer,
-    ///   not a notice about linking or a failure).
-    static func deliveries(_ text: String, to event: InboundEvent, turn: Int64, queue: String, recordInHistory: Bool)
+    /// - Parameter recordKeeping: add the reply to the conversation's history (an agent's answer, not a
+    ///   notice about linking or a failure), keeping that many of its newest messages; nil records nothing.
+    static func deliveries(_ text: String, to event: InboundEvent, turn: Int64, queue: String, recordKeeping: Int?)
         -> [NewJob]
     {
         let chunks = Chunker.chunks(text, limit: TextLimit.of(event.provider))
@@ -18,15 +19,19 @@ enum Replies {
                 provider: event.provider, target: event.replyTarget, text: chunk, part: index + 1, parts: chunks.count,
                 turnID: turn
             )
-            return NewJob(
+            var job = NewJob(
                 queue: queue,
                 kind: ChatJob.deliver,
                 payload: message.payload,
                 priority: deliveryPriority,
-                groupKey: "deliver/" + event.conversationKey,
-                history: recordInHistory && index == 0
-                    ? HistoryEntry(conversation: event.conversationKey, role: .assistant, text: text) : nil
+                groupKey: "deliver/" + event.conversationKey
             )
+            if let kept = recordKeeping, index == 0 {
+                job.attachments = [
+                    ConversationMessage(conversation: event.conversationKey, role: .assistant, text: text, kept: kept)
+                ]
+            }
+            return job
         }
     }
 }

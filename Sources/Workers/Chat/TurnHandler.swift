@@ -1,3 +1,4 @@
+import ChatStore
 import Enqueuer
 import Foundation
 import Queue
@@ -14,7 +15,7 @@ struct TurnHandler {
     static let maxFollowUps = 20
 
     let store: JobStore
-    let links: AccountLinks
+    let chat: ChatStore
     let agent: any Agent
     let configuration: ChatConfiguration
 
@@ -41,7 +42,7 @@ struct TurnHandler {
             owner = defaultOwner
         case .required(let linkBaseURL):
             do {
-                let resolution = try await links.resolveOwner(
+                let resolution = try await chat.resolveOwner(
                     provider: event.provider.rawValue, workspace: event.workspaceID, sender: event.senderID,
                     isDirect: event.isDirect
                 )
@@ -55,7 +56,7 @@ struct TurnHandler {
             }
         }
         do {
-            let history = try await store.history(conversation: event.conversationKey, limit: configuration.historyLimit)
+            let history = try await chat.history(conversation: event.conversationKey, limit: configuration.historyLimit)
             let answer = try await agent.reply(
                 to: AgentTurn(turnID: job.id, owner: owner, conversation: event.conversationKey, message: message, history: history)
             )
@@ -69,7 +70,9 @@ struct TurnHandler {
 
     private func reply(_ text: String, to event: InboundEvent, job: ClaimedJob, record: Bool, absorbing: [Int64]) -> JobResult {
         JobResult(.complete, effects: SettlementEffects(
-            enqueue: Replies.deliveries(text, to: event, turn: job.id, queue: job.queue, recordInHistory: record),
+            enqueue: Replies.deliveries(
+                text, to: event, turn: job.id, queue: job.queue, recordKeeping: record ? configuration.historyKept : nil
+            ),
             absorb: absorbing
         ))
     }
@@ -95,7 +98,7 @@ struct TurnHandler {
         guard let linkBaseURL else { return codeInstruction }
         let (type, subject): (LinkType, String?) = event.isDirect ? (.user, event.senderID) : (.server, event.workspaceID)
         guard let subject else { return codeInstruction }
-        let token = try await links.createLinkToken(type: type, platform: event.provider.rawValue, subject: subject)
+        let token = try await chat.createLinkToken(type: type, platform: event.provider.rawValue, subject: subject)
         return "This chat is not linked to an account yet. Link it here within 30 minutes: \(linkBaseURL)\(token.token)"
     }
 }

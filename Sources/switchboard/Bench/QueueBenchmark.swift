@@ -1,3 +1,4 @@
+import ChatStore
 import CSQLite
 import Foundation
 import Queue
@@ -75,7 +76,7 @@ struct QueueBenchmark {
         }
         var options = StoreOptions()
         options.durability = durability
-        return try await JobStore.open(path: path(name), options: options)
+        return try await SwitchboardDatabase.open(path: path(name), options: options)
     }
 
     private func job(_ index: Int) -> NewJob {

@@ -1,3 +1,4 @@
+import ChatStore
 import Foundation
 import Queue
 
@@ -17,6 +18,6 @@ struct CommandContext {
         options.lockTimeout = global.lockTimeout
         options.access = access
         configure(&options)
-        return try await JobStore.open(path: path ?? global.databasePath, options: options)
+        return try await SwitchboardDatabase.open(path: path ?? global.databasePath, options: options)
     }
 }

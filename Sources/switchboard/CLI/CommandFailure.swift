@@ -1,3 +1,4 @@
+import ChatStore
 import CSQLite
 import Enqueuer
 import Queue
@@ -35,7 +36,7 @@ struct CommandFailure: Error {
             let exitCode: ExitCode = switch error.code {
             case .invalidArgument, .notFound: .dataError
             case .databaseMissing, .schemaTooNew, .schemaOutdated: .unavailable
-            case .foreignDatabase: .ioError
+            case .foreignDatabase, .corrupt: .ioError
             case .contended: .tempFail
             case .leaseLost, .internal: .software
             }

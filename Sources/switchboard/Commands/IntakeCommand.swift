@@ -62,10 +62,9 @@ struct IntakeCommand: Command {
         let bodies = batch
             ? input.split(separator: UInt8(ascii: "\n")).filter { !$0.allSatisfy { $0 == 0x20 || $0 == 0x0D || $0 == 0x09 } }
             : [input[...]]
-        let store = try await context.openStore(.create) { options in
-            options.conversationHistoryKept = historyKept ?? options.conversationHistoryKept
-        }
-        let intake = Intake(store: store, options: options)
+        var options = self.options
+        options.historyKept = historyKept ?? options.historyKept
+        let intake = Intake(store: try await context.openStore(.create), options: options)
         var rejected = false
         // Each chunk's lines are printed once its transaction has committed.
         try await intake.receive(

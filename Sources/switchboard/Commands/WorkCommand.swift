@@ -86,9 +86,9 @@ struct WorkCommand: Command {
     func run(_ context: CommandContext) async throws {
         var configuration = try ChatConfiguration.load(file: configFile, environment: ProcessInfo.processInfo.environment)
         overrides.apply(to: &configuration)
+        configuration.historyKept = historyKept ?? configuration.historyKept
         let store = try await context.openStore(.create) { options in
             options.completedRetention = retainCompleted ?? configuration.retainCompleted
-            options.conversationHistoryKept = historyKept ?? configuration.historyKept
         }
         let redactor = configuration.redactor
         let log = WorkerLog(json: context.output.json, verbose: verbose, redactor: redactor)

@@ -1,3 +1,4 @@
+import ChatStore
 import Foundation
 import Queue
 import Testing
@@ -37,7 +38,7 @@ struct BoundsTests {
     ])
     func outOfRangeLine(input: String, message: String) async throws {
         let directory = try TestDirectory()
-        let store = try await JobStore.open(path: directory.databasePath)
+        let store = try await SwitchboardDatabase.open(path: directory.databasePath)
         let result = try await SwitchboardProcess.run(
             ["enqueue", "--batch", "--queue", "q"], database: directory.databasePath, stdin: input
         )

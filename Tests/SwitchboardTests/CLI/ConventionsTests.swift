@@ -1,3 +1,4 @@
+import ChatStore
 import Foundation
 import Queue
 import Testing
@@ -45,7 +46,7 @@ struct ConventionsTests {
     @Test("global options may come before the command")
     func globalOptionsFirst() async throws {
         let directory = try TestDirectory()
-        let store = try await JobStore.open(path: directory.databasePath)
+        let store = try await SwitchboardDatabase.open(path: directory.databasePath)
         try await store.enqueue(NewJob(queue: "q", kind: "k"))
         let result = try await SwitchboardProcess.run(["--db", directory.databasePath, "--json", "stats"])
         #expect(result.status == 0, "\(result.stderr)")
@@ -63,7 +64,7 @@ struct ConventionsTests {
     func jsonErrors(arguments: [String], code: String, httpStatus: Int?, exitStatus: Int32) async throws {
         let directory = try TestDirectory()
         if arguments.contains("link") {
-            _ = try await JobStore.open(path: directory.databasePath)
+            _ = try await SwitchboardDatabase.open(path: directory.databasePath)
         }
         let result = try await SwitchboardProcess.run(arguments, database: directory.databasePath)
         #expect(result.status == exitStatus, "\(result.stderr)")
@@ -122,7 +123,7 @@ struct ConventionsTests {
     @Test("a worker's JSON log events carry their time, level, pid and version")
     func jsonLogEvents() async throws {
         let directory = try TestDirectory()
-        let store = try await JobStore.open(path: directory.databasePath)
+        let store = try await SwitchboardDatabase.open(path: directory.databasePath)
         try await store.enqueue(NewJob(queue: "q", kind: "k"))
         let worker = try SwitchboardProcess(
             ["work", "--queue", "q", "--exec", "true", "--drain", "--verbose", "--json"], database: directory.databasePath
@@ -153,7 +154,7 @@ struct ConventionsTests {
     @Test("a dead-letter command names a job that does not exist, and one that is not dead")
     func noSuchJob() async throws {
         let directory = try TestDirectory()
-        let store = try await JobStore.open(path: directory.databasePath)
+        let store = try await SwitchboardDatabase.open(path: directory.databasePath)
         let live = try await store.enqueue(NewJob(queue: "q", kind: "k")).jobID
         let missing = try await SwitchboardProcess.run(["dlq", "redrive", "999"], database: directory.databasePath)
         #expect(missing.status == 65)
@@ -165,7 +166,7 @@ struct ConventionsTests {
     @Test("dlq list shows the reason, and marks an error it cut")
     func deadLetterList() async throws {
         let directory = try TestDirectory()
-        let store = try await JobStore.open(path: directory.databasePath)
+        let store = try await SwitchboardDatabase.open(path: directory.databasePath)
         _ = try await deadLetters(1, in: store, error: String(repeating: "the provider refused the request ", count: 5))
         let result = try await SwitchboardProcess.run(["dlq", "list"], database: directory.databasePath)
         let lines = result.stdout.split(separator: "\n")
@@ -177,7 +178,7 @@ struct ConventionsTests {
     @Test("jobs list filters by kind, and says when it stopped at its limit")
     func jobsListLimitAndKind() async throws {
         let directory = try TestDirectory()
-        let store = try await JobStore.open(path: directory.databasePath)
+        let store = try await SwitchboardDatabase.open(path: directory.databasePath)
         for kind in ["mail", "mail", "report"] {
             try await store.enqueue(NewJob(queue: "q", kind: kind))
         }
@@ -192,7 +193,7 @@ struct ConventionsTests {
     @Test("a paced redrive reports its progress, and Ctrl-C stops it saying how many were redriven")
     func redriveProgressAndInterrupt() async throws {
         let directory = try TestDirectory()
-        let store = try await JobStore.open(path: directory.databasePath)
+        let store = try await SwitchboardDatabase.open(path: directory.databasePath)
         _ = try await deadLetters(5, in: store)
         let redrive = try SwitchboardProcess(["dlq", "redrive", "--all", "--rate", "1"], database: directory.databasePath)
         try await waitUntil("the first batch is redriven") { try await store.deadLetters().count < 5 }

@@ -1,3 +1,4 @@
+import ChatStore
 import Enqueuer
 import Foundation
 import Queue
@@ -28,7 +29,7 @@ struct IntakeTests {
         #expect(again.jobID == first.jobID)
         #expect(try await t.store.jobs().count == 1)
         let event = try fixture.event()
-        let history = try await t.store.history(conversation: event.conversationKey)
+        let history = try await t.chat.history(conversation: event.conversationKey)
         #expect(history.map(\.text) == [expected.text])
         #expect(history.first?.jobID == first.jobID)
     }
@@ -91,7 +92,7 @@ struct IntakeTests {
         #expect(result.kind == kind)
         let job = try #require(try await t.store.job(id: result.jobID ?? 0))
         #expect(job.kind == kind)
-        #expect(try await t.store.historyCount(job: job.id) == (kind == ChatJob.turn ? 1 : 0))
+        #expect(try await t.chat.historyCount(job: job.id) == (kind == ChatJob.turn ? 1 : 0))
         if kind == ChatJob.link {
             let payload = String(decoding: job.payload, as: UTF8.self)
             #expect(!payload.contains("Q2hhcmxlc0JhYmJhZ2U"), "the code itself is never stored")
@@ -116,7 +117,7 @@ struct IntakeTests {
         #expect(!turnIDs.isEmpty)
         var historyRows = 0
         for job in try await t.store.jobs(limit: 10_000) {
-            let count = try await t.store.historyCount(job: job.id)
+            let count = try await t.chat.historyCount(job: job.id)
             #expect(count == (job.kind == ChatJob.turn ? 1 : 0), "job \(job.id) (\(job.kind))")
             historyRows += count
         }

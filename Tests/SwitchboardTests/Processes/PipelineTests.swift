@@ -1,3 +1,4 @@
+import ChatStore
 import Enqueuer
 import Foundation
 import JSON
@@ -120,7 +121,7 @@ struct PipelineTests {
         doomed.signal(SIGKILL)
         _ = await doomed.finish()
         let workers = try (0..<2).map { _ in try SwitchboardProcess(arguments, database: db) }
-        let store = try await JobStore.open(path: db)
+        let store = try await SwitchboardDatabase.open(path: db)
         try await waitUntil("every job is done", timeout: .seconds(120)) {
             try await store.stats().totals.values.reduce(0, +) == 0
         }
@@ -163,7 +164,7 @@ struct PipelineTests {
         #expect(stats.dedupeKeysHeld == messages.count)
         for message in messages.filter({ $0.index == 0 }) {
             let event = try Fixture(message.provider, body: Data(message.body.utf8)).event()
-            let history = try await store.history(conversation: event.conversationKey)
+            let history = try await ChatStore(store).history(conversation: event.conversationKey)
             #expect(history.filter { $0.role == .user }.count == 4, "each message recorded once")
             let answers = history.filter { $0.role == .assistant }.flatMap { Self.answers($0.text) }
             #expect(answers.count == 4, "each message answered once in the history, whatever the crash repeated")
@@ -199,7 +200,7 @@ struct PipelineTests {
         let work = ["work", "--config", config, "--drain"]
         #expect(try await SwitchboardProcess.run(work, database: db).status == 0)
 
-        let store = try await JobStore.open(path: db)
+        let store = try await SwitchboardDatabase.open(path: db)
         let dead = try await store.deadLetters()
         #expect(dead.map(\.kind) == [ChatJob.turn])
         #expect(dead.first?.lastError == "agent answered HTTP 400")
@@ -231,7 +232,7 @@ struct PipelineTests {
         worker.signal(SIGTERM)
         #expect(await worker.finish().status == 0)
         #expect(ContinuousClock.now - stopped < .seconds(4), "cut short after the grace, not after the 5 s agent calls")
-        let store = try await JobStore.open(path: db)
+        let store = try await SwitchboardDatabase.open(path: db)
         let leased = try await store.jobs(state: .leased)
         #expect(leased.isEmpty, "nothing is left leased: in-flight turns were handed back")
 

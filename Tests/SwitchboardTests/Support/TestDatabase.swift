@@ -1,3 +1,4 @@
+import ChatStore
 import Foundation
 import Queue
 
@@ -18,28 +19,52 @@ struct TestDirectory {
     var databasePath: String { path("queue.db") }
 }
 
-/// A store on its own file with a manual clock, as most store tests want.
+/// The backends the queue's conformance tests run against: every store test takes one as its argument,
+/// so another backend runs the same suite unchanged.
+enum TestBackend: String, CaseIterable, CustomStringConvertible, Sendable {
+    case sqlite
+
+    static var all: [TestBackend] { allCases }
+
+    var description: String { rawValue }
+
+    /// Opens the Switchboard database of a test: on `directory`'s file for SQLite.
+    func open(_ directory: TestDirectory, options: StoreOptions) async throws -> JobStore {
+        switch self {
+        case .sqlite: try await SwitchboardDatabase.open(path: directory.databasePath, options: options)
+        }
+    }
+}
+
+/// A store of its own with a manual clock, as most store tests want.
 struct TestStore {
+    let backend: TestBackend
     let directory: TestDirectory
     let clock: ManualClock
     let store: JobStore
 
-    init(configure: (inout StoreOptions) -> Void = { _ in }) async throws {
+    /// The chat tables beside the store's queue.
+    var chat: ChatStore {
+        get throws { try ChatStore(store) }
+    }
+
+    init(_ backend: TestBackend = .sqlite, configure: (inout StoreOptions) -> Void = { _ in }) async throws {
+        self.backend = backend
         directory = try TestDirectory()
         clock = ManualClock()
         var options = StoreOptions()
         options.clock = clock
         options.durability = .normal
         configure(&options)
-        store = try await JobStore.open(path: directory.databasePath, options: options)
+        store = try await backend.open(directory, options: options)
     }
 
-    /// Opens a second store on the same file, as another process would.
+    /// Opens a second store on the same database, as another process would.
     func reopen(configure: (inout StoreOptions) -> Void = { _ in }) async throws -> JobStore {
         var options = StoreOptions()
         options.clock = clock
         configure(&options)
-        return try await JobStore.open(path: directory.databasePath, options: options)
+        return try await backend.open(directory, options: options)
     }
 
     func claim(_ limit: Int = 1, queue: String = "q", lease: Duration = .seconds(30), worker: String = "w1")
@@ -71,5 +96,14 @@ extension Array {
     /// The failures among racing outcomes, as the error type a test expects.
     func failures<T, E: Error>(as type: E.Type) -> [E] where Element == Result<T, any Error> {
         compactMap { if case .failure(let error) = $0 { error as? E } else { nil } }
+    }
+}
+
+extension NewJob {
+    /// The job with a conversation message attached, as intake attaches a user's message to its turn.
+    func attaching(_ message: ConversationMessage) -> NewJob {
+        var job = self
+        job.attachments.append(message)
+        return job
     }
 }

@@ -39,7 +39,7 @@ struct FollowUpTests {
         }
         #expect(replies == ["agent: second\nthird", "That code is invalid or has expired. Ask for a new one.", "agent: fifth"])
         let conversation = try Fixture(.telegram, body: telegram(2, "x").body).event().conversationKey
-        #expect(try await t.store.history(conversation: conversation).map(\.text)
+        #expect(try await t.chat.history(conversation: conversation).map(\.text)
             == ["first", "second", "third", "fifth", "agent: second\nthird", "agent: fifth"], "in the order things happened")
     }
 }

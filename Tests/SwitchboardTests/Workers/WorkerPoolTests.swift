@@ -1,3 +1,4 @@
+import ChatStore
 import Enqueuer
 import Foundation
 import Queue
@@ -32,7 +33,7 @@ struct WorkerPoolTests {
     @Test("a chat worker without --exec leaves other kinds alone, and drains without them")
     func chatWorkerClaimsOnlyChatKinds() async throws {
         let directory = try TestDirectory()
-        let store = try await JobStore.open(path: directory.databasePath)
+        let store = try await SwitchboardDatabase.open(path: directory.databasePath)
         let welcome = try await store.enqueue(NewJob(queue: "chat", kind: "welcome")).jobID
         let result = try await SwitchboardProcess.run(
             ["work", "--links", "open", "--default-owner", "me", "--local-replies", directory.path("replies"), "--drain"],
@@ -47,7 +48,7 @@ struct WorkerPoolTests {
     @Test("--kinds narrows --exec to the kinds it names")
     func kindsNarrowExec() async throws {
         let directory = try TestDirectory()
-        let store = try await JobStore.open(path: directory.databasePath)
+        let store = try await SwitchboardDatabase.open(path: directory.databasePath)
         let mail = try await store.enqueue(NewJob(queue: "q", kind: "mail")).jobID
         let report = try await store.enqueue(NewJob(queue: "q", kind: "report")).jobID
         let result = try await SwitchboardProcess.run(

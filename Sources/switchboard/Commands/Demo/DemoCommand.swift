@@ -1,4 +1,5 @@
 import Enqueuer
+import ChatStore
 import Foundation
 import Queue
 
@@ -48,7 +49,7 @@ struct DemoCommand: Command {
         let path = try freshPath()
         let replies = DemoFiles(database: path).replies
         let store = try await context.openStore(.create, at: path)
-        let links = AccountLinks(store: store)
+        let links = try ChatStore(store)
         // With --json the story is left out, and one object at the end says what happened.
         let json = context.output.json
         let say = { (line: String) in if !json { Output.writeLine(line, to: .standardOutput) } }

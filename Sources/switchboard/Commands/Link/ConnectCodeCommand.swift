@@ -1,4 +1,5 @@
 import Enqueuer
+import ChatStore
 import Foundation
 import Queue
 
@@ -27,7 +28,7 @@ struct ConnectCodeCommand: Command {
     }
 
     func run(_ context: CommandContext) async throws {
-        let links = AccountLinks(store: try await context.openStore(.create))
+        let links = try ChatStore(try await context.openStore(.create))
         let code = try await links.requestConnectCode(owner: owner, provider: provider.rawValue)
         let command = provider == .telegram ? "/start" : "/connect"
         let instruction = "Send \(command) \(code.code) to the Switchboard \(provider.displayName) bot."
@@ -38,7 +39,7 @@ struct ConnectCodeCommand: Command {
             json: [
                 "code": code.code, "instruction": instruction, "url": url ?? NSNull(),
                 "expires_at": code.expiresAt.description,
-                "expires_in": Int(AccountLinks.connectCodeLifetime.seconds),
+                "expires_in": Int(ChatStore.connectCodeLifetime.seconds),
             ]
         )
     }

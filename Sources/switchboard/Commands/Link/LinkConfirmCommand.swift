@@ -1,4 +1,5 @@
 import Enqueuer
+import ChatStore
 import Foundation
 import Queue
 
@@ -28,7 +29,7 @@ struct LinkConfirmCommand: Command {
     }
 
     func run(_ context: CommandContext) async throws {
-        let links = AccountLinks(store: try await context.openStore(.existing))
+        let links = try ChatStore(try await context.openStore(.existing))
         let link = try await links.confirmLinkToken(token, account: account, expecting: expecting)
         LinkPrinter.print([link], output: context.output)
     }

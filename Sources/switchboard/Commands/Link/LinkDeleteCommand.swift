@@ -1,4 +1,5 @@
 import Enqueuer
+import ChatStore
 import Foundation
 import Queue
 
@@ -25,7 +26,7 @@ struct LinkDeleteCommand: Command {
     func run(_ context: CommandContext) async throws {
         // Whatever is not a link id (an injection attempt, a path) names no link.
         guard let id = Int64(id), id > 0 else { throw LinkError(.notFound, "no link with id \(self.id.prefix(64))") }
-        try await AccountLinks(store: try await context.openStore(.existing)).deleteLink(id: id, account: account)
+        try await try ChatStore(try await context.openStore(.existing)).deleteLink(id: id, account: account)
         context.output.result("deleted link \(id)", json: ["deleted": id])
     }
 }

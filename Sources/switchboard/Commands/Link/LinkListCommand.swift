@@ -1,4 +1,5 @@
 import Enqueuer
+import ChatStore
 import Foundation
 import Queue
 
@@ -21,7 +22,7 @@ struct LinkListCommand: Command {
     }
 
     func run(_ context: CommandContext) async throws {
-        let links = try await AccountLinks(store: try await context.openStore(.readOnly)).links(account: account)
+        let links = try await try ChatStore(try await context.openStore(.readOnly)).links(account: account)
         LinkPrinter.print(links, output: context.output)
     }
 }

@@ -1,4 +1,5 @@
 import Enqueuer
+import ChatStore
 import Foundation
 import Queue
 
@@ -22,7 +23,7 @@ struct LinkResolveCommand: Command {
     }
 
     func run(_ context: CommandContext) async throws {
-        let links = AccountLinks(store: try await context.openStore(.readOnly))
+        let links = try ChatStore(try await context.openStore(.readOnly))
         let link = try await links.link(type: subject.type, platform: subject.platform, subject: subject.id)
         context.output.result(
             link.map { "linked to \($0.account) (link \($0.id))" } ?? "not linked",

@@ -1,3 +1,4 @@
+import ChatStore
 import Enqueuer
 import Foundation
 import Queue

@@ -1,4 +1,5 @@
 import Enqueuer
+import ChatStore
 import Foundation
 import Queue
 
@@ -29,7 +30,7 @@ struct LinkTokenCommand: Command {
     }
 
     func run(_ context: CommandContext) async throws {
-        let links = AccountLinks(store: try await context.openStore(.create))
+        let links = try ChatStore(try await context.openStore(.create))
         let token = try await links.createLinkToken(type: subject.type, platform: subject.platform, subject: subject.id)
         let url = linkBase.map { $0 + token.token }
         context.output.result(

@@ -1,30 +1,31 @@
+import ChatStore
 import Foundation
 import Queue
 import Testing
 
 @Suite("Settlement effects, rate holds and dead-letter notices")
 struct EffectsTests {
-    @Test("a completion enqueues its follow-ups and their history in the same transaction, only if the lease holds")
-    func followUpsWithCompletion() async throws {
-        let t = try await TestStore()
+    @Test("a completion enqueues its follow-ups and their history in the same transaction, only if the lease holds", arguments: TestBackend.all)
+    func followUpsWithCompletion(backend: TestBackend) async throws {
+        let t = try await TestStore(backend)
         try await t.enqueue("turn")
         let turn = try await t.claim(lease: .seconds(10))[0]
-        let delivery = NewJob(queue: "out", kind: "deliver", groupKey: "conv-1",
-                              history: HistoryEntry(conversation: "conv-1", role: .assistant, text: "the reply"))
+        let delivery = NewJob(queue: "out", kind: "deliver", groupKey: "conv-1")
+            .attaching(ConversationMessage(conversation: "conv-1", role: .assistant, text: "the reply"))
         t.clock.advance(by: .seconds(10))
         await #expect(throws: QueueError.self) { try await t.store.complete(turn.lease, effects: SettlementEffects(enqueue: [delivery])) }
         #expect(try await t.store.jobs(queue: "out").isEmpty, "a fenced completion writes no follow-up")
-        #expect(try await t.store.history(conversation: "conv-1").isEmpty)
+        #expect(try await t.chat.history(conversation: "conv-1").isEmpty)
 
         let again = try await t.claim(lease: .seconds(10))[0]
         try await t.store.complete(again.lease, effects: SettlementEffects(enqueue: [delivery, delivery]))
         #expect(try await t.store.jobs(queue: "out").map(\.state) == [.ready, .blocked])
-        #expect(try await t.store.history(conversation: "conv-1").map(\.text) == ["the reply", "the reply"])
+        #expect(try await t.chat.history(conversation: "conv-1").map(\.text) == ["the reply", "the reply"])
     }
 
-    @Test("an invalid follow-up dead-letters the job instead of failing the exchange")
-    func invalidFollowUp() async throws {
-        let t = try await TestStore()
+    @Test("an invalid follow-up dead-letters the job instead of failing the exchange", arguments: TestBackend.all)
+    func invalidFollowUp(backend: TestBackend) async throws {
+        let t = try await TestStore(backend)
         let id = try await t.enqueue("turn").jobID
         let turn = try await t.claim()[0]
         let result = try await t.store.complete(turn.lease, effects: SettlementEffects(enqueue: [NewJob(queue: "", kind: "x")]))
@@ -32,9 +33,9 @@ struct EffectsTests {
         #expect(try await t.store.deadLetter(id: id).lastError?.hasPrefix("invalid follow-up job: queue") == true)
     }
 
-    @Test("rate holds keep the latest time and lapse when it passes")
-    func holds() async throws {
-        let t = try await TestStore()
+    @Test("rate holds keep the latest time and lapse when it passes", arguments: TestBackend.all)
+    func holds(backend: TestBackend) async throws {
+        let t = try await TestStore(backend)
         try await t.enqueue()
         try await t.enqueue()
         let jobs = try await t.claim(2)
@@ -50,9 +51,9 @@ struct EffectsTests {
         #expect(try await t.store.holdUntil(buckets: ["telegram:chat:1"]) == nil)
     }
 
-    @Test("a dead-lettered job enqueues its notice with the same payload, whoever dead-letters it")
-    func deadLetterNotice() async throws {
-        let t = try await TestStore()
+    @Test("a dead-lettered job enqueues its notice with the same payload, whoever dead-letters it", arguments: TestBackend.all)
+    func deadLetterNotice(backend: TestBackend) async throws {
+        let t = try await TestStore(backend)
         let notice = DeadLetterNotice(queue: "chat", kind: "turn.failed")
         let payload = Data(#"{"event":1}"#.utf8)
         try await t.store.enqueue(NewJob(queue: "q", kind: "turn", payload: payload, maxAttempts: 1, onDeadLetter: notice))
@@ -68,10 +69,10 @@ struct EffectsTests {
         #expect(notices.allSatisfy { $0.kind == "turn.failed" && $0.payload == payload && $0.state == .ready })
     }
 
-    @Test("the identity that consumed a code gets the same owner when it presents it again; others do not")
-    func consumeReplay() async throws {
-        let t = try await TestStore()
-        let links = AccountLinks(store: t.store)
+    @Test("the identity that consumed a code gets the same owner when it presents it again; others do not", arguments: TestBackend.all)
+    func consumeReplay(backend: TestBackend) async throws {
+        let t = try await TestStore(backend)
+        let links = try ChatStore(t.store)
         let code = try await links.requestConnectCode(owner: "acct_1", provider: "slack")
         let digest = try SecretToken.digest(code.code)
         let ada = ChannelIdentity(provider: "slack", workspace: "T1", user: "U_ADA")

@@ -5,8 +5,8 @@ import Testing
 @Suite("Leases and fencing")
 struct FencingTests {
     /// One job claimed by w1, whose lease then expired and was claimed again by w2.
-    private func expiredAndReclaimed() async throws -> (TestStore, old: ClaimedJob, new: ClaimedJob) {
-        let t = try await TestStore()
+    private func expiredAndReclaimed(_ backend: TestBackend) async throws -> (TestStore, old: ClaimedJob, new: ClaimedJob) {
+        let t = try await TestStore(backend)
         try await t.enqueue(maxAttempts: 5)
         let old = try await t.claim(lease: .seconds(10), worker: "w1")[0]
         t.clock.advance(by: .seconds(10))
@@ -17,9 +17,9 @@ struct FencingTests {
         return (t, old, new)
     }
 
-    @Test("the old holder of an expired lease can neither heartbeat, complete, fail nor snooze")
-    func oldHolderIsFenced() async throws {
-        let (t, old, new) = try await expiredAndReclaimed()
+    @Test("the old holder of an expired lease can neither heartbeat, complete, fail nor snooze", arguments: TestBackend.all)
+    func oldHolderIsFenced(backend: TestBackend) async throws {
+        let (t, old, new) = try await expiredAndReclaimed(backend)
         let attempts: [(String, () async throws -> Void)] = [
             ("heartbeat", { try await t.store.heartbeat(old.lease, leaseDuration: .seconds(10)) }),
             ("complete", { try await t.store.complete(old.lease) }),
@@ -38,9 +38,9 @@ struct FencingTests {
         #expect(try await t.store.complete(new.lease) == .completed, "the new holder can")
     }
 
-    @Test("an expired lease cannot be settled even before anyone reclaims it")
-    func expiredButUnclaimed() async throws {
-        let t = try await TestStore()
+    @Test("an expired lease cannot be settled even before anyone reclaims it", arguments: TestBackend.all)
+    func expiredButUnclaimed(backend: TestBackend) async throws {
+        let t = try await TestStore(backend)
         try await t.enqueue()
         let job = try await t.claim(lease: .seconds(10))[0]
         t.clock.advance(by: .seconds(10))
@@ -49,9 +49,9 @@ struct FencingTests {
         #expect(try await t.store.job(id: job.id)?.state == .leased)
     }
 
-    @Test("heartbeats keep a lease alive past its first expiry")
-    func heartbeatExtends() async throws {
-        let t = try await TestStore()
+    @Test("heartbeats keep a lease alive past its first expiry", arguments: TestBackend.all)
+    func heartbeatExtends(backend: TestBackend) async throws {
+        let t = try await TestStore(backend)
         try await t.enqueue()
         let job = try await t.claim(lease: .seconds(10))[0]
         for _ in 0..<5 {
@@ -62,9 +62,9 @@ struct FencingTests {
         #expect(try await t.store.complete(job.lease) == .completed)
     }
 
-    @Test("a job whose lease expires on its last attempt is dead-lettered, not run again")
-    func crashOnLastAttempt() async throws {
-        let t = try await TestStore()
+    @Test("a job whose lease expires on its last attempt is dead-lettered, not run again", arguments: TestBackend.all)
+    func crashOnLastAttempt(backend: TestBackend) async throws {
+        let t = try await TestStore(backend)
         let id = try await t.enqueue(maxAttempts: 2).jobID
         _ = try await t.claim(lease: .seconds(5))
         t.clock.advance(by: .seconds(5))

@@ -4,9 +4,9 @@ import Testing
 
 @Suite("Ordering groups")
 struct GroupTests {
-    @Test("jobs of one group run one at a time, in enqueue order")
-    func oneAtATimeInOrder() async throws {
-        let t = try await TestStore()
+    @Test("jobs of one group run one at a time, in enqueue order", arguments: TestBackend.all)
+    func oneAtATimeInOrder(backend: TestBackend) async throws {
+        let t = try await TestStore(backend)
         var ids: [Int64] = []
         for priority in [0, 9, 5] {
             ids.append(try await t.enqueue(group: "chat-1", priority: priority).jobID)
@@ -20,9 +20,9 @@ struct GroupTests {
         #expect(order == ids, "enqueue order holds within a group, whatever the priorities")
     }
 
-    @Test("other groups and ungrouped jobs are not held back by a busy group")
-    func otherGroupsProceed() async throws {
-        let t = try await TestStore()
+    @Test("other groups and ungrouped jobs are not held back by a busy group", arguments: TestBackend.all)
+    func otherGroupsProceed(backend: TestBackend) async throws {
+        let t = try await TestStore(backend)
         let a1 = try await t.enqueue(group: "a").jobID
         _ = try await t.enqueue(group: "a")
         let b1 = try await t.enqueue(group: "b").jobID
@@ -43,9 +43,9 @@ struct GroupTests {
         _ = second
     }
 
-    @Test("a dead-lettered head does not block its group: the next job proceeds")
-    func deadHeadDoesNotBlock() async throws {
-        let t = try await TestStore()
+    @Test("a dead-lettered head does not block its group: the next job proceeds", arguments: TestBackend.all)
+    func deadHeadDoesNotBlock(backend: TestBackend) async throws {
+        let t = try await TestStore(backend)
         let first = try await t.enqueue(group: "g", maxAttempts: 1).jobID
         let second = try await t.enqueue(group: "g").jobID
         let third = try await t.enqueue(group: "g").jobID
@@ -58,9 +58,9 @@ struct GroupTests {
         #expect(try await t.claim().map(\.id) == [third])
     }
 
-    @Test("a head lost with its worker is recovered, and the group goes on after it")
-    func lostHeadRecovered() async throws {
-        let t = try await TestStore()
+    @Test("a head lost with its worker is recovered, and the group goes on after it", arguments: TestBackend.all)
+    func lostHeadRecovered(backend: TestBackend) async throws {
+        let t = try await TestStore(backend)
         let first = try await t.enqueue(group: "g").jobID
         let second = try await t.enqueue(group: "g").jobID
         _ = try await t.claim(lease: .seconds(5), worker: "crashed")
@@ -71,9 +71,9 @@ struct GroupTests {
         #expect(try await t.claim(10).map(\.id) == [second])
     }
 
-    @Test("a redriven job waits behind its group's live jobs")
-    func redriveRejoinsGroup() async throws {
-        let t = try await TestStore()
+    @Test("a redriven job waits behind its group's live jobs", arguments: TestBackend.all)
+    func redriveRejoinsGroup(backend: TestBackend) async throws {
+        let t = try await TestStore(backend)
         let first = try await t.enqueue(group: "g", maxAttempts: 1).jobID
         let second = try await t.enqueue(group: "g").jobID
         try await t.store.fail(try await t.claim()[0].lease, error: "x", retryable: false)
@@ -91,9 +91,9 @@ struct GroupTests {
 struct DedupeTests {
     private let key = DedupeKey("slack:T1:C1:Ev1", timeToLive: .seconds(3600))
 
-    @Test("a live key makes the enqueue a duplicate that writes nothing; another key is still enqueued")
-    func duplicateAndControl() async throws {
-        let t = try await TestStore()
+    @Test("a live key makes the enqueue a duplicate that writes nothing; another key is still enqueued", arguments: TestBackend.all)
+    func duplicateAndControl(backend: TestBackend) async throws {
+        let t = try await TestStore(backend)
         let first = try await t.enqueue(dedupe: key)
         let again = try await t.enqueue(dedupe: key)
         #expect(again == EnqueueResult(jobID: first.jobID, status: .duplicate))
@@ -103,18 +103,18 @@ struct DedupeTests {
         #expect(try await t.store.stats().dedupeKeysHeld == 2)
     }
 
-    @Test("duplicates inside one batch collapse onto the first")
-    func duplicateInBatch() async throws {
-        let t = try await TestStore()
+    @Test("duplicates inside one batch collapse onto the first", arguments: TestBackend.all)
+    func duplicateInBatch(backend: TestBackend) async throws {
+        let t = try await TestStore(backend)
         let job = NewJob(queue: "q", kind: "k", dedupe: key)
         let results = try await t.store.enqueue([job, job, job])
         #expect(results.map(\.status) == [.enqueued, .duplicate, .duplicate])
         #expect(Set(results.map(\.jobID)).count == 1)
     }
 
-    @Test("a key still holds after its job completed, and lapses at its expiry")
-    func expiry() async throws {
-        let t = try await TestStore()
+    @Test("a key still holds after its job completed, and lapses at its expiry", arguments: TestBackend.all)
+    func expiry(backend: TestBackend) async throws {
+        let t = try await TestStore(backend)
         let first = try await t.enqueue(dedupe: key)
         try await t.store.complete(try await t.claim()[0].lease)
         t.clock.advance(by: .seconds(3599))
@@ -125,9 +125,9 @@ struct DedupeTests {
         #expect(after.jobID != first.jobID)
     }
 
-    @Test("dead-lettering a job releases its key, so a redelivery is accepted")
-    func releasedOnDeadLetter() async throws {
-        let t = try await TestStore()
+    @Test("dead-lettering a job releases its key, so a redelivery is accepted", arguments: TestBackend.all)
+    func releasedOnDeadLetter(backend: TestBackend) async throws {
+        let t = try await TestStore(backend)
         let first = try await t.enqueue(dedupe: key, maxAttempts: 1)
         try await t.store.fail(try await t.claim()[0].lease, error: "x", retryable: true)
         #expect(try await t.store.stats().dedupeKeysHeld == 0)
@@ -136,18 +136,18 @@ struct DedupeTests {
         #expect(redelivery.jobID != first.jobID)
     }
 
-    @Test("an explicit release lets the key be used again")
-    func explicitRelease() async throws {
-        let t = try await TestStore()
+    @Test("an explicit release lets the key be used again", arguments: TestBackend.all)
+    func explicitRelease(backend: TestBackend) async throws {
+        let t = try await TestStore(backend)
         try await t.enqueue(dedupe: key)
         #expect(try await t.store.releaseDedupeKey(key.key))
         #expect(try await t.store.releaseDedupeKey(key.key) == false)
         #expect(try await t.enqueue(dedupe: key).status == .enqueued)
     }
 
-    @Test("expired keys are pruned a bounded number at a time")
-    func boundedPruning() async throws {
-        let t = try await TestStore()
+    @Test("expired keys are pruned a bounded number at a time", arguments: TestBackend.all)
+    func boundedPruning(backend: TestBackend) async throws {
+        let t = try await TestStore(backend)
         for index in 0..<50 {
             try await t.enqueue(dedupe: DedupeKey("k\(index)", timeToLive: .seconds(1)))
         }

@@ -1,12 +1,13 @@
+import ChatStore
 import Foundation
 import Queue
 import Testing
 
 @Suite("Job lifecycle")
 struct LifecycleTests {
-    @Test("enqueue, claim and complete: the job is leased once, then gone")
-    func enqueueClaimComplete() async throws {
-        let t = try await TestStore()
+    @Test("enqueue, claim and complete: the job is leased once, then gone", arguments: TestBackend.all)
+    func enqueueClaimComplete(backend: TestBackend) async throws {
+        let t = try await TestStore(backend)
         let enqueued = try await t.enqueue("greet")
         #expect(enqueued.status == .enqueued)
 
@@ -22,9 +23,9 @@ struct LifecycleTests {
         #expect(try await t.claim(10).isEmpty)
     }
 
-    @Test("claims take the highest priority first, then the oldest")
-    func priorityThenAge() async throws {
-        let t = try await TestStore()
+    @Test("claims take the highest priority first, then the oldest", arguments: TestBackend.all)
+    func priorityThenAge(backend: TestBackend) async throws {
+        let t = try await TestStore(backend)
         let low = try await t.enqueue("low", priority: 0).jobID
         let high1 = try await t.enqueue("high1", priority: 5).jobID
         let high2 = try await t.enqueue("high2", priority: 5).jobID
@@ -33,9 +34,9 @@ struct LifecycleTests {
         #expect(try await t.claim(3).map(\.id) == [low])
     }
 
-    @Test("claims across several queues merge by priority and age, and leave other queues alone")
-    func severalQueues() async throws {
-        let t = try await TestStore()
+    @Test("claims across several queues merge by priority and age, and leave other queues alone", arguments: TestBackend.all)
+    func severalQueues(backend: TestBackend) async throws {
+        let t = try await TestStore(backend)
         let a1 = try await t.enqueue(queue: "a").jobID
         let b1 = try await t.enqueue(queue: "b", priority: 2).jobID
         let a2 = try await t.enqueue(queue: "a").jobID
@@ -44,9 +45,9 @@ struct LifecycleTests {
         #expect(claimed.map(\.id) == [b1, a1, a2])
     }
 
-    @Test("a delayed job is not claimed before its run-at")
-    func delayedJob() async throws {
-        let t = try await TestStore()
+    @Test("a delayed job is not claimed before its run-at", arguments: TestBackend.all)
+    func delayedJob(backend: TestBackend) async throws {
+        let t = try await TestStore(backend)
         let id = try await t.enqueue(runAt: .after(.seconds(60))).jobID
         #expect(try await t.claim().isEmpty)
         t.clock.advance(by: .seconds(59))
@@ -72,9 +73,9 @@ struct LifecycleTests {
         #expect(record.errorHistory.map(\.attempt) == [1])
     }
 
-    @Test("snooze puts the job back after the delay without spending an attempt")
-    func snoozeKeepsAttempts() async throws {
-        let t = try await TestStore()
+    @Test("snooze puts the job back after the delay without spending an attempt", arguments: TestBackend.all)
+    func snoozeKeepsAttempts(backend: TestBackend) async throws {
+        let t = try await TestStore(backend)
         let id = try await t.enqueue(maxAttempts: 1).jobID
         for _ in 0..<5 {
             let job = try #require(try await t.claim().first)
@@ -105,9 +106,9 @@ struct LifecycleTests {
         #expect(try await t.store.jobs().isEmpty)
     }
 
-    @Test("settling a batch in one exchange reports each job's result")
-    func exchangeSettlesBatch() async throws {
-        let t = try await TestStore()
+    @Test("settling a batch in one exchange reports each job's result", arguments: TestBackend.all)
+    func exchangeSettlesBatch(backend: TestBackend) async throws {
+        let t = try await TestStore(backend)
         for _ in 0..<3 {
             try await t.enqueue(maxAttempts: 1)
         }
@@ -126,9 +127,9 @@ struct LifecycleTests {
         #expect(try await t.claim(3).map(\.id) == [jobs[2].id])
     }
 
-    @Test("invalid jobs are refused with the field named, and nothing is written")
-    func invalidJobs() async throws {
-        let t = try await TestStore()
+    @Test("invalid jobs are refused with the field named, and nothing is written", arguments: TestBackend.all)
+    func invalidJobs(backend: TestBackend) async throws {
+        let t = try await TestStore(backend)
         let good = NewJob(queue: "q", kind: "k")
         let cases: [(NewJob, String)] = [
             (NewJob(queue: "", kind: "k"), "queue"),
@@ -148,12 +149,14 @@ struct LifecycleTests {
 
 @Suite("Stored text")
 struct StoredTextTests {
-    @Test("text with U+0000, emoji and combining marks is stored and read back whole")
-    func embeddedNul() async throws {
-        let t = try await TestStore()
+    @Test("text with U+0000, emoji and combining marks is stored and read back whole", arguments: TestBackend.all)
+    func embeddedNul(backend: TestBackend) async throws {
+        let t = try await TestStore(backend)
         let text = "before\u{0}after 👩‍👩‍👧 e\u{301}"
-        try await t.store.enqueue(NewJob(queue: "q", kind: "k", history: HistoryEntry(conversation: "c\u{0}1", role: .user, text: text)))
-        #expect(try await t.store.history(conversation: "c\u{0}1").map(\.text) == [text])
-        #expect(try await t.store.history(conversation: "c").isEmpty, "keys are not cut at the NUL either")
+        try await t.store.enqueue(
+            NewJob(queue: "q", kind: "k").attaching(ConversationMessage(conversation: "c\u{0}1", role: .user, text: text))
+        )
+        #expect(try await t.chat.history(conversation: "c\u{0}1").map(\.text) == [text])
+        #expect(try await t.chat.history(conversation: "c").isEmpty, "keys are not cut at the NUL either")
     }
 }

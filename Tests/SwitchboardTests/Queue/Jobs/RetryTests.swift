@@ -36,9 +36,9 @@ struct RetryTests {
         }
     }
 
-    @Test("a non-retryable failure dead-letters at once, with its reason and history")
-    func nonRetryable() async throws {
-        let t = try await TestStore()
+    @Test("a non-retryable failure dead-letters at once, with its reason and history", arguments: TestBackend.all)
+    func nonRetryable(backend: TestBackend) async throws {
+        let t = try await TestStore(backend)
         let id = try await t.enqueue(maxAttempts: 5).jobID
         let job = try await t.claim()[0]
         #expect(try await t.store.fail(job.lease, error: "401 unauthorized", retryable: false) == .deadLettered(.nonRetryable))
@@ -83,9 +83,9 @@ struct RetryTests {
         #expect(try await t.store.deadLetter(id: id).errorHistory.map(\.error) == ["e4", "e5", "e6"])
     }
 
-    @Test("redrive puts dead letters back with attempts reset; purge deletes them")
-    func redriveAndPurge() async throws {
-        let t = try await TestStore()
+    @Test("redrive puts dead letters back with attempts reset; purge deletes them", arguments: TestBackend.all)
+    func redriveAndPurge(backend: TestBackend) async throws {
+        let t = try await TestStore(backend)
         var ids: [Int64] = []
         for queue in ["a", "a", "b"] {
             ids.append(try await t.enqueue(queue: queue, maxAttempts: 1).jobID)
@@ -112,9 +112,9 @@ struct RetryTests {
         #expect(try await t.store.job(id: ids[2]) == nil)
     }
 
-    @Test("a rate-limited redrive releases at most N per second of the store's clock")
-    func pacedRedrive() async throws {
-        let t = try await TestStore()
+    @Test("a rate-limited redrive releases at most N per second of the store's clock", arguments: TestBackend.all)
+    func pacedRedrive(backend: TestBackend) async throws {
+        let t = try await TestStore(backend)
         for _ in 0..<7 {
             try await t.enqueue(maxAttempts: 1)
         }

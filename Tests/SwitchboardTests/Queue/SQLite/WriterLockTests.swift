@@ -1,3 +1,4 @@
+import ChatStore
 import Foundation
 import JSON
 import Queue
@@ -23,7 +24,7 @@ struct WriterLockTests {
     @Test("a command that cannot get the lock exits 75, naming a stopped holder's pid")
     func stoppedHolder() async throws {
         let directory = try TestDirectory()
-        _ = try await JobStore.open(path: directory.databasePath)
+        _ = try await SwitchboardDatabase.open(path: directory.databasePath)
         let holder = try SwitchboardProcess(["bench", "worker", "--contend", "60"], database: directory.databasePath)
         defer {
             holder.signal(SIGCONT)

@@ -1,9 +1,14 @@
-extension Migration {
+import Queue
+
+/// The chat tables, as a part of a Switchboard database's schema.
+enum ChatSchema {
+    static let part = SchemaPart(name: "chat", sqlite: [sqlite])
+
     /// Version 2: conversation history, connect codes and channel connections, platform links and link tokens.
     ///
     /// Codes and tokens are stored only as SHA-256 digests (`*_hash`); the partial unique indexes make
     /// "one active owner per identity" and "one link per server or user" rules of the schema itself.
-    static let chat = Migration(
+    static let sqlite = Migration(
         version: 2,
         sql: """
             CREATE TABLE conversation_messages (

@@ -1,8 +1,3 @@
-extension Schema {
-    /// Every table Switchboard keeps, as migrations in order.
-    static let current = Schema(migrations: [.jobs, .chat])
-}
-
 extension Migration {
     /// Version 1: jobs and the dedupe keys that point at them.
     ///

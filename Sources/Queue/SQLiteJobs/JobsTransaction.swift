@@ -2,10 +2,11 @@ import Foundation
 
 /// The job tables as seen from inside one write transaction, at one instant.
 ///
-/// Every method assumes the transaction is open; `JobStore` opens it and retries it as a whole.
-struct JobsTransaction {
-    let connection: SQLiteConnection
-    let now: Timestamp
+/// Every method assumes the transaction is open; `SQLiteJobStorage` opens it and retries it as a whole.
+/// An attachment (`JobAttachment`) writes its row through `connection`, at `now`.
+package struct JobsTransaction: JobWriteTransaction {
+    package let connection: SQLiteConnection
+    package let now: Timestamp
     let rules: JobRules
 
     // MARK: Enqueue
@@ -42,8 +43,8 @@ struct JobsTransaction {
             ]
         )
         let id = connection.lastInsertRowID
-        if let history = job.history {
-            try append(history, job: id)
+        for attachment in job.attachments {
+            try attachment.write(jobID: id, in: self)
         }
         if let dedupe = job.dedupe {
             try connection.execute(

@@ -1,15 +1,16 @@
+import ChatStore
 import Foundation
 import Queue
 import Testing
 
 @Suite("Connect codes, links and link tokens")
-struct AccountLinksTests {
+struct LinkingTests {
     private let slackAda = ChannelIdentity(provider: "slack", workspace: "T1", user: "U_ADA")
 
-    @Test("codes are URL-safe, 16 random bytes, and only their digest is stored")
-    func codeShape() async throws {
-        let t = try await TestStore()
-        let code = try await AccountLinks(store: t.store).requestConnectCode(owner: "acct_1", provider: "slack")
+    @Test("codes are URL-safe, 16 random bytes, and only their digest is stored", arguments: TestBackend.all)
+    func codeShape(backend: TestBackend) async throws {
+        let t = try await TestStore(backend)
+        let code = try await ChatStore(t.store).requestConnectCode(owner: "acct_1", provider: "slack")
         #expect(code.code.count == 22)
         #expect(SecretToken.isWellFormed(code.code))
         #expect(code.expiresAt == t.clock.now() + .seconds(600))
@@ -18,9 +19,9 @@ struct AccountLinksTests {
         #expect(bytes.range(of: Data(code.code.utf8)) == nil, "the code is not in the database file")
     }
 
-    @Test("eight concurrent code requests on separate connections give exactly five codes")
-    func codeCapUnderConcurrency() async throws {
-        let t = try await TestStore()
+    @Test("eight concurrent code requests on separate connections give exactly five codes", arguments: TestBackend.all)
+    func codeCapUnderConcurrency(backend: TestBackend) async throws {
+        let t = try await TestStore(backend)
         let stores = try await withThrowingTaskGroup(of: JobStore.self) { group in
             for _ in 0..<8 { group.addTask { try await t.reopen() } }
             return try await group.reduce(into: []) { $0.append($1) }
@@ -28,7 +29,7 @@ struct AccountLinksTests {
         let outcomes = await withTaskGroup(of: Result<ConnectCode, any Error>.self) { group in
             for store in stores {
                 group.addTask {
-                    await outcome { try await AccountLinks(store: store).requestConnectCode(owner: "acct_1", provider: "slack") }
+                    await outcome { try await ChatStore(store).requestConnectCode(owner: "acct_1", provider: "slack") }
                 }
             }
             return await group.reduce(into: []) { $0.append($1) }
@@ -38,14 +39,14 @@ struct AccountLinksTests {
         for case .failure(let error) in outcomes {
             #expect((error as? LinkError)?.code == .tooManyPending)
         }
-        let other = try await AccountLinks(store: t.store).requestConnectCode(owner: "acct_1", provider: "discord")
+        let other = try await ChatStore(t.store).requestConnectCode(owner: "acct_1", provider: "discord")
         #expect(!other.code.isEmpty, "the cap is per owner and provider")
     }
 
-    @Test("expired codes stop counting toward the cap")
-    func expiredCodesFreeTheCap() async throws {
-        let t = try await TestStore()
-        let links = AccountLinks(store: t.store)
+    @Test("expired codes stop counting toward the cap", arguments: TestBackend.all)
+    func expiredCodesFreeTheCap(backend: TestBackend) async throws {
+        let t = try await TestStore(backend)
+        let links = try ChatStore(t.store)
         for _ in 0..<5 { _ = try await links.requestConnectCode(owner: "acct_1", provider: "slack") }
         await #expect(throws: LinkError(.tooManyPending, "too many pending codes: wait for one to expire or use one of the 5 already issued")) {
             try await links.requestConnectCode(owner: "acct_1", provider: "slack")
@@ -54,30 +55,30 @@ struct AccountLinksTests {
         _ = try await links.requestConnectCode(owner: "acct_1", provider: "slack")
     }
 
-    @Test("a code binds the identity to its owner once; two racing consumes give one bind")
-    func racingConsumes() async throws {
-        let t = try await TestStore()
-        let code = try await AccountLinks(store: t.store).requestConnectCode(owner: "acct_1", provider: "slack")
+    @Test("a code binds the identity to its owner once; two racing consumes give one bind", arguments: TestBackend.all)
+    func racingConsumes(backend: TestBackend) async throws {
+        let t = try await TestStore(backend)
+        let code = try await ChatStore(t.store).requestConnectCode(owner: "acct_1", provider: "slack")
         let digest = try SecretToken.digest(code.code)
         let identities = [slackAda, ChannelIdentity(provider: "slack", workspace: "T1", user: "U_BOB")]
         let stores = [try await t.reopen(), try await t.reopen()]
         let outcomes = await withTaskGroup(of: Result<String, any Error>.self) { group in
             for (store, identity) in zip(stores, identities) {
-                group.addTask { await outcome { try await AccountLinks(store: store).consumeConnectCode(digest: digest, identity: identity) } }
+                group.addTask { await outcome { try await ChatStore(store).consumeConnectCode(digest: digest, identity: identity) } }
             }
             return await group.reduce(into: []) { $0.append($1) }
         }
         #expect(outcomes.filter { (try? $0.get()) == "acct_1" }.count == 1)
         #expect(outcomes.failures(as: LinkError.self).map(\.code) == [.expiredOrUsed])
-        let links = AccountLinks(store: t.store)
+        let links = try ChatStore(t.store)
         let bound = [try await links.connectedOwner(identities[0]), try await links.connectedOwner(identities[1])]
         #expect(bound.compactMap { $0 } == ["acct_1"])
     }
 
-    @Test("a code is refused at its expiry, and for another provider")
-    func codeExpiry() async throws {
-        let t = try await TestStore()
-        let links = AccountLinks(store: t.store)
+    @Test("a code is refused at its expiry, and for another provider", arguments: TestBackend.all)
+    func codeExpiry(backend: TestBackend) async throws {
+        let t = try await TestStore(backend)
+        let links = try ChatStore(t.store)
         let code = try await links.requestConnectCode(owner: "acct_1", provider: "slack")
         let digest = try SecretToken.digest(code.code)
         let discordAda = ChannelIdentity(provider: "discord", workspace: "G1", user: "ada")
@@ -91,10 +92,10 @@ struct AccountLinksTests {
         #expect(try await links.consumeConnectCode(digest: SecretToken.digest(fresh.code), identity: slackAda) == "acct_1")
     }
 
-    @Test("a new bind of an identity revokes the old owner's")
-    func oneActiveOwner() async throws {
-        let t = try await TestStore()
-        let links = AccountLinks(store: t.store)
+    @Test("a new bind of an identity revokes the old owner's", arguments: TestBackend.all)
+    func oneActiveOwner(backend: TestBackend) async throws {
+        let t = try await TestStore(backend)
+        let links = try ChatStore(t.store)
         for owner in ["acct_1", "acct_2"] {
             let code = try await links.requestConnectCode(owner: owner, provider: "slack")
             _ = try await links.consumeConnectCode(digest: SecretToken.digest(code.code), identity: slackAda)
@@ -102,10 +103,10 @@ struct AccountLinksTests {
         #expect(try await links.connectedOwner(slackAda) == "acct_2")
     }
 
-    @Test("an identity without a workspace is refused before the code is looked up")
-    func identityRequired() async throws {
-        let t = try await TestStore()
-        let links = AccountLinks(store: t.store)
+    @Test("an identity without a workspace is refused before the code is looked up", arguments: TestBackend.all)
+    func identityRequired(backend: TestBackend) async throws {
+        let t = try await TestStore(backend)
+        let links = try ChatStore(t.store)
         let code = try await links.requestConnectCode(owner: "acct_1", provider: "discord")
         let digest = try SecretToken.digest(code.code)
         await #expect(throws: QueueError.self) {
@@ -115,10 +116,10 @@ struct AccountLinksTests {
                 "the refused message did not burn the code")
     }
 
-    @Test("link tokens: pending, then linked on confirm; a second confirm gets expired-or-used")
-    func tokenLifecycle() async throws {
-        let t = try await TestStore()
-        let links = AccountLinks(store: t.store)
+    @Test("link tokens: pending, then linked on confirm; a second confirm gets expired-or-used", arguments: TestBackend.all)
+    func tokenLifecycle(backend: TestBackend) async throws {
+        let t = try await TestStore(backend)
+        let links = try ChatStore(t.store)
         let token = try await links.createLinkToken(type: .server, platform: "discord", subject: "G1")
         #expect(token.token.count == 43)
         #expect(try await links.linkTokenStatus(token.token) == .pending)
@@ -132,14 +133,14 @@ struct AccountLinksTests {
         #expect(try await links.link(type: .server, platform: "discord", subject: "G1") == link)
     }
 
-    @Test("two racing confirms of one token: exactly one link, the other expired-or-used")
-    func racingConfirms() async throws {
-        let t = try await TestStore()
-        let token = try await AccountLinks(store: t.store).createLinkToken(type: .user, platform: "telegram", subject: "7744552")
+    @Test("two racing confirms of one token: exactly one link, the other expired-or-used", arguments: TestBackend.all)
+    func racingConfirms(backend: TestBackend) async throws {
+        let t = try await TestStore(backend)
+        let token = try await ChatStore(t.store).createLinkToken(type: .user, platform: "telegram", subject: "7744552")
         let stores = [try await t.reopen(), try await t.reopen()]
         let outcomes = await withTaskGroup(of: Result<PlatformLink, any Error>.self) { group in
             for (store, account) in zip(stores, ["acct_1", "acct_2"]) {
-                group.addTask { await outcome { try await AccountLinks(store: store).confirmLinkToken(token.token, account: account) } }
+                group.addTask { await outcome { try await ChatStore(store).confirmLinkToken(token.token, account: account) } }
             }
             return await group.reduce(into: []) { $0.append($1) }
         }
@@ -147,10 +148,10 @@ struct AccountLinksTests {
         #expect(outcomes.failures(as: LinkError.self).map(\.code) == [.expiredOrUsed])
     }
 
-    @Test("a new token supersedes the pending one for the same server or user")
-    func supersede() async throws {
-        let t = try await TestStore()
-        let links = AccountLinks(store: t.store)
+    @Test("a new token supersedes the pending one for the same server or user", arguments: TestBackend.all)
+    func supersede(backend: TestBackend) async throws {
+        let t = try await TestStore(backend)
+        let links = try ChatStore(t.store)
         let first = try await links.createLinkToken(type: .user, platform: "slack", subject: "U_ADA")
         let other = try await links.createLinkToken(type: .user, platform: "slack", subject: "U_BOB")
         let second = try await links.createLinkToken(type: .user, platform: "slack", subject: "U_ADA")
@@ -160,10 +161,10 @@ struct AccountLinksTests {
         #expect(try await links.confirmLinkToken(second.token, account: "acct_1").subject == "U_ADA")
     }
 
-    @Test("a token expires after 30 minutes, to the millisecond")
-    func tokenExpiry() async throws {
-        let t = try await TestStore()
-        let links = AccountLinks(store: t.store)
+    @Test("a token expires after 30 minutes, to the millisecond", arguments: TestBackend.all)
+    func tokenExpiry(backend: TestBackend) async throws {
+        let t = try await TestStore(backend)
+        let links = try ChatStore(t.store)
         let token = try await links.createLinkToken(type: .server, platform: "slack", subject: "T1")
         t.clock.advance(by: .seconds(1799) + .milliseconds(999))
         #expect(try await links.linkTokenStatus(token.token) == .pending)
@@ -173,10 +174,10 @@ struct AccountLinksTests {
         #expect(error?.httpStatus == 410)
     }
 
-    @Test("expiry is judged when the write lock is had, not when it was asked for", arguments: ["confirm", "consume"])
-    func expiryJudgedInsideTransaction(operation: String) async throws {
-        let t = try await TestStore()
-        let links = AccountLinks(store: t.store)
+    @Test("expiry is judged when the write lock is had, not when it was asked for", arguments: TestBackend.all, ["confirm", "consume"])
+    func expiryJudgedInsideTransaction(backend: TestBackend, operation: String) async throws {
+        let t = try await TestStore(backend)
+        let links = try ChatStore(t.store)
         let token = try await links.createLinkToken(type: .server, platform: "slack", subject: "T1")
         let code = try await links.requestConnectCode(owner: "acct_1", provider: "slack")
         let held = try WriterLock(databasePath: t.directory.databasePath)
@@ -189,16 +190,16 @@ struct AccountLinksTests {
         }
         // Both were valid when asked for; they expire while the request waits for the lock.
         try await waitUntil("the request waits for the write lock") { WriterLock.hasWaiter(t.directory.databasePath) }
-        t.clock.advance(by: AccountLinks.linkTokenLifetime)
+        t.clock.advance(by: ChatStore.linkTokenLifetime)
         held.release()
         let error = await #expect(throws: LinkError.self) { try await attempt.value }
         #expect(error?.httpStatus == 410)
     }
 
-    @Test("a confirm whose link cannot be created leaves the token unused")
-    func failedCreateKeepsToken() async throws {
-        let t = try await TestStore()
-        let links = AccountLinks(store: t.store)
+    @Test("a confirm whose link cannot be created leaves the token unused", arguments: TestBackend.all)
+    func failedCreateKeepsToken(backend: TestBackend) async throws {
+        let t = try await TestStore(backend)
+        let links = try ChatStore(t.store)
         let token = try await links.createLinkToken(type: .server, platform: "slack", subject: "T1")
         // Another writer links the server between the token's issue and its confirmation.
         try RawSQLite.run(
@@ -211,10 +212,10 @@ struct AccountLinksTests {
     }
 
     @Test("the wrong flow, malformed tokens and unknown tokens are refused with their statuses",
-          arguments: ["%24", "../../etc/passwd", String(repeating: "a", count: 65), "", "a b"])
-    func tokenRefusals(malformed: String) async throws {
-        let t = try await TestStore()
-        let links = AccountLinks(store: t.store)
+          arguments: TestBackend.all, ["%24", "../../etc/passwd", String(repeating: "a", count: 65), "", "a b"])
+    func tokenRefusals(backend: TestBackend, malformed: String) async throws {
+        let t = try await TestStore(backend)
+        let links = try ChatStore(t.store)
         let error = await #expect(throws: LinkError.self) { try await links.confirmLinkToken(malformed, account: "acct_1") }
         #expect(error?.httpStatus == 422)
         let unknown = await #expect(throws: LinkError.self) { try await links.linkTokenStatus(String(repeating: "a", count: 43)) }
@@ -227,10 +228,10 @@ struct AccountLinksTests {
         #expect(try await links.linkTokenStatus(server.token) == .pending, "a wrong-flow confirm does not burn the token")
     }
 
-    @Test("only the owner may delete a link")
-    func deleteOwnership() async throws {
-        let t = try await TestStore()
-        let links = AccountLinks(store: t.store)
+    @Test("only the owner may delete a link", arguments: TestBackend.all)
+    func deleteOwnership(backend: TestBackend) async throws {
+        let t = try await TestStore(backend)
+        let links = try ChatStore(t.store)
         let token = try await links.createLinkToken(type: .server, platform: "slack", subject: "T1")
         let link = try await links.confirmLinkToken(token.token, account: "acct_1")
         let notOwner = await #expect(throws: LinkError.self) { try await links.deleteLink(id: link.id, account: "acct_2") }
@@ -241,10 +242,10 @@ struct AccountLinksTests {
         #expect(try await links.links(account: "acct_1").isEmpty)
     }
 
-    @Test("owners resolve through the server link, then the user link, then the channel connection")
-    func resolution() async throws {
-        let t = try await TestStore()
-        let links = AccountLinks(store: t.store)
+    @Test("owners resolve through the server link, then the user link, then the channel connection", arguments: TestBackend.all)
+    func resolution(backend: TestBackend) async throws {
+        let t = try await TestStore(backend)
+        let links = try ChatStore(t.store)
         func link(_ type: LinkType, _ subject: String, _ account: String) async throws {
             let token = try await links.createLinkToken(type: type, platform: "slack", subject: subject)
             _ = try await links.confirmLinkToken(token.token, account: account)
@@ -277,10 +278,10 @@ struct SecretTokenTests {
         #expect(SecretToken.base64URL(bytes) == expected)
     }
 
-    @Test("no code or token starts with '-', which a command line would read as an option")
-    func noLeadingDash() async throws {
-        let t = try await TestStore()
-        let links = AccountLinks(store: t.store)
+    @Test("no code or token starts with '-', which a command line would read as an option", arguments: TestBackend.all)
+    func noLeadingDash(backend: TestBackend) async throws {
+        let t = try await TestStore(backend)
+        let links = try ChatStore(t.store)
         for index in 0..<400 {
             let token = try await links.createLinkToken(type: .user, platform: "slack", subject: "U\(index)")
             #expect(!token.token.hasPrefix("-"))

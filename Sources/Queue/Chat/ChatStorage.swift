@@ -1,0 +1,36 @@
+import Foundation
+import Queue
+
+/// What a database must do for the chat tables (connect codes, channel connections, link tokens, platform
+/// links, conversation history): the chat part of the storage seam, beside `JobStorage`.
+///
+/// `ChatStore` keeps the rules that need no database (checking values, drawing codes and tokens, their
+/// digests); a backend keeps every statement. Each method is one transaction, with the time read inside
+/// it, so every rule that must hold under concurrency (the pending-code cap, single use of a code or
+/// token, one owner per identity, one link per server or user) holds inside one transaction.
+package protocol ChatStorage: Sendable {
+    /// Stores a connect code's digest for `owner` on `provider`, valid for `lifetime`; returns its expiry.
+    /// - Throws: `LinkError.tooManyPending` when `owner` already has `maxPending` unexpired, unused codes.
+    func insertConnectCode(digest: Data, owner: String, provider: String, lifetime: Duration, maxPending: Int)
+        async throws -> Timestamp
+    /// Consumes a code and binds `identity` to its owner, revoking any earlier owner; returns the owner.
+    /// Presenting it again from the identity that consumed it answers the same owner and changes nothing.
+    func consumeConnectCode(digest: Data, identity: ChannelIdentity) async throws -> String
+    func connectedOwner(_ identity: ChannelIdentity) async throws -> String?
+
+    /// Stores a link token's digest, superseding the pending ones for the same server or user.
+    func insertLinkToken(digest: Data, type: LinkType, platform: String, subject: String, lifetime: Duration)
+        async throws -> Timestamp
+    func linkTokenStatus(digest: Data) async throws -> LinkTokenStatus
+    /// Consumes a token and creates its link, or (on any refusal) neither.
+    func confirmLinkToken(digest: Data, account: String, expecting: LinkType?) async throws -> PlatformLink
+
+    func links(account: String) async throws -> [PlatformLink]
+    func link(type: LinkType, platform: String, subject: String) async throws -> PlatformLink?
+    func deleteLink(id: Int64, account: String) async throws
+    func resolveOwner(provider: String, workspace: String?, sender: String, isDirect: Bool) async throws
+        -> OwnerResolution
+
+    func history(conversation: String, limit: Int) async throws -> [HistoryMessage]
+    func historyCount(job jobID: Int64) async throws -> Int
+}

@@ -1,0 +1,38 @@
+import Foundation
+import Queue
+
+/// Link tokens: issued for a server or a user of a platform, confirmed once by the account that takes it.
+extension ChatStore {
+    /// Issues a link token for a server or user of a platform: 32 random bytes, valid `linkTokenLifetime`;
+    /// it supersedes the pending tokens for the same server or user.
+    /// - Throws: `LinkError.alreadyLinked` when that server or user is already linked.
+    public func createLinkToken(type: LinkType, platform: String, subject: String) async throws -> LinkToken {
+        try Self.requireValue(platform, "platform")
+        try Self.requireValue(subject, type == .server ? "server id" : "user id")
+        let token = SecretToken.generate(byteCount: 32)
+        let expiresAt = try await storage.insertLinkToken(
+            digest: try SecretToken.digest(token), type: type, platform: platform, subject: subject,
+            lifetime: Self.linkTokenLifetime
+        )
+        return LinkToken(token: token, expiresAt: expiresAt)
+    }
+
+    /// Where a token stands: pending, linked, expired or superseded.
+    /// - Throws: `LinkError.malformedToken` (not looked up) or `.notFound`.
+    public func linkTokenStatus(_ token: String) async throws -> LinkTokenStatus {
+        guard SecretToken.isWellFormed(token) else { throw LinkError.malformed }
+        return try await storage.linkTokenStatus(digest: try SecretToken.digest(token))
+    }
+
+    /// Consumes a link token and links its server or user to `account`, in one transaction: if the link
+    /// cannot be created, the token stays unused. Of two racing confirmations exactly one succeeds.
+    /// - Parameter expecting: the flow the caller confirms; a token of the other flow is refused.
+    /// - Throws: `LinkError` `.malformedToken`, `.notFound`, `.wrongFlow`, `.expiredOrUsed` or `.alreadyLinked`.
+    public func confirmLinkToken(_ token: String, account: String, expecting: LinkType? = nil) async throws
+        -> PlatformLink
+    {
+        guard SecretToken.isWellFormed(token) else { throw LinkError.malformed }
+        try Self.requireValue(account, "account")
+        return try await storage.confirmLinkToken(digest: try SecretToken.digest(token), account: account, expecting: expecting)
+    }
+}

@@ -1,0 +1,30 @@
+import Foundation
+import Queue
+
+/// Platform links: a server (every group conversation there) or a user (their direct messages) that
+/// belongs to an account.
+extension ChatStore {
+    /// The links an account owns, oldest first.
+    public func links(account: String) async throws -> [PlatformLink] {
+        try await storage.links(account: account)
+    }
+
+    /// The link of a server or user, if there is one.
+    public func link(type: LinkType, platform: String, subject: String) async throws -> PlatformLink? {
+        try await storage.link(type: type, platform: platform, subject: subject)
+    }
+
+    /// Deletes a link, which only the account that owns it may do.
+    /// - Throws: `LinkError.notFound` or `.notOwner`.
+    public func deleteLink(id: Int64, account: String) async throws {
+        try await storage.deleteLink(id: id, account: account)
+    }
+
+    /// The account that owns a message: the server link of its workspace for a group message, else the
+    /// user link of its sender for a direct message, else the sender's channel connection, else none.
+    public func resolveOwner(provider: String, workspace: String?, sender: String, isDirect: Bool) async throws
+        -> OwnerResolution
+    {
+        try await storage.resolveOwner(provider: provider, workspace: workspace, sender: sender, isDirect: isDirect)
+    }
+}

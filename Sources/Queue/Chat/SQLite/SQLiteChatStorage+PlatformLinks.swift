@@ -1,0 +1,53 @@
+import Foundation
+import Queue
+
+extension SQLiteChatStorage {
+    static let linkColumns = "id, type, platform, subject, account, created_at"
+
+    func links(account: String) async throws -> [PlatformLink] {
+        try await read { connection, _ in
+            try connection.query(
+                "SELECT \(Self.linkColumns) FROM platform_links WHERE account = ?1 ORDER BY id", [.text(account)],
+                row: PlatformLink.init
+            )
+        }
+    }
+
+    func link(type: LinkType, platform: String, subject: String) async throws -> PlatformLink? {
+        try await read { connection, _ in try Self.link(type: type, platform: platform, subject: subject, in: connection) }
+    }
+
+    func deleteLink(id: Int64, account: String) async throws {
+        try await write { connection, _ in
+            guard let owner = try connection.queryFirst(
+                "SELECT account FROM platform_links WHERE id = ?1", [.integer(id)], row: { $0.text(0) }
+            ) else {
+                throw LinkError(.notFound, "no link with id \(id)")
+            }
+            guard owner == account else {
+                throw LinkError(.notOwner, "link \(id) belongs to another account")
+            }
+            try connection.execute("DELETE FROM platform_links WHERE id = ?1", [.integer(id)])
+        }
+    }
+
+    /// The link of a server or user, if there is one.
+    static func link(type: LinkType, platform: String, subject: String, in connection: SQLiteConnection) throws
+        -> PlatformLink?
+    {
+        try connection.queryFirst(
+            "SELECT \(linkColumns) FROM platform_links WHERE type = ?1 AND platform = ?2 AND subject = ?3",
+            [.text(type.rawValue), .text(platform), .text(subject)],
+            row: PlatformLink.init
+        )
+    }
+}
+
+extension PlatformLink {
+    init(_ row: SQLiteStatement) throws {
+        self.init(
+            id: row.int64(0), type: try LinkType(stored: row.text(1)), platform: row.text(2), subject: row.text(3),
+            account: row.text(4), createdAt: Timestamp(millisecondsSince1970: row.int64(5))
+        )
+    }
+}

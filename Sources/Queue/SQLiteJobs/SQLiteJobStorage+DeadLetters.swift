@@ -1,0 +1,76 @@
+extension SQLiteJobStorage {
+    package func deadLetters(queue: String?, kind: String?, limit: Int) async throws -> [JobRecord] {
+        try await read { connection, _ in
+            try connection.query(
+                "SELECT \(JobRecord.columns) FROM jobs WHERE state = 'dead' AND (?1 IS NULL OR queue = ?1) "
+                    + "AND (?2 IS NULL OR kind = ?2) ORDER BY finished_at, id LIMIT ?3",
+                [.optionalText(queue), .optionalText(kind), .integer(limit)],
+                row: JobRecord.init
+            )
+        }
+    }
+
+    package func deadLetterIDs(_ selection: DeadLetterSelection) async throws -> [Int64] {
+        try await read { connection, now in
+            switch selection {
+            case .ids(let ids):
+                let problems = try ids.compactMap { id -> String? in
+                    switch try connection.queryFirst("SELECT state FROM jobs WHERE id = ?1", [.integer(id)], row: { $0.text(0) }) {
+                    case JobState.dead.rawValue?: nil
+                    case nil: "there is no job \(id)"
+                    case let state?: "job \(id) is \(state), not a dead letter"
+                    }
+                }
+                if !problems.isEmpty {
+                    throw QueueError(.notFound, problems.joined(separator: "; "))
+                }
+                return ids
+            case .all, .queue, .olderThan:
+                var cutoff = now
+                var queue: String?
+                if case .olderThan(let age) = selection { cutoff = now - age }
+                if case .queue(let name) = selection { queue = name }
+                return try connection.query(
+                    "SELECT id FROM jobs WHERE state = 'dead' AND finished_at <= ?1 AND (?2 IS NULL OR queue = ?2) "
+                        + "ORDER BY finished_at, id",
+                    [.integer(cutoff.millisecondsSince1970), .optionalText(queue)]
+                ) { $0.int64(0) }
+            }
+        }
+    }
+
+    package func redrive(deadLetters ids: [Int64]) async throws -> Int {
+        try await writeJobs { jobs in try ids.count { try jobs.redrive(deadLetter: $0) } }
+    }
+
+    package func purge(deadLetters ids: [Int64]) async throws -> Int {
+        try await database.write { connection in
+            try ids.reduce(0) { total, id in
+                total + (try connection.execute("DELETE FROM jobs WHERE id = ?1 AND state = 'dead'", [.integer(id)]))
+            }
+        }
+    }
+}
+
+extension JobsTransaction {
+    /// Puts one dead letter back to run; false when it is no longer a dead letter.
+    ///
+    /// A job of an ordering group waits behind the group's live jobs, if it has any.
+    func redrive(deadLetter id: Int64) throws -> Bool {
+        guard let group = try connection.queryFirst(
+            "SELECT group_key FROM jobs WHERE id = ?1 AND state = 'dead'", [.integer(id)], row: { $0.optionalText(0) }
+        ) else {
+            return false
+        }
+        let state: JobState = try group.map(groupHasLiveJob) == true ? .blocked : .ready
+        try connection.execute(
+            """
+            UPDATE jobs SET state = ?2, attempts = 0, run_at = ?3, dead_reason = NULL, finished_at = NULL,
+                            updated_at = ?3
+            WHERE id = ?1
+            """,
+            [.integer(id), .text(state.rawValue), .integer(now.millisecondsSince1970)]
+        )
+        return true
+    }
+}

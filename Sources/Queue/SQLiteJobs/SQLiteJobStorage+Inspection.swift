@@ -1,0 +1,78 @@
+extension SQLiteJobStorage {
+    package func stats() async throws -> QueueStats {
+        try await read { connection, now in
+            let at = SQLValue.integer(now.millisecondsSince1970)
+            var byQueue: [String: [JobState: Int]] = [:]
+            for (queue, state, count) in try connection.query(
+                "SELECT queue, state, count(*) FROM jobs GROUP BY queue, state",
+                row: { ($0.text(0), JobState(rawValue: $0.text(1)), Int($0.int64(2))) }
+            ) {
+                if let state {
+                    byQueue[queue, default: [:]][state] = count
+                }
+            }
+            let oldestReady = [
+                try connection.integer("SELECT min(run_at) FROM jobs WHERE state = 'ready'"),
+                try connection.integer("SELECT min(run_at) FROM jobs WHERE state = 'scheduled' AND run_at <= ?1", [at]),
+            ].compactMap { $0 }.min()
+            let count = { (sql: String, values: [SQLValue]) in Int(try connection.integer(sql, values) ?? 0) }
+            return QueueStats(
+                measuredAt: now,
+                queues: byQueue.keys.sorted().map { QueueStats.QueueCounts(queue: $0, counts: byQueue[$0]!) },
+                oldestReadyAge: oldestReady.map { now - Timestamp(millisecondsSince1970: $0) },
+                leasesInFlight: try count("SELECT count(*) FROM jobs WHERE state = 'leased' AND lease_expires_at > ?1", [at]),
+                leasesExpired: try count("SELECT count(*) FROM jobs WHERE state = 'leased' AND lease_expires_at <= ?1", [at]),
+                deadLetters: try count("SELECT count(*) FROM jobs WHERE state = 'dead'", []),
+                dedupeKeysHeld: try count("SELECT count(*) FROM dedupe_keys WHERE expires_at > ?1", [at])
+            )
+        }
+    }
+
+    package func jobs(state: JobState?, queue: String?, kind: String?, limit: Int) async throws -> [JobRecord] {
+        try await read { connection, _ in
+            try connection.query(
+                "SELECT \(JobRecord.columns) FROM jobs WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR queue = ?2) "
+                    + "AND (?3 IS NULL OR kind = ?3) ORDER BY id LIMIT ?4",
+                [.optionalText(state?.rawValue), .optionalText(queue), .optionalText(kind), .integer(limit)],
+                row: JobRecord.init
+            )
+        }
+    }
+
+    package func jobs(ids: [Int64]) async throws -> [JobRecord] {
+        try await read { connection, _ in
+            try ids.compactMap { id in
+                try connection.queryFirst("SELECT \(JobRecord.columns) FROM jobs WHERE id = ?1", [.integer(id)], row: JobRecord.init)
+            }
+        }
+    }
+
+    package func blocked(inGroup group: String, limit: Int) async throws -> [JobRecord] {
+        try await read { connection, _ in
+            try connection.query(
+                "SELECT \(JobRecord.columns) FROM jobs WHERE group_key = ?1 AND state = 'blocked' ORDER BY id LIMIT ?2",
+                [.text(group), .integer(limit)],
+                row: JobRecord.init
+            )
+        }
+    }
+
+    package func hasRunnableOrLeasedJobs(queues: [String], kinds: [String]?) async throws -> Bool {
+        let kindFilter = KindFilter(kinds, firstParameter: 3)
+        return try await read { connection, now in
+            for queue in queues {
+                let found = try connection.queryFirst(
+                    """
+                    SELECT 1 FROM jobs WHERE queue = ?1 AND (state IN ('ready', 'leased')
+                        OR (state = 'scheduled' AND run_at <= ?2))\(kindFilter.condition) LIMIT 1
+                    """,
+                    [.text(queue), .integer(now.millisecondsSince1970)] + kindFilter.values
+                ) { _ in true }
+                if found == true {
+                    return true
+                }
+            }
+            return false
+        }
+    }
+}

@@ -1,0 +1,106 @@
+import Foundation
+
+/// The job queue on a SQLite file: one connection on a thread of its own (`Database`); any number of
+/// processes may open the same file.
+package final class SQLiteJobStorage: JobStorage {
+    package let database: Database
+    package let clock: any WallClock
+    let rules: JobRules
+    package let location: String
+
+    private init(database: Database, clock: any WallClock, rules: JobRules, location: String) {
+        self.database = database
+        self.clock = clock
+        self.rules = rules
+        self.location = location
+    }
+
+    /// Opens the file at `path`, as `options.access` allows, with the job tables and `options.schemaParts`.
+    package static func open(path: String, options: StoreOptions) async throws -> SQLiteJobStorage {
+        let mode: SQLiteConnection.OpenMode = switch options.access {
+        case .create: .createIfMissing
+        case .existing: .mustExist
+        case .readOnly: .readOnly
+        }
+        let database = try await Database.open(
+            path: path,
+            mode: mode,
+            durability: options.durability,
+            lockTimeout: options.lockTimeout,
+            schema: Schema(migrations: [.jobs] + options.schemaParts.flatMap(\.sqlite))
+        )
+        return SQLiteJobStorage(database: database, clock: options.clock, rules: options.rules, location: path)
+    }
+
+    /// Runs `body` in one write transaction over the job tables, at one instant of the store's clock.
+    package func writeJobs<T: Sendable>(_ body: @escaping @Sendable (JobsTransaction) throws -> T) async throws -> T {
+        let clock = self.clock
+        let rules = self.rules
+        return try await database.write { connection in
+            try body(JobsTransaction(connection: connection, now: clock.now(), rules: rules))
+        }
+    }
+
+    /// Runs `body` in a read transaction, with the time read inside it.
+    package func read<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection, Timestamp) throws -> T) async throws -> T {
+        let clock = self.clock
+        return try await database.read { connection in try body(connection, clock.now()) }
+    }
+
+    package func enqueue(_ jobs: [NewJob]) async throws -> [EnqueueResult] {
+        let keyCount = jobs.count { $0.dedupe != nil }
+        return try await writeJobs { transaction in
+            var liveGroups: Set<String> = []
+            let results = try jobs.map { try transaction.enqueue($0, liveGroups: &liveGroups) }
+            if keyCount > 0 {
+                try transaction.pruneExpiredDedupeKeys(limit: 2 * keyCount + 16)
+            }
+            return results
+        }
+    }
+
+    package func exchange(_ request: WorkerExchange) async throws -> WorkerExchangeResult {
+        try await writeJobs { jobs in
+            var liveGroups: Set<String> = []
+            let settled = try request.settlements.map { try jobs.settle($0, liveGroups: &liveGroups) }
+            let lost = try request.heartbeats.filter { try !jobs.heartbeat($0, leaseDuration: request.leaseDuration) }
+            let claimed = try jobs.claim(
+                queues: request.queues, kinds: request.kinds, limit: request.claimLimit,
+                leaseDuration: request.leaseDuration, workerID: request.workerID
+            )
+            if !settled.isEmpty {
+                try jobs.pruneCompleted(limit: 2 * settled.count + 16)
+            }
+            let nextDueAt = claimed.count < request.claimLimit ? try jobs.nextDueAt(kinds: request.kinds) : nil
+            return WorkerExchangeResult(settled: settled, lostLeases: lost, claimed: claimed, nextDueAt: nextDueAt)
+        }
+    }
+
+    package func releaseDedupeKey(_ key: String) async throws -> Bool {
+        try await database.write { connection in
+            try connection.execute("DELETE FROM dedupe_keys WHERE key = ?1", [.text(key)]) == 1
+        }
+    }
+
+    package func pruneCompleted(limit: Int) async throws -> Int {
+        try await writeJobs { try $0.pruneCompleted(limit: limit) }
+    }
+
+    package func pruneExpiredDedupeKeys(limit: Int) async throws -> Int {
+        try await writeJobs { try $0.pruneExpiredDedupeKeys(limit: limit) }
+    }
+
+    package func schemaVersion() async throws -> Int {
+        try await database.perform { connection in
+            Int(try connection.integer("PRAGMA user_version") ?? 0)
+        }
+    }
+
+    /// SQLite's `data_version`: it changes whenever another connection commits. Cheap to read (no lock,
+    /// no I/O beyond shared memory), so an idle worker polls it instead of taking the write lock.
+    package func changeCounter() async throws -> Int64 {
+        try await database.perform { connection in
+            try connection.queryFirst("PRAGMA data_version") { $0.int64(0) } ?? 0
+        }
+    }
+}

@@ -1,0 +1,38 @@
+/// What a database must do for the job queue: the one seam between `JobStore` and a backend.
+///
+/// `JobStore` keeps the rules that need no database (checking jobs before they are written, pacing a
+/// redrive, batching a purge); a backend keeps every statement. Each method is one transaction, or for
+/// a read one snapshot, committed before it returns, with the time read inside it from the store's clock.
+/// A backend is opened with the store's `StoreOptions`; the queue's tests run against every backend.
+package protocol JobStorage: Sendable {
+    /// The database, for messages: a path, or a URL without its password.
+    var location: String { get }
+
+    /// Writes the jobs that are not duplicates (and their attachments), all or none.
+    func enqueue(_ jobs: [NewJob]) async throws -> [EnqueueResult]
+    /// Settles, heartbeats and claims in one transaction.
+    func exchange(_ exchange: WorkerExchange) async throws -> WorkerExchangeResult
+    func releaseDedupeKey(_ key: String) async throws -> Bool
+    func pruneCompleted(limit: Int) async throws -> Int
+    func pruneExpiredDedupeKeys(limit: Int) async throws -> Int
+
+    func holdUntil(buckets: [String]) async throws -> Timestamp?
+    func reserveSendSlot(_ bucket: String, interval: Duration, respecting buckets: [String]) async throws -> Timestamp?
+    func hold(_ holds: [RateHold]) async throws
+
+    func deadLetterIDs(_ selection: DeadLetterSelection) async throws -> [Int64]
+    func deadLetters(queue: String?, kind: String?, limit: Int) async throws -> [JobRecord]
+    /// Puts these dead letters back to run; returns how many still were dead letters.
+    func redrive(deadLetters ids: [Int64]) async throws -> Int
+    /// Deletes these dead letters; returns how many still were dead letters.
+    func purge(deadLetters ids: [Int64]) async throws -> Int
+
+    func stats() async throws -> QueueStats
+    func jobs(state: JobState?, queue: String?, kind: String?, limit: Int) async throws -> [JobRecord]
+    func jobs(ids: [Int64]) async throws -> [JobRecord]
+    func blocked(inGroup group: String, limit: Int) async throws -> [JobRecord]
+    func hasRunnableOrLeasedJobs(queues: [String], kinds: [String]?) async throws -> Bool
+    /// A number that changes whenever another process commits: cheap to read, for idle workers.
+    func changeCounter() async throws -> Int64
+    func schemaVersion() async throws -> Int
+}
