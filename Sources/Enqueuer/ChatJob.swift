@@ -29,17 +29,14 @@ public enum ChatJob {
     }
 
     /// Reads a turn's or link job's payload.
-    /// - Throws: `IntakeRejection` naming the field when the payload is not one Switchboard wrote.
+    /// - Throws: `JSONSyntaxError`, or `JSONFieldError` naming the field, when the payload is not one
+    ///   Switchboard wrote.
     public static func decode(_ payload: Data) throws -> (event: InboundEvent, codeDigest: Data?) {
-        guard case .object(let object) = try JSONParser.parse(payload), case .object(let event)? = object["event"] else {
-            throw IntakeRejection(provider: .telegram, field: "event", problem: "is missing from the job payload")
+        let fields = try JSONFields(root: JSONParser.parse(payload))
+        let digest = try fields.optionalString("code_digest").map { text throws(JSONFieldError) in
+            guard let digest = Data(base64Encoded: text) else { throw fields.error("code_digest", "is not base64") }
+            return digest
         }
-        let digest: Data?
-        if case .string(let text)? = object["code_digest"] {
-            digest = Data(base64Encoded: text)
-        } else {
-            digest = nil
-        }
-        return (try InboundEvent(json: event), digest)
+        return (try InboundEvent(json: fields.object("event")), digest)
     }
 }

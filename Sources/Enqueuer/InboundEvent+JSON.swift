@@ -22,11 +22,10 @@ extension InboundEvent {
     }
 
     /// Reads an event written by `json`.
-    public init(json object: JSONObject) throws(IntakeRejection) {
-        guard case .string(let name)? = object["provider"], let provider = Provider(rawValue: name) else {
-            throw IntakeRejection(provider: .telegram, field: "event.provider", problem: "is not a known provider")
+    public init(json fields: JSONFields) throws(JSONFieldError) {
+        guard let provider = Provider(rawValue: try fields.string("provider")) else {
+            throw fields.error("provider", "is not a known provider")
         }
-        let fields = PayloadFields(object, path: "event", provider: provider)
         self.init(
             provider: provider,
             workspaceID: try fields.optionalString("workspace_id"),
@@ -37,7 +36,7 @@ extension InboundEvent {
             text: try fields.string("text"),
             messageID: try fields.optionalString("message_id"),
             eventID: try fields.optionalString("event_id"),
-            replyTarget: try ReplyTarget(json: fields.object("reply_target").object, provider: provider),
+            replyTarget: try ReplyTarget(json: fields.object("reply_target")),
             receivedAt: Timestamp(millisecondsSince1970: try fields.integer("received_at"))
         )
     }

@@ -4,7 +4,7 @@ import Queue
 
 /// Turns one provider's webhook payload into an `InboundEvent`.
 protocol ProviderNormaliser: Sendable {
-    func normalise(_ payload: PayloadFields, receivedAt: Timestamp) throws(IntakeRejection) -> Normalised
+    func normalise(_ payload: JSONFields, receivedAt: Timestamp) throws(JSONFieldError) -> Normalised
 }
 /// Turns raw webhook bodies into provider-neutral events, refusing what is malformed.
 public enum PayloadNormaliser {
@@ -24,10 +24,11 @@ public enum PayloadNormaliser {
         } catch {
             throw IntakeRejection(provider: provider, field: nil, problem: "body is not valid JSON (\(error))")
         }
-        guard case .object(let object) = root else {
-            throw IntakeRejection(provider: provider, field: nil, problem: "body must be a JSON object, not \(root.kindName)")
+        do {
+            return try normaliser(for: provider).normalise(JSONFields(root: root), receivedAt: receivedAt)
+        } catch {
+            throw IntakeRejection(provider: provider, field: error.path, problem: (error.path == nil ? "body " : "") + error.problem)
         }
-        return try normaliser(for: provider).normalise(PayloadFields(object, provider: provider), receivedAt: receivedAt)
     }
 
     private static func normaliser(for provider: Provider) -> any ProviderNormaliser {

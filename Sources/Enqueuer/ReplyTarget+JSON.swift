@@ -15,8 +15,7 @@ extension ReplyTarget {
     }
 
     /// Reads a target written by `json`.
-    public init(json object: JSONObject, provider: Provider) throws(IntakeRejection) {
-        let target = PayloadFields(object, path: "reply_target", provider: provider)
+    public init(json target: JSONFields) throws(JSONFieldError) {
         self.init(
             chat: try target.string("chat"),
             message: try target.optionalString("message"),

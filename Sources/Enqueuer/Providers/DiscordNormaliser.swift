@@ -1,3 +1,4 @@
+import JSON
 import Queue
 
 /// Discord: a gateway dispatch (`op` 0) of `MESSAGE_CREATE`.
@@ -8,7 +9,7 @@ struct DiscordNormaliser: ProviderNormaliser {
     /// Message types that are people writing: DEFAULT and REPLY. Joins (7), pins and the rest are ignored.
     private static let userTypes: Set<Int64> = [0, 19]
 
-    func normalise(_ dispatch: PayloadFields, receivedAt: Timestamp) throws(IntakeRejection) -> Normalised {
+    func normalise(_ dispatch: JSONFields, receivedAt: Timestamp) throws(JSONFieldError) -> Normalised {
         let op = try dispatch.integer("op")
         guard op == 0 else { return .ignored(reason: "gateway op \(op)") }
         let name = try dispatch.string("t")

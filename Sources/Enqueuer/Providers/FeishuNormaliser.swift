@@ -7,15 +7,15 @@ import Queue
 /// The workspace is the chat; the message id is `event.message.message_id` (`om_...`). The text sits
 /// inside `content`, itself a JSON string.
 struct FeishuNormaliser: ProviderNormaliser {
-    func normalise(_ body: PayloadFields, receivedAt: Timestamp) throws(IntakeRejection) -> Normalised {
+    func normalise(_ body: JSONFields, receivedAt: Timestamp) throws(JSONFieldError) -> Normalised {
         if try body.optionalString("type") == "url_verification" {
             return .verification(challenge: try body.text("challenge"))
         }
         if body.has("encrypt") {
-            throw body.reject("encrypt", "is an encrypted body: decrypt it with the app's encrypt key before intake")
+            throw body.error("encrypt", "is an encrypted body: decrypt it with the app's encrypt key before intake")
         }
         let schema = try body.string("schema")
-        guard schema == "2.0" else { throw body.reject("schema", "must be \"2.0\"") }
+        guard schema == "2.0" else { throw body.error("schema", "must be \"2.0\"") }
         let header = try body.object("header")
         let eventType = try header.string("event_type")
         guard eventType == "im.message.receive_v1" else { return .ignored(reason: "event type \(eventType)") }
@@ -53,11 +53,11 @@ struct FeishuNormaliser: ProviderNormaliser {
     }
 
     /// The `text` member of the JSON object encoded in `content`.
-    private static func text(of message: PayloadFields) throws(IntakeRejection) -> String {
+    private static func text(of message: JSONFields) throws(JSONFieldError) -> String {
         let content = try message.string("content")
         guard case .object(let object)? = try? JSONParser.parse(Data(content.utf8)) else {
-            throw message.reject("content", "must be a JSON object encoded as a string")
+            throw message.error("content", "must be a JSON object encoded as a string")
         }
-        return try PayloadFields(object, path: "event.message.content", provider: .feishu).string("text")
+        return try JSONFields(object, path: message.path(of: "content")).string("text")
     }
 }

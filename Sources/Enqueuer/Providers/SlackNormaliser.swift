@@ -1,3 +1,4 @@
+import JSON
 import Queue
 
 /// Slack Events API: an `event_callback` envelope with a `message` or `app_mention` event, or the
@@ -11,7 +12,7 @@ struct SlackNormaliser: ProviderNormaliser {
     /// bot messages) is ignored.
     private static let userSubtypes: Set<String> = ["thread_broadcast", "file_share"]
 
-    func normalise(_ envelope: PayloadFields, receivedAt: Timestamp) throws(IntakeRejection) -> Normalised {
+    func normalise(_ envelope: JSONFields, receivedAt: Timestamp) throws(JSONFieldError) -> Normalised {
         switch try envelope.string("type") {
         case "url_verification":
             return .verification(challenge: try envelope.text("challenge"))

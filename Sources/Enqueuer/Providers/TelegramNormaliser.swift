@@ -1,3 +1,4 @@
+import JSON
 import Queue
 
 /// Telegram: an `Update` carrying a `message`, `edited_message` or `channel_post`.
@@ -16,7 +17,7 @@ struct TelegramNormaliser: ProviderNormaliser {
         "group_chat_created", "supergroup_chat_created", "pinned_message", "migrate_to_chat_id",
     ]
 
-    func normalise(_ update: PayloadFields, receivedAt: Timestamp) throws(IntakeRejection) -> Normalised {
+    func normalise(_ update: JSONFields, receivedAt: Timestamp) throws(JSONFieldError) -> Normalised {
         let updateID = try update.integer("update_id")
         guard let field = Self.messageFields.first(where: update.has) else {
             return .ignored(reason: "update carries no message")

@@ -1,3 +1,4 @@
+import JSON
 import Queue
 
 /// WeChat through iLink: one message of a `getupdates` poll.
@@ -15,7 +16,7 @@ struct WeChatNormaliser: ProviderNormaliser {
     private static let textItem: Int64 = 1
     private static let voiceItem: Int64 = 3
 
-    func normalise(_ message: PayloadFields, receivedAt: Timestamp) throws(IntakeRejection) -> Normalised {
+    func normalise(_ message: JSONFields, receivedAt: Timestamp) throws(JSONFieldError) -> Normalised {
         let type = try message.optionalInteger("message_type") ?? Self.userMessage
         if type == Self.botMessage { return .ignored(reason: "message from the bot") }
         guard type == Self.userMessage else { return .ignored(reason: "message type \(type)") }

@@ -1,3 +1,4 @@
+import JSON
 import Queue
 
 /// WeCom (WeChat Work): an AI bot's message callback, already decrypted to JSON.
@@ -5,14 +6,14 @@ import Queue
 /// The workspace is the bot (`aibotid`); the message id is `msgid`. A `mixed` message (text and images)
 /// is answered by its text parts.
 struct WeComNormaliser: ProviderNormaliser {
-    func normalise(_ message: PayloadFields, receivedAt: Timestamp) throws(IntakeRejection) -> Normalised {
+    func normalise(_ message: JSONFields, receivedAt: Timestamp) throws(JSONFieldError) -> Normalised {
         let messageType = try message.string("msgtype")
         guard messageType == "text" || messageType == "mixed" else { return .ignored(reason: "message type \(messageType)") }
         let messageID = try message.text("msgid")
         let bot = try message.text("aibotid")
         let chatType = try message.string("chattype")
         guard chatType == "single" || chatType == "group" else {
-            throw message.reject("chattype", "must be \"single\" or \"group\"")
+            throw message.error("chattype", "must be \"single\" or \"group\"")
         }
         let user = try message.object("from").text("userid")
         let chat = chatType == "group" ? try message.text("chatid") : user
@@ -36,7 +37,7 @@ struct WeComNormaliser: ProviderNormaliser {
     }
 
     /// The text items of a `mixed` message, one per line.
-    private static func mixedText(_ message: PayloadFields) throws(IntakeRejection) -> String {
+    private static func mixedText(_ message: JSONFields) throws(JSONFieldError) -> String {
         let mixed = try message.object("mixed")
         let items = try mixed.optionalArray("msg_item") ?? []
         var parts: [String] = []

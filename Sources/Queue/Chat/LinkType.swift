@@ -8,13 +8,6 @@ public enum LinkType: String, Sendable, CaseIterable {
     case user
 }
 
-extension LinkType {
-    /// A link type as stored.
-    /// - Throws: `QueueError.corrupt` when the database holds something else.
-    init(stored: String) throws {
-        guard let type = LinkType(rawValue: stored) else {
-            throw QueueError(.corrupt, "a stored link type is \"\(stored.prefix(16))\", not server or user")
-        }
-        self = type
-    }
+extension LinkType: StoredValue {
+    package static let storedName = "link type"
 }

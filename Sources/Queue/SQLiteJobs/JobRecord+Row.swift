@@ -6,14 +6,15 @@ extension JobRecord {
         worker_id, group_key, dedupe_key, last_error, error_history, dead_reason, created_at, updated_at, finished_at
         """
 
-    init(_ row: SQLiteStatement) {
+    /// - Throws: `QueueError.corrupt` when a stored value does not decode.
+    init(_ row: SQLiteStatement) throws {
         let time = { (column: Int32) in row.optionalInt64(column).map(Timestamp.init(millisecondsSince1970:)) }
         id = row.int64(0)
         queue = row.text(1)
         kind = row.text(2)
         payload = row.blob(3)
         priority = Int(row.int64(4))
-        state = JobState(rawValue: row.text(5)) ?? .dead
+        state = try JobState(stored: row.text(5))
         runAt = Timestamp(millisecondsSince1970: row.int64(6))
         attempts = Int(row.int64(7))
         maxAttempts = Int(row.int64(8))
@@ -23,8 +24,8 @@ extension JobRecord {
         groupKey = row.optionalText(12)
         dedupeKey = row.optionalText(13)
         lastError = row.optionalText(14)
-        errorHistory = ErrorHistory.decode(row.optionalText(15))
-        deadReason = row.optionalText(16).flatMap(DeadLetterReason.init(rawValue:))
+        errorHistory = try ErrorHistory.decode(row.optionalText(15))
+        deadReason = try row.optionalText(16).map(DeadLetterReason.init(stored:))
         createdAt = Timestamp(millisecondsSince1970: row.int64(17))
         updatedAt = Timestamp(millisecondsSince1970: row.int64(18))
         finishedAt = time(19)

@@ -350,9 +350,9 @@ package struct JobsTransaction: JobWriteTransaction {
         case .leaseExpired:
             message = "lease expired before the worker settled the job (worker lost or stalled)"
         }
-        var history = ErrorHistory.decode(row.errorHistory)
+        var history = try ErrorHistory.decode(row.errorHistory)
         history.append(JobFailure(attempt: row.attempts, at: now.millisecondsSince1970, error: message))
-        return (message, try ErrorHistory.encode(history.suffix(rules.errorHistoryLimit)))
+        return (message, ErrorHistory.encode(history.suffix(rules.errorHistoryLimit)))
     }
 
     // MARK: Retention

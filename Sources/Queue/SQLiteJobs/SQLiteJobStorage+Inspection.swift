@@ -5,11 +5,9 @@ extension SQLiteJobStorage {
             var byQueue: [String: [JobState: Int]] = [:]
             for (queue, state, count) in try connection.query(
                 "SELECT queue, state, count(*) FROM jobs GROUP BY queue, state",
-                row: { ($0.text(0), JobState(rawValue: $0.text(1)), Int($0.int64(2))) }
+                row: { ($0.text(0), try JobState(stored: $0.text(1)), Int($0.int64(2))) }
             ) {
-                if let state {
-                    byQueue[queue, default: [:]][state] = count
-                }
+                byQueue[queue, default: [:]][state] = count
             }
             let oldestReady = [
                 try connection.integer("SELECT min(run_at) FROM jobs WHERE state = 'ready'"),

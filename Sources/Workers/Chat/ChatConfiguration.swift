@@ -85,10 +85,14 @@ public struct ChatConfiguration: Sendable {
             guard let data = FileManager.default.contents(atPath: file) else {
                 throw ConfigurationError(.unreadable, "cannot read the configuration file \(file)")
             }
-            guard case .object(let root) = (try? JSONParser.parse(data)) ?? .null else {
+            guard let root = try? JSONFields(root: JSONParser.parse(data)) else {
                 throw ConfigurationError(.invalid, "\(file) is not a JSON object")
             }
-            try configuration.apply(ConfigurationFields(object: root, file: file))
+            do {
+                try configuration.apply(root)
+            } catch {
+                throw ConfigurationError(.invalid, "\(file): \(error)")
+            }
         }
         for provider in Provider.allCases {
             var settings = configuration.settings(for: provider)
@@ -114,14 +118,14 @@ public struct ChatConfiguration: Sendable {
         "connect_timeout", "request_timeout", "providers",
     ]
 
-    private mutating func apply(_ fields: ConfigurationFields) throws(ConfigurationError) {
-        try fields.allowOnly(Self.keys)
-        switch fields.object["agent"] {
+    private mutating func apply(_ fields: JSONFields) throws(JSONFieldError) {
+        try fields.allowOnly(Self.keys, noun: "setting")
+        switch fields.value("agent") {
         case nil, .string("echo")?:
             agent = .echo
         case .object?:
             let agentFields = try fields.object("agent")
-            try agentFields.allowOnly(["url", "connect_timeout", "timeout"])
+            try agentFields.allowOnly(["url", "connect_timeout", "timeout"], noun: "setting")
             agent = .http(
                 url: try agentFields.string("url"),
                 connectTimeout: try agentFields.seconds("connect_timeout") ?? .seconds(2),
@@ -130,9 +134,9 @@ public struct ChatConfiguration: Sendable {
         default:
             throw fields.error("agent", "must be \"echo\" or an object with a \"url\"")
         }
-        if fields.object["links"] != nil {
+        if fields.has("links") {
             let linkFields = try fields.object("links")
-            try linkFields.allowOnly(["mode", "link_base_url", "default_owner"])
+            try linkFields.allowOnly(["mode", "link_base_url", "default_owner"], noun: "setting")
             switch try linkFields.optionalString("mode") ?? "required" {
             case "required": links = .required(linkBaseURL: try linkFields.optionalString("link_base_url"))
             case "open": links = .open(defaultOwner: try linkFields.string("default_owner"))
@@ -150,14 +154,14 @@ public struct ChatConfiguration: Sendable {
         retainCompleted = try fields.count("retain_completed", in: 1...315_360_000).map { .seconds($0) } ?? retainCompleted
         connectTimeout = try fields.seconds("connect_timeout") ?? connectTimeout
         requestTimeout = try fields.seconds("request_timeout") ?? requestTimeout
-        if fields.object["providers"] != nil {
+        if fields.has("providers") {
             let providerFields = try fields.object("providers")
-            try providerFields.allowOnly(Provider.allCases.map(\.rawValue))
+            try providerFields.allowOnly(Provider.allCases.map(\.rawValue), noun: "provider")
             for member in providerFields.object.members {
                 let provider = Provider(rawValue: member.key)!
                 let settings = try providerFields.object(member.key)
                 let names = ProviderSettings.requiredCredentials(provider)
-                try settings.allowOnly(["base_url"] + names)
+                try settings.allowOnly(["base_url"] + names, noun: "setting")
                 var credentials: [String: String] = [:]
                 for name in names {
                     credentials[name] = try settings.optionalString(name)
@@ -168,5 +172,23 @@ public struct ChatConfiguration: Sendable {
                 )
             }
         }
+    }
+}
+
+extension JSONFields {
+    /// A whole number within `range`.
+    fileprivate func count(_ key: String, in range: ClosedRange<Int>) throws(JSONFieldError) -> Int? {
+        guard let value = try optionalNumber(key) else { return nil }
+        guard value == value.rounded(), value >= Double(range.lowerBound), value <= Double(range.upperBound) else {
+            throw error(key, "must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return Int(value)
+    }
+
+    /// A number of seconds, more than 0 and at most a day.
+    fileprivate func seconds(_ key: String) throws(JSONFieldError) -> Duration? {
+        guard let value = try optionalNumber(key) else { return nil }
+        guard value > 0, value <= 86_400 else { throw error(key, "must be a number of seconds, more than 0 and at most 86400") }
+        return .providerSeconds(value)
     }
 }

@@ -16,7 +16,7 @@ enum JobLine {
         var dedupeTTL: Duration
     }
 
-    static let fields: Set<String> = [
+    static let fields = [
         "queue", "kind", "payload", "dedupe_key", "dedupe_ttl", "group", "priority", "delay", "max_attempts",
     ]
 
@@ -26,30 +26,20 @@ enum JobLine {
         guard let value = try? JSONParser.parse(line) else {
             throw CommandFailure.data("\(at): not valid JSON")
         }
-        guard case .object(let fields) = value else {
-            throw CommandFailure.data("\(at): expected a JSON object")
+        do {
+            return try parse(JSONFields(root: value), at: at, defaults: defaults)
+        } catch let error as JSONFieldError {
+            throw CommandFailure.data("\(at): " + (error.path.map { "\"\($0)\" \(error.problem)" } ?? error.problem))
         }
-        if let unknown = fields.members.map(\.key).sorted().first(where: { !Self.fields.contains($0) }) {
-            throw CommandFailure.data("\(at): unknown field \"\(unknown)\"")
-        }
-        func string(_ name: String) throws -> String? {
-            switch fields[name] {
-            case nil, .null?: return nil
-            case .string(let text)?: return text
-            default: throw CommandFailure.data("\(at): \"\(name)\" must be a string")
-            }
-        }
+    }
+
+    private static func parse(_ fields: JSONFields, at: String, defaults: Defaults) throws -> NewJob {
+        try fields.allowOnly(Self.fields)
         /// The field's number, through the same bound as its flag; nil when absent.
         func number<T>(_ name: String, _ bound: NumberBound, _ convert: (Double) -> T?) throws -> T? {
-            let number: Double
-            switch fields[name] {
-            case nil, .null?: return nil
-            case .integer(let value)?: number = Double(value)
-            case .double(let value)?: number = value
-            default: number = .nan
-            }
-            guard let converted = convert(number) else {
-                throw CommandFailure.data("\(at): \"\(name)\" must be \(bound.expectation)")
+            guard let value = fields.value(name) else { return nil }
+            guard let converted = value.numberValue.flatMap(convert) else {
+                throw fields.error(name, "must be \(bound.expectation)")
             }
             return converted
         }
@@ -60,15 +50,15 @@ enum JobLine {
             try number(name, bound) { bound.duration(seconds: $0) }
         }
         var lineDefaults = defaults
-        lineDefaults.queue = try string("queue") ?? defaults.queue
-        lineDefaults.kind = try string("kind") ?? defaults.kind
-        lineDefaults.group = try string("group") ?? defaults.group
+        lineDefaults.queue = try fields.optionalString("queue") ?? defaults.queue
+        lineDefaults.kind = try fields.optionalString("kind") ?? defaults.kind
+        lineDefaults.group = try fields.optionalString("group") ?? defaults.group
         lineDefaults.priority = try whole("priority", Bounds.priority) ?? defaults.priority
         lineDefaults.delay = try seconds("delay", Bounds.delay) ?? defaults.delay
         lineDefaults.maxAttempts = try whole("max_attempts", Bounds.maxAttempts) ?? defaults.maxAttempts
         lineDefaults.dedupeTTL = try seconds("dedupe_ttl", Bounds.dedupeTTL) ?? defaults.dedupeTTL
-        let payload = fields["payload"]?.serialized ?? Data("{}".utf8)
-        return try job(payload: payload, dedupeKey: try string("dedupe_key"), defaults: lineDefaults) {
+        let payload = fields.value("payload")?.serialized ?? Data("{}".utf8)
+        return try job(payload: payload, dedupeKey: try fields.optionalString("dedupe_key"), defaults: lineDefaults) {
             "\(at): \($0)"
         }
     }

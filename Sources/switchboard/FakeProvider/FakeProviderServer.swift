@@ -201,8 +201,9 @@ final class FakeProviderServer: Sendable {
                 for member in object.members { if case .string(let value) = member.value { headers[member.key] = value } }
             }
             return Rule(
-                path: rule.string("path") ?? "", remaining: rule.integer("times") ?? 1, status: rule.integer("status") ?? 200,
-                body: body, headers: headers, delay: .milliseconds(Int64(rule.integer("delay_ms") ?? 0)),
+                path: rule["path"]?.stringValue ?? "", remaining: Int(rule["times"]?.integerValue ?? 1),
+                status: Int(rule["status"]?.integerValue ?? 200), body: body, headers: headers,
+                delay: .milliseconds(rule["delay_ms"]?.integerValue ?? 0),
                 drop: rule["drop"] == .bool(true), pass: rule["pass"] == .bool(true)
             )
         }
@@ -247,14 +248,14 @@ final class FakeProviderServer: Sendable {
     private static func replyText(path: String, body: JSONObject) -> String? {
         /// A member that is itself a JSON object encoded as a string (Feishu's `content`, DingTalk's `msgParam`).
         func encoded(_ key: String, _ member: String) -> String? {
-            guard let text = body.string(key), case .object(let inner)? = try? JSONParser.parse(Data(text.utf8)) else { return nil }
-            return inner.string(member)
+            guard let text = body[key]?.stringValue, case .object(let inner)? = try? JSONParser.parse(Data(text.utf8)) else { return nil }
+            return inner[member]?.stringValue
         }
         if path.hasSuffix("/sendMessage") || path == "/api/chat.postMessage" {
-            return body.string("text")
+            return body["text"]?.stringValue
         }
         if path.hasPrefix("/api/v10/channels/") {
-            return body.string("content")
+            return body["content"]?.stringValue
         }
         if path.hasPrefix("/open-apis/im/v1/messages") {
             return encoded("content", "text")
@@ -263,14 +264,14 @@ final class FakeProviderServer: Sendable {
             return encoded("msgParam", "content")
         }
         if path.hasPrefix("/cgi-bin/appchat/send") || path.hasPrefix("/cgi-bin/message/send") {
-            if case .object(let text)? = body["text"] { return text.string("content") }
+            if case .object(let text)? = body["text"] { return text["content"]?.stringValue }
             return nil
         }
         if path == "/ilink/bot/sendmessage", case .object(let message)? = body["msg"],
             case .array(let items)? = message["item_list"], case .object(let item)? = items.first,
             case .object(let textItem)? = item["text_item"]
         {
-            return textItem.string("text")
+            return textItem["text"]?.stringValue
         }
         return nil
     }
@@ -331,7 +332,7 @@ final class FakeProviderServer: Sendable {
             record(request, scripted: false)
             return Response(status: 400, body: Data(#"{"message":"Cannot send an empty message","code":50006}"#.utf8))
         }
-        let nonce = body.string("nonce")
+        let nonce = body["nonce"]?.stringValue
         let enforced = body["enforce_nonce"] == .bool(true)
         let existing: String? = state.withLock { state in
             guard enforced, let nonce else { return nil }
@@ -350,15 +351,5 @@ struct FakeProviderError: Error, CustomStringConvertible {
 
     init(_ description: String) {
         self.description = description
-    }
-}
-
-extension JSONObject {
-    fileprivate func string(_ key: String) -> String? {
-        if case .string(let value)? = self[key] { value } else { nil }
-    }
-
-    fileprivate func integer(_ key: String) -> Int? {
-        if case .integer(let value)? = self[key] { Int(value) } else { nil }
     }
 }

@@ -54,8 +54,8 @@ struct CommandLineTests {
             (#"{"kind":"k","payload":{}}"# + "\n" + #"{"kind":"k","payload":{"#, "line 2: not valid JSON"),
             (#"{"kind":"k"}"# + "\n" + #"{"kind":"k","priority":"high"}"#, #"line 2: "priority" must be a whole number"#),
             (#"{"kind":"k"}"# + "\n\n" + #"{"payload":{}}"#, #"line 3: "kind" is missing"#),
-            (#"{"kind":"k","colour":"red"}"#, #"line 1: unknown field "colour""#),
-            (#"["kind"]"#, "line 1: expected a JSON object"),
+            (#"{"kind":"k","colour":"red"}"#, #"line 1: "colour" is not a known field"#),
+            (#"["kind"]"#, "line 1: must be a JSON object"),
             (#"{"kind":"k","max_attempts":0}"#, #"line 1: "max_attempts" must be a whole number from 1"#),
           ])
     func badBatchLine(input: String, message: String) async throws {

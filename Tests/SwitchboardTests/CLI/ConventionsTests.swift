@@ -93,7 +93,7 @@ struct ConventionsTests {
             (nil, 74, "cannot read the configuration file"),
             (#"{"pacing": true, "pacin": false}"#, 65, "pacin is not a known setting"),
             (#"{"providers": {"telegram": {"bot_tokn": "x"}}}"#, 65, "providers.telegram.bot_tokn is not a known setting"),
-            (#"{"providers": {"telegramm": {}}}"#, 65, "providers.telegramm is not a known setting"),
+            (#"{"providers": {"telegramm": {}}}"#, 65, "providers.telegramm is not a known provider"),
             (#"{"history_limit": "20"}"#, 65, "history_limit must be a number"),
             (#"{"links": {"mode": "open"}}"#, 65, "links.default_owner is missing"),
             (#"{"request_timeout": 1e300}"#, 65, "request_timeout must be a number of seconds"),

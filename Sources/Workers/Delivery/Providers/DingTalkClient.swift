@@ -29,7 +29,7 @@ struct DingTalkClient: HTTPProviderClient {
             headers: [("x-acs-dingtalk-access-token", token)]
         ))
         let bucket = RateBuckets.of(message).chat.key
-        let code = ClientContext.object(response.body)?.string("code")
+        let code = ClientContext.object(response.body)?["code"]?.stringValue
         if code == "Throttling" || code?.hasPrefix("Throttling") == true {
             return .slowDown(after: response.retryAfter ?? .seconds(60), bucket: bucket)
         }
@@ -45,9 +45,9 @@ struct DingTalkClient: HTTPProviderClient {
             "appSecret": .string(context.settings.credential("app_secret")),
         ])).serialized
         let response = try await context.http.send(.json("\(context.settings.baseURL)/v1.0/oauth2/accessToken", body))
-        guard let answer = ClientContext.object(response.body), let token = answer.string("accessToken") else {
+        guard let answer = ClientContext.object(response.body), let token = answer["accessToken"]?.stringValue else {
             throw TokenFetchError(description: "accessToken answered HTTP \(response.status)")
         }
-        return (token, .seconds(answer.integer("expireIn") ?? 7200))
+        return (token, .seconds(answer["expireIn"]?.integerValue ?? 7200))
     }
 }

@@ -25,7 +25,7 @@ struct DiscordClient: HTTPProviderClient {
         let buckets = RateBuckets.of(message)
         if response.status == 429 {
             let answer = ClientContext.object(response.body)
-            let wait = answer?.number("retry_after") ?? response.retryAfter.map(\.seconds) ?? 1
+            let wait = answer?["retry_after"]?.numberValue ?? response.retryAfter.map(\.seconds) ?? 1
             let global = answer?["global"] == .bool(true) || response.headers["x-ratelimit-global"] == "true"
             return .slowDown(after: .providerSeconds(wait), bucket: global ? buckets.bot?.key ?? buckets.chat.key : buckets.chat.key)
         }

@@ -26,7 +26,7 @@ struct FeishuClient: HTTPProviderClient {
         }
         let response = try await context.send(.json(url, JSONValue.object(body).serialized, headers: [("Authorization", "Bearer \(token)")]))
         let bucket = RateBuckets.of(message).chat.key
-        guard let answer = ClientContext.object(response.body), let code = answer.integer("code") else {
+        guard let answer = ClientContext.object(response.body), let code = answer["code"]?.integerValue else {
             return context.byStatus(response, to: message, bucket: bucket, provider: "feishu")
         }
         switch code {
@@ -38,7 +38,7 @@ struct FeishuClient: HTTPProviderClient {
             await tokens.invalidate()
             return .retry("feishu: tenant token refused (\(code))")
         default:
-            let reason = "feishu \(code): " + context.describe(answer.string("msg") ?? "", answering: message)
+            let reason = "feishu \(code): " + context.describe(answer["msg"]?.stringValue ?? "", answering: message)
             return response.status >= 500 ? .retry(reason) : .reject(reason)
         }
     }
@@ -51,11 +51,11 @@ struct FeishuClient: HTTPProviderClient {
         let response = try await context.http.send(
             .json("\(context.settings.baseURL)/open-apis/auth/v3/tenant_access_token/internal", body)
         )
-        guard let answer = ClientContext.object(response.body), answer.integer("code") == 0,
-            let token = answer.string("tenant_access_token")
+        guard let answer = ClientContext.object(response.body), answer["code"]?.integerValue == 0,
+            let token = answer["tenant_access_token"]?.stringValue
         else {
             throw TokenFetchError(description: "tenant_access_token answered HTTP \(response.status)")
         }
-        return (token, .seconds(answer.integer("expire") ?? 7200))
+        return (token, .seconds(answer["expire"]?.integerValue ?? 7200))
     }
 }

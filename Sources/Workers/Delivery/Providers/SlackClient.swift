@@ -28,7 +28,7 @@ struct SlackClient: HTTPProviderClient {
         if answer["ok"] == .bool(true) {
             return .delivered
         }
-        let error = answer.string("error") ?? "unknown_error"
+        let error = answer["error"]?.stringValue ?? "unknown_error"
         if error == "ratelimited" || error == "rate_limited" {
             return .slowDown(after: response.retryAfter ?? .seconds(1), bucket: bucket)
         }

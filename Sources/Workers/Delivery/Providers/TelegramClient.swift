@@ -23,16 +23,16 @@ struct TelegramClient: HTTPProviderClient {
         if answer["ok"] == .bool(true) {
             return .delivered
         }
-        let description = context.describe(answer.string("description") ?? "no description", answering: message)
-        switch answer.integer("error_code") ?? Int64(response.status) {
+        let description = context.describe(answer["description"]?.stringValue ?? "no description", answering: message)
+        switch answer["error_code"]?.integerValue ?? Int64(response.status) {
         case 429:
-            let wait = answer.object("parameters")?.number("retry_after") ?? response.retryAfter.map(\.seconds) ?? 1
+            let wait = answer["parameters"]?.objectValue?["retry_after"]?.numberValue ?? response.retryAfter.map(\.seconds) ?? 1
             return .slowDown(after: .providerSeconds(wait), bucket: bucket)
         case 500...:
             return .retry("telegram: \(description)")
         default:
             // 400 (chat not found, message too long), 401 (token revoked), 403 (bot blocked or kicked).
-            return .reject("telegram \(answer.integer("error_code") ?? Int64(response.status)): \(description)")
+            return .reject("telegram \(answer["error_code"]?.integerValue ?? Int64(response.status)): \(description)")
         }
     }
 }

@@ -35,13 +35,13 @@ struct WeChatClient: HTTPProviderClient {
         guard response.status == 200, let answer = ClientContext.object(response.body) else {
             return context.byStatus(response, to: message, bucket: bucket, provider: "wechat")
         }
-        let ret = answer.integer("ret") ?? 0
+        let ret = answer["ret"]?.integerValue ?? 0
         if ret == 0 {
             return .delivered
         }
-        if answer.integer("errcode") == Self.tokenExpired {
+        if answer["errcode"]?.integerValue == Self.tokenExpired {
             return .reject("wechat: bot token expired; scan again or update bot_token")
         }
-        return .retry("wechat ret \(ret): " + context.describe(answer.string("errmsg") ?? "", answering: message))
+        return .retry("wechat ret \(ret): " + context.describe(answer["errmsg"]?.stringValue ?? "", answering: message))
     }
 }

@@ -28,7 +28,7 @@ struct WeComClient: HTTPProviderClient {
         let url = "\(context.settings.baseURL)\(path)?access_token=\(token)"
         let response = try await context.send(.json(url, JSONValue.object(body).serialized))
         let bucket = RateBuckets.of(message).chat.key
-        guard let answer = ClientContext.object(response.body), let code = answer.integer("errcode") else {
+        guard let answer = ClientContext.object(response.body), let code = answer["errcode"]?.integerValue else {
             return context.byStatus(response, to: message, bucket: bucket, provider: "wecom")
         }
         switch code {
@@ -42,7 +42,7 @@ struct WeComClient: HTTPProviderClient {
         case let code where Self.transient.contains(code):
             return .retry("wecom: system busy (\(code))")
         default:
-            return .reject("wecom \(code): " + context.describe(answer.string("errmsg") ?? "", answering: message))
+            return .reject("wecom \(code): " + context.describe(answer["errmsg"]?.stringValue ?? "", answering: message))
         }
     }
 
@@ -52,11 +52,11 @@ struct WeComClient: HTTPProviderClient {
         let response = try await context.http.send(
             HTTPRequest(.get, "\(context.settings.baseURL)/cgi-bin/gettoken?corpid=\(corp)&corpsecret=\(secret)")
         )
-        guard let answer = ClientContext.object(response.body), answer.integer("errcode") == 0,
-            let token = answer.string("access_token")
+        guard let answer = ClientContext.object(response.body), answer["errcode"]?.integerValue == 0,
+            let token = answer["access_token"]?.stringValue
         else {
             throw TokenFetchError(description: "gettoken answered HTTP \(response.status)")
         }
-        return (token, .seconds(answer.integer("expires_in") ?? 7200))
+        return (token, .seconds(answer["expires_in"]?.integerValue ?? 7200))
     }
 }

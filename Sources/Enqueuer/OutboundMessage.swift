@@ -41,23 +41,16 @@ public struct OutboundMessage: Sendable, Equatable {
     }
 
     /// Reads a `chat.deliver` payload.
+    /// - Throws: `JSONSyntaxError`, or `JSONFieldError` naming the field, when the payload is not one
+    ///   Switchboard wrote.
     public init(payload: Data) throws {
-        guard case .object(let object) = try JSONParser.parse(payload),
-            case .string(let name)? = object["provider"], let provider = Provider(rawValue: name),
-            case .object(let target)? = object["target"], case .string(let text)? = object["text"],
-            case .integer(let part)? = object["part"], case .integer(let parts)? = object["parts"],
-            case .integer(let turnID)? = object["turn_id"]
-        else {
-            throw DeliveryPayloadError()
+        let fields = try JSONFields(root: JSONParser.parse(payload))
+        guard let provider = Provider(rawValue: try fields.string("provider")) else {
+            throw fields.error("provider", "is not a known provider")
         }
         self.init(
-            provider: provider, target: try ReplyTarget(json: target, provider: provider), text: text, part: Int(part),
-            parts: Int(parts), turnID: turnID
+            provider: provider, target: try ReplyTarget(json: fields.object("target")), text: try fields.string("text"),
+            part: Int(try fields.integer("part")), parts: Int(try fields.integer("parts")), turnID: try fields.integer("turn_id")
         )
     }
-}
-
-/// A delivery job whose payload Switchboard did not write.
-struct DeliveryPayloadError: Error, CustomStringConvertible {
-    var description: String { "delivery payload is not an outbound message" }
 }
