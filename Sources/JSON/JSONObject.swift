@@ -26,10 +26,19 @@ public struct JSONObject: Sendable, Equatable {
         members.last { $0.key == key }?.value
     }
 
-    /// Adds a member, unless `value` is nil.
+    /// Sets the member named `key` to `value`, replacing one already there; a nil value removes it.
     public mutating func set(_ key: String, _ value: JSONValue?) {
-        if let value {
-            members.append(Member(key: key, value: value))
+        set(key, value as (any JSONRepresentable)?)
+    }
+
+    /// Sets the member named `key` to `value`'s JSON, replacing one already there; nil removes it.
+    public mutating func set(_ key: String, _ value: (any JSONRepresentable)?) {
+        let index = members.firstIndex { $0.key == key }
+        switch (index, value) {
+        case (let index?, let value?): members[index].value = value.json
+        case (nil, let value?): members.append(Member(key: key, value: value.json))
+        case (let index?, nil): members.remove(at: index)
+        case (nil, nil): break
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import Queue
 import Synchronization
 import Workers
@@ -56,9 +57,9 @@ struct BenchWorkerCommand: Command {
         let started = ContinuousClock.now
         let report = try await pool.run()
         let seconds = (ContinuousClock.now - started).seconds
-        var result: [String: Any] = ["processed": report.completed, "seconds": seconds]
+        var result: JSONObject = ["processed": report.completed, "seconds": seconds]
         if expected != nil {
-            result["latencies_ms"] = latencies.millisecondsSorted
+            result.set("latencies_ms", latencies.millisecondsSorted)
         }
         Output.writeLine(Output.jsonLine(result), to: .standardOutput)
     }

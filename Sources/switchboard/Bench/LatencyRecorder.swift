@@ -1,3 +1,4 @@
+import JSON
 import Foundation
 import Queue
 import Synchronization
@@ -22,7 +23,7 @@ final class LatencyRecorder: JobHandler {
 
     func run(_ job: ClaimedJob) async -> JobResult {
         let now = QueueBenchmark.wallNanoseconds()
-        let sent = (try? JSONDecoder().decode(StampedPayload.self, from: job.payload))?.t ?? now
+        let sent = StampedPayload(payload: job.payload)?.t ?? now
         let action = state.withLock { state -> (@Sendable () -> Void)? in
             state.nanoseconds.append(now - sent)
             return state.nanoseconds.count == state.target ? state.onTarget : nil
@@ -36,6 +37,19 @@ final class LatencyRecorder: JobHandler {
     }
 }
 /// The payload of a latency-benchmark job: when it was enqueued.
-struct StampedPayload: Codable {
+struct StampedPayload {
     var t: Int64
+
+    init(t: Int64) {
+        self.t = t
+    }
+
+    init?(payload: Data) {
+        guard let t = (try? JSONParser.parse(payload))?.objectValue?["t"]?.integerValue else { return nil }
+        self.t = t
+    }
+
+    var payload: Data {
+        JSONValue.object(["t": t]).serialized
+    }
 }

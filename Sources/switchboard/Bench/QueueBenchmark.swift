@@ -1,6 +1,7 @@
 import ChatStore
 import CSQLite
 import Foundation
+import JSON
 import Queue
 
 /// Measures the queue on this machine: enqueue, claim+complete with 1 and P worker processes,
@@ -102,7 +103,7 @@ struct QueueBenchmark {
         var processed: [Int] = []
         for child in children {
             let report = try await child.expectLine("its result")
-            processed.append(try Self.field("processed", of: report) as? Int ?? 0)
+            processed.append(Int(try Self.field("processed", of: report)?.integerValue ?? 0))
             _ = await child.waitForExit()
         }
         let seconds = (ContinuousClock.now - started).seconds
@@ -128,12 +129,12 @@ struct QueueBenchmark {
             if clock.now < deadline {
                 try await clock.sleep(until: deadline, tolerance: .microseconds(50))
             }
-            let stamp = try JSONEncoder().encode(StampedPayload(t: Self.wallNanoseconds()))
+            let stamp = StampedPayload(t: Self.wallNanoseconds()).payload
             try await store.enqueue(NewJob(queue: Self.queue, kind: "stamped", payload: stamp))
         }
         let report = try await child.expectLine("its result")
         _ = await child.waitForExit()
-        return try Self.field("latencies_ms", of: report) as? [Double] ?? []
+        return try Self.field("latencies_ms", of: report)?.arrayValue?.compactMap(\.numberValue) ?? []
     }
 
     /// Starts `processes` processes that commit back to back for `handOverSeconds`: the first in
@@ -156,8 +157,8 @@ struct QueueBenchmark {
         var figures = LockHandOver(commits: [], longestWaitMilliseconds: [])
         for child in children {
             let report = try await child.expectLine("its result")
-            figures.commits.append(try Self.field("commits", of: report) as? Int ?? 0)
-            figures.longestWaitMilliseconds.append(try Self.field("longest_wait_ms", of: report) as? Double ?? 0)
+            figures.commits.append(Int(try Self.field("commits", of: report)?.integerValue ?? 0))
+            figures.longestWaitMilliseconds.append(try Self.field("longest_wait_ms", of: report)?.numberValue ?? 0)
             _ = await child.waitForExit()
         }
         return figures
@@ -173,9 +174,9 @@ struct QueueBenchmark {
         ]
     }
 
-    private static func field(_ name: String, of line: String) throws -> Any? {
-        let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
-        return object?[name]
+    /// A field of a worker's JSON report.
+    private static func field(_ name: String, of line: String) throws -> JSONValue? {
+        try JSONFields(root: JSONParser.parse(Data(line.utf8))).value(name)
     }
 
     private func rate(count: Int, _ body: () async throws -> Void) async rethrows -> Double {

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import Workers
 
 /// Finds the subcommand named on the command line, parses it, runs it, and turns failures into exit codes.
@@ -102,11 +103,11 @@ enum CommandLineTool {
     /// Writes a failure to stderr, as a line of text or one JSON object, and returns its exit status.
     private static func report(_ failure: CommandFailure, command: String?, json: Bool) -> ExitCode {
         if json {
-            var object: [String: Any] = [
+            var object: JSONObject = [
                 "error": failure.code, "message": failure.message, "exit_status": Int(failure.exitCode.rawValue),
             ]
-            object["http_status"] = failure.httpStatus
-            object["command"] = command
+            object.set("http_status", failure.httpStatus)
+            object.set("command", command)
             Output.message(Output.jsonLine(object))
         } else {
             Output.message("switchboard\(command.map { " \($0)" } ?? ""): \(failure.message)")

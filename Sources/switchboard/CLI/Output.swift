@@ -6,7 +6,7 @@ struct Output: Sendable {
     let json: Bool
 
     /// Prints one result: `text` normally, `object` as one JSON line with `--json`.
-    func result(_ text: @autoclosure () -> String, json object: @autoclosure () -> [String: Any]) {
+    func result(_ text: @autoclosure () -> String, json object: @autoclosure () -> JSONObject) {
         if json {
             Self.writeLine(Self.jsonLine(object()), to: .standardOutput)
         } else {
@@ -19,10 +19,9 @@ struct Output: Sendable {
         writeLine(text, to: .standardError)
     }
 
-    static func jsonLine(_ object: Any) -> String {
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]))
-            ?? Data("{}".utf8)
-        return String(decoding: data, as: UTF8.self)
+    /// One JSON line, written with the project's own writer.
+    static func jsonLine(_ object: JSONObject) -> String {
+        String(decoding: JSONValue.object(object).serialized, as: UTF8.self)
     }
 
     static func writeLine(_ line: String, to handle: FileHandle) {

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import Queue
 import Workers
 
@@ -56,31 +57,31 @@ struct WorkerLog: Sendable {
 
     private func settled(_ job: ClaimedJob, _ outcome: JobOutcome, _ result: SettlementResult) {
         let subject = "job \(job.id) (\(job.kind), attempt \(job.attempt)/\(job.maxAttempts))"
-        var fields: [String: Any] = ["event": "settled", "job": job.id, "kind": job.kind, "attempt": job.attempt]
+        var fields: JSONObject = ["event": "settled", "job": job.id, "kind": job.kind, "attempt": job.attempt]
         switch (result, outcome) {
         case (.completed, _):
-            fields["result"] = "completed"
+            fields.set("result", "completed")
             if verbose {
                 write(.info, "\(subject) completed", fields)
             }
         case (.scheduled(let at), .fail(let error, _)):
-            fields["result"] = "retry"
-            fields["error"] = error
-            fields["run_at"] = at.description
+            fields.set("result", "retry")
+            fields.set("error", error)
+            fields.set("run_at", at.description)
             write(.warning, "\(subject) failed, retry at \(at): \(firstLine(error))", fields)
         case (.scheduled, .release):
-            fields["result"] = "handed_back"
+            fields.set("result", "handed_back")
             write(.info, "\(subject) handed back to the queue", fields)
         case (.scheduled(let at), _):
-            fields["result"] = "snoozed"
-            fields["run_at"] = at.description
+            fields.set("result", "snoozed")
+            fields.set("run_at", at.description)
             write(.info, "\(subject) snoozed, runs again at \(at)", fields)
         case (.deadLettered(let reason), let outcome):
-            fields["result"] = "dead_lettered"
-            fields["reason"] = reason.rawValue
+            fields.set("result", "dead_lettered")
+            fields.set("reason", reason.rawValue)
             var error = ""
             if case .fail(let message, _) = outcome { error = message }
-            fields["error"] = error
+            fields.set("error", error)
             write(.error, "\(subject) dead-lettered (\(reason.rawValue)): \(firstLine(error))", fields)
         case (.leaseLost, _):
             break
@@ -94,16 +95,16 @@ struct WorkerLog: Sendable {
     private static let timeFormat = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
 
     /// Every line passes the redactor: an error from a provider or a command may echo a credential.
-    private func write(_ level: Level, _ text: String, _ fields: [String: Any]) {
+    private func write(_ level: Level, _ text: String, _ fields: JSONObject) {
         guard json else {
             Output.message(redactor.redact(text))
             return
         }
         var event = fields
-        event["time"] = Date().formatted(Self.timeFormat)
-        event["level"] = level.rawValue
-        event["pid"] = Int(getpid())
-        event["version"] = SwitchboardVersion.current
+        event.set("time", Date().formatted(Self.timeFormat))
+        event.set("level", level.rawValue)
+        event.set("pid", Int(getpid()))
+        event.set("version", SwitchboardVersion.current)
         Output.message(redactor.redact(Output.jsonLine(event)))
     }
 }

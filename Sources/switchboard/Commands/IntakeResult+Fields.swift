@@ -1,20 +1,21 @@
 import Enqueuer
 import Foundation
+import JSON
 import Queue
 
 extension IntakeResult {
     /// The JSON line `intake` prints.
-    var fields: [String: Any] {
-        var fields: [String: Any] = ["status": status.rawValue]
-        fields["job_id"] = jobID
-        fields["kind"] = kind
-        fields["dedupe_key"] = dedupeKey
+    var fields: JSONObject {
+        var fields: JSONObject = ["status": status.rawValue]
+        fields.set("job_id", jobID)
+        fields.set("kind", kind)
+        fields.set("dedupe_key", dedupeKey)
         switch status {
-        case .rejected: fields["error"] = detail
-        case .ignored: fields["reason"] = detail
+        case .rejected: fields.set("error", detail)
+        case .ignored: fields.set("reason", detail)
         case .enqueued, .duplicate: break
         }
-        fields["challenge"] = challenge
+        fields.set("challenge", challenge)
         return fields
     }
 }

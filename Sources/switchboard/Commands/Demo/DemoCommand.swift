@@ -1,6 +1,7 @@
-import Enqueuer
 import ChatStore
+import Enqueuer
 import Foundation
+import JSON
 import Queue
 
 /// `switchboard demo`: the whole pipeline on a fresh SQLite file, with no provider tokens.
@@ -53,7 +54,7 @@ struct DemoCommand: Command {
         // With --json the story is left out, and one object at the end says what happened.
         let json = context.output.json
         let say = { (line: String) in if !json { Output.writeLine(line, to: .standardOutput) } }
-        var intakeResults: [[String: Any]] = []
+        var intakeResults: [JSONObject] = []
         say("Switchboard demo on a fresh database: \(path)\n")
 
         say("1. Linking. acct_demo links the Slack workspace T0EXAMPLE1 with a link token, and asks for a Telegram connect code.")
@@ -87,12 +88,12 @@ struct DemoCommand: Command {
             }
         }
         let lines = (try? String(contentsOfFile: replies, encoding: .utf8))?.split(separator: "\n") ?? []
-        let sent = lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        let sent = lines.compactMap { (try? JSONParser.parse(Data($0.utf8)))?.objectValue }
         say("   replies delivered (\(lines.count)):")
         for reply in sent {
             // Messages that waited together are answered in one reply, one line each.
-            let text = (reply["text"] as? String ?? "").replacingOccurrences(of: "\n", with: "\n     ")
-            say("   - \(reply["provider"] ?? "") \(reply["chat"] ?? ""): \(text)")
+            let text = (reply["text"]?.stringValue ?? "").replacingOccurrences(of: "\n", with: "\n     ")
+            say("   - \(reply["provider"]?.stringValue ?? "") \(reply["chat"]?.stringValue ?? ""): \(text)")
         }
         say("")
 
@@ -107,7 +108,7 @@ struct DemoCommand: Command {
         if json {
             context.output.result("", json: [
                 "database": path, "replies_file": replies, "intake": intakeResults, "replies": sent,
-                "telegram_owner": resolution.account ?? NSNull(), "dead_letters": stats.deadLetters,
+                "telegram_owner": resolution.account.json, "dead_letters": stats.deadLetters,
                 "jobs_left": stats.totals.values.reduce(0, +), "dedupe_keys_held": stats.dedupeKeysHeld,
             ])
         }

@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import Queue
 
 /// How jobs are printed by the inspection commands.
@@ -46,11 +47,11 @@ enum JobPrinter {
     static func detail(_ job: JobRecord, output: Output) {
         var fields = summary(job)
         let payload = String(data: job.payload, encoding: .utf8)
-        fields["payload"] = payload.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8), options: .fragmentsAllowed) }
-            ?? payload ?? job.payload.base64EncodedString()
-        fields["error_history"] = job.errorHistory.map { failure in
+        // The payload as JSON when it is JSON (what Switchboard writes), else as text, else as base64.
+        fields.set("payload", (try? JSONParser.parse(job.payload)) ?? payload.map(JSONValue.string) ?? .string(job.payload.base64EncodedString()))
+        fields.set("error_history", job.errorHistory.map { failure -> JSONObject in
             ["attempt": failure.attempt, "at": Timestamp(millisecondsSince1970: failure.at).description, "error": failure.error]
-        }
+        })
         var lines = [
             "job \(job.id)",
             "  queue:        \(job.queue)",
@@ -78,18 +79,18 @@ enum JobPrinter {
         output.result(lines.joined(separator: "\n"), json: fields)
     }
 
-    private static func summary(_ job: JobRecord) -> [String: Any] {
-        var fields: [String: Any] = [
+    private static func summary(_ job: JobRecord) -> JSONObject {
+        var fields: JSONObject = [
             "id": job.id, "queue": job.queue, "kind": job.kind, "state": job.state.rawValue,
             "attempts": job.attempts, "max_attempts": job.maxAttempts, "priority": job.priority,
             "run_at": job.runAt.description, "created_at": job.createdAt.description,
         ]
-        fields["group"] = job.groupKey
-        fields["dedupe_key"] = job.dedupeKey
-        fields["last_error"] = job.lastError
-        fields["dead_reason"] = job.deadReason?.rawValue
-        fields["finished_at"] = job.finishedAt?.description
-        fields["worker"] = job.workerID
+        fields.set("group", job.groupKey)
+        fields.set("dedupe_key", job.dedupeKey)
+        fields.set("last_error", job.lastError)
+        fields.set("dead_reason", job.deadReason?.rawValue)
+        fields.set("finished_at", job.finishedAt?.description)
+        fields.set("worker", job.workerID)
         return fields
     }
 }

@@ -31,7 +31,7 @@ struct StatsCommand: Command {
                 "queues": Dictionary(uniqueKeysWithValues: stats.queues.map { queue in
                     (queue.queue, Dictionary(uniqueKeysWithValues: states.map { ($0.rawValue, queue.counts[$0] ?? 0) }))
                 }),
-                "oldest_ready_seconds": stats.oldestReadyAge.map { $0.seconds } ?? NSNull(),
+                "oldest_ready_seconds": stats.oldestReadyAge.map(\.seconds).json,
                 "leases_in_flight": stats.leasesInFlight,
                 "leases_expired": stats.leasesExpired,
                 "dead_letters": stats.deadLetters,

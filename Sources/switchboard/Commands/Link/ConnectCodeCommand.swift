@@ -1,6 +1,7 @@
-import Enqueuer
 import ChatStore
+import Enqueuer
 import Foundation
+import JSON
 import Queue
 
 /// `switchboard connect code`: a code an owner sends from the chat to bind it.
@@ -37,7 +38,7 @@ struct ConnectCodeCommand: Command {
             ["code: \(code.code)", "instruction: \(instruction)", url.map { "link: \($0)" }, "expires: \(code.expiresAt)"]
                 .compactMap { $0 }.joined(separator: "\n"),
             json: [
-                "code": code.code, "instruction": instruction, "url": url ?? NSNull(),
+                "code": code.code, "instruction": instruction, "url": url.json,
                 "expires_at": code.expiresAt.description,
                 "expires_in": Int(ChatStore.connectCodeLifetime.seconds),
             ]

@@ -1,6 +1,7 @@
-import Enqueuer
 import ChatStore
+import Enqueuer
 import Foundation
+import JSON
 import Queue
 
 /// `switchboard link resolve`.
@@ -27,7 +28,7 @@ struct LinkResolveCommand: Command {
         let link = try await links.link(type: subject.type, platform: subject.platform, subject: subject.id)
         context.output.result(
             link.map { "linked to \($0.account) (link \($0.id))" } ?? "not linked",
-            json: ["linked": link != nil, "account": link?.account ?? NSNull(), "link_id": link?.id ?? NSNull()]
+            json: ["linked": link != nil, "account": link?.account.json, "link_id": link?.id.json]
         )
     }
 }

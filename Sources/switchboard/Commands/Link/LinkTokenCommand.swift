@@ -1,6 +1,7 @@
-import Enqueuer
 import ChatStore
+import Enqueuer
 import Foundation
+import JSON
 import Queue
 
 /// `switchboard link token`.
@@ -36,7 +37,7 @@ struct LinkTokenCommand: Command {
         context.output.result(
             ["token: \(token.token)", url.map { "url: \($0)" }, "expires: \(token.expiresAt)"].compactMap { $0 }
                 .joined(separator: "\n"),
-            json: ["token": token.token, "url": url ?? NSNull(), "expires_at": token.expiresAt.description]
+            json: ["token": token.token, "url": url.json, "expires_at": token.expiresAt.description]
         )
     }
 }
