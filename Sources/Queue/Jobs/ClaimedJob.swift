@@ -16,4 +16,21 @@ public struct ClaimedJob: Sendable {
     public var leaseExpiresAt: Timestamp
 
     public var id: Int64 { lease.jobID }
+
+    package init(
+        lease: Lease, queue: String, kind: String, payload: Data, priority: Int, attempt: Int, maxAttempts: Int,
+        groupKey: String?, dedupeKey: String?, enqueuedAt: Timestamp, leaseExpiresAt: Timestamp
+    ) {
+        self.lease = lease
+        self.queue = queue
+        self.kind = kind
+        self.payload = payload
+        self.priority = priority
+        self.attempt = attempt
+        self.maxAttempts = maxAttempts
+        self.groupKey = groupKey
+        self.dedupeKey = dedupeKey
+        self.enqueuedAt = enqueuedAt
+        self.leaseExpiresAt = leaseExpiresAt
+    }
 }

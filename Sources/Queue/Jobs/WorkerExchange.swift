@@ -40,4 +40,11 @@ public struct WorkerExchangeResult: Sendable {
     /// When fewer jobs were claimed than asked: the earliest time a scheduled job of the claimed kinds falls
     /// due or a lease expires, if any, so an idle worker knows when to look again without being told.
     public var nextDueAt: Timestamp?
+
+    package init(settled: [SettlementResult], lostLeases: [Lease], claimed: [ClaimedJob], nextDueAt: Timestamp?) {
+        self.settled = settled
+        self.lostLeases = lostLeases
+        self.claimed = claimed
+        self.nextDueAt = nextDueAt
+    }
 }

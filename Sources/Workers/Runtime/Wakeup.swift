@@ -1,57 +1,62 @@
-import Dispatch
+import Queue
 import Synchronization
 
-/// Wakes one waiting task early, or lets it sleep out a timeout: the coordinator's only way to idle.
+/// Wakes one waiting task early, or lets it wait until a deadline of the worker's clock: the worker
+/// loop's only way to idle.
 ///
 /// A signal sent while nobody waits is kept, so the next `wait` returns at once and no wake-up is lost.
 final class Wakeup: Sendable {
     private struct State {
         var pending = false
         var waiter: CheckedContinuation<Void, Never>?
-        /// Tells a timer whether the wait it was set for is still the current one.
-        var generation: UInt64 = 0
+        var alarm: ClockAlarm?
     }
 
     private let state = Mutex(State())
 
     func signal() {
-        let waiter = state.withLock { state in
+        let (waiter, alarm) = state.withLock { state in
             guard let waiter = state.waiter else {
                 state.pending = true
-                return nil as CheckedContinuation<Void, Never>?
+                return (nil as CheckedContinuation<Void, Never>?, nil as ClockAlarm?)
             }
-            state.waiter = nil
-            return waiter
+            defer { (state.waiter, state.alarm) = (nil, nil) }
+            return (waiter, state.alarm)
         }
+        alarm?.cancel()
         waiter?.resume()
     }
 
-    /// Returns on the next signal, or after `timeout`, whichever comes first.
-    func wait(timeout: Duration) async {
+    /// Returns on the next signal, or when `clock` reaches `deadline`, whichever comes first.
+    func wait(until deadline: Timestamp, clock: any WallClock) async {
         await withCheckedContinuation { continuation in
-            let generation = state.withLock { state -> UInt64? in
+            let signalled = state.withLock { state in
                 if state.pending {
                     state.pending = false
-                    return nil
+                    return true
                 }
-                state.generation += 1
                 state.waiter = continuation
-                return state.generation
+                return false
             }
-            guard let generation else {
+            if signalled {
                 continuation.resume()
                 return
             }
-            let nanoseconds = max(timeout.wholeNanoseconds, 0)
-            DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(nanoseconds))) {
-                let waiter = self.state.withLock { state in
-                    guard state.generation == generation, let waiter = state.waiter else {
-                        return nil as CheckedContinuation<Void, Never>?
-                    }
-                    state.waiter = nil
-                    return waiter
+            let alarm = clock.alarm(at: deadline) { [self] in
+                let waiter = state.withLock { state in
+                    defer { (state.waiter, state.alarm) = (nil, nil) }
+                    return state.waiter
                 }
                 waiter?.resume()
+            }
+            // The alarm may have fired (or a signal come) already; keep it only while its wait stands.
+            let stale = state.withLock { state in
+                guard state.waiter != nil else { return true }
+                state.alarm = alarm
+                return false
+            }
+            if stale {
+                alarm.cancel()
             }
         }
     }

@@ -2,6 +2,7 @@ import ChatStore
 import Enqueuer
 import Foundation
 import Queue
+import Synchronization
 import Testing
 import Workers
 
@@ -65,5 +66,119 @@ struct WorkerPoolTests {
         let result = try await SwitchboardProcess.run(["work", "--kinds", "mail"], database: directory.databasePath)
         #expect(result.status == 64)
         #expect(result.stderr.contains("--kinds"))
+    }
+
+    /// Holds every job until the test opens the gate, or until its task is cancelled.
+    final class GatedHandler: JobHandler {
+        private let gate = Mutex<(open: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+
+        func open() {
+            let waiters = gate.withLock { gate in
+                gate.open = true
+                defer { gate.waiters.removeAll() }
+                return gate.waiters
+            }
+            waiters.forEach { $0.resume() }
+        }
+
+        func run(_ job: ClaimedJob) async -> JobResult {
+            await withTaskCancellationHandler {
+                await withCheckedContinuation { continuation in
+                    let openAlready = gate.withLock { gate in
+                        if gate.open || Task.isCancelled { return true }
+                        gate.waiters.append(continuation)
+                        return false
+                    }
+                    if openAlready { continuation.resume() }
+                }
+            } onCancel: {
+                open()
+            }
+            return Task.isCancelled ? .fail("interrupted", retryable: true) : .complete
+        }
+    }
+
+    /// A worker on the test store's manual clock whose only alarms are its heartbeats and its grace.
+    /// The events a worker reported.
+    final class EventLog: Sendable {
+        let events = Mutex<[WorkerEvent]>([])
+
+        var leaseLost: Bool {
+            events.withLock { $0.contains { if case .leaseLost = $0 { true } else { false } } }
+        }
+    }
+
+    private func quietPool(_ test: TestStore, _ handler: any JobHandler, log: EventLog? = nil) -> WorkerPool {
+        WorkerPool(
+            store: test.store, handler: handler,
+            options: WorkerOptions(
+                queues: ["q"], concurrency: 1, leaseDuration: .seconds(30), shutdownGrace: .seconds(5),
+                pollInterval: .seconds(3600), maxIdleWait: .seconds(3600)
+            ),
+            onEvent: { event in log?.events.withLock { $0.append(event) } }
+        )
+    }
+
+    @Test("heartbeats keep a running job's lease through a minute of the manual clock")
+    func heartbeatsOnTheManualClock() async throws {
+        let test = try await TestStore()
+        let id = try await test.enqueue().jobID
+        let handler = GatedHandler()
+        let pool = quietPool(test, handler)
+        let running = Task { try await pool.run() }
+        try await waitUntil("the job is claimed") { try await test.store.job(id: id)?.state == .leased }
+        let started = test.clock.now()
+        while test.clock.now() - started < .seconds(60) {
+            await test.clock.advanceToNextAlarm()
+        }
+        let job = try #require(try await test.store.job(id: id))
+        #expect(job.state == .leased)
+        #expect(job.attempts == 1)
+        #expect(try #require(job.leaseExpiresAt) > test.clock.now(), "renewed every 10 s of the clock")
+        handler.open()
+        try await waitUntil("the job is completed") { try await test.store.job(id: id) == nil }
+        pool.requestStop()
+        #expect(try await running.value.completed == 1)
+    }
+
+    @Test("a stop lets a running job have exactly the shutdown grace of the clock, then hands it back")
+    func graceOnTheManualClock() async throws {
+        let test = try await TestStore()
+        let id = try await test.enqueue().jobID
+        let pool = quietPool(test, GatedHandler())
+        let running = Task { try await pool.run() }
+        try await waitUntil("the job is claimed") { try await test.store.job(id: id)?.state == .leased }
+        let stopped = test.clock.now()
+        pool.requestStop()
+        // The first alarm after the stop is the end of the grace; nothing is cut short before it.
+        #expect(await test.clock.nextAlarm() == stopped + .seconds(5))
+        await test.clock.advanceToNextAlarm()
+        let report = try await running.value
+        #expect(report.snoozed == 1, "handed back")
+        let job = try #require(try await test.store.job(id: id))
+        #expect(job.state == .ready)
+        #expect(job.attempts == 0)
+    }
+
+    @Test("a worker that stalls past its lease loses it at its next heartbeat, and drops that attempt's result")
+    func leaseLossOnTheManualClock() async throws {
+        let test = try await TestStore()
+        let id = try await test.enqueue().jobID
+        let log = EventLog()
+        let pool = quietPool(test, GatedHandler(), log: log)
+        let running = Task { try await pool.run() }
+        try await waitUntil("the job is claimed") { try await test.store.job(id: id)?.state == .leased }
+        // The heartbeat due at 10 s runs only at 31 s: the lease ran out at 30.
+        test.clock.advance(by: .seconds(31))
+        try await waitUntil("the lease is reported lost") { log.leaseLost }
+        pool.requestStop()
+        let report = try await running.value
+        #expect(report.leasesLost == 1)
+        // The store recovered the expired lease; whatever ran the job again, the stalled attempt
+        // (lease 1) settled nothing.
+        let settledFirstLease = log.events.withLock { events in
+            events.contains { if case .settled(let job, _, _) = $0 { job.lease.token == 1 } else { false } }
+        }
+        #expect(!settledFirstLease)
     }
 }
