@@ -1,40 +1,83 @@
-/// A failure of the queue that is about the queue's own rules or the database file, not SQL.
+/// A failure of the queue that is about the queue's own rules or the database, not SQL.
 ///
-/// Low-level failures (I/O, a full disk) come through as `SQLiteError`, with its result codes.
+/// Low-level failures (I/O, a full disk) come through as `SQLiteError`, with its result codes; where
+/// one of those lies underneath a queue failure (the lock contention behind `.contended`), it is the
+/// `cause`. The code is a struct over a private enum, so a new code breaks no caller.
 public struct QueueError: Error, Sendable, Equatable, CustomStringConvertible {
     /// What kind of failure this is: stable, and safe to use as a metric label.
-    public enum Code: String, Sendable {
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        private enum Base: String {
+            case leaseLost = "lease_lost"
+            case notFound = "not_found"
+            case invalidArgument = "invalid_argument"
+            case databaseMissing = "database_missing"
+            case foreignDatabase = "foreign_database"
+            case schemaTooNew = "schema_too_new"
+            case schemaOutdated = "schema_outdated"
+            case contended
+            case corrupt
+            case `internal`
+        }
+
+        private let base: Base
+
+        private init(_ base: Base) {
+            self.base = base
+        }
+
+        /// The code as text: `lease_lost`, `not_found` ...
+        public var description: String { base.rawValue }
+
         /// The lease token is stale: the lease expired or another worker claimed the job since.
-        case leaseLost = "lease_lost"
+        public static let leaseLost = Code(.leaseLost)
         /// No job (or dead letter) with that id.
-        case notFound = "not_found"
+        public static let notFound = Code(.notFound)
         /// An argument the caller gave is unusable; the message names it.
-        case invalidArgument = "invalid_argument"
-        /// The database file does not exist.
-        case databaseMissing = "database_missing"
+        public static let invalidArgument = Code(.invalidArgument)
+        /// The database does not exist, or holds no Switchboard database yet.
+        public static let databaseMissing = Code(.databaseMissing)
         /// The file is a SQLite database, but not one of Switchboard's.
-        case foreignDatabase = "foreign_database"
+        public static let foreignDatabase = Code(.foreignDatabase)
         /// The database was written by a newer Switchboard whose schema this build does not know.
-        case schemaTooNew = "schema_too_new"
+        public static let schemaTooNew = Code(.schemaTooNew)
         /// The database needs migrating before a read-only store can read it.
-        case schemaOutdated = "schema_outdated"
-        /// Other processes held the write lock for longer than the busy timeout, transaction after transaction.
-        case contended = "contended"
+        public static let schemaOutdated = Code(.schemaOutdated)
+        /// Other writers held the lock past the lock timeout.
+        public static let contended = Code(.contended)
         /// The database holds a value this build cannot read: it was changed behind Switchboard's back.
-        case corrupt = "corrupt"
+        public static let corrupt = Code(.corrupt)
         /// A library Switchboard relies on failed in a way no input explains.
-        case `internal` = "internal"
+        public static let `internal` = Code(.internal)
     }
 
     public let code: Code
     public let message: String
+    /// The failure underneath this one, if there is one.
+    public let cause: (any Error & Sendable)?
 
-    public init(_ code: Code, _ message: String) {
+    public init(_ code: Code, _ message: String, cause: (any Error & Sendable)? = nil) {
         self.code = code
         self.message = message
+        self.cause = cause
     }
 
     public var description: String { message }
+
+    /// The message and every cause under it, one per line.
+    public var detailedDescription: String {
+        var lines = ["\(code): \(message)"]
+        var next = cause
+        while let error = next {
+            lines.append("caused by: \(error)")
+            next = (error as? QueueError)?.cause
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// Equal in code and message; causes are not compared.
+    public static func == (lhs: QueueError, rhs: QueueError) -> Bool {
+        lhs.code == rhs.code && lhs.message == rhs.message
+    }
 
     static func leaseLost(_ lease: Lease) -> QueueError {
         QueueError(.leaseLost, "lease \(lease.token) on job \(lease.jobID) is no longer held (expired or claimed again)")

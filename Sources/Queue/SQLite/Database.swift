@@ -91,8 +91,7 @@ package final class Database: @unchecked Sendable {
             } catch let error as SQLiteError where error.isContention {
                 guard round < transactionAttempts else {
                     throw QueueError(
-                        .contended,
-                        "the database stayed locked by other connections through \(round) attempts: \(error.message)"
+                        .contended, "the database stayed locked by another program through \(round) attempts", cause: error
                     )
                 }
                 // Back off a little more each round, with jitter, before queueing for the lock again.

@@ -1,5 +1,3 @@
-import CSQLite
-
 /// The versioned schema of a Switchboard database, and the checks every connection runs on open.
 struct Schema: Sendable {
     /// Written to the file header's application id, so a foreign SQLite file is never migrated.
@@ -48,11 +46,9 @@ struct Schema: Sendable {
         try Database.retryingContention {
             let mode = try connection.queryFirst("PRAGMA journal_mode=WAL") { $0.text(0) } ?? ""
             guard mode.lowercased() == "wal" else {
-                throw SQLiteError(
-                    resultCode: SQLITE_CANTOPEN,
-                    extendedCode: SQLITE_CANTOPEN,
-                    message: "could not switch \(connection.path) to WAL mode (it stayed in \(mode) mode)",
-                    sql: "PRAGMA journal_mode=WAL"
+                throw StorageError(
+                    operation: "PRAGMA journal_mode=WAL", path: connection.path,
+                    reason: "the database stayed in \(mode) mode (a file system without shared memory?)"
                 )
             }
         }

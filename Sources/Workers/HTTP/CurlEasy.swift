@@ -111,7 +111,7 @@ final class CurlEasy {
         case CURLE_ABORTED_BY_CALLBACK: .cancelled
         default: .other
         }
-        return HTTPError(code: kind, message: message)
+        return HTTPError(code: kind, message: message, curlCode: Int32(code.rawValue))
     }
 }
 @available(*, unavailable)

@@ -38,13 +38,14 @@ struct CommandFailure: Error {
             case .databaseMissing, .schemaTooNew, .schemaOutdated: .unavailable
             case .foreignDatabase, .corrupt: .ioError
             case .contended: .tempFail
-            case .leaseLost, .internal: .software
+            default: .software
             }
-            self.init(exitCode: exitCode, message: error.message, code: error.code.rawValue)
+            let detail = error.cause.map { "\(error.message) (\($0))" } ?? error.message
+            self.init(exitCode: exitCode, message: detail, code: error.code.description)
         case let error as LinkError:
             self.init(
-                exitCode: .dataError, message: "\(error.message) (\(error.httpStatus) \(error.code.rawValue))",
-                code: error.code.rawValue, httpStatus: error.httpStatus
+                exitCode: .dataError, message: "\(error.message) (\(error.httpStatus) \(error.code))",
+                code: error.code.description, httpStatus: error.httpStatus
             )
         case let error as ConfigurationError:
             switch error.kind {

@@ -1,4 +1,5 @@
 import ChatStore
+import CSQLite
 import Foundation
 import JSON
 import Queue
@@ -46,5 +47,20 @@ struct WriterLockTests {
         )
         #expect(result.status == 75, "\(result.stderr)")
         #expect(result.stderr.contains("process \(holder.pid) held the write lock"), "\(result.stderr)")
+    }
+
+    @Test("another program's lock makes a write contended, with SQLite's busy error as its cause")
+    func foreignLockIsTheCause() async throws {
+        let test = try await TestStore { $0.lockTimeout = .milliseconds(200) }
+        var handle: OpaquePointer?
+        try #require(sqlite3_open(test.directory.databasePath, &handle) == SQLITE_OK)
+        defer { sqlite3_close(handle) }
+        try #require(sqlite3_exec(handle, "BEGIN IMMEDIATE", nil, nil, nil) == SQLITE_OK)
+        let error = await #expect(throws: QueueError.self) { try await test.enqueue() }
+        #expect(error?.code == .contended)
+        let cause = try #require(error?.cause as? SQLiteError)
+        #expect(cause.isContention)
+        #expect(error?.detailedDescription.contains("caused by: SQLite error 5") == true, "\(error?.detailedDescription ?? "")")
+        sqlite3_exec(handle, "ROLLBACK", nil, nil, nil)
     }
 }
