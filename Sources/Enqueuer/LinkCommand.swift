@@ -19,7 +19,13 @@ public struct LinkCommand: Sendable, Equatable {
         }
         guard words.count == 2 else { return nil }
         let command = words[0].split(separator: "@", maxSplits: 1).first.map(String.init) ?? ""
-        guard command == "/connect" || (command == "/start" && provider == .telegram) else { return nil }
+        guard command == "/connect" || command == Self.command(for: provider) else { return nil }
         return LinkCommand(code: SecretToken.isWellFormed(words[1]) ? words[1] : nil)
+    }
+
+    /// The command users of `provider` are told to send with their code: Telegram's deep link sends
+    /// `/start`, so Telegram users are told `/start`; everyone else `/connect`.
+    public static func command(for provider: Provider) -> String {
+        provider == .telegram ? "/start" : "/connect"
     }
 }

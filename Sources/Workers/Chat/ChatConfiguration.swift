@@ -14,6 +14,15 @@ public struct ChatConfiguration: Sendable {
         case echo
         /// `POST`s each turn to an HTTP endpoint that answers `{"reply": ...}`.
         case http(url: String, connectTimeout: Duration, timeout: Duration)
+
+        /// How long an agent endpoint may take to connect, and to answer, unless configured otherwise.
+        public static let defaultConnectTimeout = Duration.seconds(2)
+        public static let defaultTimeout = Duration.seconds(30)
+
+        /// An endpoint with the timeouts the configuration does not name left at their defaults.
+        public static func endpoint(_ url: String, connectTimeout: Duration? = nil, timeout: Duration? = nil) -> Agent {
+            .http(url: url, connectTimeout: connectTimeout ?? defaultConnectTimeout, timeout: timeout ?? defaultTimeout)
+        }
     }
 
     public enum Links: Sendable, Equatable {
@@ -126,10 +135,10 @@ public struct ChatConfiguration: Sendable {
         case .object?:
             let agentFields = try fields.object("agent")
             try agentFields.allowOnly(["url", "connect_timeout", "timeout"], noun: "setting")
-            agent = .http(
-                url: try agentFields.string("url"),
-                connectTimeout: try agentFields.seconds("connect_timeout") ?? .seconds(2),
-                timeout: try agentFields.seconds("timeout") ?? .seconds(30)
+            agent = .endpoint(
+                try agentFields.string("url"),
+                connectTimeout: try agentFields.seconds("connect_timeout"),
+                timeout: try agentFields.seconds("timeout")
             )
         default:
             throw fields.error("agent", "must be \"echo\" or an object with a \"url\"")

@@ -92,13 +92,13 @@ struct TurnHandler {
     /// How an unlinked chat can link: a link-token URL when a base is configured (a server link for a
     /// group, a user link for a direct message), else the connect-code instruction.
     private func linkInstructions(for event: InboundEvent, linkBaseURL: String?) async throws -> String {
-        let command = event.provider == .telegram ? "/start" : "/connect"
         let codeInstruction = "This chat is not linked to an account yet. Ask the account owner for a connect code, "
-            + "then send \(command) CODE here."
+            + "then send \(LinkCommand.command(for: event.provider)) CODE here."
         guard let linkBaseURL else { return codeInstruction }
         let (type, subject): (LinkType, String?) = event.isDirect ? (.user, event.senderID) : (.server, event.workspaceID)
         guard let subject else { return codeInstruction }
         let token = try await chat.createLinkToken(type: type, platform: event.provider.rawValue, subject: subject)
-        return "This chat is not linked to an account yet. Link it here within 30 minutes: \(linkBaseURL)\(token.token)"
+        return "This chat is not linked to an account yet. Link it here within "
+            + "\(Int(ChatStore.linkTokenLifetime.seconds / 60)) minutes: \(linkBaseURL)\(token.token)"
     }
 }

@@ -8,11 +8,12 @@ import Queue
 struct BenchIntakeCommand: Command {
     static let name = "bench intake"
     static let summary = "Measure intake of a mixed provider stream, beside batched enqueue"
-    static let synopsis = ["bench intake [--events N] [--dir DIR]"]
-    static let options: [OptionSpec] = [
-        .value("events", "N", "events in the batched phase (default 100000); a tenth of that one per transaction"),
-        .value("dir", "DIR", "where the benchmark's databases go (default: a new temporary directory)"),
-    ]
+    private static let events = Option<Int>.integer(
+        "events", "N", .count(1_000...10_000_000),
+        "events in the batched phase (default 100000); a tenth of that one per transaction"
+    )
+
+    static let options = [Self.events.spec, BenchDirectory.option.spec]
     static let examples = ["switchboard bench intake", "switchboard bench intake --events 200000 --durability normal"]
 
     static let redeliveryRate = 0.10
@@ -22,8 +23,8 @@ struct BenchIntakeCommand: Command {
 
     init(_ arguments: Arguments) throws {
         try arguments.expectNoPositionals()
-        events = try arguments.integer("events", .count(1_000...10_000_000)) ?? 100_000
-        directory = arguments.string("dir")
+        events = try arguments.value(Self.events) ?? 100_000
+        directory = try arguments.value(BenchDirectory.option)
     }
 
     func run(_ context: CommandContext) async throws {

@@ -14,17 +14,17 @@ import Workers
 struct BenchPipelineCommand: Command {
     static let name = "bench pipeline"
     static let summary = "Measure intake-to-delivered throughput and latency against a loopback fake provider"
-    static let synopsis = [
-        "bench pipeline [--events N] [--rate N] [--seconds S] [--workers N] [--concurrency N] [--dir DIR]",
-    ]
-    static let options: [OptionSpec] = [
-        .value("events", "N", "events in the throughput phase (default 20000)"),
-        .value("rate", "N", "events per second in the latency phase (default 500)"),
-        .value("seconds", "S", "length of the latency phase (default 5)"),
-        .value("workers", "N", "worker processes (default 2)"),
-        .value("concurrency", "N", "jobs in flight per worker process (default 32)"),
-        .value("dir", "DIR", "where the benchmark's files go (default: a new temporary directory)"),
-    ]
+    private static let events = Option<Int>.integer(
+        "events", "N", .count(100...10_000_000), "events in the throughput phase (default 20000)"
+    )
+    private static let rate = Option<Int>.integer("rate", "N", .count(1...100_000), "events per second in the latency phase (default 500)")
+    private static let seconds = Option<Int>.integer("seconds", "S", .count(1...3_600), "length of the latency phase (default 5)")
+    private static let workers = Option<Int>.integer("workers", "N", .count(1...64), "worker processes (default 2)")
+    private static let concurrency = Option<Int>.integer(
+        "concurrency", "N", .count(1...1024), "jobs in flight per worker process (default 32)"
+    )
+
+    static let options = [Self.events.spec, Self.rate.spec, Self.seconds.spec, Self.workers.spec, Self.concurrency.spec, BenchDirectory.option.spec]
     static let examples = [
         "switchboard bench pipeline", "switchboard bench pipeline --workers 1 --rate 100",
         "switchboard bench pipeline --events 50000 --durability normal",
@@ -39,12 +39,12 @@ struct BenchPipelineCommand: Command {
 
     init(_ arguments: Arguments) throws {
         try arguments.expectNoPositionals()
-        events = try arguments.integer("events", .count(100...10_000_000)) ?? 20_000
-        rate = try arguments.integer("rate", .count(1...100_000)) ?? 500
-        seconds = try arguments.integer("seconds", .count(1...3_600)) ?? 5
-        workers = try arguments.integer("workers", .count(1...64)) ?? 2
-        concurrency = try arguments.integer("concurrency", .count(1...1024)) ?? 32
-        directory = arguments.string("dir")
+        events = try arguments.value(Self.events) ?? 20_000
+        rate = try arguments.value(Self.rate) ?? 500
+        seconds = try arguments.value(Self.seconds) ?? 5
+        workers = try arguments.value(Self.workers) ?? 2
+        concurrency = try arguments.value(Self.concurrency) ?? 32
+        directory = try arguments.value(BenchDirectory.option)
     }
 
     func run(_ context: CommandContext) async throws {

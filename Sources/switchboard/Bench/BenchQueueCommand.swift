@@ -6,16 +6,22 @@ import Queue
 struct BenchQueueCommand: Command {
     static let name = "bench queue"
     static let summary = "Measure enqueue, claim+complete and latency, beside a raw-SQLite baseline"
-    static let synopsis = [
-        "bench queue [--jobs N] [--processes P] [--concurrency N] [--latency-rate N] [--latency-seconds S] [--dir DIR]",
-    ]
-    static let options: [OptionSpec] = [
-        .value("jobs", "N", "jobs per throughput phase (default 100000)"),
-        .value("processes", "P", "worker processes in the multi-process phase (default 2)"),
-        .value("concurrency", "N", "jobs in flight per worker process (default 128)"),
-        .value("latency-rate", "N", "jobs per second in the latency phase (default 1000)"),
-        .value("latency-seconds", "S", "length of the latency phase (default 5)"),
-        .value("dir", "DIR", "where the benchmark's databases go (default: a new temporary directory)"),
+    private static let jobs = Option<Int>.integer("jobs", "N", .count(1_000...100_000_000), "jobs per throughput phase (default 100000)")
+    private static let processes = Option<Int>.integer(
+        "processes", "P", .count(1...64), "worker processes in the multi-process phase (default 2)"
+    )
+    private static let concurrency = Option<Int>.integer(
+        "concurrency", "N", .count(1...4096), "jobs in flight per worker process (default 128)"
+    )
+    private static let latencyRate = Option<Int>.integer(
+        "latency-rate", "N", .count(1...100_000), "jobs per second in the latency phase (default 1000)"
+    )
+    private static let latencySeconds = Option<Int>.integer(
+        "latency-seconds", "S", .count(1...3_600), "length of the latency phase (default 5)"
+    )
+
+    static let options = [
+        Self.jobs.spec, Self.processes.spec, Self.concurrency.spec, Self.latencyRate.spec, Self.latencySeconds.spec, BenchDirectory.option.spec,
     ]
     static let examples = [
         "switchboard bench queue",
@@ -31,12 +37,12 @@ struct BenchQueueCommand: Command {
 
     init(_ arguments: Arguments) throws {
         try arguments.expectNoPositionals()
-        jobs = try arguments.integer("jobs", .count(1_000...100_000_000)) ?? 100_000
-        processes = try arguments.integer("processes", .count(1...64)) ?? 2
-        concurrency = try arguments.integer("concurrency", .count(1...4096)) ?? 128
-        latencyRate = try arguments.integer("latency-rate", .count(1...100_000)) ?? 1_000
-        latencySeconds = try arguments.integer("latency-seconds", .count(1...3_600)) ?? 5
-        directory = arguments.string("dir")
+        jobs = try arguments.value(Self.jobs) ?? 100_000
+        processes = try arguments.value(Self.processes) ?? 2
+        concurrency = try arguments.value(Self.concurrency) ?? 128
+        latencyRate = try arguments.value(Self.latencyRate) ?? 1_000
+        latencySeconds = try arguments.value(Self.latencySeconds) ?? 5
+        directory = try arguments.value(BenchDirectory.option)
     }
 
     func run(_ context: CommandContext) async throws {

@@ -11,14 +11,17 @@ import Workers
 struct BenchWorkerCommand: Command {
     static let name = "bench worker"
     static let summary = "One worker process of `bench queue` (internal)"
-    static let synopsis = ["bench worker --concurrency N (--drain | --expect N | --contend SECONDS)"]
-    static let options: [OptionSpec] = [
-        .value("concurrency", "N", "jobs in flight"),
-        .value("expect", "N", "record enqueue-to-claim latency and stop after N jobs"),
-        .value("contend", "SECONDS", "enqueue jobs back to back for this long, timing each commit"),
-        .value("batch", "N", "with --contend: jobs per transaction (default 1)"),
-        .flag("drain", "stop when the queue is empty"),
-    ]
+    private static let concurrency = Option<Int>.integer("concurrency", "N", .count(1...4096), "jobs in flight (default 64)")
+    private static let expect = Option<Int>.integer(
+        "expect", "N", .count(1...100_000_000), "record enqueue-to-claim latency and stop after N jobs"
+    )
+    private static let contend = Option<Duration>.duration(
+        "contend", "SECONDS", .seconds(0.001...3_600), "enqueue jobs back to back for this long, timing each commit"
+    )
+    private static let batch = Option<Int>.integer("batch", "N", .count(1...100_000), "with --contend: jobs per transaction (default 1)")
+    private static let drain = Flag("drain", "stop when the queue is empty")
+
+    static let options = [Self.concurrency.spec, Self.expect.spec, Self.contend.spec, Self.batch.spec, Self.drain.spec]
     static let examples = ["(started by switchboard bench queue)"]
     static let listed = false
 
@@ -28,11 +31,12 @@ struct BenchWorkerCommand: Command {
     let batch: Int
 
     init(_ arguments: Arguments) throws {
-        batch = try arguments.integer("batch", .count(1...100_000)) ?? 1
-        concurrency = try arguments.integer("concurrency", .count(1...4096)) ?? 64
-        expected = try arguments.integer("expect", .count(1...100_000_000))
-        contend = try arguments.duration("contend", .seconds(0.001...3_600))
-        if expected == nil && contend == nil && !arguments.flag("drain") {
+        batch = try arguments.value(Self.batch) ?? 1
+        concurrency = try arguments.value(Self.concurrency) ?? 64
+        expected = try arguments.value(Self.expect)
+        contend = try arguments.value(Self.contend)
+        let drain = try arguments.isSet(Self.drain)
+        if expected == nil && contend == nil && !drain {
             throw CommandFailure.usage("give --drain, --expect N or --contend SECONDS")
         }
     }

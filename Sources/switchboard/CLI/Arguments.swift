@@ -6,10 +6,13 @@ struct Arguments {
     private var flags: Set<String> = []
     private(set) var positionals: [String] = []
     let commandName: String
+    /// The names of the options the command declares.
+    private let declared: Set<String>
 
     /// - Throws: `CommandFailure.usage` naming an unknown option or one missing its value.
     init(_ words: [String], options: [OptionSpec], commandName: String) throws {
         self.commandName = commandName
+        declared = Set(options.map(\.name))
         let byName = Dictionary(options.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         var index = 0
         var optionsEnded = false
@@ -45,33 +48,29 @@ struct Arguments {
         }
     }
 
-    func string(_ name: String) -> String? {
-        values[name]
+    /// The option's value, converted and checked; nil when it was not given.
+    /// - Throws: `CommandFailure.usage` naming the option when its text is refused.
+    func value<Value>(_ option: Option<Value>) throws -> Value? {
+        try checkDeclared(option.spec)
+        return try values[option.spec.name].map(option.convert)
     }
 
-    func flag(_ name: String) -> Bool {
-        flags.contains(name)
+    /// The option's value; a usage error when it was not given.
+    func required<Value>(_ option: Option<Value>) throws -> Value {
+        guard let value = try value(option) else { throw CommandFailure.usage("--\(option.spec.name) is required") }
+        return value
     }
 
-    /// The option as a whole number within `bound`.
-    func integer(_ name: String, _ bound: NumberBound) throws -> Int? {
-        guard let text = values[name] else { return nil }
-        guard let number = Double(text).flatMap(bound.integer) else {
-            throw CommandFailure.usage("--\(name) must be \(bound.expectation), got \"\(text.prefix(64))\"")
+    func isSet(_ flag: Flag) throws -> Bool {
+        try checkDeclared(flag.spec)
+        return flags.contains(flag.spec.name)
+    }
+
+    /// An option read by a command but not declared in its `options` could never be given: a bug.
+    private func checkDeclared(_ spec: OptionSpec) throws {
+        guard declared.contains(spec.name) else {
+            throw CommandFailure(exitCode: .software, message: "--\(spec.name) is read but not declared by `\(commandName)`")
         }
-        return number
-    }
-
-    /// The option as a duration within `bound`: seconds (`90`, `0.5`) or with a unit (`500ms`, `30s`,
-    /// `15m`, `12h`, `7d`).
-    func duration(_ name: String, _ bound: NumberBound) throws -> Duration? {
-        guard let text = values[name] else { return nil }
-        guard let duration = DurationText.seconds(text).flatMap({ bound.duration(seconds: $0) }) else {
-            throw CommandFailure.usage(
-                "--\(name) must be \(bound.expectation), such as 30, 1.5, 500ms, 15m, 12h or 7d; got \"\(text.prefix(64))\""
-            )
-        }
-        return duration
     }
 
     /// Positional arguments as job ids.

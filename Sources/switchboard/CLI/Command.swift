@@ -6,9 +6,9 @@ protocol Command: Sendable {
     /// The words that name it, such as `dlq redrive`.
     static var name: String { get }
     static var summary: String { get }
-    /// The synopsis lines after `switchboard`.
-    static var synopsis: [String] { get }
-    /// Its own options; the global ones are added.
+    /// What comes after the name besides options (`ID...`, `TOKEN`); empty for nothing.
+    static var operands: String { get }
+    /// Its own options, as declared by its typed keys; the global ones are added.
     static var options: [OptionSpec] { get }
     /// Example invocations for `--help`.
     static var examples: [String] { get }
@@ -20,13 +20,28 @@ protocol Command: Sendable {
 
     func run(_ context: CommandContext) async throws
 }
+
 extension Command {
     static var listed: Bool { true }
+    static var operands: String { "" }
+
+    /// The synopsis, made from the declared options so it cannot leave one out, as lines of at most
+    /// about 100 columns.
+    static var synopsis: [String] {
+        let words = ["switchboard", name] + (operands.isEmpty ? [] : [operands]) + options.map(\.synopsis)
+        var lines = [words[0]]
+        for word in words.dropFirst() {
+            if lines[lines.count - 1].count + 1 + word.count > 96 {
+                lines.append("    " + word)
+            } else {
+                lines[lines.count - 1] += " " + word
+            }
+        }
+        return lines
+    }
 
     static var help: String {
-        var lines = ["\(summary)", "", "Usage:"]
-        lines += synopsis.map { "  switchboard \($0)" }
-        lines += ["", "Options:"]
+        var lines = ["\(summary)", "", "Usage:"] + synopsis.map { "  \($0)" } + ["", "Options:"]
         for option in options + GlobalOptions.specs {
             let left = "--\(option.name)" + (option.value.map { " \($0)" } ?? "")
             lines.append("  " + left.padding(toLength: max(24, left.count + 2), withPad: " ", startingAt: 0) + option.help)

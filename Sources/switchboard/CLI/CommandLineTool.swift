@@ -50,7 +50,7 @@ enum CommandLineTool {
         }
         do {
             let arguments = try Arguments(leading + after, options: command.options + GlobalOptions.specs, commandName: command.name)
-            if arguments.flag("help") {
+            if try arguments.isSet(GlobalOptions.help) {
                 print(command.help)
                 return .success
             }
@@ -134,7 +134,8 @@ enum CommandLineTool {
         [
             "switchboard \(SwitchboardVersion.current): a durable job queue and worker system for chat-bot backends.",
             "",
-            "Usage: switchboard [--db PATH] [--durability full|normal] [--json] COMMAND [OPTIONS]",
+            "Usage: switchboard \(GlobalOptions.specs.filter { $0.name != "help" }.map(\.synopsis).joined(separator: " ")) "
+                + "COMMAND [OPTIONS]",
             "       switchboard COMMAND --help     each command's options, with examples",
             "       switchboard --version",
             "",

@@ -1,15 +1,19 @@
 import Foundation
 import Queue
 
-/// Options every command takes.
+/// Options every command takes, before or after the command's name.
 struct GlobalOptions {
-    static let specs: [OptionSpec] = [
-        .value("db", "PATH", "the database file (default: $SWITCHBOARD_DB, else ./switchboard.db)"),
-        .value("durability", "full|normal", "full: commits survive power loss (default); normal: a process crash"),
-        .value("lock-timeout", "DURATION", "how long a write waits for other writers before exiting 75 (default 20s)"),
-        .flag("json", "machine-readable output, one JSON object per line"),
-        .flag("help", "show this help"),
-    ]
+    static let database = Option<String>.text("db", "PATH", "the database file (default: $SWITCHBOARD_DB, else ./switchboard.db)")
+    static let durability = Option<Durability>.choice(
+        "durability", "full: commits survive power loss (default); normal: a process crash"
+    )
+    static let lockTimeout = Option<Duration>.duration(
+        "lock-timeout", "DURATION", Bounds.lockTimeout, "how long a write waits for other writers before exiting 75 (default 20s)"
+    )
+    static let json = Flag("json", "machine-readable output, one JSON object per line")
+    static let help = Flag("help", "show this help")
+
+    static let specs = [Self.database.spec, Self.durability.spec, Self.lockTimeout.spec, Self.json.spec, Self.help.spec]
 
     let databasePath: String
     let durability: Durability
@@ -18,16 +22,9 @@ struct GlobalOptions {
 
     init(_ arguments: Arguments, environment: [String: String]) throws {
         let fromEnvironment = environment["SWITCHBOARD_DB"].flatMap { $0.isEmpty ? nil : $0 }
-        databasePath = arguments.string("db") ?? fromEnvironment ?? "switchboard.db"
-        if databasePath.isEmpty {
-            throw CommandFailure.usage("--db must not be empty")
-        }
-        let durabilityText = arguments.string("durability") ?? Durability.full.rawValue
-        guard let durability = Durability(rawValue: durabilityText) else {
-            throw CommandFailure.usage("--durability must be full or normal, got \"\(durabilityText)\"")
-        }
-        self.durability = durability
-        lockTimeout = try arguments.duration("lock-timeout", Bounds.lockTimeout) ?? .seconds(20)
-        json = arguments.flag("json")
+        databasePath = try arguments.value(Self.database) ?? fromEnvironment ?? "switchboard.db"
+        durability = try arguments.value(Self.durability) ?? .full
+        lockTimeout = try arguments.value(Self.lockTimeout) ?? .seconds(20)
+        json = try arguments.isSet(Self.json)
     }
 }

@@ -1,18 +1,19 @@
 import Foundation
 
-/// One option a command accepts.
-struct OptionSpec {
+/// What the parser and the help know of an option: its name, the placeholder of its value (nil for a
+/// flag), whether it is required, and its help line. Commands declare options as typed keys (`Option`,
+/// `Flag`), whose spec this is.
+struct OptionSpec: Sendable {
     /// The long name, without the leading dashes.
     let name: String
     /// The placeholder for its value, or nil for a switch that takes none.
     let value: String?
     let help: String
+    var required = false
 
-    static func value(_ name: String, _ placeholder: String, _ help: String) -> OptionSpec {
-        OptionSpec(name: name, value: placeholder, help: help)
-    }
-
-    static func flag(_ name: String, _ help: String) -> OptionSpec {
-        OptionSpec(name: name, value: nil, help: help)
+    /// How the synopsis shows it: `--queue Q`, `[--limit N]`, `[--drain]`.
+    var synopsis: String {
+        let text = "--\(name)" + (value.map { " \($0)" } ?? "")
+        return required ? text : "[\(text)]"
     }
 }

@@ -6,7 +6,7 @@ import Workers
 struct ConfigCheckCommand: Command {
     static let name = "config check"
     static let summary = "Check a worker configuration file: every key known, every value of the right type"
-    static let synopsis = ["config check FILE"]
+    static let operands = "FILE"
     static let options: [OptionSpec] = []
     static let examples = [
         "switchboard config check /etc/switchboard/switchboard.json",

@@ -7,22 +7,24 @@ import Queue
 struct EnqueueCommand: Command {
     static let name = "enqueue"
     static let summary = "Add a job, or a batch of jobs from JSON lines on stdin"
-    static let synopsis = [
-        "enqueue --queue Q --kind K [--payload JSON] [--dedupe-key KEY] [--dedupe-ttl SECONDS] [--group G] "
-            + "[--delay SECONDS] [--priority N] [--max-attempts N]",
-        "enqueue --batch [--queue Q] [--kind K] [...defaults] < jobs.jsonl",
-    ]
-    static let options: [OptionSpec] = [
-        .value("queue", "Q", "the queue to add to"),
-        .value("kind", "K", "what kind of job it is (the worker dispatches on it)"),
-        .value("payload", "JSON", "the job's payload (default: read from stdin)"),
-        .value("dedupe-key", "KEY", "skip the job if a live job already holds this key"),
-        .value("dedupe-ttl", "SECONDS", "how long the key holds (default 86400)"),
-        .value("group", "G", "run after earlier jobs of this group, one at a time"),
-        .value("delay", "SECONDS", "first run no sooner than this"),
-        .value("priority", "N", "higher runs first (default 0)"),
-        .value("max-attempts", "N", "dead-letter after this many failed attempts (default 5)"),
-        .flag("batch", "read one JSON job per line from stdin; flags give defaults"),
+    private static let queue = Option<String>.text("queue", "Q", "the queue to add to (required without --batch)")
+    private static let kind = Option<String>.text("kind", "K", "what kind of job it is, the worker dispatches on it (required without --batch)")
+    private static let payload = Option<String>.text("payload", "JSON", "the job's payload (default: read from stdin)")
+    private static let dedupeKey = Option<String>.text("dedupe-key", "KEY", "skip the job if a live job already holds this key")
+    private static let dedupeTTL = Option<Duration>.duration(
+        "dedupe-ttl", "SECONDS", Bounds.dedupeTTL, "how long the key holds (default 86400)"
+    )
+    private static let group = Option<String>.text("group", "G", "run after earlier jobs of this group, one at a time")
+    private static let delay = Option<Duration>.duration("delay", "SECONDS", Bounds.delay, "first run no sooner than this")
+    private static let priority = Option<Int>.integer("priority", "N", Bounds.priority, "higher runs first (default 0)")
+    private static let maxAttempts = Option<Int>.integer(
+        "max-attempts", "N", Bounds.maxAttempts, "dead-letter after this many failed attempts (default 5)"
+    )
+    private static let batch = Flag("batch", "read one JSON job per line from stdin; the other options give defaults")
+
+    static let options = [
+        Self.queue.spec, Self.kind.spec, Self.payload.spec, Self.dedupeKey.spec, Self.dedupeTTL.spec, Self.group.spec, Self.delay.spec, Self.priority.spec,
+        Self.maxAttempts.spec, Self.batch.spec,
     ]
     static let examples = [
         #"switchboard enqueue --queue mail --kind welcome --payload '{"user":42}'"#,
@@ -40,17 +42,17 @@ struct EnqueueCommand: Command {
 
     init(_ arguments: Arguments) throws {
         try arguments.expectNoPositionals()
-        batch = arguments.flag("batch")
-        payload = arguments.string("payload")
-        dedupeKey = arguments.string("dedupe-key")
+        batch = try arguments.isSet(Self.batch)
+        payload = try arguments.value(Self.payload)
+        dedupeKey = try arguments.value(Self.dedupeKey)
         defaults = JobLine.Defaults(
-            queue: arguments.string("queue"),
-            kind: arguments.string("kind"),
-            group: arguments.string("group"),
-            priority: try arguments.integer("priority", Bounds.priority),
-            delay: try arguments.duration("delay", Bounds.delay),
-            maxAttempts: try arguments.integer("max-attempts", Bounds.maxAttempts),
-            dedupeTTL: try arguments.duration("dedupe-ttl", Bounds.dedupeTTL) ?? .seconds(86_400)
+            queue: try arguments.value(Self.queue),
+            kind: try arguments.value(Self.kind),
+            group: try arguments.value(Self.group),
+            priority: try arguments.value(Self.priority),
+            delay: try arguments.value(Self.delay),
+            maxAttempts: try arguments.value(Self.maxAttempts),
+            dedupeTTL: try arguments.value(Self.dedupeTTL) ?? .seconds(86_400)
         )
         if batch {
             if payload != nil || dedupeKey != nil {

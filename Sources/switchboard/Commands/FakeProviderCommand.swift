@@ -5,8 +5,9 @@ import Foundation
 struct FakeProviderCommand: Command {
     static let name = "fake-provider"
     static let summary = "Serve stand-ins for the providers' send APIs on 127.0.0.1 (tests and benchmarks)"
-    static let synopsis = ["fake-provider [--port N]"]
-    static let options: [OptionSpec] = [.value("port", "N", "the port to listen on (default 0: any free port)")]
+    private static let port = Option<Int>.integer("port", "N", .count(0...65_535), "the port to listen on (default 0: any free port)")
+
+    static let options = [Self.port.spec]
     static let examples = [
         "switchboard fake-provider --port 8089",
         "",
@@ -19,7 +20,7 @@ struct FakeProviderCommand: Command {
 
     init(_ arguments: Arguments) throws {
         try arguments.expectNoPositionals()
-        port = UInt16(try arguments.integer("port", .count(0...65_535)) ?? 0)
+        port = UInt16(try arguments.value(Self.port) ?? 0)
     }
 
     func run(_ context: CommandContext) async throws {

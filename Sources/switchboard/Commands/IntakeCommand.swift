@@ -6,18 +6,18 @@ import Queue
 struct IntakeCommand: Command {
     static let name = "intake"
     static let summary = "Normalise provider payloads and enqueue them as chat jobs, deduplicated"
-    static let synopsis = [
-        "intake --provider \(Provider.allCases.map(\.rawValue).joined(separator: "|")) [--file F] [--batch] "
-            + "[--queue Q] [--dedupe-ttl SECONDS] [--history-keep N]",
-    ]
-    static let options: [OptionSpec] = [
-        .value("provider", "P", "whose payload it is: " + Provider.allCases.map(\.rawValue).joined(separator: ", ")),
-        .value("file", "F", "read the payload from F (default: stdin)"),
-        .flag("batch", "one payload per line (JSON lines), written in large transactions"),
-        .value("queue", "Q", "the queue chat jobs go to (default chat)"),
-        .value("dedupe-ttl", "SECONDS", "how long a message's dedupe key holds (default 86400)"),
-        .value("history-keep", "N", "messages kept per conversation, older ones pruned (default 200)"),
-    ]
+    private static let provider = Option<Provider>.choice("provider", "whose payload it is").required
+    private static let file = Option<String>.text("file", "F", "read the payload from F (default: stdin)")
+    private static let batch = Flag("batch", "one payload per line (JSON lines), written in large transactions")
+    private static let queue = Option<String>.text("queue", "Q", "the queue chat jobs go to (default chat)")
+    private static let dedupeTTL = Option<Duration>.duration(
+        "dedupe-ttl", "SECONDS", Bounds.dedupeTTL, "how long a message's dedupe key holds (default 86400)"
+    )
+    private static let historyKept = Option<Int>.integer(
+        "history-keep", "N", Bounds.historyKept, "messages kept per conversation, older ones pruned (default 200)"
+    )
+
+    static let options = [Self.provider.spec, Self.file.spec, Self.batch.spec, Self.queue.spec, Self.dedupeTTL.spec, Self.historyKept.spec]
     static let examples = [
         "switchboard intake --provider telegram --file update.json",
         "switchboard intake --provider slack --batch < events.jsonl",
@@ -34,19 +34,19 @@ struct IntakeCommand: Command {
 
     init(_ arguments: Arguments) throws {
         try arguments.expectNoPositionals()
-        provider = try providerOption(arguments)
-        file = arguments.string("file")
-        batch = arguments.flag("batch")
+        provider = try arguments.required(Self.provider)
+        file = try arguments.value(Self.file)
+        batch = try arguments.isSet(Self.batch)
         var options = IntakeOptions()
-        options.queue = arguments.string("queue") ?? options.queue
-        options.dedupeTimeToLive = try arguments.duration("dedupe-ttl", Bounds.dedupeTTL) ?? options.dedupeTimeToLive
+        options.queue = try arguments.value(Self.queue) ?? options.queue
+        options.dedupeTimeToLive = try arguments.value(Self.dedupeTTL) ?? options.dedupeTimeToLive
         do {
             try options.validate()
         } catch let error as QueueError {
             throw CommandFailure.usage("--\(error.message.replacing("_", with: "-"))")
         }
         self.options = options
-        historyKept = try arguments.integer("history-keep", Bounds.historyKept)
+        historyKept = try arguments.value(Self.historyKept)
     }
 
     func run(_ context: CommandContext) async throws {

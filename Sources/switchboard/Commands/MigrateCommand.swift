@@ -4,7 +4,6 @@ import Queue
 struct MigrateCommand: Command {
     static let name = "migrate"
     static let summary = "Upgrade an existing database to this build's schema (writing commands do it too)"
-    static let synopsis = ["migrate"]
     static let options: [OptionSpec] = []
     static let examples = ["switchboard migrate --db /var/lib/switchboard/switchboard.db"]
 

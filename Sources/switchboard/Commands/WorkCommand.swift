@@ -7,32 +7,38 @@ import Workers
 struct WorkCommand: Command {
     static let name = "work"
     static let summary = "Work chat jobs (and, with --exec, any other kind) until stopped or drained"
-    static let synopsis = [
-        "work [--queues Q[,Q2...]] [--concurrency N] [--lease SECONDS] [--agent echo|URL] [--links required|open] "
-            + "[--default-owner A] [--link-base URL] [--config FILE] [--local-replies FILE|-] [--exec 'COMMAND'] "
-            + "[--kinds K[,K2...]] [--drain] [--shutdown-grace SECONDS] [--snooze SECONDS] "
-            + "[--retain-completed DURATION] [--history-keep N] [--verbose]",
-    ]
-    static let options: [OptionSpec] = [
-        .value("queues", "Q[,Q2...]", "the queues to take jobs from (default chat); --queue is the same"),
-        .value("queue", "Q[,Q2...]", "same as --queues"),
-        .value("concurrency", "N", "jobs in flight at once (default 8)"),
-        .value("lease", "SECONDS", "lease length; renewed every third of it while a job runs (default 30)"),
-        .value("agent", "echo|URL", "who answers turns: the built-in echo, or an HTTP endpoint (default: config, else echo)"),
-        .value("links", "required|open", "answer only linked chats, or route every chat to --default-owner"),
-        .value("default-owner", "A", "the owner of every chat with --links open"),
-        .value("link-base", "URL", "tell unlinked chats to open URL followed by a link token"),
-        .value("config", "FILE", "a JSON configuration file (see ops/switchboard.example.json)"),
-        .value("local-replies", "FILE|-", "write replies as JSON lines to FILE (- for stdout) instead of sending them"),
-        .value("exec", "COMMAND", "run other kinds of jobs through /bin/sh -c, payload on stdin"),
-        .value("kinds", "K[,K2...]", "with --exec: run only these kinds through the command (default: every kind)"),
-        .value("shutdown-grace", "SECONDS", "after SIGTERM/SIGINT/SIGHUP, how long running jobs may finish (default 10)"),
-        .value("snooze", "SECONDS", "how long an --exec job waits after its command exits 75 (default 30)"),
-        .value("retain-completed", "DURATION", "keep completed jobs this long for inspection (default: delete them)"),
-        .value("history-keep", "N", "messages kept per conversation, older ones pruned (default 200)"),
-        .flag("drain", "exit 0 once no job is runnable or leased"),
-        .flag("verbose", "log every completed job too (failures, dead letters and shutdown are always logged)"),
-    ]
+    private static let queueNames = Option<[String]>.list("queues", "Q[,Q2...]", "the queues to take jobs from (default chat); --queue is the same")
+    private static let queueAlias = Option<[String]>.list("queue", "Q[,Q2...]", "same as --queues")
+    private static let concurrency = Option<Int>.integer("concurrency", "N", Bounds.concurrency, "jobs in flight at once (default 8)")
+    private static let lease = Option<Duration>.duration(
+        "lease", "SECONDS", Bounds.lease, "lease length; renewed every third of it while a job runs (default 30)"
+    )
+    private static let config = Option<String>.text("config", "FILE", "a JSON configuration file (see ops/switchboard.example.json)")
+    private static let exec = Option<String>.text("exec", "COMMAND", "run other kinds of jobs through /bin/sh -c, payload on stdin")
+    private static let kinds = Option<[String]>.list(
+        "kinds", "K[,K2...]", "with --exec: run only these kinds through the command (default: every kind)"
+    )
+    private static let shutdownGrace = Option<Duration>.duration(
+        "shutdown-grace", "SECONDS", Bounds.shutdownGrace, "after SIGTERM/SIGINT/SIGHUP, how long running jobs may finish (default 10)"
+    )
+    private static let snooze = Option<Duration>.duration(
+        "snooze", "SECONDS", Bounds.snooze, "how long an --exec job waits after its command exits 75 (default 30)"
+    )
+    private static let retainCompleted = Option<Duration>.duration(
+        "retain-completed", "DURATION", Bounds.retention, "keep completed jobs this long for inspection (default: delete them)"
+    )
+    private static let historyKept = Option<Int>.integer(
+        "history-keep", "N", Bounds.historyKept, "messages kept per conversation, older ones pruned (default 200)"
+    )
+    private static let drain = Flag("drain", "exit 0 once no job is runnable or leased")
+    private static let verbose = Flag(
+        "verbose", "log every completed job too (failures, dead letters and shutdown are always logged)"
+    )
+
+    static let options = [Self.queueNames.spec, Self.queueAlias.spec, Self.concurrency.spec, Self.lease.spec]
+        + ChatOverrides.specs
+        + [Self.config.spec, Self.exec.spec, Self.kinds.spec, Self.drain.spec, Self.shutdownGrace.spec, Self.snooze.spec, Self.retainCompleted.spec,
+           Self.historyKept.spec, Self.verbose.spec]
     static let examples = [
         "switchboard work --config /etc/switchboard/switchboard.json --concurrency 16",
         "switchboard work --links open --default-owner me --local-replies - --drain",
@@ -61,26 +67,20 @@ struct WorkCommand: Command {
 
     init(_ arguments: Arguments) throws {
         try arguments.expectNoPositionals()
-        let queueList = arguments.string("queues") ?? arguments.string("queue") ?? "chat"
-        queues = queueList.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        if queues.isEmpty { throw CommandFailure.usage("--queues needs at least one queue name") }
-        command = arguments.string("exec")
-        if command?.isEmpty == true { throw CommandFailure.usage("--exec needs a command") }
-        kinds = arguments.string("kinds").map {
-            $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        }
+        queues = try arguments.value(Self.queueNames) ?? arguments.value(Self.queueAlias) ?? ["chat"]
+        command = try arguments.value(Self.exec)
+        kinds = try arguments.value(Self.kinds)
         if kinds != nil && command == nil { throw CommandFailure.usage("--kinds narrows --exec: give --exec too") }
-        if kinds?.isEmpty == true { throw CommandFailure.usage("--kinds needs at least one kind") }
-        concurrency = try arguments.integer("concurrency", Bounds.concurrency) ?? 8
-        lease = try arguments.duration("lease", Bounds.lease) ?? .seconds(30)
-        shutdownGrace = try arguments.duration("shutdown-grace", Bounds.shutdownGrace) ?? .seconds(10)
-        snooze = try arguments.duration("snooze", Bounds.snooze) ?? .seconds(30)
-        drain = arguments.flag("drain")
-        retainCompleted = try arguments.duration("retain-completed", Bounds.retention)
-        historyKept = try arguments.integer("history-keep", Bounds.historyKept)
-        configFile = arguments.string("config")
+        concurrency = try arguments.value(Self.concurrency) ?? 8
+        lease = try arguments.value(Self.lease) ?? .seconds(30)
+        shutdownGrace = try arguments.value(Self.shutdownGrace) ?? .seconds(10)
+        snooze = try arguments.value(Self.snooze) ?? .seconds(30)
+        drain = try arguments.isSet(Self.drain)
+        retainCompleted = try arguments.value(Self.retainCompleted)
+        historyKept = try arguments.value(Self.historyKept)
+        configFile = try arguments.value(Self.config)
         overrides = try ChatOverrides(arguments)
-        verbose = arguments.flag("verbose")
+        verbose = try arguments.isSet(Self.verbose)
     }
 
     func run(_ context: CommandContext) async throws {

@@ -18,13 +18,18 @@ struct CommandLineTests {
         #expect(!FileManager.default.fileExists(atPath: directory.databasePath), "nothing was created")
     }
 
-    @Test("a missing required flag and a malformed number are usage errors naming the flag",
+    @Test("a missing required flag, a malformed value and a flag given a value are usage errors naming the flag",
           arguments: [
             (["enqueue", "--kind", "k", "--payload", "{}"], "--queue"),
             (["enqueue", "--queue", "q", "--kind", "k", "--priority", "high"], "--priority"),
             (["work", "--links", "open"], "--default-owner"),
             (["dlq", "redrive"], "--all"),
             (["jobs", "list", "--state", "sleeping"], "--state"),
+            (["work", "--queues", " , "], "--queues"),
+            (["work", "--links", "sometimes"], "--links"),
+            (["link", "list", "--account", ""], "--account"),
+            (["link", "resolve", "--platform", "slack", "--server-id", "T1", "--type", "user"], "--type"),
+            (["work", "--drain=yes"], "--drain"),
           ])
     func usageErrors(arguments: [String], flag: String) async throws {
         let directory = try TestDirectory()

@@ -1,18 +1,11 @@
 import Foundation
 import Queue
-import Synchronization
-import Workers
 
 /// `switchboard dlq list`.
 struct DeadLetterListCommand: Command {
     static let name = "dlq list"
     static let summary = "List dead letters, in the order they died"
-    static let synopsis = ["dlq list [--queue Q] [--kind K] [--limit N]"]
-    static let options: [OptionSpec] = [
-        .value("queue", "Q", "only this queue"),
-        .value("kind", "K", "only this kind"),
-        .value("limit", "N", "at most this many (default 100)"),
-    ]
+    static let options = ListOptions.specs
     static let examples = ["switchboard dlq list --queue mail"]
 
     let queue: String?
@@ -21,9 +14,9 @@ struct DeadLetterListCommand: Command {
 
     init(_ arguments: Arguments) throws {
         try arguments.expectNoPositionals()
-        queue = arguments.string("queue")
-        kind = arguments.string("kind")
-        limit = try arguments.integer("limit", Bounds.limit) ?? 100
+        queue = try arguments.value(ListOptions.queue)
+        kind = try arguments.value(ListOptions.kind)
+        limit = try arguments.value(ListOptions.limit) ?? 100
     }
 
     func run(_ context: CommandContext) async throws {

@@ -1,19 +1,19 @@
 import Foundation
 import Queue
-import Synchronization
-import Workers
 
 /// `switchboard dlq purge`.
 struct DeadLetterPurgeCommand: Command {
     static let name = "dlq purge"
     static let summary = "Delete dead letters for good"
-    static let synopsis = ["dlq purge (ID... | (--all | --older-than DURATION) (--yes | --dry-run))"]
-    static let options: [OptionSpec] = [
-        .flag("all", "every dead letter"),
-        .value("older-than", "DURATION", "those dead for at least this long (7d, 12h, 30m, 45s)"),
-        .flag("yes", "with --all or --older-than: delete them (without it, only say how many)"),
-        .flag("dry-run", "list what would be deleted, and delete nothing"),
-    ]
+    static let operands = "[ID...]"
+    private static let all = Flag("all", "every dead letter")
+    private static let olderThan = Option<Duration>.duration(
+        "older-than", "DURATION", Bounds.age, "those dead for at least this long (7d, 12h, 30m, 45s)"
+    )
+    private static let yes = Flag("yes", "with --all or --older-than: delete them (without it, only say how many)")
+    private static let dryRun = Flag("dry-run", "list what would be deleted, and delete nothing")
+
+    static let options = [Self.all.spec, Self.olderThan.spec, Self.yes.spec, Self.dryRun.spec]
     static let examples = [
         "switchboard dlq purge --older-than 7d --dry-run",
         "switchboard dlq purge --older-than 7d --yes",
@@ -25,12 +25,12 @@ struct DeadLetterPurgeCommand: Command {
     let dryRun: Bool
 
     init(_ arguments: Arguments) throws {
-        selection = try deadLetterSelection(arguments, flags: [
-            "all": { $0.flag("all") ? .all : nil },
-            "older-than": { try $0.duration("older-than", Bounds.age).map(DeadLetterSelection.olderThan) },
+        selection = try .chosen(ids: arguments.ids(), or: [
+            (Self.all.spec, try arguments.isSet(Self.all) ? .all : nil),
+            (Self.olderThan.spec, try arguments.value(Self.olderThan).map(DeadLetterSelection.olderThan)),
         ])
-        confirmed = arguments.flag("yes")
-        dryRun = arguments.flag("dry-run")
+        confirmed = try arguments.isSet(Self.yes)
+        dryRun = try arguments.isSet(Self.dryRun)
         if confirmed && dryRun {
             throw CommandFailure.usage("give --yes or --dry-run, not both")
         }

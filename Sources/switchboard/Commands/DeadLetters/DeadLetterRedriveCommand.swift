@@ -7,23 +7,23 @@ import Workers
 struct DeadLetterRedriveCommand: Command {
     static let name = "dlq redrive"
     static let summary = "Put dead letters back to run, attempts reset"
-    static let synopsis = ["dlq redrive (ID... | --all | --queue Q) [--rate N]"]
-    static let options: [OptionSpec] = [
-        .flag("all", "every dead letter"),
-        .value("queue", "Q", "every dead letter of this queue"),
-        .value("rate", "N", "at most N per second"),
-    ]
+    static let operands = "[ID...]"
+    private static let all = Flag("all", "every dead letter")
+    private static let queue = Option<String>.text("queue", "Q", "every dead letter of this queue")
+    private static let rate = Option<Int>.integer("rate", "N", Bounds.rate, "at most N per second")
+
+    static let options = [Self.all.spec, Self.queue.spec, Self.rate.spec]
     static let examples = ["switchboard dlq redrive 41 42", "switchboard dlq redrive --queue mail --rate 50"]
 
     let selection: DeadLetterSelection
     let rate: Int?
 
     init(_ arguments: Arguments) throws {
-        selection = try deadLetterSelection(arguments, flags: [
-            "all": { $0.flag("all") ? .all : nil },
-            "queue": { $0.string("queue").map(DeadLetterSelection.queue) },
+        selection = try .chosen(ids: arguments.ids(), or: [
+            (Self.all.spec, try arguments.isSet(Self.all) ? .all : nil),
+            (Self.queue.spec, try arguments.value(Self.queue).map(DeadLetterSelection.queue)),
         ])
-        rate = try arguments.integer("rate", Bounds.rate)
+        rate = try arguments.value(Self.rate)
     }
 
     /// With `--rate`, says how far it has got after each batch; Ctrl-C (or SIGTERM) stops it between

@@ -1,13 +1,11 @@
 import Foundation
 import Queue
-import Synchronization
-import Workers
 
 /// `switchboard dlq show`.
 struct DeadLetterShowCommand: Command {
     static let name = "dlq show"
     static let summary = "Show one dead letter with its error history"
-    static let synopsis = ["dlq show ID"]
+    static let operands = "ID"
     static let options: [OptionSpec] = []
     static let examples = ["switchboard dlq show 42"]
 

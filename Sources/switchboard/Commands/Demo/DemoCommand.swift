@@ -8,7 +8,6 @@ import Queue
 struct DemoCommand: Command {
     static let name = "demo"
     static let summary = "Run the pipeline end to end on a fresh database: intake, linking, two workers, replies"
-    static let synopsis = ["demo [--db NEW-PATH]"]
     static let options: [OptionSpec] = []
     static let examples = [
         "switchboard demo",
@@ -23,7 +22,7 @@ struct DemoCommand: Command {
 
     init(_ arguments: Arguments) throws {
         try arguments.expectNoPositionals()
-        requestedPath = arguments.string("db")
+        requestedPath = try arguments.value(GlobalOptions.database)
     }
 
     /// A database path nothing else uses: `--db` if none of its files exist, else a new temporary directory.

@@ -5,13 +5,9 @@ import Queue
 struct JobsListCommand: Command {
     static let name = "jobs list"
     static let summary = "List jobs, oldest first"
-    static let synopsis = ["jobs list [--state S] [--queue Q] [--kind K] [--limit N]"]
-    static let options: [OptionSpec] = [
-        .value("state", "S", "only jobs in this state: " + JobState.allCases.map(\.rawValue).joined(separator: ", ")),
-        .value("queue", "Q", "only jobs of this queue"),
-        .value("kind", "K", "only jobs of this kind"),
-        .value("limit", "N", "at most this many (default 100); says so when more match"),
-    ]
+    private static let state = Option<JobState>.choice("state", "only jobs in this state")
+
+    static let options = [Self.state.spec] + ListOptions.specs
     static let examples = ["switchboard jobs list --state leased", "switchboard jobs list --queue mail --limit 10 --json"]
 
     let state: JobState?
@@ -21,17 +17,10 @@ struct JobsListCommand: Command {
 
     init(_ arguments: Arguments) throws {
         try arguments.expectNoPositionals()
-        state = try arguments.string("state").map { text in
-            guard let state = JobState(rawValue: text) else {
-                throw CommandFailure.usage(
-                    "--state must be one of \(JobState.allCases.map(\.rawValue).joined(separator: ", ")), got \"\(text)\""
-                )
-            }
-            return state
-        }
-        queue = arguments.string("queue")
-        kind = arguments.string("kind")
-        limit = try arguments.integer("limit", Bounds.limit) ?? 100
+        state = try arguments.value(Self.state)
+        queue = try arguments.value(ListOptions.queue)
+        kind = try arguments.value(ListOptions.kind)
+        limit = try arguments.value(ListOptions.limit) ?? 100
     }
 
     func run(_ context: CommandContext) async throws {

@@ -5,7 +5,7 @@ import Queue
 struct JobsShowCommand: Command {
     static let name = "jobs show"
     static let summary = "Show one job, with its payload and error history"
-    static let synopsis = ["jobs show ID"]
+    static let operands = "ID"
     static let options: [OptionSpec] = []
     static let examples = ["switchboard jobs show 42"]
 

@@ -5,7 +5,6 @@ import Queue
 struct StatsCommand: Command {
     static let name = "stats"
     static let summary = "Counts per queue and state, oldest ready job, leases, dead letters, dedupe keys"
-    static let synopsis = ["stats"]
     static let options: [OptionSpec] = []
     static let examples = ["switchboard stats", "switchboard stats --json | jq .dead_letters"]
 

@@ -7,11 +7,8 @@ import Queue
 struct LinkConfirmCommand: Command {
     static let name = "link confirm"
     static let summary = "Use a link token to link its server or user to an account"
-    static let synopsis = ["link confirm TOKEN --account A [--type server|user]"]
-    static let options: [OptionSpec] = [
-        .value("account", "A", "the account that takes the link"),
-        .value("type", "server|user", "refuse a token of the other flow"),
-    ]
+    static let operands = "TOKEN"
+    static let options = [LinkSubject.account.spec, LinkSubject.type.spec]
     static let examples = ["switchboard link confirm 3q2-EXAMPLE-TOKEN --account acct_42"]
 
     let token: String
@@ -21,11 +18,8 @@ struct LinkConfirmCommand: Command {
     init(_ arguments: Arguments) throws {
         guard arguments.positionals.count == 1 else { throw CommandFailure.usage("give exactly one TOKEN") }
         token = arguments.positionals[0]
-        guard let account = arguments.string("account"), !account.isEmpty else {
-            throw CommandFailure.usage("--account is required")
-        }
-        self.account = account
-        expecting = try linkTypeOption(arguments)
+        account = try arguments.required(LinkSubject.account)
+        expecting = try arguments.value(LinkSubject.type)
     }
 
     func run(_ context: CommandContext) async throws {

@@ -7,8 +7,8 @@ import Queue
 struct LinkDeleteCommand: Command {
     static let name = "link delete"
     static let summary = "Delete one of an account's links"
-    static let synopsis = ["link delete ID --account A"]
-    static let options: [OptionSpec] = [.value("account", "A", "the account that owns the link")]
+    static let operands = "ID"
+    static let options = [LinkSubject.account.spec]
     static let examples = ["switchboard link delete 7 --account acct_42"]
 
     let id: String
@@ -17,10 +17,7 @@ struct LinkDeleteCommand: Command {
     init(_ arguments: Arguments) throws {
         guard arguments.positionals.count == 1 else { throw CommandFailure.usage("give exactly one link ID") }
         id = arguments.positionals[0]
-        guard let account = arguments.string("account"), !account.isEmpty else {
-            throw CommandFailure.usage("--account is required")
-        }
-        self.account = account
+        account = try arguments.required(LinkSubject.account)
     }
 
     func run(_ context: CommandContext) async throws {

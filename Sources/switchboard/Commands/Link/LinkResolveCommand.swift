@@ -8,12 +8,7 @@ import Queue
 struct LinkResolveCommand: Command {
     static let name = "link resolve"
     static let summary = "Say which account a server or user is linked to"
-    static let synopsis = ["link resolve --platform P (--server-id X | --user-id Y)"]
-    static let options: [OptionSpec] = [
-        .value("platform", "P", "the chat platform"),
-        .value("server-id", "X", "the server"),
-        .value("user-id", "Y", "the user"),
-    ]
+    static let options = [LinkSubject.type.spec] + LinkSubject.specs
     static let examples = ["switchboard link resolve --platform discord --server-id 81384788765712384"]
 
     let subject: LinkSubject

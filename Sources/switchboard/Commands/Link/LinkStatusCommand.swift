@@ -7,7 +7,7 @@ import Queue
 struct LinkStatusCommand: Command {
     static let name = "link status"
     static let summary = "Say whether a link token is pending, linked, expired or superseded"
-    static let synopsis = ["link status TOKEN"]
+    static let operands = "TOKEN"
     static let options: [OptionSpec] = []
     static let examples = ["switchboard link status 3q2-EXAMPLE-TOKEN"]
 

@@ -8,14 +8,9 @@ import Queue
 struct LinkTokenCommand: Command {
     static let name = "link token"
     static let summary = "Issue a one-time token that links a server or user to the account that confirms it"
-    static let synopsis = ["link token --type server|user --platform P (--server-id X | --user-id Y) [--link-base URL]"]
-    static let options: [OptionSpec] = [
-        .value("type", "server|user", "link a whole server, or one user's direct messages"),
-        .value("platform", "P", "the chat platform"),
-        .value("server-id", "X", "the server (guild, group, workspace) to link"),
-        .value("user-id", "Y", "the user to link"),
-        .value("link-base", "URL", "print the page URL: URL followed by the token"),
-    ]
+    private static let linkBase = Option<String>.text("link-base", "URL", "print the page URL: URL followed by the token")
+
+    static let options = [LinkSubject.type.required.spec] + LinkSubject.specs + [Self.linkBase.spec]
     static let examples = [
         "switchboard link token --type server --platform discord --server-id 81384788765712384",
         "switchboard link token --type user --platform telegram --user-id 1111111 --link-base https://example.com/link/",
@@ -27,7 +22,7 @@ struct LinkTokenCommand: Command {
     init(_ arguments: Arguments) throws {
         try arguments.expectNoPositionals()
         subject = try LinkSubject(arguments, requireType: true)
-        linkBase = arguments.string("link-base")
+        linkBase = try arguments.value(Self.linkBase)
     }
 
     func run(_ context: CommandContext) async throws {
