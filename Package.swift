@@ -34,12 +34,13 @@ let package = Package(
         .target(name: "ChatStore", dependencies: ["Queue", "CCrypto"], path: "Sources/Queue/Chat"),
         .target(name: "Enqueuer", dependencies: ["JSON", "Queue", "ChatStore"]),
         .target(name: "Workers", dependencies: ["JSON", "Queue", "ChatStore", "Enqueuer", "CCurl", "CSystem"]),
+        .target(name: "Harness", dependencies: ["JSON", "Queue", "ChatStore", "Enqueuer", "Workers"]),
         .executableTarget(
-            name: "switchboard", dependencies: ["JSON", "Queue", "ChatStore", "Enqueuer", "Workers", "CSQLite"]
+            name: "switchboard", dependencies: ["JSON", "Queue", "ChatStore", "Enqueuer", "Workers", "Harness"]
         ),
         .testTarget(
             name: "SwitchboardTests",
-            dependencies: ["JSON", "Queue", "ChatStore", "Enqueuer", "Workers", "CSQLite", "switchboard"],
+            dependencies: ["JSON", "Queue", "ChatStore", "Enqueuer", "Workers", "Harness", "CSQLite", "switchboard"],
             exclude: ["Enqueuer/Fixtures"]
         ),
     ],

@@ -22,14 +22,15 @@ static inline int sb_pipe_cloexec(int fds[2]) {
 
 /// Starts `path` with `argv` and `envp` and returns its pid, or -1 with `errno` set.
 ///
-/// In the child, before `execve`: SIGKILL when the calling thread ends (`PR_SET_PDEATHSIG`; the caller
+/// In the child, before `execve`: `directory` as its working directory unless it is NULL; SIGKILL when the calling thread ends (`PR_SET_PDEATHSIG`; the caller
 /// keeps the thread until the child has been reaped, so the child dies with its parent process however
 /// that ends, `kill -9` included); its own process group when `new_group`; `stdin_fd`, `stdout_fd` and
 /// `stderr_fd` as descriptors 0, 1 and 2 (-1 keeps the parent's); no other descriptor; every signal at its
 /// default action and unblocked. Only async-signal-safe calls run between `fork` and `execve`; signals are
 /// blocked around `fork` so no handler of the parent runs in the child. A failed `execve` exits 127.
 static inline pid_t sb_spawn(const char *path, char *const argv[], char *const envp[],
-                             int stdin_fd, int stdout_fd, int stderr_fd, int new_group) {
+                             const char *directory, int stdin_fd, int stdout_fd, int stderr_fd,
+                             int new_group) {
     sigset_t all, previous;
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &previous);
@@ -40,6 +41,9 @@ static inline pid_t sb_spawn(const char *path, char *const argv[], char *const e
             _exit(127);
         }
         if (new_group && setpgid(0, 0) != 0) {
+            _exit(127);
+        }
+        if (directory != NULL && chdir(directory) != 0) {
             _exit(127);
         }
         int fds[3] = {stdin_fd, stdout_fd, stderr_fd};

@@ -1,26 +1,26 @@
 import Foundation
 
 /// What plain SQLite does on this machine with the same durability, measured for comparison.
-public struct SQLiteBaselineFigures: Sendable {
+package struct SQLiteBaselineFigures: Sendable {
     /// Single-row INSERTs, each committed on its own.
-    public var singleInsertsPerSecond: Double
+    package var singleInsertsPerSecond: Double
     /// The best of several batch sizes of INSERTs per transaction.
-    public var batchedInsertsPerSecond: Double
+    package var batchedInsertsPerSecond: Double
     /// The batch size that gave `batchedInsertsPerSecond`.
-    public var bestBatchSize: Int
+    package var bestBatchSize: Int
     /// A naive queue loop: claim one row with `UPDATE ... RETURNING` and commit, then delete it and commit.
-    public var naiveClaimAckPerSecond: Double
+    package var naiveClaimAckPerSecond: Double
 }
 
 /// The raw-SQLite baseline of `switchboard bench queue`: the simplest code a queue could be, with no
 /// batching, so every Switchboard figure can be printed as a ratio to it.
-public enum SQLiteBaseline {
+package enum SQLiteBaseline {
     /// Runs the baseline on a new file at `path` (deleted first if it exists).
     ///
     /// - Parameters:
     ///   - singles: how many single-row commits and naive claim+ack rounds to time.
     ///   - batched: how many rows for each batched-insert timing.
-    public static func measure(path: String, durability: Durability, singles: Int, batched: Int) async throws
+    package static func measure(path: String, durability: Durability, singles: Int, batched: Int) async throws
         -> SQLiteBaselineFigures
     {
         for suffix in ["", "-wal", "-shm"] {

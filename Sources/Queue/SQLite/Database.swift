@@ -17,6 +17,11 @@ package final class Database: @unchecked Sendable {
     /// How many times a whole write transaction is tried when other writers keep the lock.
     static let transactionAttempts = 4
 
+    /// The version of the SQLite library linked in, for quoting benchmark figures.
+    package static var libraryVersion: String {
+        String(cString: sqlite3_libversion())
+    }
+
     private init(queue: DispatchQueue, connection: SQLiteConnection) {
         self.queue = queue
         self.connection = connection

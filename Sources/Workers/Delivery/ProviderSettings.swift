@@ -12,6 +12,11 @@ public struct ProviderSettings: Sendable {
         self.credentials = credentials
     }
 
+    /// The URL of one of the provider's API routes, with the route's variable segment and a query.
+    public func url(_ route: ProviderRoute, _ segment: String = "", query: String? = nil) -> String {
+        baseURL + route.path(segment) + (query.map { "?" + $0 } ?? "")
+    }
+
     /// Each provider's production API.
     public static func defaultBaseURL(_ provider: Provider) -> String {
         switch provider {

@@ -31,10 +31,13 @@ public final class ChildProcess: Sendable {
         public var standardError: Int32?
         /// Its own process group: a terminal's Ctrl-C does not reach it, and signals reach its children too.
         public var newProcessGroup: Bool
+        /// Its working directory; nil keeps this process's.
+        public var directory: String?
 
         public init(
             executable: String, arguments: [String], environment: [String: String], standardInput: Int32? = nil,
-            standardOutput: Int32? = nil, standardError: Int32? = nil, newProcessGroup: Bool = false
+            standardOutput: Int32? = nil, standardError: Int32? = nil, newProcessGroup: Bool = false,
+            directory: String? = nil
         ) {
             self.executable = executable
             self.arguments = arguments
@@ -43,6 +46,7 @@ public final class ChildProcess: Sendable {
             self.standardOutput = standardOutput
             self.standardError = standardError
             self.newProcessGroup = newProcessGroup
+            self.directory = directory
         }
     }
 
@@ -96,7 +100,7 @@ public final class ChildProcess: Sendable {
             envp.forEach { free($0) }
         }
         let pid = sb_spawn(
-            launch.executable, argv, envp, launch.standardInput ?? -1, launch.standardOutput ?? -1,
+            launch.executable, argv, envp, launch.directory, launch.standardInput ?? -1, launch.standardOutput ?? -1,
             launch.standardError ?? -1, launch.newProcessGroup ? 1 : 0
         )
         guard pid > 0 else { return .failure(POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)) }

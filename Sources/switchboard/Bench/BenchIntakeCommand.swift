@@ -1,6 +1,6 @@
-import CSQLite
 import Enqueuer
 import Foundation
+import Harness
 import Queue
 
 /// `switchboard bench intake`: normalise + dedupe + enqueue of a mixed provider stream, beside plain
@@ -60,7 +60,7 @@ struct BenchIntakeCommand: Command {
         let ratio = batched.rate / enqueueBatched
         let text = [
             "Switchboard intake benchmark",
-            "machine: \(MachineDescription.current); SQLite \(String(cString: sqlite3_libversion()))",
+            MachineDescription.reportLine,
             "durability: \(durability.rawValue); \(events) deliveries (\(bytes / events) bytes on average) from "
                 + "\(Provider.allCases.count) providers, \(Int(Self.redeliveryRate * 100))% redelivered",
             "",

@@ -1,7 +1,7 @@
 import ChatStore
-import CSQLite
 import Enqueuer
 import Foundation
+import Harness
 import Queue
 import Workers
 
@@ -58,7 +58,7 @@ struct BenchPipelineCommand: Command {
 
         Output.message("bench: the fake provider's own capacity...")
         let capacity = try await fake.capacity(http: http, requests: max(events, 5_000), concurrency: 32)
-        try await fake.reset(http: http)
+        try await fake.reset()
 
         let database = directory.appendingPathComponent("pipeline.db").path
         let config = directory.appendingPathComponent("switchboard.json").path
@@ -71,7 +71,7 @@ struct BenchPipelineCommand: Command {
             try SwitchboardChild(arguments: [
                 "work", "--db", database, "--durability", context.global.durability.rawValue, "--config", config,
                 "--concurrency", String(concurrency),
-            ], quiet: true)
+            ], errorOutput: .discard)
         }
         defer { children.forEach { $0.terminate() } }
 
@@ -82,11 +82,11 @@ struct BenchPipelineCommand: Command {
         try await intake.receive(stream: stream, transactionSize: EnqueueCommand.batchTransactionSize) { _ in }
         try await Self.waitUntilAnswered(store, workers: children)
         let throughput = Double(events) / (ContinuousClock.now - started).seconds
-        let answered = try await fake.answeredMessages(http: http).count
+        let answered = try await fake.answeredMessages().count
         guard answered == events else {
             throw CommandFailure(exitCode: .software, message: "the replies answered \(answered) of \(events) messages")
         }
-        try await fake.reset(http: http)
+        try await fake.reset()
 
         Output.message("bench: latency at \(rate) events/s for \(seconds) s...")
         let latencies = try await latency(intake: intake, store: store, workers: children, fake: fake, http: http)
@@ -94,7 +94,7 @@ struct BenchPipelineCommand: Command {
         let p99 = latencies.isEmpty ? 0 : latencies[min(latencies.count - 1, latencies.count * 99 / 100)]
         let text = [
             "Switchboard pipeline benchmark",
-            "machine: \(MachineDescription.current); SQLite \(String(cString: sqlite3_libversion()))",
+            MachineDescription.reportLine,
             "durability: \(context.global.durability.rawValue); echo agent; \(workers) worker processes with "
                 + "\(concurrency) jobs in flight each; pacing off (the fake provider has no rate limits)",
             "",
@@ -145,7 +145,7 @@ struct BenchPipelineCommand: Command {
             _ = try await intake.receive(Delivery(provider: .telegram, body: Data(body.utf8)))
         }
         try await Self.waitUntilAnswered(store, workers: workers)
-        let answered = try await fake.answeredMessages(http: http)
+        let answered = try await fake.answeredMessages()
         guard answered.count == count else {
             throw CommandFailure(exitCode: .software, message: "the replies answered \(answered.count) of \(count) messages")
         }

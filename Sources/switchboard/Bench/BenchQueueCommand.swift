@@ -1,5 +1,5 @@
-import CSQLite
 import Foundation
+import Harness
 import Queue
 
 /// `switchboard bench queue`: the queue's throughput and latency on this machine, beside raw SQLite.

@@ -1,5 +1,5 @@
-import CSQLite
 import Foundation
+import Harness
 import Queue
 
 /// Prints a benchmark's figures, each beside the raw-SQLite figure it should be compared with.
@@ -26,7 +26,7 @@ struct BenchReport {
         ]
         let text = [
             "Switchboard queue benchmark",
-            "machine: \(MachineDescription.current); SQLite \(String(cString: sqlite3_libversion()))",
+            MachineDescription.reportLine,
             "durability: \(benchmark.durability.rawValue); \(benchmark.jobs) jobs per batched phase, "
                 + "\(benchmark.singles) per one-per-call phase; \(benchmark.concurrency) jobs in flight per worker",
             "",

@@ -1,5 +1,4 @@
 import ChatStore
-import CSQLite
 import Enqueuer
 import Queue
 import Workers

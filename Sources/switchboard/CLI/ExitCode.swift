@@ -1,4 +1,3 @@
-import CSQLite
 import Enqueuer
 import Queue
 import Workers

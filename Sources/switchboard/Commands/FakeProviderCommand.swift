@@ -1,4 +1,5 @@
 import Foundation
+import Harness
 
 /// `switchboard fake-provider`: the providers' APIs on loopback, for tests, benchmarks and trying a
 /// configuration without tokens.

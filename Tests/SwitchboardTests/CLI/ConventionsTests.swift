@@ -125,7 +125,7 @@ struct ConventionsTests {
         let directory = try TestDirectory()
         let store = try await SwitchboardDatabase.open(path: directory.databasePath)
         try await store.enqueue(NewJob(queue: "q", kind: "k"))
-        let worker = try SwitchboardProcess(
+        let worker = try SwitchboardProcess.start(
             ["work", "--queue", "q", "--exec", "true", "--drain", "--verbose", "--json"], database: directory.databasePath
         )
         let result = await worker.finish()
@@ -195,7 +195,7 @@ struct ConventionsTests {
         let directory = try TestDirectory()
         let store = try await SwitchboardDatabase.open(path: directory.databasePath)
         _ = try await deadLetters(5, in: store)
-        let redrive = try SwitchboardProcess(["dlq", "redrive", "--all", "--rate", "1"], database: directory.databasePath)
+        let redrive = try SwitchboardProcess.start(["dlq", "redrive", "--all", "--rate", "1"], database: directory.databasePath)
         try await waitUntil("the first batch is redriven") { try await store.deadLetters().count < 5 }
         redrive.signal(SIGINT)
         let result = await redrive.finish()

@@ -51,7 +51,7 @@ struct IntakeCommandTests {
         let directory = try TestDirectory()
         _ = try await SwitchboardDatabase.open(path: directory.databasePath)
         let processes = try (0..<8).map { _ in
-            try SwitchboardProcess(
+            try SwitchboardProcess.start(
                 ["connect", "code", "--owner", "acct_1", "--provider", "slack", "--json"], database: directory.databasePath
             )
         }
@@ -80,7 +80,7 @@ struct IntakeCommandTests {
         #expect(try await SwitchboardProcess.run(["link", "status", token], database: db).stdout == "pending\n")
 
         let confirmers = try ["acct_1", "acct_2"].map { account in
-            try SwitchboardProcess(["link", "confirm", token, "--account", account], database: db)
+            try SwitchboardProcess.start(["link", "confirm", token, "--account", account], database: db)
         }
         let confirmed = await [confirmers[0].finish(), confirmers[1].finish()]
         #expect(confirmed.filter { $0.status == 0 }.count == 1)

@@ -113,14 +113,14 @@ struct PipelineTests {
              {"path": "/messages", "times": 2, "status": 429, "body": {"message": "slow down", "retry_after": 0.5, "global": false}}]
             """#)
         let arguments = ["work", "--config", config, "--concurrency", "4", "--lease", "2", "--json"]
-        let doomed = try SwitchboardProcess(arguments, database: db)
+        let doomed = try SwitchboardProcess.start(arguments, database: db)
         try await waitUntil("the first worker has turns and deliveries in flight") {
             let requests = try await fake.requests()
             return requests.filter { ($0["path"] as? String) == "/agent" }.count >= 6 && requests.contains { Self.sent($0) != nil }
         }
         doomed.signal(SIGKILL)
         _ = await doomed.finish()
-        let workers = try (0..<2).map { _ in try SwitchboardProcess(arguments, database: db) }
+        let workers = try (0..<2).map { _ in try SwitchboardProcess.start(arguments, database: db) }
         let store = try await SwitchboardDatabase.open(path: db)
         try await waitUntil("every job is done", timeout: .seconds(120)) {
             try await store.stats().totals.values.reduce(0, +) == 0
@@ -224,7 +224,7 @@ struct PipelineTests {
         let input = messages.map(\.body).joined(separator: "\n")
         _ = try await SwitchboardProcess.run(["intake", "--provider", "slack", "--batch"], database: db, stdin: input)
         try await fake.script(#"[{"path": "/agent", "times": 3, "delay_ms": 5000, "pass": true}]"#)
-        let worker = try SwitchboardProcess(["work", "--config", config, "--concurrency", "3", "--shutdown-grace", "0.5"], database: db)
+        let worker = try SwitchboardProcess.start(["work", "--config", config, "--concurrency", "3", "--shutdown-grace", "0.5"], database: db)
         try await waitUntil("three slow turns are in flight") {
             try await fake.requests().filter { ($0["path"] as? String) == "/agent" }.count >= 3
         }

@@ -31,7 +31,7 @@ struct ProcessTests {
         let ids = try await enqueueIDs(300, database: directory.databasePath)
         let log = directory.path("done.txt")
         let workers = try (0..<3).map { _ in
-            try SwitchboardProcess(
+            try SwitchboardProcess.start(
                 ["work", "--queue", "q", "--concurrency", "4", "--lease", "60", "--drain", "--verbose",
                  "--exec", "sleep 0.01; echo $SWITCHBOARD_JOB_ID >> \(log)"],
                 database: directory.databasePath
@@ -59,10 +59,10 @@ struct ProcessTests {
         // `bench worker` takes jobs from the benchmark's queue.
         let ids = try await enqueueIDs(20_000, queue: "bench", database: directory.databasePath)
         let workers = try (0..<4).map { _ in
-            try SwitchboardProcess(["bench", "worker", "--concurrency", "64", "--drain"], database: directory.databasePath)
+            try SwitchboardProcess.start(["bench", "worker", "--concurrency", "64", "--drain"], database: directory.databasePath)
         }
         for worker in workers {
-            #expect(await worker.readStdoutLines() == ["ready"])
+            #expect(await worker.readLine() == "ready")
         }
         workers.forEach { $0.write("go\n") }
         var processed = 0
@@ -84,7 +84,7 @@ struct ProcessTests {
         let directory = try TestDirectory()
         let ids = try await enqueueIDs(12, database: directory.databasePath)
         let pids = directory.path("pids.txt")
-        let doomed = try SwitchboardProcess(
+        let doomed = try SwitchboardProcess.start(
             ["work", "--queue", "q", "--concurrency", "4", "--lease", "2", "--exec", "echo $$ >> \(pids); exec sleep 60 >/dev/null 2>&1"],
             database: directory.databasePath
         )
@@ -113,12 +113,12 @@ struct ProcessTests {
     @Test("every enqueue the command reported is in the database after the command is killed")
     func reportedEnqueueSurvivesKill() async throws {
         let directory = try TestDirectory()
-        let enqueuer = try SwitchboardProcess(
+        let enqueuer = try SwitchboardProcess.start(
             ["enqueue", "--batch", "--queue", "q", "--durability", "full"], database: directory.databasePath
         )
         enqueuer.write(batch(60_000))
         enqueuer.closeInput()
-        let reported = await enqueuer.readStdoutLines()
+        let reported = [await enqueuer.readLine()].compactMap { $0 }
         enqueuer.signal(SIGKILL)
         _ = await enqueuer.finish()
         #expect(!reported.isEmpty)
@@ -169,7 +169,7 @@ struct ProcessTests {
         let quick = try await store.enqueue(NewJob(queue: "q", kind: "quick")).jobID
         let slow = try await store.enqueue(NewJob(queue: "q", kind: "slow")).jobID
         let started = directory.path("started.txt")
-        let worker = try SwitchboardProcess(
+        let worker = try SwitchboardProcess.start(
             ["work", "--queue", "q", "--concurrency", "2", "--shutdown-grace", "1",
              "--exec", #"echo x >> \#(started); if [ "$SWITCHBOARD_KIND" = quick ]; then sleep 0.3; else sleep 60; fi"#],
             database: directory.databasePath

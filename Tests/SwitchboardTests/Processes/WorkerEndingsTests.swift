@@ -1,5 +1,6 @@
 import ChatStore
 import Foundation
+import Harness
 import JSON
 import Queue
 import Testing
@@ -8,10 +9,10 @@ import Testing
 @Suite("How workers end", .serialized, .timeLimit(.minutes(2)))
 struct WorkerEndingsTests {
     /// Enqueues one job and starts a worker whose command writes its pid to `pids`, then sleeps.
-    private func sleepingWorker(_ directory: TestDirectory, pids: String) async throws -> (SwitchboardProcess, Int64) {
+    private func sleepingWorker(_ directory: TestDirectory, pids: String) async throws -> (SwitchboardChild, Int64) {
         let store = try await SwitchboardDatabase.open(path: directory.databasePath)
         let id = try await store.enqueue(NewJob(queue: "q", kind: "k")).jobID
-        let worker = try SwitchboardProcess(
+        let worker = try SwitchboardProcess.start(
             ["work", "--queue", "q", "--shutdown-grace", "0.5", "--exec", "echo $$ > \(pids); exec sleep 300"],
             database: directory.databasePath
         )
@@ -54,7 +55,7 @@ struct WorkerEndingsTests {
         let directory = try TestDirectory()
         // Large enough that the benchmark is still running once its workers start (after it has measured
         // the fake provider alone).
-        let bench = try SwitchboardProcess(["bench", "pipeline", "--events", "50000", "--dir", directory.url.path])
+        let bench = try SwitchboardProcess.start(["bench", "pipeline", "--events", "50000", "--dir", directory.url.path])
         var started: [Int32] = []
         try await waitUntil("the benchmark started its fake provider and two workers", timeout: .seconds(45)) {
             started = children(of: bench.pid)
@@ -71,7 +72,7 @@ struct WorkerEndingsTests {
         let path = directory.databasePath
         let store = try await SwitchboardDatabase.open(path: path)
         try await store.enqueue(NewJob(queue: "q", kind: "k", runAt: .after(.seconds(3600))))
-        let worker = try SwitchboardProcess(["work", "--queue", "q", "--exec", "true"], database: path)
+        let worker = try SwitchboardProcess.start(["work", "--queue", "q", "--exec", "true"], database: path)
         try await waitUntil("the worker has claimed once") { FileManager.default.fileExists(atPath: path + "-writer") }
         // Overwrite the pages of the index every claim reads, behind SQLite's back, then commit elsewhere
         // so the worker's cache of them is dropped: its next exchange meets the corruption.

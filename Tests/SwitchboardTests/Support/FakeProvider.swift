@@ -1,45 +1,21 @@
 import Enqueuer
 import Foundation
+import Harness
 import Workers
 
-/// A `switchboard fake-provider` process on loopback, for one test.
-final class FakeProvider: Sendable {
-    let process: SwitchboardProcess
-    let port: Int
+/// Each test's fake provider: a `switchboard fake-provider` process on loopback.
+typealias FakeProvider = FakeProviderProcess
 
-    var baseURL: String { "http://127.0.0.1:\(port)" }
-
-    init() async throws {
-        process = try SwitchboardProcess(["fake-provider"])
-        let line = await process.readStdoutLines().first ?? ""
-        guard let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], let port = object["port"] as? Int else {
-            throw WaitTimeout(what: "the fake provider printed its port (it printed \(line))")
-        }
-        self.port = port
+extension FakeProviderProcess {
+    /// Starts one from the executable built beside the tests.
+    convenience init() async throws {
+        try await self.init(executable: SwitchboardProcess.executable)
     }
 
-    func stop() {
-        process.signal(SIGKILL)
-    }
-
-    /// Scripts faults, given as a JSON array of rules: each answers `times` requests whose path contains
-    /// `path`, instead of the provider's normal answer.
-    func script(_ rules: String) async throws {
-        _ = try await call("POST", "/_fake/script", body: Data(rules.utf8))
-    }
-
-    /// Every request received so far, oldest first.
+    /// Every request received so far, oldest first, read with Foundation's parser: the tests check the
+    /// project's JSON against a reader that is not its own.
     func requests() async throws -> [[String: Any]] {
-        let data = try await call("GET", "/_fake/requests", body: nil)
-        return try JSONSerialization.jsonObject(with: data) as? [[String: Any]] ?? []
-    }
-
-    /// One client for every test's calls: its threads live as long as the test process.
-    private static let client = HTTPClient(threads: 2)
-
-    private func call(_ method: String, _ path: String, body: Data?) async throws -> Data {
-        let request = HTTPRequest(method == "GET" ? .get : .post, baseURL + path, body: body)
-        return try await Self.client.send(request).body
+        try JSONSerialization.jsonObject(with: try await recordedRequests()) as? [[String: Any]] ?? []
     }
 
     /// A configuration sending every provider to this server, with these credentials.

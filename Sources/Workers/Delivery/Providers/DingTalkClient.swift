@@ -16,16 +16,16 @@ struct DingTalkClient: HTTPProviderClient {
             "msgKey": .string("sampleText"),
             "msgParam": .string(String(decoding: parameters, as: UTF8.self)),
         ])
-        let path: String
+        let route: ProviderRoute
         if let user = message.target.user {
-            path = "/v1.0/robot/oToMessages/batchSend"
+            route = .dingtalkDirect
             body.set("userIds", .array([.string(user)]))
         } else {
-            path = "/v1.0/robot/groupMessages/send"
+            route = .dingtalkGroup
             body.set("openConversationId", .string(message.target.chat))
         }
         let response = try await context.send(.json(
-            context.settings.baseURL + path, JSONValue.object(body).serialized,
+            context.settings.url(route), JSONValue.object(body).serialized,
             headers: [("x-acs-dingtalk-access-token", token)]
         ))
         let bucket = RateBuckets.of(message).chat.key
@@ -44,7 +44,7 @@ struct DingTalkClient: HTTPProviderClient {
             "appKey": .string(context.settings.credential("app_key")),
             "appSecret": .string(context.settings.credential("app_secret")),
         ])).serialized
-        let response = try await context.http.send(.json("\(context.settings.baseURL)/v1.0/oauth2/accessToken", body))
+        let response = try await context.http.send(.json(context.settings.url(.dingtalkToken), body))
         guard let answer = ClientContext.object(response.body), let token = answer["accessToken"]?.stringValue else {
             throw TokenFetchError(description: "accessToken answered HTTP \(response.status)")
         }

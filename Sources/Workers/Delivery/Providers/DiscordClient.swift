@@ -18,7 +18,7 @@ struct DiscordClient: HTTPProviderClient {
             .object(JSONObject(["message_id": .string(id), "fail_if_not_exists": .bool(false)]))
         })
         let request = HTTPRequest.json(
-            "\(context.settings.baseURL)/api/v10/channels/\(message.target.chat)/messages", JSONValue.object(body).serialized,
+            context.settings.url(.discordMessages, message.target.chat), JSONValue.object(body).serialized,
             headers: [("Authorization", "Bot \(context.settings.credential("bot_token"))"), ("User-Agent", Self.userAgent)]
         )
         let response = try await context.send(request)

@@ -19,9 +19,9 @@ struct FeishuClient: HTTPProviderClient {
         var body = JSONObject(["msg_type": .string("text"), "content": .string(String(decoding: content, as: UTF8.self))])
         let url: String
         if let replyTo = message.repliesToMessage {
-            url = "\(context.settings.baseURL)/open-apis/im/v1/messages/\(replyTo)/reply"
+            url = context.settings.url(.feishuReply, replyTo)
         } else {
-            url = "\(context.settings.baseURL)/open-apis/im/v1/messages?receive_id_type=chat_id"
+            url = context.settings.url(.feishuSend, query: "receive_id_type=chat_id")
             body.set("receive_id", .string(message.target.chat))
         }
         let response = try await context.send(.json(url, JSONValue.object(body).serialized, headers: [("Authorization", "Bearer \(token)")]))
@@ -49,7 +49,7 @@ struct FeishuClient: HTTPProviderClient {
             "app_secret": .string(context.settings.credential("app_secret")),
         ])).serialized
         let response = try await context.http.send(
-            .json("\(context.settings.baseURL)/open-apis/auth/v3/tenant_access_token/internal", body)
+            .json(context.settings.url(.feishuToken), body)
         )
         guard let answer = ClientContext.object(response.body), answer["code"]?.integerValue == 0,
             let token = answer["tenant_access_token"]?.stringValue

@@ -17,7 +17,7 @@ struct SlackClient: HTTPProviderClient {
         var body = JSONObject(["channel": .string(message.target.chat), "text": .string(message.text)])
         body.set("thread_ts", message.target.thread.map(JSONValue.string))
         let request = HTTPRequest.json(
-            "\(context.settings.baseURL)/api/chat.postMessage", JSONValue.object(body).serialized,
+            context.settings.url(.slackPost), JSONValue.object(body).serialized,
             headers: [("Authorization", "Bearer \(context.settings.credential("bot_token"))")]
         )
         let response = try await context.send(request)

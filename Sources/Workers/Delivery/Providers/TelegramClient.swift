@@ -13,7 +13,7 @@ struct TelegramClient: HTTPProviderClient {
             .object(JSONObject(["message_id": .integer(id), "allow_sending_without_reply": .bool(true)]))
         })
         body.set("message_thread_id", message.target.thread.flatMap(Int64.init).map(JSONValue.integer))
-        let url = "\(context.settings.baseURL)/bot\(context.settings.credential("bot_token"))/sendMessage"
+        let url = context.settings.url(.telegramSend, context.settings.credential("bot_token"))
         let response = try await context.send(.json(url, JSONValue.object(body).serialized))
         let bucket = RateBuckets.of(message).chat.key
         guard let answer = ClientContext.object(response.body) else {

@@ -24,7 +24,7 @@ struct WeChatClient: HTTPProviderClient {
             "base_info": .object(JSONObject(["channel_version": .string("1.0")])),
         ]))
         let request = HTTPRequest.json(
-            "\(context.settings.baseURL)/ilink/bot/sendmessage", body.serialized,
+            context.settings.url(.wechatSend), body.serialized,
             headers: [
                 ("Authorization", "Bearer \(context.settings.credential("bot_token"))"),
                 ("AuthorizationType", "ilink_bot_token"),

@@ -15,17 +15,17 @@ struct WeComClient: HTTPProviderClient {
     func deliver(_ message: OutboundMessage) async throws(SendFailure) -> SendOutcome {
         let token = try await context.token(tokens, fetch: fetchToken)
         let text = JSONValue.object(JSONObject(["content": .string(message.text)]))
-        let path: String
+        let route: ProviderRoute
         var body = JSONObject(["msgtype": .string("text"), "text": text])
         if let user = message.target.user {
-            path = "/cgi-bin/message/send"
+            route = .wecomDirect
             body.set("touser", .string(user))
             body.set("agentid", Int64(context.settings.credential("agent_id")).map(JSONValue.integer) ?? .string(context.settings.credential("agent_id")))
         } else {
-            path = "/cgi-bin/appchat/send"
+            route = .wecomGroup
             body.set("chatid", .string(message.target.chat))
         }
-        let url = "\(context.settings.baseURL)\(path)?access_token=\(token)"
+        let url = context.settings.url(route, query: "access_token=\(token)")
         let response = try await context.send(.json(url, JSONValue.object(body).serialized))
         let bucket = RateBuckets.of(message).chat.key
         guard let answer = ClientContext.object(response.body), let code = answer["errcode"]?.integerValue else {
@@ -50,7 +50,7 @@ struct WeComClient: HTTPProviderClient {
         let corp = context.settings.credential("corp_id").addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
         let secret = context.settings.credential("corp_secret").addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
         let response = try await context.http.send(
-            HTTPRequest(.get, "\(context.settings.baseURL)/cgi-bin/gettoken?corpid=\(corp)&corpsecret=\(secret)")
+            HTTPRequest(.get, context.settings.url(.wecomToken, query: "corpid=\(corp)&corpsecret=\(secret)"))
         )
         guard let answer = ClientContext.object(response.body), answer["errcode"]?.integerValue == 0,
             let token = answer["access_token"]?.stringValue

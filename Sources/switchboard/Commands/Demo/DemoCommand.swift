@@ -1,6 +1,7 @@
 import ChatStore
 import Enqueuer
 import Foundation
+import Harness
 import JSON
 import Queue
 
@@ -79,7 +80,7 @@ struct DemoCommand: Command {
             "work", "--db", path, "--durability", context.global.durability.rawValue, "--agent", "echo",
             "--links", "required", "--local-replies", replies, "--concurrency", "4", "--drain",
         ]
-        let workers = try (0..<2).map { _ in try SwitchboardChild(arguments: arguments, quiet: true) }
+        let workers = try (0..<2).map { _ in try SwitchboardChild(arguments: arguments, errorOutput: .discard) }
         for worker in workers {
             let status = await worker.waitForExit()
             guard status == 0 else {

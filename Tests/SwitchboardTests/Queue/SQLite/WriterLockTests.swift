@@ -26,12 +26,12 @@ struct WriterLockTests {
     func stoppedHolder() async throws {
         let directory = try TestDirectory()
         _ = try await SwitchboardDatabase.open(path: directory.databasePath)
-        let holder = try SwitchboardProcess(["bench", "worker", "--contend", "60"], database: directory.databasePath)
+        let holder = try SwitchboardProcess.start(["bench", "worker", "--contend", "60"], database: directory.databasePath)
         defer {
             holder.signal(SIGCONT)
             holder.signal(SIGKILL)
         }
-        #expect(await holder.readStdoutLines() == ["ready"])
+        #expect(await holder.readLine() == "ready")
         holder.write("go\n")
         // Stop it until it is stopped inside a transaction, holding the lock.
         try await waitUntil("the contending writer is stopped holding the write lock") {

@@ -2,6 +2,7 @@ import Enqueuer
 import Foundation
 import JSON
 import Synchronization
+import Workers
 
 /// A stand-in for the providers' HTTP APIs on loopback, for tests and benchmarks.
 ///
@@ -12,8 +13,8 @@ import Synchronization
 /// `GET /_fake/requests` returns what it recorded (with `at_ns`, wall-clock nanoseconds, and for a send
 /// the reply's `text`, read from wherever its provider carries it), `GET /_fake/count` how many sends it
 /// answered normally; `POST /_fake/reset` forgets it all. `POST /agent` is an echo agent.
-final class FakeProviderServer: Sendable {
-    struct Rule: Sendable {
+package final class FakeProviderServer: Sendable {
+    package struct Rule: Sendable {
         var path: String
         var remaining: Int
         var status: Int
@@ -44,10 +45,10 @@ final class FakeProviderServer: Sendable {
 
     private let state = Mutex(State())
     private let listener: Int32
-    let port: UInt16
+    package let port: UInt16
 
     /// Binds 127.0.0.1:`port` (0 picks a free port).
-    init(port: UInt16) throws {
+    package init(port: UInt16) throws {
         let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard listener >= 0 else { throw FakeProviderError("socket: \(String(cString: strerror(errno)))") }
         self.listener = listener
@@ -72,7 +73,7 @@ final class FakeProviderServer: Sendable {
     }
 
     /// Accepts connections forever, one thread each.
-    func serve() -> Never {
+    package func serve() -> Never {
         while true {
             let connection = accept(listener, nil, nil)
             guard connection >= 0 else { continue }
@@ -251,23 +252,23 @@ final class FakeProviderServer: Sendable {
             guard let text = body[key]?.stringValue, case .object(let inner)? = try? JSONParser.parse(Data(text.utf8)) else { return nil }
             return inner[member]?.stringValue
         }
-        if path.hasSuffix("/sendMessage") || path == "/api/chat.postMessage" {
+        if ProviderRoute.telegramSend.matches(path) || ProviderRoute.slackPost.matches(path) {
             return body["text"]?.stringValue
         }
-        if path.hasPrefix("/api/v10/channels/") {
+        if ProviderRoute.discordMessages.matches(path) {
             return body["content"]?.stringValue
         }
-        if path.hasPrefix("/open-apis/im/v1/messages") {
+        if ProviderRoute.feishuSend.matches(path) || ProviderRoute.feishuReply.matches(path) {
             return encoded("content", "text")
         }
-        if path.hasPrefix("/v1.0/robot/") {
+        if ProviderRoute.dingtalkDirect.matches(path) || ProviderRoute.dingtalkGroup.matches(path) {
             return encoded("msgParam", "content")
         }
-        if path.hasPrefix("/cgi-bin/appchat/send") || path.hasPrefix("/cgi-bin/message/send") {
+        if ProviderRoute.wecomDirect.matches(path) || ProviderRoute.wecomGroup.matches(path) {
             if case .object(let text)? = body["text"] { return text["content"]?.stringValue }
             return nil
         }
-        if path == "/ilink/bot/sendmessage", case .object(let message)? = body["msg"],
+        if ProviderRoute.wechatSend.matches(path), case .object(let message)? = body["msg"],
             case .array(let items)? = message["item_list"], case .object(let item)? = items.first,
             case .object(let textItem)? = item["text_item"]
         {
@@ -280,39 +281,39 @@ final class FakeProviderServer: Sendable {
     private func providerResponse(to request: Request) -> Response {
         let path = request.path
         let id = state.withLock { state in defer { state.nextMessageID += 1 }; return state.nextMessageID }
-        if path.hasPrefix("/bot"), path.hasSuffix("/sendMessage") {
+        if ProviderRoute.telegramSend.matches(path) {
             record(request, scripted: false)
             return Response(body: Data(#"{"ok":true,"result":{"message_id":\#(id)}}"#.utf8))
         }
-        if path == "/api/chat.postMessage" {
+        if ProviderRoute.slackPost.matches(path) {
             record(request, scripted: false)
             return Response(body: Data(#"{"ok":true,"ts":"1732262400.\#(id)"}"#.utf8))
         }
-        if path.hasPrefix("/api/v10/channels/"), path.hasSuffix("/messages") {
+        if ProviderRoute.discordMessages.matches(path) {
             return discordMessage(request, id: id)
         }
-        if path == "/open-apis/auth/v3/tenant_access_token/internal" {
+        if ProviderRoute.feishuToken.matches(path) {
             return Response(body: Data(#"{"code":0,"msg":"ok","tenant_access_token":"t-fake-tenant","expire":7200}"#.utf8))
         }
-        if path.hasPrefix("/open-apis/im/v1/messages") {
+        if ProviderRoute.feishuSend.matches(path) || ProviderRoute.feishuReply.matches(path) {
             record(request, scripted: false)
             return Response(body: Data(#"{"code":0,"msg":"success","data":{"message_id":"om_\#(id)"}}"#.utf8))
         }
-        if path == "/v1.0/oauth2/accessToken" {
+        if ProviderRoute.dingtalkToken.matches(path) {
             return Response(body: Data(#"{"accessToken":"fake-dingtalk-token","expireIn":7200}"#.utf8))
         }
-        if path.hasPrefix("/v1.0/robot/") {
+        if ProviderRoute.dingtalkDirect.matches(path) || ProviderRoute.dingtalkGroup.matches(path) {
             record(request, scripted: false)
             return Response(body: Data(#"{"processQueryKey":"pqk-\#(id)"}"#.utf8))
         }
-        if path.hasPrefix("/cgi-bin/gettoken") {
+        if ProviderRoute.wecomToken.matches(path) {
             return Response(body: Data(#"{"errcode":0,"errmsg":"ok","access_token":"fake-wecom-token","expires_in":7200}"#.utf8))
         }
-        if path.hasPrefix("/cgi-bin/appchat/send") || path.hasPrefix("/cgi-bin/message/send") {
+        if ProviderRoute.wecomDirect.matches(path) || ProviderRoute.wecomGroup.matches(path) {
             record(request, scripted: false)
             return Response(body: Data(#"{"errcode":0,"errmsg":"ok"}"#.utf8))
         }
-        if path == "/ilink/bot/sendmessage" {
+        if ProviderRoute.wechatSend.matches(path) {
             record(request, scripted: false)
             return Response(body: Data(#"{"ret":0}"#.utf8))
         }
@@ -346,10 +347,10 @@ final class FakeProviderServer: Sendable {
     }
 }
 
-struct FakeProviderError: Error, CustomStringConvertible {
-    let description: String
+package struct FakeProviderError: Error, CustomStringConvertible {
+    package let description: String
 
-    init(_ description: String) {
+    package init(_ description: String) {
         self.description = description
     }
 }

@@ -1,25 +1,38 @@
 import ChatStore
-import CSQLite
 import Foundation
 import JSON
 import Queue
 
 /// Measures the queue on this machine: enqueue, claim+complete with 1 and P worker processes,
 /// enqueue-to-claim latency at a steady rate, and a raw-SQLite baseline, all in one run.
-struct QueueBenchmark {
-    static let queue = "bench"
-    static let enqueueBatchSize = 10_000
+package struct QueueBenchmark {
+    package static let queue = "bench"
+    package static let enqueueBatchSize = 10_000
 
-    let jobs: Int
-    let singles: Int
-    let processes: Int
-    let concurrency: Int
-    let latencyRate: Int
-    let latencySeconds: Int
-    let durability: Durability
-    let directory: URL
+    package let jobs: Int
+    package let singles: Int
+    package let processes: Int
+    package let concurrency: Int
+    package let latencyRate: Int
+    package let latencySeconds: Int
+    package let durability: Durability
+    package let directory: URL
 
-    func run(progress: (String) -> Void) async throws -> QueueBenchmarkFigures {
+    package init(
+        jobs: Int, singles: Int, processes: Int, concurrency: Int, latencyRate: Int, latencySeconds: Int,
+        durability: Durability, directory: URL
+    ) {
+        self.jobs = jobs
+        self.singles = singles
+        self.processes = processes
+        self.concurrency = concurrency
+        self.latencyRate = latencyRate
+        self.latencySeconds = latencySeconds
+        self.durability = durability
+        self.directory = directory
+    }
+
+    package func run(progress: (String) -> Void) async throws -> QueueBenchmarkFigures {
         progress("raw SQLite baseline")
         let baseline = try await SQLiteBaseline.measure(
             path: path("baseline.db"), durability: durability, singles: singles, batched: jobs
@@ -66,12 +79,12 @@ struct QueueBenchmark {
     }
 
     /// Enqueues `jobs` jobs into a new database, `enqueueBatchSize` per transaction; returns jobs per second.
-    func measureBatchedEnqueue(database: String) async throws -> Double {
+    package func measureBatchedEnqueue(database: String) async throws -> Double {
         let store = try await freshStore(database)
         return try await rate(count: jobs) { try await fill(store) }
     }
 
-    func freshStore(_ name: String) async throws -> JobStore {
+    package func freshStore(_ name: String) async throws -> JobStore {
         for suffix in ["", "-wal", "-shm"] {
             try? FileManager.default.removeItem(atPath: path(name) + suffix)
         }
@@ -109,7 +122,7 @@ struct QueueBenchmark {
         let seconds = (ContinuousClock.now - started).seconds
         let total = processed.reduce(0, +)
         guard total == jobs else {
-            throw CommandFailure(exitCode: .software, message: "workers completed \(total) of \(jobs) jobs")
+            throw HarnessFailure("workers completed \(total) of \(jobs) jobs")
         }
         return (Double(total) / seconds, processed.map { Double($0) / Double(total) })
     }
@@ -164,8 +177,8 @@ struct QueueBenchmark {
         return figures
     }
 
-    static let handOverSeconds = 3
-    static let handOverBulkBatch = 2_000
+    package static let handOverSeconds = 3
+    package static let handOverBulkBatch = 2_000
 
     private func workerArguments(_ database: String) -> [String] {
         [
@@ -186,7 +199,7 @@ struct QueueBenchmark {
     }
 
     /// Wall-clock nanoseconds, comparable between processes on one machine.
-    static func wallNanoseconds() -> Int64 {
+    package static func wallNanoseconds() -> Int64 {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
         return Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)

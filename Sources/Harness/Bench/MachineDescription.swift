@@ -1,10 +1,14 @@
-import CSQLite
 import Foundation
 import Queue
 
 /// The CPU model, core count and kernel, for quoting figures.
-enum MachineDescription {
-    static var current: String {
+package enum MachineDescription {
+    /// The line every benchmark report starts its context with: the machine and the SQLite version.
+    package static var reportLine: String {
+        "machine: \(current); SQLite \(Database.libraryVersion)"
+    }
+
+    package static var current: String {
         let cpuInfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
         let model = cpuInfo.split(separator: "\n")
             .first { $0.hasPrefix("model name") }

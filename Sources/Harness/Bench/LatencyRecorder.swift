@@ -5,7 +5,7 @@ import Synchronization
 import Workers
 
 /// Completes every job, noting how long ago its payload's `t` (nanoseconds since 1970) was.
-final class LatencyRecorder: JobHandler {
+package final class LatencyRecorder: JobHandler {
     private struct State {
         var nanoseconds: [Int64] = []
         var target = Int.max
@@ -14,14 +14,16 @@ final class LatencyRecorder: JobHandler {
 
     private let state = Mutex(State())
 
-    func onCount(_ target: Int, _ action: @escaping @Sendable () -> Void) {
+    package init() {}
+
+    package func onCount(_ target: Int, _ action: @escaping @Sendable () -> Void) {
         state.withLock {
             $0.target = target
             $0.onTarget = action
         }
     }
 
-    func run(_ job: ClaimedJob) async -> JobResult {
+    package func run(_ job: ClaimedJob) async -> JobResult {
         let now = QueueBenchmark.wallNanoseconds()
         let sent = StampedPayload(payload: job.payload)?.t ?? now
         let action = state.withLock { state -> (@Sendable () -> Void)? in
@@ -32,24 +34,24 @@ final class LatencyRecorder: JobHandler {
         return .complete
     }
 
-    var millisecondsSorted: [Double] {
+    package var millisecondsSorted: [Double] {
         state.withLock { $0.nanoseconds }.sorted().map { Double($0) / 1e6 }
     }
 }
 /// The payload of a latency-benchmark job: when it was enqueued.
-struct StampedPayload {
-    var t: Int64
+package struct StampedPayload {
+    package var t: Int64
 
-    init(t: Int64) {
+    package init(t: Int64) {
         self.t = t
     }
 
-    init?(payload: Data) {
+    package init?(payload: Data) {
         guard let t = (try? JSONParser.parse(payload))?.objectValue?["t"]?.integerValue else { return nil }
         self.t = t
     }
 
-    var payload: Data {
+    package var payload: Data {
         JSONValue.object(["t": t]).serialized
     }
 }

@@ -3,13 +3,19 @@ import Foundation
 
 /// A stream of webhook deliveries from every provider, shaped like the real payloads, with unique
 /// server ids, spread over many conversations, and a share of exact redeliveries.
-struct SyntheticDeliveries {
-    let count: Int
+package struct SyntheticDeliveries {
+    package let count: Int
     /// The fraction of deliveries that repeat an earlier one byte for byte.
-    let redeliveryRate: Double
-    var conversations = 1_000
+    package let redeliveryRate: Double
+    package var conversations: Int
 
-    func make() -> [Delivery] {
+    package init(count: Int, redeliveryRate: Double, conversations: Int = 1_000) {
+        self.count = count
+        self.redeliveryRate = redeliveryRate
+        self.conversations = conversations
+    }
+
+    package func make() -> [Delivery] {
         var random = SystemRandomNumberGenerator()
         var deliveries: [Delivery] = []
         deliveries.reserveCapacity(count)

@@ -1,0 +1,20 @@
+import Foundation
+import Queue
+
+/// The figures of one `switchboard bench queue` run.
+/// How several processes fared committing small transactions back to back on one file.
+package struct LockHandOver {
+    package var commits: [Int]
+    package var longestWaitMilliseconds: [Double]
+}
+package struct QueueBenchmarkFigures {
+    package var enqueueSingle: Double
+    package var enqueueBatched: Double
+    package var claimCompleteOne: Double
+    package var claimCompleteMany: Double
+    /// Each process's share of the jobs in the many-process run.
+    package var shares: [Double]
+    package var latencyMilliseconds: [Double]
+    package var handOver: LockHandOver
+    package var baseline: SQLiteBaselineFigures
+}
