@@ -29,7 +29,8 @@ public struct InboundEvent: Sendable, Equatable {
     /// no server-stable message id, in which case the message is not deduplicated at all.
     public var dedupeScope: DedupeScope? {
         guard let workspaceID, let messageID else { return nil }
-        return DedupeScope(provider: provider, workspace: workspaceID, conversation: conversationID, messageID: messageID)
+        return DedupeScope(
+            provider: provider, workspace: workspaceID, conversation: conversationID, messageID: messageID)
     }
 
     /// The identity a connect code binds: provider, workspace and sender; nil without a workspace.

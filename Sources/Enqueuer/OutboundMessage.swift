@@ -34,10 +34,12 @@ public struct OutboundMessage: Sendable, Equatable {
     }
 
     public var payload: Data {
-        JSONValue.object(JSONObject([
-            "provider": .string(provider.rawValue), "target": target.json, "text": .string(text),
-            "part": .integer(Int64(part)), "parts": .integer(Int64(parts)), "turn_id": .integer(turnID),
-        ])).serialized
+        JSONValue.object(
+            JSONObject([
+                "provider": .string(provider.rawValue), "target": target.json, "text": .string(text),
+                "part": .integer(Int64(part)), "parts": .integer(Int64(parts)), "turn_id": .integer(turnID),
+            ])
+        ).serialized
     }
 
     /// Reads a `chat.deliver` payload.
@@ -50,7 +52,8 @@ public struct OutboundMessage: Sendable, Equatable {
         }
         self.init(
             provider: provider, target: try ReplyTarget(json: fields.object("target")), text: try fields.string("text"),
-            part: Int(try fields.integer("part")), parts: Int(try fields.integer("parts")), turnID: try fields.integer("turn_id")
+            part: Int(try fields.integer("part")), parts: Int(try fields.integer("parts")),
+            turnID: try fields.integer("turn_id")
         )
     }
 }

@@ -27,7 +27,8 @@ public enum PayloadNormaliser {
         do {
             return try normaliser(for: provider).normalise(JSONFields(root: root), receivedAt: receivedAt)
         } catch {
-            throw IntakeRejection(provider: provider, field: error.path, problem: (error.path == nil ? "body " : "") + error.problem)
+            throw IntakeRejection(
+                provider: provider, field: error.path, problem: (error.path == nil ? "body " : "") + error.problem)
         }
     }
 

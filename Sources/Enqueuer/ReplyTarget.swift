@@ -15,8 +15,10 @@ public struct ReplyTarget: Sendable, Equatable {
     /// An opaque context the provider needs to reply (WeChat's context token).
     public var context: String?
 
-    public init(chat: String, message: String? = nil, thread: String? = nil, user: String? = nil, bot: String? = nil,
-                context: String? = nil) {
+    public init(
+        chat: String, message: String? = nil, thread: String? = nil, user: String? = nil, bot: String? = nil,
+        context: String? = nil
+    ) {
         self.chat = chat
         self.message = message
         self.thread = thread

@@ -67,9 +67,15 @@ public struct JSONParser {
         case UInt8(ascii: "{"): return try parseObject()
         case UInt8(ascii: "["): return try parseArray()
         case UInt8(ascii: "\""): return .string(try parseString())
-        case UInt8(ascii: "t"): try expectWord("true"); return .bool(true)
-        case UInt8(ascii: "f"): try expectWord("false"); return .bool(false)
-        case UInt8(ascii: "n"): try expectWord("null"); return .null
+        case UInt8(ascii: "t"):
+            try expectWord("true")
+            return .bool(true)
+        case UInt8(ascii: "f"):
+            try expectWord("false")
+            return .bool(false)
+        case UInt8(ascii: "n"):
+            try expectWord("null")
+            return .null
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try parseNumber()
         default: throw error("unexpected character")
         }
@@ -113,7 +119,9 @@ public struct JSONParser {
             skipWhitespace()
             switch current {
             case UInt8(ascii: ","): index += 1
-            case UInt8(ascii: "}"): index += 1; return .object(JSONObject(members))
+            case UInt8(ascii: "}"):
+                index += 1
+                return .object(JSONObject(members))
             case nil: throw error("unexpected end of input in an object")
             default: throw error("expected ',' or '}' in an object")
             }
@@ -136,7 +144,9 @@ public struct JSONParser {
             skipWhitespace()
             switch current {
             case UInt8(ascii: ","): index += 1
-            case UInt8(ascii: "]"): index += 1; return .array(elements)
+            case UInt8(ascii: "]"):
+                index += 1
+                return .array(elements)
             case nil: throw error("unexpected end of input in an array")
             default: throw error("expected ',' or ']' in an array")
             }
@@ -274,7 +284,9 @@ public struct JSONParser {
         if integral, let integer = Int64(text) {
             return .integer(integer)
         }
-        guard let double = Double(text), double.isFinite else { throw JSONSyntaxError(offset: start, reason: "number out of range") }
+        guard let double = Double(text), double.isFinite else {
+            throw JSONSyntaxError(offset: start, reason: "number out of range")
+        }
         return .double(double)
     }
 

@@ -26,11 +26,12 @@ struct WeChatNormaliser: ProviderNormaliser {
         var parts: [String] = []
         for index in items.indices {
             let item = try message.element("item_list", index, of: items)
-            let text: String? = switch try item.optionalInteger("type") {
-            case Self.textItem: try item.optionalObject("text_item")?.string("text")
-            case Self.voiceItem: try item.optionalObject("voice_item")?.optionalString("text")
-            default: nil
-            }
+            let text: String? =
+                switch try item.optionalInteger("type") {
+                case Self.textItem: try item.optionalObject("text_item")?.string("text")
+                case Self.voiceItem: try item.optionalObject("voice_item")?.optionalString("text")
+                default: nil
+                }
             if let text, !text.isEmpty {
                 parts.append(text)
             }

@@ -8,7 +8,9 @@ import Queue
 struct WeComNormaliser: ProviderNormaliser {
     func normalise(_ message: JSONFields, receivedAt: Timestamp) throws(JSONFieldError) -> Normalised {
         let messageType = try message.string("msgtype")
-        guard messageType == "text" || messageType == "mixed" else { return .ignored(reason: "message type \(messageType)") }
+        guard messageType == "text" || messageType == "mixed" else {
+            return .ignored(reason: "message type \(messageType)")
+        }
         let messageID = try message.text("msgid")
         let bot = try message.text("aibotid")
         let chatType = try message.string("chattype")
@@ -17,7 +19,8 @@ struct WeComNormaliser: ProviderNormaliser {
         }
         let user = try message.object("from").text("userid")
         let chat = chatType == "group" ? try message.text("chatid") : user
-        let text = messageType == "mixed" ? try Self.mixedText(message) : try message.object("text").trimmedString("content")
+        let text =
+            messageType == "mixed" ? try Self.mixedText(message) : try message.object("text").trimmedString("content")
         guard !text.isEmpty else { return .ignored(reason: "message has no text") }
         return .message(
             InboundEvent(

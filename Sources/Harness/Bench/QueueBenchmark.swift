@@ -159,7 +159,8 @@ package struct QueueBenchmark {
         let children = try (0..<processes).map { index in
             try SwitchboardChild(
                 arguments: workerArguments("contend.db") + [
-                    "--contend", String(Self.handOverSeconds), "--batch", String(index == 0 ? Self.handOverBulkBatch : 1),
+                    "--contend", String(Self.handOverSeconds), "--batch",
+                    String(index == 0 ? Self.handOverBulkBatch : 1),
                 ]
             )
         }

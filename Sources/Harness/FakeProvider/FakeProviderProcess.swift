@@ -16,7 +16,9 @@ package final class FakeProviderProcess: Sendable {
     package init(executable: String? = nil) async throws {
         child = try SwitchboardChild(executable: executable, arguments: ["fake-provider"])
         let line = try await child.expectLine("its port")
-        guard case .object(let object) = try JSONParser.parse(Data(line.utf8)), case .integer(let port)? = object["port"] else {
+        guard case .object(let object) = try JSONParser.parse(Data(line.utf8)),
+            case .integer(let port)? = object["port"]
+        else {
             throw HarnessFailure("the fake provider did not say its port (it printed \(line.prefix(200)))")
         }
         self.port = Int(port)
@@ -72,7 +74,8 @@ package final class FakeProviderProcess: Sendable {
             for worker in 0..<concurrency {
                 group.addTask {
                     for _ in stride(from: worker, to: requests, by: concurrency) {
-                        _ = try await http.send(.json(self.baseURL + ProviderRoute.telegramSend.path("bench-token"), body))
+                        _ = try await http.send(
+                            .json(self.baseURL + ProviderRoute.telegramSend.path("bench-token"), body))
                     }
                 }
             }

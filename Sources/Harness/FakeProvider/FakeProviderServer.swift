@@ -59,7 +59,9 @@ package final class FakeProviderServer: Sendable {
         address.sin_port = port.bigEndian
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard bound == 0, listen(listener, 512) == 0 else {
             close(listener)
@@ -120,7 +122,10 @@ package final class FakeProviderServer: Sendable {
         let separator: [UInt8] = Array("\r\n\r\n".utf8)
         var headEnd: Int?
         while true {
-            if let end = buffer.firstRange(of: separator)?.upperBound { headEnd = end; break }
+            if let end = buffer.firstRange(of: separator)?.upperBound {
+                headEnd = end
+                break
+            }
             guard readMore(connection, into: &buffer) else { return nil }
         }
         let head = String(decoding: buffer[..<headEnd!], as: UTF8.self).split(separator: "\r\n")
@@ -129,7 +134,8 @@ package final class FakeProviderServer: Sendable {
         var headers: [String: String] = [:]
         for line in head.dropFirst() {
             guard let colon = line.firstIndex(of: ":") else { continue }
-            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(
+                in: .whitespaces)
         }
         let length = Int(headers["content-length"] ?? "0") ?? 0
         while buffer.count < headEnd! + length {
@@ -181,7 +187,8 @@ package final class FakeProviderServer: Sendable {
                 return response
             }
             record(request, scripted: true)
-            return Response(status: rule.status, body: rule.body, headers: rule.headers, delay: rule.delay, drop: rule.drop)
+            return Response(
+                status: rule.status, body: rule.body, headers: rule.headers, delay: rule.delay, drop: rule.drop)
         }
         return providerResponse(to: request)
     }
@@ -192,14 +199,17 @@ package final class FakeProviderServer: Sendable {
         }
         let parsed = rules.compactMap { value -> Rule? in
             guard case .object(let rule) = value else { return nil }
-            let body: Data = switch (rule["raw"], rule["body"]) {
-            case (.string(let raw)?, _): Data(raw.utf8)
-            case (_, let body?): body.serialized
-            default: Data("{}".utf8)
-            }
+            let body: Data =
+                switch (rule["raw"], rule["body"]) {
+                case (.string(let raw)?, _): Data(raw.utf8)
+                case (_, let body?): body.serialized
+                default: Data("{}".utf8)
+                }
             var headers: [String: String] = [:]
             if case .object(let object)? = rule["headers"] {
-                for member in object.members { if case .string(let value) = member.value { headers[member.key] = value } }
+                for member in object.members {
+                    if case .string(let value) = member.value { headers[member.key] = value }
+                }
             }
             return Rule(
                 path: rule["path"]?.stringValue ?? "", remaining: Int(rule["times"]?.integerValue ?? 1),
@@ -214,14 +224,17 @@ package final class FakeProviderServer: Sendable {
 
     private func takeRule(for path: String) -> Rule? {
         state.withLock { state in
-            guard let index = state.rules.firstIndex(where: { $0.remaining > 0 && path.contains($0.path) }) else { return nil }
+            guard let index = state.rules.firstIndex(where: { $0.remaining > 0 && path.contains($0.path) }) else {
+                return nil
+            }
             state.rules[index].remaining -= 1
             return state.rules[index]
         }
     }
 
     private func record(_ request: Request, scripted: Bool, deduplicated: Bool? = nil) {
-        let entry = Recorded(request: request, scripted: scripted, deduplicated: deduplicated, at: QueueBenchmark.wallNanoseconds())
+        let entry = Recorded(
+            request: request, scripted: scripted, deduplicated: deduplicated, at: QueueBenchmark.wallNanoseconds())
         state.withLock { state in
             state.recorded.append(entry)
             if !scripted && request.path != "/agent" { state.sends += 1 }
@@ -249,7 +262,8 @@ package final class FakeProviderServer: Sendable {
     private static func replyText(path: String, body: JSONObject) -> String? {
         /// A member that is itself a JSON object encoded as a string (Feishu's `content`, DingTalk's `msgParam`).
         func encoded(_ key: String, _ member: String) -> String? {
-            guard let text = body[key]?.stringValue, case .object(let inner)? = try? JSONParser.parse(Data(text.utf8)) else { return nil }
+            guard let text = body[key]?.stringValue, case .object(let inner)? = try? JSONParser.parse(Data(text.utf8))
+            else { return nil }
             return inner[member]?.stringValue
         }
         if ProviderRoute.telegramSend.matches(path) || ProviderRoute.slackPost.matches(path) {
@@ -280,7 +294,10 @@ package final class FakeProviderServer: Sendable {
     /// What each provider answers to a well-formed request.
     private func providerResponse(to request: Request) -> Response {
         let path = request.path
-        let id = state.withLock { state in defer { state.nextMessageID += 1 }; return state.nextMessageID }
+        let id = state.withLock { state in
+            defer { state.nextMessageID += 1 }
+            return state.nextMessageID
+        }
         if ProviderRoute.telegramSend.matches(path) {
             record(request, scripted: false)
             return Response(body: Data(#"{"ok":true,"result":{"message_id":\#(id)}}"#.utf8))
@@ -293,7 +310,8 @@ package final class FakeProviderServer: Sendable {
             return discordMessage(request, id: id)
         }
         if ProviderRoute.feishuToken.matches(path) {
-            return Response(body: Data(#"{"code":0,"msg":"ok","tenant_access_token":"t-fake-tenant","expire":7200}"#.utf8))
+            return Response(
+                body: Data(#"{"code":0,"msg":"ok","tenant_access_token":"t-fake-tenant","expire":7200}"#.utf8))
         }
         if ProviderRoute.feishuSend.matches(path) || ProviderRoute.feishuReply.matches(path) {
             record(request, scripted: false)
@@ -307,7 +325,8 @@ package final class FakeProviderServer: Sendable {
             return Response(body: Data(#"{"processQueryKey":"pqk-\#(id)"}"#.utf8))
         }
         if ProviderRoute.wecomToken.matches(path) {
-            return Response(body: Data(#"{"errcode":0,"errmsg":"ok","access_token":"fake-wecom-token","expires_in":7200}"#.utf8))
+            return Response(
+                body: Data(#"{"errcode":0,"errmsg":"ok","access_token":"fake-wecom-token","expires_in":7200}"#.utf8))
         }
         if ProviderRoute.wecomDirect.matches(path) || ProviderRoute.wecomGroup.matches(path) {
             record(request, scripted: false)
@@ -319,7 +338,9 @@ package final class FakeProviderServer: Sendable {
         }
         if path == "/agent" {
             record(request, scripted: false)
-            guard case .object(let turn)? = try? JSONParser.parse(request.body), case .string(let message)? = turn["message"] else {
+            guard case .object(let turn)? = try? JSONParser.parse(request.body),
+                case .string(let message)? = turn["message"]
+            else {
                 return Response(status: 400, body: Data(#"{"error":"expected {\"message\": ...}"}"#.utf8))
             }
             return Response(body: JSONValue.object(JSONObject(["reply": .string("agent: " + message)])).serialized)
@@ -329,7 +350,9 @@ package final class FakeProviderServer: Sendable {
 
     /// Discord: a nonce sent again with `enforce_nonce` returns the message it created, without a new post.
     private func discordMessage(_ request: Request, id: Int) -> Response {
-        guard case .object(let body)? = try? JSONParser.parse(request.body), case .string(let content)? = body["content"] else {
+        guard case .object(let body)? = try? JSONParser.parse(request.body),
+            case .string(let content)? = body["content"]
+        else {
             record(request, scripted: false)
             return Response(status: 400, body: Data(#"{"message":"Cannot send an empty message","code":50006}"#.utf8))
         }
@@ -343,7 +366,8 @@ package final class FakeProviderServer: Sendable {
         }
         record(request, scripted: false, deduplicated: existing != nil)
         let messageID = existing ?? String(id)
-        return Response(body: JSONValue.object(JSONObject(["id": .string(messageID), "content": .string(content)])).serialized)
+        return Response(
+            body: JSONValue.object(JSONObject(["id": .string(messageID), "content": .string(content)])).serialized)
     }
 }
 

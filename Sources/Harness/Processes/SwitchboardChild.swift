@@ -55,11 +55,12 @@ package final class SwitchboardChild: @unchecked Sendable {
         let stdin = try PipeDescriptors()
         let stdout = try PipeDescriptors()
         let stderr = errorOutput == .capture ? try PipeDescriptors() : nil
-        let errorTarget: Int32? = switch errorOutput {
-        case .inherit: nil
-        case .discard: open("/dev/null", O_WRONLY | O_CLOEXEC)
-        case .capture: stderr?.write
-        }
+        let errorTarget: Int32? =
+            switch errorOutput {
+            case .inherit: nil
+            case .discard: open("/dev/null", O_WRONLY | O_CLOEXEC)
+            case .capture: stderr?.write
+            }
         let errors = self.errors
         do {
             child = try ChildProcess.start(

@@ -33,6 +33,7 @@ extension ChatStore {
     {
         guard SecretToken.isWellFormed(token) else { throw LinkError.malformed }
         try Self.requireValue(account, "account")
-        return try await storage.confirmLinkToken(digest: try SecretToken.digest(token), account: account, expecting: expecting)
+        return try await storage.confirmLinkToken(
+            digest: try SecretToken.digest(token), account: account, expecting: expecting)
     }
 }

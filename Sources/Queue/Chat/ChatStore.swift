@@ -22,7 +22,8 @@ public struct ChatStore: Sendable {
     ///   rather than `SwitchboardDatabase.open`).
     public init(_ store: JobStore) throws {
         guard store.schemaParts.contains(where: { $0.name == ChatSchema.part.name }) else {
-            throw QueueError.invalid("store", "was opened without the chat tables: open it with SwitchboardDatabase.open")
+            throw QueueError.invalid(
+                "store", "was opened without the chat tables: open it with SwitchboardDatabase.open")
         }
         jobs = store
         storage = try Self.storage(for: store)

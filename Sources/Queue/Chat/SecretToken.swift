@@ -8,10 +8,13 @@ public enum SecretToken {
     /// The shape every code and token must have before it is looked up: URL-safe base64, 1 to 64 characters.
     public static func isWellFormed(_ token: String) -> Bool {
         let bytes = token.utf8
-        return (1...64).contains(bytes.count) && bytes.allSatisfy { byte in
-            (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
-                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_")
-        }
+        return (1...64).contains(bytes.count)
+            && bytes.allSatisfy { byte in
+                (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+                    || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
+                    || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: "-")
+                    || byte == UInt8(ascii: "_")
+            }
     }
 
     /// `byteCount` random bytes from the system CSPRNG (`getrandom` on Linux), as unpadded URL-safe base64.
@@ -28,7 +31,8 @@ public enum SecretToken {
         }
     }
 
-    private static let base64URLAlphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+    private static let base64URLAlphabet = Array(
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
 
     /// Unpadded URL-safe base64 (RFC 4648 section 5).
     public static func base64URL(_ bytes: some Collection<UInt8>) -> String {

@@ -16,7 +16,8 @@ enum ErrorHistory {
             return try elements.map { element in
                 let failure = try JSONFields(root: element)
                 return JobFailure(
-                    attempt: Int(try failure.integer("attempt")), at: try failure.integer("at"), error: try failure.string("error")
+                    attempt: Int(try failure.integer("attempt")), at: try failure.integer("at"),
+                    error: try failure.string("error")
                 )
             }
         } catch {
@@ -25,11 +26,14 @@ enum ErrorHistory {
     }
 
     static func encode(_ failures: some Sequence<JobFailure>) -> String {
-        let array = JSONValue.array(failures.map { failure in
-            .object(JSONObject([
-                "attempt": .integer(Int64(failure.attempt)), "at": .integer(failure.at), "error": .string(failure.error),
-            ]))
-        })
+        let array = JSONValue.array(
+            failures.map { failure in
+                .object(
+                    JSONObject([
+                        "attempt": .integer(Int64(failure.attempt)), "at": .integer(failure.at),
+                        "error": .string(failure.error),
+                    ]))
+            })
         return String(decoding: array.serialized, as: UTF8.self)
     }
 }

@@ -25,7 +25,8 @@ extension JobStore {
     /// - Throws: `QueueError.notFound` naming the ids that are not dead letters, before anything changes.
     @discardableResult
     public func redriveDeadLetters(
-        _ selection: DeadLetterSelection, perSecond: Int? = nil, progress: (_ done: Int, _ total: Int) -> Void = { _, _ in }
+        _ selection: DeadLetterSelection, perSecond: Int? = nil,
+        progress: (_ done: Int, _ total: Int) -> Void = { _, _ in }
     ) async throws -> Int {
         if let perSecond, perSecond < 1 {
             throw QueueError.invalid("rate", "must be at least 1 per second, got \(perSecond)")
@@ -64,7 +65,9 @@ extension JobStore {
     /// redrive of it would touch.
     /// - Throws: `QueueError.notFound` naming the ids that are not dead letters.
     public func deadLetters(_ selection: DeadLetterSelection, limit: Int = .max) async throws -> [JobRecord] {
-        try await storage.jobs(ids: Array(try await deadLetterIDs(selection).prefix(limit))).filter { $0.state == .dead }
+        try await storage.jobs(ids: Array(try await deadLetterIDs(selection).prefix(limit))).filter {
+            $0.state == .dead
+        }
     }
 
     /// The ids a selection covers now, in the order they died: jobs that die later are not included, so a

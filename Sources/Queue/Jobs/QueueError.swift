@@ -80,7 +80,8 @@ public struct QueueError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     static func leaseLost(_ lease: Lease) -> QueueError {
-        QueueError(.leaseLost, "lease \(lease.token) on job \(lease.jobID) is no longer held (expired or claimed again)")
+        QueueError(
+            .leaseLost, "lease \(lease.token) on job \(lease.jobID) is no longer held (expired or claimed again)")
     }
 
     package static func invalid(_ field: String, _ problem: String) -> QueueError {

@@ -9,7 +9,8 @@ extension StoredValue {
     /// - Throws: `QueueError.corrupt` naming what was expected.
     package init(stored text: String) throws {
         guard let value = Self(rawValue: text) else {
-            throw QueueError(.corrupt, "a stored \(Self.storedName) is \"\(text.prefix(32))\", which this build does not know")
+            throw QueueError(
+                .corrupt, "a stored \(Self.storedName) is \"\(text.prefix(32))\", which this build does not know")
         }
         self = value
     }

@@ -41,17 +41,18 @@ package final class Database: @unchecked Sendable {
         let queue = DispatchQueue(label: "switchboard.sqlite")
         let connection: SQLiteConnection = try await withCheckedThrowingContinuation { continuation in
             queue.async {
-                continuation.resume(with: Result {
-                    if mode != .createIfMissing && !FileManager.default.fileExists(atPath: path) {
-                        throw QueueError(.databaseMissing, "no database at \(path)")
-                    }
-                    let connection = try SQLiteConnection(
-                        path: path, mode: mode, lockTimeout: lockTimeout,
-                        busyTimeout: lockTimeout / transactionAttempts
-                    )
-                    try schema.prepare(connection, durability: durability, readOnly: mode == .readOnly)
-                    return connection
-                })
+                continuation.resume(
+                    with: Result {
+                        if mode != .createIfMissing && !FileManager.default.fileExists(atPath: path) {
+                            throw QueueError(.databaseMissing, "no database at \(path)")
+                        }
+                        let connection = try SQLiteConnection(
+                            path: path, mode: mode, lockTimeout: lockTimeout,
+                            busyTimeout: lockTimeout / transactionAttempts
+                        )
+                        try schema.prepare(connection, durability: durability, readOnly: mode == .readOnly)
+                        return connection
+                    })
             }
         }
         return Database(queue: queue, connection: connection)
@@ -96,7 +97,8 @@ package final class Database: @unchecked Sendable {
             } catch let error as SQLiteError where error.isContention {
                 guard round < transactionAttempts else {
                     throw QueueError(
-                        .contended, "the database stayed locked by another program through \(round) attempts", cause: error
+                        .contended, "the database stayed locked by another program through \(round) attempts",
+                        cause: error
                     )
                 }
                 // Back off a little more each round, with jitter, before queueing for the lock again.

@@ -32,11 +32,12 @@ package final class SQLiteConnection {
     /// and a statement that meets another program's lock waits up to `busyTimeout` for it.
     init(path: String, mode: OpenMode, lockTimeout: Duration, busyTimeout: Duration) throws {
         Self.configured
-        var flags: Int32 = switch mode {
-        case .createIfMissing: SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
-        case .mustExist: SQLITE_OPEN_READWRITE
-        case .readOnly: SQLITE_OPEN_READONLY
-        }
+        var flags: Int32 =
+            switch mode {
+            case .createIfMissing: SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
+            case .mustExist: SQLITE_OPEN_READWRITE
+            case .readOnly: SQLITE_OPEN_READONLY
+            }
         flags |= SQLITE_OPEN_NOMUTEX
         var connection: OpaquePointer?
         let code = sqlite3_open_v2(path, &connection, flags, nil)
@@ -67,7 +68,8 @@ package final class SQLiteConnection {
 
     /// Builds the error for a failed call on `handle`, reading SQLite's message at once.
     static func error(code: Int32, handle: OpaquePointer?, sql: String?) -> SQLiteError {
-        let message = handle.flatMap { sqlite3_errmsg($0) }.map { String(cString: $0) }
+        let message =
+            handle.flatMap { sqlite3_errmsg($0) }.map { String(cString: $0) }
             ?? String(cString: sqlite3_errstr(code))
         let extended = handle.map { sqlite3_extended_errcode($0) } ?? code
         return SQLiteError(resultCode: code & 0xff, extendedCode: extended, message: message, sql: sql)
@@ -99,7 +101,9 @@ package final class SQLiteConnection {
     }
 
     /// Runs a query and maps each row.
-    package func query<Row>(_ sql: String, _ values: [SQLValue] = [], row: (SQLiteStatement) throws -> Row) throws -> [Row] {
+    package func query<Row>(_ sql: String, _ values: [SQLValue] = [], row: (SQLiteStatement) throws -> Row) throws
+        -> [Row]
+    {
         let statement = try self.statement(sql)
         try statement.bind(values)
         defer { statement.reset() }
@@ -111,7 +115,9 @@ package final class SQLiteConnection {
     }
 
     /// Runs a query and maps its first row, if any.
-    package func queryFirst<Row>(_ sql: String, _ values: [SQLValue] = [], row: (SQLiteStatement) throws -> Row) throws -> Row? {
+    package func queryFirst<Row>(_ sql: String, _ values: [SQLValue] = [], row: (SQLiteStatement) throws -> Row) throws
+        -> Row?
+    {
         let statement = try self.statement(sql)
         try statement.bind(values)
         defer { statement.reset() }

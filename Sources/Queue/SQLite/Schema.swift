@@ -1,7 +1,7 @@
 /// The versioned schema of a Switchboard database, and the checks every connection runs on open.
 struct Schema: Sendable {
     /// Written to the file header's application id, so a foreign SQLite file is never migrated.
-    static let applicationID: Int64 = 0x5357_4244  // "SWBD"
+    static let applicationID: Int64 = 0x5357_4244 // "SWBD"
 
     let migrations: [Migration]
 

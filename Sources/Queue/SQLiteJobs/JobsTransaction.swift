@@ -233,7 +233,8 @@ package struct JobsTransaction: JobWriteTransaction {
                 )
             } else {
                 try connection.execute(
-                    "DELETE FROM jobs WHERE id = ?1 AND state = 'blocked' AND group_key = ?2", [.integer(id), .text(group)]
+                    "DELETE FROM jobs WHERE id = ?1 AND state = 'blocked' AND group_key = ?2",
+                    [.integer(id), .text(group)]
                 )
             }
         }
@@ -340,7 +341,8 @@ package struct JobsTransaction: JobWriteTransaction {
     }
 
     /// The failure this attempt end records, appended to the job's bounded history; nil when it records none.
-    private func appendingFailure(_ end: AttemptEnd, to row: AttemptRow) throws -> (lastError: String, encoded: String)? {
+    private func appendingFailure(_ end: AttemptEnd, to row: AttemptRow) throws -> (lastError: String, encoded: String)?
+    {
         let message: String
         switch end {
         case .succeeded, .snoozed:

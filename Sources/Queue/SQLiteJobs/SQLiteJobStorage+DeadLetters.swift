@@ -15,7 +15,9 @@ extension SQLiteJobStorage {
             switch selection {
             case .ids(let ids):
                 let problems = try ids.compactMap { id -> String? in
-                    switch try connection.queryFirst("SELECT state FROM jobs WHERE id = ?1", [.integer(id)], row: { $0.text(0) }) {
+                    switch try connection.queryFirst(
+                        "SELECT state FROM jobs WHERE id = ?1", [.integer(id)], row: { $0.text(0) })
+                    {
                     case JobState.dead.rawValue?: nil
                     case nil: "there is no job \(id)"
                     case let state?: "job \(id) is \(state), not a dead letter"
@@ -57,9 +59,12 @@ extension JobsTransaction {
     ///
     /// A job of an ordering group waits behind the group's live jobs, if it has any.
     func redrive(deadLetter id: Int64) throws -> Bool {
-        guard let group = try connection.queryFirst(
-            "SELECT group_key FROM jobs WHERE id = ?1 AND state = 'dead'", [.integer(id)], row: { $0.optionalText(0) }
-        ) else {
+        guard
+            let group = try connection.queryFirst(
+                "SELECT group_key FROM jobs WHERE id = ?1 AND state = 'dead'", [.integer(id)],
+                row: { $0.optionalText(0) }
+            )
+        else {
             return false
         }
         let state: JobState = try group.map(groupHasLiveJob) == true ? .blocked : .ready

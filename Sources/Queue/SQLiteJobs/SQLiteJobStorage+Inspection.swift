@@ -18,8 +18,10 @@ extension SQLiteJobStorage {
                 measuredAt: now,
                 queues: byQueue.keys.sorted().map { QueueStats.QueueCounts(queue: $0, counts: byQueue[$0]!) },
                 oldestReadyAge: oldestReady.map { now - Timestamp(millisecondsSince1970: $0) },
-                leasesInFlight: try count("SELECT count(*) FROM jobs WHERE state = 'leased' AND lease_expires_at > ?1", [at]),
-                leasesExpired: try count("SELECT count(*) FROM jobs WHERE state = 'leased' AND lease_expires_at <= ?1", [at]),
+                leasesInFlight: try count(
+                    "SELECT count(*) FROM jobs WHERE state = 'leased' AND lease_expires_at > ?1", [at]),
+                leasesExpired: try count(
+                    "SELECT count(*) FROM jobs WHERE state = 'leased' AND lease_expires_at <= ?1", [at]),
                 deadLetters: try count("SELECT count(*) FROM jobs WHERE state = 'dead'", []),
                 dedupeKeysHeld: try count("SELECT count(*) FROM dedupe_keys WHERE expires_at > ?1", [at])
             )
@@ -40,7 +42,8 @@ extension SQLiteJobStorage {
     package func jobs(ids: [Int64]) async throws -> [JobRecord] {
         try await read { connection, _ in
             try ids.compactMap { id in
-                try connection.queryFirst("SELECT \(JobRecord.columns) FROM jobs WHERE id = ?1", [.integer(id)], row: JobRecord.init)
+                try connection.queryFirst(
+                    "SELECT \(JobRecord.columns) FROM jobs WHERE id = ?1", [.integer(id)], row: JobRecord.init)
             }
         }
     }

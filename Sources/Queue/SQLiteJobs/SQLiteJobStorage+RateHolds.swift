@@ -45,7 +45,8 @@ extension JobsTransaction {
     static func latestHold(_ buckets: [String], in connection: SQLiteConnection, now: Timestamp) throws -> Timestamp? {
         try buckets.compactMap { bucket in
             try connection.integer(
-                "SELECT until FROM rate_holds WHERE bucket = ?1 AND until > ?2", [.text(bucket), .integer(now.millisecondsSince1970)]
+                "SELECT until FROM rate_holds WHERE bucket = ?1 AND until > ?2",
+                [.text(bucket), .integer(now.millisecondsSince1970)]
             )
         }.max().map(Timestamp.init(millisecondsSince1970:))
     }

@@ -17,11 +17,12 @@ package final class SQLiteJobStorage: JobStorage {
 
     /// Opens the file at `path`, as `options.access` allows, with the job tables and `options.schemaParts`.
     package static func open(path: String, options: StoreOptions) async throws -> SQLiteJobStorage {
-        let mode: SQLiteConnection.OpenMode = switch options.access {
-        case .create: .createIfMissing
-        case .existing: .mustExist
-        case .readOnly: .readOnly
-        }
+        let mode: SQLiteConnection.OpenMode =
+            switch options.access {
+            case .create: .createIfMissing
+            case .existing: .mustExist
+            case .readOnly: .readOnly
+            }
         let database = try await Database.open(
             path: path,
             mode: mode,
@@ -42,7 +43,9 @@ package final class SQLiteJobStorage: JobStorage {
     }
 
     /// Runs `body` in a read transaction, with the time read inside it.
-    package func read<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection, Timestamp) throws -> T) async throws -> T {
+    package func read<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection, Timestamp) throws -> T) async throws
+        -> T
+    {
         let clock = self.clock
         return try await database.read { connection in try body(connection, clock.now()) }
     }

@@ -88,7 +88,9 @@ public struct ChatConfiguration: Sendable {
     /// The file is read strictly: a key it does not know, or a value of the wrong type, is refused with
     /// the key's path, so a misspelt setting never silently falls back to its default.
     /// - Throws: `ConfigurationError` naming the file and the key.
-    public static func load(file: String?, environment: [String: String]) throws(ConfigurationError) -> ChatConfiguration {
+    public static func load(file: String?, environment: [String: String]) throws(ConfigurationError)
+        -> ChatConfiguration
+    {
         var configuration = ChatConfiguration()
         if let file {
             guard let data = FileManager.default.contents(atPath: file) else {
@@ -154,13 +156,15 @@ public struct ChatConfiguration: Sendable {
         }
         switch try fields.optionalString("outbound") ?? "providers" {
         case "providers": outbound = .providers
-        case "local": outbound = .local(path: try fields.optionalString("local_replies").flatMap { $0 == "-" ? nil : $0 })
+        case "local":
+            outbound = .local(path: try fields.optionalString("local_replies").flatMap { $0 == "-" ? nil : $0 })
         default: throw fields.error("outbound", "must be \"providers\" or \"local\"")
         }
         pacing = try fields.optionalBool("pacing") ?? pacing
         historyLimit = try fields.count("history_limit", in: 0...10_000) ?? historyLimit
         historyKept = try fields.count("history_keep", in: 1...1_000_000) ?? historyKept
-        retainCompleted = try fields.count("retain_completed", in: 1...315_360_000).map { .seconds($0) } ?? retainCompleted
+        retainCompleted =
+            try fields.count("retain_completed", in: 1...315_360_000).map { .seconds($0) } ?? retainCompleted
         connectTimeout = try fields.seconds("connect_timeout") ?? connectTimeout
         requestTimeout = try fields.seconds("request_timeout") ?? requestTimeout
         if fields.has("providers") {
@@ -197,7 +201,9 @@ extension JSONFields {
     /// A number of seconds, more than 0 and at most a day.
     fileprivate func seconds(_ key: String) throws(JSONFieldError) -> Duration? {
         guard let value = try optionalNumber(key) else { return nil }
-        guard value > 0, value <= 86_400 else { throw error(key, "must be a number of seconds, more than 0 and at most 86400") }
+        guard value > 0, value <= 86_400 else {
+            throw error(key, "must be a number of seconds, more than 0 and at most 86400")
+        }
         return .providerSeconds(value)
     }
 }

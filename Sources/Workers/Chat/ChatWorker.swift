@@ -11,12 +11,14 @@ public struct ChatWorker: JobHandler {
     private let delivery: DeliveryHandler
     private let fallback: (any JobHandler)?
 
-    public init(store: JobStore, configuration: ChatConfiguration, http: HTTPClient, fallback: (any JobHandler)?) throws {
-        let agent: any Agent = switch configuration.agent {
-        case .echo: EchoAgent()
-        case .http(let url, let connectTimeout, let timeout):
-            HTTPAgent(url: url, connectTimeout: connectTimeout, timeout: timeout, http: http)
-        }
+    public init(store: JobStore, configuration: ChatConfiguration, http: HTTPClient, fallback: (any JobHandler)?) throws
+    {
+        let agent: any Agent =
+            switch configuration.agent {
+            case .echo: EchoAgent()
+            case .http(let url, let connectTimeout, let timeout):
+                HTTPAgent(url: url, connectTimeout: connectTimeout, timeout: timeout, http: http)
+            }
         let chat = try ChatStore(store)
         turns = TurnHandler(store: store, chat: chat, agent: agent, configuration: configuration)
         linking = LinkHandler(chat: chat)
@@ -37,7 +39,9 @@ public struct ChatWorker: JobHandler {
         case ChatJob.deliver: return await delivery.run(job)
         default:
             guard let fallback else {
-                return .fail("no handler for kind \(job.kind): start the worker with --exec to run other kinds", retryable: false)
+                return .fail(
+                    "no handler for kind \(job.kind): start the worker with --exec to run other kinds", retryable: false
+                )
             }
             return await fallback.run(job)
         }

@@ -10,8 +10,10 @@ enum FailureNotice {
         guard let event = try? ChatJob.decode(job.payload).event else {
             return .fail("failure notice payload is not a chat job's", retryable: false)
         }
-        return JobResult(.complete, effects: SettlementEffects(
-            enqueue: Replies.deliveries(text, to: event, turn: job.id, queue: job.queue, recordKeeping: nil)
-        ))
+        return JobResult(
+            .complete,
+            effects: SettlementEffects(
+                enqueue: Replies.deliveries(text, to: event, turn: job.id, queue: job.queue, recordKeeping: nil)
+            ))
     }
 }

@@ -19,15 +19,18 @@ public struct HTTPAgent: Agent {
     }
 
     public func reply(to turn: AgentTurn) async throws(AgentError) -> String {
-        let body = JSONValue.object(JSONObject([
-            "turn_id": .integer(turn.turnID),
-            "owner": .string(turn.owner),
-            "conversation": .string(turn.conversation),
-            "message": .string(turn.message),
-            "history": .array(turn.history.map { message in
-                .object(JSONObject(["role": .string(message.role.rawValue), "text": .string(message.text)]))
-            }),
-        ])).serialized
+        let body = JSONValue.object(
+            JSONObject([
+                "turn_id": .integer(turn.turnID),
+                "owner": .string(turn.owner),
+                "conversation": .string(turn.conversation),
+                "message": .string(turn.message),
+                "history": .array(
+                    turn.history.map { message in
+                        .object(JSONObject(["role": .string(message.role.rawValue), "text": .string(message.text)]))
+                    }),
+            ])
+        ).serialized
         var request = HTTPRequest.json(url, body)
         request.connectTimeout = connectTimeout
         request.totalTimeout = timeout
@@ -38,9 +41,13 @@ public struct HTTPAgent: Agent {
             throw AgentError(description: "agent unreachable: \(error)", retryable: true)
         }
         guard (200..<300).contains(response.status) else {
-            throw AgentError(description: "agent answered HTTP \(response.status)", retryable: response.status >= 500 || response.status == 429)
+            throw AgentError(
+                description: "agent answered HTTP \(response.status)",
+                retryable: response.status >= 500 || response.status == 429)
         }
-        guard case .object(let answer)? = try? JSONParser.parse(response.body), case .string(let reply)? = answer["reply"] else {
+        guard case .object(let answer)? = try? JSONParser.parse(response.body),
+            case .string(let reply)? = answer["reply"]
+        else {
             throw AgentError(description: "agent answer has no \"reply\" string", retryable: true)
         }
         return reply

@@ -30,8 +30,10 @@ struct LinkHandler {
         } else {
             answer = "This chat cannot be connected here: send the code from a server or group channel."
         }
-        return JobResult(.complete, effects: SettlementEffects(
-            enqueue: Replies.deliveries(answer, to: event, turn: job.id, queue: job.queue, recordKeeping: nil)
-        ))
+        return JobResult(
+            .complete,
+            effects: SettlementEffects(
+                enqueue: Replies.deliveries(answer, to: event, turn: job.id, queue: job.queue, recordKeeping: nil)
+            ))
     }
 }

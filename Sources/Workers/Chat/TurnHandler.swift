@@ -58,7 +58,9 @@ struct TurnHandler {
         do {
             let history = try await chat.history(conversation: event.conversationKey, limit: configuration.historyLimit)
             let answer = try await agent.reply(
-                to: AgentTurn(turnID: job.id, owner: owner, conversation: event.conversationKey, message: message, history: history)
+                to: AgentTurn(
+                    turnID: job.id, owner: owner, conversation: event.conversationKey, message: message,
+                    history: history)
             )
             return reply(answer, to: event, job: job, record: true, absorbing: absorbed)
         } catch let error as AgentError {
@@ -68,13 +70,18 @@ struct TurnHandler {
         }
     }
 
-    private func reply(_ text: String, to event: InboundEvent, job: ClaimedJob, record: Bool, absorbing: [Int64]) -> JobResult {
-        JobResult(.complete, effects: SettlementEffects(
-            enqueue: Replies.deliveries(
-                text, to: event, turn: job.id, queue: job.queue, recordKeeping: record ? configuration.historyKept : nil
-            ),
-            absorb: absorbing
-        ))
+    private func reply(_ text: String, to event: InboundEvent, job: ClaimedJob, record: Bool, absorbing: [Int64])
+        -> JobResult
+    {
+        JobResult(
+            .complete,
+            effects: SettlementEffects(
+                enqueue: Replies.deliveries(
+                    text, to: event, turn: job.id, queue: job.queue,
+                    recordKeeping: record ? configuration.historyKept : nil
+                ),
+                absorb: absorbing
+            ))
     }
 
     /// The turns waiting directly behind this one in its conversation, up to the first job of another
@@ -92,10 +99,12 @@ struct TurnHandler {
     /// How an unlinked chat can link: a link-token URL when a base is configured (a server link for a
     /// group, a user link for a direct message), else the connect-code instruction.
     private func linkInstructions(for event: InboundEvent, linkBaseURL: String?) async throws -> String {
-        let codeInstruction = "This chat is not linked to an account yet. Ask the account owner for a connect code, "
+        let codeInstruction =
+            "This chat is not linked to an account yet. Ask the account owner for a connect code, "
             + "then send \(LinkCommand.command(for: event.provider)) CODE here."
         guard let linkBaseURL else { return codeInstruction }
-        let (type, subject): (LinkType, String?) = event.isDirect ? (.user, event.senderID) : (.server, event.workspaceID)
+        let (type, subject): (LinkType, String?) =
+            event.isDirect ? (.user, event.senderID) : (.server, event.workspaceID)
         guard let subject else { return codeInstruction }
         let token = try await chat.createLinkToken(type: type, platform: event.provider.rawValue, subject: subject)
         return "This chat is not linked to an account yet. Link it here within "

@@ -29,7 +29,8 @@ struct ClientContext: Sendable {
 
     /// The provider's access token from `cache`, fetched with `fetch` when needed; failing to get one
     /// is a retry.
-    func token(_ cache: AccessTokenCache, fetch: @escaping @Sendable () async throws -> (String, Duration)) async throws(SendFailure)
+    func token(_ cache: AccessTokenCache, fetch: @escaping @Sendable () async throws -> (String, Duration))
+        async throws(SendFailure)
         -> String
     {
         do {
@@ -40,7 +41,9 @@ struct ClientContext: Sendable {
     }
 
     /// The outcome for a status that says nothing more specific: 429 slow down, 5xx retry, other 4xx reject.
-    func byStatus(_ response: HTTPResponse, to message: OutboundMessage, bucket: String, provider: String) -> SendOutcome {
+    func byStatus(_ response: HTTPResponse, to message: OutboundMessage, bucket: String, provider: String)
+        -> SendOutcome
+    {
         switch response.status {
         case 200..<300: .delivered
         case 429: .slowDown(after: response.retryAfter ?? .seconds(1), bucket: bucket)

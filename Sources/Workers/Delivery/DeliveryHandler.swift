@@ -33,15 +33,16 @@ struct DeliveryHandler {
                     http: http, settings: configuration.settings(for: provider), redactor: redactor,
                     connectTimeout: configuration.connectTimeout, requestTimeout: configuration.requestTimeout
                 )
-                clients[provider] = switch provider {
-                case .telegram: TelegramClient(context: context)
-                case .slack: SlackClient(context: context)
-                case .discord: DiscordClient(context: context)
-                case .feishu: FeishuClient(context: context, tokens: AccessTokenCache())
-                case .dingtalk: DingTalkClient(context: context, tokens: AccessTokenCache())
-                case .wecom: WeComClient(context: context, tokens: AccessTokenCache())
-                case .wechat: WeChatClient(context: context)
-                }
+                clients[provider] =
+                    switch provider {
+                    case .telegram: TelegramClient(context: context)
+                    case .slack: SlackClient(context: context)
+                    case .discord: DiscordClient(context: context)
+                    case .feishu: FeishuClient(context: context, tokens: AccessTokenCache())
+                    case .dingtalk: DingTalkClient(context: context, tokens: AccessTokenCache())
+                    case .wecom: WeComClient(context: context, tokens: AccessTokenCache())
+                    case .wechat: WeChatClient(context: context)
+                    }
             }
         }
         self.clients = clients
@@ -91,8 +92,10 @@ struct DeliveryHandler {
     private func takeSlot(_ buckets: RateBuckets) async throws -> Duration? {
         let clock = store.clock
         for _ in 0..<Self.slotAttempts {
-            let hold = pacing
-                ? try await store.reserveSendSlot(buckets.chat.key, interval: buckets.chat.interval, respecting: buckets.keys)
+            let hold =
+                pacing
+                ? try await store.reserveSendSlot(
+                    buckets.chat.key, interval: buckets.chat.interval, respecting: buckets.keys)
                 : try await store.holdUntil(buckets: buckets.keys)
             guard let hold else { return nil }
             let wait = hold - clock.now()

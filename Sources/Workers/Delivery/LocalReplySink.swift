@@ -14,7 +14,8 @@ public final class LocalReplySink: ProviderClient {
         if let path {
             descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
             guard descriptor >= 0 else {
-                throw ConfigurationError(.unreadable, "cannot open \(path) for replies: \(String(cString: strerror(errno)))")
+                throw ConfigurationError(
+                    .unreadable, "cannot open \(path) for replies: \(String(cString: strerror(errno)))")
             }
         } else {
             descriptor = STDOUT_FILENO
@@ -37,6 +38,7 @@ public final class LocalReplySink: ProviderClient {
         let bytes = [UInt8](JSONValue.object(line).serialized) + [UInt8(ascii: "\n")]
         // One write per line with O_APPEND: lines from several worker processes never interleave.
         let written = lock.withLock { _ in bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) } }
-        return written == bytes.count ? .delivered : .retry("local replies: write failed: \(String(cString: strerror(errno)))")
+        return written == bytes.count
+            ? .delivered : .retry("local replies: write failed: \(String(cString: strerror(errno)))")
     }
 }

@@ -8,12 +8,6 @@ public struct ProviderRoute: Sendable {
     public let suffix: String
     private let hasSegment: Bool
 
-    private init(prefix: String, suffix: String, hasSegment: Bool) {
-        self.prefix = prefix
-        self.suffix = suffix
-        self.hasSegment = hasSegment
-    }
-
     static func fixed(_ path: String) -> ProviderRoute {
         ProviderRoute(prefix: path, suffix: "", hasSegment: false)
     }
@@ -29,7 +23,9 @@ public struct ProviderRoute: Sendable {
 
     /// Whether a request's path (a query string after it is ignored) is this route.
     public func matches(_ requestPath: String) -> Bool {
-        let path = requestPath.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
+        let path =
+            requestPath.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init)
+            ?? ""
         guard hasSegment else { return path == prefix }
         return path.count > prefix.count + suffix.count && path.hasPrefix(prefix) && path.hasSuffix(suffix)
             && !path.dropFirst(prefix.count).dropLast(suffix.count).contains("/")

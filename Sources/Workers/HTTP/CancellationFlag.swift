@@ -10,9 +10,11 @@ final class CancellationFlag: Sendable {
         cancelled.store(true, ordering: .relaxed)
     }
 
-    static let progressCallback: @convention(c) (UnsafeMutableRawPointer?, curl_off_t, curl_off_t, curl_off_t, curl_off_t) -> Int32 = {
-        context, _, _, _, _ in
-        guard let context else { return 0 }
-        return Unmanaged<CancellationFlag>.fromOpaque(context).takeUnretainedValue().cancelled.load(ordering: .relaxed) ? 1 : 0
-    }
+    static let progressCallback:
+        @convention(c) (UnsafeMutableRawPointer?, curl_off_t, curl_off_t, curl_off_t, curl_off_t) -> Int32 = {
+            context, _, _, _, _ in
+            guard let context else { return 0 }
+            return Unmanaged<CancellationFlag>.fromOpaque(context).takeUnretainedValue().cancelled.load(
+                ordering: .relaxed) ? 1 : 0
+        }
 }

@@ -86,7 +86,8 @@ final class CurlEasy {
         case .post:
             try check(sb_curl_setopt_long(handle, CURLOPT_POST, 1))
             try check(sb_curl_setopt_long(handle, CURLOPT_POSTFIELDSIZE, body.count))
-            try check(sb_curl_setopt_pointer(handle, CURLOPT_POSTFIELDS, UnsafeMutableRawPointer(mutating: body.baseAddress)))
+            try check(
+                sb_curl_setopt_pointer(handle, CURLOPT_POSTFIELDS, UnsafeMutableRawPointer(mutating: body.baseAddress)))
         case .get:
             try check(sb_curl_setopt_long(handle, CURLOPT_HTTPGET, 1))
         }
@@ -102,15 +103,17 @@ final class CurlEasy {
     private func error(for code: CURLcode) -> HTTPError {
         let detail = String(cString: errorBuffer)
         let message = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
-        let kind: HTTPError.Code = switch code {
-        case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY, CURLE_SSL_CONNECT_ERROR,
-            CURLE_PEER_FAILED_VERIFICATION:
-            .connect
-        case CURLE_OPERATION_TIMEDOUT: .timeout
-        case CURLE_GOT_NOTHING, CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_PARTIAL_FILE: .connectionDropped
-        case CURLE_ABORTED_BY_CALLBACK: .cancelled
-        default: .other
-        }
+        let kind: HTTPError.Code =
+            switch code {
+            case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY,
+                CURLE_SSL_CONNECT_ERROR,
+                CURLE_PEER_FAILED_VERIFICATION:
+                .connect
+            case CURLE_OPERATION_TIMEDOUT: .timeout
+            case CURLE_GOT_NOTHING, CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_PARTIAL_FILE: .connectionDropped
+            case CURLE_ABORTED_BY_CALLBACK: .cancelled
+            default: .other
+            }
         return HTTPError(code: kind, message: message, curlCode: Int32(code.rawValue))
     }
 }

@@ -36,7 +36,9 @@ public final class HTTPClient: Sendable {
         let cancelled = CancellationFlag()
         let result = await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
-                state.withLock { $0.pending.append(Pending(request: request, cancelled: cancelled, continuation: continuation)) }
+                state.withLock {
+                    $0.pending.append(Pending(request: request, cancelled: cancelled, continuation: continuation))
+                }
                 available.signal()
             }
         } onCancel: {

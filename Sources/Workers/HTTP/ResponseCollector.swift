@@ -13,32 +13,35 @@ final class ResponseCollector {
         self.maxBodyBytes = maxBodyBytes
     }
 
-    static let bodyCallback: @convention(c) (UnsafeMutablePointer<CChar>?, Int, Int, UnsafeMutableRawPointer?) -> Int = {
-        data, size, count, context in
-        guard let data, let context else { return 0 }
-        let collector = Unmanaged<ResponseCollector>.fromOpaque(context).takeUnretainedValue()
-        let length = size * count
-        if collector.body.count < collector.maxBodyBytes {
-            let kept = min(length, collector.maxBodyBytes - collector.body.count)
-            collector.body.append(UnsafeRawPointer(data).assumingMemoryBound(to: UInt8.self), count: kept)
+    static let bodyCallback: @convention(c) (UnsafeMutablePointer<CChar>?, Int, Int, UnsafeMutableRawPointer?) -> Int =
+        {
+            data, size, count, context in
+            guard let data, let context else { return 0 }
+            let collector = Unmanaged<ResponseCollector>.fromOpaque(context).takeUnretainedValue()
+            let length = size * count
+            if collector.body.count < collector.maxBodyBytes {
+                let kept = min(length, collector.maxBodyBytes - collector.body.count)
+                collector.body.append(UnsafeRawPointer(data).assumingMemoryBound(to: UInt8.self), count: kept)
+            }
+            return length
         }
-        return length
-    }
 
-    static let headerCallback: @convention(c) (UnsafeMutablePointer<CChar>?, Int, Int, UnsafeMutableRawPointer?) -> Int = {
-        data, size, count, context in
-        guard let data, let context else { return 0 }
-        let collector = Unmanaged<ResponseCollector>.fromOpaque(context).takeUnretainedValue()
-        let length = size * count
-        let line = String(decoding: UnsafeRawBufferPointer(start: data, count: length), as: UTF8.self)
-        if line.hasPrefix("HTTP/") {
-            collector.headers = [:]  // a new response (after a 100 Continue, say) starts a new header block
-        } else if let colon = line.firstIndex(of: ":") {
-            let name = line[..<colon].trimmingCharacters(in: .whitespaces).lowercased()
-            collector.headers[name] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)
+    static let headerCallback:
+        @convention(c) (UnsafeMutablePointer<CChar>?, Int, Int, UnsafeMutableRawPointer?) -> Int = {
+            data, size, count, context in
+            guard let data, let context else { return 0 }
+            let collector = Unmanaged<ResponseCollector>.fromOpaque(context).takeUnretainedValue()
+            let length = size * count
+            let line = String(decoding: UnsafeRawBufferPointer(start: data, count: length), as: UTF8.self)
+            if line.hasPrefix("HTTP/") {
+                collector.headers = [:] // a new response (after a 100 Continue, say) starts a new header block
+            } else if let colon = line.firstIndex(of: ":") {
+                let name = line[..<colon].trimmingCharacters(in: .whitespaces).lowercased()
+                collector.headers[name] = line[line.index(after: colon)...].trimmingCharacters(
+                    in: .whitespacesAndNewlines)
+            }
+            return length
         }
-        return length
-    }
 }
 @available(*, unavailable)
 extension ResponseCollector: Sendable {}

@@ -127,7 +127,8 @@ public final class ChildProcess: Sendable {
     public static func hasExited(_ pid: pid_t) -> Bool {
         var info = siginfo_t()
         // WNOWAIT: look without reaping, so the child's own thread still collects the status.
-        return waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info._sifields._sigchld.si_pid == pid
+        return waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0
+            && info._sifields._sigchld.si_pid == pid
     }
 
     /// Sends `number` to the child (to its whole group when it has its own), unless it has been reaped.

@@ -2,7 +2,7 @@ import Foundation
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The end of a child process: how it ended and the last bytes it wrote to stderr.
@@ -37,7 +37,8 @@ public struct ShellCommand: Sendable {
     /// Runs the command to its end, feeding it `input` on stdin.
     public func run(input: Data) async -> ChildResult {
         Self.ignoreBrokenPipes
-        let stdin: PipeDescriptors, stderr: PipeDescriptors
+        let stdin: PipeDescriptors
+        let stderr: PipeDescriptors
         do {
             (stdin, stderr) = (try PipeDescriptors(), try PipeDescriptors())
         } catch {
@@ -52,7 +53,8 @@ public struct ShellCommand: Sendable {
                     standardInput: stdin.read, standardError: stderr.write, newProcessGroup: true
                 )
             ) { [stderrTailLimit] pid in
-                let kept = Self.pump(input: input, to: stdin.write, from: stderr.read, pid: pid, keeping: stderrTailLimit)
+                let kept = Self.pump(
+                    input: input, to: stdin.write, from: stderr.read, pid: pid, keeping: stderrTailLimit)
                 tail.withLock { $0 = kept }
             }
         } catch {

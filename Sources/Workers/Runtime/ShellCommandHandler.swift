@@ -22,7 +22,9 @@ public struct ShellCommandHandler: JobHandler {
     /// The environment every command starts from.
     public var environment: [String: String]
 
-    public init(command: String, environment: [String: String], snoozeDelay: Duration = .seconds(30), kinds: [String]? = nil) {
+    public init(
+        command: String, environment: [String: String], snoozeDelay: Duration = .seconds(30), kinds: [String]? = nil
+    ) {
         self.command = command
         self.environment = environment
         self.snoozeDelay = snoozeDelay

@@ -66,7 +66,8 @@ public final class WorkerPool: Sendable {
         let clock = store.clock
         // A failed look at the store only prompts an exchange: the exchange is where store failures are judged.
         var state = WorkerState(
-            options: options, kinds: handler.kinds, now: clock.now(), changeCounter: (try? await store.changeCounter()) ?? 0
+            options: options, kinds: handler.kinds, now: clock.now(),
+            changeCounter: (try? await store.changeCounter()) ?? 0
         )
         var signals: [Int64: CancelSignal] = [:]
         func carryOut(_ actions: [WorkerState.Action]) {
@@ -112,7 +113,9 @@ public final class WorkerPool: Sendable {
                     }
                 }
             case .checkDrain:
-                state.drainChecked(hasWork: (try? await store.hasRunnableOrLeasedJobs(queues: options.queues, kinds: handler.kinds)) ?? true)
+                state.drainChecked(
+                    hasWork: (try? await store.hasRunnableOrLeasedJobs(queues: options.queues, kinds: handler.kinds))
+                        ?? true)
             case .wait(let deadline, let pollChanges):
                 await wakeup.wait(until: deadline, clock: clock)
                 if pollChanges {

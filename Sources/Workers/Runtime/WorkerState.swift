@@ -105,7 +105,8 @@ package struct WorkerState {
     /// its attempt; a job whose lease was lost is settled by nobody (the store already moved on).
     package mutating func jobEnded(_ job: ClaimedJob, result: JobResult, cancelled: Bool) {
         guard let entry = running.removeValue(forKey: job.id), !entry.leaseLost else { return }
-        let settlement = cancelled && result.outcome != .complete
+        let settlement =
+            cancelled && result.outcome != .complete
             ? Settlement(job.lease, .release)
             : Settlement(job.lease, options.redactor.redact(result.outcome), effects: result.effects)
         settlements.append((settlement, job))
@@ -120,7 +121,8 @@ package struct WorkerState {
         var actions: [Action] = []
         for ((settlement, job), settled) in zip(sent.settling, result.settled) {
             report.count(settled, of: settlement.outcome)
-            actions.append(.report(settled == .leaseLost ? .leaseLost(job) : .settled(job, settlement.outcome, settled)))
+            actions.append(
+                .report(settled == .leaseLost ? .leaseLost(job) : .settled(job, settlement.outcome, settled)))
         }
         for lease in result.lostLeases {
             guard var entry = running[lease.jobID], !entry.leaseLost else { continue }

@@ -4,7 +4,8 @@ import Foundation
 /// directory) and removed when the run ends.
 enum BenchDirectory {
     /// `--dir`: where a benchmark's files go.
-    static let option = Option<String>.text("dir", "DIR", "where the benchmark's files go (default: a new temporary directory)")
+    static let option = Option<String>.text(
+        "dir", "DIR", "where the benchmark's files go (default: a new temporary directory)")
 
     static func withScratch<T>(under base: String?, _ body: (URL) async throws -> T) async throws -> T {
         let directory = URL(fileURLWithPath: base ?? NSTemporaryDirectory())

@@ -42,7 +42,8 @@ struct BenchIntakeCommand: Command {
         Output.message("bench: batched enqueue of \(events) jobs...")
         let enqueueBatched = try await queue.measureBatchedEnqueue(database: "enqueue.db")
 
-        Output.message("bench: building \(events) deliveries from 7 providers, \(Int(Self.redeliveryRate * 100))% redelivered...")
+        Output.message(
+            "bench: building \(events) deliveries from 7 providers, \(Int(Self.redeliveryRate * 100))% redelivered...")
         let stream = SyntheticDeliveries(count: events, redeliveryRate: Self.redeliveryRate).make()
         let bytes = stream.reduce(0) { $0 + $1.body.count }
 
@@ -55,7 +56,8 @@ struct BenchIntakeCommand: Command {
         Output.message("bench: intake, one event per transaction...")
         let single = try await intake(stream.prefix(singles), database: "intake-single.db", batch: 1, queue: queue)
         Output.message("bench: intake, batched...")
-        let batched = try await intake(stream[...], database: "intake-batched.db", batch: EnqueueCommand.batchTransactionSize, queue: queue)
+        let batched = try await intake(
+            stream[...], database: "intake-batched.db", batch: EnqueueCommand.batchTransactionSize, queue: queue)
 
         let ratio = batched.rate / enqueueBatched
         let text = [
@@ -68,10 +70,19 @@ struct BenchIntakeCommand: Command {
                 header: ["", "events/s", "outcome"],
                 rows: [
                     ["intake, one event per transaction", rate(single.rate), single.summary],
-                    ["intake, batched (\(EnqueueCommand.batchTransactionSize)/tx)", rate(batched.rate), batched.summary],
-                    ["enqueue, batched (\(QueueBenchmark.enqueueBatchSize)/tx), same run", rate(enqueueBatched), "plain jobs"],
+                    [
+                        "intake, batched (\(EnqueueCommand.batchTransactionSize)/tx)", rate(batched.rate),
+                        batched.summary,
+                    ],
+                    [
+                        "enqueue, batched (\(QueueBenchmark.enqueueBatchSize)/tx), same run", rate(enqueueBatched),
+                        "plain jobs",
+                    ],
                     ["normalise and build jobs only (no database)", rate(normaliseOnly), "CPU half of intake"],
-                    ["write pre-normalised jobs only (\(EnqueueCommand.batchTransactionSize)/tx)", rate(writeOnly), "database half"],
+                    [
+                        "write pre-normalised jobs only (\(EnqueueCommand.batchTransactionSize)/tx)", rate(writeOnly),
+                        "database half",
+                    ],
                 ]
             ).rendered,
             "",
@@ -97,7 +108,8 @@ struct BenchIntakeCommand: Command {
         var summary: String { "\(enqueued) enqueued, \(duplicates) duplicates" }
     }
 
-    private func intake(_ stream: ArraySlice<Delivery>, database: String, batch: Int, queue: QueueBenchmark) async throws
+    private func intake(_ stream: ArraySlice<Delivery>, database: String, batch: Int, queue: QueueBenchmark)
+        async throws
         -> IntakeFigures
     {
         let intake = Intake(store: try await queue.freshStore(database))
@@ -110,7 +122,8 @@ struct BenchIntakeCommand: Command {
                 case .enqueued: enqueued += 1
                 case .duplicate: duplicates += 1
                 case .ignored, .rejected:
-                    throw CommandFailure(exitCode: .software, message: "benchmark delivery was \(result.status): \(result.detail ?? "")")
+                    throw CommandFailure(
+                        exitCode: .software, message: "benchmark delivery was \(result.status): \(result.detail ?? "")")
                 }
             }
         }
@@ -123,7 +136,8 @@ struct BenchIntakeCommand: Command {
         let intake = Intake(store: try await queue.freshStore("normalise-only.db"))
         let started = ContinuousClock.now
         for start in stride(from: 0, to: stream.count, by: EnqueueCommand.batchTransactionSize) {
-            _ = try intake.prepare(Array(stream[start..<min(start + EnqueueCommand.batchTransactionSize, stream.count)]))
+            _ = try intake.prepare(
+                Array(stream[start..<min(start + EnqueueCommand.batchTransactionSize, stream.count)]))
         }
         return Double(stream.count) / (ContinuousClock.now - started).seconds
     }

@@ -17,14 +17,19 @@ struct BenchPipelineCommand: Command {
     private static let events = Option<Int>.integer(
         "events", "N", .count(100...10_000_000), "events in the throughput phase (default 20000)"
     )
-    private static let rate = Option<Int>.integer("rate", "N", .count(1...100_000), "events per second in the latency phase (default 500)")
-    private static let seconds = Option<Int>.integer("seconds", "S", .count(1...3_600), "length of the latency phase (default 5)")
+    private static let rate = Option<Int>.integer(
+        "rate", "N", .count(1...100_000), "events per second in the latency phase (default 500)")
+    private static let seconds = Option<Int>.integer(
+        "seconds", "S", .count(1...3_600), "length of the latency phase (default 5)")
     private static let workers = Option<Int>.integer("workers", "N", .count(1...64), "worker processes (default 2)")
     private static let concurrency = Option<Int>.integer(
         "concurrency", "N", .count(1...1024), "jobs in flight per worker process (default 32)"
     )
 
-    static let options = [Self.events.spec, Self.rate.spec, Self.seconds.spec, Self.workers.spec, Self.concurrency.spec, BenchDirectory.option.spec]
+    static let options = [
+        Self.events.spec, Self.rate.spec, Self.seconds.spec, Self.workers.spec, Self.concurrency.spec,
+        BenchDirectory.option.spec,
+    ]
     static let examples = [
         "switchboard bench pipeline", "switchboard bench pipeline --workers 1 --rate 100",
         "switchboard bench pipeline --events 50000 --durability normal",
@@ -68,10 +73,11 @@ struct BenchPipelineCommand: Command {
         let store = try await SwitchboardDatabase.open(path: database, options: options)
         let intake = Intake(store: store)
         let children = try (0..<workers).map { _ in
-            try SwitchboardChild(arguments: [
-                "work", "--db", database, "--durability", context.global.durability.rawValue, "--config", config,
-                "--concurrency", String(concurrency),
-            ], errorOutput: .discard)
+            try SwitchboardChild(
+                arguments: [
+                    "work", "--db", database, "--durability", context.global.durability.rawValue, "--config", config,
+                    "--concurrency", String(concurrency),
+                ], errorOutput: .discard)
         }
         defer { children.forEach { $0.terminate() } }
 
@@ -99,16 +105,20 @@ struct BenchPipelineCommand: Command {
                 + "\(concurrency) jobs in flight each; pacing off (the fake provider has no rate limits)",
             "",
             String(format: "fake provider alone:                %8.0f sends/s (32 concurrent clients)", capacity),
-            String(format: "intake to answered, %7d events: %8.0f events/s (%.0f%% of the fake provider's capacity)",
-                   events, throughput, throughput / capacity * 100),
-            String(format: "intake-to-reply latency at %d events/s (%d events): p50 %.1f ms, p99 %.1f ms",
-                   rate, latencies.count, p50, p99),
+            String(
+                format: "intake to answered, %7d events: %8.0f events/s (%.0f%% of the fake provider's capacity)",
+                events, throughput, throughput / capacity * 100),
+            String(
+                format: "intake-to-reply latency at %d events/s (%d events): p50 %.1f ms, p99 %.1f ms",
+                rate, latencies.count, p50, p99),
         ].joined(separator: "\n")
-        context.output.result(text, json: [
-            "machine": MachineDescription.current, "durability": context.global.durability.rawValue,
-            "fake_provider_sends_per_s": capacity, "pipeline_events_per_s": throughput, "events": events,
-            "latency_rate": rate, "latency_p50_ms": p50, "latency_p99_ms": p99, "workers": workers,
-        ])
+        context.output.result(
+            text,
+            json: [
+                "machine": MachineDescription.current, "durability": context.global.durability.rawValue,
+                "fake_provider_sends_per_s": capacity, "pipeline_events_per_s": throughput, "events": events,
+                "latency_rate": rate, "latency_p50_ms": p50, "latency_p99_ms": p99, "workers": workers,
+            ])
     }
 
     /// Waits until no job is left in the store: every message's turn and every reply's delivery done.
@@ -120,7 +130,8 @@ struct BenchPipelineCommand: Command {
                 throw CommandFailure(exitCode: .software, message: "a benchmark worker exited with \(ended)")
             }
             guard ContinuousClock.now < deadline else {
-                throw CommandFailure(exitCode: .software, message: "the messages were not all answered within 10 minutes")
+                throw CommandFailure(
+                    exitCode: .software, message: "the messages were not all answered within 10 minutes")
             }
             try await Task.sleep(for: .milliseconds(10))
         }
@@ -141,13 +152,15 @@ struct BenchPipelineCommand: Command {
                 try await clock.sleep(until: deadline, tolerance: .microseconds(100))
             }
             let stamp = QueueBenchmark.wallNanoseconds()
-            let body = #"{"update_id":\#(index),"message":{"message_id":\#(index),"from":{"id":\#(index % 2000),"is_bot":false,"first_name":"U"},"chat":{"id":\#(index % 2000),"type":"private"},"date":1732262400,"text":"t=\#(stamp) latency probe"}}"#
+            let body =
+                #"{"update_id":\#(index),"message":{"message_id":\#(index),"from":{"id":\#(index % 2000),"is_bot":false,"first_name":"U"},"chat":{"id":\#(index % 2000),"type":"private"},"date":1732262400,"text":"t=\#(stamp) latency probe"}}"#
             _ = try await intake.receive(Delivery(provider: .telegram, body: Data(body.utf8)))
         }
         try await Self.waitUntilAnswered(store, workers: workers)
         let answered = try await fake.answeredMessages()
         guard answered.count == count else {
-            throw CommandFailure(exitCode: .software, message: "the replies answered \(answered.count) of \(count) messages")
+            throw CommandFailure(
+                exitCode: .software, message: "the replies answered \(answered.count) of \(count) messages")
         }
         return answered.compactMap { answer in
             answer.text.firstMatch(of: /t=(\d+)/).flatMap { Int64($0.1) }.map { Double(answer.at - $0) / 1e6 }

@@ -6,7 +6,8 @@ import Queue
 struct BenchQueueCommand: Command {
     static let name = "bench queue"
     static let summary = "Measure enqueue, claim+complete and latency, beside a raw-SQLite baseline"
-    private static let jobs = Option<Int>.integer("jobs", "N", .count(1_000...100_000_000), "jobs per throughput phase (default 100000)")
+    private static let jobs = Option<Int>.integer(
+        "jobs", "N", .count(1_000...100_000_000), "jobs per throughput phase (default 100000)")
     private static let processes = Option<Int>.integer(
         "processes", "P", .count(1...64), "worker processes in the multi-process phase (default 2)"
     )
@@ -21,7 +22,8 @@ struct BenchQueueCommand: Command {
     )
 
     static let options = [
-        Self.jobs.spec, Self.processes.spec, Self.concurrency.spec, Self.latencyRate.spec, Self.latencySeconds.spec, BenchDirectory.option.spec,
+        Self.jobs.spec, Self.processes.spec, Self.concurrency.spec, Self.latencyRate.spec, Self.latencySeconds.spec,
+        BenchDirectory.option.spec,
     ]
     static let examples = [
         "switchboard bench queue",

@@ -14,15 +14,25 @@ struct BenchReport {
         let p99 = percentile(latency, 0.99)
         let shares = figures.shares.map { String(format: "%.0f%%", $0 * 100) }.joined(separator: " / ")
         let rows: [[String]] = [
-            ["enqueue, one job per call", rate(figures.enqueueSingle),
-             ratio(figures.enqueueSingle, base.singleInsertsPerSecond, "single-row committed INSERT")],
-            ["enqueue, batched (\(QueueBenchmark.enqueueBatchSize)/tx)", rate(figures.enqueueBatched),
-             ratio(figures.enqueueBatched, base.batchedInsertsPerSecond, "best batched INSERT, \(base.bestBatchSize)/tx")],
-            ["claim+complete, 1 process", rate(figures.claimCompleteOne),
-             ratio(figures.claimCompleteOne, base.naiveClaimAckPerSecond, "naive claim+ack loop")],
-            ["claim+complete, \(benchmark.processes) processes", rate(figures.claimCompleteMany),
-             ratio(figures.claimCompleteMany, base.naiveClaimAckPerSecond, "naive claim+ack loop")
-                + "; shares \(shares)"],
+            [
+                "enqueue, one job per call", rate(figures.enqueueSingle),
+                ratio(figures.enqueueSingle, base.singleInsertsPerSecond, "single-row committed INSERT"),
+            ],
+            [
+                "enqueue, batched (\(QueueBenchmark.enqueueBatchSize)/tx)", rate(figures.enqueueBatched),
+                ratio(
+                    figures.enqueueBatched, base.batchedInsertsPerSecond,
+                    "best batched INSERT, \(base.bestBatchSize)/tx"),
+            ],
+            [
+                "claim+complete, 1 process", rate(figures.claimCompleteOne),
+                ratio(figures.claimCompleteOne, base.naiveClaimAckPerSecond, "naive claim+ack loop"),
+            ],
+            [
+                "claim+complete, \(benchmark.processes) processes", rate(figures.claimCompleteMany),
+                ratio(figures.claimCompleteMany, base.naiveClaimAckPerSecond, "naive claim+ack loop")
+                    + "; shares \(shares)",
+            ],
         ]
         let text = [
             "Switchboard queue benchmark",
@@ -41,7 +51,8 @@ struct BenchReport {
                 + "transaction: transactions "
                 + figures.handOver.commits.map { rate(Double($0)) }.joined(separator: " / ")
                 + ", longest wait for the lock "
-                + figures.handOver.longestWaitMilliseconds.map { String(format: "%.1f ms", $0) }.joined(separator: " / "),
+                + figures.handOver.longestWaitMilliseconds.map { String(format: "%.1f ms", $0) }.joined(
+                    separator: " / "),
             "raw SQLite: \(rate(base.singleInsertsPerSecond)) single-row commits/s, "
                 + "\(rate(base.batchedInsertsPerSecond)) batched inserts/s, "
                 + "\(rate(base.naiveClaimAckPerSecond)) naive claim+ack/s",

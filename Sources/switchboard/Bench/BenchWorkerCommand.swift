@@ -12,14 +12,16 @@ import Workers
 struct BenchWorkerCommand: Command {
     static let name = "bench worker"
     static let summary = "One worker process of `bench queue` (internal)"
-    private static let concurrency = Option<Int>.integer("concurrency", "N", .count(1...4096), "jobs in flight (default 64)")
+    private static let concurrency = Option<Int>.integer(
+        "concurrency", "N", .count(1...4096), "jobs in flight (default 64)")
     private static let expect = Option<Int>.integer(
         "expect", "N", .count(1...100_000_000), "record enqueue-to-claim latency and stop after N jobs"
     )
     private static let contend = Option<Duration>.duration(
         "contend", "SECONDS", .seconds(0.001...3_600), "enqueue jobs back to back for this long, timing each commit"
     )
-    private static let batch = Option<Int>.integer("batch", "N", .count(1...100_000), "with --contend: jobs per transaction (default 1)")
+    private static let batch = Option<Int>.integer(
+        "batch", "N", .count(1...100_000), "with --contend: jobs per transaction (default 1)")
     private static let drain = Flag("drain", "stop when the queue is empty")
 
     static let options = [Self.concurrency.spec, Self.expect.spec, Self.contend.spec, Self.batch.spec, Self.drain.spec]

@@ -69,7 +69,8 @@ struct Arguments {
     /// An option read by a command but not declared in its `options` could never be given: a bug.
     private func checkDeclared(_ spec: OptionSpec) throws {
         guard declared.contains(spec.name) else {
-            throw CommandFailure(exitCode: .software, message: "--\(spec.name) is read but not declared by `\(commandName)`")
+            throw CommandFailure(
+                exitCode: .software, message: "--\(spec.name) is read but not declared by `\(commandName)`")
         }
     }
 

@@ -44,7 +44,8 @@ extension Command {
         var lines = ["\(summary)", "", "Usage:"] + synopsis.map { "  \($0)" } + ["", "Options:"]
         for option in options + GlobalOptions.specs {
             let left = "--\(option.name)" + (option.value.map { " \($0)" } ?? "")
-            lines.append("  " + left.padding(toLength: max(24, left.count + 2), withPad: " ", startingAt: 0) + option.help)
+            lines.append(
+                "  " + left.padding(toLength: max(24, left.count + 2), withPad: " ", startingAt: 0) + option.help)
         }
         lines += ["", "Examples:"] + examples.map { "  \($0)" }
         return lines.joined(separator: "\n")

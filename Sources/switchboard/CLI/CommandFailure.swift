@@ -32,13 +32,14 @@ struct CommandFailure: Error {
         case let failure as CommandFailure:
             self = failure
         case let error as QueueError:
-            let exitCode: ExitCode = switch error.code {
-            case .invalidArgument, .notFound: .dataError
-            case .databaseMissing, .schemaTooNew, .schemaOutdated: .unavailable
-            case .foreignDatabase, .corrupt: .ioError
-            case .contended: .tempFail
-            default: .software
-            }
+            let exitCode: ExitCode =
+                switch error.code {
+                case .invalidArgument, .notFound: .dataError
+                case .databaseMissing, .schemaTooNew, .schemaOutdated: .unavailable
+                case .foreignDatabase, .corrupt: .ioError
+                case .contended: .tempFail
+                default: .software
+                }
             let detail = error.cause.map { "\(error.message) (\($0))" } ?? error.message
             self.init(exitCode: exitCode, message: detail, code: error.code.description)
         case let error as LinkError:
@@ -48,7 +49,8 @@ struct CommandFailure: Error {
             )
         case let error as ConfigurationError:
             switch error.kind {
-            case .unreadable: self.init(exitCode: .ioError, message: error.description, code: "unreadable_configuration")
+            case .unreadable:
+                self.init(exitCode: .ioError, message: error.description, code: "unreadable_configuration")
             case .invalid: self.init(exitCode: .dataError, message: error.description, code: "invalid_configuration")
             }
         case let error as IntakeRejection:

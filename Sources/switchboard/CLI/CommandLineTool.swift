@@ -35,7 +35,8 @@ enum CommandLineTool {
     static func main(_ words: [String]) async -> ExitCode {
         // `--json` anywhere (before a `--`) asks for errors as JSON too, even one about the command line.
         let json = words.prefix { $0 != "--" }.contains("--json")
-        let leading: [String], rest: [String]
+        let leading: [String]
+        let rest: [String]
         do {
             (leading, rest) = try splitGlobalOptions(words)
         } catch {
@@ -46,10 +47,12 @@ enum CommandLineTool {
             return .success
         }
         guard let (command, after) = find(rest) else {
-            return answerWithoutCommand(rest, askedForHelp: leading.contains("--help") || leading.contains("-h"), json: json)
+            return answerWithoutCommand(
+                rest, askedForHelp: leading.contains("--help") || leading.contains("-h"), json: json)
         }
         do {
-            let arguments = try Arguments(leading + after, options: command.options + GlobalOptions.specs, commandName: command.name)
+            let arguments = try Arguments(
+                leading + after, options: command.options + GlobalOptions.specs, commandName: command.name)
             if try arguments.isSet(GlobalOptions.help) {
                 print(command.help)
                 return .success
@@ -91,7 +94,8 @@ enum CommandLineTool {
         }
         let group = commands.filter { $0.listed && $0.name.split(separator: " ").first.map(String.init) == first }
         if !group.isEmpty && (rest.count == 1 || ["--help", "-h", "help"].contains(rest[1])) {
-            print(listing("switchboard \(first): commands", group) + "\n\nswitchboard \(first) COMMAND --help for each.")
+            print(
+                listing("switchboard \(first): commands", group) + "\n\nswitchboard \(first) COMMAND --help for each.")
             return rest.count == 1 ? .usage : .success
         }
         let failure = CommandFailure.usage(
@@ -126,7 +130,9 @@ enum CommandLineTool {
 
     private static func listing(_ title: String, _ commands: [any Command.Type]) -> String {
         let width = (commands.map { $0.name.count }.max() ?? 0) + 2
-        return ([title] + commands.map { "  " + $0.name.padding(toLength: width, withPad: " ", startingAt: 0) + $0.summary })
+        return
+            ([title]
+            + commands.map { "  " + $0.name.padding(toLength: width, withPad: " ", startingAt: 0) + $0.summary })
             .joined(separator: "\n")
     }
 

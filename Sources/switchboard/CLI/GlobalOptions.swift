@@ -3,17 +3,21 @@ import Queue
 
 /// Options every command takes, before or after the command's name.
 struct GlobalOptions {
-    static let database = Option<String>.text("db", "PATH", "the database file (default: $SWITCHBOARD_DB, else ./switchboard.db)")
+    static let database = Option<String>.text(
+        "db", "PATH", "the database file (default: $SWITCHBOARD_DB, else ./switchboard.db)")
     static let durability = Option<Durability>.choice(
         "durability", "full: commits survive power loss (default); normal: a process crash"
     )
     static let lockTimeout = Option<Duration>.duration(
-        "lock-timeout", "DURATION", Bounds.lockTimeout, "how long a write waits for other writers before exiting 75 (default 20s)"
+        "lock-timeout", "DURATION", Bounds.lockTimeout,
+        "how long a write waits for other writers before exiting 75 (default 20s)"
     )
     static let json = Flag("json", "machine-readable output, one JSON object per line")
     static let help = Flag("help", "show this help")
 
-    static let specs = [Self.database.spec, Self.durability.spec, Self.lockTimeout.spec, Self.json.spec, Self.help.spec]
+    static let specs = [
+        Self.database.spec, Self.durability.spec, Self.lockTimeout.spec, Self.json.spec, Self.help.spec,
+    ]
 
     let databasePath: String
     let durability: Durability

@@ -35,7 +35,9 @@ extension Option<Int> {
     /// A whole number within `bound`.
     static func integer(_ name: String, _ placeholder: String, _ bound: NumberBound, _ help: String) -> Option {
         Option(spec: OptionSpec(name: name, value: placeholder, help: help)) { text in
-            guard let number = Double(text).flatMap(bound.integer) else { throw usage(name, "must be \(bound.expectation)", text) }
+            guard let number = Double(text).flatMap(bound.integer) else {
+                throw usage(name, "must be \(bound.expectation)", text)
+            }
             return number
         }
     }
@@ -57,7 +59,9 @@ extension Option<[String]> {
     /// A comma-separated list of names, at least one.
     static func list(_ name: String, _ placeholder: String, _ help: String) -> Option {
         Option(spec: OptionSpec(name: name, value: placeholder, help: help)) { text in
-            let items = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            let items = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter {
+                !$0.isEmpty
+            }
             guard !items.isEmpty else { throw CommandFailure.usage("--\(name) needs at least one name") }
             return items
         }

@@ -45,9 +45,13 @@ struct WorkerLog: Sendable {
         case .settled(let job, let outcome, let result):
             settled(job, outcome, result)
         case .leaseLost(let job):
-            write(.warning, "job \(job.id) lost its lease; its result is discarded", ["event": "lease_lost", "job": job.id])
+            write(
+                .warning, "job \(job.id) lost its lease; its result is discarded",
+                ["event": "lease_lost", "job": job.id])
         case .stopping(let inFlight):
-            write(.info, "stopping: no new jobs; waiting for \(inFlight) running", ["event": "stopping", "in_flight": inFlight])
+            write(
+                .info, "stopping: no new jobs; waiting for \(inFlight) running",
+                ["event": "stopping", "in_flight": inFlight])
         case .storeFailed(let message):
             write(.warning, "database error, retrying: \(message)", ["event": "store_failed", "error": message])
         case .storeUnusable(let message):

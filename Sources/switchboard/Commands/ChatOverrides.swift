@@ -10,7 +10,9 @@ struct ChatOverrides {
     }
 
     static let agent = Option<ChatConfiguration.Agent>(
-        spec: OptionSpec(name: "agent", value: "echo|URL", help: "who answers turns: the built-in echo, or an HTTP endpoint (default: config, else echo)")
+        spec: OptionSpec(
+            name: "agent", value: "echo|URL",
+            help: "who answers turns: the built-in echo, or an HTTP endpoint (default: config, else echo)")
     ) { text in
         if text == "echo" { return .echo }
         guard text.hasPrefix("http://") || text.hasPrefix("https://") else {
@@ -18,14 +20,18 @@ struct ChatOverrides {
         }
         return .endpoint(text)
     }
-    static let links = Option<LinkPolicy>.choice("links", "answer only linked chats, or route every chat to --default-owner")
+    static let links = Option<LinkPolicy>.choice(
+        "links", "answer only linked chats, or route every chat to --default-owner")
     static let defaultOwner = Option<String>.text("default-owner", "A", "the owner of every chat with --links open")
-    static let linkBase = Option<String>.text("link-base", "URL", "tell unlinked chats to open URL followed by a link token")
+    static let linkBase = Option<String>.text(
+        "link-base", "URL", "tell unlinked chats to open URL followed by a link token")
     static let localReplies = Option<String>.text(
         "local-replies", "FILE|-", "write replies as JSON lines to FILE (- for stdout) instead of sending them"
     )
 
-    static let specs = [Self.agent.spec, Self.links.spec, Self.defaultOwner.spec, Self.linkBase.spec, Self.localReplies.spec]
+    static let specs = [
+        Self.agent.spec, Self.links.spec, Self.defaultOwner.spec, Self.linkBase.spec, Self.localReplies.spec,
+    ]
 
     var agent: ChatConfiguration.Agent?
     var links: ChatConfiguration.Links?

@@ -17,7 +17,9 @@ struct ConfigCheckCommand: Command {
     let file: String
 
     init(_ arguments: Arguments) throws {
-        guard arguments.positionals.count == 1 else { throw CommandFailure.usage("give exactly one configuration FILE") }
+        guard arguments.positionals.count == 1 else {
+            throw CommandFailure.usage("give exactly one configuration FILE")
+        }
         file = arguments.positionals[0]
     }
 

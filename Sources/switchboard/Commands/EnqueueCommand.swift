@@ -8,14 +8,17 @@ struct EnqueueCommand: Command {
     static let name = "enqueue"
     static let summary = "Add a job, or a batch of jobs from JSON lines on stdin"
     private static let queue = Option<String>.text("queue", "Q", "the queue to add to (required without --batch)")
-    private static let kind = Option<String>.text("kind", "K", "what kind of job it is, the worker dispatches on it (required without --batch)")
+    private static let kind = Option<String>.text(
+        "kind", "K", "what kind of job it is, the worker dispatches on it (required without --batch)")
     private static let payload = Option<String>.text("payload", "JSON", "the job's payload (default: read from stdin)")
-    private static let dedupeKey = Option<String>.text("dedupe-key", "KEY", "skip the job if a live job already holds this key")
+    private static let dedupeKey = Option<String>.text(
+        "dedupe-key", "KEY", "skip the job if a live job already holds this key")
     private static let dedupeTTL = Option<Duration>.duration(
         "dedupe-ttl", "SECONDS", Bounds.dedupeTTL, "how long the key holds (default 86400)"
     )
     private static let group = Option<String>.text("group", "G", "run after earlier jobs of this group, one at a time")
-    private static let delay = Option<Duration>.duration("delay", "SECONDS", Bounds.delay, "first run no sooner than this")
+    private static let delay = Option<Duration>.duration(
+        "delay", "SECONDS", Bounds.delay, "first run no sooner than this")
     private static let priority = Option<Int>.integer("priority", "N", Bounds.priority, "higher runs first (default 0)")
     private static let maxAttempts = Option<Int>.integer(
         "max-attempts", "N", Bounds.maxAttempts, "dead-letter after this many failed attempts (default 5)"
@@ -23,7 +26,8 @@ struct EnqueueCommand: Command {
     private static let batch = Flag("batch", "read one JSON job per line from stdin; the other options give defaults")
 
     static let options = [
-        Self.queue.spec, Self.kind.spec, Self.payload.spec, Self.dedupeKey.spec, Self.dedupeTTL.spec, Self.group.spec, Self.delay.spec, Self.priority.spec,
+        Self.queue.spec, Self.kind.spec, Self.payload.spec, Self.dedupeKey.spec, Self.dedupeTTL.spec, Self.group.spec,
+        Self.delay.spec, Self.priority.spec,
         Self.maxAttempts.spec, Self.batch.spec,
     ]
     static let examples = [

@@ -6,7 +6,8 @@ import Harness
 struct FakeProviderCommand: Command {
     static let name = "fake-provider"
     static let summary = "Serve stand-ins for the providers' send APIs on 127.0.0.1 (tests and benchmarks)"
-    private static let port = Option<Int>.integer("port", "N", .count(0...65_535), "the port to listen on (default 0: any free port)")
+    private static let port = Option<Int>.integer(
+        "port", "N", .count(0...65_535), "the port to listen on (default 0: any free port)")
 
     static let options = [Self.port.spec]
     static let examples = [

@@ -17,7 +17,10 @@ struct IntakeCommand: Command {
         "history-keep", "N", Bounds.historyKept, "messages kept per conversation, older ones pruned (default 200)"
     )
 
-    static let options = [Self.provider.spec, Self.file.spec, Self.batch.spec, Self.queue.spec, Self.dedupeTTL.spec, Self.historyKept.spec]
+    static let options = [
+        Self.provider.spec, Self.file.spec, Self.batch.spec, Self.queue.spec, Self.dedupeTTL.spec,
+        Self.historyKept.spec,
+    ]
     static let examples = [
         "switchboard intake --provider telegram --file update.json",
         "switchboard intake --provider slack --batch < events.jsonl",
@@ -59,8 +62,11 @@ struct IntakeCommand: Command {
         } else {
             input = await StandardInput.readAll()
         }
-        let bodies = batch
-            ? input.split(separator: UInt8(ascii: "\n")).filter { !$0.allSatisfy { $0 == 0x20 || $0 == 0x0D || $0 == 0x09 } }
+        let bodies =
+            batch
+            ? input.split(separator: UInt8(ascii: "\n")).filter {
+                !$0.allSatisfy { $0 == 0x20 || $0 == 0x0D || $0 == 0x09 }
+            }
             : [input[...]]
         var options = self.options
         options.historyKept = historyKept ?? options.historyKept

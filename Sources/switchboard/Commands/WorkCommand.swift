@@ -7,25 +7,31 @@ import Workers
 struct WorkCommand: Command {
     static let name = "work"
     static let summary = "Work chat jobs (and, with --exec, any other kind) until stopped or drained"
-    private static let queueNames = Option<[String]>.list("queues", "Q[,Q2...]", "the queues to take jobs from (default chat); --queue is the same")
+    private static let queueNames = Option<[String]>.list(
+        "queues", "Q[,Q2...]", "the queues to take jobs from (default chat); --queue is the same")
     private static let queueAlias = Option<[String]>.list("queue", "Q[,Q2...]", "same as --queues")
-    private static let concurrency = Option<Int>.integer("concurrency", "N", Bounds.concurrency, "jobs in flight at once (default 8)")
+    private static let concurrency = Option<Int>.integer(
+        "concurrency", "N", Bounds.concurrency, "jobs in flight at once (default 8)")
     private static let lease = Option<Duration>.duration(
         "lease", "SECONDS", Bounds.lease, "lease length; renewed every third of it while a job runs (default 30)"
     )
-    private static let config = Option<String>.text("config", "FILE", "a JSON configuration file (see ops/switchboard.example.json)")
-    private static let exec = Option<String>.text("exec", "COMMAND", "run other kinds of jobs through /bin/sh -c, payload on stdin")
+    private static let config = Option<String>.text(
+        "config", "FILE", "a JSON configuration file (see ops/switchboard.example.json)")
+    private static let exec = Option<String>.text(
+        "exec", "COMMAND", "run other kinds of jobs through /bin/sh -c, payload on stdin")
     private static let kinds = Option<[String]>.list(
         "kinds", "K[,K2...]", "with --exec: run only these kinds through the command (default: every kind)"
     )
     private static let shutdownGrace = Option<Duration>.duration(
-        "shutdown-grace", "SECONDS", Bounds.shutdownGrace, "after SIGTERM/SIGINT/SIGHUP, how long running jobs may finish (default 10)"
+        "shutdown-grace", "SECONDS", Bounds.shutdownGrace,
+        "after SIGTERM/SIGINT/SIGHUP, how long running jobs may finish (default 10)"
     )
     private static let snooze = Option<Duration>.duration(
         "snooze", "SECONDS", Bounds.snooze, "how long an --exec job waits after its command exits 75 (default 30)"
     )
     private static let retainCompleted = Option<Duration>.duration(
-        "retain-completed", "DURATION", Bounds.retention, "keep completed jobs this long for inspection (default: delete them)"
+        "retain-completed", "DURATION", Bounds.retention,
+        "keep completed jobs this long for inspection (default: delete them)"
     )
     private static let historyKept = Option<Int>.integer(
         "history-keep", "N", Bounds.historyKept, "messages kept per conversation, older ones pruned (default 200)"
@@ -35,10 +41,14 @@ struct WorkCommand: Command {
         "verbose", "log every completed job too (failures, dead letters and shutdown are always logged)"
     )
 
-    static let options = [Self.queueNames.spec, Self.queueAlias.spec, Self.concurrency.spec, Self.lease.spec]
+    static let options =
+        [Self.queueNames.spec, Self.queueAlias.spec, Self.concurrency.spec, Self.lease.spec]
         + ChatOverrides.specs
-        + [Self.config.spec, Self.exec.spec, Self.kinds.spec, Self.drain.spec, Self.shutdownGrace.spec, Self.snooze.spec, Self.retainCompleted.spec,
-           Self.historyKept.spec, Self.verbose.spec]
+        + [
+            Self.config.spec, Self.exec.spec, Self.kinds.spec, Self.drain.spec, Self.shutdownGrace.spec,
+            Self.snooze.spec, Self.retainCompleted.spec,
+            Self.historyKept.spec, Self.verbose.spec,
+        ]
     static let examples = [
         "switchboard work --config /etc/switchboard/switchboard.json --concurrency 16",
         "switchboard work --links open --default-owner me --local-replies - --drain",
@@ -84,7 +94,8 @@ struct WorkCommand: Command {
     }
 
     func run(_ context: CommandContext) async throws {
-        var configuration = try ChatConfiguration.load(file: configFile, environment: ProcessInfo.processInfo.environment)
+        var configuration = try ChatConfiguration.load(
+            file: configFile, environment: ProcessInfo.processInfo.environment)
         overrides.apply(to: &configuration)
         configuration.historyKept = historyKept ?? configuration.historyKept
         let store = try await context.openStore(.create) { options in

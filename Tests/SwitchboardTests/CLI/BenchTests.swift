@@ -6,14 +6,26 @@ import Testing
 /// (The figures themselves are for `bench` runs on a quiet machine, not for tests.)
 @Suite("Benchmarks at a small size", .serialized, .timeLimit(.minutes(3)))
 struct BenchTests {
-    @Test("each bench subcommand finishes and reports its figures", arguments: [
-        (["bench", "queue", "--jobs", "1000", "--processes", "2", "--concurrency", "16", "--latency-rate", "200",
-          "--latency-seconds", "1"], ["claim_complete_many_processes_per_s", "latency_p50_ms", "baseline_single_inserts_per_s"]),
-        (["bench", "intake", "--events", "1000"], ["intake_batched_per_s", "normalise_only_per_s"]),
-        (["bench", "pipeline", "--events", "300", "--rate", "100", "--seconds", "1"], ["pipeline_events_per_s", "latency_p50_ms"]),
-        (["bench", "pipeline", "--events", "300", "--rate", "50", "--seconds", "1", "--workers", "1"],
-         ["pipeline_events_per_s", "latency_p99_ms"]),
-    ])
+    @Test(
+        "each bench subcommand finishes and reports its figures",
+        arguments: [
+            (
+                [
+                    "bench", "queue", "--jobs", "1000", "--processes", "2", "--concurrency", "16", "--latency-rate",
+                    "200",
+                    "--latency-seconds", "1",
+                ], ["claim_complete_many_processes_per_s", "latency_p50_ms", "baseline_single_inserts_per_s"]
+            ),
+            (["bench", "intake", "--events", "1000"], ["intake_batched_per_s", "normalise_only_per_s"]),
+            (
+                ["bench", "pipeline", "--events", "300", "--rate", "100", "--seconds", "1"],
+                ["pipeline_events_per_s", "latency_p50_ms"]
+            ),
+            (
+                ["bench", "pipeline", "--events", "300", "--rate", "50", "--seconds", "1", "--workers", "1"],
+                ["pipeline_events_per_s", "latency_p99_ms"]
+            ),
+        ])
     func runsToTheEnd(arguments: [String], fields: [String]) async throws {
         let directory = try TestDirectory()
         let result = try await SwitchboardProcess.run(

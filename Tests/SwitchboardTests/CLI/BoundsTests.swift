@@ -6,21 +6,26 @@ import Testing
 /// Every numeric flag and batch field goes through one bounds check: a usage error or a bad line, never a trap.
 @Suite("Numeric bounds", .timeLimit(.minutes(1)))
 struct BoundsTests {
-    @Test("an out-of-range number is a usage error naming the flag, and creates nothing", arguments: [
-        (["enqueue", "--queue", "q", "--kind", "k", "--payload", "{}", "--delay", "1e16"], "--delay"),
-        (["enqueue", "--queue", "q", "--kind", "k", "--payload", "{}", "--dedupe-ttl", "1e300"], "--dedupe-ttl"),
-        (["enqueue", "--queue", "q", "--kind", "k", "--payload", "{}", "--priority", "1000000000000"], "--priority"),
-        (["enqueue", "--queue", "q", "--kind", "k", "--payload", "{}", "--max-attempts", "0"], "--max-attempts"),
-        (["enqueue", "--queue", "q", "--kind", "k", "--payload", "{}", "--delay", "-5"], "--delay"),
-        (["work", "--lease", "1e300"], "--lease"),
-        (["work", "--shutdown-grace", "1e300"], "--shutdown-grace"),
-        (["work", "--snooze", "1e300"], "--snooze"),
-        (["work", "--concurrency", "1e300"], "--concurrency"),
-        (["intake", "--provider", "slack", "--dedupe-ttl", "1e300"], "--dedupe-ttl"),
-        (["dlq", "purge", "--older-than", "1e300d", "--yes"], "--older-than"),
-        (["dlq", "redrive", "--all", "--rate", "nan"], "--rate"),
-        (["jobs", "list", "--limit", "inf"], "--limit"),
-    ])
+    @Test(
+        "an out-of-range number is a usage error naming the flag, and creates nothing",
+        arguments: [
+            (["enqueue", "--queue", "q", "--kind", "k", "--payload", "{}", "--delay", "1e16"], "--delay"),
+            (["enqueue", "--queue", "q", "--kind", "k", "--payload", "{}", "--dedupe-ttl", "1e300"], "--dedupe-ttl"),
+            (
+                ["enqueue", "--queue", "q", "--kind", "k", "--payload", "{}", "--priority", "1000000000000"],
+                "--priority"
+            ),
+            (["enqueue", "--queue", "q", "--kind", "k", "--payload", "{}", "--max-attempts", "0"], "--max-attempts"),
+            (["enqueue", "--queue", "q", "--kind", "k", "--payload", "{}", "--delay", "-5"], "--delay"),
+            (["work", "--lease", "1e300"], "--lease"),
+            (["work", "--shutdown-grace", "1e300"], "--shutdown-grace"),
+            (["work", "--snooze", "1e300"], "--snooze"),
+            (["work", "--concurrency", "1e300"], "--concurrency"),
+            (["intake", "--provider", "slack", "--dedupe-ttl", "1e300"], "--dedupe-ttl"),
+            (["dlq", "purge", "--older-than", "1e300d", "--yes"], "--older-than"),
+            (["dlq", "redrive", "--all", "--rate", "nan"], "--rate"),
+            (["jobs", "list", "--limit", "inf"], "--limit"),
+        ])
     func outOfRangeFlag(arguments: [String], flag: String) async throws {
         let directory = try TestDirectory()
         let result = try await SwitchboardProcess.run(arguments, database: directory.databasePath)
@@ -29,13 +34,18 @@ struct BoundsTests {
         #expect(!FileManager.default.fileExists(atPath: directory.databasePath))
     }
 
-    @Test("batch lines have the flags' bounds, and a line out of bounds is bad data naming it", arguments: [
-        (#"{"kind":"k","delay":-100}"#, #"line 1: "delay" must be a duration from 0s"#),
-        (#"{"kind":"k"}"# + "\n" + #"{"kind":"k","priority":1000000000000}"#, #"line 2: "priority" must be a whole number from -1000000 to 1000000"#),
-        (#"{"kind":"k","dedupe_key":"a","dedupe_ttl":1e300}"#, #"line 1: "dedupe_ttl" must be a duration"#),
-        (#"{"kind":"k","max_attempts":2.5}"#, #"line 1: "max_attempts" must be a whole number"#),
-        (#"{"kind":"k","delay":1e16}"#, #"line 1: "delay" must be a duration"#),
-    ])
+    @Test(
+        "batch lines have the flags' bounds, and a line out of bounds is bad data naming it",
+        arguments: [
+            (#"{"kind":"k","delay":-100}"#, #"line 1: "delay" must be a duration from 0s"#),
+            (
+                #"{"kind":"k"}"# + "\n" + #"{"kind":"k","priority":1000000000000}"#,
+                #"line 2: "priority" must be a whole number from -1000000 to 1000000"#
+            ),
+            (#"{"kind":"k","dedupe_key":"a","dedupe_ttl":1e300}"#, #"line 1: "dedupe_ttl" must be a duration"#),
+            (#"{"kind":"k","max_attempts":2.5}"#, #"line 1: "max_attempts" must be a whole number"#),
+            (#"{"kind":"k","delay":1e16}"#, #"line 1: "delay" must be a duration"#),
+        ])
     func outOfRangeLine(input: String, message: String) async throws {
         let directory = try TestDirectory()
         let store = try await SwitchboardDatabase.open(path: directory.databasePath)

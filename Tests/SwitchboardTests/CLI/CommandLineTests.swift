@@ -18,8 +18,9 @@ struct CommandLineTests {
         #expect(!FileManager.default.fileExists(atPath: directory.databasePath), "nothing was created")
     }
 
-    @Test("a missing required flag, a malformed value and a flag given a value are usage errors naming the flag",
-          arguments: [
+    @Test(
+        "a missing required flag, a malformed value and a flag given a value are usage errors naming the flag",
+        arguments: [
             (["enqueue", "--kind", "k", "--payload", "{}"], "--queue"),
             (["enqueue", "--queue", "q", "--kind", "k", "--priority", "high"], "--priority"),
             (["work", "--links", "open"], "--default-owner"),
@@ -30,7 +31,7 @@ struct CommandLineTests {
             (["link", "list", "--account", ""], "--account"),
             (["link", "resolve", "--platform", "slack", "--server-id", "T1", "--type", "user"], "--type"),
             (["work", "--drain=yes"], "--drain"),
-          ])
+        ])
     func usageErrors(arguments: [String], flag: String) async throws {
         let directory = try TestDirectory()
         let result = try await SwitchboardProcess.run(arguments, database: directory.databasePath)
@@ -54,15 +55,19 @@ struct CommandLineTests {
         #expect(try await store.jobs().count == 1)
     }
 
-    @Test("a bad line in a batch names the line and field, and no line of the batch is written",
-          arguments: [
+    @Test(
+        "a bad line in a batch names the line and field, and no line of the batch is written",
+        arguments: [
             (#"{"kind":"k","payload":{}}"# + "\n" + #"{"kind":"k","payload":{"#, "line 2: not valid JSON"),
-            (#"{"kind":"k"}"# + "\n" + #"{"kind":"k","priority":"high"}"#, #"line 2: "priority" must be a whole number"#),
+            (
+                #"{"kind":"k"}"# + "\n" + #"{"kind":"k","priority":"high"}"#,
+                #"line 2: "priority" must be a whole number"#
+            ),
             (#"{"kind":"k"}"# + "\n\n" + #"{"payload":{}}"#, #"line 3: "kind" is missing"#),
             (#"{"kind":"k","colour":"red"}"#, #"line 1: "colour" is not a known field"#),
             (#"["kind"]"#, "line 1: must be a JSON object"),
             (#"{"kind":"k","max_attempts":0}"#, #"line 1: "max_attempts" must be a whole number from 1"#),
-          ])
+        ])
     func badBatchLine(input: String, message: String) async throws {
         let directory = try TestDirectory()
         let store = try await SwitchboardDatabase.open(path: directory.databasePath)
@@ -94,8 +99,9 @@ struct CommandLineTests {
             ["enqueue", "--queue", "q", "--kind", "k", "--payload", "{}"], database: "/proc/switchboard-test.db"
         )
         #expect(result.status == 74)
-        #expect(result.stderr.contains("/proc/switchboard-test.db") || result.stderr.contains("unable to open"),
-                "\(result.stderr)")
+        #expect(
+            result.stderr.contains("/proc/switchboard-test.db") || result.stderr.contains("unable to open"),
+            "\(result.stderr)")
     }
 
     @Test("inspecting a database that does not exist is refused, and creates nothing")
@@ -122,11 +128,13 @@ struct CommandLineTests {
         #expect(FileManager.default.fileExists(atPath: directory.path("switchboard.db")))
     }
 
-    @Test("every command answers --help with an example", arguments: [
-        "enqueue", "work", "stats", "jobs list", "jobs show", "dlq list", "dlq show", "dlq redrive", "dlq purge",
-        "demo", "intake", "connect code", "link token", "link status", "link confirm", "link list", "link delete",
-        "link resolve", "bench queue", "bench intake", "bench pipeline", "fake-provider",
-    ])
+    @Test(
+        "every command answers --help with an example",
+        arguments: [
+            "enqueue", "work", "stats", "jobs list", "jobs show", "dlq list", "dlq show", "dlq redrive", "dlq purge",
+            "demo", "intake", "connect code", "link token", "link status", "link confirm", "link list", "link delete",
+            "link resolve", "bench queue", "bench intake", "bench pipeline", "fake-provider",
+        ])
     func help(command: String) async throws {
         let result = try await SwitchboardProcess.run(command.split(separator: " ").map(String.init) + ["--help"])
         #expect(result.status == 0)
@@ -157,7 +165,8 @@ struct CommandLineTests {
         )
         #expect(redrive.stdout.contains(#""redriven":1"#))
         #expect(try await store.job(id: ids[0])?.state == .ready)
-        let purge = try await SwitchboardProcess.run(["dlq", "purge", "--all", "--yes"], database: directory.databasePath)
+        let purge = try await SwitchboardProcess.run(
+            ["dlq", "purge", "--all", "--yes"], database: directory.databasePath)
         #expect(purge.stdout == "purged 2 dead letters\n")
         #expect(try await store.deadLetters().isEmpty)
     }

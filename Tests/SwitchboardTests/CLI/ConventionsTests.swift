@@ -11,7 +11,9 @@ struct ConventionsTests {
         try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
     }
 
-    private func deadLetters(_ count: Int, in store: JobStore, error: String = "provider said 401") async throws -> [Int64] {
+    private func deadLetters(_ count: Int, in store: JobStore, error: String = "provider said 401") async throws
+        -> [Int64]
+    {
         var ids: [Int64] = []
         for _ in 0..<count {
             ids.append(try await store.enqueue(NewJob(queue: "q", kind: "k", maxAttempts: 1)).jobID)
@@ -29,11 +31,13 @@ struct ConventionsTests {
         #expect(result.stdout.firstMatch(of: /^switchboard \d+\.\d+\.\d+\n$/) != nil, "\(result.stdout)")
     }
 
-    @Test("a command group's --help lists its commands", arguments: [
-        ("jobs", ["jobs list", "jobs show"]), ("dlq", ["dlq list", "dlq show", "dlq redrive", "dlq purge"]),
-        ("link", ["link token", "link confirm", "link resolve"]), ("connect", ["connect code"]),
-        ("bench", ["bench queue", "bench intake", "bench pipeline"]), ("config", ["config check"]),
-    ])
+    @Test(
+        "a command group's --help lists its commands",
+        arguments: [
+            ("jobs", ["jobs list", "jobs show"]), ("dlq", ["dlq list", "dlq show", "dlq redrive", "dlq purge"]),
+            ("link", ["link token", "link confirm", "link resolve"]), ("connect", ["connect code"]),
+            ("bench", ["bench queue", "bench intake", "bench pipeline"]), ("config", ["config check"]),
+        ])
     func groupHelp(group: String, commands: [String]) async throws {
         let result = try await SwitchboardProcess.run([group, "--help"])
         #expect(result.status == 0, "\(result.stderr)")
@@ -54,13 +58,18 @@ struct ConventionsTests {
         #expect((stats["queues"] as? [String: Any])?["q"] != nil)
     }
 
-    @Test("with --json an error is one JSON object on stderr: a stable code, the web status where one applies", arguments: [
-        (["link", "confirm", String(repeating: "a", count: 43), "--account", "acct_1", "--json"], "not_found", 404, 65),
-        (["link", "confirm", "%%", "--account", "acct_1", "--json"], "malformed_token", 422, 65),
-        (["--json", "stats"], "database_missing", nil, 69),
-        (["enqueue", "--json", "--colour", "red"], "usage", nil, 64),
-        (["--json", "frobnicate"], "usage", nil, 64),
-    ])
+    @Test(
+        "with --json an error is one JSON object on stderr: a stable code, the web status where one applies",
+        arguments: [
+            (
+                ["link", "confirm", String(repeating: "a", count: 43), "--account", "acct_1", "--json"], "not_found",
+                404, 65
+            ),
+            (["link", "confirm", "%%", "--account", "acct_1", "--json"], "malformed_token", 422, 65),
+            (["--json", "stats"], "database_missing", nil, 69),
+            (["enqueue", "--json", "--colour", "red"], "usage", nil, 64),
+            (["--json", "frobnicate"], "usage", nil, 64),
+        ])
     func jsonErrors(arguments: [String], code: String, httpStatus: Int?, exitStatus: Int32) async throws {
         let directory = try TestDirectory()
         if arguments.contains("link") {
@@ -88,16 +97,20 @@ struct ConventionsTests {
         #expect(summary["telegram_owner"] as? String == "acct_demo")
     }
 
-    @Test("a configuration that cannot be read is an I/O error; one with a wrong key names the key's path",
-          arguments: [
+    @Test(
+        "a configuration that cannot be read is an I/O error; one with a wrong key names the key's path",
+        arguments: [
             (nil, 74, "cannot read the configuration file"),
             (#"{"pacing": true, "pacin": false}"#, 65, "pacin is not a known setting"),
-            (#"{"providers": {"telegram": {"bot_tokn": "x"}}}"#, 65, "providers.telegram.bot_tokn is not a known setting"),
+            (
+                #"{"providers": {"telegram": {"bot_tokn": "x"}}}"#, 65,
+                "providers.telegram.bot_tokn is not a known setting"
+            ),
             (#"{"providers": {"telegramm": {}}}"#, 65, "providers.telegramm is not a known provider"),
             (#"{"history_limit": "20"}"#, 65, "history_limit must be a number"),
             (#"{"links": {"mode": "open"}}"#, 65, "links.default_owner is missing"),
             (#"{"request_timeout": 1e300}"#, 65, "request_timeout must be a number of seconds"),
-          ])
+        ])
     func configurationChecked(contents: String?, status: Int32, message: String) async throws {
         let directory = try TestDirectory()
         let file = directory.path("switchboard.json")
@@ -109,13 +122,16 @@ struct ConventionsTests {
             #expect(result.status == status, "\(command): \(result.stderr)")
             #expect(result.stderr.contains(message), "\(result.stderr)")
         }
-        #expect(!FileManager.default.fileExists(atPath: directory.databasePath), "the worker stopped before opening the database")
+        #expect(
+            !FileManager.default.fileExists(atPath: directory.databasePath),
+            "the worker stopped before opening the database")
     }
 
     @Test("the example configuration passes the check")
     func exampleConfiguration() async throws {
         let example = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("ops/switchboard.example.json")
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(
+                "ops/switchboard.example.json")
         let result = try await SwitchboardProcess.run(["config", "check", example.path])
         #expect(result.status == 0, "\(result.stderr)")
     }
@@ -126,7 +142,8 @@ struct ConventionsTests {
         let store = try await SwitchboardDatabase.open(path: directory.databasePath)
         try await store.enqueue(NewJob(queue: "q", kind: "k"))
         let worker = try SwitchboardProcess.start(
-            ["work", "--queue", "q", "--exec", "true", "--drain", "--verbose", "--json"], database: directory.databasePath
+            ["work", "--queue", "q", "--exec", "true", "--drain", "--verbose", "--json"],
+            database: directory.databasePath
         )
         let result = await worker.finish()
         #expect(result.status == 0, "\(result.stderr)")
@@ -182,10 +199,12 @@ struct ConventionsTests {
         for kind in ["mail", "mail", "report"] {
             try await store.enqueue(NewJob(queue: "q", kind: kind))
         }
-        let limited = try await SwitchboardProcess.run(["jobs", "list", "--limit", "1"], database: directory.databasePath)
+        let limited = try await SwitchboardProcess.run(
+            ["jobs", "list", "--limit", "1"], database: directory.databasePath)
         #expect(limited.stdout.split(separator: "\n").count == 2, "a header and one job: \(limited.stdout)")
         #expect(limited.stderr.contains("stopped at --limit 1"), "\(limited.stderr)")
-        let reports = try await SwitchboardProcess.run(["jobs", "list", "--kind", "report", "--json"], database: directory.databasePath)
+        let reports = try await SwitchboardProcess.run(
+            ["jobs", "list", "--kind", "report", "--json"], database: directory.databasePath)
         #expect(reports.stdout.split(separator: "\n").map { try? jsonObject($0)["kind"] as? String } == ["report"])
         #expect(reports.stderr.isEmpty, "no limit reached: \(reports.stderr)")
     }
@@ -195,7 +214,8 @@ struct ConventionsTests {
         let directory = try TestDirectory()
         let store = try await SwitchboardDatabase.open(path: directory.databasePath)
         _ = try await deadLetters(5, in: store)
-        let redrive = try SwitchboardProcess.start(["dlq", "redrive", "--all", "--rate", "1"], database: directory.databasePath)
+        let redrive = try SwitchboardProcess.start(
+            ["dlq", "redrive", "--all", "--rate", "1"], database: directory.databasePath)
         try await waitUntil("the first batch is redriven") { try await store.deadLetters().count < 5 }
         redrive.signal(SIGINT)
         let result = await redrive.finish()

@@ -51,10 +51,13 @@ struct DataSafetyTests {
         #expect(!FileManager.default.fileExists(atPath: directory.databasePath))
     }
 
-    @Test("inspecting an empty file refuses it and writes nothing into it",
-          arguments: [["stats"], ["jobs", "list"], ["jobs", "show", "1"], ["dlq", "list"], ["dlq", "show", "1"],
-                      ["link", "list", "--account", "a"], ["link", "resolve", "--platform", "slack", "--server-id", "T1"],
-                      ["dlq", "purge", "--all", "--dry-run"]])
+    @Test(
+        "inspecting an empty file refuses it and writes nothing into it",
+        arguments: [
+            ["stats"], ["jobs", "list"], ["jobs", "show", "1"], ["dlq", "list"], ["dlq", "show", "1"],
+            ["link", "list", "--account", "a"], ["link", "resolve", "--platform", "slack", "--server-id", "T1"],
+            ["dlq", "purge", "--all", "--dry-run"],
+        ])
     func inspectingEmptyFile(arguments: [String]) async throws {
         let directory = try TestDirectory()
         FileManager.default.createFile(atPath: directory.databasePath, contents: Data())
@@ -99,7 +102,8 @@ struct DataSafetyTests {
             try await store.fail(job.lease, error: "provider said 401", retryable: false)
         }
         for selection in [["--all"], ["--older-than", "0s"]] {
-            let refused = try await SwitchboardProcess.run(["dlq", "purge"] + selection, database: directory.databasePath)
+            let refused = try await SwitchboardProcess.run(
+                ["dlq", "purge"] + selection, database: directory.databasePath)
             #expect(refused.status == 64)
             #expect(refused.stderr.contains("delete 3 dead letters"), "\(refused.stderr)")
             #expect(refused.stderr.contains("--yes"))
@@ -110,7 +114,8 @@ struct DataSafetyTests {
         #expect(dryRun.status == 0, "\(dryRun.stderr)")
         #expect(dryRun.stdout.split(separator: "\n").count == 3)
         #expect(try await store.deadLetters().count == 3, "nothing was deleted before --yes")
-        let purged = try await SwitchboardProcess.run(["dlq", "purge", "--all", "--yes"], database: directory.databasePath)
+        let purged = try await SwitchboardProcess.run(
+            ["dlq", "purge", "--all", "--yes"], database: directory.databasePath)
         #expect(purged.stdout == "purged 3 dead letters\n")
         #expect(try await store.deadLetters().isEmpty)
     }

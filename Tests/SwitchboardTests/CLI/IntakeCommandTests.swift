@@ -7,7 +7,9 @@ import Testing
 @Suite("intake, connect and link commands", .timeLimit(.minutes(1)))
 struct IntakeCommandTests {
     private func lines(_ output: String) throws -> [[String: Any]] {
-        try output.split(separator: "\n").map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+        try output.split(separator: "\n").map {
+            try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any]
+        }
     }
 
     @Test("intake prints one JSON line per payload and exits 65 when one was rejected, keeping the rest")
@@ -32,11 +34,16 @@ struct IntakeCommandTests {
     func verification() async throws {
         let directory = try TestDirectory()
         let result = try await SwitchboardProcess.run(
-            ["intake", "--provider", "slack", "--file", Fixture.directory.appendingPathComponent("slack/url_verification.json").path],
+            [
+                "intake", "--provider", "slack", "--file",
+                Fixture.directory.appendingPathComponent("slack/url_verification.json").path,
+            ],
             database: directory.databasePath
         )
         #expect(result.status == 0)
-        #expect(try lines(result.stdout)[0]["challenge"] as? String == "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P")
+        #expect(
+            try lines(result.stdout)[0]["challenge"] as? String
+                == "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P")
     }
 
     @Test("an unknown provider is a usage error naming the flag")
@@ -52,7 +59,8 @@ struct IntakeCommandTests {
         _ = try await SwitchboardDatabase.open(path: directory.databasePath)
         let processes = try (0..<8).map { _ in
             try SwitchboardProcess.start(
-                ["connect", "code", "--owner", "acct_1", "--provider", "slack", "--json"], database: directory.databasePath
+                ["connect", "code", "--owner", "acct_1", "--provider", "slack", "--json"],
+                database: directory.databasePath
             )
         }
         var statuses: [Int32] = []
@@ -71,8 +79,10 @@ struct IntakeCommandTests {
         let directory = try TestDirectory()
         let db = directory.databasePath
         let issued = try await SwitchboardProcess.run(
-            ["link", "token", "--type", "server", "--platform", "discord", "--server-id", "G1",
-             "--link-base", "https://example.com/link/", "--json"], database: db
+            [
+                "link", "token", "--type", "server", "--platform", "discord", "--server-id", "G1",
+                "--link-base", "https://example.com/link/", "--json",
+            ], database: db
         )
         #expect(issued.status == 0, "\(issued.stderr)")
         let token = try #require(try lines(issued.stdout)[0]["token"] as? String)
@@ -88,16 +98,21 @@ struct IntakeCommandTests {
         let owner = confirmed[0].status == 0 ? "acct_1" : "acct_2"
         let other = owner == "acct_1" ? "acct_2" : "acct_1"
 
-        let resolved = try await SwitchboardProcess.run(["link", "resolve", "--platform", "discord", "--server-id", "G1", "--json"], database: db)
+        let resolved = try await SwitchboardProcess.run(
+            ["link", "resolve", "--platform", "discord", "--server-id", "G1", "--json"], database: db)
         #expect(try lines(resolved.stdout)[0]["account"] as? String == owner)
         let listed = try await SwitchboardProcess.run(["link", "list", "--account", owner, "--json"], database: db)
         let id = try #require(try lines(listed.stdout).first?["id"] as? Int)
-        let refused = try await SwitchboardProcess.run(["link", "delete", String(id), "--account", other], database: db)
+        let refused = try await SwitchboardProcess.run(
+            ["link", "delete", String(id), "--account", other], database: db)
         #expect(refused.status == 65)
         #expect(refused.stderr.contains("403 not_owner"))
-        let injected = try await SwitchboardProcess.run(["link", "delete", "1 OR 1=1", "--account", owner], database: db)
+        let injected = try await SwitchboardProcess.run(
+            ["link", "delete", "1 OR 1=1", "--account", owner], database: db)
         #expect(injected.stderr.contains("404 not_found"))
-        #expect(try await SwitchboardProcess.run(["link", "delete", String(id), "--account", owner], database: db).status == 0)
+        #expect(
+            try await SwitchboardProcess.run(["link", "delete", String(id), "--account", owner], database: db).status
+                == 0)
         let malformed = try await SwitchboardProcess.run(["link", "status", "../etc/passwd"], database: db)
         #expect(malformed.stderr.contains("422 malformed_token"))
     }

@@ -6,7 +6,8 @@ import Queue
 /// A provider payload: one kept under `Fixtures/PROVIDER/NAME.json` (written from the provider's
 /// documentation), or an edited copy of one.
 struct Fixture {
-    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
+    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+        "Fixtures")
     static let receivedAt = Timestamp(millisecondsSince1970: 1_732_262_400_000)
 
     let provider: Provider
@@ -14,7 +15,8 @@ struct Fixture {
 
     init(_ provider: Provider, _ name: String) throws {
         self.provider = provider
-        data = try Data(contentsOf: Self.directory.appendingPathComponent(provider.rawValue).appendingPathComponent(name + ".json"))
+        data = try Data(
+            contentsOf: Self.directory.appendingPathComponent(provider.rawValue).appendingPathComponent(name + ".json"))
     }
 
     init(_ provider: Provider, body: Data) {

@@ -12,8 +12,11 @@ struct IntakeTests {
         return Intake(store: t.store, options: options)
     }
 
-    @Test("a message is enqueued with its key and history; its redelivery is a duplicate that writes nothing",
-          arguments: NormaliserTests.messages.filter { $0.workspace != nil && $0.messageID != nil && !$0.text.hasPrefix("/") })
+    @Test(
+        "a message is enqueued with its key and history; its redelivery is a duplicate that writes nothing",
+        arguments: NormaliserTests.messages.filter {
+            $0.workspace != nil && $0.messageID != nil && !$0.text.hasPrefix("/")
+        })
     func redeliveryIsDuplicate(expected: ExpectedEvent) async throws {
         let t = try await TestStore()
         let fixture = try Fixture(expected.fixture.0, expected.fixture.1)
@@ -85,7 +88,8 @@ struct IntakeTests {
     )
     func linkCommands(provider: Provider, text: String, kind: String) async throws {
         let t = try await TestStore()
-        let fixture = provider == .slack
+        let fixture =
+            provider == .slack
             ? try Fixture(.slack, "direct_message").editing("event.text", to: .string(text))
             : try Fixture(.telegram, "start_command").editing("message.text", to: .string(text))
         let result = try await intake(t).receive(fixture.delivery)

@@ -30,7 +30,10 @@ struct NormaliserFuzzTests {
         let fixtures = try Fixture.all(provider).map(\.data)
         var inputs: [Data] = []
         for _ in 0..<900 {
-            inputs.append(Data((0..<Int.random(in: 0...300, using: &random)).map { _ in UInt8.random(in: 0...255, using: &random) }))
+            inputs.append(
+                Data(
+                    (0..<Int.random(in: 0...300, using: &random)).map { _ in UInt8.random(in: 0...255, using: &random) }
+                ))
         }
         for fixture in fixtures {
             for length in stride(from: 0, to: fixture.count, by: max(1, fixture.count / 150)) {
@@ -44,7 +47,11 @@ struct NormaliserFuzzTests {
             }
             inputs.append(mutated)
         }
-        let keys = Array(Set(fixtures.flatMap { String(decoding: $0, as: UTF8.self).matches(of: /"([a-z_A-Z]+)":/).map { String($0.1) } }))
+        let keys = Array(
+            Set(
+                fixtures.flatMap {
+                    String(decoding: $0, as: UTF8.self).matches(of: /"([a-z_A-Z]+)":/).map { String($0.1) }
+                }))
         for _ in 0..<900 {
             inputs.append(randomJSON(depth: 5, keys: keys, using: &random).serialized)
         }
@@ -61,24 +68,31 @@ struct NormaliserFuzzTests {
         case 0: return .null
         case 1: return .bool(Bool.random(using: &random))
         case 2: return .integer(Int64.random(in: -5...Int64.max, using: &random))
-        case 3: return .string(["", "2.0", "text", "1", "message", "event_callback", "MESSAGE_CREATE", "/connect x"]
-            .randomElement(using: &random)!)
+        case 3:
+            return .string(
+                ["", "2.0", "text", "1", "message", "event_callback", "MESSAGE_CREATE", "/connect x"]
+                    .randomElement(using: &random)!)
         case 4: return .double(Double.random(in: -1e6...1e6, using: &random))
-        case 5: return .array((0..<Int.random(in: 0...3, using: &random)).map { _ in
-            randomJSON(depth: depth - 1, keys: keys, using: &random)
-        })
+        case 5:
+            return .array(
+                (0..<Int.random(in: 0...3, using: &random)).map { _ in
+                    randomJSON(depth: depth - 1, keys: keys, using: &random)
+                })
         default:
-            return .object(JSONObject((0..<Int.random(in: 0...8, using: &random)).map { _ in
-                JSONObject.Member(
-                    key: keys.randomElement(using: &random) ?? "x",
-                    value: randomJSON(depth: depth - 1, keys: keys, using: &random)
-                )
-            }))
+            return .object(
+                JSONObject(
+                    (0..<Int.random(in: 0...8, using: &random)).map { _ in
+                        JSONObject.Member(
+                            key: keys.randomElement(using: &random) ?? "x",
+                            value: randomJSON(depth: depth - 1, keys: keys, using: &random)
+                        )
+                    }))
         }
     }
 
-    @Test("any bytes end in a message, an ignore, a verification or a rejection: never a crash",
-          arguments: Provider.allCases)
+    @Test(
+        "any bytes end in a message, an ignore, a verification or a rejection: never a crash",
+        arguments: Provider.allCases)
     func neverCrashes(provider: Provider) throws {
         let corpus = try Self.corpus(for: provider)
         #expect(corpus.count >= 3_000)

@@ -27,16 +27,17 @@ struct PipelineTests {
                 for index in 0..<4 {
                     serial += 1
                     let text = "m-\(provider.rawValue)-\(conversation)-\(index) what is the status?"
-                    let body: String = switch provider {
-                    case .telegram:
-                        #"{"update_id":\#(9000 + serial),"message":{"message_id":\#(100 + index),"from":{"id":\#(500 + conversation),"is_bot":false,"first_name":"U"},"chat":{"id":\#(500 + conversation),"type":"private"},"date":1732262400,"text":"\#(text)"}}"#
-                    case .slack:
-                        #"{"type":"event_callback","team_id":"T1","event_id":"Ev\#(serial)","event":{"type":"message","user":"U\#(conversation)","channel":"C\#(conversation)","text":"\#(text)","ts":"1732262400.\#(1000 + index)","channel_type":"channel","client_msg_id":"\#(UUID().uuidString)"}}"#
-                    case .discord:
-                        #"{"op":0,"s":\#(serial),"t":"MESSAGE_CREATE","d":{"id":"\#(7_000_000 + serial)","channel_id":"9\#(conversation)","guild_id":"G1","author":{"id":"7\#(conversation)"},"content":"\#(text)","type":0}}"#
-                    default:
-                        #"{"message_id":\#(8_000_000 + serial),"from_user_id":"u\#(conversation)@im.wechat","client_id":"\#(UUID().uuidString)","message_type":1,"context_token":"ctx\#(conversation)","item_list":[{"type":1,"text_item":{"text":"\#(text)"}}]}"#
-                    }
+                    let body: String =
+                        switch provider {
+                        case .telegram:
+                            #"{"update_id":\#(9000 + serial),"message":{"message_id":\#(100 + index),"from":{"id":\#(500 + conversation),"is_bot":false,"first_name":"U"},"chat":{"id":\#(500 + conversation),"type":"private"},"date":1732262400,"text":"\#(text)"}}"#
+                        case .slack:
+                            #"{"type":"event_callback","team_id":"T1","event_id":"Ev\#(serial)","event":{"type":"message","user":"U\#(conversation)","channel":"C\#(conversation)","text":"\#(text)","ts":"1732262400.\#(1000 + index)","channel_type":"channel","client_msg_id":"\#(UUID().uuidString)"}}"#
+                        case .discord:
+                            #"{"op":0,"s":\#(serial),"t":"MESSAGE_CREATE","d":{"id":"\#(7_000_000 + serial)","channel_id":"9\#(conversation)","guild_id":"G1","author":{"id":"7\#(conversation)"},"content":"\#(text)","type":0}}"#
+                        default:
+                            #"{"message_id":\#(8_000_000 + serial),"from_user_id":"u\#(conversation)@im.wechat","client_id":"\#(UUID().uuidString)","message_type":1,"context_token":"ctx\#(conversation)","item_list":[{"type":1,"text_item":{"text":"\#(text)"}}]}"#
+                        }
                     messages.append(Message(provider: provider, conversation: conversation, index: index, body: body))
                 }
             }
@@ -52,8 +53,12 @@ struct PipelineTests {
     /// The reply text a recorded provider request carried, with its provider and chat.
     static func sent(_ request: [String: Any]) -> (provider: String, chat: String, text: String)? {
         guard let path = request["path"] as? String, let body = request["body"] as? [String: Any] else { return nil }
-        if path.hasSuffix("/sendMessage") { return ("telegram", "\(body["chat_id"] ?? "")", body["text"] as? String ?? "") }
-        if path == "/api/chat.postMessage" { return ("slack", body["channel"] as? String ?? "", body["text"] as? String ?? "") }
+        if path.hasSuffix("/sendMessage") {
+            return ("telegram", "\(body["chat_id"] ?? "")", body["text"] as? String ?? "")
+        }
+        if path == "/api/chat.postMessage" {
+            return ("slack", body["channel"] as? String ?? "", body["text"] as? String ?? "")
+        }
         if path.hasPrefix("/api/v10/channels/") {
             return ("discord", path.split(separator: "/")[3].description, body["content"] as? String ?? "")
         }
@@ -95,17 +100,21 @@ struct PipelineTests {
         var statuses: [String: Int] = [:]
         for provider in [Provider.telegram, .slack, .discord, .wechat] {
             let input = stream.filter { $0.provider == provider }.map(\.body).joined(separator: "\n")
-            let result = try await SwitchboardProcess.run(["intake", "--provider", provider.rawValue, "--batch"], database: db, stdin: input)
+            let result = try await SwitchboardProcess.run(
+                ["intake", "--provider", provider.rawValue, "--batch"], database: db, stdin: input)
             #expect(result.status == 0, "\(result.stderr)")
             for line in result.stdout.split(separator: "\n") {
-                let status = (try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["status"] as? String ?? "?"
+                let status =
+                    (try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["status"] as? String
+                    ?? "?"
                 statuses[status, default: 0] += 1
             }
         }
         #expect(statuses["enqueued"] == messages.count)
         #expect(statuses["duplicate"] == stream.count - messages.count)
 
-        try await fake.script(#"""
+        try await fake.script(
+            #"""
             [{"path": "/agent", "times": 16, "delay_ms": 400, "pass": true},
              {"path": "sendMessage", "times": 6, "status": 429,
               "body": {"ok": false, "error_code": 429, "description": "Too Many Requests", "parameters": {"retry_after": 1}}},
@@ -116,7 +125,8 @@ struct PipelineTests {
         let doomed = try SwitchboardProcess.start(arguments, database: db)
         try await waitUntil("the first worker has turns and deliveries in flight") {
             let requests = try await fake.requests()
-            return requests.filter { ($0["path"] as? String) == "/agent" }.count >= 6 && requests.contains { Self.sent($0) != nil }
+            return requests.filter { ($0["path"] as? String) == "/agent" }.count >= 6
+                && requests.contains { Self.sent($0) != nil }
         }
         doomed.signal(SIGKILL)
         _ = await doomed.finish()
@@ -134,7 +144,8 @@ struct PipelineTests {
         }
 
         let requests = try await fake.requests()
-        let delivered = requests.filter { $0["scripted"] as? Bool == false && $0["deduplicated"] as? Bool != true }.compactMap(Self.sent)
+        let delivered = requests.filter { $0["scripted"] as? Bool == false && $0["deduplicated"] as? Bool != true }
+            .compactMap(Self.sent)
         // A reply answers one message, or several that waited together (folded follow-ups): "agent: a\nb".
         let answered = delivered.map { ($0, Self.answers($0.text)) }
         let counts = Dictionary(grouping: answered.flatMap(\.1), by: { $0 }).mapValues(\.count)
@@ -179,14 +190,17 @@ struct PipelineTests {
             "\"\(provider.rawValue)\": {\"base_url\": \"\(fake.baseURL)\", "
                 + credentials.map { "\"\($0.key)\": \"\($0.value)\"" }.joined(separator: ", ") + "}"
         }
-        let text = #"{"agent": {"url": "\#(fake.baseURL)/agent"}, "links": {"mode": "open", "default_owner": "acct_owner"}, "#
+        let text =
+            #"{"agent": {"url": "\#(fake.baseURL)/agent"}, "links": {"mode": "open", "default_owner": "acct_owner"}, "#
             + #""pacing": false, "providers": {"# + providers.joined(separator: ", ") + "}}"
         let path = directory.path("switchboard.json")
         try Data(text.utf8).write(to: URL(fileURLWithPath: path))
         return path
     }
 
-    @Test("a turn that keeps failing is dead-lettered, the user is told, its key is released, and a redelivery is answered")
+    @Test(
+        "a turn that keeps failing is dead-lettered, the user is told, its key is released, and a redelivery is answered"
+    )
     func failedTurnRecovers() async throws {
         let fake = try await FakeProvider()
         defer { fake.stop() }
@@ -195,7 +209,8 @@ struct PipelineTests {
         let config = try configFile(fake, in: directory)
         let message = Self.messages()[0]
         try await fake.script(#"[{"path": "/agent", "times": 1, "status": 400, "raw": "{\"error\": \"bad turn\"}"}]"#)
-        let first = try await SwitchboardProcess.run(["intake", "--provider", "telegram"], database: db, stdin: message.body)
+        let first = try await SwitchboardProcess.run(
+            ["intake", "--provider", "telegram"], database: db, stdin: message.body)
         #expect(first.stdout.contains(#""status":"enqueued""#))
         let work = ["work", "--config", config, "--drain"]
         #expect(try await SwitchboardProcess.run(work, database: db).status == 0)
@@ -206,7 +221,8 @@ struct PipelineTests {
         #expect(dead.first?.lastError == "agent answered HTTP 400")
         #expect(try await store.stats().dedupeKeysHeld == 0, "the dead turn released its key")
 
-        let again = try await SwitchboardProcess.run(["intake", "--provider", "telegram"], database: db, stdin: message.body)
+        let again = try await SwitchboardProcess.run(
+            ["intake", "--provider", "telegram"], database: db, stdin: message.body)
         #expect(again.stdout.contains(#""status":"enqueued""#), "the provider's redelivery is accepted again")
         #expect(try await SwitchboardProcess.run(work, database: db).status == 0)
         let texts = try await fake.requests().compactMap(Self.sent).map(\.text)
@@ -224,7 +240,8 @@ struct PipelineTests {
         let input = messages.map(\.body).joined(separator: "\n")
         _ = try await SwitchboardProcess.run(["intake", "--provider", "slack", "--batch"], database: db, stdin: input)
         try await fake.script(#"[{"path": "/agent", "times": 3, "delay_ms": 5000, "pass": true}]"#)
-        let worker = try SwitchboardProcess.start(["work", "--config", config, "--concurrency", "3", "--shutdown-grace", "0.5"], database: db)
+        let worker = try SwitchboardProcess.start(
+            ["work", "--config", config, "--concurrency", "3", "--shutdown-grace", "0.5"], database: db)
         try await waitUntil("three slow turns are in flight") {
             try await fake.requests().filter { ($0["path"] as? String) == "/agent" }.count >= 3
         }

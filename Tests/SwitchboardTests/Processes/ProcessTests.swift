@@ -32,8 +32,10 @@ struct ProcessTests {
         let log = directory.path("done.txt")
         let workers = try (0..<3).map { _ in
             try SwitchboardProcess.start(
-                ["work", "--queue", "q", "--concurrency", "4", "--lease", "60", "--drain", "--verbose",
-                 "--exec", "sleep 0.01; echo $SWITCHBOARD_JOB_ID >> \(log)"],
+                [
+                    "work", "--queue", "q", "--concurrency", "4", "--lease", "60", "--drain", "--verbose",
+                    "--exec", "sleep 0.01; echo $SWITCHBOARD_JOB_ID >> \(log)",
+                ],
                 database: directory.databasePath
             )
         }
@@ -59,7 +61,8 @@ struct ProcessTests {
         // `bench worker` takes jobs from the benchmark's queue.
         let ids = try await enqueueIDs(20_000, queue: "bench", database: directory.databasePath)
         let workers = try (0..<4).map { _ in
-            try SwitchboardProcess.start(["bench", "worker", "--concurrency", "64", "--drain"], database: directory.databasePath)
+            try SwitchboardProcess.start(
+                ["bench", "worker", "--concurrency", "64", "--drain"], database: directory.databasePath)
         }
         for worker in workers {
             #expect(await worker.readLine() == "ready")
@@ -85,20 +88,27 @@ struct ProcessTests {
         let ids = try await enqueueIDs(12, database: directory.databasePath)
         let pids = directory.path("pids.txt")
         let doomed = try SwitchboardProcess.start(
-            ["work", "--queue", "q", "--concurrency", "4", "--lease", "2", "--exec", "echo $$ >> \(pids); exec sleep 60 >/dev/null 2>&1"],
+            [
+                "work", "--queue", "q", "--concurrency", "4", "--lease", "2", "--exec",
+                "echo $$ >> \(pids); exec sleep 60 >/dev/null 2>&1",
+            ],
             database: directory.databasePath
         )
         let store = try await openStore(directory.databasePath)
         try await waitUntil("the first worker holds 4 leases") { try await store.stats().leasesInFlight == 4 }
         doomed.signal(SIGKILL)
         #expect(await doomed.finish().status == 128 + SIGKILL)
-        let orphans = ((try? String(contentsOfFile: pids, encoding: .utf8)) ?? "").split(separator: "\n").compactMap { Int32($0) }
+        let orphans = ((try? String(contentsOfFile: pids, encoding: .utf8)) ?? "").split(separator: "\n").compactMap {
+            Int32($0)
+        }
         try await waitUntil("the killed worker's commands died with it") { orphans.allSatisfy { !isRunning($0) } }
 
         let log = directory.path("done.txt")
         let rescuer = try await SwitchboardProcess.run(
-            ["work", "--queue", "q", "--concurrency", "4", "--lease", "2", "--drain",
-             "--exec", "echo $SWITCHBOARD_JOB_ID:$SWITCHBOARD_ATTEMPT >> \(log)"],
+            [
+                "work", "--queue", "q", "--concurrency", "4", "--lease", "2", "--drain",
+                "--exec", "echo $SWITCHBOARD_JOB_ID:$SWITCHBOARD_ATTEMPT >> \(log)",
+            ],
             database: directory.databasePath
         )
         #expect(rescuer.status == 0, "\(rescuer.stderr)")
@@ -170,8 +180,11 @@ struct ProcessTests {
         let slow = try await store.enqueue(NewJob(queue: "q", kind: "slow")).jobID
         let started = directory.path("started.txt")
         let worker = try SwitchboardProcess.start(
-            ["work", "--queue", "q", "--concurrency", "2", "--shutdown-grace", "1",
-             "--exec", #"echo x >> \#(started); if [ "$SWITCHBOARD_KIND" = quick ]; then sleep 0.3; else sleep 60; fi"#],
+            [
+                "work", "--queue", "q", "--concurrency", "2", "--shutdown-grace", "1",
+                "--exec",
+                #"echo x >> \#(started); if [ "$SWITCHBOARD_KIND" = quick ]; then sleep 0.3; else sleep 60; fi"#,
+            ],
             database: directory.databasePath
         )
         try await waitUntil("both commands started") {

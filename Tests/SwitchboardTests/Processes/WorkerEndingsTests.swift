@@ -16,12 +16,16 @@ struct WorkerEndingsTests {
             ["work", "--queue", "q", "--shutdown-grace", "0.5", "--exec", "echo $$ > \(pids); exec sleep 300"],
             database: directory.databasePath
         )
-        try await waitUntil("the command started") { FileManager.default.fileExists(atPath: pids) && commandPID(pids) != nil }
+        try await waitUntil("the command started") {
+            FileManager.default.fileExists(atPath: pids) && commandPID(pids) != nil
+        }
         return (worker, id)
     }
 
     private func commandPID(_ path: String) -> Int32? {
-        (try? String(contentsOfFile: path, encoding: .utf8)).flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        (try? String(contentsOfFile: path, encoding: .utf8)).flatMap {
+            Int32($0.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
     }
 
     @Test("SIGHUP stops the worker like SIGTERM: its command ends and its job is handed back")
@@ -55,7 +59,9 @@ struct WorkerEndingsTests {
         let directory = try TestDirectory()
         // Large enough that the benchmark is still running once its workers start (after it has measured
         // the fake provider alone).
-        let bench = try SwitchboardProcess.start(["bench", "pipeline", "--events", "50000", "--dir", directory.url.path])
+        let bench = try SwitchboardProcess.start([
+            "bench", "pipeline", "--events", "50000", "--dir", directory.url.path,
+        ])
         var started: [Int32] = []
         try await waitUntil("the benchmark started its fake provider and two workers", timeout: .seconds(45)) {
             started = children(of: bench.pid)

@@ -24,7 +24,8 @@ extension RawSQLite {
             sqlite3_finalize(statement)
             sqlite3_close(handle)
         }
-        guard sqlite3_open(path, &handle) == SQLITE_OK, sqlite3_prepare_v2(handle, sql, -1, &statement, nil) == SQLITE_OK,
+        guard sqlite3_open(path, &handle) == SQLITE_OK,
+            sqlite3_prepare_v2(handle, sql, -1, &statement, nil) == SQLITE_OK,
             sqlite3_step(statement) == SQLITE_ROW
         else {
             throw RawSQLiteError(message: String(cString: sqlite3_errmsg(handle)))

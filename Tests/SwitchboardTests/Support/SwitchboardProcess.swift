@@ -9,8 +9,10 @@ enum SwitchboardProcess {
 
     /// Starts `switchboard ARGUMENTS` with `--db` set to `database` when given; its stderr is kept for
     /// `finish()`.
-    static func start(_ arguments: [String], database: String? = nil, environment: [String: String] = [:],
-                      directory: URL? = nil) throws -> SwitchboardChild {
+    static func start(
+        _ arguments: [String], database: String? = nil, environment: [String: String] = [:],
+        directory: URL? = nil
+    ) throws -> SwitchboardChild {
         var merged = ProcessInfo.processInfo.environment
         merged.removeValue(forKey: "SWITCHBOARD_DB")
         merged.merge(environment) { _, new in new }
@@ -21,8 +23,10 @@ enum SwitchboardProcess {
     }
 
     /// Runs a command to its end.
-    static func run(_ arguments: [String], database: String? = nil, stdin: String = "",
-                    environment: [String: String] = [:], directory: URL? = nil) async throws
+    static func run(
+        _ arguments: [String], database: String? = nil, stdin: String = "",
+        environment: [String: String] = [:], directory: URL? = nil
+    ) async throws
         -> SwitchboardChild.Finished
     {
         let process = try start(arguments, database: database, environment: environment, directory: directory)

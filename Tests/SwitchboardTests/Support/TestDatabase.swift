@@ -74,11 +74,14 @@ struct TestStore {
     }
 
     @discardableResult
-    func enqueue(_ kind: String = "k", queue: String = "q", group: String? = nil, priority: Int = 0,
-                 dedupe: DedupeKey? = nil, maxAttempts: Int? = nil, runAt: RunAt = .now) async throws -> EnqueueResult {
+    func enqueue(
+        _ kind: String = "k", queue: String = "q", group: String? = nil, priority: Int = 0,
+        dedupe: DedupeKey? = nil, maxAttempts: Int? = nil, runAt: RunAt = .now
+    ) async throws -> EnqueueResult {
         try await store.enqueue(
-            NewJob(queue: queue, kind: kind, payload: Data("{\"kind\":\"\(kind)\"}".utf8), priority: priority,
-                   runAt: runAt, maxAttempts: maxAttempts, groupKey: group, dedupe: dedupe)
+            NewJob(
+                queue: queue, kind: kind, payload: Data("{\"kind\":\"\(kind)\"}".utf8), priority: priority,
+                runAt: runAt, maxAttempts: maxAttempts, groupKey: group, dedupe: dedupe)
         )
     }
 }

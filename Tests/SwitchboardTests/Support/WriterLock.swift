@@ -28,7 +28,9 @@ final class WriterLock {
             // Foundation stops a file that reports no size after 4 KiB: read the table to its end.
             let table = try? FileHandle(forReadingFrom: URL(fileURLWithPath: "/proc/locks")).readToEnd()
         else { return [] }
-        return String(decoding: table, as: UTF8.self).split(separator: "\n").filter { $0.split(separator: " ").contains { $0.hasSuffix(":\(status.st_ino)") } }
+        return String(decoding: table, as: UTF8.self).split(separator: "\n").filter {
+            $0.split(separator: " ").contains { $0.hasSuffix(":\(status.st_ino)") }
+        }
     }
 
     /// The pid holding the turnstile, if any.

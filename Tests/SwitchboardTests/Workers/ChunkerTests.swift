@@ -21,11 +21,12 @@ struct ChunkerTests {
         #expect(chunks.count > 1)
         #expect(chunks.joined() == text, "nothing lost, nothing reordered")
         for chunk in chunks {
-            let length = switch limit.unit {
-            case .utf16: chunk.utf16.count
-            case .scalars: chunk.unicodeScalars.count
-            case .bytes: chunk.utf8.count
-            }
+            let length =
+                switch limit.unit {
+                case .utf16: chunk.utf16.count
+                case .scalars: chunk.unicodeScalars.count
+                case .bytes: chunk.utf8.count
+                }
             #expect(length <= limit.maximum)
             #expect(!chunk.isEmpty)
         }
@@ -44,7 +45,7 @@ struct ChunkerTests {
 
     @Test("a family emoji is never split, even where it straddles the limit")
     func graphemesStayWhole() {
-        let family = "👩‍👩‍👧‍👦"  // 11 UTF-16 units, 25 UTF-8 bytes, one character
+        let family = "👩‍👩‍👧‍👦" // 11 UTF-16 units, 25 UTF-8 bytes, one character
         let limit = TextLimit(maximum: 30, unit: .utf16)
         let chunks = Chunker.chunks(String(repeating: "a", count: 25) + family + "bc", limit: limit)
         #expect(chunks == [String(repeating: "a", count: 25), family + "bc"])
@@ -58,7 +59,7 @@ struct ChunkerTests {
 
     @Test("a chunk ends at a line break or space near the limit when there is one")
     func prefersBreaks() {
-        let text = String(repeating: "word ", count: 900)  // 4500 characters
+        let text = String(repeating: "word ", count: 900) // 4500 characters
         let chunks = Chunker.chunks(text, limit: .of(.slack))
         #expect(chunks.count == 2)
         #expect(chunks[0].hasSuffix(" "))

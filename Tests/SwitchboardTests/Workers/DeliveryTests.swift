@@ -16,7 +16,8 @@ func work(
     let pool = WorkerPool(
         store: store,
         handler: try ChatWorker(
-            store: store, configuration: configuration, http: HTTPClient(threads: options.concurrency + 2), fallback: nil
+            store: store, configuration: configuration, http: HTTPClient(threads: options.concurrency + 2),
+            fallback: nil
         ),
         options: options,
         onEvent: { event in events.withLock { $0.append(event) } }
@@ -49,13 +50,17 @@ struct DeliveryTests {
     private func store() async throws -> TestStore {
         try await TestStore { options in
             options.clock = SystemClock()
-            options.retryPolicies = RetryPolicies(fallback: .exponentialJitter(initialDelay: .milliseconds(100), jitter: 0))
+            options.retryPolicies = RetryPolicies(
+                fallback: .exponentialJitter(initialDelay: .milliseconds(100), jitter: 0))
         }
     }
 
-    private func deliver(_ fixture: Fixture, text: String = "hello", turn: Int64 = 1, into store: JobStore) async throws -> Int64 {
+    private func deliver(_ fixture: Fixture, text: String = "hello", turn: Int64 = 1, into store: JobStore) async throws
+        -> Int64
+    {
         let message = OutboundMessage(
-            provider: fixture.provider, target: try fixture.event().replyTarget, text: text, part: 1, parts: 1, turnID: turn
+            provider: fixture.provider, target: try fixture.event().replyTarget, text: text, part: 1, parts: 1,
+            turnID: turn
         )
         return try await store.enqueue(NewJob(queue: "chat", kind: ChatJob.deliver, payload: message.payload)).jobID
     }
@@ -71,17 +76,31 @@ struct DeliveryTests {
     static let routes: [(Provider, String, String, String, String)] = [
         (.telegram, "private_message", "/bot123456:SECRET-telegram-token/sendMessage", "", ""),
         (.slack, "thread_reply", "/api/chat.postMessage", "authorization", "Bearer xoxb-SECRET-slack-token"),
-        (.discord, "guild_message", "/api/v10/channels/1210987654321098765/messages", "authorization", "Bot SECRET.discord.token"),
-        (.feishu, "group_message", "/open-apis/im/v1/messages/om_5ce6d572455d361153b7cb51da133945/reply", "authorization", "Bearer t-fake-tenant"),
-        (.dingtalk, "group_text", "/v1.0/robot/groupMessages/send", "x-acs-dingtalk-access-token", "fake-dingtalk-token"),
-        (.dingtalk, "direct_text", "/v1.0/robot/oToMessages/batchSend", "x-acs-dingtalk-access-token", "fake-dingtalk-token"),
+        (
+            .discord, "guild_message", "/api/v10/channels/1210987654321098765/messages", "authorization",
+            "Bot SECRET.discord.token"
+        ),
+        (
+            .feishu, "group_message", "/open-apis/im/v1/messages/om_5ce6d572455d361153b7cb51da133945/reply",
+            "authorization", "Bearer t-fake-tenant"
+        ),
+        (
+            .dingtalk, "group_text", "/v1.0/robot/groupMessages/send", "x-acs-dingtalk-access-token",
+            "fake-dingtalk-token"
+        ),
+        (
+            .dingtalk, "direct_text", "/v1.0/robot/oToMessages/batchSend", "x-acs-dingtalk-access-token",
+            "fake-dingtalk-token"
+        ),
         (.wecom, "group_text", "/cgi-bin/appchat/send?access_token=fake-wecom-token", "", ""),
         (.wecom, "single_text", "/cgi-bin/message/send?access_token=fake-wecom-token", "", ""),
         (.wechat, "text", "/ilink/bot/sendmessage", "authorization", "Bearer SECRET-wechat-token"),
     ]
 
     @Test("a reply reaches each provider's send endpoint with its credentials and addressing", arguments: routes)
-    func routesEachProvider(provider: Provider, fixture name: String, path: String, header: String, value: String) async throws {
+    func routesEachProvider(provider: Provider, fixture name: String, path: String, header: String, value: String)
+        async throws
+    {
         let fake = try await FakeProvider()
         defer { fake.stop() }
         let t = try await store()
@@ -95,7 +114,8 @@ struct DeliveryTests {
         if !header.isEmpty {
             #expect(headers[header] == value)
         }
-        let body = String(data: try JSONSerialization.data(withJSONObject: sends[0]["body"] ?? [:]), encoding: .utf8) ?? ""
+        let body =
+            String(data: try JSONSerialization.data(withJSONObject: sends[0]["body"] ?? [:]), encoding: .utf8) ?? ""
         #expect(body.contains("hello"))
         switch (provider, name) {
         case (.telegram, _):
@@ -108,25 +128,33 @@ struct DeliveryTests {
             #expect(body.contains(#""message_id":"1310512345678901249""#))
         case (.dingtalk, "direct_text"): #expect(body.contains(#""userIds":["manager4712"]"#))
         case (.dingtalk, _): #expect(body.contains(#""openConversationId":"cid6KeBBLoveMJOGXoYKF5x7EeiodoA==""#))
-        case (.wecom, "single_text"): #expect(body.contains(#""touser":"zhangsan""#) && body.contains(#""agentid":1000002"#))
+        case (.wecom, "single_text"):
+            #expect(body.contains(#""touser":"zhangsan""#) && body.contains(#""agentid":1000002"#))
         case (.wechat, _): #expect(body.contains(#""context_token":"AARzJWAFAAABAAAAAAAo8Q==""#))
         default: break
         }
     }
 
     static let faults: [(String, String, SettlementResult, Int)] = [
-        ("a 429 with retry_after snoozes without spending an attempt",
-         #"{"status": 429, "body": {"ok": false, "error_code": 429, "description": "Too Many Requests", "parameters": {"retry_after": 1}}}"#,
-         .completed, 1),
+        (
+            "a 429 with retry_after snoozes without spending an attempt",
+            #"{"status": 429, "body": {"ok": false, "error_code": 429, "description": "Too Many Requests", "parameters": {"retry_after": 1}}}"#,
+            .completed, 1
+        ),
         ("a 500 is retried with backoff", #"{"status": 500, "raw": "oops"}"#, .completed, 2),
         ("a response slower than the timeout is retried", #"{"delay_ms": 3000, "body": {"ok": true}}"#, .completed, 2),
         ("invalid JSON is retried", #"{"status": 200, "raw": "<html>not json</html>"}"#, .completed, 2),
         ("a dropped connection is retried", #"{"drop": true}"#, .completed, 2),
-        ("a 401 dead-letters at once", #"{"status": 401, "body": {"ok": false, "error_code": 401, "description": "Unauthorized"}}"#,
-         .deadLettered(.nonRetryable), 1),
-        ("an unknown chat dead-letters at once",
-         #"{"status": 400, "body": {"ok": false, "error_code": 400, "description": "Bad Request: chat not found"}}"#,
-         .deadLettered(.nonRetryable), 1),
+        (
+            "a 401 dead-letters at once",
+            #"{"status": 401, "body": {"ok": false, "error_code": 401, "description": "Unauthorized"}}"#,
+            .deadLettered(.nonRetryable), 1
+        ),
+        (
+            "an unknown chat dead-letters at once",
+            #"{"status": 400, "body": {"ok": false, "error_code": 400, "description": "Bad Request: chat not found"}}"#,
+            .deadLettered(.nonRetryable), 1
+        ),
     ]
 
     @Test("provider faults map to the right outcome", arguments: faults)
@@ -136,7 +164,9 @@ struct DeliveryTests {
         let t = try await store()
         try await fake.script("[" + rule.dropLast() + #", "path": "sendMessage", "times": 1}]"#)
         let id = try await deliver(try Fixture(.telegram, "private_message"), into: t.store)
-        let events = try await work(t.store, fake.configuration(requestTimeout: .seconds(1)), until: "the delivery is settled for good", isGone(t.store, id))
+        let events = try await work(
+            t.store, fake.configuration(requestTimeout: .seconds(1)), until: "the delivery is settled for good",
+            isGone(t.store, id))
         let results = settlements(events)
         #expect(results.last?.result == final, "\(results)")
         #expect(results.last?.attempt == attempt, "\(results)")
@@ -149,7 +179,8 @@ struct DeliveryTests {
         let fake = try await FakeProvider()
         defer { fake.stop() }
         let t = try await store()
-        try await fake.script(#"""
+        try await fake.script(
+            #"""
             [{"path": "/messages", "times": 1, "status": 429, "headers": {"Retry-After": "30"},
               "body": {"message": "You are being rate limited.", "retry_after": 30, "global": true}}]
             """#)
@@ -169,7 +200,8 @@ struct DeliveryTests {
         let fake = try await FakeProvider()
         defer { fake.stop() }
         let t = try await store()
-        try await fake.script(#"""
+        try await fake.script(
+            #"""
             [{"path": "sendMessage", "times": 1, "status": 400,
               "body": {"ok": false, "error_code": 400, "description": "Bad Request: no bot 123456:SECRET-telegram-token here"}}]
             """#)
@@ -196,15 +228,22 @@ struct DeliveryTests {
         #expect(!settlements(events).contains { $0.error?.contains("SECRET") == true })
     }
 
-    @Test("a provider that echoes the outgoing text puts none of it into the job's error or the events",
-          arguments: [
-            (Provider.telegram, "private_message", "sendMessage",
-             #"{"status": 400, "body": {"ok": false, "error_code": 400, "description": "Bad Request: cannot send TEXT"}}"#),
-            (Provider.slack, "thread_reply", "chat.postMessage",
-             #"{"status": 400, "body": {"ok": false, "error": "invalid_blocks", "echo": "TEXT"}}"#),
-            (Provider.wecom, "group_text", "appchat/send",
-             #"{"status": 200, "body": {"errcode": 40058, "errmsg": "invalid content: TEXT"}}"#),
-          ])
+    @Test(
+        "a provider that echoes the outgoing text puts none of it into the job's error or the events",
+        arguments: [
+            (
+                Provider.telegram, "private_message", "sendMessage",
+                #"{"status": 400, "body": {"ok": false, "error_code": 400, "description": "Bad Request: cannot send TEXT"}}"#
+            ),
+            (
+                Provider.slack, "thread_reply", "chat.postMessage",
+                #"{"status": 400, "body": {"ok": false, "error": "invalid_blocks", "echo": "TEXT"}}"#
+            ),
+            (
+                Provider.wecom, "group_text", "appchat/send",
+                #"{"status": 200, "body": {"errcode": 40058, "errmsg": "invalid content: TEXT"}}"#
+            ),
+        ])
     func outgoingTextKeptOutOfErrors(provider: Provider, fixture: String, path: String, rule: String) async throws {
         let fake = try await FakeProvider()
         defer { fake.stop() }
@@ -212,7 +251,8 @@ struct DeliveryTests {
         let text = #"Meet me at the "harbour" at nine, and bring the papers"#
         // The rule holds the text as a JSON string: the provider's answer carries it back as it was sent.
         let asJSONString = String(decoding: JSONValue.string(text).serialized.dropFirst().dropLast(), as: UTF8.self)
-        try await fake.script("[" + rule.replacing("TEXT", with: asJSONString).dropLast() + #", "path": "\#(path)", "times": 1}]"#)
+        try await fake.script(
+            "[" + rule.replacing("TEXT", with: asJSONString).dropLast() + #", "path": "\#(path)", "times": 1}]"#)
         let id = try await deliver(try Fixture(provider, fixture), text: text, into: t.store)
         let events = try await work(t.store, fake.configuration(), until: "the delivery is dead", isGone(t.store, id))
         let error = try await t.store.deadLetter(id: id).lastError ?? ""
@@ -224,7 +264,9 @@ struct DeliveryTests {
     /// The sends the fake provider received whose path contains `path`, with when each arrived.
     private func arrivals(_ fake: FakeProvider, _ path: String) async throws -> [(at: Int64, scripted: Bool)] {
         try await fake.requests().compactMap { request in
-            guard (request["path"] as? String)?.contains(path) == true, let at = request["at_ns"] as? Int64 else { return nil }
+            guard (request["path"] as? String)?.contains(path) == true, let at = request["at_ns"] as? Int64 else {
+                return nil
+            }
             return (at, request["scripted"] as? Bool ?? false)
         }.sorted { $0.at < $1.at }
     }
@@ -258,7 +300,8 @@ struct DeliveryTests {
         let fake = try await FakeProvider()
         defer { fake.stop() }
         let t = try await store()
-        try await fake.script(#"""
+        try await fake.script(
+            #"""
             [{"path": "chat.postMessage", "times": 1, "status": 429, "headers": {"Retry-After": "2"},
               "body": {"ok": false, "error": "ratelimited"}}]
             """#)
@@ -275,7 +318,8 @@ struct DeliveryTests {
         let fake = try await FakeProvider()
         defer { fake.stop() }
         let t = try await store()
-        try await fake.script(#"""
+        try await fake.script(
+            #"""
             [{"path": "/messages", "times": 1, "status": 429,
               "body": {"message": "You are being rate limited.", "retry_after": 1, "global": true}}]
             """#)
@@ -283,7 +327,8 @@ struct DeliveryTests {
         var ids: [Int64] = []
         for channel in 0..<16 {
             let body = guild.replacing("1210987654321098765", with: "12109876543210987\(10 + channel)")
-            ids.append(try await deliver(Fixture(.discord, body: Data(body.utf8)), turn: Int64(channel + 1), into: t.store))
+            ids.append(
+                try await deliver(Fixture(.discord, body: Data(body.utf8)), turn: Int64(channel + 1), into: t.store))
         }
         let all = ids
         let pool = WorkerOptions(queues: ["chat"], concurrency: 16, leaseDuration: .seconds(10))
@@ -294,7 +339,9 @@ struct DeliveryTests {
         let sends = try await arrivals(fake, "/messages")
         let refused = try #require(sends.first { $0.scripted })
         // Sends already on the wire when the 429 came back may arrive just after it; none may start later.
-        let early = sends.filter { !$0.scripted && $0.at > refused.at + 200_000_000 && $0.at < refused.at + 950_000_000 }
+        let early = sends.filter {
+            !$0.scripted && $0.at > refused.at + 200_000_000 && $0.at < refused.at + 950_000_000
+        }
         #expect(early.isEmpty, "\(early.map { Double($0.at - refused.at) / 1e6 }) ms after the 429")
         #expect(sends.count == 17)
     }

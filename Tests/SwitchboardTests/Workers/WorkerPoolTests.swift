@@ -37,7 +37,10 @@ struct WorkerPoolTests {
         let store = try await SwitchboardDatabase.open(path: directory.databasePath)
         let welcome = try await store.enqueue(NewJob(queue: "chat", kind: "welcome")).jobID
         let result = try await SwitchboardProcess.run(
-            ["work", "--links", "open", "--default-owner", "me", "--local-replies", directory.path("replies"), "--drain"],
+            [
+                "work", "--links", "open", "--default-owner", "me", "--local-replies", directory.path("replies"),
+                "--drain",
+            ],
             database: directory.databasePath
         )
         #expect(result.status == 0, "\(result.stderr)")

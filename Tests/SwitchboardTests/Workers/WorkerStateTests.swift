@@ -13,14 +13,16 @@ struct WorkerStateTests {
     private func options(drain: Bool = false, quiet: Bool = false) -> WorkerOptions {
         WorkerOptions(
             queues: ["q"], concurrency: 4, leaseDuration: .seconds(30), workerID: "w", shutdownGrace: .seconds(5),
-            drain: drain, pollInterval: quiet ? .seconds(3600) : .milliseconds(1), maxIdleWait: quiet ? .seconds(3600) : .seconds(1)
+            drain: drain, pollInterval: quiet ? .seconds(3600) : .milliseconds(1),
+            maxIdleWait: quiet ? .seconds(3600) : .seconds(1)
         )
     }
 
     private func job(_ id: Int64) -> ClaimedJob {
         ClaimedJob(
             lease: Lease(jobID: id, token: 1), queue: "q", kind: "k", payload: Data(), priority: 0, attempt: 1,
-            maxAttempts: 5, groupKey: nil, dedupeKey: nil, enqueuedAt: Self.start, leaseExpiresAt: Self.start + .seconds(30)
+            maxAttempts: 5, groupKey: nil, dedupeKey: nil, enqueuedAt: Self.start,
+            leaseExpiresAt: Self.start + .seconds(30)
         )
     }
 
@@ -33,7 +35,9 @@ struct WorkerStateTests {
         let step: String
     }
 
-    private func claimed(_ jobs: [ClaimedJob], settled: [SettlementResult] = [], lost: [Lease] = []) -> WorkerExchangeResult {
+    private func claimed(_ jobs: [ClaimedJob], settled: [SettlementResult] = [], lost: [Lease] = [])
+        -> WorkerExchangeResult
+    {
         WorkerExchangeResult(settled: settled, lostLeases: lost, claimed: jobs, nextDueAt: nil)
     }
 
@@ -75,7 +79,9 @@ struct WorkerStateTests {
         let beat = try exchange(state.next(now: Self.start + .seconds(10)).0)
         #expect(beat.heartbeats.map(\.jobID) == [1, 2])
         _ = state.exchanged(claimed([]))
-        guard case .wait(let next, _) = state.next(now: Self.start + .seconds(10)).0 else { throw StepMismatch(step: "wait") }
+        guard case .wait(let next, _) = state.next(now: Self.start + .seconds(10)).0 else {
+            throw StepMismatch(step: "wait")
+        }
         #expect(next <= Self.start + .seconds(20))
     }
 

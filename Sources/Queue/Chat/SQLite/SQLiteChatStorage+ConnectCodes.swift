@@ -12,13 +12,14 @@ extension SQLiteChatStorage {
                 "DELETE FROM connect_codes WHERE owner = ?1 AND provider = ?2 AND expires_at <= ?3",
                 [.text(owner), .text(provider), at]
             )
-            let pending = try connection.integer(
-                """
-                SELECT count(*) FROM connect_codes
-                WHERE owner = ?1 AND provider = ?2 AND consumed_at IS NULL AND expires_at > ?3
-                """,
-                [.text(owner), .text(provider), at]
-            ) ?? 0
+            let pending =
+                try connection.integer(
+                    """
+                    SELECT count(*) FROM connect_codes
+                    WHERE owner = ?1 AND provider = ?2 AND consumed_at IS NULL AND expires_at > ?3
+                    """,
+                    [.text(owner), .text(provider), at]
+                ) ?? 0
             guard pending < maxPending else {
                 throw LinkError(
                     .tooManyPending,
@@ -47,15 +48,17 @@ extension SQLiteChatStorage {
                 [at]
             )
             let consumer = SQLValue.text(identity.key)
-            guard let owner = try connection.queryFirst(
-                """
-                UPDATE connect_codes SET consumed_at = ?3, consumed_by = ?4
-                WHERE code_hash = ?1 AND provider = ?2 AND consumed_at IS NULL AND expires_at > ?3
-                RETURNING owner
-                """,
-                [.blob(digest), .text(identity.provider), at, consumer],
-                row: { $0.text(0) }
-            ) else {
+            guard
+                let owner = try connection.queryFirst(
+                    """
+                    UPDATE connect_codes SET consumed_at = ?3, consumed_by = ?4
+                    WHERE code_hash = ?1 AND provider = ?2 AND consumed_at IS NULL AND expires_at > ?3
+                    RETURNING owner
+                    """,
+                    [.blob(digest), .text(identity.provider), at, consumer],
+                    row: { $0.text(0) }
+                )
+            else {
                 let replay = try connection.queryFirst(
                     "SELECT owner FROM connect_codes WHERE code_hash = ?1 AND provider = ?2 AND consumed_by = ?3",
                     [.blob(digest), .text(identity.provider), consumer],

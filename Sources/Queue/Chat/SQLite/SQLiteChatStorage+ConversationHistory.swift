@@ -18,7 +18,9 @@ extension SQLiteChatStorage {
 
     func historyCount(job jobID: Int64) async throws -> Int {
         try await read { connection, _ in
-            Int(try connection.integer("SELECT count(*) FROM conversation_messages WHERE job_id = ?1", [.integer(jobID)]) ?? 0)
+            Int(
+                try connection.integer(
+                    "SELECT count(*) FROM conversation_messages WHERE job_id = ?1", [.integer(jobID)]) ?? 0)
         }
     }
 
@@ -45,7 +47,8 @@ extension SQLiteChatStorage {
 extension HistoryMessage {
     init(_ row: SQLiteStatement) throws {
         self.init(
-            id: row.int64(0), role: try HistoryRole(stored: row.text(1)), text: row.text(2), jobID: row.optionalInt64(3),
+            id: row.int64(0), role: try HistoryRole(stored: row.text(1)), text: row.text(2),
+            jobID: row.optionalInt64(3),
             createdAt: Timestamp(millisecondsSince1970: row.int64(4))
         )
     }

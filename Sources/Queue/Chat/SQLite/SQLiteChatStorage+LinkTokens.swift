@@ -47,10 +47,12 @@ extension SQLiteChatStorage {
     func confirmLinkToken(digest: Data, account: String, expecting: LinkType?) async throws -> PlatformLink {
         try await write { connection, now in
             let at = SQLValue.integer(now.millisecondsSince1970)
-            guard let (storedType, platform, subject) = try connection.queryFirst(
-                "SELECT type, platform, subject FROM link_tokens WHERE token_hash = ?1", [.blob(digest)],
-                row: { ($0.text(0), $0.text(1), $0.text(2)) }
-            ) else {
+            guard
+                let (storedType, platform, subject) = try connection.queryFirst(
+                    "SELECT type, platform, subject FROM link_tokens WHERE token_hash = ?1", [.blob(digest)],
+                    row: { ($0.text(0), $0.text(1), $0.text(2)) }
+                )
+            else {
                 throw LinkError(.notFound, "no such link token")
             }
             let type = try LinkType(stored: storedType)
@@ -75,8 +77,10 @@ extension SQLiteChatStorage {
                 [.text(type.rawValue), .text(platform), .text(subject), .text(account), at]
             )
             let id = connection.lastInsertRowID
-            try connection.execute("UPDATE link_tokens SET link_id = ?2 WHERE token_hash = ?1", [.blob(digest), .integer(id)])
-            return PlatformLink(id: id, type: type, platform: platform, subject: subject, account: account, createdAt: now)
+            try connection.execute(
+                "UPDATE link_tokens SET link_id = ?2 WHERE token_hash = ?1", [.blob(digest), .integer(id)])
+            return PlatformLink(
+                id: id, type: type, platform: platform, subject: subject, account: account, createdAt: now)
         }
     }
 }

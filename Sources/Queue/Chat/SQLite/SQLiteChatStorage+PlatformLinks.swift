@@ -14,14 +14,18 @@ extension SQLiteChatStorage {
     }
 
     func link(type: LinkType, platform: String, subject: String) async throws -> PlatformLink? {
-        try await read { connection, _ in try Self.link(type: type, platform: platform, subject: subject, in: connection) }
+        try await read { connection, _ in
+            try Self.link(type: type, platform: platform, subject: subject, in: connection)
+        }
     }
 
     func deleteLink(id: Int64, account: String) async throws {
         try await write { connection, _ in
-            guard let owner = try connection.queryFirst(
-                "SELECT account FROM platform_links WHERE id = ?1", [.integer(id)], row: { $0.text(0) }
-            ) else {
+            guard
+                let owner = try connection.queryFirst(
+                    "SELECT account FROM platform_links WHERE id = ?1", [.integer(id)], row: { $0.text(0) }
+                )
+            else {
                 throw LinkError(.notFound, "no link with id \(id)")
             }
             guard owner == account else {

@@ -24,10 +24,11 @@ struct DingTalkClient: HTTPProviderClient {
             route = .dingtalkGroup
             body.set("openConversationId", .string(message.target.chat))
         }
-        let response = try await context.send(.json(
-            context.settings.url(route), JSONValue.object(body).serialized,
-            headers: [("x-acs-dingtalk-access-token", token)]
-        ))
+        let response = try await context.send(
+            .json(
+                context.settings.url(route), JSONValue.object(body).serialized,
+                headers: [("x-acs-dingtalk-access-token", token)]
+            ))
         let bucket = RateBuckets.of(message).chat.key
         let code = ClientContext.object(response.body)?["code"]?.stringValue
         if code == "Throttling" || code?.hasPrefix("Throttling") == true {
@@ -40,10 +41,12 @@ struct DingTalkClient: HTTPProviderClient {
     }
 
     private func fetchToken() async throws -> (String, Duration) {
-        let body = JSONValue.object(JSONObject([
-            "appKey": .string(context.settings.credential("app_key")),
-            "appSecret": .string(context.settings.credential("app_secret")),
-        ])).serialized
+        let body = JSONValue.object(
+            JSONObject([
+                "appKey": .string(context.settings.credential("app_key")),
+                "appSecret": .string(context.settings.credential("app_secret")),
+            ])
+        ).serialized
         let response = try await context.http.send(.json(context.settings.url(.dingtalkToken), body))
         guard let answer = ClientContext.object(response.body), let token = answer["accessToken"]?.stringValue else {
             throw TokenFetchError(description: "accessToken answered HTTP \(response.status)")

@@ -14,12 +14,16 @@ struct DiscordClient: HTTPProviderClient {
         var body = JSONObject([
             "content": .string(message.text), "nonce": .string(message.nonce), "enforce_nonce": .bool(true),
         ])
-        body.set("message_reference", message.repliesToMessage.map { id in
-            .object(JSONObject(["message_id": .string(id), "fail_if_not_exists": .bool(false)]))
-        })
+        body.set(
+            "message_reference",
+            message.repliesToMessage.map { id in
+                .object(JSONObject(["message_id": .string(id), "fail_if_not_exists": .bool(false)]))
+            })
         let request = HTTPRequest.json(
             context.settings.url(.discordMessages, message.target.chat), JSONValue.object(body).serialized,
-            headers: [("Authorization", "Bot \(context.settings.credential("bot_token"))"), ("User-Agent", Self.userAgent)]
+            headers: [
+                ("Authorization", "Bot \(context.settings.credential("bot_token"))"), ("User-Agent", Self.userAgent),
+            ]
         )
         let response = try await context.send(request)
         let buckets = RateBuckets.of(message)
@@ -27,7 +31,8 @@ struct DiscordClient: HTTPProviderClient {
             let answer = ClientContext.object(response.body)
             let wait = answer?["retry_after"]?.numberValue ?? response.retryAfter.map(\.seconds) ?? 1
             let global = answer?["global"] == .bool(true) || response.headers["x-ratelimit-global"] == "true"
-            return .slowDown(after: .providerSeconds(wait), bucket: global ? buckets.bot?.key ?? buckets.chat.key : buckets.chat.key)
+            return .slowDown(
+                after: .providerSeconds(wait), bucket: global ? buckets.bot?.key ?? buckets.chat.key : buckets.chat.key)
         }
         return context.byStatus(response, to: message, bucket: buckets.chat.key, provider: "discord")
     }

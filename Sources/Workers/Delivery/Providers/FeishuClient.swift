@@ -16,7 +16,9 @@ struct FeishuClient: HTTPProviderClient {
     func deliver(_ message: OutboundMessage) async throws(SendFailure) -> SendOutcome {
         let token = try await context.token(tokens, fetch: fetchToken)
         let content = JSONValue.object(JSONObject(["text": .string(message.text)])).serialized
-        var body = JSONObject(["msg_type": .string("text"), "content": .string(String(decoding: content, as: UTF8.self))])
+        var body = JSONObject([
+            "msg_type": .string("text"), "content": .string(String(decoding: content, as: UTF8.self)),
+        ])
         let url: String
         if let replyTo = message.repliesToMessage {
             url = context.settings.url(.feishuReply, replyTo)
@@ -24,7 +26,8 @@ struct FeishuClient: HTTPProviderClient {
             url = context.settings.url(.feishuSend, query: "receive_id_type=chat_id")
             body.set("receive_id", .string(message.target.chat))
         }
-        let response = try await context.send(.json(url, JSONValue.object(body).serialized, headers: [("Authorization", "Bearer \(token)")]))
+        let response = try await context.send(
+            .json(url, JSONValue.object(body).serialized, headers: [("Authorization", "Bearer \(token)")]))
         let bucket = RateBuckets.of(message).chat.key
         guard let answer = ClientContext.object(response.body), let code = answer["code"]?.integerValue else {
             return context.byStatus(response, to: message, bucket: bucket, provider: "feishu")
@@ -44,10 +47,12 @@ struct FeishuClient: HTTPProviderClient {
     }
 
     private func fetchToken() async throws -> (String, Duration) {
-        let body = JSONValue.object(JSONObject([
-            "app_id": .string(context.settings.credential("app_id")),
-            "app_secret": .string(context.settings.credential("app_secret")),
-        ])).serialized
+        let body = JSONValue.object(
+            JSONObject([
+                "app_id": .string(context.settings.credential("app_id")),
+                "app_secret": .string(context.settings.credential("app_secret")),
+            ])
+        ).serialized
         let response = try await context.http.send(
             .json(context.settings.url(.feishuToken), body)
         )

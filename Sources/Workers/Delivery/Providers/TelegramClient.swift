@@ -9,15 +9,18 @@ struct TelegramClient: HTTPProviderClient {
 
     func deliver(_ message: OutboundMessage) async throws(SendFailure) -> SendOutcome {
         var body = JSONObject(["chat_id": .string(message.target.chat), "text": .string(message.text)])
-        body.set("reply_parameters", message.repliesToMessage.flatMap(Int64.init).map { id in
-            .object(JSONObject(["message_id": .integer(id), "allow_sending_without_reply": .bool(true)]))
-        })
+        body.set(
+            "reply_parameters",
+            message.repliesToMessage.flatMap(Int64.init).map { id in
+                .object(JSONObject(["message_id": .integer(id), "allow_sending_without_reply": .bool(true)]))
+            })
         body.set("message_thread_id", message.target.thread.flatMap(Int64.init).map(JSONValue.integer))
         let url = context.settings.url(.telegramSend, context.settings.credential("bot_token"))
         let response = try await context.send(.json(url, JSONValue.object(body).serialized))
         let bucket = RateBuckets.of(message).chat.key
         guard let answer = ClientContext.object(response.body) else {
-            return response.status >= 500 ? .retry("telegram answered HTTP \(response.status)")
+            return response.status >= 500
+                ? .retry("telegram answered HTTP \(response.status)")
                 : .retry("telegram answered HTTP \(response.status) without JSON")
         }
         if answer["ok"] == .bool(true) {
@@ -26,7 +29,9 @@ struct TelegramClient: HTTPProviderClient {
         let description = context.describe(answer["description"]?.stringValue ?? "no description", answering: message)
         switch answer["error_code"]?.integerValue ?? Int64(response.status) {
         case 429:
-            let wait = answer["parameters"]?.objectValue?["retry_after"]?.numberValue ?? response.retryAfter.map(\.seconds) ?? 1
+            let wait =
+                answer["parameters"]?.objectValue?["retry_after"]?.numberValue ?? response.retryAfter.map(\.seconds)
+                ?? 1
             return .slowDown(after: .providerSeconds(wait), bucket: bucket)
         case 500...:
             return .retry("telegram: \(description)")

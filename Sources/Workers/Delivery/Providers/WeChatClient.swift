@@ -14,15 +14,20 @@ struct WeChatClient: HTTPProviderClient {
         guard let contextToken = message.target.context else {
             return .reject("wechat: the inbound message carried no context_token to reply with")
         }
-        let item = JSONValue.object(JSONObject(["type": .integer(1), "text_item": .object(JSONObject(["text": .string(message.text)]))]))
-        let body = JSONValue.object(JSONObject([
-            "msg": .object(JSONObject([
-                "from_user_id": .string(""), "to_user_id": .string(message.target.chat), "client_id": .string(message.nonce),
-                "message_type": .integer(2), "message_state": .integer(2), "context_token": .string(contextToken),
-                "item_list": .array([item]),
-            ])),
-            "base_info": .object(JSONObject(["channel_version": .string("1.0")])),
-        ]))
+        let item = JSONValue.object(
+            JSONObject(["type": .integer(1), "text_item": .object(JSONObject(["text": .string(message.text)]))]))
+        let body = JSONValue.object(
+            JSONObject([
+                "msg": .object(
+                    JSONObject([
+                        "from_user_id": .string(""), "to_user_id": .string(message.target.chat),
+                        "client_id": .string(message.nonce),
+                        "message_type": .integer(2), "message_state": .integer(2),
+                        "context_token": .string(contextToken),
+                        "item_list": .array([item]),
+                    ])),
+                "base_info": .object(JSONObject(["channel_version": .string("1.0")])),
+            ]))
         let request = HTTPRequest.json(
             context.settings.url(.wechatSend), body.serialized,
             headers: [

@@ -20,7 +20,10 @@ struct WeComClient: HTTPProviderClient {
         if let user = message.target.user {
             route = .wecomDirect
             body.set("touser", .string(user))
-            body.set("agentid", Int64(context.settings.credential("agent_id")).map(JSONValue.integer) ?? .string(context.settings.credential("agent_id")))
+            body.set(
+                "agentid",
+                Int64(context.settings.credential("agent_id")).map(JSONValue.integer)
+                    ?? .string(context.settings.credential("agent_id")))
         } else {
             route = .wecomGroup
             body.set("chatid", .string(message.target.chat))
@@ -42,13 +45,17 @@ struct WeComClient: HTTPProviderClient {
         case let code where Self.transient.contains(code):
             return .retry("wecom: system busy (\(code))")
         default:
-            return .reject("wecom \(code): " + context.describe(answer["errmsg"]?.stringValue ?? "", answering: message))
+            return .reject(
+                "wecom \(code): " + context.describe(answer["errmsg"]?.stringValue ?? "", answering: message))
         }
     }
 
     private func fetchToken() async throws -> (String, Duration) {
-        let corp = context.settings.credential("corp_id").addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
-        let secret = context.settings.credential("corp_secret").addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+        let corp =
+            context.settings.credential("corp_id").addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+        let secret =
+            context.settings.credential("corp_secret").addingPercentEncoding(withAllowedCharacters: .alphanumerics)
+            ?? ""
         let response = try await context.http.send(
             HTTPRequest(.get, context.settings.url(.wecomToken, query: "corpid=\(corp)&corpsecret=\(secret)"))
         )

@@ -25,10 +25,12 @@ struct DeadLetterPurgeCommand: Command {
     let dryRun: Bool
 
     init(_ arguments: Arguments) throws {
-        selection = try .chosen(ids: arguments.ids(), or: [
-            (Self.all.spec, try arguments.isSet(Self.all) ? .all : nil),
-            (Self.olderThan.spec, try arguments.value(Self.olderThan).map(DeadLetterSelection.olderThan)),
-        ])
+        selection = try .chosen(
+            ids: arguments.ids(),
+            or: [
+                (Self.all.spec, try arguments.isSet(Self.all) ? .all : nil),
+                (Self.olderThan.spec, try arguments.value(Self.olderThan).map(DeadLetterSelection.olderThan)),
+            ])
         confirmed = try arguments.isSet(Self.yes)
         dryRun = try arguments.isSet(Self.dryRun)
         if confirmed && dryRun {
@@ -44,7 +46,8 @@ struct DeadLetterPurgeCommand: Command {
             Output.message("dlq purge would delete \(doomed.count) dead letters; nothing was deleted")
             return
         }
-        if case .ids = selection {} else if !confirmed {
+        if case .ids = selection {
+        } else if !confirmed {
             let count = try await store.deadLetterIDs(selection).count
             throw CommandFailure.usage(
                 "this would delete \(count) dead letters for good: run it again with --yes "

@@ -19,10 +19,12 @@ struct DeadLetterRedriveCommand: Command {
     let rate: Int?
 
     init(_ arguments: Arguments) throws {
-        selection = try .chosen(ids: arguments.ids(), or: [
-            (Self.all.spec, try arguments.isSet(Self.all) ? .all : nil),
-            (Self.queue.spec, try arguments.value(Self.queue).map(DeadLetterSelection.queue)),
-        ])
+        selection = try .chosen(
+            ids: arguments.ids(),
+            or: [
+                (Self.all.spec, try arguments.isSet(Self.all) ? .all : nil),
+                (Self.queue.spec, try arguments.value(Self.queue).map(DeadLetterSelection.queue)),
+            ])
         rate = try arguments.value(Self.rate)
     }
 
@@ -39,7 +41,8 @@ struct DeadLetterRedriveCommand: Command {
                 if rate != nil {
                     Output.message(
                         context.output.json
-                            ? Output.jsonLine(["progress": done, "total": total]) : "redrove \(done) of \(total) dead letters"
+                            ? Output.jsonLine(["progress": done, "total": total])
+                            : "redrove \(done) of \(total) dead letters"
                     )
                 }
             }
@@ -51,8 +54,11 @@ struct DeadLetterRedriveCommand: Command {
             context.output.result("redrove \(count) dead letters", json: ["redriven": count])
         } catch is CancellationError {
             let (done, total) = progress.withLock { $0 }
-            context.output.result("interrupted: redrove \(done) of \(total) dead letters", json: ["redriven": done, "total": total, "interrupted": true])
-            throw CommandFailure(exitCode: .interrupted, message: "interrupted after redriving \(done) of \(total) dead letters")
+            context.output.result(
+                "interrupted: redrove \(done) of \(total) dead letters",
+                json: ["redriven": done, "total": total, "interrupted": true])
+            throw CommandFailure(
+                exitCode: .interrupted, message: "interrupted after redriving \(done) of \(total) dead letters")
         }
     }
 }

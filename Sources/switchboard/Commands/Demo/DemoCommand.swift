@@ -57,7 +57,9 @@ struct DemoCommand: Command {
         var intakeResults: [JSONObject] = []
         say("Switchboard demo on a fresh database: \(path)\n")
 
-        say("1. Linking. acct_demo links the Slack workspace T0EXAMPLE1 with a link token, and asks for a Telegram connect code.")
+        say(
+            "1. Linking. acct_demo links the Slack workspace T0EXAMPLE1 with a link token, and asks for a Telegram connect code."
+        )
         let token = try await links.createLinkToken(type: .server, platform: "slack", subject: "T0EXAMPLE1")
         _ = try await links.confirmLinkToken(token.token, account: "acct_demo")
         let code = try await links.requestConnectCode(owner: "acct_demo", provider: "telegram")
@@ -71,7 +73,9 @@ struct DemoCommand: Command {
             tally[result.status, default: 0] += 1
             intakeResults.append(["delivery": label, "result": result.fields])
             let job = result.jobID.map { " as job \($0) (\(result.kind ?? ""))" } ?? ""
-            say("   \(label.padding(toLength: 46, withPad: " ", startingAt: 0)) -> \(result.status.rawValue)\(job)\(result.detail.map { ": \($0)" } ?? "")")
+            say(
+                "   \(label.padding(toLength: 46, withPad: " ", startingAt: 0)) -> \(result.status.rawValue)\(job)\(result.detail.map { ": \($0)" } ?? "")"
+            )
         }
         say("")
 
@@ -97,20 +101,26 @@ struct DemoCommand: Command {
         }
         say("")
 
-        let resolution = try await links.resolveOwner(provider: "telegram", workspace: "7744552", sender: "7744552", isDirect: true)
+        let resolution = try await links.resolveOwner(
+            provider: "telegram", workspace: "7744552", sender: "7744552", isDirect: true)
         let stats = try await store.stats()
         say("4. Outcome.")
-        say("   deliveries: \(tally[.enqueued, default: 0]) enqueued, \(tally[.duplicate, default: 0]) duplicates absorbed, "
-            + "\(tally[.ignored, default: 0]) ignored")
+        say(
+            "   deliveries: \(tally[.enqueued, default: 0]) enqueued, \(tally[.duplicate, default: 0]) duplicates absorbed, "
+                + "\(tally[.ignored, default: 0]) ignored")
         say("   Telegram chat 7744552 now resolves to: \(resolution.account ?? "nobody")")
-        say("   dead letters: \(stats.deadLetters); jobs left: \(stats.totals.values.reduce(0, +)); dedupe keys held: \(stats.dedupeKeysHeld)")
+        say(
+            "   dead letters: \(stats.deadLetters); jobs left: \(stats.totals.values.reduce(0, +)); dedupe keys held: \(stats.dedupeKeysHeld)"
+        )
         say("\nInspect it yourself: switchboard stats --db \(path)")
         if json {
-            context.output.result("", json: [
-                "database": path, "replies_file": replies, "intake": intakeResults, "replies": sent,
-                "telegram_owner": resolution.account.json, "dead_letters": stats.deadLetters,
-                "jobs_left": stats.totals.values.reduce(0, +), "dedupe_keys_held": stats.dedupeKeysHeld,
-            ])
+            context.output.result(
+                "",
+                json: [
+                    "database": path, "replies_file": replies, "intake": intakeResults, "replies": sent,
+                    "telegram_owner": resolution.account.json, "dead_letters": stats.deadLetters,
+                    "jobs_left": stats.totals.values.reduce(0, +), "dedupe_keys_held": stats.dedupeKeysHeld,
+                ])
         }
     }
 }

@@ -16,11 +16,15 @@ enum JobPrinter {
             let rows = shown.map { job in
                 [String(job.id), job.queue, job.kind]
                     + (deadLetters
-                        ? [job.deadReason?.rawValue ?? "", "\(job.attempts)/\(job.maxAttempts)", job.finishedAt?.description ?? ""]
+                        ? [
+                            job.deadReason?.rawValue ?? "", "\(job.attempts)/\(job.maxAttempts)",
+                            job.finishedAt?.description ?? "",
+                        ]
                         : [job.state.rawValue, "\(job.attempts)/\(job.maxAttempts)", job.runAt.description])
                     + [job.lastError.map { cut(firstLine($0), to: 60) } ?? ""]
             }
-            let header = deadLetters
+            let header =
+                deadLetters
                 ? ["id", "queue", "kind", "reason", "attempts", "died at", "last error"]
                 : ["id", "queue", "kind", "state", "attempts", "run at", "last error"]
             output.result(TextTable(header: header, rows: rows).rendered, json: [:])
@@ -48,10 +52,18 @@ enum JobPrinter {
         var fields = summary(job)
         let payload = String(data: job.payload, encoding: .utf8)
         // The payload as JSON when it is JSON (what Switchboard writes), else as text, else as base64.
-        fields.set("payload", (try? JSONParser.parse(job.payload)) ?? payload.map(JSONValue.string) ?? .string(job.payload.base64EncodedString()))
-        fields.set("error_history", job.errorHistory.map { failure -> JSONObject in
-            ["attempt": failure.attempt, "at": Timestamp(millisecondsSince1970: failure.at).description, "error": failure.error]
-        })
+        fields.set(
+            "payload",
+            (try? JSONParser.parse(job.payload)) ?? payload.map(JSONValue.string)
+                ?? .string(job.payload.base64EncodedString()))
+        fields.set(
+            "error_history",
+            job.errorHistory.map { failure -> JSONObject in
+                [
+                    "attempt": failure.attempt, "at": Timestamp(millisecondsSince1970: failure.at).description,
+                    "error": failure.error,
+                ]
+            })
         var lines = [
             "job \(job.id)",
             "  queue:        \(job.queue)",

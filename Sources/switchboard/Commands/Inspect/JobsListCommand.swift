@@ -8,7 +8,9 @@ struct JobsListCommand: Command {
     private static let state = Option<JobState>.choice("state", "only jobs in this state")
 
     static let options = [Self.state.spec] + ListOptions.specs
-    static let examples = ["switchboard jobs list --state leased", "switchboard jobs list --queue mail --limit 10 --json"]
+    static let examples = [
+        "switchboard jobs list --state leased", "switchboard jobs list --queue mail --limit 10 --json",
+    ]
 
     let state: JobState?
     let queue: String?

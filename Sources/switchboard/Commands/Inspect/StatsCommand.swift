@@ -27,9 +27,13 @@ struct StatsCommand: Command {
             dedupe keys held: \(stats.dedupeKeysHeld)
             """,
             json: [
-                "queues": Dictionary(uniqueKeysWithValues: stats.queues.map { queue in
-                    (queue.queue, Dictionary(uniqueKeysWithValues: states.map { ($0.rawValue, queue.counts[$0] ?? 0) }))
-                }),
+                "queues": Dictionary(
+                    uniqueKeysWithValues: stats.queues.map { queue in
+                        (
+                            queue.queue,
+                            Dictionary(uniqueKeysWithValues: states.map { ($0.rawValue, queue.counts[$0] ?? 0) })
+                        )
+                    }),
                 "oldest_ready_seconds": stats.oldestReadyAge.map(\.seconds).json,
                 "leases_in_flight": stats.leasesInFlight,
                 "leases_expired": stats.leasesExpired,

@@ -8,9 +8,11 @@ import Queue
 struct ConnectCodeCommand: Command {
     static let name = "connect code"
     static let summary = "Issue a one-time code that binds a chat identity to an owner"
-    private static let owner = Option<String>.text("owner", "A", "the account the chat identity will belong to").required
+    private static let owner = Option<String>.text("owner", "A", "the account the chat identity will belong to")
+        .required
     private static let provider = Option<Provider>.choice("provider", "the provider the code is for").required
-    private static let botUsername = Option<String>.text("bot-username", "NAME", "Telegram only: print the t.me deep link for this bot")
+    private static let botUsername = Option<String>.text(
+        "bot-username", "NAME", "Telegram only: print the t.me deep link for this bot")
 
     static let options = [Self.owner.spec, Self.provider.spec, Self.botUsername.spec]
     static let examples = ["switchboard connect code --owner acct_42 --provider slack"]
@@ -29,11 +31,15 @@ struct ConnectCodeCommand: Command {
     func run(_ context: CommandContext) async throws {
         let links = try ChatStore(try await context.openStore(.create))
         let code = try await links.requestConnectCode(owner: owner, provider: provider.rawValue)
-        let instruction = "Send \(LinkCommand.command(for: provider)) \(code.code) to the Switchboard \(provider.displayName) bot."
+        let instruction =
+            "Send \(LinkCommand.command(for: provider)) \(code.code) to the Switchboard \(provider.displayName) bot."
         let url = provider == .telegram ? botUsername.map { "https://t.me/\($0)?start=\(code.code)" } : nil
         context.output.result(
-            ["code: \(code.code)", "instruction: \(instruction)", url.map { "link: \($0)" }, "expires: \(code.expiresAt)"]
-                .compactMap { $0 }.joined(separator: "\n"),
+            [
+                "code: \(code.code)", "instruction: \(instruction)", url.map { "link: \($0)" },
+                "expires: \(code.expiresAt)",
+            ]
+            .compactMap { $0 }.joined(separator: "\n"),
             json: [
                 "code": code.code, "instruction": instruction, "url": url.json,
                 "expires_at": code.expiresAt.description,

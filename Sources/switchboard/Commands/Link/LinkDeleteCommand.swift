@@ -1,5 +1,5 @@
-import Enqueuer
 import ChatStore
+import Enqueuer
 import Foundation
 import Queue
 

@@ -30,7 +30,8 @@ struct LinkSubject {
             throw CommandFailure.usage("--type is required: server or user")
         }
         if let stated, stated != type {
-            throw CommandFailure.usage("--type \(stated.rawValue) does not match --\(type == .server ? "server" : "user")-id")
+            throw CommandFailure.usage(
+                "--type \(stated.rawValue) does not match --\(type == .server ? "server" : "user")-id")
         }
     }
 }

@@ -8,7 +8,8 @@ import Queue
 struct LinkTokenCommand: Command {
     static let name = "link token"
     static let summary = "Issue a one-time token that links a server or user to the account that confirms it"
-    private static let linkBase = Option<String>.text("link-base", "URL", "print the page URL: URL followed by the token")
+    private static let linkBase = Option<String>.text(
+        "link-base", "URL", "print the page URL: URL followed by the token")
 
     static let options = [LinkSubject.type.required.spec] + LinkSubject.specs + [Self.linkBase.spec]
     static let examples = [

@@ -20,8 +20,9 @@ struct ConversationHistoryTests {
             try await say("message \(index)", in: "chat-a", to: test.store, kept: 3)
         }
         try await say("hello", in: "chat-b", to: test.store, kept: 3)
-        #expect(try await test.chat.history(conversation: "chat-a", limit: 100).map(\.text)
-            == ["message 7", "message 8", "message 9"])
+        #expect(
+            try await test.chat.history(conversation: "chat-a", limit: 100).map(\.text)
+                == ["message 7", "message 8", "message 9"])
         #expect(try await test.chat.history(conversation: "chat-b", limit: 100).count == 1)
     }
 

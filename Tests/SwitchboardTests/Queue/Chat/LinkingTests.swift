@@ -14,7 +14,8 @@ struct LinkingTests {
         #expect(code.code.count == 22)
         #expect(SecretToken.isWellFormed(code.code))
         #expect(code.expiresAt == t.clock.now() + .seconds(600))
-        let bytes = try Data(contentsOf: URL(fileURLWithPath: t.directory.databasePath))
+        let bytes =
+            try Data(contentsOf: URL(fileURLWithPath: t.directory.databasePath))
             + ((try? Data(contentsOf: URL(fileURLWithPath: t.directory.databasePath + "-wal"))) ?? Data())
         #expect(bytes.range(of: Data(code.code.utf8)) == nil, "the code is not in the database file")
     }
@@ -48,7 +49,10 @@ struct LinkingTests {
         let t = try await TestStore(backend)
         let links = try ChatStore(t.store)
         for _ in 0..<5 { _ = try await links.requestConnectCode(owner: "acct_1", provider: "slack") }
-        await #expect(throws: LinkError(.tooManyPending, "too many pending codes: wait for one to expire or use one of the 5 already issued")) {
+        await #expect(
+            throws: LinkError(
+                .tooManyPending, "too many pending codes: wait for one to expire or use one of the 5 already issued")
+        ) {
             try await links.requestConnectCode(owner: "acct_1", provider: "slack")
         }
         t.clock.advance(by: .seconds(600))
@@ -64,7 +68,9 @@ struct LinkingTests {
         let stores = [try await t.reopen(), try await t.reopen()]
         let outcomes = await withTaskGroup(of: Result<String, any Error>.self) { group in
             for (store, identity) in zip(stores, identities) {
-                group.addTask { await outcome { try await ChatStore(store).consumeConnectCode(digest: digest, identity: identity) } }
+                group.addTask {
+                    await outcome { try await ChatStore(store).consumeConnectCode(digest: digest, identity: identity) }
+                }
             }
             return await group.reduce(into: []) { $0.append($1) }
         }
@@ -82,14 +88,17 @@ struct LinkingTests {
         let code = try await links.requestConnectCode(owner: "acct_1", provider: "slack")
         let digest = try SecretToken.digest(code.code)
         let discordAda = ChannelIdentity(provider: "discord", workspace: "G1", user: "ada")
-        await #expect(throws: LinkError.self) { try await links.consumeConnectCode(digest: digest, identity: discordAda) }
+        await #expect(throws: LinkError.self) {
+            try await links.consumeConnectCode(digest: digest, identity: discordAda)
+        }
         t.clock.advance(by: .seconds(600))
         await #expect(throws: LinkError(.expiredOrUsed, "invalid or expired code")) {
             try await links.consumeConnectCode(digest: digest, identity: slackAda)
         }
         let fresh = try await links.requestConnectCode(owner: "acct_1", provider: "slack")
         t.clock.advance(by: .milliseconds(599_999))
-        #expect(try await links.consumeConnectCode(digest: SecretToken.digest(fresh.code), identity: slackAda) == "acct_1")
+        #expect(
+            try await links.consumeConnectCode(digest: SecretToken.digest(fresh.code), identity: slackAda) == "acct_1")
     }
 
     @Test("a new bind of an identity revokes the old owner's", arguments: TestBackend.all)
@@ -110,13 +119,18 @@ struct LinkingTests {
         let code = try await links.requestConnectCode(owner: "acct_1", provider: "discord")
         let digest = try SecretToken.digest(code.code)
         await #expect(throws: QueueError.self) {
-            try await links.consumeConnectCode(digest: digest, identity: ChannelIdentity(provider: "discord", workspace: "", user: "u"))
+            try await links.consumeConnectCode(
+                digest: digest, identity: ChannelIdentity(provider: "discord", workspace: "", user: "u"))
         }
-        #expect(try await links.consumeConnectCode(digest: digest, identity: ChannelIdentity(provider: "discord", workspace: "G", user: "u")) == "acct_1",
-                "the refused message did not burn the code")
+        #expect(
+            try await links.consumeConnectCode(
+                digest: digest, identity: ChannelIdentity(provider: "discord", workspace: "G", user: "u")) == "acct_1",
+            "the refused message did not burn the code")
     }
 
-    @Test("link tokens: pending, then linked on confirm; a second confirm gets expired-or-used", arguments: TestBackend.all)
+    @Test(
+        "link tokens: pending, then linked on confirm; a second confirm gets expired-or-used",
+        arguments: TestBackend.all)
     func tokenLifecycle(backend: TestBackend) async throws {
         let t = try await TestStore(backend)
         let links = try ChatStore(t.store)
@@ -140,7 +154,9 @@ struct LinkingTests {
         let stores = [try await t.reopen(), try await t.reopen()]
         let outcomes = await withTaskGroup(of: Result<PlatformLink, any Error>.self) { group in
             for (store, account) in zip(stores, ["acct_1", "acct_2"]) {
-                group.addTask { await outcome { try await ChatStore(store).confirmLinkToken(token.token, account: account) } }
+                group.addTask {
+                    await outcome { try await ChatStore(store).confirmLinkToken(token.token, account: account) }
+                }
             }
             return await group.reduce(into: []) { $0.append($1) }
         }
@@ -170,11 +186,15 @@ struct LinkingTests {
         #expect(try await links.linkTokenStatus(token.token) == .pending)
         t.clock.advance(by: .milliseconds(1))
         #expect(try await links.linkTokenStatus(token.token) == .expired)
-        let error = await #expect(throws: LinkError.self) { try await links.confirmLinkToken(token.token, account: "acct_1") }
+        let error = await #expect(throws: LinkError.self) {
+            try await links.confirmLinkToken(token.token, account: "acct_1")
+        }
         #expect(error?.httpStatus == 410)
     }
 
-    @Test("expiry is judged when the write lock is had, not when it was asked for", arguments: TestBackend.all, ["confirm", "consume"])
+    @Test(
+        "expiry is judged when the write lock is had, not when it was asked for", arguments: TestBackend.all,
+        ["confirm", "consume"])
     func expiryJudgedInsideTransaction(backend: TestBackend, operation: String) async throws {
         let t = try await TestStore(backend)
         let links = try ChatStore(t.store)
@@ -206,26 +226,34 @@ struct LinkingTests {
             "INSERT INTO platform_links (type, platform, subject, account, created_at) VALUES ('server', 'slack', 'T1', 'acct_9', 0)",
             at: t.directory.databasePath
         )
-        let error = await #expect(throws: LinkError.self) { try await links.confirmLinkToken(token.token, account: "acct_1") }
+        let error = await #expect(throws: LinkError.self) {
+            try await links.confirmLinkToken(token.token, account: "acct_1")
+        }
         #expect(error?.code == .alreadyLinked)
         #expect(try await links.linkTokenStatus(token.token) == .pending)
     }
 
-    @Test("the wrong flow, malformed tokens and unknown tokens are refused with their statuses",
-          arguments: TestBackend.all, ["%24", "../../etc/passwd", String(repeating: "a", count: 65), "", "a b"])
+    @Test(
+        "the wrong flow, malformed tokens and unknown tokens are refused with their statuses",
+        arguments: TestBackend.all, ["%24", "../../etc/passwd", String(repeating: "a", count: 65), "", "a b"])
     func tokenRefusals(backend: TestBackend, malformed: String) async throws {
         let t = try await TestStore(backend)
         let links = try ChatStore(t.store)
-        let error = await #expect(throws: LinkError.self) { try await links.confirmLinkToken(malformed, account: "acct_1") }
+        let error = await #expect(throws: LinkError.self) {
+            try await links.confirmLinkToken(malformed, account: "acct_1")
+        }
         #expect(error?.httpStatus == 422)
-        let unknown = await #expect(throws: LinkError.self) { try await links.linkTokenStatus(String(repeating: "a", count: 43)) }
+        let unknown = await #expect(throws: LinkError.self) {
+            try await links.linkTokenStatus(String(repeating: "a", count: 43))
+        }
         #expect(unknown?.httpStatus == 404)
         let server = try await links.createLinkToken(type: .server, platform: "slack", subject: "T1")
         let wrong = await #expect(throws: LinkError.self) {
             try await links.confirmLinkToken(server.token, account: "acct_1", expecting: .user)
         }
         #expect(wrong?.httpStatus == 400)
-        #expect(try await links.linkTokenStatus(server.token) == .pending, "a wrong-flow confirm does not burn the token")
+        #expect(
+            try await links.linkTokenStatus(server.token) == .pending, "a wrong-flow confirm does not burn the token")
     }
 
     @Test("only the owner may delete a link", arguments: TestBackend.all)
@@ -234,7 +262,9 @@ struct LinkingTests {
         let links = try ChatStore(t.store)
         let token = try await links.createLinkToken(type: .server, platform: "slack", subject: "T1")
         let link = try await links.confirmLinkToken(token.token, account: "acct_1")
-        let notOwner = await #expect(throws: LinkError.self) { try await links.deleteLink(id: link.id, account: "acct_2") }
+        let notOwner = await #expect(throws: LinkError.self) {
+            try await links.deleteLink(id: link.id, account: "acct_2")
+        }
         #expect(notOwner?.httpStatus == 403)
         let missing = await #expect(throws: LinkError.self) { try await links.deleteLink(id: 999, account: "acct_1") }
         #expect(missing?.httpStatus == 404)
@@ -242,7 +272,9 @@ struct LinkingTests {
         #expect(try await links.links(account: "acct_1").isEmpty)
     }
 
-    @Test("owners resolve through the server link, then the user link, then the channel connection", arguments: TestBackend.all)
+    @Test(
+        "owners resolve through the server link, then the user link, then the channel connection",
+        arguments: TestBackend.all)
     func resolution(backend: TestBackend) async throws {
         let t = try await TestStore(backend)
         let links = try ChatStore(t.store)
@@ -250,19 +282,25 @@ struct LinkingTests {
             let token = try await links.createLinkToken(type: type, platform: "slack", subject: subject)
             _ = try await links.confirmLinkToken(token.token, account: account)
         }
-        #expect(try await links.resolveOwner(provider: "slack", workspace: "T1", sender: "U_ADA", isDirect: false) == .unlinked)
+        #expect(
+            try await links.resolveOwner(provider: "slack", workspace: "T1", sender: "U_ADA", isDirect: false)
+                == .unlinked)
         let code = try await links.requestConnectCode(owner: "acct_conn", provider: "slack")
         _ = try await links.consumeConnectCode(digest: SecretToken.digest(code.code), identity: slackAda)
-        #expect(try await links.resolveOwner(provider: "slack", workspace: "T1", sender: "U_ADA", isDirect: false)
-            == .channelConnection(account: "acct_conn"))
+        #expect(
+            try await links.resolveOwner(provider: "slack", workspace: "T1", sender: "U_ADA", isDirect: false)
+                == .channelConnection(account: "acct_conn"))
         try await link(.server, "T1", "acct_server")
         try await link(.user, "U_ADA", "acct_user")
-        #expect(try await links.resolveOwner(provider: "slack", workspace: "T1", sender: "U_ADA", isDirect: false)
-            == .serverLink(account: "acct_server"))
-        #expect(try await links.resolveOwner(provider: "slack", workspace: "T1", sender: "U_ADA", isDirect: true)
-            == .userLink(account: "acct_user"), "direct messages use the user link, not the server's")
-        #expect(try await links.resolveOwner(provider: "slack", workspace: "T1", sender: "U_BOB", isDirect: true)
-            == .unlinked, "no DM fallback to the server owner")
+        #expect(
+            try await links.resolveOwner(provider: "slack", workspace: "T1", sender: "U_ADA", isDirect: false)
+                == .serverLink(account: "acct_server"))
+        #expect(
+            try await links.resolveOwner(provider: "slack", workspace: "T1", sender: "U_ADA", isDirect: true)
+                == .userLink(account: "acct_user"), "direct messages use the user link, not the server's")
+        #expect(
+            try await links.resolveOwner(provider: "slack", workspace: "T1", sender: "U_BOB", isDirect: true)
+                == .unlinked, "no DM fallback to the server owner")
     }
 }
 

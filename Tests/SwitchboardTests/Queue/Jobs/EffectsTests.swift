@@ -5,7 +5,9 @@ import Testing
 
 @Suite("Settlement effects, rate holds and dead-letter notices")
 struct EffectsTests {
-    @Test("a completion enqueues its follow-ups and their history in the same transaction, only if the lease holds", arguments: TestBackend.all)
+    @Test(
+        "a completion enqueues its follow-ups and their history in the same transaction, only if the lease holds",
+        arguments: TestBackend.all)
     func followUpsWithCompletion(backend: TestBackend) async throws {
         let t = try await TestStore(backend)
         try await t.enqueue("turn")
@@ -13,7 +15,9 @@ struct EffectsTests {
         let delivery = NewJob(queue: "out", kind: "deliver", groupKey: "conv-1")
             .attaching(ConversationMessage(conversation: "conv-1", role: .assistant, text: "the reply"))
         t.clock.advance(by: .seconds(10))
-        await #expect(throws: QueueError.self) { try await t.store.complete(turn.lease, effects: SettlementEffects(enqueue: [delivery])) }
+        await #expect(throws: QueueError.self) {
+            try await t.store.complete(turn.lease, effects: SettlementEffects(enqueue: [delivery]))
+        }
         #expect(try await t.store.jobs(queue: "out").isEmpty, "a fenced completion writes no follow-up")
         #expect(try await t.chat.history(conversation: "conv-1").isEmpty)
 
@@ -28,7 +32,8 @@ struct EffectsTests {
         let t = try await TestStore(backend)
         let id = try await t.enqueue("turn").jobID
         let turn = try await t.claim()[0]
-        let result = try await t.store.complete(turn.lease, effects: SettlementEffects(enqueue: [NewJob(queue: "", kind: "x")]))
+        let result = try await t.store.complete(
+            turn.lease, effects: SettlementEffects(enqueue: [NewJob(queue: "", kind: "x")]))
         #expect(result == .deadLettered(.nonRetryable))
         #expect(try await t.store.deadLetter(id: id).lastError?.hasPrefix("invalid follow-up job: queue") == true)
     }
@@ -41,23 +46,29 @@ struct EffectsTests {
         let jobs = try await t.claim(2)
         let until = t.clock.now() + .seconds(30)
         try await t.store.snooze(jobs[0].lease, for: .seconds(30))
-        try await t.store.complete(jobs[1].lease, effects: SettlementEffects(holds: [
-            RateHold(bucket: "telegram:chat:1", until: until),
-            RateHold(bucket: "telegram:bot", until: t.clock.now() + .seconds(1)),
-        ]))
+        try await t.store.complete(
+            jobs[1].lease,
+            effects: SettlementEffects(holds: [
+                RateHold(bucket: "telegram:chat:1", until: until),
+                RateHold(bucket: "telegram:bot", until: t.clock.now() + .seconds(1)),
+            ]))
         #expect(try await t.store.holdUntil(buckets: ["telegram:bot", "telegram:chat:1"]) == until)
         #expect(try await t.store.holdUntil(buckets: ["telegram:chat:2"]) == nil)
         t.clock.advance(by: .seconds(30))
         #expect(try await t.store.holdUntil(buckets: ["telegram:chat:1"]) == nil)
     }
 
-    @Test("a dead-lettered job enqueues its notice with the same payload, whoever dead-letters it", arguments: TestBackend.all)
+    @Test(
+        "a dead-lettered job enqueues its notice with the same payload, whoever dead-letters it",
+        arguments: TestBackend.all)
     func deadLetterNotice(backend: TestBackend) async throws {
         let t = try await TestStore(backend)
         let notice = DeadLetterNotice(queue: "chat", kind: "turn.failed")
         let payload = Data(#"{"event":1}"#.utf8)
-        try await t.store.enqueue(NewJob(queue: "q", kind: "turn", payload: payload, maxAttempts: 1, onDeadLetter: notice))
-        try await t.store.enqueue(NewJob(queue: "q", kind: "turn", payload: payload, maxAttempts: 1, onDeadLetter: notice))
+        try await t.store.enqueue(
+            NewJob(queue: "q", kind: "turn", payload: payload, maxAttempts: 1, onDeadLetter: notice))
+        try await t.store.enqueue(
+            NewJob(queue: "q", kind: "turn", payload: payload, maxAttempts: 1, onDeadLetter: notice))
         try await t.store.enqueue(NewJob(queue: "q", kind: "turn", maxAttempts: 1))
         let jobs = try await t.claim(3, lease: .seconds(5))
         try await t.store.fail(jobs[0].lease, error: "agent down", retryable: true)
@@ -69,7 +80,9 @@ struct EffectsTests {
         #expect(notices.allSatisfy { $0.kind == "turn.failed" && $0.payload == payload && $0.state == .ready })
     }
 
-    @Test("the identity that consumed a code gets the same owner when it presents it again; others do not", arguments: TestBackend.all)
+    @Test(
+        "the identity that consumed a code gets the same owner when it presents it again; others do not",
+        arguments: TestBackend.all)
     func consumeReplay(backend: TestBackend) async throws {
         let t = try await TestStore(backend)
         let links = try ChatStore(t.store)
@@ -79,7 +92,8 @@ struct EffectsTests {
         #expect(try await links.consumeConnectCode(digest: digest, identity: ada) == "acct_1")
         #expect(try await links.consumeConnectCode(digest: digest, identity: ada) == "acct_1")
         await #expect(throws: LinkError.self) {
-            try await links.consumeConnectCode(digest: digest, identity: ChannelIdentity(provider: "slack", workspace: "T1", user: "U_BOB"))
+            try await links.consumeConnectCode(
+                digest: digest, identity: ChannelIdentity(provider: "slack", workspace: "T1", user: "U_BOB"))
         }
     }
 }

@@ -5,7 +5,9 @@ import Testing
 @Suite("Leases and fencing")
 struct FencingTests {
     /// One job claimed by w1, whose lease then expired and was claimed again by w2.
-    private func expiredAndReclaimed(_ backend: TestBackend) async throws -> (TestStore, old: ClaimedJob, new: ClaimedJob) {
+    private func expiredAndReclaimed(_ backend: TestBackend) async throws -> (
+        TestStore, old: ClaimedJob, new: ClaimedJob
+    ) {
         let t = try await TestStore(backend)
         try await t.enqueue(maxAttempts: 5)
         let old = try await t.claim(lease: .seconds(10), worker: "w1")[0]
@@ -17,7 +19,9 @@ struct FencingTests {
         return (t, old, new)
     }
 
-    @Test("the old holder of an expired lease can neither heartbeat, complete, fail nor snooze", arguments: TestBackend.all)
+    @Test(
+        "the old holder of an expired lease can neither heartbeat, complete, fail nor snooze",
+        arguments: TestBackend.all)
     func oldHolderIsFenced(backend: TestBackend) async throws {
         let (t, old, new) = try await expiredAndReclaimed(backend)
         let attempts: [(String, () async throws -> Void)] = [

@@ -91,7 +91,9 @@ struct GroupTests {
 struct DedupeTests {
     private let key = DedupeKey("slack:T1:C1:Ev1", timeToLive: .seconds(3600))
 
-    @Test("a live key makes the enqueue a duplicate that writes nothing; another key is still enqueued", arguments: TestBackend.all)
+    @Test(
+        "a live key makes the enqueue a duplicate that writes nothing; another key is still enqueued",
+        arguments: TestBackend.all)
     func duplicateAndControl(backend: TestBackend) async throws {
         let t = try await TestStore(backend)
         let first = try await t.enqueue(dedupe: key)

@@ -34,7 +34,9 @@ struct LifecycleTests {
         #expect(try await t.claim(3).map(\.id) == [low])
     }
 
-    @Test("claims across several queues merge by priority and age, and leave other queues alone", arguments: TestBackend.all)
+    @Test(
+        "claims across several queues merge by priority and age, and leave other queues alone",
+        arguments: TestBackend.all)
     func severalQueues(backend: TestBackend) async throws {
         let t = try await TestStore(backend)
         let a1 = try await t.enqueue(queue: "a").jobID
@@ -80,7 +82,8 @@ struct LifecycleTests {
         for _ in 0..<5 {
             let job = try #require(try await t.claim().first)
             #expect(job.attempt == 1)
-            #expect(try await t.store.snooze(job.lease, for: .seconds(10)) == .scheduled(at: t.clock.now() + .seconds(10)))
+            #expect(
+                try await t.store.snooze(job.lease, for: .seconds(10)) == .scheduled(at: t.clock.now() + .seconds(10)))
             #expect(try await t.claim().isEmpty)
             t.clock.advance(by: .seconds(10))
         }
@@ -154,7 +157,8 @@ struct StoredTextTests {
         let t = try await TestStore(backend)
         let text = "before\u{0}after 👩‍👩‍👧 e\u{301}"
         try await t.store.enqueue(
-            NewJob(queue: "q", kind: "k").attaching(ConversationMessage(conversation: "c\u{0}1", role: .user, text: text))
+            NewJob(queue: "q", kind: "k").attaching(
+                ConversationMessage(conversation: "c\u{0}1", role: .user, text: text))
         )
         #expect(try await t.chat.history(conversation: "c\u{0}1").map(\.text) == [text])
         #expect(try await t.chat.history(conversation: "c").isEmpty, "keys are not cut at the NUL either")

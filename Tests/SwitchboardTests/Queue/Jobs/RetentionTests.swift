@@ -6,8 +6,9 @@ import Testing
 /// Completed jobs are kept only while a retention is set.
 @Suite("Retention", .timeLimit(.minutes(1)))
 struct RetentionTests {
-    @Test("work --retain-completed (or the configuration's retain_completed) keeps completed jobs to inspect",
-          arguments: [["--retain-completed", "1h"], ["--config", "CONFIG"], []])
+    @Test(
+        "work --retain-completed (or the configuration's retain_completed) keeps completed jobs to inspect",
+        arguments: [["--retain-completed", "1h"], ["--config", "CONFIG"], []])
     func retainCompleted(arguments: [String]) async throws {
         let directory = try TestDirectory()
         let config = directory.path("switchboard.json")

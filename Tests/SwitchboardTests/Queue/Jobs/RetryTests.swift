@@ -41,7 +41,9 @@ struct RetryTests {
         let t = try await TestStore(backend)
         let id = try await t.enqueue(maxAttempts: 5).jobID
         let job = try await t.claim()[0]
-        #expect(try await t.store.fail(job.lease, error: "401 unauthorized", retryable: false) == .deadLettered(.nonRetryable))
+        #expect(
+            try await t.store.fail(job.lease, error: "401 unauthorized", retryable: false)
+                == .deadLettered(.nonRetryable))
         let dead = try await t.store.deadLetter(id: id)
         #expect(dead.state == .dead)
         #expect(dead.deadReason == .nonRetryable)

@@ -10,7 +10,8 @@ struct CorruptionTests {
     func unreadableErrorHistory() async throws {
         let test = try await TestStore()
         let id = try await test.enqueue().jobID
-        try RawSQLite.run("UPDATE jobs SET error_history = '{\"not\": \"a list\"}' WHERE id = \(id)", at: test.directory.databasePath)
+        try RawSQLite.run(
+            "UPDATE jobs SET error_history = '{\"not\": \"a list\"}' WHERE id = \(id)", at: test.directory.databasePath)
         let error = await #expect(throws: QueueError.self) { try await test.store.job(id: id) }
         #expect(error?.code == .corrupt)
         #expect(error?.message.contains("error history") == true, "\(error?.message ?? "")")

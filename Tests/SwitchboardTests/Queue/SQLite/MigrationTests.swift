@@ -1,5 +1,5 @@
-import ChatStore
 import CSQLite
+import ChatStore
 import Foundation
 import Queue
 import Testing

@@ -1,5 +1,5 @@
-import ChatStore
 import CSQLite
+import ChatStore
 import Foundation
 import JSON
 import Queue
@@ -26,7 +26,8 @@ struct WriterLockTests {
     func stoppedHolder() async throws {
         let directory = try TestDirectory()
         _ = try await SwitchboardDatabase.open(path: directory.databasePath)
-        let holder = try SwitchboardProcess.start(["bench", "worker", "--contend", "60"], database: directory.databasePath)
+        let holder = try SwitchboardProcess.start(
+            ["bench", "worker", "--contend", "60"], database: directory.databasePath)
         defer {
             holder.signal(SIGCONT)
             holder.signal(SIGKILL)
@@ -36,7 +37,9 @@ struct WriterLockTests {
         // Stop it until it is stopped inside a transaction, holding the lock.
         try await waitUntil("the contending writer is stopped holding the write lock") {
             holder.signal(SIGSTOP)
-            try await waitUntil("it has stopped") { (try? String(contentsOfFile: "/proc/\(holder.pid)/stat", encoding: .utf8))?.contains(") T ") == true }
+            try await waitUntil("it has stopped") {
+                (try? String(contentsOfFile: "/proc/\(holder.pid)/stat", encoding: .utf8))?.contains(") T ") == true
+            }
             if WriterLock.holder(of: directory.databasePath) == holder.pid { return true }
             holder.signal(SIGCONT)
             return false
@@ -60,7 +63,9 @@ struct WriterLockTests {
         #expect(error?.code == .contended)
         let cause = try #require(error?.cause as? SQLiteError)
         #expect(cause.isContention)
-        #expect(error?.detailedDescription.contains("caused by: SQLite error 5") == true, "\(error?.detailedDescription ?? "")")
+        #expect(
+            error?.detailedDescription.contains("caused by: SQLite error 5") == true,
+            "\(error?.detailedDescription ?? "")")
         sqlite3_exec(handle, "ROLLBACK", nil, nil, nil)
     }
 }
