@@ -14,7 +14,6 @@ public protocol WallClock: Sendable {
     /// alarm is cancelled first.
     func alarm(at deadline: Timestamp, _ wake: @escaping @Sendable () -> Void) -> ClockAlarm
 }
-
 extension WallClock {
     /// Suspends until the clock has moved on by `duration`.
     /// - Throws: `CancellationError` when the calling task is cancelled first.
@@ -40,7 +39,6 @@ extension WallClock {
         }
     }
 }
-
 /// An alarm set on a clock: cancelling it stops it from waking its waiter (if it has not already).
 public struct ClockAlarm: Sendable {
     private let cancelAction: @Sendable () -> Void
@@ -51,25 +49,5 @@ public struct ClockAlarm: Sendable {
 
     public func cancel() {
         cancelAction()
-    }
-}
-
-/// The machine's real clock.
-public struct SystemClock: WallClock {
-    public init() {}
-
-    public func now() -> Timestamp {
-        Timestamp(Date())
-    }
-
-    public func alarm(at deadline: Timestamp, _ wake: @escaping @Sendable () -> Void) -> ClockAlarm {
-        let cancelled = Atomic<Bool>(false)
-        let delay = max(deadline - now(), .zero)
-        DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(delay.wholeNanoseconds))) {
-            if !cancelled.load(ordering: .acquiring) {
-                wake()
-            }
-        }
-        return ClockAlarm { cancelled.store(true, ordering: .releasing) }
     }
 }
