@@ -1,5 +1,5 @@
 /// A chat provider Switchboard takes messages from.
-public enum Provider: String, Sendable, CaseIterable, Codable {
+public enum Provider: String, Sendable, CaseIterable {
     case telegram
     case slack
     case discord

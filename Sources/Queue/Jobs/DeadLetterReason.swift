@@ -1,7 +1,7 @@
 import Foundation
 
 /// Why a job was dead-lettered.
-public enum DeadLetterReason: String, Sendable, Codable {
+public enum DeadLetterReason: String, Sendable {
     /// The handler said retrying cannot help.
     case nonRetryable = "non_retryable"
     /// It failed on its last allowed attempt.

@@ -1,5 +1,5 @@
 /// How an attempt at a leased job ended.
-enum AttemptEnd: Equatable {
+package enum AttemptEnd: Equatable {
     case succeeded
     case failed(error: String, retryable: Bool)
     /// The worker asked for the job back after a delay; the attempt does not count.
@@ -9,7 +9,7 @@ enum AttemptEnd: Equatable {
 }
 
 /// What happens to a job next.
-enum NextStep: Equatable {
+package enum NextStep: Equatable {
     /// Done: delete it, or keep it as completed for the retention window.
     case finish
     /// Run it again from `runAt`; `refundAttempt` when the attempt should not count.
@@ -20,13 +20,17 @@ enum NextStep: Equatable {
 /// The rules that decide a job's next step when an attempt ends.
 ///
 /// Pure: no database, no clock, no randomness of its own, so every rule is tested directly.
-struct JobLifecycle {
-    let retryPolicy: RetryPolicy
+package struct JobLifecycle {
+    package let retryPolicy: RetryPolicy
+
+    package init(retryPolicy: RetryPolicy) {
+        self.retryPolicy = retryPolicy
+    }
 
     /// - Parameters:
     ///   - attempt: the attempt that just ended, counting from 1.
     ///   - jitterUnit: a number in `0..<1` for the retry policy's jitter; asked for only when a retry is scheduled.
-    func next(
+    package func next(
         after end: AttemptEnd, attempt: Int, maxAttempts: Int, now: Timestamp, jitterUnit: @autoclosure () -> Double
     ) -> NextStep {
         switch end {

@@ -11,7 +11,7 @@ import Foundation
 ///       └──── fail (backoff), snooze ◀─────────────┤
 ///                                                  └──fail, exhausted, or lease lost on last attempt──▶ dead
 /// ```
-public enum JobState: String, Sendable, CaseIterable, Codable {
+public enum JobState: String, Sendable, CaseIterable {
     /// Waiting for its run-at time (a delay, a retry backoff or a snooze).
     case scheduled
     /// Runnable now.
