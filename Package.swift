@@ -28,9 +28,15 @@ let package = Package(
             pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"])]
         ),
+        .systemLibrary(
+            name: "CPostgres",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
+        ),
         .systemLibrary(name: "CSystem"),
         .target(name: "JSON"),
-        .target(name: "Queue", dependencies: ["JSON", "CSQLite", "CCrypto", "CSystem"], exclude: ["Chat"]),
+        .target(
+            name: "Queue", dependencies: ["JSON", "CSQLite", "CPostgres", "CCrypto", "CSystem"], exclude: ["Chat"]),
         .target(name: "ChatStore", dependencies: ["Queue", "CCrypto"], path: "Sources/Queue/Chat"),
         .target(name: "Enqueuer", dependencies: ["JSON", "Queue", "ChatStore"]),
         .target(name: "Workers", dependencies: ["JSON", "Queue", "ChatStore", "Enqueuer", "CCurl", "CSystem"]),

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Switchboard needs on Debian 12 (with the Swift toolchain already on PATH), builds it in
 # release mode, and runs the whole pipeline once on a fresh local SQLite file: no provider tokens needed.
+# libpq-dev is PostgreSQL's client library (for --db postgres://...); postgresql brings the server
+# programs the test suite starts a server of its own with (it never touches a running server).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,7 +11,7 @@ if [ "$(id -u)" -ne 0 ]; then
     as_root=(sudo)
 fi
 "${as_root[@]}" apt-get update -q
-"${as_root[@]}" apt-get install -y -q libsqlite3-dev libcurl4-openssl-dev libssl-dev pkg-config
+"${as_root[@]}" apt-get install -y -q libsqlite3-dev libcurl4-openssl-dev libssl-dev libpq-dev postgresql pkg-config
 
 swift build -c release
 .build/release/switchboard demo

@@ -90,7 +90,7 @@ package struct QueueBenchmark {
         }
         var options = StoreOptions()
         options.durability = durability
-        return try await SwitchboardDatabase.open(path: path(name), options: options)
+        return try await SwitchboardDatabase.open(.sqlite(path: path(name)), options: options)
     }
 
     private func job(_ index: Int) -> NewJob {

@@ -32,6 +32,7 @@ public struct ChatStore: Sendable {
     private static func storage(for store: JobStore) throws -> any ChatStorage {
         switch store.storage {
         case let sqlite as SQLiteJobStorage: SQLiteChatStorage(jobs: sqlite)
+        case let postgres as PostgresJobStorage: PostgresChatStorage(jobs: postgres)
         default: throw QueueError(.internal, "no chat tables for the backend of \(store.path)")
         }
     }

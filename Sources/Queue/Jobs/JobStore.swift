@@ -15,16 +15,24 @@ public final class JobStore: Sendable {
         self.options = options
     }
 
-    /// Opens the database at `path`, creating and migrating it as `options.access` allows.
+    /// Opens the database at `location` (a SQLite file, or a PostgreSQL database), creating and migrating
+    /// it as `options.access` allows.
     ///
-    /// - Throws: `QueueError` when the file is missing (unless the access is `.create`), belongs to another
-    ///   application, or has a newer schema (or, read-only, an older one); `SQLiteError` when it cannot be
-    ///   opened or read.
-    public static func open(path: String, options: StoreOptions = StoreOptions()) async throws -> JobStore {
-        JobStore(storage: try await SQLiteJobStorage.open(path: path, options: options), options: options)
+    /// - Throws: `QueueError` when the database is missing (unless the access is `.create`), belongs to
+    ///   another application, or has a newer schema (or, read-only, an older one), or when a PostgreSQL
+    ///   server cannot be reached; `SQLiteError` or `PostgresError` when it cannot be opened or read.
+    public static func open(_ location: StoreLocation, options: StoreOptions = StoreOptions()) async throws
+        -> JobStore
+    {
+        let storage: any JobStorage =
+            switch location {
+            case .sqlite(let path): try await SQLiteJobStorage.open(path: path, options: options)
+            case .postgres(let url): try await PostgresJobStorage.open(url: url, options: options)
+            }
+        return JobStore(storage: storage, options: options)
     }
 
-    /// The database this store was opened on: its path (or URL, without a password).
+    /// The database this store was opened on: its path, or its URL with the password masked.
     public var path: String { storage.location }
 
     /// The store's clock: the time every lease, backoff and expiry is measured against.

@@ -15,6 +15,7 @@ public struct QueueError: Error, Sendable, Equatable, CustomStringConvertible {
             case schemaTooNew = "schema_too_new"
             case schemaOutdated = "schema_outdated"
             case contended
+            case unavailable
             case corrupt
             case `internal`
         }
@@ -44,6 +45,9 @@ public struct QueueError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let schemaOutdated = Code(.schemaOutdated)
         /// Other writers held the lock past the lock timeout.
         public static let contended = Code(.contended)
+        /// The database server cannot be reached now, or the connection broke while a transaction was
+        /// committing (so whether it committed is unknown); trying again later may succeed.
+        public static let unavailable = Code(.unavailable)
         /// The database holds a value this build cannot read: it was changed behind Switchboard's back.
         public static let corrupt = Code(.corrupt)
         /// A library Switchboard relies on failed in a way no input explains.

@@ -82,32 +82,39 @@ package final class SQLiteStatement {
         sqlite3_reset(handle)
     }
 
-    package func isNull(_ column: Int32) -> Bool {
-        sqlite3_column_type(handle, column) == SQLITE_NULL
+    package func isNull(_ column: Int) -> Bool {
+        sqlite3_column_type(handle, Int32(column)) == SQLITE_NULL
     }
 
-    package func int64(_ column: Int32) -> Int64 {
-        sqlite3_column_int64(handle, column)
+    package func int64(_ column: Int) -> Int64 {
+        sqlite3_column_int64(handle, Int32(column))
     }
 
-    package func optionalInt64(_ column: Int32) -> Int64? {
+    package func optionalInt64(_ column: Int) -> Int64? {
         isNull(column) ? nil : int64(column)
     }
 
-    package func text(_ column: Int32) -> String {
-        guard let bytes = sqlite3_column_text(handle, column) else { return "" }
-        let count = Int(sqlite3_column_bytes(handle, column))
+    package func text(_ column: Int) -> String {
+        guard let bytes = sqlite3_column_text(handle, Int32(column)) else { return "" }
+        let count = Int(sqlite3_column_bytes(handle, Int32(column)))
         return String(decoding: UnsafeBufferPointer(start: bytes, count: count), as: UTF8.self)
     }
 
-    package func optionalText(_ column: Int32) -> String? {
+    package func optionalText(_ column: Int) -> String? {
         isNull(column) ? nil : text(column)
     }
 
-    package func blob(_ column: Int32) -> Data {
-        let count = Int(sqlite3_column_bytes(handle, column))
-        guard count > 0, let bytes = sqlite3_column_blob(handle, column) else { return Data() }
+    package func blob(_ column: Int) -> Data {
+        let count = Int(sqlite3_column_bytes(handle, Int32(column)))
+        guard count > 0, let bytes = sqlite3_column_blob(handle, Int32(column)) else { return Data() }
         return Data(bytes: bytes, count: count)
+    }
+}
+
+extension SQLiteStatement: StoredRow {
+    /// SQLite's text holds U+0000 (text is bound and read by byte count).
+    package func unrestrictedText(_ column: Int) -> String {
+        text(column)
     }
 }
 

@@ -252,16 +252,10 @@ package struct JobsTransaction: JobWriteTransaction {
 
     /// Moves a leased job to its next state under the lifecycle rules.
     private func endAttempt(_ row: AttemptRow, with end: AttemptEnd) throws -> SettlementResult {
-        let lifecycle = JobLifecycle(retryPolicy: rules.retryPolicies.policy(for: row.kind))
-        let step = lifecycle.next(
-            after: end, attempt: row.attempts, maxAttempts: row.maxAttempts, now: now,
-            jitterUnit: Double.random(in: 0..<1)
-        )
-        let history = try appendingFailure(end, to: row)
-        switch step {
+        let ending = try AttemptEnding(row, end, rules: rules, now: now)
+        switch ending.step {
         case .finish:
             try finish(row)
-            return .completed
         case .runAgain(let runAt, let refundAttempt):
             try connection.execute(
                 """
@@ -273,11 +267,10 @@ package struct JobsTransaction: JobWriteTransaction {
                 [
                     .integer(row.id), .text(runAt <= now ? JobState.ready.rawValue : JobState.scheduled.rawValue),
                     .integer(runAt.millisecondsSince1970), .integer(refundAttempt ? 1 : 0),
-                    .optionalText(history?.lastError), .optionalText(history?.encoded),
+                    .optionalText(ending.failure?.lastError), .optionalText(ending.failure?.history),
                     .integer(now.millisecondsSince1970),
                 ]
             )
-            return .scheduled(at: runAt)
         case .deadLetter(let reason):
             try connection.execute(
                 """
@@ -287,8 +280,8 @@ package struct JobsTransaction: JobWriteTransaction {
                 WHERE id = ?1
                 """,
                 [
-                    .integer(row.id), .text(reason.rawValue), .optionalText(history?.lastError),
-                    .optionalText(history?.encoded), .integer(now.millisecondsSince1970),
+                    .integer(row.id), .text(reason.rawValue), .optionalText(ending.failure?.lastError),
+                    .optionalText(ending.failure?.history), .integer(now.millisecondsSince1970),
                 ]
             )
             if let key = row.dedupeKey {
@@ -296,8 +289,8 @@ package struct JobsTransaction: JobWriteTransaction {
             }
             try enqueueDeadLetterNotice(for: row.id)
             try promoteNext(inGroup: row.groupKey)
-            return .deadLettered(reason)
         }
+        return ending.result
     }
 
     private func finish(_ row: AttemptRow) throws {
@@ -338,23 +331,6 @@ package struct JobsTransaction: JobWriteTransaction {
             """,
             [.text(group), .integer(now.millisecondsSince1970)]
         )
-    }
-
-    /// The failure this attempt end records, appended to the job's bounded history; nil when it records none.
-    private func appendingFailure(_ end: AttemptEnd, to row: AttemptRow) throws -> (lastError: String, encoded: String)?
-    {
-        let message: String
-        switch end {
-        case .succeeded, .snoozed:
-            return nil
-        case .failed(let error, _):
-            message = String(error.suffix(JobRules.maxErrorLength))
-        case .leaseExpired:
-            message = "lease expired before the worker settled the job (worker lost or stalled)"
-        }
-        var history = try ErrorHistory.decode(row.errorHistory)
-        history.append(JobFailure(attempt: row.attempts, at: now.millisecondsSince1970, error: message))
-        return (message, ErrorHistory.encode(history.suffix(rules.errorHistoryLimit)))
     }
 
     // MARK: Retention

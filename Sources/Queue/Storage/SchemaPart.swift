@@ -3,9 +3,12 @@
 package struct SchemaPart: Sendable {
     package var name: String
     package var sqlite: [Migration]
+    /// The same tables on PostgreSQL, in the `switchboard` namespace, under the same version numbers.
+    package var postgres: [Migration]
 
-    package init(name: String, sqlite: [Migration]) {
+    package init(name: String, sqlite: [Migration], postgres: [Migration]) {
         self.name = name
         self.sqlite = sqlite
+        self.postgres = postgres
     }
 }

@@ -70,7 +70,7 @@ struct BenchPipelineCommand: Command {
         try Data(fake.configuration.utf8).write(to: URL(fileURLWithPath: config))
         var options = StoreOptions()
         options.durability = context.global.durability
-        let store = try await SwitchboardDatabase.open(path: database, options: options)
+        let store = try await SwitchboardDatabase.open(.sqlite(path: database), options: options)
         let intake = Intake(store: store)
         let children = try (0..<workers).map { _ in
             try SwitchboardChild(

@@ -18,6 +18,6 @@ struct CommandContext {
         options.lockTimeout = global.lockTimeout
         options.access = access
         configure(&options)
-        return try await SwitchboardDatabase.open(path: path ?? global.databasePath, options: options)
+        return try await SwitchboardDatabase.open(.sqlite(path: path ?? global.databasePath), options: options)
     }
 }

@@ -48,7 +48,7 @@ struct BoundsTests {
         ])
     func outOfRangeLine(input: String, message: String) async throws {
         let directory = try TestDirectory()
-        let store = try await SwitchboardDatabase.open(path: directory.databasePath)
+        let store = try await SwitchboardDatabase.open(.sqlite(path: directory.databasePath))
         let result = try await SwitchboardProcess.run(
             ["enqueue", "--batch", "--queue", "q"], database: directory.databasePath, stdin: input
         )

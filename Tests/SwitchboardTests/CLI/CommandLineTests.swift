@@ -51,7 +51,7 @@ struct CommandLineTests {
         )
         #expect(bad.status == 65)
         #expect(bad.stderr.contains("payload"))
-        let store = try await SwitchboardDatabase.open(path: directory.databasePath)
+        let store = try await SwitchboardDatabase.open(.sqlite(path: directory.databasePath))
         #expect(try await store.jobs().count == 1)
     }
 
@@ -70,7 +70,7 @@ struct CommandLineTests {
         ])
     func badBatchLine(input: String, message: String) async throws {
         let directory = try TestDirectory()
-        let store = try await SwitchboardDatabase.open(path: directory.databasePath)
+        let store = try await SwitchboardDatabase.open(.sqlite(path: directory.databasePath))
         let result = try await SwitchboardProcess.run(
             ["enqueue", "--batch", "--queue", "q"], database: directory.databasePath, stdin: input
         )
@@ -144,7 +144,7 @@ struct CommandLineTests {
     @Test("dead letters are listed, shown with their history, redriven and purged from the command line")
     func deadLetterCommands() async throws {
         let directory = try TestDirectory()
-        let store = try await SwitchboardDatabase.open(path: directory.databasePath)
+        let store = try await SwitchboardDatabase.open(.sqlite(path: directory.databasePath))
         var ids: [Int64] = []
         for _ in 0..<3 {
             ids.append(try await store.enqueue(NewJob(queue: "q", kind: "k", maxAttempts: 1)).jobID)

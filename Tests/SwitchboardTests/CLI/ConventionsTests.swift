@@ -50,7 +50,7 @@ struct ConventionsTests {
     @Test("global options may come before the command")
     func globalOptionsFirst() async throws {
         let directory = try TestDirectory()
-        let store = try await SwitchboardDatabase.open(path: directory.databasePath)
+        let store = try await SwitchboardDatabase.open(.sqlite(path: directory.databasePath))
         try await store.enqueue(NewJob(queue: "q", kind: "k"))
         let result = try await SwitchboardProcess.run(["--db", directory.databasePath, "--json", "stats"])
         #expect(result.status == 0, "\(result.stderr)")
@@ -73,7 +73,7 @@ struct ConventionsTests {
     func jsonErrors(arguments: [String], code: String, httpStatus: Int?, exitStatus: Int32) async throws {
         let directory = try TestDirectory()
         if arguments.contains("link") {
-            _ = try await SwitchboardDatabase.open(path: directory.databasePath)
+            _ = try await SwitchboardDatabase.open(.sqlite(path: directory.databasePath))
         }
         let result = try await SwitchboardProcess.run(arguments, database: directory.databasePath)
         #expect(result.status == exitStatus, "\(result.stderr)")
@@ -139,7 +139,7 @@ struct ConventionsTests {
     @Test("a worker's JSON log events carry their time, level, pid and version")
     func jsonLogEvents() async throws {
         let directory = try TestDirectory()
-        let store = try await SwitchboardDatabase.open(path: directory.databasePath)
+        let store = try await SwitchboardDatabase.open(.sqlite(path: directory.databasePath))
         try await store.enqueue(NewJob(queue: "q", kind: "k"))
         let worker = try SwitchboardProcess.start(
             ["work", "--queue", "q", "--exec", "true", "--drain", "--verbose", "--json"],
@@ -171,7 +171,7 @@ struct ConventionsTests {
     @Test("a dead-letter command names a job that does not exist, and one that is not dead")
     func noSuchJob() async throws {
         let directory = try TestDirectory()
-        let store = try await SwitchboardDatabase.open(path: directory.databasePath)
+        let store = try await SwitchboardDatabase.open(.sqlite(path: directory.databasePath))
         let live = try await store.enqueue(NewJob(queue: "q", kind: "k")).jobID
         let missing = try await SwitchboardProcess.run(["dlq", "redrive", "999"], database: directory.databasePath)
         #expect(missing.status == 65)
@@ -183,7 +183,7 @@ struct ConventionsTests {
     @Test("dlq list shows the reason, and marks an error it cut")
     func deadLetterList() async throws {
         let directory = try TestDirectory()
-        let store = try await SwitchboardDatabase.open(path: directory.databasePath)
+        let store = try await SwitchboardDatabase.open(.sqlite(path: directory.databasePath))
         _ = try await deadLetters(1, in: store, error: String(repeating: "the provider refused the request ", count: 5))
         let result = try await SwitchboardProcess.run(["dlq", "list"], database: directory.databasePath)
         let lines = result.stdout.split(separator: "\n")
@@ -195,7 +195,7 @@ struct ConventionsTests {
     @Test("jobs list filters by kind, and says when it stopped at its limit")
     func jobsListLimitAndKind() async throws {
         let directory = try TestDirectory()
-        let store = try await SwitchboardDatabase.open(path: directory.databasePath)
+        let store = try await SwitchboardDatabase.open(.sqlite(path: directory.databasePath))
         for kind in ["mail", "mail", "report"] {
             try await store.enqueue(NewJob(queue: "q", kind: kind))
         }
@@ -212,7 +212,7 @@ struct ConventionsTests {
     @Test("a paced redrive reports its progress, and Ctrl-C stops it saying how many were redriven")
     func redriveProgressAndInterrupt() async throws {
         let directory = try TestDirectory()
-        let store = try await SwitchboardDatabase.open(path: directory.databasePath)
+        let store = try await SwitchboardDatabase.open(.sqlite(path: directory.databasePath))
         _ = try await deadLetters(5, in: store)
         let redrive = try SwitchboardProcess.start(
             ["dlq", "redrive", "--all", "--rate", "1"], database: directory.databasePath)

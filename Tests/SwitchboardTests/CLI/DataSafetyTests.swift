@@ -13,7 +13,7 @@ struct DataSafetyTests {
     @Test("the demo ignores SWITCHBOARD_DB, works in a new temporary directory, and says where")
     func demoIgnoresEnvironment() async throws {
         let directory = try TestDirectory()
-        let store = try await SwitchboardDatabase.open(path: directory.databasePath)
+        let store = try await SwitchboardDatabase.open(.sqlite(path: directory.databasePath))
         let live = try await store.enqueue(NewJob(queue: "mail", kind: "welcome")).jobID
         let result = try await SwitchboardProcess.run(
             ["demo"], environment: ["SWITCHBOARD_DB": directory.databasePath], directory: directory.url
@@ -70,7 +70,7 @@ struct DataSafetyTests {
     @Test("inspecting a database that needs migrating refuses it and leaves it as it was")
     func inspectingOutdatedSchema() async throws {
         let directory = try TestDirectory()
-        _ = try await SwitchboardDatabase.open(path: directory.databasePath)
+        _ = try await SwitchboardDatabase.open(.sqlite(path: directory.databasePath))
         try RawSQLite.run("PRAGMA user_version=1; PRAGMA wal_checkpoint(TRUNCATE);", at: directory.databasePath)
         let before = try contents(directory.databasePath)
         let result = try await SwitchboardProcess.run(["stats"], database: directory.databasePath)
@@ -85,7 +85,7 @@ struct DataSafetyTests {
         let missing = try await SwitchboardProcess.run(["migrate"], database: directory.databasePath)
         #expect(missing.status == 69)
         #expect(!FileManager.default.fileExists(atPath: directory.databasePath))
-        _ = try await SwitchboardDatabase.open(path: directory.databasePath)
+        _ = try await SwitchboardDatabase.open(.sqlite(path: directory.databasePath))
         let current = try await SwitchboardProcess.run(["migrate", "--json"], database: directory.databasePath)
         #expect(current.status == 0, "\(current.stderr)")
         #expect(current.stdout.contains(#""schema_version":"#))
@@ -94,7 +94,7 @@ struct DataSafetyTests {
     @Test("purging every dead letter says how many and needs --yes; --dry-run lists them and deletes nothing")
     func purgeNeedsConfirmation() async throws {
         let directory = try TestDirectory()
-        let store = try await SwitchboardDatabase.open(path: directory.databasePath)
+        let store = try await SwitchboardDatabase.open(.sqlite(path: directory.databasePath))
         for _ in 0..<3 {
             try await store.enqueue(NewJob(queue: "q", kind: "k", maxAttempts: 1))
         }

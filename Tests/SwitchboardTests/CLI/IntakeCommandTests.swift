@@ -56,7 +56,7 @@ struct IntakeCommandTests {
     @Test("eight connect-code processes racing for one owner and provider get exactly five codes")
     func codeCapAcrossProcesses() async throws {
         let directory = try TestDirectory()
-        _ = try await SwitchboardDatabase.open(path: directory.databasePath)
+        _ = try await SwitchboardDatabase.open(.sqlite(path: directory.databasePath))
         let processes = try (0..<8).map { _ in
             try SwitchboardProcess.start(
                 ["connect", "code", "--owner", "acct_1", "--provider", "slack", "--json"],

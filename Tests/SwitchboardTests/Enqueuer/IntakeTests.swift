@@ -37,9 +37,9 @@ struct IntakeTests {
         #expect(history.first?.jobID == first.jobID)
     }
 
-    @Test("a message without a key is still enqueued, and each delivery of it is a new job")
-    func noKeyStillEnqueued() async throws {
-        let t = try await TestStore()
+    @Test("a message without a key is still enqueued, and each delivery of it is a new job", arguments: TestBackend.all)
+    func noKeyStillEnqueued(backend: TestBackend) async throws {
+        let t = try await TestStore(backend)
         let dm = try Fixture(.discord, "direct_message")
         let first = try await intake(t).receive(dm.delivery)
         let second = try await intake(t).receive(dm.delivery)
@@ -48,9 +48,11 @@ struct IntakeTests {
         #expect(first.jobID != second.jobID)
     }
 
-    @Test("rejected and ignored deliveries write nothing, and do not stop the rest of the batch")
-    func rejectedWritesNothing() async throws {
-        let t = try await TestStore()
+    @Test(
+        "rejected and ignored deliveries write nothing, and do not stop the rest of the batch",
+        arguments: TestBackend.all)
+    func rejectedWritesNothing(backend: TestBackend) async throws {
+        let t = try await TestStore(backend)
         let results = try await intake(t).receive([
             Delivery(provider: .slack, body: Data("{not json".utf8)),
             try Fixture(.slack, "bot_message").delivery,
@@ -63,9 +65,9 @@ struct IntakeTests {
         #expect(try await t.store.stats().dedupeKeysHeld == 1)
     }
 
-    @Test("the key lives for the configured TTL; after it, a redelivery is enqueued again")
-    func keyLifetime() async throws {
-        let t = try await TestStore()
+    @Test("the key lives for the configured TTL; after it, a redelivery is enqueued again", arguments: TestBackend.all)
+    func keyLifetime(backend: TestBackend) async throws {
+        let t = try await TestStore(backend)
         let message = try Fixture(.telegram, "group_message")
         _ = try await intake(t, ttl: .seconds(600)).receive(message.delivery)
         t.clock.advance(by: .seconds(599))
@@ -105,9 +107,9 @@ struct IntakeTests {
         }
     }
 
-    @Test("a user message is in history if and only if its turn job exists")
-    func historyIffTurn() async throws {
-        let t = try await TestStore()
+    @Test("a user message is in history if and only if its turn job exists", arguments: TestBackend.all)
+    func historyIffTurn(backend: TestBackend) async throws {
+        let t = try await TestStore(backend)
         var deliveries: [Delivery] = []
         for provider in Provider.allCases {
             for fixture in try Fixture.all(provider) {

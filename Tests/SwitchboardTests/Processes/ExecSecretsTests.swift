@@ -12,7 +12,7 @@ struct ExecSecretsTests {
         async throws -> (store: JobStore, id: Int64, directory: TestDirectory)
     {
         let directory = try TestDirectory()
-        let store = try await SwitchboardDatabase.open(path: directory.databasePath)
+        let store = try await SwitchboardDatabase.open(.sqlite(path: directory.databasePath))
         let id = try await store.enqueue(NewJob(queue: "q", kind: "k", maxAttempts: 1)).jobID
         let result = try await SwitchboardProcess.run(
             ["work", "--queue", "q", "--drain", "--exec", command] + arguments, database: directory.databasePath,

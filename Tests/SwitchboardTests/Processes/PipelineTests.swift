@@ -131,7 +131,7 @@ struct PipelineTests {
         doomed.signal(SIGKILL)
         _ = await doomed.finish()
         let workers = try (0..<2).map { _ in try SwitchboardProcess.start(arguments, database: db) }
-        let store = try await SwitchboardDatabase.open(path: db)
+        let store = try await SwitchboardDatabase.open(.sqlite(path: db))
         try await waitUntil("every job is done", timeout: .seconds(120)) {
             try await store.stats().totals.values.reduce(0, +) == 0
         }
@@ -215,7 +215,7 @@ struct PipelineTests {
         let work = ["work", "--config", config, "--drain"]
         #expect(try await SwitchboardProcess.run(work, database: db).status == 0)
 
-        let store = try await SwitchboardDatabase.open(path: db)
+        let store = try await SwitchboardDatabase.open(.sqlite(path: db))
         let dead = try await store.deadLetters()
         #expect(dead.map(\.kind) == [ChatJob.turn])
         #expect(dead.first?.lastError == "agent answered HTTP 400")
@@ -249,7 +249,7 @@ struct PipelineTests {
         worker.signal(SIGTERM)
         #expect(await worker.finish().status == 0)
         #expect(ContinuousClock.now - stopped < .seconds(4), "cut short after the grace, not after the 5 s agent calls")
-        let store = try await SwitchboardDatabase.open(path: db)
+        let store = try await SwitchboardDatabase.open(.sqlite(path: db))
         let leased = try await store.jobs(state: .leased)
         #expect(leased.isEmpty, "nothing is left leased: in-flight turns were handed back")
 

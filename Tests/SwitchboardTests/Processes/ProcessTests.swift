@@ -22,7 +22,7 @@ struct ProcessTests {
     private func openStore(_ path: String) async throws -> JobStore {
         var options = StoreOptions()
         options.access = .existing
-        return try await SwitchboardDatabase.open(path: path, options: options)
+        return try await SwitchboardDatabase.open(.sqlite(path: path), options: options)
     }
 
     @Test("three `work --exec` processes on one file complete every job exactly once, with no lock error")
@@ -147,7 +147,7 @@ struct ProcessTests {
     @Test("a command's exit status decides its job: 0 completes, 75 snoozes, 65 dead-letters, others retry")
     func exitStatusesMapToOutcomes() async throws {
         let directory = try TestDirectory()
-        let store = try await SwitchboardDatabase.open(path: directory.databasePath)
+        let store = try await SwitchboardDatabase.open(.sqlite(path: directory.databasePath))
         var ids: [String: Int64] = [:]
         for kind in ["ok", "snooze", "reject", "crash"] {
             ids[kind] = try await store.enqueue(NewJob(queue: "q", kind: kind, maxAttempts: 3)).jobID
@@ -175,7 +175,7 @@ struct ProcessTests {
     @Test("SIGTERM lets running commands finish within the grace period, then hands back the rest")
     func gracefulShutdown() async throws {
         let directory = try TestDirectory()
-        let store = try await SwitchboardDatabase.open(path: directory.databasePath)
+        let store = try await SwitchboardDatabase.open(.sqlite(path: directory.databasePath))
         let quick = try await store.enqueue(NewJob(queue: "q", kind: "quick")).jobID
         let slow = try await store.enqueue(NewJob(queue: "q", kind: "slow")).jobID
         let started = directory.path("started.txt")

@@ -10,7 +10,7 @@ import Testing
 struct WorkerEndingsTests {
     /// Enqueues one job and starts a worker whose command writes its pid to `pids`, then sleeps.
     private func sleepingWorker(_ directory: TestDirectory, pids: String) async throws -> (SwitchboardChild, Int64) {
-        let store = try await SwitchboardDatabase.open(path: directory.databasePath)
+        let store = try await SwitchboardDatabase.open(.sqlite(path: directory.databasePath))
         let id = try await store.enqueue(NewJob(queue: "q", kind: "k")).jobID
         let worker = try SwitchboardProcess.start(
             ["work", "--queue", "q", "--shutdown-grace", "0.5", "--exec", "echo $$ > \(pids); exec sleep 300"],
@@ -38,7 +38,7 @@ struct WorkerEndingsTests {
         let result = await worker.finish()
         #expect(result.status == 0, "\(result.stderr)")
         #expect(!isRunning(command), "the command ended with the worker")
-        let job = try #require(try await SwitchboardDatabase.open(path: directory.databasePath).job(id: id))
+        let job = try #require(try await SwitchboardDatabase.open(.sqlite(path: directory.databasePath)).job(id: id))
         #expect(job.state == .ready)
         #expect(job.attempts == 0, "handed back without spending an attempt")
     }
@@ -76,7 +76,7 @@ struct WorkerEndingsTests {
     func corruptDatabase() async throws {
         let directory = try TestDirectory()
         let path = directory.databasePath
-        let store = try await SwitchboardDatabase.open(path: path)
+        let store = try await SwitchboardDatabase.open(.sqlite(path: path))
         try await store.enqueue(NewJob(queue: "q", kind: "k", runAt: .after(.seconds(3600))))
         let worker = try SwitchboardProcess.start(["work", "--queue", "q", "--exec", "true"], database: path)
         try await waitUntil("the worker has claimed once") { FileManager.default.fileExists(atPath: path + "-writer") }

@@ -20,18 +20,22 @@ struct TestDirectory {
 }
 
 /// The backends the queue's conformance tests run against: every store test takes one as its argument,
-/// so another backend runs the same suite unchanged.
+/// so each backend runs the same suite unchanged.
 enum TestBackend: String, CaseIterable, CustomStringConvertible, Sendable {
     case sqlite
+    case postgres
 
-    static var all: [TestBackend] { allCases }
+    /// SQLite always; PostgreSQL where its tests run (see `TestPostgres.enabled`).
+    static var all: [TestBackend] { TestPostgres.enabled ? allCases : [.sqlite] }
 
     var description: String { rawValue }
 
-    /// Opens the Switchboard database of a test: on `directory`'s file for SQLite.
-    func open(_ directory: TestDirectory, options: StoreOptions) async throws -> JobStore {
+    /// A new, empty database for one test: a file in `directory` for SQLite, a database of its own on the
+    /// run's server for PostgreSQL.
+    func newDatabase(in directory: TestDirectory) async throws -> StoreLocation {
         switch self {
-        case .sqlite: try await SwitchboardDatabase.open(path: directory.databasePath, options: options)
+        case .sqlite: .sqlite(path: directory.databasePath)
+        case .postgres: try await TestPostgres.newDatabase()
         }
     }
 }
@@ -40,6 +44,7 @@ enum TestBackend: String, CaseIterable, CustomStringConvertible, Sendable {
 struct TestStore {
     let backend: TestBackend
     let directory: TestDirectory
+    let location: StoreLocation
     let clock: ManualClock
     let store: JobStore
 
@@ -56,7 +61,8 @@ struct TestStore {
         options.clock = clock
         options.durability = .normal
         configure(&options)
-        store = try await backend.open(directory, options: options)
+        location = try await backend.newDatabase(in: directory)
+        store = try await SwitchboardDatabase.open(location, options: options)
     }
 
     /// Opens a second store on the same database, as another process would.
@@ -64,7 +70,7 @@ struct TestStore {
         var options = StoreOptions()
         options.clock = clock
         configure(&options)
-        return try await backend.open(directory, options: options)
+        return try await SwitchboardDatabase.open(location, options: options)
     }
 
     func claim(_ limit: Int = 1, queue: String = "q", lease: Duration = .seconds(30), worker: String = "w1")

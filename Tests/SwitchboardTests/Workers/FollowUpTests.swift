@@ -15,11 +15,13 @@ struct FollowUpTests {
                     .utf8))
     }
 
-    @Test("turns waiting behind a running turn are answered together, once, in order; a link command is not passed")
-    func folding() async throws {
+    @Test(
+        "turns waiting behind a running turn are answered together, once, in order; a link command is not passed",
+        arguments: TestBackend.all)
+    func folding(backend: TestBackend) async throws {
         let fake = try await FakeProvider()
         defer { fake.stop() }
-        let t = try await TestStore { $0.clock = SystemClock() }
+        let t = try await TestStore(backend) { $0.clock = SystemClock() }
         let intake = Intake(store: t.store)
         for (id, text) in [
             (1, "first"), (2, "second"), (3, "third"), (4, "/connect QUJDREVGR0hJSktMTU5PUA"), (5, "fifth"),

@@ -14,9 +14,11 @@ struct WorkerPoolTests {
         func run(_ job: ClaimedJob) async -> JobResult { .complete }
     }
 
-    @Test("one worker runs ten jobs of one group back to back, without waiting for its idle poll")
-    func groupFollowOnRunsAtOnce() async throws {
-        let test = try await TestStore { $0.clock = SystemClock() }
+    @Test(
+        "one worker runs ten jobs of one group back to back, without waiting for its idle poll",
+        arguments: TestBackend.all)
+    func groupFollowOnRunsAtOnce(backend: TestBackend) async throws {
+        let test = try await TestStore(backend) { $0.clock = SystemClock() }
         for _ in 0..<10 {
             try await test.enqueue(group: "conversation-1")
         }
@@ -34,7 +36,7 @@ struct WorkerPoolTests {
     @Test("a chat worker without --exec leaves other kinds alone, and drains without them")
     func chatWorkerClaimsOnlyChatKinds() async throws {
         let directory = try TestDirectory()
-        let store = try await SwitchboardDatabase.open(path: directory.databasePath)
+        let store = try await SwitchboardDatabase.open(.sqlite(path: directory.databasePath))
         let welcome = try await store.enqueue(NewJob(queue: "chat", kind: "welcome")).jobID
         let result = try await SwitchboardProcess.run(
             [
@@ -52,7 +54,7 @@ struct WorkerPoolTests {
     @Test("--kinds narrows --exec to the kinds it names")
     func kindsNarrowExec() async throws {
         let directory = try TestDirectory()
-        let store = try await SwitchboardDatabase.open(path: directory.databasePath)
+        let store = try await SwitchboardDatabase.open(.sqlite(path: directory.databasePath))
         let mail = try await store.enqueue(NewJob(queue: "q", kind: "mail")).jobID
         let report = try await store.enqueue(NewJob(queue: "q", kind: "report")).jobID
         let result = try await SwitchboardProcess.run(
@@ -122,9 +124,9 @@ struct WorkerPoolTests {
         )
     }
 
-    @Test("heartbeats keep a running job's lease through a minute of the manual clock")
-    func heartbeatsOnTheManualClock() async throws {
-        let test = try await TestStore()
+    @Test("heartbeats keep a running job's lease through a minute of the manual clock", arguments: TestBackend.all)
+    func heartbeatsOnTheManualClock(backend: TestBackend) async throws {
+        let test = try await TestStore(backend)
         let id = try await test.enqueue().jobID
         let handler = GatedHandler()
         let pool = quietPool(test, handler)
@@ -144,9 +146,11 @@ struct WorkerPoolTests {
         #expect(try await running.value.completed == 1)
     }
 
-    @Test("a stop lets a running job have exactly the shutdown grace of the clock, then hands it back")
-    func graceOnTheManualClock() async throws {
-        let test = try await TestStore()
+    @Test(
+        "a stop lets a running job have exactly the shutdown grace of the clock, then hands it back",
+        arguments: TestBackend.all)
+    func graceOnTheManualClock(backend: TestBackend) async throws {
+        let test = try await TestStore(backend)
         let id = try await test.enqueue().jobID
         let pool = quietPool(test, GatedHandler())
         let running = Task { try await pool.run() }
@@ -163,9 +167,11 @@ struct WorkerPoolTests {
         #expect(job.attempts == 0)
     }
 
-    @Test("a worker that stalls past its lease loses it at its next heartbeat, and drops that attempt's result")
-    func leaseLossOnTheManualClock() async throws {
-        let test = try await TestStore()
+    @Test(
+        "a worker that stalls past its lease loses it at its next heartbeat, and drops that attempt's result",
+        arguments: TestBackend.all)
+    func leaseLossOnTheManualClock(backend: TestBackend) async throws {
+        let test = try await TestStore(backend)
         let id = try await test.enqueue().jobID
         let log = EventLog()
         let pool = quietPool(test, GatedHandler(), log: log)

@@ -43,13 +43,3 @@ extension SQLiteChatStorage {
         )
     }
 }
-
-extension HistoryMessage {
-    init(_ row: SQLiteStatement) throws {
-        self.init(
-            id: row.int64(0), role: try HistoryRole(stored: row.text(1)), text: row.text(2),
-            jobID: row.optionalInt64(3),
-            createdAt: Timestamp(millisecondsSince1970: row.int64(4))
-        )
-    }
-}

@@ -2,12 +2,10 @@ import Foundation
 import Queue
 
 extension SQLiteChatStorage {
-    static let linkColumns = "id, type, platform, subject, account, created_at"
-
     func links(account: String) async throws -> [PlatformLink] {
         try await read { connection, _ in
             try connection.query(
-                "SELECT \(Self.linkColumns) FROM platform_links WHERE account = ?1 ORDER BY id", [.text(account)],
+                "SELECT \(PlatformLink.columns) FROM platform_links WHERE account = ?1 ORDER BY id", [.text(account)],
                 row: PlatformLink.init
             )
         }
@@ -40,18 +38,9 @@ extension SQLiteChatStorage {
         -> PlatformLink?
     {
         try connection.queryFirst(
-            "SELECT \(linkColumns) FROM platform_links WHERE type = ?1 AND platform = ?2 AND subject = ?3",
+            "SELECT \(PlatformLink.columns) FROM platform_links WHERE type = ?1 AND platform = ?2 AND subject = ?3",
             [.text(type.rawValue), .text(platform), .text(subject)],
             row: PlatformLink.init
-        )
-    }
-}
-
-extension PlatformLink {
-    init(_ row: SQLiteStatement) throws {
-        self.init(
-            id: row.int64(0), type: try LinkType(stored: row.text(1)), platform: row.text(2), subject: row.text(3),
-            account: row.text(4), createdAt: Timestamp(millisecondsSince1970: row.int64(5))
         )
     }
 }

@@ -14,10 +14,9 @@ struct LinkingTests {
         #expect(code.code.count == 22)
         #expect(SecretToken.isWellFormed(code.code))
         #expect(code.expiresAt == t.clock.now() + .seconds(600))
-        let bytes =
-            try Data(contentsOf: URL(fileURLWithPath: t.directory.databasePath))
-            + ((try? Data(contentsOf: URL(fileURLWithPath: t.directory.databasePath + "-wal"))) ?? Data())
-        #expect(bytes.range(of: Data(code.code.utf8)) == nil, "the code is not in the database file")
+        #expect(
+            try !BehindTheStore.contains(code.code, table: "connect_codes", on: t.location),
+            "the code is not in the database")
     }
 
     @Test("eight concurrent code requests on separate connections give exactly five codes", arguments: TestBackend.all)
@@ -200,7 +199,7 @@ struct LinkingTests {
         let links = try ChatStore(t.store)
         let token = try await links.createLinkToken(type: .server, platform: "slack", subject: "T1")
         let code = try await links.requestConnectCode(owner: "acct_1", provider: "slack")
-        let held = try WriterLock(databasePath: t.directory.databasePath)
+        let held = try BehindTheStore.holdChatWrites(on: t.location)
         let attempt = Task {
             if operation == "confirm" {
                 _ = try await links.confirmLinkToken(token.token, account: "acct_1")
@@ -209,7 +208,7 @@ struct LinkingTests {
             }
         }
         // Both were valid when asked for; they expire while the request waits for the lock.
-        try await waitUntil("the request waits for the write lock") { WriterLock.hasWaiter(t.directory.databasePath) }
+        try await waitUntil("the request waits for the write lock") { held.hasWaiter }
         t.clock.advance(by: ChatStore.linkTokenLifetime)
         held.release()
         let error = await #expect(throws: LinkError.self) { try await attempt.value }
@@ -222,9 +221,9 @@ struct LinkingTests {
         let links = try ChatStore(t.store)
         let token = try await links.createLinkToken(type: .server, platform: "slack", subject: "T1")
         // Another writer links the server between the token's issue and its confirmation.
-        try RawSQLite.run(
+        try BehindTheStore.run(
             "INSERT INTO platform_links (type, platform, subject, account, created_at) VALUES ('server', 'slack', 'T1', 'acct_9', 0)",
-            at: t.directory.databasePath
+            on: t.location
         )
         let error = await #expect(throws: LinkError.self) {
             try await links.confirmLinkToken(token.token, account: "acct_1")

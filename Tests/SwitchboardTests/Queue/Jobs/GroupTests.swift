@@ -30,9 +30,11 @@ struct GroupTests {
         #expect(try await t.claim(10).map(\.id) == [a1, b1, loose])
     }
 
-    @Test("a retrying head keeps its place: the group waits for it")
-    func retryingHeadHoldsGroup() async throws {
-        let t = try await TestStore { $0.retryPolicies = RetryPolicies(fallback: .exponentialJitter(jitter: 0)) }
+    @Test("a retrying head keeps its place: the group waits for it", arguments: TestBackend.all)
+    func retryingHeadHoldsGroup(backend: TestBackend) async throws {
+        let t = try await TestStore(backend) {
+            $0.retryPolicies = RetryPolicies(fallback: .exponentialJitter(jitter: 0))
+        }
         let first = try await t.enqueue(group: "g", maxAttempts: 3).jobID
         let second = try await t.enqueue(group: "g").jobID
         let job = try await t.claim()[0]

@@ -58,9 +58,11 @@ struct LifecycleTests {
         #expect(try await t.claim().map(\.id) == [id])
     }
 
-    @Test("a retryable failure waits out its backoff, then runs as the next attempt")
-    func retryAfterBackoff() async throws {
-        let t = try await TestStore { $0.retryPolicies = RetryPolicies(fallback: .exponentialJitter(jitter: 0)) }
+    @Test("a retryable failure waits out its backoff, then runs as the next attempt", arguments: TestBackend.all)
+    func retryAfterBackoff(backend: TestBackend) async throws {
+        let t = try await TestStore(backend) {
+            $0.retryPolicies = RetryPolicies(fallback: .exponentialJitter(jitter: 0))
+        }
         let id = try await t.enqueue(maxAttempts: 3).jobID
         let first = try await t.claim()[0]
         let result = try await t.store.fail(first.lease, error: "boom", retryable: true)
@@ -92,9 +94,10 @@ struct LifecycleTests {
         #expect(try await t.store.complete(job.lease) == .completed)
     }
 
-    @Test("completed jobs are kept for the retention window, then pruned in bounded batches")
-    func retention() async throws {
-        let t = try await TestStore { $0.completedRetention = .seconds(3600) }
+    @Test(
+        "completed jobs are kept for the retention window, then pruned in bounded batches", arguments: TestBackend.all)
+    func retention(backend: TestBackend) async throws {
+        let t = try await TestStore(backend) { $0.completedRetention = .seconds(3600) }
         for _ in 0..<5 {
             try await t.enqueue()
         }

@@ -13,7 +13,7 @@ struct RetentionTests {
         let directory = try TestDirectory()
         let config = directory.path("switchboard.json")
         try Data(#"{"retain_completed": 3600}"#.utf8).write(to: URL(fileURLWithPath: config))
-        let store = try await SwitchboardDatabase.open(path: directory.databasePath)
+        let store = try await SwitchboardDatabase.open(.sqlite(path: directory.databasePath))
         let id = try await store.enqueue(NewJob(queue: "q", kind: "k")).jobID
         let work = try await SwitchboardProcess.run(
             ["work", "--queue", "q", "--exec", "true", "--drain"] + arguments.map { $0 == "CONFIG" ? config : $0 },

@@ -16,10 +16,10 @@ struct RetryTests {
         #expect(shortest < .milliseconds(Int64(seconds * 1000)))
     }
 
-    @Test("the store schedules each retry inside its policy's jitter window, per kind")
-    func storeAppliesPolicyPerKind() async throws {
+    @Test("the store schedules each retry inside its policy's jitter window, per kind", arguments: TestBackend.all)
+    func storeAppliesPolicyPerKind(backend: TestBackend) async throws {
         let slow = RetryPolicy.exponentialJitter(initialDelay: .seconds(10), maxDelay: .seconds(60), jitter: 0.5)
-        let t = try await TestStore { $0.retryPolicies = RetryPolicies(byKind: ["slow": slow]) }
+        let t = try await TestStore(backend) { $0.retryPolicies = RetryPolicies(byKind: ["slow": slow]) }
         let id = try await t.enqueue("slow", maxAttempts: 10).jobID
         var expectedNominal: [Double] = [10, 20, 40, 60, 60]
         while let nominal = expectedNominal.first {
@@ -52,9 +52,11 @@ struct RetryTests {
         #expect(try await t.claim().isEmpty)
     }
 
-    @Test("an exhausted job is dead-lettered with every attempt's error")
-    func exhausted() async throws {
-        let t = try await TestStore { $0.retryPolicies = RetryPolicies(fallback: .exponentialJitter(jitter: 0)) }
+    @Test("an exhausted job is dead-lettered with every attempt's error", arguments: TestBackend.all)
+    func exhausted(backend: TestBackend) async throws {
+        let t = try await TestStore(backend) {
+            $0.retryPolicies = RetryPolicies(fallback: .exponentialJitter(jitter: 0))
+        }
         let id = try await t.enqueue(maxAttempts: 3).jobID
         for attempt in 1...3 {
             let job = try #require(try await t.claim().first)
@@ -70,9 +72,9 @@ struct RetryTests {
         #expect(dead.attempts == 3)
     }
 
-    @Test("the error history keeps only the most recent failures")
-    func boundedHistory() async throws {
-        let t = try await TestStore {
+    @Test("the error history keeps only the most recent failures", arguments: TestBackend.all)
+    func boundedHistory(backend: TestBackend) async throws {
+        let t = try await TestStore(backend) {
             $0.errorHistoryLimit = 3
             $0.retryPolicies = RetryPolicies(fallback: .exponentialJitter(jitter: 0))
         }

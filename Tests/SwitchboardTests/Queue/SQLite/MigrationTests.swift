@@ -33,7 +33,7 @@ struct MigrationTests {
         let path = directory.path("other.db")
         try RawSQLite.run("CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('mine');", at: path)
         let before = try Data(contentsOf: URL(fileURLWithPath: path))
-        let error = await #expect(throws: QueueError.self) { try await SwitchboardDatabase.open(path: path) }
+        let error = await #expect(throws: QueueError.self) { try await SwitchboardDatabase.open(.sqlite(path: path)) }
         #expect(error?.code == .foreignDatabase)
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
     }
@@ -44,7 +44,7 @@ struct MigrationTests {
         let path = directory.path("notes.txt")
         let text = Data(String(repeating: "not a database\n", count: 100).utf8)
         try text.write(to: URL(fileURLWithPath: path))
-        let error = await #expect(throws: SQLiteError.self) { try await SwitchboardDatabase.open(path: path) }
+        let error = await #expect(throws: SQLiteError.self) { try await SwitchboardDatabase.open(.sqlite(path: path)) }
         #expect(error?.resultCode == SQLITE_NOTADB)
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == text)
     }
@@ -55,7 +55,7 @@ struct MigrationTests {
         var options = StoreOptions()
         options.access = .existing
         let error = await #expect(throws: QueueError.self) {
-            try await SwitchboardDatabase.open(path: directory.path("absent.db"), options: options)
+            try await SwitchboardDatabase.open(.sqlite(path: directory.path("absent.db")), options: options)
         }
         #expect(error?.code == .databaseMissing)
         #expect(!FileManager.default.fileExists(atPath: directory.path("absent.db")))

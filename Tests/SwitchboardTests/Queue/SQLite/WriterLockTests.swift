@@ -25,7 +25,7 @@ struct WriterLockTests {
     @Test("a command that cannot get the lock exits 75, naming a stopped holder's pid")
     func stoppedHolder() async throws {
         let directory = try TestDirectory()
-        _ = try await SwitchboardDatabase.open(path: directory.databasePath)
+        _ = try await SwitchboardDatabase.open(.sqlite(path: directory.databasePath))
         let holder = try SwitchboardProcess.start(
             ["bench", "worker", "--contend", "60"], database: directory.databasePath)
         defer {

@@ -1,9 +1,6 @@
 import Queue
 
-/// The chat tables, as a part of a Switchboard database's schema.
-enum ChatSchema {
-    static let part = SchemaPart(name: "chat", sqlite: [sqlite])
-
+extension ChatSchema {
     /// Version 2: conversation history, connect codes and channel connections, platform links and link tokens.
     ///
     /// Codes and tokens are stored only as SHA-256 digests (`*_hash`); the partial unique indexes make

@@ -7,8 +7,8 @@ extension JobRecord {
         """
 
     /// - Throws: `QueueError.corrupt` when a stored value does not decode.
-    init(_ row: SQLiteStatement) throws {
-        let time = { (column: Int32) in row.optionalInt64(column).map(Timestamp.init(millisecondsSince1970:)) }
+    init(_ row: some StoredRow) throws {
+        let time = { (column: Int) in row.optionalInt64(column).map(Timestamp.init(millisecondsSince1970:)) }
         id = row.int64(0)
         queue = row.text(1)
         kind = row.text(2)

@@ -12,7 +12,7 @@ struct AttemptRow {
     let dedupeKey: String?
     let errorHistory: String?
 
-    init(_ row: SQLiteStatement) {
+    init(_ row: some StoredRow) {
         id = row.int64(0)
         kind = row.text(1)
         attempts = Int(row.int64(2))

@@ -1,0 +1,53 @@
+extension Migration {
+    /// Version 1 on PostgreSQL: jobs and the dedupe keys that point at them, as on SQLite (times are
+    /// milliseconds since 1970 from the store's clock), in the `switchboard` namespace.
+    ///
+    /// Every index on `jobs` is partial over one state, so each hot-path query reads only the rows it can
+    /// act on; claims take them with `FOR UPDATE SKIP LOCKED`, so workers never wait for each other.
+    static let postgresJobs = Migration(
+        version: 1,
+        sql: """
+            CREATE TABLE switchboard.jobs (
+                id bigserial PRIMARY KEY,
+                queue text NOT NULL,
+                kind text NOT NULL,
+                payload bytea NOT NULL,
+                priority bigint NOT NULL,
+                state text NOT NULL
+                    CHECK (state IN ('scheduled', 'ready', 'leased', 'blocked', 'completed', 'dead')),
+                run_at bigint NOT NULL,
+                attempts integer NOT NULL DEFAULT 0,
+                max_attempts integer NOT NULL,
+                lease_token bigint NOT NULL DEFAULT 0,
+                lease_expires_at bigint,
+                worker_id text,
+                group_key text,
+                dedupe_key text,
+                last_error text,
+                error_history text,
+                dead_reason text,
+                dead_letter_queue text,
+                dead_letter_kind text,
+                created_at bigint NOT NULL,
+                updated_at bigint NOT NULL,
+                finished_at bigint
+            );
+            CREATE INDEX jobs_ready ON switchboard.jobs (queue, priority DESC, id) WHERE state = 'ready';
+            CREATE INDEX jobs_scheduled ON switchboard.jobs (run_at) WHERE state = 'scheduled';
+            CREATE INDEX jobs_leased ON switchboard.jobs (lease_expires_at) WHERE state = 'leased';
+            CREATE INDEX jobs_group ON switchboard.jobs (group_key, state, id) WHERE group_key IS NOT NULL;
+            CREATE INDEX jobs_completed ON switchboard.jobs (finished_at) WHERE state = 'completed';
+            CREATE INDEX jobs_dead ON switchboard.jobs (finished_at) WHERE state = 'dead';
+            CREATE TABLE switchboard.dedupe_keys (
+                key text PRIMARY KEY,
+                job_id bigint NOT NULL,
+                expires_at bigint NOT NULL
+            );
+            CREATE INDEX dedupe_keys_expiry ON switchboard.dedupe_keys (expires_at);
+            CREATE TABLE switchboard.rate_holds (
+                bucket text PRIMARY KEY,
+                until bigint NOT NULL
+            );
+            """
+    )
+}

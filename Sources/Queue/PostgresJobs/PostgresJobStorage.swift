@@ -1,0 +1,134 @@
+import Foundation
+
+/// The job queue on a PostgreSQL database, shared by any number of processes on any number of machines.
+///
+/// Each store holds one connection for its statements (on a thread of its own, `PostgresDatabase`) and one
+/// for `LISTEN` (`PostgresListener`): a transaction that makes a job runnable ends with `NOTIFY`, which
+/// moves the change counter idle workers poll. Where `LISTEN` is unavailable (behind a transaction-mode
+/// pooler), the counter moves on a timer instead, and workers poll the queue.
+package final class PostgresJobStorage: JobStorage {
+    package let database: PostgresDatabase
+    package let clock: any WallClock
+    let rules: JobRules
+    package let location: String
+    private let listener: PostgresListener?
+
+    /// The channel runnable work is announced on.
+    static let channel = "switchboard_jobs"
+
+    private init(
+        database: PostgresDatabase, clock: any WallClock, rules: JobRules, location: String,
+        listener: PostgresListener?
+    ) {
+        self.database = database
+        self.clock = clock
+        self.rules = rules
+        self.location = location
+        self.listener = listener
+    }
+
+    /// Connects to the database at `url`, checks and migrates its schema as `options.access` allows (with
+    /// the job tables and `options.schemaParts`), and starts listening for runnable work.
+    package static func open(url: String, options: StoreOptions) async throws -> PostgresJobStorage {
+        let location = StoreLocation.postgres(url: url).description
+        let schema = PostgresSchema(migrations: [.postgresJobs] + options.schemaParts.flatMap(\.postgres))
+        let lockMilliseconds = Int(options.lockTimeout.seconds * 1_000)
+        var settings = [
+            "SET search_path TO \(PostgresSchema.namespace)",
+            "SET application_name TO 'switchboard'",
+            "SET lock_timeout TO \(lockMilliseconds)",
+        ]
+        if options.durability == .normal {
+            settings.append("SET synchronous_commit TO off")
+        }
+        if options.access == .readOnly {
+            settings.append("SET default_transaction_read_only TO on")
+        }
+        let access = options.access
+        let database = try await PostgresDatabase.open(
+            url: url, settings: settings, reconnectTimeout: options.lockTimeout
+        ) { connection in
+            try schema.prepare(connection, access: access, location: location)
+        }
+        let listener = access == .readOnly ? nil : PostgresListener(url: url, channel: channel)
+        return PostgresJobStorage(
+            database: database, clock: options.clock, rules: options.rules, location: location, listener: listener)
+    }
+
+    /// Runs `body` in one write transaction over the job tables, at one instant of the store's clock (read
+    /// again if the transaction is tried again); announces runnable work when it commits.
+    package func writeJobs<T: Sendable>(_ body: @escaping @Sendable (PostgresJobsTransaction) throws -> T)
+        async throws -> T
+    {
+        let clock = self.clock
+        let rules = self.rules
+        return try await database.write { connection in
+            let transaction = PostgresJobsTransaction(connection: connection, now: clock.now(), rules: rules)
+            let value = try body(transaction)
+            if transaction.madeRunnable {
+                try connection.execute("SELECT pg_notify($1, '')", [.text(Self.channel)])
+            }
+            return value
+        }
+    }
+
+    /// Runs `body` in a read-only snapshot, with the time read inside it.
+    package func read<T: Sendable>(_ body: @escaping @Sendable (PGConnection, Timestamp) throws -> T) async throws
+        -> T
+    {
+        let clock = self.clock
+        return try await database.read { connection in try body(connection, clock.now()) }
+    }
+
+    package func enqueue(_ jobs: [NewJob]) async throws -> [EnqueueResult] {
+        let keyCount = jobs.count { $0.dedupe != nil }
+        return try await writeJobs { transaction in
+            let results = try transaction.enqueue(jobs)
+            if keyCount > 0 {
+                try transaction.pruneExpiredDedupeKeys(limit: 2 * keyCount + 16)
+            }
+            return results
+        }
+    }
+
+    package func exchange(_ request: WorkerExchange) async throws -> WorkerExchangeResult {
+        try await writeJobs { jobs in
+            let settled = try jobs.settle(request.settlements)
+            let lost = try jobs.heartbeat(request.heartbeats, leaseDuration: request.leaseDuration)
+            let claimed = try jobs.claim(
+                queues: request.queues, kinds: request.kinds, limit: request.claimLimit,
+                leaseDuration: request.leaseDuration, workerID: request.workerID
+            )
+            if !settled.isEmpty {
+                try jobs.pruneCompleted(limit: 2 * settled.count + 16)
+            }
+            let nextDueAt = claimed.count < request.claimLimit ? try jobs.nextDueAt(kinds: request.kinds) : nil
+            return WorkerExchangeResult(settled: settled, lostLeases: lost, claimed: claimed, nextDueAt: nextDueAt)
+        }
+    }
+
+    package func releaseDedupeKey(_ key: String) async throws -> Bool {
+        try await database.write { connection in
+            try connection.execute("DELETE FROM dedupe_keys WHERE key = $1", [.text(key)]).affectedRows == 1
+        }
+    }
+
+    package func pruneCompleted(limit: Int) async throws -> Int {
+        try await writeJobs { try $0.pruneCompleted(limit: limit) }
+    }
+
+    package func pruneExpiredDedupeKeys(limit: Int) async throws -> Int {
+        try await writeJobs { try $0.pruneExpiredDedupeKeys(limit: limit) }
+    }
+
+    package func schemaVersion() async throws -> Int {
+        try await database.perform { connection in
+            Int(try connection.execute("SELECT version FROM schema_version").first { $0.int64(0) } ?? 0)
+        }
+    }
+
+    /// Moves when another process announces runnable work (or, without `LISTEN`, on a timer); local.
+    package func changeCounter() async throws -> Int64 {
+        listener?.changeCounter ?? 0
+    }
+}

@@ -1,0 +1,594 @@
+import Foundation
+
+/// The job tables as seen from inside one PostgreSQL transaction, at one instant.
+///
+/// Every method works on a whole batch, so a worker's round (its settlements, heartbeats and claims)
+/// costs a handful of statements however many jobs it carries. Under concurrency: claims, lease
+/// recovery and pruning take rows with `FOR UPDATE SKIP LOCKED`, so workers never wait for each other;
+/// every write that looks at an ordering group first takes the group's advisory lock (to the end of the
+/// transaction), so one live job per group holds fleet-wide; a dedupe key is taken with `INSERT ... ON
+/// CONFLICT`, so two enqueues of one key never both win. `PostgresJobStorage` opens the transaction and
+/// tries it again as a whole on a serialization failure or a deadlock.
+package final class PostgresJobsTransaction: JobWriteTransaction {
+    package let connection: PGConnection
+    package let now: Timestamp
+    let rules: JobRules
+    /// Whether this transaction made a job runnable; idle workers are told when it commits.
+    private(set) var madeRunnable = false
+    private var lockedGroups: Set<String> = []
+
+    static let liveStates = "('scheduled', 'ready', 'leased', 'blocked')"
+
+    init(connection: PGConnection, now: Timestamp, rules: JobRules) {
+        self.connection = connection
+        self.now = now
+        self.rules = rules
+    }
+
+    private var nowValue: PGValue { .int8(now.millisecondsSince1970) }
+
+    // MARK: Enqueue
+
+    /// Writes the jobs whose dedupe keys are not live, with their keys and attachments; the others are
+    /// duplicates of the job holding the key (or of an earlier job of the same batch).
+    func enqueue(_ jobs: [NewJob]) throws -> [EnqueueResult] {
+        var results = [EnqueueResult?](repeating: nil, count: jobs.count)
+        var firstWithKey: [String: Int] = [:]
+        var candidates: [Int] = []
+        for (index, job) in jobs.enumerated() {
+            if let key = job.dedupe?.key {
+                guard firstWithKey[key] == nil else { continue }
+                firstWithKey[key] = index
+            }
+            candidates.append(index)
+        }
+        var ids = Dictionary(uniqueKeysWithValues: zip(candidates, try reserveIDs(candidates.count)))
+        for (index, holder) in try takeDedupeKeys(jobs, candidates: candidates, ids: ids) {
+            results[index] = EnqueueResult(jobID: holder, status: .duplicate)
+            ids[index] = nil
+        }
+        let inserting = candidates.filter { ids[$0] != nil }
+        try insert(inserting.map { (ids[$0]!, jobs[$0]) })
+        for index in inserting {
+            results[index] = EnqueueResult(jobID: ids[index]!, status: .enqueued)
+        }
+        for (index, job) in jobs.enumerated() where results[index] == nil {
+            results[index] = EnqueueResult(jobID: results[firstWithKey[job.dedupe!.key]!]!.jobID, status: .duplicate)
+        }
+        return results.map { $0! }
+    }
+
+    /// `count` fresh job ids, ascending, so a batch keeps its order.
+    private func reserveIDs(_ count: Int) throws -> [Int64] {
+        guard count > 0 else { return [] }
+        return try connection.execute(
+            "SELECT nextval('jobs_id_seq') FROM generate_series(1, $1)", [.integer(count)]
+        ).rows { $0.int64(0) }.sorted()
+    }
+
+    /// Takes the dedupe keys of the candidate jobs that have one (a key whose holder expired is taken
+    /// over); returns the candidates whose key is live, each with the id of the job holding it.
+    private func takeDedupeKeys(_ jobs: [NewJob], candidates: [Int], ids: [Int: Int64]) throws -> [(Int, Int64)] {
+        let keyed = candidates.filter { jobs[$0].dedupe != nil }.sorted { jobs[$0].dedupe!.key < jobs[$1].dedupe!.key }
+        guard !keyed.isEmpty else { return [] }
+        let keys = keyed.map { jobs[$0].dedupe!.key }
+        let taken = Set(
+            try connection.execute(
+                """
+                INSERT INTO dedupe_keys (key, job_id, expires_at)
+                SELECT * FROM unnest($1::text[], $2::int8[], $3::int8[])
+                ON CONFLICT (key) DO UPDATE SET job_id = EXCLUDED.job_id, expires_at = EXCLUDED.expires_at
+                WHERE dedupe_keys.expires_at <= $4
+                RETURNING key
+                """,
+                [
+                    .textArray(keys), .int8Array(keyed.map { ids[$0]! }),
+                    .int8Array(keyed.map { (now + jobs[$0].dedupe!.timeToLive).millisecondsSince1970 }), nowValue,
+                ]
+            ).rows { $0.text(0) })
+        let lost = keyed.filter { !taken.contains(jobs[$0].dedupe!.key) }
+        guard !lost.isEmpty else { return [] }
+        // ON CONFLICT locked each live key's row, so its holder cannot change before this transaction ends.
+        let holders = Dictionary(
+            uniqueKeysWithValues: try connection.execute(
+                "SELECT key, job_id FROM dedupe_keys WHERE key = ANY($1)",
+                [.textArray(lost.map { jobs[$0].dedupe!.key })]
+            ).rows { ($0.text(0), $0.int64(1)) })
+        return try lost.map { index in
+            guard let holder = holders[jobs[index].dedupe!.key] else {
+                throw QueueError(.internal, "a live dedupe key vanished while this transaction held its row lock")
+            }
+            return (index, holder)
+        }
+    }
+
+    /// Inserts jobs under the ids reserved for them, in order: a job of a group that has a live job (or
+    /// gets one earlier in the batch) waits blocked behind it.
+    private func insert(_ jobs: [(id: Int64, job: NewJob)]) throws {
+        guard !jobs.isEmpty else { return }
+        var live = try lockGroups(Set(jobs.compactMap(\.job.groupKey)))
+        var states: [String] = []
+        var runAts: [Int64] = []
+        for (_, job) in jobs {
+            let runAt = job.runAt.resolve(now: now)
+            let state: JobState
+            if let group = job.groupKey, live.contains(group) {
+                state = .blocked
+            } else {
+                state = runAt <= now ? .ready : .scheduled
+            }
+            if let group = job.groupKey {
+                live.insert(group)
+            }
+            madeRunnable = madeRunnable || state == .ready
+            states.append(state.rawValue)
+            runAts.append(runAt.millisecondsSince1970)
+        }
+        try connection.execute(
+            """
+            INSERT INTO jobs (id, queue, kind, payload, priority, state, run_at, max_attempts, group_key, dedupe_key,
+                              dead_letter_queue, dead_letter_kind, created_at, updated_at)
+            SELECT id, queue, kind, payload, priority, state, run_at, max_attempts, group_key, dedupe_key,
+                   dead_letter_queue, dead_letter_kind, $13, $13
+            FROM unnest($1::int8[], $2::text[], $3::text[], $4::bytea[], $5::int8[], $6::text[], $7::int8[],
+                        $8::int8[], $9::text[], $10::text[], $11::text[], $12::text[])
+                AS t(id, queue, kind, payload, priority, state, run_at, max_attempts, group_key, dedupe_key,
+                     dead_letter_queue, dead_letter_kind)
+            """,
+            [
+                .int8Array(jobs.map(\.id)), .textArray(jobs.map(\.job.queue)), .textArray(jobs.map(\.job.kind)),
+                .byteaArray(jobs.map(\.job.payload)), .int8Array(jobs.map { Int64($0.job.priority) }),
+                .textArray(states), .int8Array(runAts),
+                .int8Array(jobs.map { Int64($0.job.maxAttempts ?? rules.defaultMaxAttempts) }),
+                .textArray(jobs.map(\.job.groupKey)), .textArray(jobs.map(\.job.dedupe?.key)),
+                .textArray(jobs.map(\.job.onDeadLetter?.queue)), .textArray(jobs.map(\.job.onDeadLetter?.kind)),
+                nowValue,
+            ]
+        )
+        for (id, job) in jobs {
+            for attachment in job.attachments {
+                try attachment.write(jobID: id, in: self)
+            }
+        }
+    }
+
+    /// Takes the advisory locks of `groups` not yet held (in one order, so two transactions never wait on
+    /// each other in a circle for them), and returns those of `groups` that have a live job.
+    func lockGroups(_ groups: Set<String>) throws -> Set<String> {
+        guard !groups.isEmpty else { return [] }
+        let unlocked = groups.subtracting(lockedGroups)
+        if !unlocked.isEmpty {
+            try connection.execute(
+                """
+                SELECT pg_advisory_xact_lock(h)
+                FROM (SELECT DISTINCT hashtextextended(g, 0) AS h FROM unnest($1::text[]) AS g ORDER BY h) AS locks
+                """,
+                [.textArray(Array(unlocked))]
+            )
+            lockedGroups.formUnion(unlocked)
+        }
+        return Set(
+            try connection.execute(
+                "SELECT DISTINCT group_key FROM jobs WHERE group_key = ANY($1) AND state IN \(Self.liveStates)",
+                [.textArray(Array(groups))]
+            ).rows { $0.text(0) })
+    }
+
+    /// Deletes at most `limit` expired dedupe keys, oldest first, skipping keys other transactions hold.
+    @discardableResult
+    func pruneExpiredDedupeKeys(limit: Int) throws -> Int {
+        try connection.execute(
+            """
+            DELETE FROM dedupe_keys WHERE key IN (
+                SELECT key FROM dedupe_keys WHERE expires_at <= $1 ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+            """,
+            [nowValue, .integer(limit)]
+        ).affectedRows
+    }
+
+    // MARK: Claim
+
+    /// Leases up to `limit` runnable jobs of `kinds` (nil for any): highest priority first, then oldest;
+    /// rows other workers are taking are skipped, never waited for.
+    func claim(queues: [String], kinds: [String]?, limit: Int, leaseDuration: Duration, workerID: String) throws
+        -> [ClaimedJob]
+    {
+        guard limit > 0, !queues.isEmpty, kinds?.isEmpty != true else { return [] }
+        let sweep = max(limit, 64)
+        try promoteDueScheduled(limit: sweep)
+        try recoverExpiredLeases(limit: sweep)
+        let kindCondition = kinds == nil ? "" : " AND kind = ANY($6)"
+        let chosen: String
+        var values: [PGValue] = [
+            .int8((now + leaseDuration).millisecondsSince1970), .text(workerID), nowValue, .integer(limit),
+        ]
+        if queues.count == 1 {
+            chosen = """
+                SELECT id FROM jobs WHERE state = 'ready' AND queue = $5\(kindCondition)
+                ORDER BY priority DESC, id LIMIT $4 FOR UPDATE SKIP LOCKED
+                """
+            values.append(.text(queues[0]))
+        } else {
+            chosen = """
+                SELECT id FROM jobs WHERE id = ANY($5) AND state = 'ready'\(kindCondition)
+                ORDER BY priority DESC, id LIMIT $4 FOR UPDATE SKIP LOCKED
+                """
+            values.append(.int8Array(try candidates(queues: queues, kinds: kinds, limit: limit)))
+        }
+        if let kinds {
+            values.append(.textArray(kinds))
+        }
+        let expiresAt = now + leaseDuration
+        return try connection.execute(
+            """
+            WITH chosen AS (\(chosen))
+            UPDATE jobs SET state = 'leased', attempts = attempts + 1, lease_token = lease_token + 1,
+                            lease_expires_at = $1, worker_id = $2, updated_at = $3
+            FROM chosen WHERE jobs.id = chosen.id
+            RETURNING jobs.id, queue, kind, payload, priority, attempts, max_attempts, lease_token, group_key,
+                      dedupe_key, created_at
+            """,
+            values
+        ).rows { row in
+            ClaimedJob(
+                lease: Lease(jobID: row.int64(0), token: row.int64(7)),
+                queue: row.text(1),
+                kind: row.text(2),
+                payload: row.blob(3),
+                priority: Int(row.int64(4)),
+                attempt: Int(row.int64(5)),
+                maxAttempts: Int(row.int64(6)),
+                groupKey: row.optionalText(8),
+                dedupeKey: row.optionalText(9),
+                enqueuedAt: Timestamp(millisecondsSince1970: row.int64(10)),
+                leaseExpiresAt: expiresAt
+            )
+        }.sorted { $0.priority != $1.priority ? $0.priority > $1.priority : $0.id < $1.id }
+    }
+
+    /// The ids of the `limit` best ready jobs over several queues, looked up queue by queue through the
+    /// ready index and merged, highest priority first, then oldest.
+    private func candidates(queues: [String], kinds: [String]?, limit: Int) throws -> [Int64] {
+        var found: [(priority: Int64, id: Int64)] = []
+        for queue in queues {
+            found += try connection.execute(
+                "SELECT priority, id FROM jobs WHERE state = 'ready' AND queue = $1"
+                    + (kinds == nil ? "" : " AND kind = ANY($3)") + " ORDER BY priority DESC, id LIMIT $2",
+                [.text(queue), .integer(limit)] + (kinds.map { [.textArray($0)] } ?? [])
+            ).rows { ($0.int64(0), $0.int64(1)) }
+        }
+        found.sort { $0.priority != $1.priority ? $0.priority > $1.priority : $0.id < $1.id }
+        return found.prefix(limit).map(\.id)
+    }
+
+    /// Moves scheduled jobs whose run-at has come to `ready`, at most `limit`, earliest first.
+    private func promoteDueScheduled(limit: Int) throws {
+        let promoted = try connection.execute(
+            """
+            UPDATE jobs SET state = 'ready', updated_at = $1 WHERE id IN (
+                SELECT id FROM jobs WHERE state = 'scheduled' AND run_at <= $1 ORDER BY run_at LIMIT $2
+                FOR UPDATE SKIP LOCKED)
+            """,
+            [nowValue, .integer(limit)]
+        ).affectedRows
+        madeRunnable = madeRunnable || promoted > 0
+    }
+
+    /// Ends the attempts whose leases ran out, at most `limit`: back to ready, or dead-lettered when it
+    /// was the last attempt.
+    private func recoverExpiredLeases(limit: Int) throws {
+        let expired = try connection.execute(
+            """
+            SELECT \(AttemptRow.columns) FROM jobs WHERE state = 'leased' AND lease_expires_at <= $1
+            ORDER BY lease_expires_at LIMIT $2 FOR UPDATE SKIP LOCKED
+            """,
+            [nowValue, .integer(limit)]
+        ).rows(AttemptRow.init)
+        _ = try lockGroups(Set(expired.compactMap(\.groupKey)))
+        try apply(try expired.map { try AttemptEnding($0, .leaseExpired, rules: rules, now: now) })
+    }
+
+    /// The earliest time a scheduled job of `kinds` (nil for any) falls due or a lease expires, if any job
+    /// is waiting on either.
+    func nextDueAt(kinds: [String]?) throws -> Timestamp? {
+        let kindCondition = kinds == nil ? "" : " AND kind = ANY($1)"
+        return try connection.execute(
+            """
+            SELECT least((SELECT min(run_at) FROM jobs WHERE state = 'scheduled'\(kindCondition)),
+                         (SELECT min(lease_expires_at) FROM jobs WHERE state = 'leased'\(kindCondition)))
+            """,
+            kinds.map { [.textArray($0)] } ?? []
+        ).first { $0.optionalInt64(0) }.flatMap { $0 }.map(Timestamp.init(millisecondsSince1970:))
+    }
+
+    // MARK: Settle
+
+    /// Extends the leases still held to `now + leaseDuration`; returns those no longer held.
+    func heartbeat(_ leases: [Lease], leaseDuration: Duration) throws -> [Lease] {
+        guard !leases.isEmpty else { return [] }
+        let renewed = Set(
+            try connection.execute(
+                """
+                UPDATE jobs SET lease_expires_at = $3, updated_at = $4
+                FROM unnest($1::int8[], $2::int8[]) AS held(id, token)
+                WHERE jobs.id = held.id AND jobs.lease_token = held.token AND state = 'leased'
+                  AND lease_expires_at > $4
+                RETURNING jobs.id
+                """,
+                [
+                    .int8Array(leases.map(\.jobID)), .int8Array(leases.map(\.token)),
+                    .int8((now + leaseDuration).millisecondsSince1970), nowValue,
+                ]
+            ).rows { $0.int64(0) })
+        return leases.filter { !renewed.contains($0.jobID) }
+    }
+
+    /// Applies each settlement whose lease is still held, with its effects; the others are `.leaseLost`.
+    func settle(_ settlements: [Settlement]) throws -> [SettlementResult] {
+        guard !settlements.isEmpty else { return [] }
+        let held = try heldAttempts(settlements.map(\.lease))
+        _ = try lockGroups(Set(held.values.compactMap(\.groupKey)))
+        var results = [SettlementResult](repeating: .leaseLost, count: settlements.count)
+        var endings: [AttemptEnding] = []
+        var absorbed: [(id: Int64, group: String)] = []
+        for (index, settlement) in settlements.enumerated() {
+            guard let row = held[settlement.lease.jobID] else { continue }
+            let end: AttemptEnd
+            switch settlement.outcome {
+            case .complete:
+                end = .succeeded
+                // Before the head finishes, which promotes the next blocked job: an absorbed job is never promoted.
+                if let group = row.groupKey {
+                    absorbed += settlement.effects.absorb.map { ($0, group) }
+                }
+            case .fail(let error, let retryable):
+                end = .failed(error: error, retryable: retryable)
+            case .snooze(let delay):
+                end = .snoozed(delay)
+            }
+            let ending = try AttemptEnding(row, end, rules: rules, now: now)
+            endings.append(ending)
+            results[index] = ending.result
+        }
+        try absorb(absorbed)
+        try apply(endings)
+        let settled = settlements.indices.filter { results[$0] != .leaseLost }.map { settlements[$0] }
+        let followUps = settled.flatMap(\.effects.enqueue)
+        if !followUps.isEmpty {
+            _ = try enqueue(followUps)
+        }
+        try hold(settled.flatMap(\.effects.holds))
+        return results
+    }
+
+    /// The jobs the leases cover, where the lease is current and unexpired (the fence every settlement
+    /// passes), locked in id order.
+    private func heldAttempts(_ leases: [Lease]) throws -> [Int64: AttemptRow] {
+        let rows = try connection.execute(
+            """
+            SELECT \(AttemptRow.columns) FROM jobs
+            WHERE (id, lease_token) IN (SELECT * FROM unnest($1::int8[], $2::int8[]))
+              AND state = 'leased' AND lease_expires_at > $3
+            ORDER BY id FOR UPDATE
+            """,
+            [.int8Array(leases.map(\.jobID)), .int8Array(leases.map(\.token)), nowValue]
+        ).rows(AttemptRow.init)
+        return Dictionary(rows.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// Completes jobs blocked behind their group's head, as the head's completion answers them too.
+    private func absorb(_ jobs: [(id: Int64, group: String)]) throws {
+        guard !jobs.isEmpty else { return }
+        let ids = PGValue.int8Array(jobs.map(\.id))
+        let groups = PGValue.textArray(jobs.map(\.group))
+        if rules.completedRetention != nil {
+            try connection.execute(
+                """
+                UPDATE jobs SET state = 'completed', finished_at = $3, updated_at = $3
+                FROM unnest($1::int8[], $2::text[]) AS absorbed(id, group_key)
+                WHERE jobs.id = absorbed.id AND state = 'blocked' AND jobs.group_key = absorbed.group_key
+                """,
+                [ids, groups, nowValue]
+            )
+        } else {
+            try connection.execute(
+                """
+                DELETE FROM jobs USING unnest($1::int8[], $2::text[]) AS absorbed(id, group_key)
+                WHERE jobs.id = absorbed.id AND state = 'blocked' AND jobs.group_key = absorbed.group_key
+                """,
+                [ids, groups]
+            )
+        }
+    }
+
+    /// Writes the endings of attempts: each job to its next state, a statement per kind of step.
+    private func apply(_ endings: [AttemptEnding]) throws {
+        guard !endings.isEmpty else { return }
+        var finished: [AttemptRow] = []
+        var again: [(ending: AttemptEnding, runAt: Timestamp, refund: Bool)] = []
+        var dead: [(ending: AttemptEnding, reason: DeadLetterReason)] = []
+        for ending in endings {
+            switch ending.step {
+            case .finish: finished.append(ending.row)
+            case .runAgain(let runAt, let refund): again.append((ending, runAt, refund))
+            case .deadLetter(let reason): dead.append((ending, reason))
+            }
+        }
+        try finish(finished)
+        try runAgain(again)
+        try deadLetter(dead)
+        try promoteNext(inGroups: Set((finished + dead.map(\.ending.row)).compactMap(\.groupKey)))
+    }
+
+    private func finish(_ rows: [AttemptRow]) throws {
+        guard !rows.isEmpty else { return }
+        if rules.completedRetention != nil {
+            try connection.execute(
+                """
+                UPDATE jobs SET state = 'completed', lease_expires_at = NULL, worker_id = NULL, finished_at = $2,
+                                updated_at = $2
+                WHERE id = ANY($1)
+                """,
+                [.int8Array(rows.map(\.id)), nowValue]
+            )
+        } else {
+            try connection.execute("DELETE FROM jobs WHERE id = ANY($1)", [.int8Array(rows.map(\.id))])
+        }
+    }
+
+    private func runAgain(_ jobs: [(ending: AttemptEnding, runAt: Timestamp, refund: Bool)]) throws {
+        guard !jobs.isEmpty else { return }
+        madeRunnable = madeRunnable || jobs.contains { $0.runAt <= now }
+        try connection.execute(
+            """
+            UPDATE jobs SET state = CASE WHEN again.run_at <= $6 THEN 'ready' ELSE 'scheduled' END,
+                            run_at = again.run_at, attempts = attempts - again.refund, lease_expires_at = NULL,
+                            worker_id = NULL, last_error = coalesce(again.last_error, jobs.last_error),
+                            error_history = coalesce(again.error_history, jobs.error_history), updated_at = $6
+            FROM unnest($1::int8[], $2::int8[], $3::int8[], $4::text[], $5::text[]) AS again(id, run_at, refund,
+                                                                                          last_error, error_history)
+            WHERE jobs.id = again.id
+            """,
+            [
+                .int8Array(jobs.map(\.ending.row.id)), .int8Array(jobs.map(\.runAt.millisecondsSince1970)),
+                .int8Array(jobs.map { $0.refund ? 1 : 0 }), .textArray(jobs.map(\.ending.failure?.lastError)),
+                .textArray(jobs.map(\.ending.failure?.history)), nowValue,
+            ]
+        )
+    }
+
+    /// Dead-letters jobs: releases the dedupe keys they still hold, so a redelivery is accepted, and
+    /// enqueues the notices they name.
+    private func deadLetter(_ jobs: [(ending: AttemptEnding, reason: DeadLetterReason)]) throws {
+        guard !jobs.isEmpty else { return }
+        let ids = jobs.map(\.ending.row.id)
+        try connection.execute(
+            """
+            UPDATE jobs SET state = 'dead', dead_reason = dead.reason, lease_expires_at = NULL, worker_id = NULL,
+                            last_error = coalesce(dead.last_error, jobs.last_error),
+                            error_history = coalesce(dead.error_history, jobs.error_history), finished_at = $5,
+                            updated_at = $5
+            FROM unnest($1::int8[], $2::text[], $3::text[], $4::text[]) AS dead(id, reason, last_error, error_history)
+            WHERE jobs.id = dead.id
+            """,
+            [
+                .int8Array(ids), .textArray(jobs.map(\.reason.rawValue)),
+                .textArray(jobs.map(\.ending.failure?.lastError)), .textArray(jobs.map(\.ending.failure?.history)),
+                nowValue,
+            ]
+        )
+        let keyed = jobs.map(\.ending.row).filter { $0.dedupeKey != nil }
+        if !keyed.isEmpty {
+            try connection.execute(
+                """
+                DELETE FROM dedupe_keys USING unnest($1::text[], $2::int8[]) AS released(key, job_id)
+                WHERE dedupe_keys.key = released.key AND dedupe_keys.job_id = released.job_id
+                """,
+                [.textArray(keyed.map(\.dedupeKey)), .int8Array(keyed.map(\.id))]
+            )
+        }
+        let notices = try connection.execute(
+            """
+            INSERT INTO jobs (queue, kind, payload, priority, state, run_at, max_attempts, created_at, updated_at)
+            SELECT dead_letter_queue, dead_letter_kind, payload, priority, 'ready', $2, $3, $2, $2
+            FROM jobs WHERE id = ANY($1) AND dead_letter_kind IS NOT NULL ORDER BY id
+            """,
+            [.int8Array(ids), nowValue, .integer(rules.defaultMaxAttempts)]
+        ).affectedRows
+        madeRunnable = madeRunnable || notices > 0
+    }
+
+    /// Makes the oldest blocked job of each group its new head, once the previous head is no longer live.
+    func promoteNext(inGroups groups: Set<String>) throws {
+        guard !groups.isEmpty else { return }
+        let promoted = try connection.execute(
+            """
+            UPDATE jobs SET state = CASE WHEN jobs.run_at <= $2 THEN 'ready' ELSE 'scheduled' END, updated_at = $2
+            FROM (SELECT DISTINCT ON (group_key) id FROM jobs
+                  WHERE group_key = ANY($1) AND state = 'blocked' ORDER BY group_key, id) AS next
+            WHERE jobs.id = next.id
+            """,
+            [.textArray(Array(groups)), nowValue]
+        ).affectedRows
+        madeRunnable = madeRunnable || promoted > 0
+    }
+
+    // MARK: Rate holds
+
+    /// Holds rate buckets until a time each, keeping the later of this and any hold already there; and
+    /// deletes a few holds that have ended.
+    func hold(_ holds: [RateHold]) throws {
+        guard !holds.isEmpty else { return }
+        var latest: [String: Int64] = [:]
+        for hold in holds {
+            latest[hold.bucket] = max(latest[hold.bucket] ?? .min, hold.until.millisecondsSince1970)
+        }
+        let buckets = latest.keys.sorted()
+        try connection.execute(
+            """
+            INSERT INTO rate_holds (bucket, until) SELECT * FROM unnest($1::text[], $2::int8[])
+            ON CONFLICT (bucket) DO UPDATE SET until = greatest(rate_holds.until, EXCLUDED.until)
+            """,
+            [.textArray(buckets), .int8Array(buckets.map { latest[$0]! })]
+        )
+        try connection.execute(
+            """
+            DELETE FROM rate_holds WHERE bucket IN (
+                SELECT bucket FROM rate_holds WHERE until <= $1 LIMIT 8 FOR UPDATE SKIP LOCKED)
+            """,
+            [nowValue]
+        )
+    }
+
+    /// The latest hold among `buckets` still in force.
+    func latestHold(_ buckets: [String]) throws -> Timestamp? {
+        guard !buckets.isEmpty else { return nil }
+        return try connection.execute(
+            "SELECT max(until) FROM rate_holds WHERE bucket = ANY($1) AND until > $2", [.textArray(buckets), nowValue]
+        ).first { $0.optionalInt64(0) }.flatMap { $0 }.map(Timestamp.init(millisecondsSince1970:))
+    }
+
+    // MARK: Dead letters and retention
+
+    /// Puts dead letters back to run; returns how many still were dead letters. A job of an ordering
+    /// group waits behind the group's live jobs, if it has any.
+    func redrive(deadLetters ids: [Int64]) throws -> Int {
+        let found = try connection.execute(
+            "SELECT id, group_key FROM jobs WHERE id = ANY($1) AND state = 'dead' ORDER BY id FOR UPDATE",
+            [.int8Array(ids)]
+        ).rows { ($0.int64(0), $0.optionalText(1)) }
+        guard !found.isEmpty else { return 0 }
+        var live = try lockGroups(Set(found.compactMap(\.1)))
+        var states: [String] = []
+        for (_, group) in found {
+            let blocked = group.map(live.contains) ?? false
+            states.append(blocked ? JobState.blocked.rawValue : JobState.ready.rawValue)
+            madeRunnable = madeRunnable || !blocked
+            if let group { live.insert(group) }
+        }
+        try connection.execute(
+            """
+            UPDATE jobs SET state = redriven.state, attempts = 0, run_at = $3, dead_reason = NULL, finished_at = NULL,
+                            updated_at = $3
+            FROM unnest($1::int8[], $2::text[]) AS redriven(id, state)
+            WHERE jobs.id = redriven.id
+            """,
+            [.int8Array(found.map(\.0)), .textArray(states), nowValue]
+        )
+        return found.count
+    }
+
+    /// Deletes at most `limit` completed jobs whose retention window has passed.
+    @discardableResult
+    func pruneCompleted(limit: Int) throws -> Int {
+        guard let retention = rules.completedRetention else { return 0 }
+        return try connection.execute(
+            """
+            DELETE FROM jobs WHERE id IN (
+                SELECT id FROM jobs WHERE state = 'completed' AND finished_at <= $1 ORDER BY finished_at LIMIT $2
+                FOR UPDATE SKIP LOCKED)
+            """,
+            [.int8((now - retention).millisecondsSince1970), .integer(limit)]
+        ).affectedRows
+    }
+}

@@ -1,0 +1,117 @@
+import Foundation
+import Harness
+import Queue
+
+/// The PostgreSQL server this test run starts for itself: `initdb` into a new temporary directory and
+/// `pg_ctl start` listening only on a Unix socket there (as the `postgres` user through `runuser` when the
+/// tests run as root, since PostgreSQL refuses to run as root), stopped when the test process exits. Each
+/// test gets a database of its own on it.
+enum TestPostgres {
+    /// Whether the PostgreSQL tests run: always in CI (`CI=true`), where a server that cannot start fails
+    /// them; elsewhere only when the server's programs are installed, else they are skipped, said once.
+    static let enabled: Bool = {
+        if ProcessInfo.processInfo.environment["CI"] == "true" || binDirectory != nil {
+            return true
+        }
+        FileHandle.standardError.write(
+            Data(
+                "PostgreSQL tests skipped: no initdb and pg_ctl found through pg_config --bindir (apt-get install postgresql)\n"
+                    .utf8))
+        return false
+    }()
+
+    /// Where `initdb` and `pg_ctl` are.
+    static let binDirectory: String? = {
+        // Read synchronously (this runs while the test list is being built): popen, not a child wrapper.
+        guard let pipe = popen("pg_config --bindir 2>/dev/null", "r") else { return nil }
+        var output = Data()
+        var buffer = [UInt8](repeating: 0, count: 4_096)
+        while true {
+            let count = fread(&buffer, 1, buffer.count, pipe)
+            if count <= 0 { break }
+            output.append(contentsOf: buffer[..<count])
+        }
+        pclose(pipe)
+        let directory = String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let found = ["initdb", "pg_ctl"].allSatisfy {
+            FileManager.default.isExecutableFile(atPath: "\(directory)/\($0)")
+        }
+        return found ? directory : nil
+    }()
+
+    /// A new, empty database on the run's server, as a connection URL.
+    static func newDatabase() async throws -> StoreLocation {
+        let server = try await shared.value
+        let name = "t_" + UUID().uuidString.replacing("-", with: "").lowercased()
+        let admin = try PGConnection(url: server.url(database: "postgres"))
+        try admin.execute("CREATE DATABASE \(name)")
+        return .postgres(url: server.url(database: name))
+    }
+
+    /// The server, started by the first test that needs it.
+    private static let shared = Task { try await Server.start() }
+
+    struct Server: Sendable {
+        let directory: String
+
+        func url(database: String) -> String {
+            "postgresql:///\(database)?host=\(directory)&user=switchboard"
+        }
+
+        static func start() async throws -> Server {
+            guard let bin = binDirectory else {
+                throw HarnessFailure("PostgreSQL's initdb and pg_ctl are not installed (apt-get install postgresql)")
+            }
+            let directory = FileManager.default.temporaryDirectory
+                .appendingPathComponent("switchboard-postgres-\(UUID().uuidString.prefix(8))").path
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            if getuid() == 0 {
+                guard let account = getpwnam("postgres") else {
+                    throw HarnessFailure("running as root, and there is no postgres user to run PostgreSQL as")
+                }
+                chown(directory, account.pointee.pw_uid, account.pointee.pw_gid)
+            }
+            try await run(
+                "\(bin)/initdb",
+                [
+                    "-D", "\(directory)/data", "-U", "switchboard", "-A", "trust", "-E", "UTF8", "--locale=C",
+                    "--no-sync",
+                ])
+            let options = "-c listen_addresses='' -c unix_socket_directories='\(directory)' -c max_connections=300"
+            try await run(
+                "\(bin)/pg_ctl", ["-D", "\(directory)/data", "-l", "\(directory)/log", "-o", options, "-w", "start"])
+            stopCommand = (bin, directory)
+            atexit {
+                // At exit no task can be awaited: system(3), on paths this run made itself.
+                guard let (bin, directory) = TestPostgres.stopCommand else { return }
+                let runner = TestPostgres.runner(for: "\(bin)/pg_ctl")
+                let words =
+                    [runner.executable] + runner.prefix + ["-D", "\(directory)/data", "-m", "immediate", "stop"]
+                _ = system(words.joined(separator: " ") + " >/dev/null 2>&1")
+                try? FileManager.default.removeItem(atPath: directory)
+            }
+            return Server(directory: directory)
+        }
+
+        /// Runs a PostgreSQL program to its end, as the `postgres` user when this process is root.
+        private static func run(_ program: String, _ arguments: [String]) async throws {
+            let runner = runner(for: program)
+            let child = try SwitchboardChild(
+                executable: runner.executable, arguments: runner.prefix + arguments, errorOutput: .capture)
+            let finished = await child.finish()
+            guard finished.status == 0 else {
+                throw HarnessFailure(
+                    "\((program as NSString).lastPathComponent) exited \(finished.status): \(finished.stderr.suffix(600))"
+                )
+            }
+        }
+    }
+
+    /// The server's directory and programs, once started, for stopping it at exit.
+    nonisolated(unsafe) static var stopCommand: (bin: String, directory: String)?
+
+    /// How to start `program`: itself, or through `runuser -u postgres --` when this process is root.
+    static func runner(for program: String) -> (executable: String, prefix: [String]) {
+        getuid() == 0 ? ("/usr/sbin/runuser", ["-u", "postgres", "--", program]) : (program, [])
+    }
+}
