@@ -16,11 +16,11 @@ package struct QueueBenchmark {
     package let latencyRate: Int
     package let latencySeconds: Int
     package let durability: Durability
-    package let directory: URL
+    package let database: BenchmarkDatabase
 
     package init(
         jobs: Int, singles: Int, processes: Int, concurrency: Int, latencyRate: Int, latencySeconds: Int,
-        durability: Durability, directory: URL
+        durability: Durability, database: BenchmarkDatabase
     ) {
         self.jobs = jobs
         self.singles = singles
@@ -29,14 +29,22 @@ package struct QueueBenchmark {
         self.latencyRate = latencyRate
         self.latencySeconds = latencySeconds
         self.durability = durability
-        self.directory = directory
+        self.database = database
     }
 
     package func run(progress: (String) -> Void) async throws -> QueueBenchmarkFigures {
-        progress("raw SQLite baseline")
-        let baseline = try await SQLiteBaseline.measure(
-            path: path("baseline.db"), durability: durability, singles: singles, batched: jobs
-        )
+        let baseline: BaselineFigures
+        switch database {
+        case .sqlite:
+            progress("raw SQLite baseline")
+            guard case .sqlite(let path) = database.location("baseline.db") else { preconditionFailure() }
+            baseline = try await SQLiteBaseline.measure(
+                path: path, durability: durability, singles: singles, batched: jobs)
+        case .postgres(let url):
+            progress("raw libpq baseline")
+            baseline = try await PostgresBaseline.measure(
+                url: url, durability: durability, singles: singles, batched: jobs, clients: processes)
+        }
 
         progress("enqueue, one job per call")
         let single = try await freshStore("single.db")
@@ -50,17 +58,21 @@ package struct QueueBenchmark {
         let enqueueBatched = try await measureBatchedEnqueue(database: "one-process.db")
 
         progress("claim+complete, 1 worker process")
-        let one = try await drain(database: "one-process.db", processes: 1)
+        let one = try await drain(phase: "one-process.db", processes: 1)
 
         progress("claim+complete, \(processes) worker processes")
         try await fill(try await freshStore("many-processes.db"))
-        let many = try await drain(database: "many-processes.db", processes: processes)
+        let many = try await drain(phase: "many-processes.db", processes: processes)
 
         progress("enqueue-to-claim latency at \(latencyRate) jobs/s for \(latencySeconds) s")
         let latencies = try await latency()
 
-        progress("lock hand-over: \(processes) processes committing one job per transaction")
-        let handOver = try await contend()
+        var handOver: LockHandOver?
+        if case .sqlite = database {
+            progress("lock hand-over: \(processes) processes committing one job per transaction")
+            handOver = try await contend()
+        }
+        try await database.cleanUp()
 
         return QueueBenchmarkFigures(
             enqueueSingle: enqueueSingle,
@@ -74,10 +86,6 @@ package struct QueueBenchmark {
         )
     }
 
-    private func path(_ name: String) -> String {
-        directory.appendingPathComponent(name).path
-    }
-
     /// Enqueues `jobs` jobs into a new database, `enqueueBatchSize` per transaction; returns jobs per second.
     package func measureBatchedEnqueue(database: String) async throws -> Double {
         let store = try await freshStore(database)
@@ -85,12 +93,9 @@ package struct QueueBenchmark {
     }
 
     package func freshStore(_ name: String) async throws -> JobStore {
-        for suffix in ["", "-wal", "-shm"] {
-            try? FileManager.default.removeItem(atPath: path(name) + suffix)
-        }
         var options = StoreOptions()
         options.durability = durability
-        return try await SwitchboardDatabase.open(.sqlite(path: path(name)), options: options)
+        return try await SwitchboardDatabase.open(try await database.fresh(name), options: options)
     }
 
     private func job(_ index: Int) -> NewJob {
@@ -104,9 +109,9 @@ package struct QueueBenchmark {
     }
 
     /// Starts `processes` workers on a filled database at the same moment and waits for them to drain it.
-    private func drain(database: String, processes: Int) async throws -> (rate: Double, shares: [Double]) {
+    private func drain(phase: String, processes: Int) async throws -> (rate: Double, shares: [Double]) {
         let children = try (0..<processes).map { _ in
-            try SwitchboardChild(arguments: workerArguments(database) + ["--drain"])
+            try worker(phase, ["--drain"])
         }
         for child in children {
             _ = try await child.expectLine("ready")
@@ -131,7 +136,7 @@ package struct QueueBenchmark {
     private func latency() async throws -> [Double] {
         let store = try await freshStore("latency.db")
         let count = latencyRate * latencySeconds
-        let child = try SwitchboardChild(arguments: workerArguments("latency.db") + ["--expect", String(count)])
+        let child = try worker("latency.db", ["--expect", String(count)])
         _ = try await child.expectLine("ready")
         child.send("go")
         let interval = Duration.seconds(1) / latencyRate
@@ -157,11 +162,9 @@ package struct QueueBenchmark {
     private func contend() async throws -> LockHandOver {
         _ = try await freshStore("contend.db")
         let children = try (0..<processes).map { index in
-            try SwitchboardChild(
-                arguments: workerArguments("contend.db") + [
-                    "--contend", String(Self.handOverSeconds), "--batch",
-                    String(index == 0 ? Self.handOverBulkBatch : 1),
-                ]
+            try worker(
+                "contend.db",
+                ["--contend", String(Self.handOverSeconds), "--batch", String(index == 0 ? Self.handOverBulkBatch : 1)]
             )
         }
         for child in children {
@@ -181,11 +184,15 @@ package struct QueueBenchmark {
     package static let handOverSeconds = 3
     package static let handOverBulkBatch = 2_000
 
-    private func workerArguments(_ database: String) -> [String] {
-        [
-            "bench", "worker", "--db", path(database), "--durability", durability.rawValue,
-            "--concurrency", String(concurrency),
-        ]
+    /// A `bench worker` process on the phase's database, which it is given in its environment: a URL's
+    /// password stays out of the arguments any user may list.
+    private func worker(_ phase: String, _ arguments: [String]) throws -> SwitchboardChild {
+        var environment = ProcessInfo.processInfo.environment
+        environment["SWITCHBOARD_DB"] = database.location(phase).connectionText
+        return try SwitchboardChild(
+            arguments: ["bench", "worker", "--durability", durability.rawValue, "--concurrency", String(concurrency)]
+                + arguments,
+            environment: environment)
     }
 
     /// A field of a worker's JSON report.

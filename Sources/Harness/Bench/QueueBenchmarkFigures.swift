@@ -15,6 +15,7 @@ package struct QueueBenchmarkFigures {
     /// Each process's share of the jobs in the many-process run.
     package var shares: [Double]
     package var latencyMilliseconds: [Double]
-    package var handOver: LockHandOver
-    package var baseline: SQLiteBaselineFigures
+    /// SQLite's writer lock only: PostgreSQL has no database-wide lock to hand over.
+    package var handOver: LockHandOver?
+    package var baseline: BaselineFigures
 }

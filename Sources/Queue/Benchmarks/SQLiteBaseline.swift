@@ -1,17 +1,5 @@
 import Foundation
 
-/// What plain SQLite does on this machine with the same durability, measured for comparison.
-package struct SQLiteBaselineFigures: Sendable {
-    /// Single-row INSERTs, each committed on its own.
-    package var singleInsertsPerSecond: Double
-    /// The best of several batch sizes of INSERTs per transaction.
-    package var batchedInsertsPerSecond: Double
-    /// The batch size that gave `batchedInsertsPerSecond`.
-    package var bestBatchSize: Int
-    /// A naive queue loop: claim one row with `UPDATE ... RETURNING` and commit, then delete it and commit.
-    package var naiveClaimAckPerSecond: Double
-}
-
 /// The raw-SQLite baseline of `switchboard bench queue`: the simplest code a queue could be, with no
 /// batching, so every Switchboard figure can be printed as a ratio to it.
 package enum SQLiteBaseline {
@@ -21,7 +9,7 @@ package enum SQLiteBaseline {
     ///   - singles: how many single-row commits and naive claim+ack rounds to time.
     ///   - batched: how many rows for each batched-insert timing.
     package static func measure(path: String, durability: Durability, singles: Int, batched: Int) async throws
-        -> SQLiteBaselineFigures
+        -> BaselineFigures
     {
         for suffix in ["", "-wal", "-shm"] {
             try? FileManager.default.removeItem(atPath: path + suffix)
@@ -78,11 +66,13 @@ package enum SQLiteBaseline {
                     }
                 }
             }
-            return SQLiteBaselineFigures(
+            return BaselineFigures(
+                name: "raw SQLite",
                 singleInsertsPerSecond: singleInserts,
                 batchedInsertsPerSecond: best.rate,
                 bestBatchSize: best.size,
-                naiveClaimAckPerSecond: naive
+                naiveClaimAckPerSecond: naive,
+                naiveClaimAckConcurrent: nil
             )
         }
     }

@@ -19,6 +19,8 @@ package final class PGConnection {
             PQfinish(handle)
             throw PostgresError(sqlState: nil, message: message, statement: nil, connectionLost: true)
         }
+        // The server's notices (NOTICE: drop cascades to ...) are not Switchboard's output.
+        PQsetNoticeProcessor(handle, { _, _ in }, nil)
         self.handle = handle
     }
 

@@ -8,6 +8,9 @@ import Synchronization
 /// every `fallbackInterval` instead, so workers fall back to polling, and the listener keeps trying to
 /// connect again with backoff. A reconnect moves the count too: a notice may have been missed meanwhile.
 final class PostgresListener: Sendable {
+    /// How this process's connections name themselves to the server (`pg_stat_activity`).
+    static let applicationName = "switchboard pid \(getpid())"
+
     /// How often the count moves while nothing is listened to.
     static let fallbackInterval = Duration.milliseconds(250)
 
@@ -41,6 +44,7 @@ final class PostgresListener: Sendable {
         while !shared.stopped.load(ordering: .acquiring) {
             do {
                 let connection = try PGConnection(url: url)
+                try connection.execute("SET application_name TO '\(applicationName)'")
                 try connection.execute("LISTEN \(channel)")
                 shared.counter.add(1, ordering: .releasing)
                 backoff = fallbackInterval

@@ -3,7 +3,9 @@ extension Migration {
     /// milliseconds since 1970 from the store's clock), in the `switchboard` namespace.
     ///
     /// Every index on `jobs` is partial over one state, so each hot-path query reads only the rows it can
-    /// act on; claims take them with `FOR UPDATE SKIP LOCKED`, so workers never wait for each other.
+    /// act on; claims take them with `FOR UPDATE SKIP LOCKED`, so workers never wait for each other. A
+    /// statement that leaves a job ready (an enqueue, a promotion, a retry, a redrive) announces it on the
+    /// `switchboard_jobs` channel, delivered when its transaction commits, whatever wrote it.
     static let postgresJobs = Migration(
         version: 1,
         sql: """
@@ -48,6 +50,18 @@ extension Migration {
                 bucket text PRIMARY KEY,
                 until bigint NOT NULL
             );
+            CREATE FUNCTION switchboard.announce_ready_jobs() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF EXISTS (SELECT 1 FROM changed WHERE state = 'ready') THEN
+                    PERFORM pg_notify('switchboard_jobs', '');
+                END IF;
+                RETURN NULL;
+            END
+            $$;
+            CREATE TRIGGER jobs_announce_inserted AFTER INSERT ON switchboard.jobs
+                REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION switchboard.announce_ready_jobs();
+            CREATE TRIGGER jobs_announce_updated AFTER UPDATE ON switchboard.jobs
+                REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION switchboard.announce_ready_jobs();
             """
     )
 }

@@ -5,7 +5,7 @@ extension PostgresJobStorage {
         try await read { connection, _ in
             try connection.execute(
                 """
-                SELECT \(JobRecord.columns) FROM jobs
+                SELECT \(JobRecord.columns) FROM switchboard.jobs
                 WHERE state = 'dead' AND ($1::text IS NULL OR queue = $1) AND ($2::text IS NULL OR kind = $2)
                 ORDER BY finished_at, id LIMIT $3
                 """,
@@ -19,8 +19,10 @@ extension PostgresJobStorage {
             switch selection {
             case .ids(let ids):
                 let states = Dictionary(
-                    try connection.execute("SELECT id, state FROM jobs WHERE id = ANY($1)", [.int8Array(ids)])
-                        .rows { ($0.int64(0), $0.text(1)) },
+                    try connection.execute(
+                        "SELECT id, state FROM switchboard.jobs WHERE id = ANY($1)", [.int8Array(ids)]
+                    )
+                    .rows { ($0.int64(0), $0.text(1)) },
                     uniquingKeysWith: { first, _ in first })
                 let problems = ids.compactMap { id -> String? in
                     switch states[id] {
@@ -40,7 +42,7 @@ extension PostgresJobStorage {
                 if case .queue(let name) = selection { queue = name }
                 return try connection.execute(
                     """
-                    SELECT id FROM jobs WHERE state = 'dead' AND finished_at <= $1 AND ($2::text IS NULL OR queue = $2)
+                    SELECT id FROM switchboard.jobs WHERE state = 'dead' AND finished_at <= $1 AND ($2::text IS NULL OR queue = $2)
                     ORDER BY finished_at, id
                     """,
                     [.int8(cutoff.millisecondsSince1970), .optionalText(queue)]
@@ -55,8 +57,10 @@ extension PostgresJobStorage {
 
     package func purge(deadLetters ids: [Int64]) async throws -> Int {
         try await database.write { connection in
-            try connection.execute("DELETE FROM jobs WHERE id = ANY($1) AND state = 'dead'", [.int8Array(ids)])
-                .affectedRows
+            try connection.execute(
+                "DELETE FROM switchboard.jobs WHERE id = ANY($1) AND state = 'dead'", [.int8Array(ids)]
+            )
+            .affectedRows
         }
     }
 }
@@ -76,9 +80,11 @@ extension PostgresJobStorage {
         try await writeJobs { jobs in
             // The bucket's row lock orders racing senders: the second sees the first's slot.
             try jobs.connection.execute(
-                "INSERT INTO rate_holds (bucket, until) VALUES ($1, 0) ON CONFLICT (bucket) DO NOTHING", [.text(bucket)]
+                "INSERT INTO switchboard.rate_holds (bucket, until) VALUES ($1, 0) ON CONFLICT (bucket) DO NOTHING",
+                [.text(bucket)]
             )
-            try jobs.connection.execute("SELECT 1 FROM rate_holds WHERE bucket = $1 FOR UPDATE", [.text(bucket)])
+            try jobs.connection.execute(
+                "SELECT 1 FROM switchboard.rate_holds WHERE bucket = $1 FOR UPDATE", [.text(bucket)])
             if let hold = try jobs.latestHold(buckets) {
                 return hold
             }

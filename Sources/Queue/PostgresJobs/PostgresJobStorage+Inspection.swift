@@ -6,18 +6,18 @@ extension PostgresJobStorage {
             let at = PGValue.int8(now.millisecondsSince1970)
             var byQueue: [String: [JobState: Int]] = [:]
             for (queue, state, count) in try connection.execute(
-                "SELECT queue, state, count(*) FROM jobs GROUP BY queue, state"
+                "SELECT queue, state, count(*) FROM switchboard.jobs GROUP BY queue, state"
             ).rows({ ($0.text(0), try JobState(stored: $0.text(1)), Int($0.int64(2))) }) {
                 byQueue[queue, default: [:]][state] = count
             }
             let figures = try connection.execute(
                 """
-                SELECT least((SELECT min(run_at) FROM jobs WHERE state = 'ready'),
-                             (SELECT min(run_at) FROM jobs WHERE state = 'scheduled' AND run_at <= $1)),
-                       (SELECT count(*) FROM jobs WHERE state = 'leased' AND lease_expires_at > $1),
-                       (SELECT count(*) FROM jobs WHERE state = 'leased' AND lease_expires_at <= $1),
-                       (SELECT count(*) FROM jobs WHERE state = 'dead'),
-                       (SELECT count(*) FROM dedupe_keys WHERE expires_at > $1)
+                SELECT least((SELECT min(run_at) FROM switchboard.jobs WHERE state = 'ready'),
+                             (SELECT min(run_at) FROM switchboard.jobs WHERE state = 'scheduled' AND run_at <= $1)),
+                       (SELECT count(*) FROM switchboard.jobs WHERE state = 'leased' AND lease_expires_at > $1),
+                       (SELECT count(*) FROM switchboard.jobs WHERE state = 'leased' AND lease_expires_at <= $1),
+                       (SELECT count(*) FROM switchboard.jobs WHERE state = 'dead'),
+                       (SELECT count(*) FROM switchboard.dedupe_keys WHERE expires_at > $1)
                 """,
                 [at]
             ).first { ($0.optionalInt64(0), Int($0.int64(1)), Int($0.int64(2)), Int($0.int64(3)), Int($0.int64(4))) }
@@ -40,7 +40,7 @@ extension PostgresJobStorage {
         try await read { connection, _ in
             try connection.execute(
                 """
-                SELECT \(JobRecord.columns) FROM jobs
+                SELECT \(JobRecord.columns) FROM switchboard.jobs
                 WHERE ($1::text IS NULL OR state = $1) AND ($2::text IS NULL OR queue = $2)
                   AND ($3::text IS NULL OR kind = $3)
                 ORDER BY id LIMIT $4
@@ -54,7 +54,7 @@ extension PostgresJobStorage {
         try await read { connection, _ in
             let found = Dictionary(
                 try connection.execute(
-                    "SELECT \(JobRecord.columns) FROM jobs WHERE id = ANY($1)", [.int8Array(ids)]
+                    "SELECT \(JobRecord.columns) FROM switchboard.jobs WHERE id = ANY($1)", [.int8Array(ids)]
                 ).rows(JobRecord.init).map { ($0.id, $0) },
                 uniquingKeysWith: { first, _ in first })
             return ids.compactMap { found[$0] }
@@ -64,7 +64,7 @@ extension PostgresJobStorage {
     package func blocked(inGroup group: String, limit: Int) async throws -> [JobRecord] {
         try await read { connection, _ in
             try connection.execute(
-                "SELECT \(JobRecord.columns) FROM jobs WHERE group_key = $1 AND state = 'blocked' ORDER BY id LIMIT $2",
+                "SELECT \(JobRecord.columns) FROM switchboard.jobs WHERE group_key = $1 AND state = 'blocked' ORDER BY id LIMIT $2",
                 [.text(group), .integer(limit)]
             ).rows(JobRecord.init)
         }
@@ -74,7 +74,7 @@ extension PostgresJobStorage {
         try await read { connection, now in
             try connection.execute(
                 """
-                SELECT EXISTS (SELECT 1 FROM jobs WHERE queue = ANY($1)
+                SELECT EXISTS (SELECT 1 FROM switchboard.jobs WHERE queue = ANY($1)
                     AND (state IN ('ready', 'leased') OR (state = 'scheduled' AND run_at <= $2))
                     AND ($3::text[] IS NULL OR kind = ANY($3)))
                 """,

@@ -3,8 +3,8 @@ import Foundation
 /// The job queue on a PostgreSQL database, shared by any number of processes on any number of machines.
 ///
 /// Each store holds one connection for its statements (on a thread of its own, `PostgresDatabase`) and one
-/// for `LISTEN` (`PostgresListener`): a transaction that makes a job runnable ends with `NOTIFY`, which
-/// moves the change counter idle workers poll. Where `LISTEN` is unavailable (behind a transaction-mode
+/// for `LISTEN` (`PostgresListener`): a statement that leaves a job ready fires a trigger that notifies
+/// the channel when its transaction commits, which moves the change counter idle workers poll. Where `LISTEN` is unavailable (behind a transaction-mode
 /// pooler), the counter moves on a timer instead, and workers poll the queue.
 package final class PostgresJobStorage: JobStorage {
     package let database: PostgresDatabase
@@ -13,7 +13,7 @@ package final class PostgresJobStorage: JobStorage {
     package let location: String
     private let listener: PostgresListener?
 
-    /// The channel runnable work is announced on.
+    /// The channel runnable work is announced on (by the trigger the schema installs).
     static let channel = "switchboard_jobs"
 
     private init(
@@ -34,8 +34,7 @@ package final class PostgresJobStorage: JobStorage {
         let schema = PostgresSchema(migrations: [.postgresJobs] + options.schemaParts.flatMap(\.postgres))
         let lockMilliseconds = Int(options.lockTimeout.seconds * 1_000)
         var settings = [
-            "SET search_path TO \(PostgresSchema.namespace)",
-            "SET application_name TO 'switchboard'",
+            "SET application_name TO '\(PostgresListener.applicationName)'",
             "SET lock_timeout TO \(lockMilliseconds)",
         ]
         if options.durability == .normal {
@@ -56,19 +55,14 @@ package final class PostgresJobStorage: JobStorage {
     }
 
     /// Runs `body` in one write transaction over the job tables, at one instant of the store's clock (read
-    /// again if the transaction is tried again); announces runnable work when it commits.
+    /// again if the transaction is tried again).
     package func writeJobs<T: Sendable>(_ body: @escaping @Sendable (PostgresJobsTransaction) throws -> T)
         async throws -> T
     {
         let clock = self.clock
         let rules = self.rules
         return try await database.write { connection in
-            let transaction = PostgresJobsTransaction(connection: connection, now: clock.now(), rules: rules)
-            let value = try body(transaction)
-            if transaction.madeRunnable {
-                try connection.execute("SELECT pg_notify($1, '')", [.text(Self.channel)])
-            }
-            return value
+            try body(PostgresJobsTransaction(connection: connection, now: clock.now(), rules: rules))
         }
     }
 
@@ -109,7 +103,7 @@ package final class PostgresJobStorage: JobStorage {
 
     package func releaseDedupeKey(_ key: String) async throws -> Bool {
         try await database.write { connection in
-            try connection.execute("DELETE FROM dedupe_keys WHERE key = $1", [.text(key)]).affectedRows == 1
+            try connection.execute("DELETE FROM switchboard.dedupe_keys WHERE key = $1", [.text(key)]).affectedRows == 1
         }
     }
 
@@ -123,7 +117,7 @@ package final class PostgresJobStorage: JobStorage {
 
     package func schemaVersion() async throws -> Int {
         try await database.perform { connection in
-            Int(try connection.execute("SELECT version FROM schema_version").first { $0.int64(0) } ?? 0)
+            Int(try connection.execute("SELECT version FROM switchboard.schema_version").first { $0.int64(0) } ?? 0)
         }
     }
 

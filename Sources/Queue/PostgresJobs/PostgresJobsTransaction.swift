@@ -13,8 +13,6 @@ package final class PostgresJobsTransaction: JobWriteTransaction {
     package let connection: PGConnection
     package let now: Timestamp
     let rules: JobRules
-    /// Whether this transaction made a job runnable; idle workers are told when it commits.
-    private(set) var madeRunnable = false
     private var lockedGroups: Set<String> = []
 
     static let liveStates = "('scheduled', 'ready', 'leased', 'blocked')"
@@ -62,7 +60,7 @@ package final class PostgresJobsTransaction: JobWriteTransaction {
     private func reserveIDs(_ count: Int) throws -> [Int64] {
         guard count > 0 else { return [] }
         return try connection.execute(
-            "SELECT nextval('jobs_id_seq') FROM generate_series(1, $1)", [.integer(count)]
+            "SELECT nextval('switchboard.jobs_id_seq') FROM generate_series(1, $1)", [.integer(count)]
         ).rows { $0.int64(0) }.sorted()
     }
 
@@ -75,7 +73,7 @@ package final class PostgresJobsTransaction: JobWriteTransaction {
         let taken = Set(
             try connection.execute(
                 """
-                INSERT INTO dedupe_keys (key, job_id, expires_at)
+                INSERT INTO switchboard.dedupe_keys (key, job_id, expires_at)
                 SELECT * FROM unnest($1::text[], $2::int8[], $3::int8[])
                 ON CONFLICT (key) DO UPDATE SET job_id = EXCLUDED.job_id, expires_at = EXCLUDED.expires_at
                 WHERE dedupe_keys.expires_at <= $4
@@ -91,7 +89,7 @@ package final class PostgresJobsTransaction: JobWriteTransaction {
         // ON CONFLICT locked each live key's row, so its holder cannot change before this transaction ends.
         let holders = Dictionary(
             uniqueKeysWithValues: try connection.execute(
-                "SELECT key, job_id FROM dedupe_keys WHERE key = ANY($1)",
+                "SELECT key, job_id FROM switchboard.dedupe_keys WHERE key = ANY($1)",
                 [.textArray(lost.map { jobs[$0].dedupe!.key })]
             ).rows { ($0.text(0), $0.int64(1)) })
         return try lost.map { index in
@@ -120,13 +118,12 @@ package final class PostgresJobsTransaction: JobWriteTransaction {
             if let group = job.groupKey {
                 live.insert(group)
             }
-            madeRunnable = madeRunnable || state == .ready
             states.append(state.rawValue)
             runAts.append(runAt.millisecondsSince1970)
         }
         try connection.execute(
             """
-            INSERT INTO jobs (id, queue, kind, payload, priority, state, run_at, max_attempts, group_key, dedupe_key,
+            INSERT INTO switchboard.jobs (id, queue, kind, payload, priority, state, run_at, max_attempts, group_key, dedupe_key,
                               dead_letter_queue, dead_letter_kind, created_at, updated_at)
             SELECT id, queue, kind, payload, priority, state, run_at, max_attempts, group_key, dedupe_key,
                    dead_letter_queue, dead_letter_kind, $13, $13
@@ -169,7 +166,7 @@ package final class PostgresJobsTransaction: JobWriteTransaction {
         }
         return Set(
             try connection.execute(
-                "SELECT DISTINCT group_key FROM jobs WHERE group_key = ANY($1) AND state IN \(Self.liveStates)",
+                "SELECT DISTINCT group_key FROM switchboard.jobs WHERE group_key = ANY($1) AND state IN \(Self.liveStates)",
                 [.textArray(Array(groups))]
             ).rows { $0.text(0) })
     }
@@ -179,8 +176,8 @@ package final class PostgresJobsTransaction: JobWriteTransaction {
     func pruneExpiredDedupeKeys(limit: Int) throws -> Int {
         try connection.execute(
             """
-            DELETE FROM dedupe_keys WHERE key IN (
-                SELECT key FROM dedupe_keys WHERE expires_at <= $1 ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+            DELETE FROM switchboard.dedupe_keys WHERE key IN (
+                SELECT key FROM switchboard.dedupe_keys WHERE expires_at <= $1 ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED)
             """,
             [nowValue, .integer(limit)]
         ).affectedRows
@@ -204,13 +201,13 @@ package final class PostgresJobsTransaction: JobWriteTransaction {
         ]
         if queues.count == 1 {
             chosen = """
-                SELECT id FROM jobs WHERE state = 'ready' AND queue = $5\(kindCondition)
+                SELECT id FROM switchboard.jobs WHERE state = 'ready' AND queue = $5\(kindCondition)
                 ORDER BY priority DESC, id LIMIT $4 FOR UPDATE SKIP LOCKED
                 """
             values.append(.text(queues[0]))
         } else {
             chosen = """
-                SELECT id FROM jobs WHERE id = ANY($5) AND state = 'ready'\(kindCondition)
+                SELECT id FROM switchboard.jobs WHERE id = ANY($5) AND state = 'ready'\(kindCondition)
                 ORDER BY priority DESC, id LIMIT $4 FOR UPDATE SKIP LOCKED
                 """
             values.append(.int8Array(try candidates(queues: queues, kinds: kinds, limit: limit)))
@@ -222,7 +219,7 @@ package final class PostgresJobsTransaction: JobWriteTransaction {
         return try connection.execute(
             """
             WITH chosen AS (\(chosen))
-            UPDATE jobs SET state = 'leased', attempts = attempts + 1, lease_token = lease_token + 1,
+            UPDATE switchboard.jobs SET state = 'leased', attempts = attempts + 1, lease_token = lease_token + 1,
                             lease_expires_at = $1, worker_id = $2, updated_at = $3
             FROM chosen WHERE jobs.id = chosen.id
             RETURNING jobs.id, queue, kind, payload, priority, attempts, max_attempts, lease_token, group_key,
@@ -252,7 +249,7 @@ package final class PostgresJobsTransaction: JobWriteTransaction {
         var found: [(priority: Int64, id: Int64)] = []
         for queue in queues {
             found += try connection.execute(
-                "SELECT priority, id FROM jobs WHERE state = 'ready' AND queue = $1"
+                "SELECT priority, id FROM switchboard.jobs WHERE state = 'ready' AND queue = $1"
                     + (kinds == nil ? "" : " AND kind = ANY($3)") + " ORDER BY priority DESC, id LIMIT $2",
                 [.text(queue), .integer(limit)] + (kinds.map { [.textArray($0)] } ?? [])
             ).rows { ($0.int64(0), $0.int64(1)) }
@@ -263,15 +260,14 @@ package final class PostgresJobsTransaction: JobWriteTransaction {
 
     /// Moves scheduled jobs whose run-at has come to `ready`, at most `limit`, earliest first.
     private func promoteDueScheduled(limit: Int) throws {
-        let promoted = try connection.execute(
+        try connection.execute(
             """
-            UPDATE jobs SET state = 'ready', updated_at = $1 WHERE id IN (
-                SELECT id FROM jobs WHERE state = 'scheduled' AND run_at <= $1 ORDER BY run_at LIMIT $2
+            UPDATE switchboard.jobs SET state = 'ready', updated_at = $1 WHERE id IN (
+                SELECT id FROM switchboard.jobs WHERE state = 'scheduled' AND run_at <= $1 ORDER BY run_at LIMIT $2
                 FOR UPDATE SKIP LOCKED)
             """,
             [nowValue, .integer(limit)]
-        ).affectedRows
-        madeRunnable = madeRunnable || promoted > 0
+        )
     }
 
     /// Ends the attempts whose leases ran out, at most `limit`: back to ready, or dead-lettered when it
@@ -279,7 +275,7 @@ package final class PostgresJobsTransaction: JobWriteTransaction {
     private func recoverExpiredLeases(limit: Int) throws {
         let expired = try connection.execute(
             """
-            SELECT \(AttemptRow.columns) FROM jobs WHERE state = 'leased' AND lease_expires_at <= $1
+            SELECT \(AttemptRow.columns) FROM switchboard.jobs WHERE state = 'leased' AND lease_expires_at <= $1
             ORDER BY lease_expires_at LIMIT $2 FOR UPDATE SKIP LOCKED
             """,
             [nowValue, .integer(limit)]
@@ -294,8 +290,8 @@ package final class PostgresJobsTransaction: JobWriteTransaction {
         let kindCondition = kinds == nil ? "" : " AND kind = ANY($1)"
         return try connection.execute(
             """
-            SELECT least((SELECT min(run_at) FROM jobs WHERE state = 'scheduled'\(kindCondition)),
-                         (SELECT min(lease_expires_at) FROM jobs WHERE state = 'leased'\(kindCondition)))
+            SELECT least((SELECT min(run_at) FROM switchboard.jobs WHERE state = 'scheduled'\(kindCondition)),
+                         (SELECT min(lease_expires_at) FROM switchboard.jobs WHERE state = 'leased'\(kindCondition)))
             """,
             kinds.map { [.textArray($0)] } ?? []
         ).first { $0.optionalInt64(0) }.flatMap { $0 }.map(Timestamp.init(millisecondsSince1970:))
@@ -309,7 +305,7 @@ package final class PostgresJobsTransaction: JobWriteTransaction {
         let renewed = Set(
             try connection.execute(
                 """
-                UPDATE jobs SET lease_expires_at = $3, updated_at = $4
+                UPDATE switchboard.jobs SET lease_expires_at = $3, updated_at = $4
                 FROM unnest($1::int8[], $2::int8[]) AS held(id, token)
                 WHERE jobs.id = held.id AND jobs.lease_token = held.token AND state = 'leased'
                   AND lease_expires_at > $4
@@ -366,7 +362,7 @@ package final class PostgresJobsTransaction: JobWriteTransaction {
     private func heldAttempts(_ leases: [Lease]) throws -> [Int64: AttemptRow] {
         let rows = try connection.execute(
             """
-            SELECT \(AttemptRow.columns) FROM jobs
+            SELECT \(AttemptRow.columns) FROM switchboard.jobs
             WHERE (id, lease_token) IN (SELECT * FROM unnest($1::int8[], $2::int8[]))
               AND state = 'leased' AND lease_expires_at > $3
             ORDER BY id FOR UPDATE
@@ -384,7 +380,7 @@ package final class PostgresJobsTransaction: JobWriteTransaction {
         if rules.completedRetention != nil {
             try connection.execute(
                 """
-                UPDATE jobs SET state = 'completed', finished_at = $3, updated_at = $3
+                UPDATE switchboard.jobs SET state = 'completed', finished_at = $3, updated_at = $3
                 FROM unnest($1::int8[], $2::text[]) AS absorbed(id, group_key)
                 WHERE jobs.id = absorbed.id AND state = 'blocked' AND jobs.group_key = absorbed.group_key
                 """,
@@ -393,7 +389,7 @@ package final class PostgresJobsTransaction: JobWriteTransaction {
         } else {
             try connection.execute(
                 """
-                DELETE FROM jobs USING unnest($1::int8[], $2::text[]) AS absorbed(id, group_key)
+                DELETE FROM switchboard.jobs USING unnest($1::int8[], $2::text[]) AS absorbed(id, group_key)
                 WHERE jobs.id = absorbed.id AND state = 'blocked' AND jobs.group_key = absorbed.group_key
                 """,
                 [ids, groups]
@@ -425,23 +421,22 @@ package final class PostgresJobsTransaction: JobWriteTransaction {
         if rules.completedRetention != nil {
             try connection.execute(
                 """
-                UPDATE jobs SET state = 'completed', lease_expires_at = NULL, worker_id = NULL, finished_at = $2,
+                UPDATE switchboard.jobs SET state = 'completed', lease_expires_at = NULL, worker_id = NULL, finished_at = $2,
                                 updated_at = $2
                 WHERE id = ANY($1)
                 """,
                 [.int8Array(rows.map(\.id)), nowValue]
             )
         } else {
-            try connection.execute("DELETE FROM jobs WHERE id = ANY($1)", [.int8Array(rows.map(\.id))])
+            try connection.execute("DELETE FROM switchboard.jobs WHERE id = ANY($1)", [.int8Array(rows.map(\.id))])
         }
     }
 
     private func runAgain(_ jobs: [(ending: AttemptEnding, runAt: Timestamp, refund: Bool)]) throws {
         guard !jobs.isEmpty else { return }
-        madeRunnable = madeRunnable || jobs.contains { $0.runAt <= now }
         try connection.execute(
             """
-            UPDATE jobs SET state = CASE WHEN again.run_at <= $6 THEN 'ready' ELSE 'scheduled' END,
+            UPDATE switchboard.jobs SET state = CASE WHEN again.run_at <= $6 THEN 'ready' ELSE 'scheduled' END,
                             run_at = again.run_at, attempts = attempts - again.refund, lease_expires_at = NULL,
                             worker_id = NULL, last_error = coalesce(again.last_error, jobs.last_error),
                             error_history = coalesce(again.error_history, jobs.error_history), updated_at = $6
@@ -464,7 +459,7 @@ package final class PostgresJobsTransaction: JobWriteTransaction {
         let ids = jobs.map(\.ending.row.id)
         try connection.execute(
             """
-            UPDATE jobs SET state = 'dead', dead_reason = dead.reason, lease_expires_at = NULL, worker_id = NULL,
+            UPDATE switchboard.jobs SET state = 'dead', dead_reason = dead.reason, lease_expires_at = NULL, worker_id = NULL,
                             last_error = coalesce(dead.last_error, jobs.last_error),
                             error_history = coalesce(dead.error_history, jobs.error_history), finished_at = $5,
                             updated_at = $5
@@ -481,36 +476,34 @@ package final class PostgresJobsTransaction: JobWriteTransaction {
         if !keyed.isEmpty {
             try connection.execute(
                 """
-                DELETE FROM dedupe_keys USING unnest($1::text[], $2::int8[]) AS released(key, job_id)
+                DELETE FROM switchboard.dedupe_keys USING unnest($1::text[], $2::int8[]) AS released(key, job_id)
                 WHERE dedupe_keys.key = released.key AND dedupe_keys.job_id = released.job_id
                 """,
                 [.textArray(keyed.map(\.dedupeKey)), .int8Array(keyed.map(\.id))]
             )
         }
-        let notices = try connection.execute(
+        try connection.execute(
             """
-            INSERT INTO jobs (queue, kind, payload, priority, state, run_at, max_attempts, created_at, updated_at)
+            INSERT INTO switchboard.jobs (queue, kind, payload, priority, state, run_at, max_attempts, created_at, updated_at)
             SELECT dead_letter_queue, dead_letter_kind, payload, priority, 'ready', $2, $3, $2, $2
-            FROM jobs WHERE id = ANY($1) AND dead_letter_kind IS NOT NULL ORDER BY id
+            FROM switchboard.jobs WHERE id = ANY($1) AND dead_letter_kind IS NOT NULL ORDER BY id
             """,
             [.int8Array(ids), nowValue, .integer(rules.defaultMaxAttempts)]
-        ).affectedRows
-        madeRunnable = madeRunnable || notices > 0
+        )
     }
 
     /// Makes the oldest blocked job of each group its new head, once the previous head is no longer live.
     func promoteNext(inGroups groups: Set<String>) throws {
         guard !groups.isEmpty else { return }
-        let promoted = try connection.execute(
+        try connection.execute(
             """
-            UPDATE jobs SET state = CASE WHEN jobs.run_at <= $2 THEN 'ready' ELSE 'scheduled' END, updated_at = $2
-            FROM (SELECT DISTINCT ON (group_key) id FROM jobs
+            UPDATE switchboard.jobs SET state = CASE WHEN jobs.run_at <= $2 THEN 'ready' ELSE 'scheduled' END, updated_at = $2
+            FROM (SELECT DISTINCT ON (group_key) id FROM switchboard.jobs
                   WHERE group_key = ANY($1) AND state = 'blocked' ORDER BY group_key, id) AS next
             WHERE jobs.id = next.id
             """,
             [.textArray(Array(groups)), nowValue]
-        ).affectedRows
-        madeRunnable = madeRunnable || promoted > 0
+        )
     }
 
     // MARK: Rate holds
@@ -526,15 +519,15 @@ package final class PostgresJobsTransaction: JobWriteTransaction {
         let buckets = latest.keys.sorted()
         try connection.execute(
             """
-            INSERT INTO rate_holds (bucket, until) SELECT * FROM unnest($1::text[], $2::int8[])
+            INSERT INTO switchboard.rate_holds (bucket, until) SELECT * FROM unnest($1::text[], $2::int8[])
             ON CONFLICT (bucket) DO UPDATE SET until = greatest(rate_holds.until, EXCLUDED.until)
             """,
             [.textArray(buckets), .int8Array(buckets.map { latest[$0]! })]
         )
         try connection.execute(
             """
-            DELETE FROM rate_holds WHERE bucket IN (
-                SELECT bucket FROM rate_holds WHERE until <= $1 LIMIT 8 FOR UPDATE SKIP LOCKED)
+            DELETE FROM switchboard.rate_holds WHERE bucket IN (
+                SELECT bucket FROM switchboard.rate_holds WHERE until <= $1 LIMIT 8 FOR UPDATE SKIP LOCKED)
             """,
             [nowValue]
         )
@@ -544,7 +537,8 @@ package final class PostgresJobsTransaction: JobWriteTransaction {
     func latestHold(_ buckets: [String]) throws -> Timestamp? {
         guard !buckets.isEmpty else { return nil }
         return try connection.execute(
-            "SELECT max(until) FROM rate_holds WHERE bucket = ANY($1) AND until > $2", [.textArray(buckets), nowValue]
+            "SELECT max(until) FROM switchboard.rate_holds WHERE bucket = ANY($1) AND until > $2",
+            [.textArray(buckets), nowValue]
         ).first { $0.optionalInt64(0) }.flatMap { $0 }.map(Timestamp.init(millisecondsSince1970:))
     }
 
@@ -554,7 +548,7 @@ package final class PostgresJobsTransaction: JobWriteTransaction {
     /// group waits behind the group's live jobs, if it has any.
     func redrive(deadLetters ids: [Int64]) throws -> Int {
         let found = try connection.execute(
-            "SELECT id, group_key FROM jobs WHERE id = ANY($1) AND state = 'dead' ORDER BY id FOR UPDATE",
+            "SELECT id, group_key FROM switchboard.jobs WHERE id = ANY($1) AND state = 'dead' ORDER BY id FOR UPDATE",
             [.int8Array(ids)]
         ).rows { ($0.int64(0), $0.optionalText(1)) }
         guard !found.isEmpty else { return 0 }
@@ -563,12 +557,11 @@ package final class PostgresJobsTransaction: JobWriteTransaction {
         for (_, group) in found {
             let blocked = group.map(live.contains) ?? false
             states.append(blocked ? JobState.blocked.rawValue : JobState.ready.rawValue)
-            madeRunnable = madeRunnable || !blocked
             if let group { live.insert(group) }
         }
         try connection.execute(
             """
-            UPDATE jobs SET state = redriven.state, attempts = 0, run_at = $3, dead_reason = NULL, finished_at = NULL,
+            UPDATE switchboard.jobs SET state = redriven.state, attempts = 0, run_at = $3, dead_reason = NULL, finished_at = NULL,
                             updated_at = $3
             FROM unnest($1::int8[], $2::text[]) AS redriven(id, state)
             WHERE jobs.id = redriven.id
@@ -584,8 +577,8 @@ package final class PostgresJobsTransaction: JobWriteTransaction {
         guard let retention = rules.completedRetention else { return 0 }
         return try connection.execute(
             """
-            DELETE FROM jobs WHERE id IN (
-                SELECT id FROM jobs WHERE state = 'completed' AND finished_at <= $1 ORDER BY finished_at LIMIT $2
+            DELETE FROM switchboard.jobs WHERE id IN (
+                SELECT id FROM switchboard.jobs WHERE state = 'completed' AND finished_at <= $1 ORDER BY finished_at LIMIT $2
                 FOR UPDATE SKIP LOCKED)
             """,
             [.int8((now - retention).millisecondsSince1970), .integer(limit)]

@@ -16,6 +16,14 @@ public enum StoreLocation: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// The location as given, password included: for a child process's environment, never for output.
+    public var connectionText: String {
+        switch self {
+        case .sqlite(let path): path
+        case .postgres(let url): url
+        }
+    }
+
     /// For messages and logs: the path, or the URL with its password masked.
     public var description: String {
         switch self {

@@ -51,6 +51,9 @@ public struct ChatConfiguration: Sendable {
     public var historyKept = 200
     /// How long completed jobs are kept for inspection; nil deletes them when they complete.
     public var retainCompleted: Duration?
+    /// The database the worker uses when neither `--db` nor `$SWITCHBOARD_DB` names one: a SQLite path or
+    /// a `postgres://` URL.
+    public var database: String?
     /// How long a provider request may take to connect, and in all.
     public var connectTimeout: Duration = .seconds(5)
     public var requestTimeout: Duration = .seconds(30)
@@ -125,7 +128,8 @@ public struct ChatConfiguration: Sendable {
 
     /// The top-level keys of the configuration file.
     static let keys = [
-        "agent", "links", "outbound", "local_replies", "pacing", "history_limit", "history_keep", "retain_completed",
+        "database", "agent", "links", "outbound", "local_replies", "pacing", "history_limit", "history_keep",
+        "retain_completed",
         "connect_timeout", "request_timeout", "providers",
     ]
 
@@ -163,6 +167,7 @@ public struct ChatConfiguration: Sendable {
         pacing = try fields.optionalBool("pacing") ?? pacing
         historyLimit = try fields.count("history_limit", in: 0...10_000) ?? historyLimit
         historyKept = try fields.count("history_keep", in: 1...1_000_000) ?? historyKept
+        database = try fields.optionalString("database") ?? database
         retainCompleted =
             try fields.count("retain_completed", in: 1...315_360_000).map { .seconds($0) } ?? retainCompleted
         connectTimeout = try fields.seconds("connect_timeout") ?? connectTimeout

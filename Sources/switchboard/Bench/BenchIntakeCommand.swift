@@ -35,7 +35,7 @@ struct BenchIntakeCommand: Command {
         let durability = context.global.durability
         let queue = QueueBenchmark(
             jobs: events, singles: events / 10, processes: 1, concurrency: 1, latencyRate: 1, latencySeconds: 1,
-            durability: durability, directory: directory
+            durability: durability, database: try await BenchDirectory.database(in: directory, context: context)
         )
         let singles = events / 10
 
@@ -58,6 +58,7 @@ struct BenchIntakeCommand: Command {
         Output.message("bench: intake, batched...")
         let batched = try await intake(
             stream[...], database: "intake-batched.db", batch: EnqueueCommand.batchTransactionSize, queue: queue)
+        try await queue.database.cleanUp()
 
         let ratio = batched.rate / enqueueBatched
         let text = [

@@ -65,19 +65,23 @@ struct BenchPipelineCommand: Command {
         let capacity = try await fake.capacity(http: http, requests: max(events, 5_000), concurrency: 32)
         try await fake.reset()
 
-        let database = directory.appendingPathComponent("pipeline.db").path
+        let benchmarkDatabase = try await BenchDirectory.database(in: directory, context: context)
+        let database = try await benchmarkDatabase.fresh("pipeline.db")
         let config = directory.appendingPathComponent("switchboard.json").path
         try Data(fake.configuration.utf8).write(to: URL(fileURLWithPath: config))
         var options = StoreOptions()
         options.durability = context.global.durability
-        let store = try await SwitchboardDatabase.open(.sqlite(path: database), options: options)
+        let store = try await SwitchboardDatabase.open(database, options: options)
         let intake = Intake(store: store)
+        // The database goes in the environment, not the arguments, which any user may list.
+        var environment = ProcessInfo.processInfo.environment
+        environment["SWITCHBOARD_DB"] = database.connectionText
         let children = try (0..<workers).map { _ in
             try SwitchboardChild(
                 arguments: [
-                    "work", "--db", database, "--durability", context.global.durability.rawValue, "--config", config,
+                    "work", "--durability", context.global.durability.rawValue, "--config", config,
                     "--concurrency", String(concurrency),
-                ], errorOutput: .discard)
+                ], environment: environment, errorOutput: .discard)
         }
         defer { children.forEach { $0.terminate() } }
 
@@ -96,6 +100,11 @@ struct BenchPipelineCommand: Command {
 
         Output.message("bench: latency at \(rate) events/s for \(seconds) s...")
         let latencies = try await latency(intake: intake, store: store, workers: children, fake: fake, http: http)
+        children.forEach { $0.terminate() }
+        for child in children {
+            _ = await child.waitForExit()
+        }
+        try await benchmarkDatabase.cleanUp()
         let p50 = latencies.isEmpty ? 0 : latencies[latencies.count / 2]
         let p99 = latencies.isEmpty ? 0 : latencies[min(latencies.count - 1, latencies.count * 99 / 100)]
         let text = [

@@ -28,6 +28,7 @@ struct BenchQueueCommand: Command {
     static let examples = [
         "switchboard bench queue",
         "switchboard bench queue --jobs 200000 --processes 4 --durability normal",
+        "switchboard bench queue --db postgres://switchboard@localhost/bench",
     ]
 
     let jobs: Int
@@ -55,7 +56,7 @@ struct BenchQueueCommand: Command {
         let benchmark = QueueBenchmark(
             jobs: jobs, singles: max(1_000, jobs / 10), processes: processes, concurrency: concurrency,
             latencyRate: latencyRate, latencySeconds: latencySeconds, durability: context.global.durability,
-            directory: directory
+            database: try await BenchDirectory.database(in: directory, context: context)
         )
         let figures = try await benchmark.run { Output.message("bench: \($0)...") }
         BenchReport(benchmark: benchmark, figures: figures).print(to: context.output)

@@ -2,7 +2,7 @@ import Foundation
 import Harness
 import Queue
 
-/// Prints a benchmark's figures, each beside the raw-SQLite figure it should be compared with.
+/// Prints a benchmark's figures, each beside the raw-database figure it should be compared with.
 struct BenchReport {
     let benchmark: QueueBenchmark
     let figures: QueueBenchmarkFigures
@@ -30,33 +30,40 @@ struct BenchReport {
             ],
             [
                 "claim+complete, \(benchmark.processes) processes", rate(figures.claimCompleteMany),
-                ratio(figures.claimCompleteMany, base.naiveClaimAckPerSecond, "naive claim+ack loop")
+                (base.naiveClaimAckConcurrent.map {
+                    ratio(figures.claimCompleteMany, $0.perSecond, "naive claim+ack loop, \($0.clients) clients")
+                } ?? ratio(figures.claimCompleteMany, base.naiveClaimAckPerSecond, "naive claim+ack loop"))
                     + "; shares \(shares)",
             ],
         ]
-        let text = [
+        var lines = [
             "Switchboard queue benchmark",
             MachineDescription.reportLine,
-            "durability: \(benchmark.durability.rawValue); \(benchmark.jobs) jobs per batched phase, "
-                + "\(benchmark.singles) per one-per-call phase; \(benchmark.concurrency) jobs in flight per worker",
+            "database: \(benchmark.database.name); durability: \(benchmark.durability.rawValue); "
+                + "\(benchmark.jobs) jobs per batched phase, \(benchmark.singles) per one-per-call phase; "
+                + "\(benchmark.concurrency) jobs in flight per worker",
             "",
-            TextTable(header: ["", "jobs/s", "vs raw SQLite on this machine"], rows: rows).rendered,
+            TextTable(header: ["", "jobs/s", "vs \(base.name) on this machine"], rows: rows).rendered,
             "",
             String(
                 format: "enqueue-to-claim latency at %d jobs/s (%d jobs): p50 %.2f ms, p99 %.2f ms, max %.2f ms",
                 benchmark.latencyRate, latency.count, p50, p99, latency.last ?? 0
             ),
-            "lock hand-over for \(QueueBenchmark.handOverSeconds) s, one process committing "
-                + "\(QueueBenchmark.handOverBulkBatch) jobs per transaction, \(benchmark.processes - 1) one per "
-                + "transaction: transactions "
-                + figures.handOver.commits.map { rate(Double($0)) }.joined(separator: " / ")
-                + ", longest wait for the lock "
-                + figures.handOver.longestWaitMilliseconds.map { String(format: "%.1f ms", $0) }.joined(
-                    separator: " / "),
-            "raw SQLite: \(rate(base.singleInsertsPerSecond)) single-row commits/s, "
+        ]
+        if let handOver = figures.handOver {
+            lines.append(
+                "lock hand-over for \(QueueBenchmark.handOverSeconds) s, one process committing "
+                    + "\(QueueBenchmark.handOverBulkBatch) jobs per transaction, \(benchmark.processes - 1) one per "
+                    + "transaction: transactions " + handOver.commits.map { rate(Double($0)) }.joined(separator: " / ")
+                    + ", longest wait for the lock "
+                    + handOver.longestWaitMilliseconds.map { String(format: "%.1f ms", $0) }.joined(separator: " / "))
+        }
+        lines.append(
+            "\(base.name): \(rate(base.singleInsertsPerSecond)) single-row commits/s, "
                 + "\(rate(base.batchedInsertsPerSecond)) batched inserts/s, "
-                + "\(rate(base.naiveClaimAckPerSecond)) naive claim+ack/s",
-        ].joined(separator: "\n")
+                + "\(rate(base.naiveClaimAckPerSecond)) naive claim+ack/s"
+                + (base.naiveClaimAckConcurrent.map { " (\(rate($0.perSecond))/s from \($0.clients) clients)" } ?? ""))
+        let text = lines.joined(separator: "\n")
         output.result(
             text,
             json: [
@@ -73,11 +80,12 @@ struct BenchReport {
                 "latency_p50_ms": p50,
                 "latency_p99_ms": p99,
                 "latency_max_ms": latency.last ?? 0,
-                "hand_over_commits": figures.handOver.commits,
-                "hand_over_longest_wait_ms": figures.handOver.longestWaitMilliseconds,
+                "hand_over_commits": (figures.handOver?.commits).json,
+                "hand_over_longest_wait_ms": (figures.handOver?.longestWaitMilliseconds).json,
                 "baseline_single_inserts_per_s": base.singleInsertsPerSecond,
                 "baseline_batched_inserts_per_s": base.batchedInsertsPerSecond,
                 "baseline_naive_claim_ack_per_s": base.naiveClaimAckPerSecond,
+                "baseline_naive_claim_ack_concurrent_per_s": (base.naiveClaimAckConcurrent?.perSecond).json,
             ]
         )
     }

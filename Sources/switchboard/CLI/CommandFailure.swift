@@ -37,7 +37,7 @@ struct CommandFailure: Error {
                 case .invalidArgument, .notFound: .dataError
                 case .databaseMissing, .schemaTooNew, .schemaOutdated: .unavailable
                 case .foreignDatabase, .corrupt: .ioError
-                case .contended: .tempFail
+                case .contended, .unavailable: .tempFail
                 default: .software
                 }
             let detail = error.cause.map { "\(error.message) (\($0))" } ?? error.message
@@ -58,6 +58,8 @@ struct CommandFailure: Error {
         case let error as SQLiteError where error.isStorageFailure:
             self.init(exitCode: .ioError, message: "cannot use the database: \(error.message)", code: "storage_failure")
         case let error as StorageError:
+            self.init(exitCode: .ioError, message: "cannot use the database: \(error)", code: "storage_failure")
+        case let error as PostgresError:
             self.init(exitCode: .ioError, message: "cannot use the database: \(error)", code: "storage_failure")
         default:
             self.init(exitCode: .software, message: "internal error: \(error)")

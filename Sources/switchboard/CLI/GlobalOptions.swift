@@ -19,14 +19,18 @@ struct GlobalOptions {
         Self.database.spec, Self.durability.spec, Self.lockTimeout.spec, Self.json.spec, Self.help.spec,
     ]
 
-    let databasePath: String
+    /// The database `--db` or `$SWITCHBOARD_DB` names; nil when neither does.
+    let database: StoreLocation?
+    /// Where a command works when neither `--db`, `$SWITCHBOARD_DB` nor a configuration names a database.
+    static let defaultDatabase = StoreLocation.sqlite(path: "switchboard.db")
+
     let durability: Durability
     let lockTimeout: Duration
     let json: Bool
 
     init(_ arguments: Arguments, environment: [String: String]) throws {
         let fromEnvironment = environment["SWITCHBOARD_DB"].flatMap { $0.isEmpty ? nil : $0 }
-        databasePath = try arguments.value(Self.database) ?? fromEnvironment ?? "switchboard.db"
+        database = (try arguments.value(Self.database) ?? fromEnvironment).map(StoreLocation.init)
         durability = try arguments.value(Self.durability) ?? .full
         lockTimeout = try arguments.value(Self.lockTimeout) ?? .seconds(20)
         json = try arguments.isSet(Self.json)

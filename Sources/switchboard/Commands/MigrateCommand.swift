@@ -5,16 +5,18 @@ struct MigrateCommand: Command {
     static let name = "migrate"
     static let summary = "Upgrade an existing database to this build's schema (writing commands do it too)"
     static let options: [OptionSpec] = []
-    static let examples = ["switchboard migrate --db /var/lib/switchboard/switchboard.db"]
+    static let examples = [
+        "switchboard migrate --db /var/lib/switchboard/switchboard.db",
+        "switchboard migrate --db postgres://switchboard@db.internal/switchboard",
+    ]
 
     init(_ arguments: Arguments) throws {
         try arguments.expectNoPositionals()
     }
 
     func run(_ context: CommandContext) async throws {
-        let version = try await context.openStore(.existing).schemaVersion()
-        context.output.result(
-            "\(context.global.databasePath) is at schema version \(version)", json: ["schema_version": version]
-        )
+        let store = try await context.openStore(.existing)
+        let version = try await store.schemaVersion()
+        context.output.result("\(store.path) is at schema version \(version)", json: ["schema_version": version])
     }
 }

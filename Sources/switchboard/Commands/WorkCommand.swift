@@ -98,7 +98,8 @@ struct WorkCommand: Command {
             file: configFile, environment: ProcessInfo.processInfo.environment)
         overrides.apply(to: &configuration)
         configuration.historyKept = historyKept ?? configuration.historyKept
-        let store = try await context.openStore(.create) { options in
+        let store = try await context.openStore(.create, orElse: configuration.database.map(StoreLocation.init)) {
+            options in
             options.completedRetention = retainCompleted ?? configuration.retainCompleted
         }
         let redactor = configuration.redactor

@@ -27,9 +27,36 @@ struct BenchTests {
             ),
         ])
     func runsToTheEnd(arguments: [String], fields: [String]) async throws {
+        try await run(arguments, fields: fields, database: [])
+    }
+
+    @Test(
+        "on PostgreSQL, each bench subcommand finishes, reports its figures and leaves no schema behind",
+        .enabled(if: TestPostgres.enabled, "PostgreSQL's programs are not installed"),
+        arguments: [
+            (
+                [
+                    "bench", "queue", "--jobs", "1000", "--processes", "2", "--concurrency", "16", "--latency-rate",
+                    "200", "--latency-seconds", "1",
+                ], ["claim_complete_many_processes_per_s", "baseline_naive_claim_ack_concurrent_per_s"]
+            ),
+            (["bench", "intake", "--events", "1000"], ["intake_batched_per_s"]),
+            (["bench", "pipeline", "--events", "300", "--rate", "100", "--seconds", "1"], ["pipeline_events_per_s"]),
+        ])
+    func runsToTheEndOnPostgres(arguments: [String], fields: [String]) async throws {
+        let location = try await TestPostgres.newDatabase()
+        try await run(arguments, fields: fields, database: ["--db", location.connectionText])
+        guard case .postgres(let url) = location else { return }
+        let schemas = try BehindTheStore.connect(url).execute(
+            "SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'switchboard%'"
+        ).first { $0.int64(0) }
+        #expect(schemas == 0)
+    }
+
+    private func run(_ arguments: [String], fields: [String], database: [String]) async throws {
         let directory = try TestDirectory()
         let result = try await SwitchboardProcess.run(
-            arguments + ["--durability", "normal", "--dir", directory.url.path, "--json"]
+            arguments + database + ["--durability", "normal", "--dir", directory.url.path, "--json"]
         )
         #expect(result.status == 0, "\(result.stderr)")
         let report = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])

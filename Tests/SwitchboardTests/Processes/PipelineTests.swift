@@ -70,12 +70,15 @@ struct PipelineTests {
         return nil
     }
 
-    @Test("redeliveries, a worker killed mid-run, 429s and 500s: one reply per message, in order, all accounted for")
-    func endToEnd() async throws {
+    @Test(
+        "redeliveries, a worker killed mid-run, 429s and 500s: one reply per message, in order, all accounted for",
+        arguments: TestBackend.all)
+    func endToEnd(backend: TestBackend) async throws {
         let fake = try await FakeProvider()
         defer { fake.stop() }
         let directory = try TestDirectory()
-        let db = directory.databasePath
+        let location = try await backend.newDatabase(in: directory)
+        let db = location.connectionText
         var configuration = [
             #""agent": {"url": "\#(fake.baseURL)/agent", "timeout": 10}"#,
             #""links": {"mode": "open", "default_owner": "acct_e2e_owner"}"#,
@@ -131,7 +134,7 @@ struct PipelineTests {
         doomed.signal(SIGKILL)
         _ = await doomed.finish()
         let workers = try (0..<2).map { _ in try SwitchboardProcess.start(arguments, database: db) }
-        let store = try await SwitchboardDatabase.open(.sqlite(path: db))
+        let store = try await SwitchboardDatabase.open(location)
         try await waitUntil("every job is done", timeout: .seconds(120)) {
             try await store.stats().totals.values.reduce(0, +) == 0
         }

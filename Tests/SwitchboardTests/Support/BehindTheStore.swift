@@ -77,7 +77,7 @@ final class HeldWrites: @unchecked Sendable {
             WHERE NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
             """
         ).first { $0.int64(0) }
-        return (waiting ?? 0) ?? 0 > 0
+        return waiting.flatMap { $0 }.map { $0 > 0 } ?? false
     }
 
     func release() {

@@ -47,8 +47,8 @@ func settlements(_ events: [WorkerEvent]) -> [(attempt: Int, result: SettlementR
 @Suite("Delivering replies through each provider's API", .serialized, .timeLimit(.minutes(2)))
 struct DeliveryTests {
     /// A store whose retries come back after 100 ms, so retried deliveries finish quickly.
-    private func store() async throws -> TestStore {
-        try await TestStore { options in
+    private func store(_ backend: TestBackend = .sqlite) async throws -> TestStore {
+        try await TestStore(backend) { options in
             options.clock = SystemClock()
             options.retryPolicies = RetryPolicies(
                 fallback: .exponentialJitter(initialDelay: .milliseconds(100), jitter: 0))
@@ -174,11 +174,13 @@ struct DeliveryTests {
         #expect(sends.count == (final == .completed ? 2 : 1))
     }
 
-    @Test("Discord's global 429 holds the global bucket for every worker, and a chat 429 only that channel")
-    func discordGlobal() async throws {
+    @Test(
+        "Discord's global 429 holds the global bucket for every worker, and a chat 429 only that channel",
+        arguments: TestBackend.all)
+    func discordGlobal(backend: TestBackend) async throws {
         let fake = try await FakeProvider()
         defer { fake.stop() }
-        let t = try await store()
+        let t = try await store(backend)
         try await fake.script(
             #"""
             [{"path": "/messages", "times": 1, "status": 429, "headers": {"Retry-After": "30"},
@@ -285,21 +287,25 @@ struct DeliveryTests {
         return try await arrivals(fake, "chat.postMessage")
     }
 
-    @Test("a channel and a thread in it share the channel's pace: their sends leave a second apart")
-    func pacingCoversTheWholeChat() async throws {
+    @Test(
+        "a channel and a thread in it share the channel's pace: their sends leave a second apart",
+        arguments: TestBackend.all)
+    func pacingCoversTheWholeChat(backend: TestBackend) async throws {
         let fake = try await FakeProvider()
         defer { fake.stop() }
-        let t = try await store()
+        let t = try await store(backend)
         let sends = try await deliverToChannelAndThread(t.store, fake)
         try #require(sends.count == 2)
         #expect(sends[1].at - sends[0].at >= 900_000_000, "\(Double(sends[1].at - sends[0].at) / 1e6) ms apart")
     }
 
-    @Test("after a 429 in a channel, no send to that channel or a thread in it leaves before the wait is over")
-    func slowDownHoldsTheSibling() async throws {
+    @Test(
+        "after a 429 in a channel, no send to that channel or a thread in it leaves before the wait is over",
+        arguments: TestBackend.all)
+    func slowDownHoldsTheSibling(backend: TestBackend) async throws {
         let fake = try await FakeProvider()
         defer { fake.stop() }
-        let t = try await store()
+        let t = try await store(backend)
         try await fake.script(
             #"""
             [{"path": "chat.postMessage", "times": 1, "status": 429, "headers": {"Retry-After": "2"},
@@ -313,11 +319,13 @@ struct DeliveryTests {
         #expect(sends.count == 3)
     }
 
-    @Test("after Discord's global 429, no Discord send leaves until the wait is over, whatever was already queued")
-    func globalSlowDownHoldsQueuedSends() async throws {
+    @Test(
+        "after Discord's global 429, no Discord send leaves until the wait is over, whatever was already queued",
+        arguments: TestBackend.all)
+    func globalSlowDownHoldsQueuedSends(backend: TestBackend) async throws {
         let fake = try await FakeProvider()
         defer { fake.stop() }
-        let t = try await store()
+        let t = try await store(backend)
         try await fake.script(
             #"""
             [{"path": "/messages", "times": 1, "status": 429,

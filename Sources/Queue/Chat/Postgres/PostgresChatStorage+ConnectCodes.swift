@@ -10,13 +10,13 @@ extension PostgresChatStorage {
             let expiresAt = now + lifetime
             let at = PGValue.int8(now.millisecondsSince1970)
             try connection.execute(
-                "DELETE FROM connect_codes WHERE owner = $1 AND provider = $2 AND expires_at <= $3",
+                "DELETE FROM switchboard.connect_codes WHERE owner = $1 AND provider = $2 AND expires_at <= $3",
                 [.text(owner), .text(provider), at]
             )
             let pending =
                 try connection.execute(
                     """
-                    SELECT count(*) FROM connect_codes
+                    SELECT count(*) FROM switchboard.connect_codes
                     WHERE owner = $1 AND provider = $2 AND consumed_at IS NULL AND expires_at > $3
                     """,
                     [.text(owner), .text(provider), at]
@@ -29,7 +29,7 @@ extension PostgresChatStorage {
             }
             try connection.execute(
                 """
-                INSERT INTO connect_codes (code_hash, owner, provider, created_at, expires_at)
+                INSERT INTO switchboard.connect_codes (code_hash, owner, provider, created_at, expires_at)
                 VALUES ($1, $2, $3, $4, $5)
                 """,
                 [.bytea(digest), .text(owner), .text(provider), at, .int8(expiresAt.millisecondsSince1970)]
@@ -40,12 +40,13 @@ extension PostgresChatStorage {
 
     func consumeConnectCode(digest: Data, identity: ChannelIdentity) async throws -> String {
         try await writeWithClock { connection, clock in
-            try connection.execute("SELECT 1 FROM connect_codes WHERE code_hash = $1 FOR UPDATE", [.bytea(digest)])
+            try connection.execute(
+                "SELECT 1 FROM switchboard.connect_codes WHERE code_hash = $1 FOR UPDATE", [.bytea(digest)])
             let at = PGValue.int8(clock.now().millisecondsSince1970)
             try connection.execute(
                 """
-                DELETE FROM connect_codes WHERE code_hash IN (
-                    SELECT code_hash FROM connect_codes WHERE expires_at <= $1 ORDER BY expires_at LIMIT 64
+                DELETE FROM switchboard.connect_codes WHERE code_hash IN (
+                    SELECT code_hash FROM switchboard.connect_codes WHERE expires_at <= $1 ORDER BY expires_at LIMIT 64
                     FOR UPDATE SKIP LOCKED)
                 """,
                 [at]
@@ -54,7 +55,7 @@ extension PostgresChatStorage {
             guard
                 let owner = try connection.execute(
                     """
-                    UPDATE connect_codes SET consumed_at = $3, consumed_by = $4
+                    UPDATE switchboard.connect_codes SET consumed_at = $3, consumed_by = $4
                     WHERE code_hash = $1 AND provider = $2 AND consumed_at IS NULL AND expires_at > $3
                     RETURNING owner
                     """,
@@ -62,7 +63,7 @@ extension PostgresChatStorage {
                 ).first({ $0.text(0) })
             else {
                 let replay = try connection.execute(
-                    "SELECT owner FROM connect_codes WHERE code_hash = $1 AND provider = $2 AND consumed_by = $3",
+                    "SELECT owner FROM switchboard.connect_codes WHERE code_hash = $1 AND provider = $2 AND consumed_by = $3",
                     [.bytea(digest), .text(identity.provider), consumer]
                 ).first { $0.text(0) }
                 guard let replay else { throw LinkError(.expiredOrUsed, "invalid or expired code") }
@@ -72,14 +73,14 @@ extension PostgresChatStorage {
             let who: [PGValue] = [.text(identity.provider), .text(identity.workspace), .text(identity.user)]
             try connection.execute(
                 """
-                UPDATE channel_connections SET status = 'revoked', revoked_at = $4
+                UPDATE switchboard.channel_connections SET status = 'revoked', revoked_at = $4
                 WHERE provider = $1 AND workspace = $2 AND external_user = $3 AND status = 'active'
                 """,
                 who + [at]
             )
             try connection.execute(
                 """
-                INSERT INTO channel_connections (provider, workspace, external_user, owner, status, created_at)
+                INSERT INTO switchboard.channel_connections (provider, workspace, external_user, owner, status, created_at)
                 VALUES ($1, $2, $3, $4, 'active', $5)
                 """,
                 who + [.text(owner), at]
@@ -96,7 +97,7 @@ extension PostgresChatStorage {
     static func activeOwner(_ identity: ChannelIdentity, in connection: PGConnection) throws -> String? {
         try connection.execute(
             """
-            SELECT owner FROM channel_connections
+            SELECT owner FROM switchboard.channel_connections
             WHERE provider = $1 AND workspace = $2 AND external_user = $3 AND status = 'active'
             """,
             [.text(identity.provider), .text(identity.workspace), .text(identity.user)]

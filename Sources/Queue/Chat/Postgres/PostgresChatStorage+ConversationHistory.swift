@@ -7,7 +7,7 @@ extension PostgresChatStorage {
             try connection.execute(
                 """
                 SELECT id, role, text, job_id, created_at FROM (
-                    SELECT * FROM conversation_messages WHERE conversation = $1 ORDER BY id DESC LIMIT $2) AS newest
+                    SELECT * FROM switchboard.conversation_messages WHERE conversation = $1 ORDER BY id DESC LIMIT $2) AS newest
                 ORDER BY id
                 """,
                 [.bytea(Data(conversation.utf8)), .integer(limit)]
@@ -19,7 +19,7 @@ extension PostgresChatStorage {
         try await read { connection, _ in
             Int(
                 try connection.execute(
-                    "SELECT count(*) FROM conversation_messages WHERE job_id = $1", [.int8(jobID)]
+                    "SELECT count(*) FROM switchboard.conversation_messages WHERE job_id = $1", [.int8(jobID)]
                 ).first { $0.int64(0) } ?? 0)
         }
     }
@@ -29,7 +29,7 @@ extension PostgresChatStorage {
     static func append(_ message: ConversationMessage, jobID: Int64, in transaction: PostgresJobsTransaction) throws {
         let conversation = PGValue.bytea(Data(message.conversation.utf8))
         try transaction.connection.execute(
-            "INSERT INTO conversation_messages (conversation, role, text, job_id, created_at) VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO switchboard.conversation_messages (conversation, role, text, job_id, created_at) VALUES ($1, $2, $3, $4, $5)",
             [
                 conversation, .text(message.role.rawValue), .bytea(Data(message.text.utf8)), .int8(jobID),
                 .int8(transaction.now.millisecondsSince1970),
@@ -37,8 +37,8 @@ extension PostgresChatStorage {
         )
         try transaction.connection.execute(
             """
-            DELETE FROM conversation_messages WHERE id IN (
-                SELECT id FROM conversation_messages WHERE conversation = $1 ORDER BY id DESC LIMIT $3 OFFSET $2)
+            DELETE FROM switchboard.conversation_messages WHERE id IN (
+                SELECT id FROM switchboard.conversation_messages WHERE conversation = $1 ORDER BY id DESC LIMIT $3 OFFSET $2)
             """,
             [conversation, .integer(message.kept), .integer(ConversationMessage.pruneBatch)]
         )

@@ -14,14 +14,14 @@ extension PostgresChatStorage {
             }
             try connection.execute(
                 """
-                UPDATE link_tokens SET superseded_at = $4
+                UPDATE switchboard.link_tokens SET superseded_at = $4
                 WHERE type = $1 AND platform = $2 AND subject = $3 AND used_at IS NULL AND superseded_at IS NULL
                 """,
                 subjectValues + [.int8(now.millisecondsSince1970)]
             )
             try connection.execute(
                 """
-                INSERT INTO link_tokens (token_hash, type, platform, subject, created_at, expires_at)
+                INSERT INTO switchboard.link_tokens (token_hash, type, platform, subject, created_at, expires_at)
                 VALUES ($1, $2, $3, $4, $5, $6)
                 """,
                 [.bytea(digest)] + subjectValues
@@ -34,7 +34,8 @@ extension PostgresChatStorage {
     func linkTokenStatus(digest: Data) async throws -> LinkTokenStatus {
         try await read { connection, now in
             let row = try connection.execute(
-                "SELECT used_at, superseded_at, expires_at FROM link_tokens WHERE token_hash = $1", [.bytea(digest)]
+                "SELECT used_at, superseded_at, expires_at FROM switchboard.link_tokens WHERE token_hash = $1",
+                [.bytea(digest)]
             ).first { ($0.optionalInt64(0), $0.optionalInt64(1), $0.int64(2)) }
             guard let (usedAt, supersededAt, expiresAt) = row else {
                 throw LinkError(.notFound, "no such link token")
@@ -50,7 +51,8 @@ extension PostgresChatStorage {
             // The token's row lock orders racing confirmations: the first wins, the others then see it used.
             guard
                 let (storedType, platform, subject) = try connection.execute(
-                    "SELECT type, platform, subject FROM link_tokens WHERE token_hash = $1 FOR UPDATE", [.bytea(digest)]
+                    "SELECT type, platform, subject FROM switchboard.link_tokens WHERE token_hash = $1 FOR UPDATE",
+                    [.bytea(digest)]
                 ).first({ ($0.text(0), $0.text(1), $0.text(2)) })
             else {
                 throw LinkError(.notFound, "no such link token")
@@ -64,7 +66,7 @@ extension PostgresChatStorage {
             let at = PGValue.int8(now.millisecondsSince1970)
             let consumed = try connection.execute(
                 """
-                UPDATE link_tokens SET used_at = $2
+                UPDATE switchboard.link_tokens SET used_at = $2
                 WHERE token_hash = $1 AND used_at IS NULL AND superseded_at IS NULL AND expires_at > $2
                 """,
                 [.bytea(digest), at]
@@ -78,7 +80,7 @@ extension PostgresChatStorage {
             guard
                 let id = try connection.execute(
                     """
-                    INSERT INTO platform_links (type, platform, subject, account, created_at)
+                    INSERT INTO switchboard.platform_links (type, platform, subject, account, created_at)
                     VALUES ($1, $2, $3, $4, $5) RETURNING id
                     """,
                     [.text(type.rawValue), .text(platform), .text(subject), .text(account), at]
@@ -87,7 +89,7 @@ extension PostgresChatStorage {
                 throw QueueError(.internal, "INSERT ... RETURNING id returned no row")
             }
             try connection.execute(
-                "UPDATE link_tokens SET link_id = $2 WHERE token_hash = $1", [.bytea(digest), .int8(id)])
+                "UPDATE switchboard.link_tokens SET link_id = $2 WHERE token_hash = $1", [.bytea(digest), .int8(id)])
             return PlatformLink(
                 id: id, type: type, platform: platform, subject: subject, account: account, createdAt: now)
         }

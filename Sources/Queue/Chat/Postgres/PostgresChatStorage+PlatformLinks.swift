@@ -5,7 +5,8 @@ extension PostgresChatStorage {
     func links(account: String) async throws -> [PlatformLink] {
         try await read { connection, _ in
             try connection.execute(
-                "SELECT \(PlatformLink.columns) FROM platform_links WHERE account = $1 ORDER BY id", [.text(account)]
+                "SELECT \(PlatformLink.columns) FROM switchboard.platform_links WHERE account = $1 ORDER BY id",
+                [.text(account)]
             ).rows(PlatformLink.init)
         }
     }
@@ -20,7 +21,7 @@ extension PostgresChatStorage {
         try await write { connection, _ in
             guard
                 let owner = try connection.execute(
-                    "SELECT account FROM platform_links WHERE id = $1 FOR UPDATE", [.int8(id)]
+                    "SELECT account FROM switchboard.platform_links WHERE id = $1 FOR UPDATE", [.int8(id)]
                 ).first({ $0.text(0) })
             else {
                 throw LinkError(.notFound, "no link with id \(id)")
@@ -28,7 +29,7 @@ extension PostgresChatStorage {
             guard owner == account else {
                 throw LinkError(.notOwner, "link \(id) belongs to another account")
             }
-            try connection.execute("DELETE FROM platform_links WHERE id = $1", [.int8(id)])
+            try connection.execute("DELETE FROM switchboard.platform_links WHERE id = $1", [.int8(id)])
         }
     }
 
@@ -37,7 +38,7 @@ extension PostgresChatStorage {
         -> PlatformLink?
     {
         try connection.execute(
-            "SELECT \(PlatformLink.columns) FROM platform_links WHERE type = $1 AND platform = $2 AND subject = $3",
+            "SELECT \(PlatformLink.columns) FROM switchboard.platform_links WHERE type = $1 AND platform = $2 AND subject = $3",
             [.text(type.rawValue), .text(platform), .text(subject)]
         ).first(PlatformLink.init)
     }

@@ -18,44 +18,65 @@ struct DemoCommand: Command {
         "It never touches an existing file: a --db path that exists is refused.",
     ]
 
-    /// The path given with `--db`, if any: the demo's own default is a new directory, never `$SWITCHBOARD_DB`.
-    let requestedPath: String?
+    /// The database given with `--db`, if any: the demo's own default is a new directory, never `$SWITCHBOARD_DB`.
+    let requested: StoreLocation?
 
     init(_ arguments: Arguments) throws {
         try arguments.expectNoPositionals()
-        requestedPath = try arguments.value(GlobalOptions.database)
+        requested = try arguments.value(GlobalOptions.database).map(StoreLocation.init)
     }
 
-    /// A database path nothing else uses: `--db` if none of its files exist, else a new temporary directory.
-    private func freshPath() throws -> String {
-        guard let requestedPath else {
-            let pattern = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("switchboard-demo-XXXXXX")
-            var template = Array(pattern.path.utf8CString)
-            guard let directory = mkdtemp(&template) else {
-                throw CommandFailure(exitCode: .cannotCreate, message: "cannot make a temporary directory for the demo")
+    /// A database nothing else uses, and where the replies go: `--db` if it holds nothing yet (a path none
+    /// of whose files exist, or a PostgreSQL database without a Switchboard schema), else a new SQLite file
+    /// in a new temporary directory.
+    private func freshDatabase() async throws -> (location: StoreLocation, replies: String) {
+        switch requested {
+        case nil:
+            let path = try Self.temporaryDirectory() + "/demo.db"
+            return (.sqlite(path: path), DemoFiles(database: path).replies)
+        case .sqlite(let path):
+            for file in DemoFiles(database: path).all where FileManager.default.fileExists(atPath: file) {
+                throw CommandFailure(
+                    exitCode: .cannotCreate,
+                    message: "\(file) already exists; the demo only writes new files: give --db a path that does not "
+                        + "exist, or leave --db out for a new temporary directory"
+                )
             }
-            return String(cString: directory) + "/demo.db"
-        }
-        for file in DemoFiles(database: requestedPath).all where FileManager.default.fileExists(atPath: file) {
+            return (.sqlite(path: path), DemoFiles(database: path).replies)
+        case .postgres(let url)?:
+            var options = StoreOptions()
+            options.access = .readOnly
+            do {
+                _ = try await SwitchboardDatabase.open(.postgres(url: url), options: options)
+            } catch let error as QueueError where error.code == .databaseMissing {
+                return (.postgres(url: url), try Self.temporaryDirectory() + "/demo.replies.jsonl")
+            }
             throw CommandFailure(
                 exitCode: .cannotCreate,
-                message: "\(file) already exists; the demo only writes new files: give --db a path that does not "
-                    + "exist, or leave --db out for a new temporary directory"
+                message: "\(StoreLocation.postgres(url: url)) already holds a Switchboard database; the demo only "
+                    + "uses a database without one"
             )
         }
-        return requestedPath
+    }
+
+    private static func temporaryDirectory() throws -> String {
+        let pattern = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("switchboard-demo-XXXXXX")
+        var template = Array(pattern.path.utf8CString)
+        guard let directory = mkdtemp(&template) else {
+            throw CommandFailure(exitCode: .cannotCreate, message: "cannot make a temporary directory for the demo")
+        }
+        return String(cString: directory)
     }
 
     func run(_ context: CommandContext) async throws {
-        let path = try freshPath()
-        let replies = DemoFiles(database: path).replies
-        let store = try await context.openStore(.create, at: path)
+        let (location, replies) = try await freshDatabase()
+        let store = try await SwitchboardDatabase.open(location, options: context.storeOptions(.create))
         let links = try ChatStore(store)
         // With --json the story is left out, and one object at the end says what happened.
         let json = context.output.json
         let say = { (line: String) in if !json { Output.writeLine(line, to: .standardOutput) } }
         var intakeResults: [JSONObject] = []
-        say("Switchboard demo on a fresh database: \(path)\n")
+        say("Switchboard demo on a fresh database: \(location)\n")
 
         say(
             "1. Linking. acct_demo links the Slack workspace T0EXAMPLE1 with a link token, and asks for a Telegram connect code."
@@ -81,10 +102,15 @@ struct DemoCommand: Command {
 
         say("3. Two worker processes work the queue: echo agent, links required, replies written to \(replies).")
         let arguments = [
-            "work", "--db", path, "--durability", context.global.durability.rawValue, "--agent", "echo",
+            "work", "--durability", context.global.durability.rawValue, "--agent", "echo",
             "--links", "required", "--local-replies", replies, "--concurrency", "4", "--drain",
         ]
-        let workers = try (0..<2).map { _ in try SwitchboardChild(arguments: arguments, errorOutput: .discard) }
+        // The database goes in the environment, not the arguments, which any user may list.
+        var environment = ProcessInfo.processInfo.environment
+        environment["SWITCHBOARD_DB"] = location.connectionText
+        let workers = try (0..<2).map { _ in
+            try SwitchboardChild(arguments: arguments, environment: environment, errorOutput: .discard)
+        }
         for worker in workers {
             let status = await worker.waitForExit()
             guard status == 0 else {
@@ -112,12 +138,12 @@ struct DemoCommand: Command {
         say(
             "   dead letters: \(stats.deadLetters); jobs left: \(stats.totals.values.reduce(0, +)); dedupe keys held: \(stats.dedupeKeysHeld)"
         )
-        say("\nInspect it yourself: switchboard stats --db \(path)")
+        say("\nInspect it yourself: switchboard stats --db \(location)")
         if json {
             context.output.result(
                 "",
                 json: [
-                    "database": path, "replies_file": replies, "intake": intakeResults, "replies": sent,
+                    "database": location.description, "replies_file": replies, "intake": intakeResults, "replies": sent,
                     "telegram_owner": resolution.account.json, "dead_letters": stats.deadLetters,
                     "jobs_left": stats.totals.values.reduce(0, +), "dedupe_keys_held": stats.dedupeKeysHeld,
                 ])

@@ -1,0 +1,89 @@
+import ChatStore
+import Foundation
+import Harness
+import Queue
+import Testing
+
+/// A fleet of real `switchboard` processes sharing one PostgreSQL database, as workers on several
+/// machines would, losing a process and a connection on the way.
+@Suite(
+    "A worker fleet on PostgreSQL", .serialized, .timeLimit(.minutes(3)),
+    .enabled(if: TestPostgres.enabled, "PostgreSQL's programs are not installed"))
+struct PostgresFleetTests {
+    /// Runs a job for 50 ms and logs its id; a job of a group runs under the group's lock file, taken
+    /// without waiting, so two jobs of one group running at once leave a line in `overlaps`.
+    private static func command(_ directory: TestDirectory) -> String {
+        let folder = directory.url.path
+        return """
+            p=$(cat); g=$(printf %s "$p" | sed -E 's/.*"g":"([^"]*)".*/\\1/')
+            if [ -n "$g" ]; then
+              flock -n "\(folder)/$g.lock" sh -c 'echo $SWITCHBOARD_JOB_ID >> \(folder)/done; sleep 0.05' \
+                || echo "$g $SWITCHBOARD_JOB_ID" >> \(folder)/overlaps
+            else
+              echo $SWITCHBOARD_JOB_ID >> \(folder)/done; sleep 0.05
+            fi
+            """
+    }
+
+    private func doneLines(_ directory: TestDirectory) -> [Int64] {
+        ((try? String(contentsOfFile: directory.path("done"), encoding: .utf8)) ?? "").split(separator: "\n")
+            .compactMap { Int64($0) }
+    }
+
+    @Test(
+        "three workers, one killed with SIGKILL and one whose connection the server ends: every job done, repeats bounded, groups one at a time"
+    )
+    func fleetSurvivesLosses() async throws {
+        let directory = try TestDirectory()
+        let location = try await TestPostgres.newDatabase()
+        guard case .postgres(let url) = location else { return }
+        let environment = ["SWITCHBOARD_DB": url]
+        let lines = (0..<600).map { index in
+            let group = index % 2 == 0 ? "g\(index % 8)" : ""
+            let groupField = group.isEmpty ? "" : #","group":"\#(group)""#
+            return #"{"kind":"k","payload":{"g":"\#(group)","n":\#(index)}\#(groupField)}"#
+        }
+        let enqueued = try await SwitchboardProcess.run(
+            ["enqueue", "--batch", "--queue", "q"], stdin: lines.joined(separator: "\n"), environment: environment)
+        #expect(enqueued.status == 0, "\(enqueued.stderr)")
+        let ids = Set(enqueued.stdout.split(separator: "\n").compactMap { Int64($0.split(separator: " ").last ?? "") })
+        #expect(ids.count == 600)
+
+        let concurrency = 8
+        let workers = try (0..<3).map { _ in
+            try SwitchboardProcess.start(
+                [
+                    "work", "--queue", "q", "--concurrency", String(concurrency), "--lease", "3", "--drain",
+                    "--exec", Self.command(directory),
+                ],
+                environment: environment)
+        }
+        try await waitUntil("the fleet has done 100 jobs") { doneLines(directory).count >= 100 }
+        workers[0].signal(SIGKILL)
+        #expect(await workers[0].finish().status == 128 + SIGKILL)
+
+        let observer = try BehindTheStore.connect(url)
+        let terminated = try observer.execute(
+            """
+            SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+            WHERE datname = current_database() AND application_name = $1
+            """,
+            [.text("switchboard pid \(workers[1].pid)")]
+        ).first { $0.int64(0) }
+        #expect((terminated ?? 0) >= 1, "the second worker's connections were ended")
+
+        for worker in workers.dropFirst() {
+            let result = await worker.finish()
+            #expect(result.status == 0, "\(result.stderr)")
+        }
+        let done = doneLines(directory)
+        #expect(ids.subtracting(done).isEmpty, "every job ran; \(ids.subtracting(done).count) did not")
+        #expect(
+            done.count - ids.count <= concurrency,
+            "repeats (\(done.count - ids.count)) are at most the killed worker's jobs in flight")
+        #expect(!FileManager.default.fileExists(atPath: directory.path("overlaps")), "no group ran two jobs at once")
+        var options = StoreOptions()
+        options.access = .readOnly
+        #expect(try await SwitchboardDatabase.open(location, options: options).stats().totals.values.reduce(0, +) == 0)
+    }
+}
