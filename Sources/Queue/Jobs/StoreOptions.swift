@@ -15,6 +15,8 @@ public struct StoreOptions: Sendable {
     /// Switchboard writers queue on the write turnstile for up to this long; another program's lock is
     /// waited for up to a quarter of it on each of a transaction's four attempts.
     public var lockTimeout: Duration = .seconds(20)
+    /// On PostgreSQL, how many connections the store's statements share (beside one for `LISTEN`).
+    public var postgresConnections = 4
     /// Whether the store may create, migrate and write the database.
     public var access = StoreAccess.create
     /// Other modules' tables, created and migrated with the job queue's.

@@ -1,153 +1,76 @@
-import Dispatch
 import Foundation
+import Synchronization
 
-/// A PostgreSQL connection reached from async code through its own serial dispatch queue.
-///
-/// libpq's calls block (network round trips, waiting for locks), so they run on this queue's thread,
-/// never on Swift's cooperative pool. The connection is replaced when it breaks: a statement that fails
-/// because the connection is gone is tried again on a new one (with backoff, for up to the lock
-/// timeout), unless it was a COMMIT, whose outcome is then unknown and reported as such.
-package final class PostgresDatabase: @unchecked Sendable {
-    // @unchecked Sendable: `connection` is touched only inside blocks on `queue`, which is serial.
-    private let queue = DispatchQueue(label: "switchboard.postgres")
-    private var connection: PGConnection?
-    private let url: String
-    private let settings: [String]
-    private let reconnectTimeout: Duration
+/// A PostgreSQL database reached through a small pool of sessions (connections, each on a serial queue of
+/// its own): each call takes an idle session, waiting while all are busy, so one process's turns,
+/// deliveries and worker rounds do not queue behind one connection's round trips.
+package final class PostgresDatabase: Sendable {
+    private let sessions: [PostgresSession]
+    private let pool: Mutex<(idle: [Int], waiting: [CheckedContinuation<Int, Never>])>
 
-    /// How many times a transaction that lost a serialization conflict or a deadlock is tried.
-    static let conflictAttempts = 20
-
-    /// Connects once (a wrong address or password fails at once) and runs `prepare` on the connection.
+    /// Opens a pool of `size` sessions. The first connects now and runs `prepare` (checks and migrations);
+    /// the others connect when first used.
     ///
     /// - Parameters:
     ///   - settings: statements run on every new connection (`SET ...`).
     ///   - reconnectTimeout: how long a broken connection is re-established before giving up.
     package static func open(
-        url: String, settings: [String], reconnectTimeout: Duration,
+        url: String, settings: [String], reconnectTimeout: Duration, size: Int,
         prepare: @escaping @Sendable (PGConnection) throws -> Void
     ) async throws -> PostgresDatabase {
-        let database = PostgresDatabase(url: url, settings: settings, reconnectTimeout: reconnectTimeout)
-        try await database.onQueue {
-            let connection: PGConnection
-            do {
-                connection = try database.connect()
-            } catch let error as PostgresError where error.isConnectionFailure {
-                throw QueueError(
-                    .unavailable, "cannot connect to PostgreSQL at \(StoreLocation.postgres(url: url))", cause: error)
-            }
-            try prepare(connection)
-            database.connection = connection
+        let sessions = (0..<max(size, 1)).map { _ in
+            PostgresSession(url: url, settings: settings, reconnectTimeout: reconnectTimeout)
         }
-        return database
+        try await sessions[0].connect(prepare: prepare)
+        return PostgresDatabase(sessions: sessions)
     }
 
-    private init(url: String, settings: [String], reconnectTimeout: Duration) {
-        self.url = url
-        self.settings = settings
-        self.reconnectTimeout = reconnectTimeout
+    private init(sessions: [PostgresSession]) {
+        self.sessions = sessions
+        pool = Mutex((Array(sessions.indices), []))
     }
 
-    /// Runs `body` outside a transaction (each statement commits on its own), on a healthy connection.
+    /// Runs `body` outside a transaction (each statement commits on its own); see `PostgresSession`.
     package func perform<T: Sendable>(_ body: @escaping @Sendable (PGConnection) throws -> T) async throws -> T {
-        try await onQueue { try self.retrying(body) }
+        try await withSession { try await $0.perform(body) }
     }
 
-    /// Runs `body` in a read-write transaction at READ COMMITTED, trying the whole transaction again when
-    /// it loses a serialization conflict or a deadlock, or when the connection breaks before COMMIT.
-    ///
-    /// `body` may run more than once, so it must not have effects outside the database.
-    /// - Throws: `QueueError.unavailable` when the connection broke during COMMIT (the outcome is
-    ///   unknown) or cannot be re-established; `QueueError.contended` past the lock timeout.
+    /// Runs `body` in a read-write transaction, tried again as a whole on a conflict or a broken
+    /// connection; see `PostgresSession.write`.
     package func write<T: Sendable>(_ body: @escaping @Sendable (PGConnection) throws -> T) async throws -> T {
-        try await onQueue { try self.retrying { try Self.transaction($0, begin: "BEGIN", body) } }
+        try await withSession { try await $0.write(body) }
     }
 
     /// Runs `body` in a read-only transaction that sees one snapshot.
     package func read<T: Sendable>(_ body: @escaping @Sendable (PGConnection) throws -> T) async throws -> T {
-        try await onQueue {
-            try self.retrying {
-                try Self.transaction($0, begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", body)
+        try await withSession { try await $0.read(body) }
+    }
+
+    private func withSession<T>(_ body: (PostgresSession) async throws -> T) async throws -> T {
+        let index = await acquire()
+        defer { release(index) }
+        return try await body(sessions[index])
+    }
+
+    private func acquire() async -> Int {
+        await withCheckedContinuation { continuation in
+            let free = pool.withLock { pool -> Int? in
+                if let index = pool.idle.popLast() { return index }
+                pool.waiting.append(continuation)
+                return nil
             }
+            if let free { continuation.resume(returning: free) }
         }
     }
 
-    private func onQueue<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            queue.async { continuation.resume(with: Result { try body() }) }
-        }
-    }
-
-    private static func transaction<T>(_ connection: PGConnection, begin: String, _ body: (PGConnection) throws -> T)
-        throws -> T
-    {
-        try connection.execute(begin)
-        let value: T
-        do {
-            value = try body(connection)
-        } catch {
-            if connection.isHealthy {
-                _ = try? connection.execute("ROLLBACK")
+    private func release(_ index: Int) {
+        let waiter = pool.withLock { pool -> CheckedContinuation<Int, Never>? in
+            if pool.waiting.isEmpty {
+                pool.idle.append(index)
+                return nil
             }
-            throw error
+            return pool.waiting.removeFirst()
         }
-        do {
-            try connection.execute("COMMIT")
-        } catch let error where error.isConnectionFailure {
-            throw QueueError(
-                .unavailable,
-                "the connection to PostgreSQL broke while a transaction was committing; whether it committed is unknown",
-                cause: error
-            )
-        }
-        return value
-    }
-
-    /// Runs `attempt` on the connection, replacing a broken connection and retrying conflicts.
-    private func retrying<T>(_ attempt: (PGConnection) throws -> T) throws -> T {
-        let deadline = ContinuousClock.now + reconnectTimeout
-        var conflicts = 0
-        var backoff = Duration.milliseconds(50)
-        while true {
-            do {
-                return try attempt(try healthyConnection())
-            } catch let error as PostgresError where error.isRetryableConflict {
-                conflicts += 1
-                guard conflicts < Self.conflictAttempts else {
-                    throw QueueError(
-                        .contended, "the transaction kept meeting conflicting ones through \(conflicts) attempts",
-                        cause: error)
-                }
-                usleep(UInt32.random(in: 500...2_000) * UInt32(min(conflicts, 10)))
-            } catch let error as PostgresError where error.isLockTimeout {
-                throw QueueError(.contended, "a lock stayed held past the lock timeout", cause: error)
-            } catch let error as PostgresError where error.isConnectionFailure {
-                connection = nil
-                guard ContinuousClock.now + backoff < deadline else {
-                    throw QueueError(.unavailable, "PostgreSQL cannot be reached", cause: error)
-                }
-                usleep(UInt32(backoff.seconds * 1_000_000))
-                backoff = min(backoff * 2, .seconds(2))
-            }
-        }
-    }
-
-    /// The connection, or a new one when it has broken; a failed attempt throws for `retrying` to judge.
-    private func healthyConnection() throws -> PGConnection {
-        if let connection, connection.isHealthy {
-            return connection
-        }
-        connection = nil
-        let fresh = try connect()
-        connection = fresh
-        return fresh
-    }
-
-    private func connect() throws -> PGConnection {
-        let connection = try PGConnection(url: url)
-        for setting in settings {
-            try connection.execute(setting)
-        }
-        return connection
+        waiter?.resume(returning: index)
     }
 }

@@ -2,8 +2,8 @@ import Foundation
 
 /// The job queue on a PostgreSQL database, shared by any number of processes on any number of machines.
 ///
-/// Each store holds one connection for its statements (on a thread of its own, `PostgresDatabase`) and one
-/// for `LISTEN` (`PostgresListener`): a statement that leaves a job ready fires a trigger that notifies
+/// Each store holds a few connections for its statements (`PostgresDatabase`, `StoreOptions.postgresConnections`)
+/// and one for `LISTEN` (`PostgresListener`): a statement that leaves a job ready fires a trigger that notifies
 /// the channel when its transaction commits, which moves the change counter idle workers poll. Where `LISTEN` is unavailable (behind a transaction-mode
 /// pooler), the counter moves on a timer instead, and workers poll the queue.
 package final class PostgresJobStorage: JobStorage {
@@ -45,7 +45,7 @@ package final class PostgresJobStorage: JobStorage {
         }
         let access = options.access
         let database = try await PostgresDatabase.open(
-            url: url, settings: settings, reconnectTimeout: options.lockTimeout
+            url: url, settings: settings, reconnectTimeout: options.lockTimeout, size: options.postgresConnections
         ) { connection in
             try schema.prepare(connection, access: access, location: location)
         }

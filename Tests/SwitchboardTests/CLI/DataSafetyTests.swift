@@ -60,7 +60,7 @@ struct DataSafetyTests {
         ])
     func inspectingEmptyFile(arguments: [String]) async throws {
         let directory = try TestDirectory()
-        FileManager.default.createFile(atPath: directory.databasePath, contents: Data())
+        #expect(FileManager.default.createFile(atPath: directory.databasePath, contents: Data()))
         let result = try await SwitchboardProcess.run(arguments, database: directory.databasePath)
         #expect(result.status == 69)
         #expect(result.stderr.contains("holds no Switchboard database yet"), "\(result.stderr)")
