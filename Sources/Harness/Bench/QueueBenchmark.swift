@@ -48,7 +48,7 @@ package struct QueueBenchmark {
 
         progress("enqueue, one job per call")
         let single = try await freshStore("single.db")
-        let enqueueSingle = try await rate(count: singles) {
+        let enqueueSingle = try await Throughput.perSecond(singles) {
             for index in 0..<singles {
                 try await single.enqueue(job(index))
             }
@@ -89,7 +89,7 @@ package struct QueueBenchmark {
     /// Enqueues `jobs` jobs into a new database, `enqueueBatchSize` per transaction; returns jobs per second.
     package func measureBatchedEnqueue(database: String) async throws -> Double {
         let store = try await freshStore(database)
-        return try await rate(count: jobs) { try await fill(store) }
+        return try await Throughput.perSecond(jobs) { try await fill(store) }
     }
 
     package func freshStore(_ name: String) async throws -> JobStore {
@@ -198,12 +198,6 @@ package struct QueueBenchmark {
     /// A field of a worker's JSON report.
     private static func field(_ name: String, of line: String) throws -> JSONValue? {
         try JSONFields(root: JSONParser.parse(Data(line.utf8))).value(name)
-    }
-
-    private func rate(count: Int, _ body: () async throws -> Void) async rethrows -> Double {
-        let started = ContinuousClock.now
-        try await body()
-        return Double(count) / (ContinuousClock.now - started).seconds
     }
 
     /// Wall-clock nanoseconds, comparable between processes on one machine.

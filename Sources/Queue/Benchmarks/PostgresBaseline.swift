@@ -48,27 +48,13 @@ package enum PostgresBaseline {
         let payload = PGValue.bytea(Data(#"{"n":1}"#.utf8))
         let insert = "INSERT INTO baseline_jobs (queue, payload, state) VALUES ('q', $1, 'ready')"
 
-        let singleInserts = try rate(count: singles) {
-            for _ in 0..<singles {
-                try connection.execute(insert, [payload])
-            }
-        }
-
-        var best = (rate: 0.0, size: 0)
-        for size in [100, 1_000, 10_000] where size <= batched {
-            let measured = try rate(count: batched) {
-                for _ in 0..<(batched / size) {
-                    try connection.execute("BEGIN")
-                    for _ in 0..<size {
-                        try connection.execute(insert, [payload])
-                    }
-                    try connection.execute("COMMIT")
-                }
-            }
-            if measured > best.rate {
-                best = (measured, size)
-            }
-        }
+        let inserts = try Throughput.inserts(
+            singles: singles, batched: batched, insert: { try connection.execute(insert, [payload]) },
+            transaction: { body in
+                try connection.execute("BEGIN")
+                try body()
+                try connection.execute("COMMIT")
+            })
 
         try connection.execute("TRUNCATE baseline_jobs")
         try connection.execute(
@@ -79,13 +65,13 @@ package enum PostgresBaseline {
                 SELECT id FROM baseline_jobs WHERE state = 'ready' ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
             RETURNING id
             """
-        let naive = try rate(count: singles) {
+        let naive = try Throughput.perSecond(singles) {
             for _ in 0..<singles {
                 try connection.execute(claimAndDelete)
             }
         }
         let failures = Mutex<[any Error]>([])
-        let concurrent = try rate(count: singles * clients) {
+        let concurrent = try Throughput.perSecond(singles * clients) {
             let group = DispatchGroup()
             for _ in 0..<clients {
                 group.enter()
@@ -108,17 +94,12 @@ package enum PostgresBaseline {
         }
         return BaselineFigures(
             name: "raw libpq",
-            singleInsertsPerSecond: singleInserts,
-            batchedInsertsPerSecond: best.rate,
-            bestBatchSize: best.size,
+            singleInsertsPerSecond: inserts.single,
+            batchedInsertsPerSecond: inserts.batched,
+            bestBatchSize: inserts.batchSize,
             naiveClaimAckPerSecond: naive,
             naiveClaimAckConcurrent: (clients, concurrent)
         )
     }
 
-    private static func rate(count: Int, _ body: () throws -> Void) rethrows -> Double {
-        let started = ContinuousClock.now
-        try body()
-        return Double(count) / (ContinuousClock.now - started).seconds
-    }
 }

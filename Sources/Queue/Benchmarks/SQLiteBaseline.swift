@@ -22,27 +22,9 @@ package enum SQLiteBaseline {
             let payload = SQLValue.blob(Data(#"{"n":1}"#.utf8))
             let insert = "INSERT INTO baseline_jobs (queue, payload, state) VALUES ('q', ?1, 'ready')"
 
-            let singleInserts = try rate(count: singles) {
-                for _ in 0..<singles {
-                    try connection.execute(insert, [payload])
-                }
-            }
-
-            var best = (rate: 0.0, size: 0)
-            for size in [100, 1_000, 10_000] where size <= batched {
-                let measured = try rate(count: batched) {
-                    for _ in 0..<(batched / size) {
-                        try connection.writeTransaction {
-                            for _ in 0..<size {
-                                try connection.execute(insert, [payload])
-                            }
-                        }
-                    }
-                }
-                if measured > best.rate {
-                    best = (measured, size)
-                }
-            }
+            let inserts = try Throughput.inserts(
+                singles: singles, batched: batched, insert: { try connection.execute(insert, [payload]) },
+                transaction: { try connection.writeTransaction($0) })
 
             try connection.executeScript("DELETE FROM baseline_jobs")
             for _ in 0..<(singles / 1_000 + 1) {
@@ -52,7 +34,7 @@ package enum SQLiteBaseline {
                     }
                 }
             }
-            let naive = try rate(count: singles) {
+            let naive = try Throughput.perSecond(singles) {
                 for _ in 0..<singles {
                     let id = try connection.integer(
                         """
@@ -68,9 +50,9 @@ package enum SQLiteBaseline {
             }
             return BaselineFigures(
                 name: "raw SQLite",
-                singleInsertsPerSecond: singleInserts,
-                batchedInsertsPerSecond: best.rate,
-                bestBatchSize: best.size,
+                singleInsertsPerSecond: inserts.single,
+                batchedInsertsPerSecond: inserts.batched,
+                bestBatchSize: inserts.batchSize,
                 naiveClaimAckPerSecond: naive,
                 naiveClaimAckConcurrent: nil
             )
@@ -86,9 +68,4 @@ package enum SQLiteBaseline {
             """
     )
 
-    private static func rate(count: Int, _ body: () throws -> Void) rethrows -> Double {
-        let started = ContinuousClock.now
-        try body()
-        return Double(count) / (ContinuousClock.now - started).seconds
-    }
 }

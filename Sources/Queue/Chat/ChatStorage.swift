@@ -21,15 +21,14 @@ package protocol ChatStorage: Sendable {
     /// Stores a link token's digest, superseding the pending ones for the same server or user.
     func insertLinkToken(digest: Data, type: LinkType, platform: String, subject: String, lifetime: Duration)
         async throws -> Timestamp
-    func linkTokenStatus(digest: Data) async throws -> LinkTokenStatus
+    /// When a token was used, superseded and expires; nil when there is no such token.
+    func linkTokenTimes(digest: Data) async throws -> LinkTokenTimes?
     /// Consumes a token and creates its link, or (on any refusal) neither.
     func confirmLinkToken(digest: Data, account: String, expecting: LinkType?) async throws -> PlatformLink
 
     func links(account: String) async throws -> [PlatformLink]
     func link(type: LinkType, platform: String, subject: String) async throws -> PlatformLink?
     func deleteLink(id: Int64, account: String) async throws
-    func resolveOwner(provider: String, workspace: String?, sender: String, isDirect: Bool) async throws
-        -> OwnerResolution
 
     func history(conversation: String, limit: Int) async throws -> [HistoryMessage]
     func historyCount(job jobID: Int64) async throws -> Int

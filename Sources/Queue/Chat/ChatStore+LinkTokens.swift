@@ -21,7 +21,10 @@ extension ChatStore {
     /// - Throws: `LinkError.malformedToken` (not looked up) or `.notFound`.
     public func linkTokenStatus(_ token: String) async throws -> LinkTokenStatus {
         guard SecretToken.isWellFormed(token) else { throw LinkError.malformed }
-        return try await storage.linkTokenStatus(digest: try SecretToken.digest(token))
+        guard let times = try await storage.linkTokenTimes(digest: try SecretToken.digest(token)) else {
+            throw LinkError(.notFound, "no such link token")
+        }
+        return times.status(at: jobs.clock.now())
     }
 
     /// Consumes a link token and links its server or user to `account`, in one transaction: if the link

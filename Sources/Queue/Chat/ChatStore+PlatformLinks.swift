@@ -25,6 +25,18 @@ extension ChatStore {
     public func resolveOwner(provider: String, workspace: String?, sender: String, isDirect: Bool) async throws
         -> OwnerResolution
     {
-        try await storage.resolveOwner(provider: provider, workspace: workspace, sender: sender, isDirect: isDirect)
+        if !isDirect, let workspace, let link = try await link(type: .server, platform: provider, subject: workspace) {
+            return .serverLink(account: link.account)
+        }
+        if isDirect, let link = try await link(type: .user, platform: provider, subject: sender) {
+            return .userLink(account: link.account)
+        }
+        if let workspace,
+            let owner = try await storage.connectedOwner(
+                ChannelIdentity(provider: provider, workspace: workspace, user: sender))
+        {
+            return .channelConnection(account: owner)
+        }
+        return .unlinked
     }
 }

@@ -6,6 +6,26 @@ public struct LinkToken: Sendable {
     public var token: String
     public var expiresAt: Timestamp
 }
+/// What is stored of a link token's life, from which its status follows.
+package struct LinkTokenTimes: Sendable {
+    package var usedAt: Timestamp?
+    package var supersededAt: Timestamp?
+    package var expiresAt: Timestamp
+
+    package init(usedAt: Timestamp?, supersededAt: Timestamp?, expiresAt: Timestamp) {
+        self.usedAt = usedAt
+        self.supersededAt = supersededAt
+        self.expiresAt = expiresAt
+    }
+
+    /// Where the token stands at `now`: used first, then superseded, then expired.
+    func status(at now: Timestamp) -> LinkTokenStatus {
+        if usedAt != nil { return .linked }
+        if supersededAt != nil { return .superseded }
+        return expiresAt <= now ? .expired : .pending
+    }
+}
+
 /// Where a link token stands.
 public enum LinkTokenStatus: String, Sendable {
     case pending

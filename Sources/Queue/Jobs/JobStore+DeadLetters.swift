@@ -74,6 +74,24 @@ extension JobStore {
     /// loop over them ends.
     /// - Throws: `QueueError.notFound` naming the ids that are not dead letters.
     public func deadLetterIDs(_ selection: DeadLetterSelection) async throws -> [Int64] {
-        try await storage.deadLetterIDs(selection)
+        switch selection {
+        case .ids(let ids):
+            let states = Dictionary(
+                try await storage.jobs(ids: ids).map { ($0.id, $0.state) }, uniquingKeysWith: { first, _ in first })
+            let problems = ids.compactMap { id -> String? in
+                switch states[id] {
+                case .dead?: nil
+                case nil: "there is no job \(id)"
+                case let state?: "job \(id) is \(state.rawValue), not a dead letter"
+                }
+            }
+            if !problems.isEmpty {
+                throw QueueError(.notFound, problems.joined(separator: "; "))
+            }
+            return ids
+        case .all: return try await storage.deadLetterIDs(queue: nil, deadFor: .zero)
+        case .queue(let queue): return try await storage.deadLetterIDs(queue: queue, deadFor: .zero)
+        case .olderThan(let age): return try await storage.deadLetterIDs(queue: nil, deadFor: age)
+        }
     }
 }

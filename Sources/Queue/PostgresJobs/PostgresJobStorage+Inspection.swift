@@ -37,7 +37,7 @@ extension PostgresJobStorage {
     }
 
     package func jobs(state: JobState?, queue: String?, kind: String?, limit: Int) async throws -> [JobRecord] {
-        try await read { connection, _ in
+        try await query { connection, _ in
             try connection.execute(
                 """
                 SELECT \(JobRecord.columns) FROM switchboard.jobs
@@ -51,7 +51,7 @@ extension PostgresJobStorage {
     }
 
     package func jobs(ids: [Int64]) async throws -> [JobRecord] {
-        try await read { connection, _ in
+        try await query { connection, _ in
             let found = Dictionary(
                 try connection.execute(
                     "SELECT \(JobRecord.columns) FROM switchboard.jobs WHERE id = ANY($1)", [.int8Array(ids)]
@@ -62,7 +62,7 @@ extension PostgresJobStorage {
     }
 
     package func blocked(inGroup group: String, limit: Int) async throws -> [JobRecord] {
-        try await read { connection, _ in
+        try await query { connection, _ in
             try connection.execute(
                 "SELECT \(JobRecord.columns) FROM switchboard.jobs WHERE group_key = $1 AND state = 'blocked' ORDER BY id LIMIT $2",
                 [.text(group), .integer(limit)]
@@ -71,7 +71,7 @@ extension PostgresJobStorage {
     }
 
     package func hasRunnableOrLeasedJobs(queues: [String], kinds: [String]?) async throws -> Bool {
-        try await read { connection, now in
+        try await query { connection, now in
             try connection.execute(
                 """
                 SELECT EXISTS (SELECT 1 FROM switchboard.jobs WHERE queue = ANY($1)

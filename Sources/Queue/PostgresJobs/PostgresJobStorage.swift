@@ -6,7 +6,7 @@ import Foundation
 /// and one for `LISTEN` (`PostgresListener`): a statement that leaves a job ready fires a trigger that notifies
 /// the channel when its transaction commits, which moves the change counter idle workers poll. Where `LISTEN` is unavailable (behind a transaction-mode
 /// pooler), the counter moves on a timer instead, and workers poll the queue.
-package final class PostgresJobStorage: JobStorage {
+package final class PostgresJobStorage: JobsWritingStorage {
     package let database: PostgresDatabase
     package let clock: any WallClock
     let rules: JobRules
@@ -66,6 +66,15 @@ package final class PostgresJobStorage: JobStorage {
         }
     }
 
+    /// Runs `body`, one statement, outside an explicit transaction (a statement sees one snapshot of its
+    /// own): a read in one round trip instead of three.
+    package func query<T: Sendable>(_ body: @escaping @Sendable (PGConnection, Timestamp) throws -> T) async throws
+        -> T
+    {
+        let clock = self.clock
+        return try await database.perform { connection in try body(connection, clock.now()) }
+    }
+
     /// Runs `body` in a read-only snapshot, with the time read inside it.
     package func read<T: Sendable>(_ body: @escaping @Sendable (PGConnection, Timestamp) throws -> T) async throws
         -> T
@@ -74,45 +83,10 @@ package final class PostgresJobStorage: JobStorage {
         return try await database.read { connection in try body(connection, clock.now()) }
     }
 
-    package func enqueue(_ jobs: [NewJob]) async throws -> [EnqueueResult] {
-        let keyCount = jobs.count { $0.dedupe != nil }
-        return try await writeJobs { transaction in
-            let results = try transaction.enqueue(jobs)
-            if keyCount > 0 {
-                try transaction.pruneExpiredDedupeKeys(limit: 2 * keyCount + 16)
-            }
-            return results
-        }
-    }
-
-    package func exchange(_ request: WorkerExchange) async throws -> WorkerExchangeResult {
-        try await writeJobs { jobs in
-            let settled = try jobs.settle(request.settlements)
-            let lost = try jobs.heartbeat(request.heartbeats, leaseDuration: request.leaseDuration)
-            let claimed = try jobs.claim(
-                queues: request.queues, kinds: request.kinds, limit: request.claimLimit,
-                leaseDuration: request.leaseDuration, workerID: request.workerID
-            )
-            if !settled.isEmpty {
-                try jobs.pruneCompleted(limit: 2 * settled.count + 16)
-            }
-            let nextDueAt = claimed.count < request.claimLimit ? try jobs.nextDueAt(kinds: request.kinds) : nil
-            return WorkerExchangeResult(settled: settled, lostLeases: lost, claimed: claimed, nextDueAt: nextDueAt)
-        }
-    }
-
     package func releaseDedupeKey(_ key: String) async throws -> Bool {
         try await database.write { connection in
             try connection.execute("DELETE FROM switchboard.dedupe_keys WHERE key = $1", [.text(key)]).affectedRows == 1
         }
-    }
-
-    package func pruneCompleted(limit: Int) async throws -> Int {
-        try await writeJobs { try $0.pruneCompleted(limit: limit) }
-    }
-
-    package func pruneExpiredDedupeKeys(limit: Int) async throws -> Int {
-        try await writeJobs { try $0.pruneExpiredDedupeKeys(limit: limit) }
     }
 
     package func schemaVersion() async throws -> Int {

@@ -9,7 +9,7 @@ import Foundation
 /// transaction), so one live job per group holds fleet-wide; a dedupe key is taken with `INSERT ... ON
 /// CONFLICT`, so two enqueues of one key never both win. `PostgresJobStorage` opens the transaction and
 /// tries it again as a whole on a serialization failure or a deadlock.
-package final class PostgresJobsTransaction: JobWriteTransaction {
+package final class PostgresJobsTransaction: JobWriteTransaction, JobsWriting {
     package let connection: PGConnection
     package let now: Timestamp
     let rules: JobRules
@@ -185,15 +185,11 @@ package final class PostgresJobsTransaction: JobWriteTransaction {
 
     // MARK: Claim
 
-    /// Leases up to `limit` runnable jobs of `kinds` (nil for any): highest priority first, then oldest;
+    /// Leases up to `limit` ready jobs of `kinds` (nil for any): highest priority first, then oldest;
     /// rows other workers are taking are skipped, never waited for.
-    func claim(queues: [String], kinds: [String]?, limit: Int, leaseDuration: Duration, workerID: String) throws
+    func lease(queues: [String], kinds: [String]?, limit: Int, leaseDuration: Duration, workerID: String) throws
         -> [ClaimedJob]
     {
-        guard limit > 0, !queues.isEmpty, kinds?.isEmpty != true else { return [] }
-        let sweep = max(limit, 64)
-        try promoteDueScheduled(limit: sweep)
-        try recoverExpiredLeases(limit: sweep)
         let kindCondition = kinds == nil ? "" : " AND kind = ANY($6)"
         let chosen: String
         var values: [PGValue] = [
@@ -201,13 +197,13 @@ package final class PostgresJobsTransaction: JobWriteTransaction {
         ]
         if queues.count == 1 {
             chosen = """
-                SELECT id FROM switchboard.jobs WHERE state = 'ready' AND queue = $5\(kindCondition)
+                SELECT id AS chosen_id FROM switchboard.jobs WHERE state = 'ready' AND queue = $5\(kindCondition)
                 ORDER BY priority DESC, id LIMIT $4 FOR UPDATE SKIP LOCKED
                 """
             values.append(.text(queues[0]))
         } else {
             chosen = """
-                SELECT id FROM switchboard.jobs WHERE id = ANY($5) AND state = 'ready'\(kindCondition)
+                SELECT id AS chosen_id FROM switchboard.jobs WHERE id = ANY($5) AND state = 'ready'\(kindCondition)
                 ORDER BY priority DESC, id LIMIT $4 FOR UPDATE SKIP LOCKED
                 """
             values.append(.int8Array(try candidates(queues: queues, kinds: kinds, limit: limit)))
@@ -221,26 +217,12 @@ package final class PostgresJobsTransaction: JobWriteTransaction {
             WITH chosen AS (\(chosen))
             UPDATE switchboard.jobs SET state = 'leased', attempts = attempts + 1, lease_token = lease_token + 1,
                             lease_expires_at = $1, worker_id = $2, updated_at = $3
-            FROM chosen WHERE jobs.id = chosen.id
-            RETURNING jobs.id, queue, kind, payload, priority, attempts, max_attempts, lease_token, group_key,
-                      dedupe_key, created_at
+            FROM chosen WHERE jobs.id = chosen.chosen_id
+            RETURNING \(ClaimedJob.columns)
             """,
             values
-        ).rows { row in
-            ClaimedJob(
-                lease: Lease(jobID: row.int64(0), token: row.int64(7)),
-                queue: row.text(1),
-                kind: row.text(2),
-                payload: row.blob(3),
-                priority: Int(row.int64(4)),
-                attempt: Int(row.int64(5)),
-                maxAttempts: Int(row.int64(6)),
-                groupKey: row.optionalText(8),
-                dedupeKey: row.optionalText(9),
-                enqueuedAt: Timestamp(millisecondsSince1970: row.int64(10)),
-                leaseExpiresAt: expiresAt
-            )
-        }.sorted { $0.priority != $1.priority ? $0.priority > $1.priority : $0.id < $1.id }
+        ).rows { ClaimedJob($0, leaseExpiresAt: expiresAt) }
+            .sorted { $0.priority != $1.priority ? $0.priority > $1.priority : $0.id < $1.id }
     }
 
     /// The ids of the `limit` best ready jobs over several queues, looked up queue by queue through the
@@ -259,7 +241,7 @@ package final class PostgresJobsTransaction: JobWriteTransaction {
     }
 
     /// Moves scheduled jobs whose run-at has come to `ready`, at most `limit`, earliest first.
-    private func promoteDueScheduled(limit: Int) throws {
+    func promoteDueScheduled(limit: Int) throws {
         try connection.execute(
             """
             UPDATE switchboard.jobs SET state = 'ready', updated_at = $1 WHERE id IN (
@@ -272,7 +254,7 @@ package final class PostgresJobsTransaction: JobWriteTransaction {
 
     /// Ends the attempts whose leases ran out, at most `limit`: back to ready, or dead-lettered when it
     /// was the last attempt.
-    private func recoverExpiredLeases(limit: Int) throws {
+    func recoverExpiredLeases(limit: Int) throws {
         let expired = try connection.execute(
             """
             SELECT \(AttemptRow.columns) FROM switchboard.jobs WHERE state = 'leased' AND lease_expires_at <= $1

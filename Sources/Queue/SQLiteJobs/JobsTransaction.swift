@@ -4,12 +4,18 @@ import Foundation
 ///
 /// Every method assumes the transaction is open; `SQLiteJobStorage` opens it and retries it as a whole.
 /// An attachment (`JobAttachment`) writes its row through `connection`, at `now`.
-package struct JobsTransaction: JobWriteTransaction {
+package struct JobsTransaction: JobWriteTransaction, JobsWriting {
     package let connection: SQLiteConnection
     package let now: Timestamp
     let rules: JobRules
 
     // MARK: Enqueue
+
+    /// Writes each job in turn; a group is looked up once for the whole batch.
+    func enqueue(_ jobs: [NewJob]) throws -> [EnqueueResult] {
+        var liveGroups: Set<String> = []
+        return try jobs.map { try enqueue($0, liveGroups: &liveGroups) }
+    }
 
     /// Writes a job and its dedupe key, or nothing when the key is live.
     ///
@@ -88,15 +94,10 @@ package struct JobsTransaction: JobWriteTransaction {
 
     // MARK: Claim
 
-    /// Leases up to `limit` runnable jobs of `kinds` (nil for any): highest priority first, then oldest.
-    func claim(queues: [String], kinds: [String]?, limit: Int, leaseDuration: Duration, workerID: String) throws
+    /// Leases up to `limit` ready jobs of `kinds` (nil for any): highest priority first, then oldest.
+    func lease(queues: [String], kinds: [String]?, limit: Int, leaseDuration: Duration, workerID: String) throws
         -> [ClaimedJob]
     {
-        guard limit > 0, !queues.isEmpty, kinds?.isEmpty != true else { return [] }
-        let sweep = max(limit, 64)
-        try promoteDueScheduled(limit: sweep)
-        try recoverExpiredLeases(limit: sweep)
-
         var candidates: [(priority: Int64, id: Int64)] = []
         let kindFilter = KindFilter(kinds, firstParameter: 3)
         for queue in queues {
@@ -116,33 +117,18 @@ package struct JobsTransaction: JobWriteTransaction {
                 UPDATE jobs SET state = 'leased', attempts = attempts + 1, lease_token = lease_token + 1,
                                 lease_expires_at = ?2, worker_id = ?3, updated_at = ?4
                 WHERE id = ?1
-                RETURNING queue, kind, payload, priority, attempts, max_attempts, lease_token, group_key, dedupe_key,
-                          created_at
+                RETURNING \(ClaimedJob.columns)
                 """,
                 [
                     .integer(candidate.id), .integer(expiresAt.millisecondsSince1970), .text(workerID),
                     .integer(now.millisecondsSince1970),
                 ]
-            ) { row in
-                ClaimedJob(
-                    lease: Lease(jobID: candidate.id, token: row.int64(6)),
-                    queue: row.text(0),
-                    kind: row.text(1),
-                    payload: row.blob(2),
-                    priority: Int(row.int64(3)),
-                    attempt: Int(row.int64(4)),
-                    maxAttempts: Int(row.int64(5)),
-                    groupKey: row.optionalText(7),
-                    dedupeKey: row.optionalText(8),
-                    enqueuedAt: Timestamp(millisecondsSince1970: row.int64(9)),
-                    leaseExpiresAt: expiresAt
-                )
-            }
+            ) { ClaimedJob($0, leaseExpiresAt: expiresAt) }
         }
     }
 
     /// Moves scheduled jobs whose run-at has come to `ready`, at most `limit`, earliest first.
-    private func promoteDueScheduled(limit: Int) throws {
+    func promoteDueScheduled(limit: Int) throws {
         try connection.execute(
             """
             UPDATE jobs SET state = 'ready', updated_at = ?1 WHERE id IN (
@@ -154,7 +140,7 @@ package struct JobsTransaction: JobWriteTransaction {
 
     /// Ends the attempts whose leases ran out, at most `limit`: back to ready, or dead-lettered when it
     /// was the last attempt.
-    private func recoverExpiredLeases(limit: Int) throws {
+    func recoverExpiredLeases(limit: Int) throws {
         let expired = try connection.query(
             "SELECT \(AttemptRow.columns) FROM jobs WHERE state = 'leased' AND lease_expires_at <= ?1 "
                 + "ORDER BY lease_expires_at LIMIT ?2",
@@ -180,6 +166,15 @@ package struct JobsTransaction: JobWriteTransaction {
     }
 
     // MARK: Settle
+
+    func heartbeat(_ leases: [Lease], leaseDuration: Duration) throws -> [Lease] {
+        try leases.filter { try !heartbeat($0, leaseDuration: leaseDuration) }
+    }
+
+    func settle(_ settlements: [Settlement]) throws -> [SettlementResult] {
+        var liveGroups: Set<String> = []
+        return try settlements.map { try settle($0, liveGroups: &liveGroups) }
+    }
 
     /// Extends a held lease to `now + leaseDuration`; false when the lease is no longer held.
     func heartbeat(_ lease: Lease, leaseDuration: Duration) throws -> Bool {

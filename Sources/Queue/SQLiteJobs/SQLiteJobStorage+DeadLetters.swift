@@ -10,34 +10,13 @@ extension SQLiteJobStorage {
         }
     }
 
-    package func deadLetterIDs(_ selection: DeadLetterSelection) async throws -> [Int64] {
+    package func deadLetterIDs(queue: String?, deadFor: Duration) async throws -> [Int64] {
         try await read { connection, now in
-            switch selection {
-            case .ids(let ids):
-                let problems = try ids.compactMap { id -> String? in
-                    switch try connection.queryFirst(
-                        "SELECT state FROM jobs WHERE id = ?1", [.integer(id)], row: { $0.text(0) })
-                    {
-                    case JobState.dead.rawValue?: nil
-                    case nil: "there is no job \(id)"
-                    case let state?: "job \(id) is \(state), not a dead letter"
-                    }
-                }
-                if !problems.isEmpty {
-                    throw QueueError(.notFound, problems.joined(separator: "; "))
-                }
-                return ids
-            case .all, .queue, .olderThan:
-                var cutoff = now
-                var queue: String?
-                if case .olderThan(let age) = selection { cutoff = now - age }
-                if case .queue(let name) = selection { queue = name }
-                return try connection.query(
-                    "SELECT id FROM jobs WHERE state = 'dead' AND finished_at <= ?1 AND (?2 IS NULL OR queue = ?2) "
-                        + "ORDER BY finished_at, id",
-                    [.integer(cutoff.millisecondsSince1970), .optionalText(queue)]
-                ) { $0.int64(0) }
-            }
+            try connection.query(
+                "SELECT id FROM jobs WHERE state = 'dead' AND finished_at <= ?1 AND (?2 IS NULL OR queue = ?2) "
+                    + "ORDER BY finished_at, id",
+                [.integer((now - deadFor).millisecondsSince1970), .optionalText(queue)]
+            ) { $0.int64(0) }
         }
     }
 

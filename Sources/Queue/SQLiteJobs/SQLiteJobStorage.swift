@@ -2,7 +2,7 @@ import Foundation
 
 /// The job queue on a SQLite file: one connection on a thread of its own (`Database`); any number of
 /// processes may open the same file.
-package final class SQLiteJobStorage: JobStorage {
+package final class SQLiteJobStorage: JobsWritingStorage {
     package let database: Database
     package let clock: any WallClock
     let rules: JobRules
@@ -50,47 +50,10 @@ package final class SQLiteJobStorage: JobStorage {
         return try await database.read { connection in try body(connection, clock.now()) }
     }
 
-    package func enqueue(_ jobs: [NewJob]) async throws -> [EnqueueResult] {
-        let keyCount = jobs.count { $0.dedupe != nil }
-        return try await writeJobs { transaction in
-            var liveGroups: Set<String> = []
-            let results = try jobs.map { try transaction.enqueue($0, liveGroups: &liveGroups) }
-            if keyCount > 0 {
-                try transaction.pruneExpiredDedupeKeys(limit: 2 * keyCount + 16)
-            }
-            return results
-        }
-    }
-
-    package func exchange(_ request: WorkerExchange) async throws -> WorkerExchangeResult {
-        try await writeJobs { jobs in
-            var liveGroups: Set<String> = []
-            let settled = try request.settlements.map { try jobs.settle($0, liveGroups: &liveGroups) }
-            let lost = try request.heartbeats.filter { try !jobs.heartbeat($0, leaseDuration: request.leaseDuration) }
-            let claimed = try jobs.claim(
-                queues: request.queues, kinds: request.kinds, limit: request.claimLimit,
-                leaseDuration: request.leaseDuration, workerID: request.workerID
-            )
-            if !settled.isEmpty {
-                try jobs.pruneCompleted(limit: 2 * settled.count + 16)
-            }
-            let nextDueAt = claimed.count < request.claimLimit ? try jobs.nextDueAt(kinds: request.kinds) : nil
-            return WorkerExchangeResult(settled: settled, lostLeases: lost, claimed: claimed, nextDueAt: nextDueAt)
-        }
-    }
-
     package func releaseDedupeKey(_ key: String) async throws -> Bool {
         try await database.write { connection in
             try connection.execute("DELETE FROM dedupe_keys WHERE key = ?1", [.text(key)]) == 1
         }
-    }
-
-    package func pruneCompleted(limit: Int) async throws -> Int {
-        try await writeJobs { try $0.pruneCompleted(limit: limit) }
-    }
-
-    package func pruneExpiredDedupeKeys(limit: Int) async throws -> Int {
-        try await writeJobs { try $0.pruneExpiredDedupeKeys(limit: limit) }
     }
 
     package func schemaVersion() async throws -> Int {

@@ -20,7 +20,8 @@ package protocol JobStorage: Sendable {
     func reserveSendSlot(_ bucket: String, interval: Duration, respecting buckets: [String]) async throws -> Timestamp?
     func hold(_ holds: [RateHold]) async throws
 
-    func deadLetterIDs(_ selection: DeadLetterSelection) async throws -> [Int64]
+    /// The dead letters of `queue` (nil for every queue) dead for at least `deadFor`, in the order they died.
+    func deadLetterIDs(queue: String?, deadFor: Duration) async throws -> [Int64]
     func deadLetters(queue: String?, kind: String?, limit: Int) async throws -> [JobRecord]
     /// Puts these dead letters back to run; returns how many still were dead letters.
     func redrive(deadLetters ids: [Int64]) async throws -> Int

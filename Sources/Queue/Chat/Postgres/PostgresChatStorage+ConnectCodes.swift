@@ -90,7 +90,7 @@ extension PostgresChatStorage {
     }
 
     func connectedOwner(_ identity: ChannelIdentity) async throws -> String? {
-        try await read { connection, _ in try Self.activeOwner(identity, in: connection) }
+        try await query { connection, _ in try Self.activeOwner(identity, in: connection) }
     }
 
     /// The owner of an identity's active channel connection.

@@ -3,7 +3,7 @@ import Queue
 
 extension PostgresChatStorage {
     func history(conversation: String, limit: Int) async throws -> [HistoryMessage] {
-        try await read { connection, _ in
+        try await query { connection, _ in
             try connection.execute(
                 """
                 SELECT id, role, text, job_id, created_at FROM (
@@ -16,7 +16,7 @@ extension PostgresChatStorage {
     }
 
     func historyCount(job jobID: Int64) async throws -> Int {
-        try await read { connection, _ in
+        try await query { connection, _ in
             Int(
                 try connection.execute(
                     "SELECT count(*) FROM switchboard.conversation_messages WHERE job_id = $1", [.int8(jobID)]

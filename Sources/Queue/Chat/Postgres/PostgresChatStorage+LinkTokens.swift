@@ -31,18 +31,12 @@ extension PostgresChatStorage {
         }
     }
 
-    func linkTokenStatus(digest: Data) async throws -> LinkTokenStatus {
-        try await read { connection, now in
-            let row = try connection.execute(
+    func linkTokenTimes(digest: Data) async throws -> LinkTokenTimes? {
+        try await query { connection, _ in
+            try connection.execute(
                 "SELECT used_at, superseded_at, expires_at FROM switchboard.link_tokens WHERE token_hash = $1",
                 [.bytea(digest)]
-            ).first { ($0.optionalInt64(0), $0.optionalInt64(1), $0.int64(2)) }
-            guard let (usedAt, supersededAt, expiresAt) = row else {
-                throw LinkError(.notFound, "no such link token")
-            }
-            if usedAt != nil { return .linked }
-            if supersededAt != nil { return .superseded }
-            return expiresAt <= now.millisecondsSince1970 ? .expired : .pending
+            ).first(LinkTokenTimes.init)
         }
     }
 

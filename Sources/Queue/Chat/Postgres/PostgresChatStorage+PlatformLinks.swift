@@ -3,7 +3,7 @@ import Queue
 
 extension PostgresChatStorage {
     func links(account: String) async throws -> [PlatformLink] {
-        try await read { connection, _ in
+        try await query { connection, _ in
             try connection.execute(
                 "SELECT \(PlatformLink.columns) FROM switchboard.platform_links WHERE account = $1 ORDER BY id",
                 [.text(account)]
@@ -12,7 +12,7 @@ extension PostgresChatStorage {
     }
 
     func link(type: LinkType, platform: String, subject: String) async throws -> PlatformLink? {
-        try await read { connection, _ in
+        try await query { connection, _ in
             try Self.link(type: type, platform: platform, subject: subject, in: connection)
         }
     }

@@ -24,8 +24,9 @@ struct PostgresChatStorage: ChatStorage {
         return try await jobs.database.write { connection in try body(connection, clock) }
     }
 
-    func read<T: Sendable>(_ body: @escaping @Sendable (PGConnection, Timestamp) throws -> T) async throws -> T {
-        try await jobs.read(body)
+    /// Runs `body`, one statement, in one round trip; see `PostgresJobStorage.query`.
+    func query<T: Sendable>(_ body: @escaping @Sendable (PGConnection, Timestamp) throws -> T) async throws -> T {
+        try await jobs.query(body)
     }
 
     /// Takes the transaction-level advisory lock named by `parts` (a purpose and the values it covers).

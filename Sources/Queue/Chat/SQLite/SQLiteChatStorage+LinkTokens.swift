@@ -30,17 +30,11 @@ extension SQLiteChatStorage {
         }
     }
 
-    func linkTokenStatus(digest: Data) async throws -> LinkTokenStatus {
-        try await read { connection, now in
-            let row = try connection.queryFirst(
-                "SELECT used_at, superseded_at, expires_at FROM link_tokens WHERE token_hash = ?1", [.blob(digest)]
-            ) { ($0.optionalInt64(0), $0.optionalInt64(1), $0.int64(2)) }
-            guard let (usedAt, supersededAt, expiresAt) = row else {
-                throw LinkError(.notFound, "no such link token")
-            }
-            if usedAt != nil { return .linked }
-            if supersededAt != nil { return .superseded }
-            return expiresAt <= now.millisecondsSince1970 ? .expired : .pending
+    func linkTokenTimes(digest: Data) async throws -> LinkTokenTimes? {
+        try await read { connection, _ in
+            try connection.queryFirst(
+                "SELECT used_at, superseded_at, expires_at FROM link_tokens WHERE token_hash = ?1", [.blob(digest)],
+                row: LinkTokenTimes.init)
         }
     }
 

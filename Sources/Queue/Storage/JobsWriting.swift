@@ -1,0 +1,94 @@
+import Foundation
+
+/// A backend's write transaction over the job tables, batch by batch: what the rounds every backend
+/// runs alike (an enqueue, a worker's exchange) are made of. Each backend writes these its own way;
+/// the rounds are written once, below.
+protocol JobsWriting {
+    /// Writes the jobs that are not duplicates, with their keys and attachments.
+    func enqueue(_ jobs: [NewJob]) throws -> [EnqueueResult]
+    /// Applies each settlement whose lease is still held, with its effects; the others are `.leaseLost`.
+    func settle(_ settlements: [Settlement]) throws -> [SettlementResult]
+    /// Extends the leases still held; returns those no longer held.
+    func heartbeat(_ leases: [Lease], leaseDuration: Duration) throws -> [Lease]
+    /// Moves at most `limit` scheduled jobs whose run-at has come to `ready`, earliest first.
+    func promoteDueScheduled(limit: Int) throws
+    /// Ends at most `limit` attempts whose leases ran out: back to ready, or dead-lettered on the last one.
+    func recoverExpiredLeases(limit: Int) throws
+    /// Leases up to `limit` ready jobs of `queues` and `kinds` (nil for any), highest priority first, then
+    /// oldest; `queues` is not empty, `kinds` nil or not empty, `limit` positive.
+    func lease(queues: [String], kinds: [String]?, limit: Int, leaseDuration: Duration, workerID: String) throws
+        -> [ClaimedJob]
+    /// Deletes at most `limit` completed jobs past their retention.
+    @discardableResult func pruneCompleted(limit: Int) throws -> Int
+    /// Deletes at most `limit` expired dedupe keys.
+    @discardableResult func pruneExpiredDedupeKeys(limit: Int) throws -> Int
+    /// When the next scheduled job of `kinds` falls due or lease expires, if any.
+    func nextDueAt(kinds: [String]?) throws -> Timestamp?
+}
+
+extension JobsWriting {
+    /// Leases up to `limit` runnable jobs of `kinds` (nil for any), highest priority first, then oldest;
+    /// first makes due scheduled jobs ready and recovers expired leases, a bounded number of each.
+    func claim(queues: [String], kinds: [String]?, limit: Int, leaseDuration: Duration, workerID: String) throws
+        -> [ClaimedJob]
+    {
+        guard limit > 0, !queues.isEmpty, kinds?.isEmpty != true else { return [] }
+        let sweep = max(limit, 64)
+        try promoteDueScheduled(limit: sweep)
+        try recoverExpiredLeases(limit: sweep)
+        return try lease(
+            queues: queues, kinds: kinds, limit: limit, leaseDuration: leaseDuration, workerID: workerID)
+    }
+
+    /// Enqueues `jobs`; when any carries a dedupe key, also deletes a bounded number of expired keys.
+    func enqueueAndPrune(_ jobs: [NewJob]) throws -> [EnqueueResult] {
+        let results = try enqueue(jobs)
+        let keyCount = jobs.count { $0.dedupe != nil }
+        if keyCount > 0 {
+            try pruneExpiredDedupeKeys(limit: 2 * keyCount + 16)
+        }
+        return results
+    }
+
+    /// A worker's round: its settlements, its lease renewals and its claims, with bounded pruning, and
+    /// when it claimed less than it asked for, when more work will fall due.
+    func exchange(_ request: WorkerExchange) throws -> WorkerExchangeResult {
+        let settled = try settle(request.settlements)
+        let lost = try heartbeat(request.heartbeats, leaseDuration: request.leaseDuration)
+        let claimed = try claim(
+            queues: request.queues, kinds: request.kinds, limit: request.claimLimit,
+            leaseDuration: request.leaseDuration, workerID: request.workerID
+        )
+        if !settled.isEmpty {
+            try pruneCompleted(limit: 2 * settled.count + 16)
+        }
+        let nextDueAt = claimed.count < request.claimLimit ? try nextDueAt(kinds: request.kinds) : nil
+        return WorkerExchangeResult(settled: settled, lostLeases: lost, claimed: claimed, nextDueAt: nextDueAt)
+    }
+}
+
+/// A backend whose job-table writes are `JobsWriting` transactions: the calls that read the same on every
+/// such backend are written once, here.
+protocol JobsWritingStorage: JobStorage {
+    associatedtype Transaction: JobsWriting
+    /// Runs `body` in one write transaction over the job tables, at one instant of the store's clock.
+    func writeJobs<T: Sendable>(_ body: @escaping @Sendable (Transaction) throws -> T) async throws -> T
+}
+
+extension JobsWritingStorage {
+    package func enqueue(_ jobs: [NewJob]) async throws -> [EnqueueResult] {
+        try await writeJobs { try $0.enqueueAndPrune(jobs) }
+    }
+
+    package func exchange(_ request: WorkerExchange) async throws -> WorkerExchangeResult {
+        try await writeJobs { try $0.exchange(request) }
+    }
+
+    package func pruneCompleted(limit: Int) async throws -> Int {
+        try await writeJobs { try $0.pruneCompleted(limit: limit) }
+    }
+
+    package func pruneExpiredDedupeKeys(limit: Int) async throws -> Int {
+        try await writeJobs { try $0.pruneExpiredDedupeKeys(limit: limit) }
+    }
+}
