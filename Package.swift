@@ -33,6 +33,11 @@ let package = Package(
             pkgConfig: "libpq",
             providers: [.apt(["libpq-dev"])]
         ),
+        .systemLibrary(
+            name: "CMicroHTTPD",
+            pkgConfig: "libmicrohttpd",
+            providers: [.apt(["libmicrohttpd-dev"])]
+        ),
         .systemLibrary(name: "CSystem"),
         .target(name: "JSON"),
         .target(
@@ -40,13 +45,17 @@ let package = Package(
         .target(name: "ChatStore", dependencies: ["Queue", "CCrypto"], path: "Sources/Queue/Chat"),
         .target(name: "Enqueuer", dependencies: ["JSON", "Queue", "ChatStore"]),
         .target(name: "Workers", dependencies: ["JSON", "Queue", "ChatStore", "Enqueuer", "CCurl", "CSystem"]),
-        .target(name: "Harness", dependencies: ["JSON", "Queue", "ChatStore", "Enqueuer", "Workers"]),
+        .target(name: "HTTPServer", dependencies: ["CMicroHTTPD"]),
+        .target(name: "Harness", dependencies: ["JSON", "Queue", "ChatStore", "Enqueuer", "Workers", "HTTPServer"]),
         .executableTarget(
-            name: "switchboard", dependencies: ["JSON", "Queue", "ChatStore", "Enqueuer", "Workers", "Harness"]
+            name: "switchboard",
+            dependencies: ["JSON", "Queue", "ChatStore", "Enqueuer", "Workers", "HTTPServer", "Harness"]
         ),
         .testTarget(
             name: "SwitchboardTests",
-            dependencies: ["JSON", "Queue", "ChatStore", "Enqueuer", "Workers", "Harness", "CSQLite", "switchboard"],
+            dependencies: [
+                "JSON", "Queue", "ChatStore", "Enqueuer", "Workers", "HTTPServer", "Harness", "CSQLite", "switchboard",
+            ],
             exclude: ["Enqueuer/Fixtures"]
         ),
     ],

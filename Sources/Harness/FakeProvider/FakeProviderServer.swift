@@ -1,5 +1,6 @@
 import Enqueuer
 import Foundation
+import HTTPServer
 import JSON
 import Synchronization
 import Workers
@@ -14,7 +15,24 @@ import Workers
 /// the reply's `text`, read from wherever its provider carries it), `GET /_fake/count` how many sends it
 /// answered normally; `POST /_fake/reset` forgets it all. `POST /agent` is an echo agent.
 package final class FakeProviderServer: Sendable {
-    package struct Rule: Sendable {
+    private let apis = FakeAPIs()
+    private let server: HTTPServer
+
+    /// The port it listens on.
+    package var port: UInt16 { server.port }
+
+    /// Listens on 127.0.0.1:`port` (0 picks a free port), on the project's HTTP server.
+    package init(port: UInt16) throws {
+        let apis = self.apis
+        server = try HTTPServer(address: ListenAddress(host: "127.0.0.1", port: port)) { request in
+            await apis.answer(request)
+        }
+    }
+}
+
+/// The providers' APIs the fake answers, what it recorded and its scripted faults.
+private final class FakeAPIs: Sendable {
+    struct Rule: Sendable {
         var path: String
         var remaining: Int
         var status: Int
@@ -44,65 +62,6 @@ package final class FakeProviderServer: Sendable {
     }
 
     private let state = Mutex(State())
-    private let listener: Int32
-    package let port: UInt16
-
-    /// Binds 127.0.0.1:`port` (0 picks a free port).
-    package init(port: UInt16) throws {
-        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard listener >= 0 else { throw FakeProviderError("socket: \(String(cString: strerror(errno)))") }
-        self.listener = listener
-        var yes: Int32 = 1
-        setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = port.bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard bound == 0, listen(listener, 512) == 0 else {
-            close(listener)
-            throw FakeProviderError("cannot listen on 127.0.0.1:\(port): \(String(cString: strerror(errno)))")
-        }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) }
-        }
-        self.port = UInt16(bigEndian: address.sin_port)
-    }
-
-    /// Accepts connections forever, one thread each.
-    package func serve() -> Never {
-        while true {
-            let connection = accept(listener, nil, nil)
-            guard connection >= 0 else { continue }
-            var yes: Int32 = 1
-            setsockopt(connection, Int32(IPPROTO_TCP), TCP_NODELAY, &yes, socklen_t(MemoryLayout<Int32>.size))
-            Thread { [self] in handle(connection) }.start()
-        }
-    }
-
-    // MARK: Connections
-
-    private func handle(_ connection: Int32) {
-        defer { close(connection) }
-        var buffer = [UInt8]()
-        while let request = readRequest(connection, buffer: &buffer) {
-            let response = respond(to: request)
-            if let delay = response.delay { usleep(UInt32(delay.wholeMilliseconds * 1000)) }
-            if response.drop { return }
-            var head = "HTTP/1.1 \(response.status) \(response.status < 400 ? "OK" : "Error")\r\n"
-            head += "Content-Type: application/json\r\nContent-Length: \(response.body.count)\r\n"
-            for (name, value) in response.headers { head += "\(name): \(value)\r\n" }
-            let bytes = Array(head.utf8) + Array("\r\n".utf8) + Array(response.body)
-            guard writeAll(connection, bytes) else { return }
-            if request.headers["connection"]?.lowercased() == "close" { return }
-        }
-    }
-
     private struct Request {
         var method: String
         var path: String
@@ -118,50 +77,23 @@ package final class FakeProviderServer: Sendable {
         var drop = false
     }
 
-    private func readRequest(_ connection: Int32, buffer: inout [UInt8]) -> Request? {
-        let separator: [UInt8] = Array("\r\n\r\n".utf8)
-        var headEnd: Int?
-        while true {
-            if let end = buffer.firstRange(of: separator)?.upperBound {
-                headEnd = end
-                break
-            }
-            guard readMore(connection, into: &buffer) else { return nil }
+    /// Answers a request as the provider (or a scripted fault) would, after any scripted delay.
+    func answer(_ incoming: ServerRequest) async -> ServerResponse {
+        let query = incoming.query.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "&")
+        let request = Request(
+            method: incoming.method, path: incoming.path + (query.isEmpty ? "" : "?" + query),
+            headers: incoming.headers, body: incoming.body)
+        let response = respond(to: request)
+        if let delay = response.delay {
+            try? await Task.sleep(for: delay)
         }
-        let head = String(decoding: buffer[..<headEnd!], as: UTF8.self).split(separator: "\r\n")
-        let requestLine = head.first?.split(separator: " ") ?? []
-        guard requestLine.count >= 2 else { return nil }
-        var headers: [String: String] = [:]
-        for line in head.dropFirst() {
-            guard let colon = line.firstIndex(of: ":") else { continue }
-            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(
-                in: .whitespaces)
+        if response.drop {
+            return .dropped
         }
-        let length = Int(headers["content-length"] ?? "0") ?? 0
-        while buffer.count < headEnd! + length {
-            guard readMore(connection, into: &buffer) else { return nil }
-        }
-        let body = Data(buffer[headEnd!..<headEnd! + length])
-        buffer.removeFirst(headEnd! + length)
-        return Request(method: String(requestLine[0]), path: String(requestLine[1]), headers: headers, body: body)
-    }
-
-    private func readMore(_ connection: Int32, into buffer: inout [UInt8]) -> Bool {
-        var chunk = [UInt8](repeating: 0, count: 65_536)
-        let count = read(connection, &chunk, chunk.count)
-        guard count > 0 else { return false }
-        buffer.append(contentsOf: chunk[..<count])
-        return true
-    }
-
-    private func writeAll(_ connection: Int32, _ bytes: [UInt8]) -> Bool {
-        var written = 0
-        while written < bytes.count {
-            let count = bytes[written...].withUnsafeBytes { write(connection, $0.baseAddress, $0.count) }
-            guard count > 0 else { return false }
-            written += count
-        }
-        return true
+        return ServerResponse(
+            status: response.status,
+            headers: response.headers.merging(["Content-Type": "application/json"]) { mine, _ in mine },
+            body: response.body)
     }
 
     // MARK: Routing
@@ -368,13 +300,5 @@ package final class FakeProviderServer: Sendable {
         let messageID = existing ?? String(id)
         return Response(
             body: JSONValue.object(JSONObject(["id": .string(messageID), "content": .string(content)])).serialized)
-    }
-}
-
-package struct FakeProviderError: Error, CustomStringConvertible {
-    package let description: String
-
-    package init(_ description: String) {
-        self.description = description
     }
 }

@@ -28,8 +28,8 @@ struct FakeProviderCommand: Command {
     func run(_ context: CommandContext) async throws {
         let server = try FakeProviderServer(port: port)
         Output.writeLine(Output.jsonLine(["port": Int(server.port)]), to: .standardOutput)
-        Thread { server.serve() }.start()
-        // Serving happens on the threads above; this task only keeps the process alive until it is stopped.
+        // The server's own threads serve; this task only keeps it, and the process, alive until stopped.
+        defer { withExtendedLifetime(server) {} }
         while true {
             try await Task.sleep(for: .seconds(3600))
         }

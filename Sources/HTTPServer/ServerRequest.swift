@@ -1,0 +1,25 @@
+import Foundation
+
+/// A request as the server received it, whole: its body is read to the end (within the size cap) before
+/// a handler sees it.
+package struct ServerRequest: Sendable {
+    package var method: String
+    /// The path, without the query string.
+    package var path: String
+    /// The query's parameters, percent-decoded.
+    package var query: [String: String]
+    /// Header names in lower case.
+    package var headers: [String: String]
+    package var body: Data
+
+    package init(
+        method: String, path: String, query: [String: String] = [:], headers: [String: String] = [:],
+        body: Data = Data()
+    ) {
+        self.method = method
+        self.path = path
+        self.query = query
+        self.headers = headers
+        self.body = body
+    }
+}
