@@ -43,7 +43,7 @@ let package = Package(
         .target(
             name: "Queue", dependencies: ["JSON", "CSQLite", "CPostgres", "CCrypto", "CSystem"], exclude: ["Chat"]),
         .target(name: "ChatStore", dependencies: ["Queue", "CCrypto"], path: "Sources/Queue/Chat"),
-        .target(name: "Enqueuer", dependencies: ["JSON", "Queue", "ChatStore"]),
+        .target(name: "Enqueuer", dependencies: ["JSON", "Queue", "ChatStore", "CCrypto"]),
         .target(name: "Workers", dependencies: ["JSON", "Queue", "ChatStore", "Enqueuer", "CCurl", "CSystem"]),
         .target(name: "HTTPServer", dependencies: ["CMicroHTTPD"]),
         .target(name: "Harness", dependencies: ["JSON", "Queue", "ChatStore", "Enqueuer", "Workers", "HTTPServer"]),

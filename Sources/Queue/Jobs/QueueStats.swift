@@ -4,6 +4,8 @@ public struct QueueStats: Sendable {
     public struct QueueCounts: Sendable {
         public var queue: String
         public var counts: [JobState: Int]
+        /// How long this queue's longest-waiting runnable job has been runnable; nil when none is.
+        public var oldestReadyAge: Duration?
     }
 
     public var measuredAt: Timestamp

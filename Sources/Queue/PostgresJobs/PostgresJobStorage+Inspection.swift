@@ -10,6 +10,13 @@ extension PostgresJobStorage {
             ).rows({ ($0.text(0), try JobState(stored: $0.text(1)), Int($0.int64(2))) }) {
                 byQueue[queue, default: [:]][state] = count
             }
+            let oldestByQueue = Dictionary(
+                uniqueKeysWithValues: try connection.execute(
+                    """
+                    SELECT queue, min(run_at) FROM switchboard.jobs
+                    WHERE state = 'ready' OR (state = 'scheduled' AND run_at <= $1) GROUP BY queue
+                    """, [at]
+                ).rows { ($0.text(0), now - Timestamp(millisecondsSince1970: $0.int64(1))) })
             let figures = try connection.execute(
                 """
                 SELECT least((SELECT min(run_at) FROM switchboard.jobs WHERE state = 'ready'),
@@ -26,7 +33,9 @@ extension PostgresJobStorage {
             }
             return QueueStats(
                 measuredAt: now,
-                queues: byQueue.keys.sorted().map { QueueStats.QueueCounts(queue: $0, counts: byQueue[$0]!) },
+                queues: byQueue.keys.sorted().map {
+                    QueueStats.QueueCounts(queue: $0, counts: byQueue[$0]!, oldestReadyAge: oldestByQueue[$0])
+                },
                 oldestReadyAge: oldestReady.map { now - Timestamp(millisecondsSince1970: $0) },
                 leasesInFlight: inFlight,
                 leasesExpired: expired,

@@ -9,6 +9,13 @@ extension SQLiteJobStorage {
             ) {
                 byQueue[queue, default: [:]][state] = count
             }
+            let oldestByQueue = Dictionary(
+                uniqueKeysWithValues: try connection.query(
+                    """
+                    SELECT queue, min(run_at) FROM jobs
+                    WHERE state = 'ready' OR (state = 'scheduled' AND run_at <= ?1) GROUP BY queue
+                    """, [at]
+                ) { ($0.text(0), now - Timestamp(millisecondsSince1970: $0.int64(1))) })
             let oldestReady = [
                 try connection.integer("SELECT min(run_at) FROM jobs WHERE state = 'ready'"),
                 try connection.integer("SELECT min(run_at) FROM jobs WHERE state = 'scheduled' AND run_at <= ?1", [at]),
@@ -16,7 +23,9 @@ extension SQLiteJobStorage {
             let count = { (sql: String, values: [SQLValue]) in Int(try connection.integer(sql, values) ?? 0) }
             return QueueStats(
                 measuredAt: now,
-                queues: byQueue.keys.sorted().map { QueueStats.QueueCounts(queue: $0, counts: byQueue[$0]!) },
+                queues: byQueue.keys.sorted().map {
+                    QueueStats.QueueCounts(queue: $0, counts: byQueue[$0]!, oldestReadyAge: oldestByQueue[$0])
+                },
                 oldestReadyAge: oldestReady.map { now - Timestamp(millisecondsSince1970: $0) },
                 leasesInFlight: try count(
                     "SELECT count(*) FROM jobs WHERE state = 'leased' AND lease_expires_at > ?1", [at]),

@@ -54,6 +54,9 @@ public struct ChatConfiguration: Sendable {
     /// The database the worker uses when neither `--db` nor `$SWITCHBOARD_DB` names one: a SQLite path or
     /// a `postgres://` URL.
     public var database: String?
+    /// The bearer token `switchboard serve` requires on `POST /intake/{provider}` (`intake.token`, or
+    /// `$SWITCHBOARD_INTAKE_TOKEN`); nil refuses those routes.
+    public var intakeToken: String?
     /// How long a provider request may take to connect, and in all.
     public var connectTimeout: Duration = .seconds(5)
     public var requestTimeout: Duration = .seconds(30)
@@ -63,7 +66,7 @@ public struct ChatConfiguration: Sendable {
 
     /// Every credential configured, for masking in logs and errors.
     public var secrets: [String] {
-        providers.values.flatMap { $0.credentials.values }
+        providers.values.flatMap { $0.credentials.values } + (intakeToken.map { [$0] } ?? [])
     }
 
     /// The redactor for every log line and stored error of a worker with this configuration.
@@ -108,6 +111,9 @@ public struct ChatConfiguration: Sendable {
                 throw ConfigurationError(.invalid, "\(file): \(error)")
             }
         }
+        if let token = environment["SWITCHBOARD_INTAKE_TOKEN"], !token.isEmpty {
+            configuration.intakeToken = token
+        }
         for provider in Provider.allCases {
             var settings = configuration.settings(for: provider)
             let prefix = "SWITCHBOARD_\(provider.rawValue.uppercased())_"
@@ -128,7 +134,7 @@ public struct ChatConfiguration: Sendable {
 
     /// The top-level keys of the configuration file.
     static let keys = [
-        "database", "agent", "links", "outbound", "local_replies", "pacing", "history_limit", "history_keep",
+        "database", "intake", "agent", "links", "outbound", "local_replies", "pacing", "history_limit", "history_keep",
         "retain_completed",
         "connect_timeout", "request_timeout", "providers",
     ]
@@ -168,6 +174,11 @@ public struct ChatConfiguration: Sendable {
         historyLimit = try fields.count("history_limit", in: 0...10_000) ?? historyLimit
         historyKept = try fields.count("history_keep", in: 1...1_000_000) ?? historyKept
         database = try fields.optionalString("database") ?? database
+        if fields.has("intake") {
+            let intake = try fields.object("intake")
+            try intake.allowOnly(["token"], noun: "setting")
+            intakeToken = try intake.optionalString("token") ?? intakeToken
+        }
         retainCompleted =
             try fields.count("retain_completed", in: 1...315_360_000).map { .seconds($0) } ?? retainCompleted
         connectTimeout = try fields.seconds("connect_timeout") ?? connectTimeout
@@ -178,7 +189,8 @@ public struct ChatConfiguration: Sendable {
             for member in providerFields.object.members {
                 let provider = Provider(rawValue: member.key)!
                 let settings = try providerFields.object(member.key)
-                let names = ProviderSettings.requiredCredentials(provider)
+                let names =
+                    ProviderSettings.requiredCredentials(provider) + ProviderSettings.webhookSecrets(provider)
                 try settings.allowOnly(["base_url"] + names, noun: "setting")
                 var credentials: [String: String] = [:]
                 for name in names {

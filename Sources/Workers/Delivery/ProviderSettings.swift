@@ -40,7 +40,21 @@ public struct ProviderSettings: Sendable {
         }
     }
 
-    func credential(_ name: String) -> String {
+    /// The secrets `switchboard serve` checks each provider's webhooks with (Telegram's secret token,
+    /// Slack's signing secret, Feishu's verification token and encrypt key, WeCom's token and AES key;
+    /// DingTalk signs with its `app_secret`).
+    public static func webhookSecrets(_ provider: Provider) -> [String] {
+        switch provider {
+        case .telegram: ["secret_token"]
+        case .slack: ["signing_secret"]
+        case .feishu: ["verification_token", "encrypt_key"]
+        case .wecom: ["token", "encoding_aes_key"]
+        case .dingtalk, .discord, .wechat: []
+        }
+    }
+
+    /// A credential or webhook secret, empty when it is not configured.
+    public func credential(_ name: String) -> String {
         credentials[name] ?? ""
     }
 }

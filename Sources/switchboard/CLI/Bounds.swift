@@ -20,4 +20,7 @@ enum Bounds {
     static let concurrency = NumberBound.count(1...4096)
     static let limit = NumberBound.count(1...1_000_000)
     static let rate = NumberBound.count(1...1_000_000)
+    static let serverThreads = NumberBound.count(1...256)
+    static let connections = NumberBound.count(1...65_536)
+    static let connectionTimeout = NumberBound.seconds(1...3_600)
 }

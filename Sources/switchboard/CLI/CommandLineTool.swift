@@ -17,6 +17,7 @@ enum CommandLineTool {
         DeadLetterPurgeCommand.self,
         DemoCommand.self,
         IntakeCommand.self,
+        ServeCommand.self,
         ConfigCheckCommand.self,
         ConnectCodeCommand.self,
         LinkTokenCommand.self,

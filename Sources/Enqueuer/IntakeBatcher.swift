@@ -1,0 +1,61 @@
+import Foundation
+import Synchronization
+
+/// Takes deliveries from many callers at once and writes them by group commit: while one transaction
+/// commits, the deliveries that arrive wait and then share the next one. Each caller gets its own result
+/// only after the transaction holding its delivery has committed.
+public final class IntakeBatcher: Sendable {
+    private typealias Waiter = (
+        delivery: Delivery, continuation: CheckedContinuation<Result<IntakeResult, any Error>, Never>
+    )
+
+    /// The most deliveries one transaction takes.
+    public static let maxBatch = 1_000
+
+    private let intake: Intake
+    private let state = Mutex((waiting: [Waiter](), writing: false))
+
+    public init(intake: Intake) {
+        self.intake = intake
+    }
+
+    /// Records one delivery, in a transaction shared with the others that arrive meanwhile.
+    /// - Throws: when the database fails; then nothing of that transaction was written.
+    public func receive(_ delivery: Delivery) async throws -> IntakeResult {
+        let result = await withCheckedContinuation { continuation in
+            let startWriting = state.withLock { state -> Bool in
+                state.waiting.append((delivery, continuation))
+                guard !state.writing else { return false }
+                state.writing = true
+                return true
+            }
+            if startWriting {
+                Task { await self.writeWhileWaiting() }
+            }
+        }
+        return try result.get()
+    }
+
+    /// Writes the waiting deliveries, a transaction at a time, until none is left.
+    private func writeWhileWaiting() async {
+        while true {
+            let batch = state.withLock { state -> [Waiter] in
+                let batch = Array(state.waiting.prefix(Self.maxBatch))
+                state.waiting.removeFirst(batch.count)
+                if batch.isEmpty { state.writing = false }
+                return batch
+            }
+            guard !batch.isEmpty else { return }
+            do {
+                let results = try await intake.receive(batch.map(\.delivery))
+                for (waiter, result) in zip(batch, results) {
+                    waiter.continuation.resume(returning: .success(result))
+                }
+            } catch {
+                for waiter in batch {
+                    waiter.continuation.resume(returning: .failure(error))
+                }
+            }
+        }
+    }
+}

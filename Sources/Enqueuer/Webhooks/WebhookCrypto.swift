@@ -1,0 +1,64 @@
+import CCrypto
+import Foundation
+
+/// The digests, MACs and cipher the providers' webhook checks use, through libcrypto.
+enum WebhookCrypto {
+    static func hmacSHA256(key: Data, _ message: Data) -> Data {
+        var mac = [UInt8](repeating: 0, count: 32)
+        let ok = key.withUnsafeBytes { key in
+            message.withUnsafeBytes { message in
+                sb_hmac_sha256(key.baseAddress, key.count, message.baseAddress, message.count, &mac)
+            }
+        }
+        return ok == 1 ? Data(mac) : Data()
+    }
+
+    static func sha256(_ message: Data) -> Data {
+        var digest = [UInt8](repeating: 0, count: 32)
+        let ok = message.withUnsafeBytes { sb_sha256($0.baseAddress, $0.count, &digest) }
+        return ok == 1 ? Data(digest) : Data()
+    }
+
+    static func sha1(_ message: Data) -> Data {
+        var digest = [UInt8](repeating: 0, count: 20)
+        let ok = message.withUnsafeBytes { sb_sha1($0.baseAddress, $0.count, &digest) }
+        return ok == 1 ? Data(digest) : Data()
+    }
+
+    /// AES-256-CBC decryption with the padding left in place; nil when the input is not whole blocks.
+    static func decryptAES256CBC(key: Data, iv: Data, _ cipher: Data) -> Data? {
+        guard key.count == 32, iv.count == 16, !cipher.isEmpty, cipher.count % 16 == 0 else { return nil }
+        var plain = [UInt8](repeating: 0, count: cipher.count + 16)
+        let written = key.withUnsafeBytes { key in
+            iv.withUnsafeBytes { iv in
+                cipher.withUnsafeBytes { cipher in
+                    sb_aes256_cbc_decrypt(
+                        key.baseAddress!.assumingMemoryBound(to: UInt8.self),
+                        iv.baseAddress!.assumingMemoryBound(to: UInt8.self),
+                        cipher.baseAddress!.assumingMemoryBound(to: UInt8.self), Int32(cipher.count), &plain)
+                }
+            }
+        }
+        return written < 0 ? nil : Data(plain.prefix(Int(written)))
+    }
+
+    /// `data` without its PKCS#7 padding to `blockSize`; nil when the padding is malformed.
+    static func unpadded(_ data: Data, blockSize: Int) -> Data? {
+        guard let last = data.last, last >= 1, Int(last) <= blockSize, Int(last) <= data.count,
+            data.suffix(Int(last)).allSatisfy({ $0 == last })
+        else { return nil }
+        return data.dropLast(Int(last))
+    }
+
+    /// Whether two secrets are equal, compared in time that does not depend on where they differ.
+    static func equal(_ a: Data, _ b: Data) -> Bool {
+        guard a.count == b.count else { return false }
+        return a.withUnsafeBytes { a in
+            b.withUnsafeBytes { b in sb_equal_constant_time(a.baseAddress, b.baseAddress, a.count) == 1 }
+        }
+    }
+
+    static func hex(_ data: Data) -> String {
+        data.map { String(format: "%02x", $0) }.joined()
+    }
+}

@@ -1,0 +1,93 @@
+import Enqueuer
+import Foundation
+import Queue
+import Synchronization
+
+/// What `serve` counts, and the Prometheus text exposition of it with the queue's own figures.
+final class ServeMetrics: Sendable {
+    /// The upper bounds of the request-duration histogram's buckets, in seconds.
+    static let buckets: [Double] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]
+
+    private struct Counts {
+        var intake: [String: [String: Int]] = [:]
+        var durations = [Int](repeating: 0, count: ServeMetrics.buckets.count)
+        var durationCount = 0
+        var durationSum = 0.0
+    }
+
+    private let counts = Mutex(Counts())
+
+    func recordIntake(provider: Provider, status: IntakeResult.Status) {
+        counts.withLock { $0.intake[provider.rawValue, default: [:]][status.rawValue, default: 0] += 1 }
+    }
+
+    func recordRequest(seconds: Double) {
+        counts.withLock { counts in
+            for (index, bound) in Self.buckets.enumerated() where seconds <= bound {
+                counts.durations[index] += 1
+            }
+            counts.durationCount += 1
+            counts.durationSum += seconds
+        }
+    }
+
+    /// The exposition: the queue's jobs, oldest-ready ages and dead letters per queue, the intake counts,
+    /// and the request-duration histogram.
+    func exposition(_ stats: QueueStats) -> String {
+        let counts = self.counts.withLock { $0 }
+        var lines = [
+            "# HELP switchboard_jobs Jobs by queue and state.", "# TYPE switchboard_jobs gauge",
+        ]
+        for queue in stats.queues {
+            for state in JobState.allCases {
+                lines.append(
+                    "switchboard_jobs{queue=\"\(Self.label(queue.queue))\",state=\"\(state.rawValue)\"} \(queue.counts[state] ?? 0)"
+                )
+            }
+        }
+        lines += [
+            "# HELP switchboard_oldest_ready_age_seconds How long the queue's longest-waiting runnable job has waited.",
+            "# TYPE switchboard_oldest_ready_age_seconds gauge",
+        ]
+        for queue in stats.queues {
+            lines.append(
+                "switchboard_oldest_ready_age_seconds{queue=\"\(Self.label(queue.queue))\"} "
+                    + Self.number(queue.oldestReadyAge?.seconds ?? 0))
+        }
+        lines += ["# HELP switchboard_dead_letters Dead letters by queue.", "# TYPE switchboard_dead_letters gauge"]
+        for queue in stats.queues {
+            lines.append("switchboard_dead_letters{queue=\"\(Self.label(queue.queue))\"} \(queue.counts[.dead] ?? 0)")
+        }
+        lines += [
+            "# HELP switchboard_intake_total Deliveries received by serve, by provider and outcome.",
+            "# TYPE switchboard_intake_total counter",
+        ]
+        for (provider, statuses) in counts.intake.sorted(by: { $0.key < $1.key }) {
+            for (status, count) in statuses.sorted(by: { $0.key < $1.key }) {
+                lines.append("switchboard_intake_total{provider=\"\(provider)\",status=\"\(status)\"} \(count)")
+            }
+        }
+        lines += [
+            "# HELP switchboard_http_request_duration_seconds Time from a request's arrival to its answer.",
+            "# TYPE switchboard_http_request_duration_seconds histogram",
+        ]
+        for (bound, count) in zip(Self.buckets, counts.durations) {
+            lines.append("switchboard_http_request_duration_seconds_bucket{le=\"\(Self.number(bound))\"} \(count)")
+        }
+        lines += [
+            "switchboard_http_request_duration_seconds_bucket{le=\"+Inf\"} \(counts.durationCount)",
+            "switchboard_http_request_duration_seconds_sum \(Self.number(counts.durationSum))",
+            "switchboard_http_request_duration_seconds_count \(counts.durationCount)",
+        ]
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// A label value with `\`, `"` and newlines escaped, as the text format requires.
+    private static func label(_ value: String) -> String {
+        value.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"").replacing("\n", with: "\\n")
+    }
+
+    private static func number(_ value: Double) -> String {
+        String(format: "%.6g", value)
+    }
+}

@@ -1,0 +1,127 @@
+import Enqueuer
+import Foundation
+import HTTPServer
+import JSON
+import Queue
+
+/// What `serve` answers on each route: webhooks checked for authenticity and written by group commit,
+/// the bearer-token intake for forwarders, health, readiness and metrics.
+struct ServeRoutes: Sendable {
+    let gate: WebhookGate
+    let intakeToken: String?
+    let batcher: IntakeBatcher
+    let store: JobStore
+    let metrics: ServeMetrics
+    /// The schema version the store was opened at; `/readyz` fails if the database moves away from it.
+    let schemaVersion: Int
+    /// Where database failures are told, in full; the client is told only that it should retry.
+    let log: @Sendable (String) -> Void
+
+    /// Answers one request, and counts its duration.
+    func answer(_ request: ServerRequest) async -> ServerResponse {
+        let started = ContinuousClock.now
+        let response = await route(request)
+        metrics.recordRequest(seconds: (ContinuousClock.now - started).seconds)
+        return response
+    }
+
+    private func route(_ request: ServerRequest) async -> ServerResponse {
+        let segments = request.path.split(separator: "/").map(String.init)
+        switch (request.method, segments.first, segments.count) {
+        case ("GET", "healthz", 1):
+            return .json(200, Data(#"{"status":"ok"}"#.utf8))
+        case ("GET", "readyz", 1):
+            return await readiness()
+        case ("GET", "metrics", 1):
+            return await exposition()
+        case ("POST", "webhooks", 2), ("GET", "webhooks", 2):
+            guard let provider = Provider(rawValue: segments[1]), WebhookGate.providers.contains(provider),
+                request.method == "POST" || provider == .wecom
+            else { return Self.notFound }
+            return await receive(provider, request) { gate.check(provider, $0, now: store.clock.now()) }
+        case ("POST", "intake", 2):
+            guard let provider = Provider(rawValue: segments[1]) else { return Self.notFound }
+            return await receive(provider, request) { WebhookGate.checkBearer($0, token: intakeToken) }
+        default:
+            return Self.notFound
+        }
+    }
+
+    /// Checks a delivery's authenticity, then writes it and answers with what intake made of it.
+    private func receive(
+        _ provider: Provider, _ request: ServerRequest, check: (WebhookRequest) -> WebhookVerdict
+    ) async -> ServerResponse {
+        let verdict = check(
+            WebhookRequest(method: request.method, query: request.query, headers: request.headers, body: request.body))
+        let body: Data
+        switch verdict {
+        case .notConfigured:
+            return Self.notFound
+        case .refuse:
+            return Self.error(401, "the request is not authentic")
+        case .answer(let text):
+            return ServerResponse(status: 200, headers: ["Content-Type": "text/plain; charset=utf-8"], body: text)
+        case .deliver(let delivered):
+            body = delivered
+        }
+        guard Self.isJSON(request.headers["content-type"]) else {
+            return Self.error(415, "Content-Type must be application/json")
+        }
+        do {
+            _ = try JSONParser.parse(body)
+        } catch {
+            return Self.error(400, "the body is not valid JSON: \(error)")
+        }
+        let result: IntakeResult
+        do {
+            result = try await batcher.receive(Delivery(provider: provider, body: body))
+        } catch {
+            log("cannot record a \(provider.rawValue) delivery: \(error)")
+            var response = Self.error(503, "the event could not be recorded; retry")
+            response.headers["Retry-After"] = "1"
+            return response
+        }
+        metrics.recordIntake(provider: provider, status: result.status)
+        let status = result.status == .rejected ? 422 : 200
+        return .json(status, JSONValue.object(result.fields).serialized)
+    }
+
+    /// Ready when the database answers a write and its schema is still the one this build runs.
+    private func readiness() async -> ServerResponse {
+        do {
+            let version = try await store.schemaVersion()
+            guard version == schemaVersion else {
+                return Self.error(
+                    503, "the database's schema is at version \(version), this build runs \(schemaVersion)")
+            }
+            try await store.pruneExpiredDedupeKeys(limit: 1)
+            return .json(200, Data(#"{"status":"ready"}"#.utf8))
+        } catch {
+            log("not ready: \(error)")
+            return Self.error(503, "the database cannot be written")
+        }
+    }
+
+    private func exposition() async -> ServerResponse {
+        do {
+            let stats = try await store.stats()
+            return .text(200, metrics.exposition(stats), contentType: "text/plain; version=0.0.4; charset=utf-8")
+        } catch {
+            log("cannot read the queue's figures: \(error)")
+            return Self.error(503, "the database cannot be read")
+        }
+    }
+
+    private static let notFound = error(404, "no such route, or its provider's secret is not configured")
+
+    private static func error(_ status: Int, _ message: String) -> ServerResponse {
+        .json(status, JSONValue.object(["error": message]).serialized)
+    }
+
+    /// Whether a Content-Type names JSON (`application/json`, any parameters).
+    private static func isJSON(_ contentType: String?) -> Bool {
+        guard let contentType else { return false }
+        let mediaType = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+        return mediaType.lowercased() == "application/json"
+    }
+}
