@@ -97,15 +97,19 @@ package final class HTTPServer: Sendable {
             let response = await state.handler(request)
             exchange.answer(response)
             MHD_resume_connection(resumable.pointer)
-            state.ended()
         }
         return MHD_Result.YES
     }
 
-    private static let completed: MHD_RequestCompletedCallback = { _, _, requestContext, _ in
-        guard let requestContext, let pending = requestContext.pointee else { return }
-        Unmanaged<Exchange>.fromOpaque(pending).release()
+    /// A request's end: its answer is sent (or its connection is gone). Only now is a handled request
+    /// no longer in flight, so `stop` does not close a connection whose answer is still being written.
+    private static let completed: MHD_RequestCompletedCallback = { context, _, requestContext, _ in
+        guard let context, let requestContext, let pending = requestContext.pointee else { return }
+        let exchange = Unmanaged<Exchange>.fromOpaque(pending).takeRetainedValue()
         requestContext.pointee = nil
+        if exchange.wasHandled {
+            Unmanaged<State>.fromOpaque(context).takeUnretainedValue().ended()
+        }
     }
 
     private static func queue(_ response: ServerResponse, on connection: OpaquePointer) -> MHD_Result {
@@ -257,6 +261,9 @@ private final class Exchange: @unchecked Sendable {
         }
         body.append(UnsafeRawPointer(bytes).assumingMemoryBound(to: UInt8.self), count: count)
     }
+
+    /// Whether the request went to the handler.
+    var wasHandled: Bool { started }
 
     /// True the first time: the request is complete and goes to the handler.
     func start() -> Bool {

@@ -1,0 +1,109 @@
+import Foundation
+import Harness
+import JSON
+import Workers
+
+@testable import Enqueuer
+
+/// A `switchboard serve` started for a test, with the client the test talks to it through (libcurl).
+struct TestServer {
+    let process: ServeProcess
+    let client: HTTPClient
+
+    var baseURL: String { process.baseURL }
+    var child: SwitchboardChild { process.child }
+
+    /// Starts `switchboard --json serve --listen 127.0.0.1:0 ARGUMENTS` on `database`.
+    init(_ arguments: [String] = [], database: String, clientThreads: Int = 8) async throws {
+        let child = try SwitchboardProcess.start(
+            ["--json", "serve", "--listen", "127.0.0.1:0"] + arguments, database: database)
+        process = try await ServeProcess(child)
+        client = HTTPClient(threads: clientThreads)
+    }
+
+    /// Sends a request and returns its status and body; the client's own failures throw.
+    func send(
+        _ method: HTTPRequest.Method, _ path: String, headers: [(name: String, value: String)] = [], body: Data? = nil,
+        timeout: Duration = .seconds(30)
+    ) async throws -> (status: Int, body: String) {
+        let request = HTTPRequest(
+            method, baseURL + path, headers: headers, body: body, connectTimeout: .seconds(5), totalTimeout: timeout)
+        let response = try await client.send(request)
+        return (response.status, String(decoding: response.body, as: UTF8.self))
+    }
+
+    /// Posts a JSON body.
+    func post(_ path: String, _ body: String, headers: [(name: String, value: String)] = []) async throws -> (
+        status: Int, body: String
+    ) {
+        try await send(.post, path, headers: [("Content-Type", "application/json")] + headers, body: Data(body.utf8))
+    }
+
+    /// The `status` field of an intake answer.
+    static func intakeStatus(_ body: String) -> String? {
+        guard case .object(let object)? = try? JSONParser.parse(Data(body.utf8)) else { return nil }
+        return object["status"]?.stringValue
+    }
+}
+
+/// Signs webhooks as the providers do, for requests dated now.
+enum WebhookSigner {
+    static func slack(_ body: String, secret: String, at seconds: Int64 = Int64(Date().timeIntervalSince1970))
+        -> [(name: String, value: String)]
+    {
+        let mac = WebhookCrypto.hmacSHA256(key: Data(secret.utf8), Data("v0:\(seconds):\(body)".utf8))
+        return [("X-Slack-Request-Timestamp", "\(seconds)"), ("X-Slack-Signature", "v0=" + WebhookCrypto.hex(mac))]
+    }
+
+    static func dingTalk(secret: String) -> [(name: String, value: String)] {
+        let milliseconds = Int64(Date().timeIntervalSince1970 * 1_000)
+        let mac = WebhookCrypto.hmacSHA256(key: Data(secret.utf8), Data("\(milliseconds)\n\(secret)".utf8))
+        return [("timestamp", "\(milliseconds)"), ("sign", mac.base64EncodedString())]
+    }
+}
+
+/// A TCP connection on loopback driven byte by byte: a slow or stalled client, which no HTTP library
+/// plays on purpose.
+final class RawConnection {
+    private let socket: Int32
+
+    init(port: Int) throws {
+        socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = UInt16(port).bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard connected == 0 else {
+            close(socket)
+            throw HarnessFailure("cannot connect to 127.0.0.1:\(port): errno \(errno)")
+        }
+    }
+
+    deinit {
+        close(socket)
+    }
+
+    func send(_ text: String) {
+        _ = text.withCString { Glibc.send(socket, $0, strlen($0), Int32(MSG_NOSIGNAL)) }
+    }
+
+    /// Waits up to `timeout` for the server to close the connection; what it sent before, or nil if it
+    /// kept the connection open that long.
+    func waitForClose(timeout: Duration) -> String? {
+        var limit = timeval(tv_sec: Int(timeout.components.seconds), tv_usec: 0)
+        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
+        var received = Data()
+        var buffer = [UInt8](repeating: 0, count: 4_096)
+        while true {
+            let count = recv(socket, &buffer, buffer.count, 0)
+            if count == 0 { return String(decoding: received, as: UTF8.self) }
+            if count < 0 { return errno == ECONNRESET ? String(decoding: received, as: UTF8.self) : nil }
+            received.append(contentsOf: buffer[..<count])
+        }
+    }
+}
