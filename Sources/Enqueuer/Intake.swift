@@ -46,12 +46,22 @@ public struct Intake: Sendable {
     }
 
     private func write(_ prepared: Prepared) async throws -> [IntakeResult] {
-        var results = prepared.results
-        for (index, enqueued) in zip(prepared.resultIndexes, try await store.enqueue(prepared.jobs)) {
-            results[index].jobID = enqueued.jobID
-            results[index].status = enqueued.status == .duplicate ? .duplicate : .enqueued
+        try await write([prepared])[0]
+    }
+
+    /// Writes the jobs of several prepared batches in one transaction; each batch's results, in order.
+    /// - Throws: only when the database fails; then nothing of any batch is written.
+    public func write(_ batches: [Prepared]) async throws -> [[IntakeResult]] {
+        var written = try await store.enqueue(batches.flatMap(\.jobs))[...]
+        return batches.map { prepared in
+            var results = prepared.results
+            for (index, enqueued) in zip(prepared.resultIndexes, written.prefix(prepared.jobs.count)) {
+                results[index].jobID = enqueued.jobID
+                results[index].status = enqueued.status == .duplicate ? .duplicate : .enqueued
+            }
+            written = written.dropFirst(prepared.jobs.count)
+            return results
         }
-        return results
     }
 
     /// Deliveries normalised into jobs, not yet written.
@@ -78,7 +88,7 @@ public struct Intake: Sendable {
                     provider: delivery.provider, body: delivery.body, receivedAt: receivedAt
                 )
             } catch {
-                results.append(IntakeResult(status: .rejected, detail: error.description))
+                results.append(IntakeResult(status: .rejected, detail: error.description, rejection: error))
                 continue
             }
             switch normalised {

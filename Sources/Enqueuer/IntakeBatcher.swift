@@ -4,9 +4,12 @@ import Synchronization
 /// Takes deliveries from many callers at once and writes them by group commit: while one transaction
 /// commits, the deliveries that arrive wait and then share the next one. Each caller gets its own result
 /// only after the transaction holding its delivery has committed.
+///
+/// Each delivery is normalised on its caller's task, so only the database work is done one batch at a
+/// time; a delivery that writes nothing (ignored, rejected, a challenge) is answered without waiting.
 public final class IntakeBatcher: Sendable {
     private typealias Waiter = (
-        delivery: Delivery, continuation: CheckedContinuation<Result<IntakeResult, any Error>, Never>
+        prepared: Intake.Prepared, continuation: CheckedContinuation<Result<IntakeResult, any Error>, Never>
     )
 
     /// The most deliveries one transaction takes.
@@ -22,9 +25,11 @@ public final class IntakeBatcher: Sendable {
     /// Records one delivery, in a transaction shared with the others that arrive meanwhile.
     /// - Throws: when the database fails; then nothing of that transaction was written.
     public func receive(_ delivery: Delivery) async throws -> IntakeResult {
+        let prepared = try intake.prepare([delivery])
+        guard !prepared.jobs.isEmpty else { return prepared.results[0] }
         let result = await withCheckedContinuation { continuation in
             let startWriting = state.withLock { state -> Bool in
-                state.waiting.append((delivery, continuation))
+                state.waiting.append((prepared, continuation))
                 guard !state.writing else { return false }
                 state.writing = true
                 return true
@@ -47,9 +52,9 @@ public final class IntakeBatcher: Sendable {
             }
             guard !batch.isEmpty else { return }
             do {
-                let results = try await intake.receive(batch.map(\.delivery))
+                let results = try await intake.write(batch.map(\.prepared))
                 for (waiter, result) in zip(batch, results) {
-                    waiter.continuation.resume(returning: .success(result))
+                    waiter.continuation.resume(returning: .success(result[0]))
                 }
             } catch {
                 for waiter in batch {

@@ -5,6 +5,8 @@ public struct IntakeRejection: Error, Sendable, Equatable, CustomStringConvertib
     /// The dotted path of the field (`message.chat.id`), or nil for the body as a whole.
     public var field: String?
     public var problem: String
+    /// The body could not be read at all (not JSON, or too large), as opposed to a field being wrong.
+    public var unreadable = false
 
     public var description: String {
         "\(provider.rawValue): " + (field.map { "\($0) \(problem)" } ?? problem)

@@ -17,6 +17,8 @@ public struct IntakeResult: Sendable, Equatable {
     public var dedupeKey: String?
     /// Why it was ignored or rejected.
     public var detail: String?
+    /// What was wrong with it, when it was rejected.
+    public var rejection: IntakeRejection?
     /// For a subscription check: the challenge to answer with.
     public var challenge: String?
 }

@@ -16,13 +16,15 @@ public enum PayloadNormaliser {
         -> Normalised
     {
         guard body.count <= maxBodyBytes else {
-            throw IntakeRejection(provider: provider, field: nil, problem: "body is larger than 1 MiB")
+            throw IntakeRejection(
+                provider: provider, field: nil, problem: "body is larger than 1 MiB", unreadable: true)
         }
         let root: JSONValue
         do {
             root = try JSONParser.parse(body)
         } catch {
-            throw IntakeRejection(provider: provider, field: nil, problem: "body is not valid JSON (\(error))")
+            throw IntakeRejection(
+                provider: provider, field: nil, problem: "body is not valid JSON (\(error))", unreadable: true)
         }
         do {
             return try normaliser(for: provider).normalise(JSONFields(root: root), receivedAt: receivedAt)

@@ -2,8 +2,8 @@ import CCrypto
 import Foundation
 
 /// The digests, MACs and cipher the providers' webhook checks use, through libcrypto.
-enum WebhookCrypto {
-    static func hmacSHA256(key: Data, _ message: Data) -> Data {
+package enum WebhookCrypto {
+    package static func hmacSHA256(key: Data, _ message: Data) -> Data {
         var mac = [UInt8](repeating: 0, count: 32)
         let ok = key.withUnsafeBytes { key in
             message.withUnsafeBytes { message in
@@ -13,20 +13,20 @@ enum WebhookCrypto {
         return ok == 1 ? Data(mac) : Data()
     }
 
-    static func sha256(_ message: Data) -> Data {
+    package static func sha256(_ message: Data) -> Data {
         var digest = [UInt8](repeating: 0, count: 32)
         let ok = message.withUnsafeBytes { sb_sha256($0.baseAddress, $0.count, &digest) }
         return ok == 1 ? Data(digest) : Data()
     }
 
-    static func sha1(_ message: Data) -> Data {
+    package static func sha1(_ message: Data) -> Data {
         var digest = [UInt8](repeating: 0, count: 20)
         let ok = message.withUnsafeBytes { sb_sha1($0.baseAddress, $0.count, &digest) }
         return ok == 1 ? Data(digest) : Data()
     }
 
     /// AES-256-CBC decryption with the padding left in place; nil when the input is not whole blocks.
-    static func decryptAES256CBC(key: Data, iv: Data, _ cipher: Data) -> Data? {
+    package static func decryptAES256CBC(key: Data, iv: Data, _ cipher: Data) -> Data? {
         guard key.count == 32, iv.count == 16, !cipher.isEmpty, cipher.count % 16 == 0 else { return nil }
         var plain = [UInt8](repeating: 0, count: cipher.count + 16)
         let written = key.withUnsafeBytes { key in
@@ -43,7 +43,7 @@ enum WebhookCrypto {
     }
 
     /// `data` without its PKCS#7 padding to `blockSize`; nil when the padding is malformed.
-    static func unpadded(_ data: Data, blockSize: Int) -> Data? {
+    package static func unpadded(_ data: Data, blockSize: Int) -> Data? {
         guard let last = data.last, last >= 1, Int(last) <= blockSize, Int(last) <= data.count,
             data.suffix(Int(last)).allSatisfy({ $0 == last })
         else { return nil }
@@ -51,14 +51,22 @@ enum WebhookCrypto {
     }
 
     /// Whether two secrets are equal, compared in time that does not depend on where they differ.
-    static func equal(_ a: Data, _ b: Data) -> Bool {
+    package static func equal(_ a: Data, _ b: Data) -> Bool {
         guard a.count == b.count else { return false }
         return a.withUnsafeBytes { a in
             b.withUnsafeBytes { b in sb_equal_constant_time(a.baseAddress, b.baseAddress, a.count) == 1 }
         }
     }
 
-    static func hex(_ data: Data) -> String {
-        data.map { String(format: "%02x", $0) }.joined()
+    /// Lower-case hex digits, two per byte.
+    package static func hex(_ data: Data) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var text = [UInt8]()
+        text.reserveCapacity(data.count * 2)
+        for byte in data {
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: text, as: UTF8.self)
     }
 }

@@ -8,11 +8,19 @@ package struct SyntheticDeliveries {
     /// The fraction of deliveries that repeat an earlier one byte for byte.
     package let redeliveryRate: Double
     package var conversations: Int
+    /// The providers taken in turn.
+    package var providers: [Provider]
+    /// The server id of the first delivery; the others count up from it. Streams that must not repeat
+    /// each other's messages start far apart.
+    package var firstID = 0
 
-    package init(count: Int, redeliveryRate: Double, conversations: Int = 1_000) {
+    package init(
+        count: Int, redeliveryRate: Double, conversations: Int = 1_000, providers: [Provider] = Provider.allCases
+    ) {
         self.count = count
         self.redeliveryRate = redeliveryRate
         self.conversations = conversations
+        self.providers = providers
     }
 
     package func make() -> [Delivery] {
@@ -24,9 +32,10 @@ package struct SyntheticDeliveries {
                 deliveries.append(deliveries[Int.random(in: 0..<index, using: &random)])
                 continue
             }
-            let provider = Provider.allCases[index % Provider.allCases.count]
+            let provider = providers[index % providers.count]
             let chat = Int.random(in: 0..<conversations, using: &random)
-            deliveries.append(Delivery(provider: provider, body: Data(body(provider, id: index, chat: chat).utf8)))
+            deliveries.append(
+                Delivery(provider: provider, body: Data(body(provider, id: firstID + index, chat: chat).utf8)))
         }
         return deliveries
     }

@@ -36,12 +36,23 @@ final class ResponseCollector {
             if line.hasPrefix("HTTP/") {
                 collector.headers = [:] // a new response (after a 100 Continue, say) starts a new header block
             } else if let colon = line.firstIndex(of: ":") {
-                let name = line[..<colon].trimmingCharacters(in: .whitespaces).lowercased()
-                collector.headers[name] = line[line.index(after: colon)...].trimmingCharacters(
-                    in: .whitespacesAndNewlines)
+                let name = line[..<colon].trimmedWhitespace.lowercased()
+                collector.headers[name] = String(line[line.index(after: colon)...].trimmedWhitespace)
             }
             return length
         }
 }
 @available(*, unavailable)
 extension ResponseCollector: Sendable {}
+
+extension Substring {
+    /// Without leading and trailing spaces, tabs and line ends. (Foundation's `trimmingCharacters` goes
+    /// through NSString, which costs more than the rest of a response's handling.)
+    fileprivate var trimmedWhitespace: Substring {
+        let isSpace = { (character: Character) in character == " " || character == "\t" || character.isNewline }
+        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else {
+            return ""
+        }
+        return self[first...last]
+    }
+}

@@ -29,6 +29,7 @@ enum CommandLineTool {
         BenchQueueCommand.self,
         BenchIntakeCommand.self,
         BenchPipelineCommand.self,
+        BenchServeCommand.self,
         FakeProviderCommand.self,
         BenchWorkerCommand.self,
     ]

@@ -25,6 +25,10 @@ struct BenchTests {
                 ["bench", "pipeline", "--events", "300", "--rate", "50", "--seconds", "1", "--workers", "1"],
                 ["pipeline_events_per_s", "latency_p99_ms"]
             ),
+            (
+                ["bench", "serve", "--events", "1000", "--rate", "100", "--seconds", "1", "--wrk-seconds", "1"],
+                ["serve_events_per_s", "intake_batched_per_s", "latency_p99_ms", "wrk_events_per_s"]
+            ),
         ])
     func runsToTheEnd(arguments: [String], fields: [String]) async throws {
         try await run(arguments, fields: fields, database: [])
@@ -42,6 +46,10 @@ struct BenchTests {
             ),
             (["bench", "intake", "--events", "1000"], ["intake_batched_per_s"]),
             (["bench", "pipeline", "--events", "300", "--rate", "100", "--seconds", "1"], ["pipeline_events_per_s"]),
+            (
+                ["bench", "serve", "--events", "1000", "--rate", "100", "--seconds", "1", "--wrk-seconds", "0"],
+                ["serve_events_per_s", "latency_p99_ms"]
+            ),
         ])
     func runsToTheEndOnPostgres(arguments: [String], fields: [String]) async throws {
         let location = try await TestPostgres.newDatabase()

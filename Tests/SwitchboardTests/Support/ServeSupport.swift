@@ -3,8 +3,6 @@ import Harness
 import JSON
 import Workers
 
-@testable import Enqueuer
-
 /// A `switchboard serve` started for a test, with the client the test talks to it through (libcurl).
 struct TestServer {
     let process: ServeProcess
@@ -43,22 +41,6 @@ struct TestServer {
     static func intakeStatus(_ body: String) -> String? {
         guard case .object(let object)? = try? JSONParser.parse(Data(body.utf8)) else { return nil }
         return object["status"]?.stringValue
-    }
-}
-
-/// Signs webhooks as the providers do, for requests dated now.
-enum WebhookSigner {
-    static func slack(_ body: String, secret: String, at seconds: Int64 = Int64(Date().timeIntervalSince1970))
-        -> [(name: String, value: String)]
-    {
-        let mac = WebhookCrypto.hmacSHA256(key: Data(secret.utf8), Data("v0:\(seconds):\(body)".utf8))
-        return [("X-Slack-Request-Timestamp", "\(seconds)"), ("X-Slack-Signature", "v0=" + WebhookCrypto.hex(mac))]
-    }
-
-    static func dingTalk(secret: String) -> [(name: String, value: String)] {
-        let milliseconds = Int64(Date().timeIntervalSince1970 * 1_000)
-        let mac = WebhookCrypto.hmacSHA256(key: Data(secret.utf8), Data("\(milliseconds)\n\(secret)".utf8))
-        return [("timestamp", "\(milliseconds)"), ("sign", mac.base64EncodedString())]
     }
 }
 

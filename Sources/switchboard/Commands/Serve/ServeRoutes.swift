@@ -67,11 +67,6 @@ struct ServeRoutes: Sendable {
         guard Self.isJSON(request.headers["content-type"]) else {
             return Self.error(415, "Content-Type must be application/json")
         }
-        do {
-            _ = try JSONParser.parse(body)
-        } catch {
-            return Self.error(400, "the body is not valid JSON: \(error)")
-        }
         let result: IntakeResult
         do {
             result = try await batcher.receive(Delivery(provider: provider, body: body))
@@ -82,7 +77,8 @@ struct ServeRoutes: Sendable {
             return response
         }
         metrics.recordIntake(provider: provider, status: result.status)
-        let status = result.status == .rejected ? 422 : 200
+        // Unreadable (not JSON) is 400; JSON that lacks or garbles a field is 422; the answer names it.
+        let status = result.status != .rejected ? 200 : result.rejection?.unreadable == true ? 400 : 422
         return .json(status, JSONValue.object(result.fields).serialized)
     }
 
@@ -121,7 +117,7 @@ struct ServeRoutes: Sendable {
     /// Whether a Content-Type names JSON (`application/json`, any parameters).
     private static func isJSON(_ contentType: String?) -> Bool {
         guard let contentType else { return false }
-        let mediaType = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+        let mediaType = contentType.prefix { $0 != ";" }.filter { $0 != " " && $0 != "\t" }
         return mediaType.lowercased() == "application/json"
     }
 }
