@@ -49,10 +49,22 @@ public struct Intake: Sendable {
         try await write([prepared])[0]
     }
 
-    /// Writes the jobs of several prepared batches in one transaction; each batch's results, in order.
+    /// Takes one poll's deliveries and the cursor past them in one transaction, so a poller that restarts
+    /// resumes after exactly what was recorded: nothing lost, nothing repeated.
+    /// - Throws: only when the database fails; then neither the deliveries nor the cursor are written.
+    package func receive(_ deliveries: [Delivery], advancing cursor: PollCursor) async throws -> [IntakeResult] {
+        try await write([prepare(deliveries)], with: [cursor])[0]
+    }
+
+    /// Writes the jobs of several prepared batches, and `records`, in one transaction; each batch's
+    /// results, in order.
     /// - Throws: only when the database fails; then nothing of any batch is written.
     public func write(_ batches: [Prepared]) async throws -> [[IntakeResult]] {
-        var written = try await store.enqueue(batches.flatMap(\.jobs))[...]
+        try await write(batches, with: [])
+    }
+
+    private func write(_ batches: [Prepared], with records: [any TransactionRecord]) async throws -> [[IntakeResult]] {
+        var written = try await store.enqueue(batches.flatMap(\.jobs), with: records)[...]
         return batches.map { prepared in
             var results = prepared.results
             for (index, enqueued) in zip(prepared.resultIndexes, written.prefix(prepared.jobs.count)) {

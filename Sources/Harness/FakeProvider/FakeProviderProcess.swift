@@ -34,6 +34,11 @@ package final class FakeProviderProcess: Sendable {
         _ = try await control.send(HTTPRequest(.post, baseURL + "/_fake/script", body: Data(rules.utf8)))
     }
 
+    /// Queues updates for the long polls: `{"telegram": [update, ...], "wechat": [message, ...]}`.
+    package func queueUpdates(_ updates: String) async throws {
+        _ = try await control.send(HTTPRequest(.post, baseURL + "/_fake/updates", body: Data(updates.utf8)))
+    }
+
     /// Forgets every request received so far.
     package func reset() async throws {
         _ = try await control.send(HTTPRequest(.post, baseURL + "/_fake/reset"))

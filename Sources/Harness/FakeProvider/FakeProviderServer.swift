@@ -14,6 +14,9 @@ import Workers
 /// `GET /_fake/requests` returns what it recorded (with `at_ns`, wall-clock nanoseconds, and for a send
 /// the reply's `text`, read from wherever its provider carries it), `GET /_fake/count` how many sends it
 /// answered normally; `POST /_fake/reset` forgets it all. `POST /agent` is an echo agent.
+/// `POST /_fake/updates` with `{"telegram": [update, ...], "wechat": [message, ...]}` queues updates for
+/// the long polls (`getUpdates` by offset, `getupdates` by an opaque `get_updates_buf`); a poll that
+/// finds nothing is held open for its timeout, at most a second.
 package final class FakeProviderServer: Sendable {
     private let apis = FakeAPIs()
     private let server: HTTPServer
@@ -59,7 +62,15 @@ private final class FakeAPIs: Sendable {
         var sends = 0
         var discordNonces: [String: String] = [:]
         var nextMessageID = 1
+        /// Updates queued for the long polls.
+        var telegramUpdates: [JSONValue] = []
+        var wechatMessages: [JSONValue] = []
     }
+
+    /// How long an empty long poll is held open at most.
+    static let emptyPollHold = Duration.seconds(1)
+    /// The most messages one WeChat poll answers.
+    static let wechatPage = 10
 
     private let state = Mutex(State())
     private struct Request {
@@ -109,6 +120,8 @@ private final class FakeAPIs: Sendable {
         case ("POST", "/_fake/reset"):
             state.withLock { $0 = State() }
             return Response()
+        case ("POST", "/_fake/updates"):
+            return queueUpdates(request.body)
         default:
             break
         }
@@ -169,7 +182,7 @@ private final class FakeAPIs: Sendable {
             request: request, scripted: scripted, deduplicated: deduplicated, at: QueueBenchmark.wallNanoseconds())
         state.withLock { state in
             state.recorded.append(entry)
-            if !scripted && request.path != "/agent" { state.sends += 1 }
+            if !scripted && ProviderRoute.sends.contains(where: { $0.matches(request.path) }) { state.sends += 1 }
         }
     }
 
@@ -268,6 +281,14 @@ private final class FakeAPIs: Sendable {
             record(request, scripted: false)
             return Response(body: Data(#"{"ret":0}"#.utf8))
         }
+        if ProviderRoute.telegramUpdates.matches(path) {
+            record(request, scripted: false)
+            return telegramUpdates(request)
+        }
+        if ProviderRoute.wechatUpdates.matches(path) {
+            record(request, scripted: false)
+            return wechatUpdates(request)
+        }
         if path == "/agent" {
             record(request, scripted: false)
             guard case .object(let turn)? = try? JSONParser.parse(request.body),
@@ -278,6 +299,47 @@ private final class FakeAPIs: Sendable {
             return Response(body: JSONValue.object(JSONObject(["reply": .string("agent: " + message)])).serialized)
         }
         return Response(status: 404, body: Data(#"{"message":"404: Not Found","code":0}"#.utf8))
+    }
+
+    private func queueUpdates(_ body: Data) -> Response {
+        guard case .object(let queued)? = try? JSONParser.parse(body) else {
+            return Response(
+                status: 400, body: Data(#"{"error":"expected {\"telegram\": [...], \"wechat\": [...]}"}"#.utf8))
+        }
+        state.withLock { state in
+            state.telegramUpdates += queued["telegram"]?.arrayValue ?? []
+            state.wechatMessages += queued["wechat"]?.arrayValue ?? []
+        }
+        return Response()
+    }
+
+    /// Telegram: the queued updates from `offset` on, at most `limit`; Telegram forgets those below it.
+    private func telegramUpdates(_ request: Request) -> Response {
+        let parameters = (try? JSONParser.parse(request.body))?.objectValue
+        let offset = parameters?["offset"]?.integerValue ?? 0
+        let limit = Int(parameters?["limit"]?.integerValue ?? 100)
+        let timeout = Duration.seconds(parameters?["timeout"]?.integerValue ?? 0)
+        let updates = state.withLock { state in
+            state.telegramUpdates.removeAll { ($0.objectValue?["update_id"]?.integerValue ?? 0) < offset }
+            return Array(state.telegramUpdates.prefix(limit))
+        }
+        let answer = JSONValue.object(JSONObject(["ok": .bool(true), "result": .array(updates)]))
+        return Response(body: answer.serialized, delay: updates.isEmpty ? min(timeout, Self.emptyPollHold) : nil)
+    }
+
+    /// WeChat: the queued messages after the cursor (`c` and how many were answered before), a page at a time.
+    private func wechatUpdates(_ request: Request) -> Response {
+        let cursor = (try? JSONParser.parse(request.body))?.objectValue?["get_updates_buf"]?.stringValue ?? ""
+        let start = Int(cursor.dropFirst()) ?? 0
+        let messages = state.withLock { state in
+            Array(state.wechatMessages.dropFirst(start).prefix(Self.wechatPage))
+        }
+        let answer = JSONValue.object(
+            JSONObject([
+                "ret": .integer(0), "msgs": .array(messages),
+                "get_updates_buf": .string("c\(start + messages.count)"), "longpolling_timeout_ms": .integer(35_000),
+            ]))
+        return Response(body: answer.serialized, delay: messages.isEmpty ? Self.emptyPollHold : nil)
     }
 
     /// Discord: a nonce sent again with `enforce_nonce` returns the message it created, without a new post.

@@ -32,4 +32,6 @@ package protocol ChatStorage: Sendable {
 
     func history(conversation: String, limit: Int) async throws -> [HistoryMessage]
     func historyCount(job jobID: Int64) async throws -> Int
+
+    func pollCursor(source: String) async throws -> String?
 }

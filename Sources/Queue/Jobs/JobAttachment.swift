@@ -12,6 +12,19 @@ package protocol JobAttachment: Sendable {
     func write(jobID: Int64, in transaction: any JobWriteTransaction) throws
 }
 
+/// A row another module writes in an enqueue's transaction whether or not any job is written: a
+/// poller's cursor, which must move exactly when the events it covers are recorded.
+package protocol TransactionRecord: Sendable {
+    /// The schema part whose tables the row goes into: a store opened without it refuses the enqueue.
+    var schemaPartName: String { get }
+
+    /// Checks the row before anything is written.
+    /// - Throws: `QueueError.invalidArgument` naming the field.
+    func validate() throws
+    /// Writes the row in `transaction`, the backend's write transaction.
+    func write(in transaction: any JobWriteTransaction) throws
+}
+
 /// A backend's write transaction as an attachment meets it: the attachment casts it to its backend's
 /// type (`JobsTransaction` for SQLite) to write its row with that backend's statements.
 package protocol JobWriteTransaction {}

@@ -57,19 +57,36 @@ public final class JobStore: Sendable {
     ///   is written.
     @discardableResult
     public func enqueue(_ jobs: [NewJob]) async throws -> [EnqueueResult] {
+        try await enqueue(jobs, with: [])
+    }
+
+    /// Enqueues jobs and writes `records` in the same transaction: all of it is written, or none.
+    /// - Throws: `QueueError.invalidArgument` naming the field of the first invalid job or record, before
+    ///   anything is written.
+    @discardableResult
+    package func enqueue(_ jobs: [NewJob], with records: [any TransactionRecord]) async throws -> [EnqueueResult] {
         for job in jobs {
             try job.validate()
             try checkTables(of: job)
         }
-        return try await storage.enqueue(jobs)
+        for record in records {
+            try record.validate()
+            try checkTables(named: record.schemaPartName)
+        }
+        return try await storage.enqueue(jobs, records: records)
     }
 
     /// Refuses a job whose attachments need tables this store was not opened with.
     private func checkTables(of job: NewJob) throws {
-        for attachment in job.attachments where !schemaParts.contains(where: { $0.name == attachment.schemaPartName }) {
-            throw QueueError.invalid(
-                "attachments", "need the \(attachment.schemaPartName) tables, which this store was opened without"
-            )
+        for attachment in job.attachments {
+            try checkTables(named: attachment.schemaPartName, field: "attachments")
+        }
+    }
+
+    /// Refuses rows for tables this store was not opened with.
+    private func checkTables(named part: String, field: String = "records") throws {
+        guard schemaParts.contains(where: { $0.name == part }) else {
+            throw QueueError.invalid(field, "need the \(part) tables, which this store was opened without")
         }
     }
 

@@ -9,7 +9,7 @@ package protocol JobStorage: Sendable {
     var location: String { get }
 
     /// Writes the jobs that are not duplicates (and their attachments), all or none.
-    func enqueue(_ jobs: [NewJob]) async throws -> [EnqueueResult]
+    func enqueue(_ jobs: [NewJob], records: [any TransactionRecord]) async throws -> [EnqueueResult]
     /// Settles, heartbeats and claims in one transaction.
     func exchange(_ exchange: WorkerExchange) async throws -> WorkerExchangeResult
     func releaseDedupeKey(_ key: String) async throws -> Bool

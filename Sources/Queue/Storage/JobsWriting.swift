@@ -70,14 +70,20 @@ extension JobsWriting {
 /// A backend whose job-table writes are `JobsWriting` transactions: the calls that read the same on every
 /// such backend are written once, here.
 protocol JobsWritingStorage: JobStorage {
-    associatedtype Transaction: JobsWriting
+    associatedtype Transaction: JobsWriting & JobWriteTransaction
     /// Runs `body` in one write transaction over the job tables, at one instant of the store's clock.
     func writeJobs<T: Sendable>(_ body: @escaping @Sendable (Transaction) throws -> T) async throws -> T
 }
 
 extension JobsWritingStorage {
-    package func enqueue(_ jobs: [NewJob]) async throws -> [EnqueueResult] {
-        try await writeJobs { try $0.enqueueAndPrune(jobs) }
+    package func enqueue(_ jobs: [NewJob], records: [any TransactionRecord]) async throws -> [EnqueueResult] {
+        try await writeJobs { transaction in
+            let results = try transaction.enqueueAndPrune(jobs)
+            for record in records {
+                try record.write(in: transaction)
+            }
+            return results
+        }
     }
 
     package func exchange(_ request: WorkerExchange) async throws -> WorkerExchangeResult {

@@ -49,6 +49,10 @@ extension ProviderRoute {
     public static let wecomDirect = fixed("/cgi-bin/message/send")
     public static let wecomGroup = fixed("/cgi-bin/appchat/send")
     public static let wechatSend = fixed("/ilink/bot/sendmessage")
+    /// Telegram's long poll: `/bot{token}/getUpdates`.
+    public static let telegramUpdates = around("/bot", "/getUpdates")
+    /// WeChat (iLink)'s long poll, with its opaque `get_updates_buf` cursor.
+    public static let wechatUpdates = fixed("/ilink/bot/getupdates")
 
     /// Every route that sends a message (not the token routes).
     public static let sends = [

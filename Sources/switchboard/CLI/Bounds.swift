@@ -23,4 +23,5 @@ enum Bounds {
     static let serverThreads = NumberBound.count(1...256)
     static let connections = NumberBound.count(1...65_536)
     static let connectionTimeout = NumberBound.seconds(1...3_600)
+    static let pollTimeout = NumberBound.seconds(0...600)
 }

@@ -18,6 +18,7 @@ enum CommandLineTool {
         DemoCommand.self,
         IntakeCommand.self,
         ServeCommand.self,
+        PollCommand.self,
         ConfigCheckCommand.self,
         ConnectCodeCommand.self,
         LinkTokenCommand.self,

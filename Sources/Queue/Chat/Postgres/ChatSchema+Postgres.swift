@@ -69,4 +69,16 @@ extension ChatSchema {
             CREATE INDEX link_tokens_by_subject ON switchboard.link_tokens (type, platform, subject);
             """
     )
+
+    /// Version 3 on PostgreSQL: the SQLite table, in the `switchboard` namespace.
+    static let postgresPollCursors = Migration(
+        version: 3,
+        sql: """
+            CREATE TABLE switchboard.poll_cursors (
+                source text PRIMARY KEY,
+                cursor text NOT NULL,
+                updated_at bigint NOT NULL
+            );
+            """
+    )
 }

@@ -69,4 +69,16 @@ extension ChatSchema {
             CREATE INDEX link_tokens_by_subject ON link_tokens (type, platform, subject);
             """
     )
+
+    /// Version 3: where each poller has read its provider's updates to.
+    static let sqlitePollCursors = Migration(
+        version: 3,
+        sql: """
+            CREATE TABLE poll_cursors (
+                source TEXT PRIMARY KEY,
+                cursor TEXT NOT NULL,
+                updated_at INTEGER NOT NULL
+            ) WITHOUT ROWID;
+            """
+    )
 }

@@ -1,0 +1,106 @@
+import ChatStore
+import Enqueuer
+import Foundation
+import Queue
+import Workers
+
+/// `switchboard poll`: receives a provider's updates by long polling, for bots without a public URL.
+struct PollCommand: Command {
+    static let name = "poll"
+    static let summary = "Receive Telegram or WeChat updates by long polling, for bots without a public URL"
+    private static let provider = Option<Provider>.choice("provider", "telegram or wechat").required
+    private static let config = Option<String>.text(
+        "config", "FILE", "a JSON configuration file with the provider's bot_token")
+    private static let queue = Option<String>.text("queue", "Q", "the queue chat jobs go to (default chat)")
+    private static let pollTimeout = Option<Duration>.duration(
+        "poll-timeout", "SECONDS", Bounds.pollTimeout,
+        "how long the provider may hold a poll open when nothing arrives (default 30)")
+    private static let drain = Flag("drain", "exit 0 once a poll finds nothing new")
+    private static let verbose = Flag("verbose", "log every recorded page too")
+
+    static let options = [
+        Self.provider.spec, Self.config.spec, Self.queue.spec, Self.pollTimeout.spec, Self.drain.spec,
+        Self.verbose.spec,
+    ]
+    static let examples = [
+        "switchboard poll --provider telegram --config /etc/switchboard/switchboard.json",
+        "",
+        "Each page of updates is recorded with the cursor past it (Telegram's offset, WeChat's",
+        "get_updates_buf) in one transaction: a restart neither loses nor repeats updates.",
+        "Telegram refuses getUpdates while a webhook is set: delete it, or use `switchboard serve`.",
+        "SIGTERM abandons the poll in flight (the provider sends it again) and exits 0.",
+    ]
+
+    let provider: Provider
+    let configFile: String?
+    let options: IntakeOptions
+    let pollTimeout: Duration
+    let drain: Bool
+    let verbose: Bool
+
+    init(_ arguments: Arguments) throws {
+        try arguments.expectNoPositionals()
+        provider = try arguments.required(Self.provider)
+        guard provider == .telegram || provider == .wechat else {
+            throw CommandFailure.usage(
+                "--provider \(provider.rawValue) cannot be polled: only telegram and wechat offer a long poll; "
+                    + "receive it with `switchboard serve`")
+        }
+        configFile = try arguments.value(Self.config)
+        var options = IntakeOptions()
+        options.queue = try arguments.value(Self.queue) ?? options.queue
+        self.options = options
+        pollTimeout = try arguments.value(Self.pollTimeout) ?? .seconds(30)
+        drain = try arguments.isSet(Self.drain)
+        verbose = try arguments.isSet(Self.verbose)
+    }
+
+    func run(_ context: CommandContext) async throws {
+        let configuration = try ChatConfiguration.load(
+            file: configFile, environment: ProcessInfo.processInfo.environment)
+        let settings = configuration.settings(for: provider)
+        guard !settings.credential("bot_token").isEmpty else {
+            throw CommandFailure(
+                exitCode: .usage,
+                message: "providers.\(provider.rawValue).bot_token is not configured (or set "
+                    + "SWITCHBOARD_\(provider.rawValue.uppercased())_BOT_TOKEN)")
+        }
+        let store = try await context.openStore(.create, orElse: configuration.database.map(StoreLocation.init))
+        var options = self.options
+        options.historyKept = configuration.historyKept
+        let http = HTTPClient(threads: 1)
+        let source: any UpdateSource =
+            provider == .telegram
+            ? TelegramUpdates(settings: settings, http: http, timeout: pollTimeout)
+            : WeChatUpdates(settings: settings, http: http, timeout: pollTimeout)
+        let redactor = configuration.redactor
+        let poller = Poller(
+            source: source, intake: Intake(store: store, options: options), chat: try ChatStore(store), drain: drain
+        ) { event in
+            switch event {
+            case .recorded(let results) where verbose:
+                Output.message("poll: recorded \(results.count) updates")
+            case .recorded:
+                break
+            case .failed(let error, let pause):
+                Output.message(redactor.redact("poll: \(error); trying again in \(pause.seconds) s"))
+            }
+        }
+        let signals = SignalWatcher { _ in poller.requestStop() }
+        Output.message("poll: reading \(source.name) updates into \(store.path)")
+        let report: Poller.Report
+        do {
+            report = try await poller.run()
+        } catch let error as PollError {
+            throw CommandFailure(exitCode: .unavailable, message: redactor.redact(error.description))
+        }
+        withExtendedLifetime(signals) {}
+        context.output.result(
+            "poll: \(report.polls) polls, \(report.enqueued) enqueued, \(report.duplicates) duplicates, "
+                + "\(report.ignored) ignored, \(report.rejected) rejected",
+            json: [
+                "polls": report.polls, "enqueued": report.enqueued, "duplicates": report.duplicates,
+                "ignored": report.ignored, "rejected": report.rejected,
+            ])
+    }
+}
