@@ -35,8 +35,7 @@ enum WeComWebhook {
 
     /// The message and the receive id inside an encrypted WeCom message.
     static func decrypt(_ encrypted: String, encodingAESKey: String) -> (message: Data, receiveID: String)? {
-        guard let key = Data(base64Encoded: encodingAESKey + "="), key.count == 32,
-            let cipher = Data(base64Encoded: encrypted),
+        guard let key = aesKey(encodingAESKey), let cipher = Data(base64Encoded: encrypted),
             let padded = WebhookCrypto.decryptAES256CBC(key: key, iv: key.prefix(16), cipher),
             let plain = WebhookCrypto.unpadded(padded, blockSize: 32), plain.count >= 20
         else { return nil }
@@ -44,5 +43,13 @@ enum WeComWebhook {
         let length = bytes[16..<20].reduce(0) { $0 << 8 | Int($1) }
         guard 20 + length <= bytes.count else { return nil }
         return (Data(bytes[20..<20 + length]), String(decoding: bytes[(20 + length)...], as: UTF8.self))
+    }
+
+    /// The AES key an `EncodingAESKey` (43 characters of Base64) stands for; nil when it is not one.
+    static func aesKey(_ encodingAESKey: String) -> Data? {
+        guard encodingAESKey.count == 43, let key = Data(base64Encoded: encodingAESKey + "="), key.count == 32 else {
+            return nil
+        }
+        return key
     }
 }

@@ -48,6 +48,15 @@ public struct WebhookGate: Sendable {
         }
     }
 
+    /// What is wrong with the configured secrets, naming the setting; nil when nothing is. (A WeCom
+    /// `EncodingAESKey` that cannot be a key would make every WeCom request fail its check.)
+    public var configurationProblem: String? {
+        if let key = secrets[.wecom]?["encoding_aes_key"], !key.isEmpty, WeComWebhook.aesKey(key) == nil {
+            return "providers.wecom.encoding_aes_key must be WeCom's EncodingAESKey: 43 characters of Base64"
+        }
+        return nil
+    }
+
     /// Checks `Authorization: Bearer TOKEN` against the intake token, for forwarders that are not webhooks.
     public static func checkBearer(_ request: WebhookRequest, token: String?) -> WebhookVerdict {
         guard let token, !token.isEmpty else { return .notConfigured }

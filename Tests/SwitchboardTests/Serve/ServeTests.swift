@@ -362,4 +362,17 @@ struct ServeTests {
         worker.signal(SIGTERM)
         #expect(await worker.finish().status == 0)
     }
+
+    @Test("a WeCom EncodingAESKey that cannot be a key is refused at start, naming the setting, before the database")
+    func badWeComKey() async throws {
+        let directory = try TestDirectory()
+        let config = directory.path("bad.json")
+        try Data(#"{"providers": {"wecom": {"token": "t", "encoding_aes_key": "tooShort"}}}"#.utf8)
+            .write(to: URL(fileURLWithPath: config))
+        let result = try await SwitchboardProcess.run(
+            ["serve", "--config", config, "--listen", "127.0.0.1:0"], database: directory.databasePath)
+        #expect(result.status == 65)
+        #expect(result.stderr.contains("providers.wecom.encoding_aes_key"))
+        #expect(!FileManager.default.fileExists(atPath: directory.databasePath))
+    }
 }

@@ -85,12 +85,16 @@ struct ServeCommand: Command {
     func run(_ context: CommandContext) async throws {
         let configuration = try ChatConfiguration.load(
             file: configFile, environment: ProcessInfo.processInfo.environment)
+        let gate = WebhookGate(secrets: configuration.providers.mapValues(\.credentials))
+        if let problem = gate.configurationProblem {
+            throw CommandFailure(exitCode: .dataError, message: problem, code: "invalid_configuration")
+        }
         let store = try await context.openStore(.create, orElse: configuration.database.map(StoreLocation.init))
         var options = self.options
         options.historyKept = historyKept ?? configuration.historyKept
         let redactor = configuration.redactor
         let routes = ServeRoutes(
-            gate: WebhookGate(secrets: configuration.providers.mapValues(\.credentials)),
+            gate: gate,
             intakeToken: configuration.intakeToken,
             batcher: IntakeBatcher(intake: Intake(store: store, options: options)),
             store: store,
