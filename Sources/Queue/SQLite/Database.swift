@@ -51,6 +51,9 @@ package final class Database: @unchecked Sendable {
                             busyTimeout: lockTimeout / transactionAttempts
                         )
                         try schema.prepare(connection, durability: durability, readOnly: mode == .readOnly)
+                        if mode != .readOnly {
+                            connection.checkpointInBackground(BackgroundCheckpointer(path: path))
+                        }
                         return connection
                     })
             }

@@ -58,7 +58,6 @@ struct Schema: Sendable {
             PRAGMA synchronous=\(durability.synchronousPragma);
             PRAGMA temp_store=MEMORY;
             PRAGMA cache_size=-16000;
-            PRAGMA wal_autocheckpoint=10000;
             """
         )
         if version < latestVersion {
