@@ -9,18 +9,7 @@ struct IntakeCommand: Command {
     private static let provider = Option<Provider>.choice("provider", "whose payload it is").required
     private static let file = Option<String>.text("file", "F", "read the payload from F (default: stdin)")
     private static let batch = Flag("batch", "one payload per line (JSON lines), written in large transactions")
-    private static let queue = Option<String>.text("queue", "Q", "the queue chat jobs go to (default chat)")
-    private static let dedupeTTL = Option<Duration>.duration(
-        "dedupe-ttl", "SECONDS", Bounds.dedupeTTL, "how long a message's dedupe key holds (default 86400)"
-    )
-    private static let historyKept = Option<Int>.integer(
-        "history-keep", "N", Bounds.historyKept, "messages kept per conversation, older ones pruned (default 200)"
-    )
-
-    static let options = [
-        Self.provider.spec, Self.file.spec, Self.batch.spec, Self.queue.spec, Self.dedupeTTL.spec,
-        Self.historyKept.spec,
-    ]
+    static let options = [Self.provider.spec, Self.file.spec, Self.batch.spec] + IntakeFlags.specs
     static let examples = [
         "switchboard intake --provider telegram --file update.json",
         "switchboard intake --provider slack --batch < events.jsonl",
@@ -32,24 +21,14 @@ struct IntakeCommand: Command {
     let provider: Provider
     let file: String?
     let batch: Bool
-    let options: IntakeOptions
-    let historyKept: Int?
+    let intakeFlags: IntakeFlags
 
     init(_ arguments: Arguments) throws {
         try arguments.expectNoPositionals()
         provider = try arguments.required(Self.provider)
         file = try arguments.value(Self.file)
         batch = try arguments.isSet(Self.batch)
-        var options = IntakeOptions()
-        options.queue = try arguments.value(Self.queue) ?? options.queue
-        options.dedupeTimeToLive = try arguments.value(Self.dedupeTTL) ?? options.dedupeTimeToLive
-        do {
-            try options.validate()
-        } catch let error as QueueError {
-            throw CommandFailure.usage("--\(error.message.replacing("_", with: "-"))")
-        }
-        self.options = options
-        historyKept = try arguments.value(Self.historyKept)
+        intakeFlags = try IntakeFlags(arguments)
     }
 
     func run(_ context: CommandContext) async throws {
@@ -68,9 +47,7 @@ struct IntakeCommand: Command {
                 !$0.allSatisfy { $0 == 0x20 || $0 == 0x0D || $0 == 0x09 }
             }
             : [input[...]]
-        var options = self.options
-        options.historyKept = historyKept ?? options.historyKept
-        let intake = Intake(store: try await context.openStore(.create), options: options)
+        let intake = Intake(store: try await context.openStore(.create), options: intakeFlags.options())
         var rejected = false
         // Each chunk's lines are printed once its transaction has committed.
         try await intake.receive(

@@ -11,17 +11,15 @@ struct PollCommand: Command {
     private static let provider = Option<Provider>.choice("provider", "telegram or wechat").required
     private static let config = Option<String>.text(
         "config", "FILE", "a JSON configuration file with the provider's bot_token")
-    private static let queue = Option<String>.text("queue", "Q", "the queue chat jobs go to (default chat)")
     private static let pollTimeout = Option<Duration>.duration(
         "poll-timeout", "SECONDS", Bounds.pollTimeout,
         "how long the provider may hold a poll open when nothing arrives (default 30)")
     private static let drain = Flag("drain", "exit 0 once a poll finds nothing new")
     private static let verbose = Flag("verbose", "log every recorded page too")
 
-    static let options = [
-        Self.provider.spec, Self.config.spec, Self.queue.spec, Self.pollTimeout.spec, Self.drain.spec,
-        Self.verbose.spec,
-    ]
+    static let options =
+        [Self.provider.spec, Self.config.spec] + IntakeFlags.specs
+        + [Self.pollTimeout.spec, Self.drain.spec, Self.verbose.spec]
     static let examples = [
         "switchboard poll --provider telegram --config /etc/switchboard/switchboard.json",
         "",
@@ -33,7 +31,7 @@ struct PollCommand: Command {
 
     let provider: Provider
     let configFile: String?
-    let options: IntakeOptions
+    let intakeFlags: IntakeFlags
     let pollTimeout: Duration
     let drain: Bool
     let verbose: Bool
@@ -47,9 +45,7 @@ struct PollCommand: Command {
                     + "receive it with `switchboard serve`")
         }
         configFile = try arguments.value(Self.config)
-        var options = IntakeOptions()
-        options.queue = try arguments.value(Self.queue) ?? options.queue
-        self.options = options
+        intakeFlags = try IntakeFlags(arguments)
         pollTimeout = try arguments.value(Self.pollTimeout) ?? .seconds(30)
         drain = try arguments.isSet(Self.drain)
         verbose = try arguments.isSet(Self.verbose)
@@ -66,8 +62,6 @@ struct PollCommand: Command {
                     + "SWITCHBOARD_\(provider.rawValue.uppercased())_BOT_TOKEN)")
         }
         let store = try await context.openStore(.create, orElse: configuration.database.map(StoreLocation.init))
-        var options = self.options
-        options.historyKept = configuration.historyKept
         let http = HTTPClient(threads: 1)
         let source: any UpdateSource =
             provider == .telegram
@@ -75,7 +69,9 @@ struct PollCommand: Command {
             : WeChatUpdates(settings: settings, http: http, timeout: pollTimeout)
         let redactor = configuration.redactor
         let poller = Poller(
-            source: source, intake: Intake(store: store, options: options), chat: try ChatStore(store), drain: drain
+            source: source,
+            intake: Intake(store: store, options: intakeFlags.options(historyKept: configuration.historyKept)),
+            chat: try ChatStore(store), drain: drain
         ) { event in
             switch event {
             case .recorded(let results) where verbose:

@@ -13,13 +13,6 @@ struct ServeCommand: Command {
         "listen", "ADDR:PORT", "the address to listen on (default 127.0.0.1:8080; port 0 picks a free one)")
     private static let config = Option<String>.text(
         "config", "FILE", "a JSON configuration file with the providers' webhook secrets")
-    private static let queue = Option<String>.text("queue", "Q", "the queue chat jobs go to (default chat)")
-    private static let dedupeTTL = Option<Duration>.duration(
-        "dedupe-ttl", "SECONDS", Bounds.dedupeTTL, "how long a message's dedupe key holds (default 86400)"
-    )
-    private static let historyKept = Option<Int>.integer(
-        "history-keep", "N", Bounds.historyKept, "messages kept per conversation, older ones pruned (default 200)"
-    )
     private static let threads = Option<Int>.integer(
         "threads", "N", Bounds.serverThreads, "threads that read and parse requests (default 2)")
     private static let maxConnections = Option<Int>.integer(
@@ -32,10 +25,9 @@ struct ServeCommand: Command {
         "after SIGTERM/SIGINT/SIGHUP, how long requests in flight may take to be answered (default 10)"
     )
 
-    static let options = [
-        Self.listen.spec, Self.config.spec, Self.queue.spec, Self.dedupeTTL.spec, Self.historyKept.spec,
-        Self.threads.spec, Self.maxConnections.spec, Self.connectionTimeout.spec, Self.shutdownGrace.spec,
-    ]
+    static let options =
+        [Self.listen.spec, Self.config.spec] + IntakeFlags.specs
+        + [Self.threads.spec, Self.maxConnections.spec, Self.connectionTimeout.spec, Self.shutdownGrace.spec]
     static let examples = [
         "switchboard serve --config /etc/switchboard/switchboard.json --listen 127.0.0.1:8080",
         "",
@@ -50,8 +42,7 @@ struct ServeCommand: Command {
 
     let listen: ListenAddress
     let configFile: String?
-    let options: IntakeOptions
-    let historyKept: Int?
+    let intakeFlags: IntakeFlags
     let limits: HTTPServer.Limits
     let shutdownGrace: Duration
 
@@ -64,16 +55,7 @@ struct ServeCommand: Command {
         }
         self.listen = listen
         configFile = try arguments.value(Self.config)
-        var options = IntakeOptions()
-        options.queue = try arguments.value(Self.queue) ?? options.queue
-        options.dedupeTimeToLive = try arguments.value(Self.dedupeTTL) ?? options.dedupeTimeToLive
-        do {
-            try options.validate()
-        } catch let error as QueueError {
-            throw CommandFailure.usage("--\(error.message.replacing("_", with: "-"))")
-        }
-        self.options = options
-        historyKept = try arguments.value(Self.historyKept)
+        intakeFlags = try IntakeFlags(arguments)
         var limits = HTTPServer.Limits()
         limits.threads = try arguments.value(Self.threads) ?? limits.threads
         limits.maxConnections = try arguments.value(Self.maxConnections) ?? limits.maxConnections
@@ -90,13 +72,12 @@ struct ServeCommand: Command {
             throw CommandFailure(exitCode: .dataError, message: problem, code: "invalid_configuration")
         }
         let store = try await context.openStore(.create, orElse: configuration.database.map(StoreLocation.init))
-        var options = self.options
-        options.historyKept = historyKept ?? configuration.historyKept
         let redactor = configuration.redactor
         let routes = ServeRoutes(
             gate: gate,
             intakeToken: configuration.intakeToken,
-            batcher: IntakeBatcher(intake: Intake(store: store, options: options)),
+            batcher: IntakeBatcher(
+                intake: Intake(store: store, options: intakeFlags.options(historyKept: configuration.historyKept))),
             store: store,
             metrics: ServeMetrics(),
             schemaVersion: try await store.schemaVersion(),
