@@ -8,4 +8,6 @@ public enum DeadLetterReason: String, Sendable {
     case attemptsExhausted = "attempts_exhausted"
     /// Its lease expired during its last allowed attempt: the worker likely crashed on it.
     case leaseExpired = "lease_expired"
+    /// An operator cancelled it (`jobs cancel`): kept as a dead letter for inspection, redrive or purge.
+    case cancelled
 }

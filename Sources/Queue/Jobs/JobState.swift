@@ -26,5 +26,5 @@ public enum JobState: String, Sendable, CaseIterable {
     case dead
 
     /// States in which a job still has work ahead of it.
-    static let live: [JobState] = [.scheduled, .ready, .leased, .blocked]
+    public static let live: [JobState] = [.scheduled, .ready, .leased, .blocked]
 }

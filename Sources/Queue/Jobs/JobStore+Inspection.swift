@@ -4,11 +4,12 @@ extension JobStore {
         try await storage.stats()
     }
 
-    /// Jobs in id order, optionally only those in one state, queue or kind.
-    public func jobs(state: JobState? = nil, queue: String? = nil, kind: String? = nil, limit: Int = 100) async throws
-        -> [JobRecord]
-    {
-        try await storage.jobs(state: state, queue: queue, kind: kind, limit: limit)
+    /// Jobs in id order, optionally only those in one state, queue or kind, and only those after the id
+    /// `after` (the last one of the page before).
+    public func jobs(
+        state: JobState? = nil, queue: String? = nil, kind: String? = nil, after: Int64? = nil, limit: Int = 100
+    ) async throws -> [JobRecord] {
+        try await storage.jobs(state: state, queue: queue, kind: kind, after: after, limit: limit)
     }
 
     /// One job, whatever its state; nil when there is none with that id (completed jobs are deleted
@@ -26,5 +27,24 @@ extension JobStore {
     /// worker waits on.
     public func hasRunnableOrLeasedJobs(queues: [String], kinds: [String]? = nil) async throws -> Bool {
         try await storage.hasRunnableOrLeasedJobs(queues: queues, kinds: kinds)
+    }
+}
+
+extension JobStore {
+    /// Cancels a job: a ready, scheduled or blocked job at once; a leased one too, and its holder loses
+    /// the lease at its next heartbeat or settlement (its result is discarded). A cancelled job becomes
+    /// a dead letter with reason `cancelled`, without a dead-letter notice, its dedupe key still held (a
+    /// redelivery of the message does not bring it back); its group's next job runs.
+    /// - Returns: the state the job was in; nil when there is no such job. A job that was not live
+    ///   (completed, dead) is left as it was.
+    public func cancel(jobID: Int64) async throws -> JobState? {
+        try await storage.cancel(jobID: jobID)
+    }
+
+    /// Runs a job now: a scheduled job (a delay, a retry's backoff, a snooze) becomes ready, a dead letter
+    /// is redriven. Other states are left as they are.
+    /// - Returns: the state the job was in; nil when there is no such job.
+    public func runNow(jobID: Int64) async throws -> JobState? {
+        try await storage.runNow(jobID: jobID)
     }
 }

@@ -45,16 +45,21 @@ extension PostgresJobStorage {
         }
     }
 
-    package func jobs(state: JobState?, queue: String?, kind: String?, limit: Int) async throws -> [JobRecord] {
+    package func jobs(state: JobState?, queue: String?, kind: String?, after: Int64?, limit: Int) async throws
+        -> [JobRecord]
+    {
         try await query { connection, _ in
             try connection.execute(
                 """
                 SELECT \(JobRecord.columns) FROM switchboard.jobs
                 WHERE ($1::text IS NULL OR state = $1) AND ($2::text IS NULL OR queue = $2)
-                  AND ($3::text IS NULL OR kind = $3)
+                  AND ($3::text IS NULL OR kind = $3) AND id > $5
                 ORDER BY id LIMIT $4
                 """,
-                [.optionalText(state?.rawValue), .optionalText(queue), .optionalText(kind), .integer(limit)]
+                [
+                    .optionalText(state?.rawValue), .optionalText(queue), .optionalText(kind), .integer(limit),
+                    .int8(after ?? 0),
+                ]
             ).rows(JobRecord.init)
         }
     }

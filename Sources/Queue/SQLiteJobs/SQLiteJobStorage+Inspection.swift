@@ -37,12 +37,17 @@ extension SQLiteJobStorage {
         }
     }
 
-    package func jobs(state: JobState?, queue: String?, kind: String?, limit: Int) async throws -> [JobRecord] {
+    package func jobs(state: JobState?, queue: String?, kind: String?, after: Int64?, limit: Int) async throws
+        -> [JobRecord]
+    {
         try await read { connection, _ in
             try connection.query(
                 "SELECT \(JobRecord.columns) FROM jobs WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR queue = ?2) "
-                    + "AND (?3 IS NULL OR kind = ?3) ORDER BY id LIMIT ?4",
-                [.optionalText(state?.rawValue), .optionalText(queue), .optionalText(kind), .integer(limit)],
+                    + "AND (?3 IS NULL OR kind = ?3) AND id > ?5 ORDER BY id LIMIT ?4",
+                [
+                    .optionalText(state?.rawValue), .optionalText(queue), .optionalText(kind), .integer(limit),
+                    .integer(after ?? 0),
+                ],
                 row: JobRecord.init
             )
         }

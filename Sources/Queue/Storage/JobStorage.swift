@@ -29,9 +29,13 @@ package protocol JobStorage: Sendable {
     func purge(deadLetters ids: [Int64]) async throws -> Int
 
     func stats() async throws -> QueueStats
-    func jobs(state: JobState?, queue: String?, kind: String?, limit: Int) async throws -> [JobRecord]
+    func jobs(state: JobState?, queue: String?, kind: String?, after: Int64?, limit: Int) async throws -> [JobRecord]
     func jobs(ids: [Int64]) async throws -> [JobRecord]
     func blocked(inGroup group: String, limit: Int) async throws -> [JobRecord]
+    /// Cancels a live job; returns the state it was in (a job that was not live is left as it was).
+    func cancel(jobID: Int64) async throws -> JobState?
+    /// Makes a scheduled job ready and redrives a dead one; returns the state it was in.
+    func runNow(jobID: Int64) async throws -> JobState?
     func hasRunnableOrLeasedJobs(queues: [String], kinds: [String]?) async throws -> Bool
     /// A number that changes whenever another process commits: cheap to read, for idle workers.
     func changeCounter() async throws -> Int64

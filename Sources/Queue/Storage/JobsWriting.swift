@@ -24,6 +24,11 @@ protocol JobsWriting {
     @discardableResult func pruneExpiredDedupeKeys(limit: Int) throws -> Int
     /// When the next scheduled job of `kinds` falls due or lease expires, if any.
     func nextDueAt(kinds: [String]?) throws -> Timestamp?
+    /// Dead-letters a live job as `cancelled` (its lease, if any, is lost) and promotes its group's next
+    /// job; returns the state it was in, nil when there is no such job.
+    func cancel(_ id: Int64) throws -> JobState?
+    /// Makes a scheduled job ready now, or redrives a dead one; returns the state it was in.
+    func runNow(_ id: Int64) throws -> JobState?
 }
 
 extension JobsWriting {
@@ -84,6 +89,14 @@ extension JobsWritingStorage {
             }
             return results
         }
+    }
+
+    package func cancel(jobID: Int64) async throws -> JobState? {
+        try await writeJobs { try $0.cancel(jobID) }
+    }
+
+    package func runNow(jobID: Int64) async throws -> JobState? {
+        try await writeJobs { try $0.runNow(jobID) }
     }
 
     package func exchange(_ request: WorkerExchange) async throws -> WorkerExchangeResult {

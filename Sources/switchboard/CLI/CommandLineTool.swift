@@ -11,6 +11,8 @@ enum CommandLineTool {
         MigrateCommand.self,
         JobsListCommand.self,
         JobsShowCommand.self,
+        JobsCancelCommand.self,
+        JobsRetryCommand.self,
         DeadLetterListCommand.self,
         DeadLetterShowCommand.self,
         DeadLetterRedriveCommand.self,

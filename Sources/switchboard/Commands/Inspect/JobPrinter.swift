@@ -30,10 +30,15 @@ enum JobPrinter {
             output.result(TextTable(header: header, rows: rows).rendered, json: [:])
         }
         if jobs.count > limit {
+            let next = shown.last?.id ?? 0
             Output.message(
                 output.json
-                    ? Output.jsonLine(["notice": "limit_reached", "limit": limit])
-                    : "(stopped at --limit \(limit); more match: raise --limit or narrow the filters)"
+                    ? Output.jsonLine([
+                        "notice": "limit_reached", "limit": limit, "next_after": deadLetters ? nil : next,
+                    ])
+                    : deadLetters
+                        ? "(stopped at --limit \(limit); more match: raise --limit or narrow the filters)"
+                        : "(stopped at --limit \(limit); more match: the next page is --after \(next))"
             )
         }
     }

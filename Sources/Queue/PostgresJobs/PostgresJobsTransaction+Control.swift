@@ -1,0 +1,43 @@
+extension PostgresJobsTransaction {
+    func cancel(_ id: Int64) throws -> JobState? {
+        guard let (state, group) = try lockedStateAndGroup(id) else { return nil }
+        guard JobState.live.contains(state) else { return state }
+        if let group, state != .blocked {
+            _ = try lockGroups([group])
+        }
+        // Out of `leased`, the holder's next heartbeat or settlement finds its lease gone.
+        try connection.execute(
+            """
+            UPDATE switchboard.jobs SET state = 'dead', dead_reason = $2, lease_expires_at = NULL, worker_id = NULL,
+                            finished_at = $3, updated_at = $3
+            WHERE id = $1
+            """,
+            [.int8(id), .text(DeadLetterReason.cancelled.rawValue), .int8(now.millisecondsSince1970)]
+        )
+        if let group, state != .blocked {
+            try promoteNext(inGroups: [group])
+        }
+        return state
+    }
+
+    func runNow(_ id: Int64) throws -> JobState? {
+        guard let (state, _) = try lockedStateAndGroup(id) else { return nil }
+        switch state {
+        case .scheduled:
+            try connection.execute(
+                "UPDATE switchboard.jobs SET state = 'ready', run_at = $2, updated_at = $2 WHERE id = $1",
+                [.int8(id), .int8(now.millisecondsSince1970)])
+        case .dead:
+            _ = try redrive(deadLetters: [id])
+        case .ready, .leased, .blocked, .completed:
+            break
+        }
+        return state
+    }
+
+    private func lockedStateAndGroup(_ id: Int64) throws -> (JobState, String?)? {
+        try connection.execute(
+            "SELECT state, group_key FROM switchboard.jobs WHERE id = $1 FOR UPDATE", [.int8(id)]
+        ).first { (JobState(rawValue: $0.text(0)) ?? .dead, $0.optionalText(1)) }
+    }
+}

@@ -1,0 +1,40 @@
+extension JobsTransaction {
+    func cancel(_ id: Int64) throws -> JobState? {
+        guard let (state, group) = try stateAndGroup(id) else { return nil }
+        guard JobState.live.contains(state) else { return state }
+        // Out of `leased`, the holder's next heartbeat or settlement finds its lease gone.
+        try connection.execute(
+            """
+            UPDATE jobs SET state = 'dead', dead_reason = ?2, lease_expires_at = NULL, worker_id = NULL,
+                            finished_at = ?3, updated_at = ?3
+            WHERE id = ?1
+            """,
+            [.integer(id), .text(DeadLetterReason.cancelled.rawValue), .integer(now.millisecondsSince1970)]
+        )
+        if state != .blocked {
+            try promoteNext(inGroup: group)
+        }
+        return state
+    }
+
+    func runNow(_ id: Int64) throws -> JobState? {
+        guard let (state, _) = try stateAndGroup(id) else { return nil }
+        switch state {
+        case .scheduled:
+            try connection.execute(
+                "UPDATE jobs SET state = 'ready', run_at = ?2, updated_at = ?2 WHERE id = ?1",
+                [.integer(id), .integer(now.millisecondsSince1970)])
+        case .dead:
+            _ = try redrive(deadLetter: id)
+        case .ready, .leased, .blocked, .completed:
+            break
+        }
+        return state
+    }
+
+    private func stateAndGroup(_ id: Int64) throws -> (JobState, String?)? {
+        try connection.queryFirst("SELECT state, group_key FROM jobs WHERE id = ?1", [.integer(id)]) {
+            (JobState(rawValue: $0.text(0)) ?? .dead, $0.optionalText(1))
+        }
+    }
+}
