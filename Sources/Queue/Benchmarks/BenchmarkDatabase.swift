@@ -19,17 +19,17 @@ package enum BenchmarkDatabase: Sendable {
     /// a queue it did not make.
     package func checkUnused() async throws {
         guard case .postgres(let url) = self else { return }
-        var options = StoreOptions()
-        options.access = .readOnly
-        do {
-            _ = try await JobStore.open(.postgres(url: url), options: options)
-        } catch let error as QueueError where error.code == .databaseMissing {
-            return
+        let connection = try PGConnection(url: url)
+        let used =
+            try connection.execute(
+                "SELECT to_regnamespace($1) IS NOT NULL", [.text(PostgresSchema.namespace)]
+            ).first { $0.bool(0) } ?? false
+        guard !used else {
+            throw QueueError(
+                .invalidArgument,
+                "\(StoreLocation.postgres(url: url)) already holds a Switchboard database; benchmarks only use a "
+                    + "database without one, since they empty it between phases")
         }
-        throw QueueError(
-            .invalidArgument,
-            "\(StoreLocation.postgres(url: url)) already holds a Switchboard database; benchmarks only use a "
-                + "database without one, since they empty it between phases")
     }
 
     /// The database of the phase `name`, as it is now.

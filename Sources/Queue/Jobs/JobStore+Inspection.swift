@@ -48,3 +48,26 @@ extension JobStore {
         try await storage.runNow(jobID: jobID)
     }
 }
+
+extension JobStore {
+    /// Pauses a queue fleet-wide: no worker claims its jobs until it is resumed (jobs already leased run
+    /// on; new jobs are still accepted). Returns false when it was paused already.
+    /// - Throws: `QueueError.invalidArgument` for a name no queue could have.
+    @discardableResult
+    public func pause(queue: String) async throws -> Bool {
+        try NewJob.validateName(queue, field: "queue")
+        return try await storage.setPaused(queue: queue, paused: true)
+    }
+
+    /// Resumes a paused queue; false when it was not paused.
+    @discardableResult
+    public func resume(queue: String) async throws -> Bool {
+        try NewJob.validateName(queue, field: "queue")
+        return try await storage.setPaused(queue: queue, paused: false)
+    }
+
+    /// The paused queues, with when each was paused.
+    public func pausedQueues() async throws -> [String: Timestamp] {
+        try await storage.pausedQueues()
+    }
+}

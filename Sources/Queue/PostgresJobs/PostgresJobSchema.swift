@@ -64,4 +64,15 @@ extension Migration {
                 REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION switchboard.announce_ready_jobs();
             """
     )
+
+    /// Version 4 on PostgreSQL: paused queues.
+    static let postgresQueuePauses = Migration(
+        version: 4,
+        sql: """
+            CREATE TABLE switchboard.paused_queues (
+                queue text PRIMARY KEY,
+                paused_at bigint NOT NULL
+            );
+            """
+    )
 }

@@ -89,7 +89,9 @@ extension PostgresJobStorage {
             try connection.execute(
                 """
                 SELECT EXISTS (SELECT 1 FROM switchboard.jobs WHERE queue = ANY($1)
-                    AND (state IN ('ready', 'leased') OR (state = 'scheduled' AND run_at <= $2))
+                    AND (state = 'leased'
+                         OR ((state = 'ready' OR (state = 'scheduled' AND run_at <= $2))
+                             AND queue NOT IN (SELECT queue FROM switchboard.paused_queues)))
                     AND ($3::text[] IS NULL OR kind = ANY($3)))
                 """,
                 [
@@ -97,6 +99,14 @@ extension PostgresJobStorage {
                     kinds.map { .textArray($0) } ?? .null(.textArray),
                 ]
             ).first { $0.bool(0) } ?? false
+        }
+    }
+
+    package func pausedQueues() async throws -> [String: Timestamp] {
+        try await query { connection, _ in
+            Dictionary(
+                uniqueKeysWithValues: try connection.execute("SELECT queue, paused_at FROM switchboard.paused_queues")
+                    .rows { ($0.text(0), Timestamp(millisecondsSince1970: $0.int64(1))) })
         }
     }
 }

@@ -31,7 +31,9 @@ package final class PostgresJobStorage: JobsWritingStorage {
     /// the job tables and `options.schemaParts`), and starts listening for runnable work.
     package static func open(url: String, options: StoreOptions) async throws -> PostgresJobStorage {
         let location = StoreLocation.postgres(url: url).description
-        let schema = PostgresSchema(migrations: [.postgresJobs] + options.schemaParts.flatMap(\.postgres))
+        let schema = PostgresSchema(
+            migrations: try Migration.sequence(
+                [.postgresJobs, .postgresQueuePauses] + options.schemaParts.flatMap(\.postgres)))
         let lockMilliseconds = Int(options.lockTimeout.seconds * 1_000)
         var settings = [
             "SET application_name TO '\(PostgresListener.applicationName)'",

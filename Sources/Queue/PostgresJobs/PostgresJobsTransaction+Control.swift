@@ -35,6 +35,29 @@ extension PostgresJobsTransaction {
         return state
     }
 
+    func pausedQueues(among queues: [String]) throws -> Set<String> {
+        Set(
+            try connection.execute(
+                "SELECT queue FROM switchboard.paused_queues WHERE queue = ANY($1)", [.textArray(queues)]
+            ).rows { $0.text(0) })
+    }
+
+    /// A resumed queue wakes the workers waiting on `LISTEN`, as a new job would.
+    func setPaused(_ queue: String, _ paused: Bool) throws -> Bool {
+        let changed =
+            paused
+            ? try connection.execute(
+                "INSERT INTO switchboard.paused_queues (queue, paused_at) VALUES ($1, $2) ON CONFLICT (queue) DO NOTHING",
+                [.text(queue), .int8(now.millisecondsSince1970)]
+            ).affectedRows
+            : try connection.execute("DELETE FROM switchboard.paused_queues WHERE queue = $1", [.text(queue)])
+                .affectedRows
+        if changed == 1 && !paused {
+            try connection.execute("SELECT pg_notify('switchboard_jobs', '')")
+        }
+        return changed == 1
+    }
+
     private func lockedStateAndGroup(_ id: Int64) throws -> (JobState, String?)? {
         try connection.execute(
             "SELECT state, group_key FROM switchboard.jobs WHERE id = $1 FOR UPDATE", [.int8(id)]

@@ -50,4 +50,15 @@ extension Migration {
             ) WITHOUT ROWID;
             """
     )
+
+    /// Version 4: paused queues, whose jobs no worker claims until the queue is resumed.
+    static let queuePauses = Migration(
+        version: 4,
+        sql: """
+            CREATE TABLE paused_queues (
+                queue TEXT PRIMARY KEY,
+                paused_at INTEGER NOT NULL
+            ) WITHOUT ROWID;
+            """
+    )
 }

@@ -32,6 +32,24 @@ extension JobsTransaction {
         return state
     }
 
+    func pausedQueues(among queues: [String]) throws -> Set<String> {
+        Set(
+            try queues.filter { queue in
+                try connection.queryFirst("SELECT 1 FROM paused_queues WHERE queue = ?1", [.text(queue)]) { _ in true }
+                    ?? false
+            })
+    }
+
+    func setPaused(_ queue: String, _ paused: Bool) throws -> Bool {
+        let changed =
+            paused
+            ? try connection.execute(
+                "INSERT INTO paused_queues (queue, paused_at) VALUES (?1, ?2) ON CONFLICT (queue) DO NOTHING",
+                [.text(queue), .integer(now.millisecondsSince1970)])
+            : try connection.execute("DELETE FROM paused_queues WHERE queue = ?1", [.text(queue)])
+        return changed == 1
+    }
+
     private func stateAndGroup(_ id: Int64) throws -> (JobState, String?)? {
         try connection.queryFirst("SELECT state, group_key FROM jobs WHERE id = ?1", [.integer(id)]) {
             (JobState(rawValue: $0.text(0)) ?? .dead, $0.optionalText(1))

@@ -78,8 +78,10 @@ extension SQLiteJobStorage {
             for queue in queues {
                 let found = try connection.queryFirst(
                     """
-                    SELECT 1 FROM jobs WHERE queue = ?1 AND (state IN ('ready', 'leased')
-                        OR (state = 'scheduled' AND run_at <= ?2))\(kindFilter.condition) LIMIT 1
+                    SELECT 1 FROM jobs WHERE queue = ?1 AND (state = 'leased'
+                        OR ((state = 'ready' OR (state = 'scheduled' AND run_at <= ?2))
+                            AND NOT EXISTS (SELECT 1 FROM paused_queues WHERE queue = ?1)))\(kindFilter.condition)
+                    LIMIT 1
                     """,
                     [.text(queue), .integer(now.millisecondsSince1970)] + kindFilter.values
                 ) { _ in true }
@@ -88,6 +90,15 @@ extension SQLiteJobStorage {
                 }
             }
             return false
+        }
+    }
+
+    package func pausedQueues() async throws -> [String: Timestamp] {
+        try await read { connection, _ in
+            Dictionary(
+                uniqueKeysWithValues: try connection.query("SELECT queue, paused_at FROM paused_queues") {
+                    ($0.text(0), Timestamp(millisecondsSince1970: $0.int64(1)))
+                })
         }
     }
 }

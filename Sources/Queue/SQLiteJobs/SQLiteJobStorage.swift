@@ -28,7 +28,8 @@ package final class SQLiteJobStorage: JobsWritingStorage {
             mode: mode,
             durability: options.durability,
             lockTimeout: options.lockTimeout,
-            schema: Schema(migrations: [.jobs] + options.schemaParts.flatMap(\.sqlite))
+            schema: Schema(
+                migrations: try Migration.sequence([.jobs, .queuePauses] + options.schemaParts.flatMap(\.sqlite)))
         )
         return SQLiteJobStorage(database: database, clock: options.clock, rules: options.rules, location: path)
     }

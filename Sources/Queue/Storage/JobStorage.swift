@@ -36,6 +36,10 @@ package protocol JobStorage: Sendable {
     func cancel(jobID: Int64) async throws -> JobState?
     /// Makes a scheduled job ready and redrives a dead one; returns the state it was in.
     func runNow(jobID: Int64) async throws -> JobState?
+    /// Pauses or resumes a queue, fleet-wide; false when it already was.
+    func setPaused(queue: String, paused: Bool) async throws -> Bool
+    /// The paused queues, with when each was paused.
+    func pausedQueues() async throws -> [String: Timestamp]
     func hasRunnableOrLeasedJobs(queues: [String], kinds: [String]?) async throws -> Bool
     /// A number that changes whenever another process commits: cheap to read, for idle workers.
     func changeCounter() async throws -> Int64

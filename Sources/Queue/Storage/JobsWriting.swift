@@ -29,6 +29,10 @@ protocol JobsWriting {
     func cancel(_ id: Int64) throws -> JobState?
     /// Makes a scheduled job ready now, or redrives a dead one; returns the state it was in.
     func runNow(_ id: Int64) throws -> JobState?
+    /// Which of `queues` are paused.
+    func pausedQueues(among queues: [String]) throws -> Set<String>
+    /// Pauses or resumes a queue; false when it already was.
+    func setPaused(_ queue: String, _ paused: Bool) throws -> Bool
 }
 
 extension JobsWriting {
@@ -41,8 +45,11 @@ extension JobsWriting {
         let sweep = max(limit, 64)
         try promoteDueScheduled(limit: sweep)
         try recoverExpiredLeases(limit: sweep)
+        let paused = try pausedQueues(among: queues)
+        let claimable = queues.filter { !paused.contains($0) }
+        guard !claimable.isEmpty else { return [] }
         return try lease(
-            queues: queues, kinds: kinds, limit: limit, leaseDuration: leaseDuration, workerID: workerID)
+            queues: claimable, kinds: kinds, limit: limit, leaseDuration: leaseDuration, workerID: workerID)
     }
 
     /// Enqueues `jobs`; when any carries a dedupe key, also deletes a bounded number of expired keys.
@@ -97,6 +104,10 @@ extension JobsWritingStorage {
 
     package func runNow(jobID: Int64) async throws -> JobState? {
         try await writeJobs { try $0.runNow(jobID) }
+    }
+
+    package func setPaused(queue: String, paused: Bool) async throws -> Bool {
+        try await writeJobs { try $0.setPaused(queue, paused) }
     }
 
     package func exchange(_ request: WorkerExchange) async throws -> WorkerExchangeResult {

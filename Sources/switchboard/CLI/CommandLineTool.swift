@@ -13,6 +13,8 @@ enum CommandLineTool {
         JobsShowCommand.self,
         JobsCancelCommand.self,
         JobsRetryCommand.self,
+        QueuePauseCommand.self,
+        QueueResumeCommand.self,
         DeadLetterListCommand.self,
         DeadLetterShowCommand.self,
         DeadLetterRedriveCommand.self,

@@ -46,4 +46,33 @@ struct JobControlCommandTests {
         }
         #expect(ids == [3, 4])
     }
+
+    @Test("queues pause holds a running worker off a queue; queues resume wakes it", arguments: TestBackend.all)
+    func pauseAndResume(backend: TestBackend) async throws {
+        let directory = try TestDirectory()
+        let location = try await backend.newDatabase(in: directory)
+        let db = location.connectionText
+        #expect(
+            try await SwitchboardProcess.run(["queues", "pause", "q"], database: db).status == 69, "no database yet")
+        let marker = directory.path("ran")
+        let enqueued = try await SwitchboardProcess.run(
+            ["enqueue", "--queue", "q", "--kind", "k", "--payload", "{}"], database: db)
+        #expect(enqueued.status == 0)
+        #expect(try await SwitchboardProcess.run(["queues", "pause", "q"], database: db).status == 0)
+        let drained = try await SwitchboardProcess.run(
+            ["work", "--queue", "q", "--exec", "touch \(marker)", "--drain"], database: db)
+        #expect(drained.status == 0, "a drain does not wait for a paused queue")
+        #expect(!FileManager.default.fileExists(atPath: marker), "nothing ran while paused")
+        let stats = try await SwitchboardProcess.run(["stats", "--json"], database: db)
+        #expect(stats.stdout.contains(#""paused_queues":["q"]"#), "\(stats.stdout)")
+
+        let worker = try SwitchboardProcess.start(["work", "--queue", "q", "--exec", "touch \(marker)"], database: db)
+        defer { worker.signal(SIGKILL) }
+        #expect(try await SwitchboardProcess.run(["queues", "resume", "q"], database: db).status == 0)
+        try await waitUntil("the resumed queue's job runs", timeout: .seconds(20)) {
+            FileManager.default.fileExists(atPath: marker)
+        }
+        worker.signal(SIGTERM)
+        #expect(await worker.finish().status == 0)
+    }
 }

@@ -77,7 +77,7 @@ enum TestPostgres {
                     "-D", "\(directory)/data", "-U", "switchboard", "-A", "trust", "-E", "UTF8", "--locale=C",
                     "--no-sync",
                 ])
-            let options = "-c listen_addresses='' -c unix_socket_directories='\(directory)' -c max_connections=300"
+            let options = "-c listen_addresses='' -c unix_socket_directories='\(directory)' -c max_connections=1000"
             try await run(
                 "\(bin)/pg_ctl", ["-D", "\(directory)/data", "-l", "\(directory)/log", "-o", options, "-w", "start"])
             stopCommand = (bin, directory)

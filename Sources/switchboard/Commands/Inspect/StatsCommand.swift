@@ -13,7 +13,9 @@ struct StatsCommand: Command {
     }
 
     func run(_ context: CommandContext) async throws {
-        let stats = try await context.openStore(.readOnly).stats()
+        let store = try await context.openStore(.readOnly)
+        let stats = try await store.stats()
+        let paused = try await store.pausedQueues().keys.sorted()
         let states = JobState.allCases
         let rows = stats.queues.map { queue in [queue.queue] + states.map { String(queue.counts[$0] ?? 0) } }
         let table = TextTable(header: ["queue"] + states.map(\.rawValue), rows: rows).rendered
@@ -25,6 +27,7 @@ struct StatsCommand: Command {
             leases: \(stats.leasesInFlight) in flight, \(stats.leasesExpired) expired
             dead letters: \(stats.deadLetters)
             dedupe keys held: \(stats.dedupeKeysHeld)
+            paused queues: \(paused.isEmpty ? "none" : paused.joined(separator: ", "))
             """,
             json: [
                 "queues": Dictionary(
@@ -39,6 +42,7 @@ struct StatsCommand: Command {
                 "leases_expired": stats.leasesExpired,
                 "dead_letters": stats.deadLetters,
                 "dedupe_keys_held": stats.dedupeKeysHeld,
+                "paused_queues": paused,
             ]
         )
     }

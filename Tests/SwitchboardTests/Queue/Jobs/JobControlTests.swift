@@ -105,4 +105,34 @@ struct JobControlTests {
         }
         #expect(seen == Array(1...7).map(Int64.init))
     }
+
+    @Test(
+        "a paused queue's jobs are claimed by no store until it is resumed; other queues run on",
+        arguments: TestBackend.all)
+    func pause(backend: TestBackend) async throws {
+        let t = try await TestStore(backend)
+        let other = try await t.reopen()
+        let paused = try await t.enqueue(queue: "a").jobID
+        let running = try await t.enqueue(queue: "b").jobID
+        #expect(try await t.store.pause(queue: "a"))
+        #expect(try await !t.store.pause(queue: "a"), "paused already")
+        #expect(try await other.pausedQueues().keys.sorted() == ["a"])
+        let claimed = try await other.claim(queues: ["a", "b"], limit: 10, leaseDuration: .seconds(30), workerID: "w")
+        #expect(claimed.map(\.id) == [running], "another process sees the pause")
+        #expect(try await !other.hasRunnableOrLeasedJobs(queues: ["a"]), "a drain does not wait for a paused queue")
+        #expect(try await t.store.resume(queue: "a"))
+        #expect(try await !t.store.resume(queue: "a"), "not paused any more")
+        let resumed = try await other.claim(queues: ["a", "b"], limit: 10, leaseDuration: .seconds(30), workerID: "w")
+        #expect(resumed.map(\.id) == [paused])
+    }
+
+    @Test("a store opened without the chat tables is refused before it numbers the database past them")
+    func partialSchemaRefused() async throws {
+        let directory = try TestDirectory()
+        let error = await #expect(throws: QueueError.self) {
+            try await JobStore.open(.sqlite(path: directory.databasePath))
+        }
+        #expect(error?.message.contains("SwitchboardDatabase.open") == true)
+        #expect(!FileManager.default.fileExists(atPath: directory.databasePath))
+    }
 }
