@@ -82,8 +82,15 @@ struct PollCommand: Command {
                 Output.message(redactor.redact("poll: \(error); trying again in \(pause.seconds) s"))
             }
         }
-        let signals = SignalWatcher { _ in poller.requestStop() }
+        let systemd = SystemdNotifier()
+        let signals = SignalWatcher { _ in
+            systemd.stopping(status: "stopping")
+            poller.requestStop()
+        }
         Output.message("poll: reading \(source.name) updates into \(store.path)")
+        systemd.ready(status: "polling \(source.name)")
+        let watchdog = systemd.feedWatchdog { (try? await store.changeCounter()) != nil }
+        defer { watchdog?.cancel() }
         let report: Poller.Report
         do {
             report = try await poller.run()

@@ -120,8 +120,15 @@ struct WorkCommand: Command {
             ),
             onEvent: log.record
         )
-        let signals = SignalWatcher { _ in pool.requestStop() }
+        let systemd = SystemdNotifier()
+        let signals = SignalWatcher { _ in
+            systemd.stopping(status: "stopping: handing back the jobs that do not finish in time")
+            pool.requestStop()
+        }
         log.started(queues: queues, concurrency: concurrency, database: store.path)
+        systemd.ready(status: "working \(queues.joined(separator: ",")) with concurrency \(concurrency)")
+        let watchdog = systemd.feedWatchdog { (try? await store.changeCounter()) != nil }
+        defer { watchdog?.cancel() }
         let report = try await pool.run()
         withExtendedLifetime(signals) {}
         log.finished(report)

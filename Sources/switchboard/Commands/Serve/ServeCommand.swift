@@ -94,9 +94,14 @@ struct ServeCommand: Command {
         context.output.result(
             "listening on http://\(server.address) (database \(store.path))",
             json: ["listening": server.address.description, "port": Int(server.port)])
+        let systemd = SystemdNotifier()
+        systemd.ready(status: "listening on \(server.address)")
+        let watchdog = systemd.feedWatchdog { (try? await store.changeCounter()) != nil }
+        defer { watchdog?.cancel() }
         var waiting = stopRequests.makeAsyncIterator()
         _ = await waiting.next()
         Output.message("serve: stopping; answering the requests in flight")
+        systemd.stopping(status: "stopping: answering the requests in flight")
         await server.stop(grace: shutdownGrace)
         withExtendedLifetime(signals) {}
         Output.message("serve: stopped")
