@@ -71,3 +71,11 @@ extension JobStore {
         try await storage.pausedQueues()
     }
 }
+
+extension JobStore {
+    /// Every worker the store has heard from lately, newest start first; each one's state is
+    /// `WorkerRecord.state(at:)` of the store's clock.
+    public func workers() async throws -> [WorkerRecord] {
+        try await storage.workers()
+    }
+}

@@ -11,6 +11,8 @@ public struct WorkerExchange: Sendable {
     /// The kinds of job to claim; nil for every kind.
     public var kinds: [String]?
     public var claimLimit: Int
+    /// The worker's row to refresh in the same transaction, when it is due.
+    public var registration: WorkerRegistration?
 
     public init(
         workerID: String,
@@ -19,7 +21,8 @@ public struct WorkerExchange: Sendable {
         heartbeats: [Lease] = [],
         queues: [String] = [],
         kinds: [String]? = nil,
-        claimLimit: Int = 0
+        claimLimit: Int = 0,
+        registration: WorkerRegistration? = nil
     ) {
         self.workerID = workerID
         self.leaseDuration = leaseDuration
@@ -28,6 +31,7 @@ public struct WorkerExchange: Sendable {
         self.queues = queues
         self.kinds = kinds
         self.claimLimit = claimLimit
+        self.registration = registration
     }
 }
 /// What one exchange did.

@@ -75,4 +75,26 @@ extension Migration {
             );
             """
     )
+
+    /// Version 5 on PostgreSQL: the workers.
+    static let postgresWorkers = Migration(
+        version: 5,
+        sql: """
+            CREATE TABLE switchboard.workers (
+                id text PRIMARY KEY,
+                host text NOT NULL,
+                pid bigint NOT NULL,
+                version text NOT NULL,
+                queues text NOT NULL,
+                concurrency bigint NOT NULL,
+                started_at bigint NOT NULL,
+                refresh_ms bigint NOT NULL,
+                seen_at bigint NOT NULL,
+                in_flight bigint NOT NULL,
+                stopped bigint NOT NULL,
+                tally text NOT NULL
+            );
+            CREATE INDEX workers_seen ON switchboard.workers (seen_at);
+            """
+    )
 }

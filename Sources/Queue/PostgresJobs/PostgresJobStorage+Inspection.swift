@@ -109,4 +109,13 @@ extension PostgresJobStorage {
                     .rows { ($0.text(0), Timestamp(millisecondsSince1970: $0.int64(1))) })
         }
     }
+
+    package func workers() async throws -> [WorkerRecord] {
+        try await query { connection, _ in
+            try connection.execute(
+                "SELECT \(WorkerRecord.columns) FROM switchboard.workers ORDER BY started_at DESC, id"
+            )
+            .rows(WorkerRecord.init)
+        }
+    }
 }

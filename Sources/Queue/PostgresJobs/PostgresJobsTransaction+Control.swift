@@ -64,3 +64,31 @@ extension PostgresJobsTransaction {
         ).first { (JobState(rawValue: $0.text(0)) ?? .dead, $0.optionalText(1)) }
     }
 }
+
+extension PostgresJobsTransaction {
+    func register(_ registration: WorkerRegistration) throws {
+        let values = registration.columnValues(seenAt: now)
+        try connection.execute(
+            """
+            INSERT INTO switchboard.workers (\(WorkerRecord.columns)) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+            ON CONFLICT (id) DO UPDATE SET host = excluded.host, pid = excluded.pid, version = excluded.version,
+                queues = excluded.queues, concurrency = excluded.concurrency, started_at = excluded.started_at,
+                refresh_ms = excluded.refresh_ms, seen_at = excluded.seen_at, in_flight = excluded.in_flight,
+                stopped = excluded.stopped, tally = excluded.tally
+            """,
+            [
+                .text(registration.id), .text(registration.host), .int8(Int64(registration.pid)),
+                .text(registration.version), .text(values.queues), .int8(Int64(registration.concurrency)),
+                .int8(registration.startedAt.millisecondsSince1970), .int8(values.refreshMilliseconds),
+                .int8(values.seenAt), .int8(Int64(registration.inFlight)), .int8(registration.stopped ? 1 : 0),
+                .text(values.tally),
+            ]
+        )
+        try connection.execute(
+            """
+            DELETE FROM switchboard.workers WHERE id IN (
+                SELECT id FROM switchboard.workers WHERE seen_at <= $1 ORDER BY seen_at LIMIT 4 FOR UPDATE SKIP LOCKED)
+            """,
+            [.int8((now - WorkerRecord.keptFor).millisecondsSince1970)])
+    }
+}

@@ -61,4 +61,26 @@ extension Migration {
             ) WITHOUT ROWID;
             """
     )
+
+    /// Version 5: the workers, each refreshing its row with the exchanges it commits anyway.
+    static let workers = Migration(
+        version: 5,
+        sql: """
+            CREATE TABLE workers (
+                id TEXT PRIMARY KEY,
+                host TEXT NOT NULL,
+                pid INTEGER NOT NULL,
+                version TEXT NOT NULL,
+                queues TEXT NOT NULL,
+                concurrency INTEGER NOT NULL,
+                started_at INTEGER NOT NULL,
+                refresh_ms INTEGER NOT NULL,
+                seen_at INTEGER NOT NULL,
+                in_flight INTEGER NOT NULL,
+                stopped INTEGER NOT NULL,
+                tally TEXT NOT NULL
+            ) WITHOUT ROWID;
+            CREATE INDEX workers_seen ON workers (seen_at);
+            """
+    )
 }

@@ -56,3 +56,28 @@ extension JobsTransaction {
         }
     }
 }
+
+extension JobsTransaction {
+    func register(_ registration: WorkerRegistration) throws {
+        let values = registration.columnValues(seenAt: now)
+        try connection.execute(
+            """
+            INSERT INTO workers (\(WorkerRecord.columns)) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+            ON CONFLICT (id) DO UPDATE SET host = excluded.host, pid = excluded.pid, version = excluded.version,
+                queues = excluded.queues, concurrency = excluded.concurrency, started_at = excluded.started_at,
+                refresh_ms = excluded.refresh_ms, seen_at = excluded.seen_at, in_flight = excluded.in_flight,
+                stopped = excluded.stopped, tally = excluded.tally
+            """,
+            [
+                .text(registration.id), .text(registration.host), .integer(Int64(registration.pid)),
+                .text(registration.version), .text(values.queues), .integer(Int64(registration.concurrency)),
+                .integer(registration.startedAt.millisecondsSince1970), .integer(values.refreshMilliseconds),
+                .integer(values.seenAt), .integer(Int64(registration.inFlight)),
+                .integer(registration.stopped ? 1 : 0), .text(values.tally),
+            ]
+        )
+        try connection.execute(
+            "DELETE FROM workers WHERE id IN (SELECT id FROM workers WHERE seen_at <= ?1 ORDER BY seen_at LIMIT 4)",
+            [.integer((now - WorkerRecord.keptFor).millisecondsSince1970)])
+    }
+}

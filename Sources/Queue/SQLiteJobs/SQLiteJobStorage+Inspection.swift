@@ -101,4 +101,11 @@ extension SQLiteJobStorage {
                 })
         }
     }
+
+    package func workers() async throws -> [WorkerRecord] {
+        try await read { connection, _ in
+            try connection.query(
+                "SELECT \(WorkerRecord.columns) FROM workers ORDER BY started_at DESC, id", row: WorkerRecord.init)
+        }
+    }
 }

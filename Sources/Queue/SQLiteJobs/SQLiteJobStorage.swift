@@ -29,7 +29,8 @@ package final class SQLiteJobStorage: JobsWritingStorage {
             durability: options.durability,
             lockTimeout: options.lockTimeout,
             schema: Schema(
-                migrations: try Migration.sequence([.jobs, .queuePauses] + options.schemaParts.flatMap(\.sqlite)))
+                migrations: try Migration.sequence(
+                    [.jobs, .queuePauses, .workers] + options.schemaParts.flatMap(\.sqlite)))
         )
         return SQLiteJobStorage(database: database, clock: options.clock, rules: options.rules, location: path)
     }

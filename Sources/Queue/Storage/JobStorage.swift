@@ -40,6 +40,8 @@ package protocol JobStorage: Sendable {
     func setPaused(queue: String, paused: Bool) async throws -> Bool
     /// The paused queues, with when each was paused.
     func pausedQueues() async throws -> [String: Timestamp]
+    /// Every worker's row, newest start first.
+    func workers() async throws -> [WorkerRecord]
     func hasRunnableOrLeasedJobs(queues: [String], kinds: [String]?) async throws -> Bool
     /// A number that changes whenever another process commits: cheap to read, for idle workers.
     func changeCounter() async throws -> Int64

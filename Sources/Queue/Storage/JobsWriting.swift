@@ -33,6 +33,8 @@ protocol JobsWriting {
     func pausedQueues(among queues: [String]) throws -> Set<String>
     /// Pauses or resumes a queue; false when it already was.
     func setPaused(_ queue: String, _ paused: Bool) throws -> Bool
+    /// Writes a worker's row, seen now; and deletes a few rows of workers gone or stale for a day.
+    func register(_ registration: WorkerRegistration) throws
 }
 
 extension JobsWriting {
@@ -73,6 +75,9 @@ extension JobsWriting {
         )
         if !settled.isEmpty {
             try pruneCompleted(limit: 2 * settled.count + 16)
+        }
+        if let registration = request.registration {
+            try register(registration)
         }
         let nextDueAt = claimed.count < request.claimLimit ? try nextDueAt(kinds: request.kinds) : nil
         return WorkerExchangeResult(settled: settled, lostLeases: lost, claimed: claimed, nextDueAt: nextDueAt)

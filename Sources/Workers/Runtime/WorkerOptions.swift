@@ -21,6 +21,8 @@ public struct WorkerOptions: Sendable {
     public var maxIdleWait: Duration
     /// Masks credentials in every error a handler reports, before it is stored or reported.
     public var redactor: SecretRedactor
+    /// Keep a row for this worker in the store (`switchboard workers`), refreshed with its exchanges.
+    public var registers = false
 
     public init(
         queues: [String],
@@ -42,6 +44,14 @@ public struct WorkerOptions: Sendable {
         self.pollInterval = pollInterval
         self.maxIdleWait = maxIdleWait
         self.redactor = redactor
+    }
+
+    /// The row this worker keeps in the store, as it starts at `now`.
+    func registration(startedAt now: Timestamp) -> WorkerRegistration {
+        WorkerRegistration(
+            id: workerID, host: ProcessInfo.processInfo.hostName, pid: Int(ProcessInfo.processInfo.processIdentifier),
+            version: SwitchboardVersion.current, queues: queues, concurrency: concurrency, startedAt: now,
+            refreshInterval: max(.seconds(5), leaseDuration / 3))
     }
 
     /// `host:pid`.

@@ -24,7 +24,7 @@ public final class WorkerPool: Sendable {
 
     /// What reaches the loop from outside it: jobs that ended, and stop requests.
     private struct Mailbox {
-        var ended: [(job: ClaimedJob, result: JobResult, cancelled: Bool)] = []
+        var ended: [(job: ClaimedJob, result: JobResult, cancelled: Bool, ranFor: Duration)] = []
         var stop: Bool?
     }
 
@@ -89,9 +89,9 @@ public final class WorkerPool: Sendable {
                 defer { (mailbox.ended, mailbox.stop) = ([], nil) }
                 return (mailbox.ended, mailbox.stop)
             }
-            for (job, result, cancelled) in ended {
+            for (job, result, cancelled, ranFor) in ended {
                 signals[job.id] = nil
-                state.jobEnded(job, result: result, cancelled: cancelled)
+                state.jobEnded(job, result: result, cancelled: cancelled, ranFor: ranFor)
             }
             if let stop {
                 state.requestStop(immediately: stop)
@@ -129,6 +129,7 @@ public final class WorkerPool: Sendable {
 
     /// Runs a job's handler, racing it against its cancel signal, and posts how it ended.
     private func runJob(_ job: ClaimedJob, until signal: CancelSignal) async {
+        let started = ContinuousClock.now
         let (result, cancelled) = await withTaskGroup(of: JobResult?.self) { race -> (JobResult, Bool) in
             race.addTask { await self.handler.run(job) }
             race.addTask {
@@ -145,7 +146,8 @@ public final class WorkerPool: Sendable {
             }
             return (JobResult(.release), true)
         }
-        mailbox.withLock { $0.ended.append((job, result, cancelled)) }
+        let ranFor = ContinuousClock.now - started
+        mailbox.withLock { $0.ended.append((job, result, cancelled, ranFor)) }
         wakeup.signal()
     }
 }

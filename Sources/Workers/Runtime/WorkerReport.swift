@@ -1,20 +1,13 @@
 import Foundation
 import Queue
-import Synchronization
 
-/// What a worker did over its run.
-public struct WorkerReport: Sendable, Equatable {
-    public var completed = 0
-    /// Failed attempts scheduled to run again.
-    public var retried = 0
-    public var deadLettered = 0
-    /// Snoozed, or handed back at shutdown.
-    public var snoozed = 0
-    public var leasesLost = 0
+/// What a worker did over its run: the same counts its row in the store keeps per queue and kind.
+public typealias WorkerReport = WorkerTally.Counts
 
+extension WorkerTally.Counts {
     public var settled: Int { completed + retried + deadLettered + snoozed }
-}
-extension WorkerReport {
+
+    /// Counts one settlement's result.
     mutating func count(_ result: SettlementResult, of outcome: JobOutcome) {
         switch (result, outcome) {
         case (.completed, _): completed += 1

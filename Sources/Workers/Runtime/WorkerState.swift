@@ -52,12 +52,18 @@ package struct WorkerState {
         case immediate
     }
 
+    /// A settlement waiting to be sent, with its job and how long the job ran.
+    private typealias Settling = (settlement: Settlement, job: ClaimedJob, ranFor: Duration?)
+
     /// The exchange sent and not yet answered.
     private struct Pending {
-        let settling: [(settlement: Settlement, job: ClaimedJob)]
+        let settling: [Settling]
         let heartbeat: Bool
         let claimLimit: Int
         let at: Timestamp
+        /// It refreshed the worker's row; `stopped`, as the worker's last word.
+        let registered: Bool
+        let stopped: Bool
     }
 
     package let options: WorkerOptions
@@ -66,7 +72,11 @@ package struct WorkerState {
     package private(set) var report = WorkerReport()
 
     private var running: [Int64: RunningJob] = [:]
-    private var settlements: [(settlement: Settlement, job: ClaimedJob)] = []
+    private var settlements: [Settling] = []
+    /// The worker's row, when it keeps one, and when it is next refreshed.
+    private var registration: WorkerRegistration?
+    private var nextRegistrationAt: Timestamp
+    private var registeredStop = false
     private var pending: Pending?
     private var stopRequest = StopRequest.none
     private var stopDeadline: Timestamp?
@@ -89,6 +99,8 @@ package struct WorkerState {
         self.changeCounter = changeCounter
         lastClaimAt = now
         nextHeartbeat = now + options.leaseDuration / 3
+        registration = options.registers ? options.registration(startedAt: now) : nil
+        nextRegistrationAt = now
     }
 
     private var heartbeatInterval: Duration { options.leaseDuration / 3 }
@@ -103,13 +115,13 @@ package struct WorkerState {
 
     /// A job's handler returned. A job cut short by shutdown goes back to the queue without spending
     /// its attempt; a job whose lease was lost is settled by nobody (the store already moved on).
-    package mutating func jobEnded(_ job: ClaimedJob, result: JobResult, cancelled: Bool) {
+    package mutating func jobEnded(_ job: ClaimedJob, result: JobResult, cancelled: Bool, ranFor: Duration? = nil) {
         guard let entry = running.removeValue(forKey: job.id), !entry.leaseLost else { return }
         let settlement =
             cancelled && result.outcome != .complete
             ? Settlement(job.lease, .release)
             : Settlement(job.lease, options.redactor.redact(result.outcome), effects: result.effects)
-        settlements.append((settlement, job))
+        settlements.append((settlement, job, ranFor))
     }
 
     /// The exchange committed.
@@ -119,8 +131,16 @@ package struct WorkerState {
         storeFailures = 0
         unmendedFailures = 0
         var actions: [Action] = []
-        for ((settlement, job), settled) in zip(sent.settling, result.settled) {
+        if sent.registered {
+            nextRegistrationAt = sent.at + (registration?.refreshInterval ?? .zero)
+            registeredStop = sent.stopped
+        }
+        for ((settlement, job, ranFor), settled) in zip(sent.settling, result.settled) {
             report.count(settled, of: settlement.outcome)
+            registration?.tally.count(queue: job.queue, kind: job.kind) { $0.count(settled, of: settlement.outcome) }
+            if let ranFor, settled != .leaseLost {
+                registration?.tally.ran(for: ranFor)
+            }
             actions.append(
                 .report(settled == .leaseLost ? .leaseLost(job) : .settled(job, settlement.outcome, settled)))
         }
@@ -129,6 +149,7 @@ package struct WorkerState {
             entry.leaseLost = true
             running[lease.jobID] = entry
             report.leasesLost += 1
+            registration?.tally.count(queue: entry.job.queue, kind: entry.job.kind) { $0.leasesLost += 1 }
             actions += [.cancel(jobID: lease.jobID), .report(.leaseLost(entry.job))]
         }
         if sent.heartbeat {
@@ -204,11 +225,20 @@ package struct WorkerState {
         // A settlement can make work runnable (the next job of its group, its follow-up jobs), and this
         // process's own commit does not move the change counter it watches: claim with it.
         let claimLimit = freeSlots > 0 && (mayHaveWork || dueReached || !settlements.isEmpty) ? freeSlots : 0
+        let finished = running.isEmpty && (stopDeadline != nil || drained)
+        // The row is refreshed when due, and written once more, marked stopped, as the last exchange.
+        let registering = registration != nil && !registeredStop && (now >= nextRegistrationAt || finished)
 
-        if !settlements.isEmpty || heartbeatDue || claimLimit > 0 {
+        if !settlements.isEmpty || heartbeatDue || claimLimit > 0 || registering {
             let sending = settlements
             settlements.removeAll()
-            pending = Pending(settling: sending, heartbeat: heartbeatDue, claimLimit: claimLimit, at: now)
+            let stopping = registering && finished && sending.isEmpty
+            pending = Pending(
+                settling: sending, heartbeat: heartbeatDue, claimLimit: claimLimit, at: now, registered: registering,
+                stopped: stopping)
+            var refreshed = registration
+            refreshed?.inFlight = running.count
+            refreshed?.stopped = stopping
             let exchange = WorkerExchange(
                 workerID: options.workerID,
                 leaseDuration: options.leaseDuration,
@@ -216,17 +246,21 @@ package struct WorkerState {
                 heartbeats: heartbeatDue ? running.values.map(\.job.lease).sorted { $0.jobID < $1.jobID } : [],
                 queues: options.queues,
                 kinds: kinds,
-                claimLimit: claimLimit
+                claimLimit: claimLimit,
+                registration: registering ? refreshed : nil
             )
             return (.exchange(exchange), actions)
         }
-        if running.isEmpty && (stopDeadline != nil || drained) {
+        if finished {
             return (.finish, actions)
         }
         if options.drain && drainCheckDue && running.isEmpty {
             return (.checkDrain, actions)
         }
         var wakeAt = min(now + options.pollInterval, lastClaimAt + options.maxIdleWait)
+        if registration != nil {
+            wakeAt = min(wakeAt, nextRegistrationAt)
+        }
         if let nextDueAt {
             wakeAt = min(wakeAt, nextDueAt)
         }

@@ -8,6 +8,7 @@ enum CommandLineTool {
         EnqueueCommand.self,
         WorkCommand.self,
         StatsCommand.self,
+        WorkersCommand.self,
         MigrateCommand.self,
         JobsListCommand.self,
         JobsShowCommand.self,

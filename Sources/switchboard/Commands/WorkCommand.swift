@@ -111,13 +111,14 @@ struct WorkCommand: Command {
                 ShellCommandHandler(command: $0, environment: environment, snoozeDelay: snooze, kinds: kinds)
             }
         )
+        var options = WorkerOptions(
+            queues: queues, concurrency: concurrency, leaseDuration: lease, shutdownGrace: shutdownGrace, drain: drain,
+            redactor: redactor)
+        options.registers = true
         let pool = WorkerPool(
             store: store,
             handler: handler,
-            options: WorkerOptions(
-                queues: queues, concurrency: concurrency, leaseDuration: lease, shutdownGrace: shutdownGrace,
-                drain: drain, redactor: redactor
-            ),
+            options: options,
             onEvent: log.record
         )
         let systemd = SystemdNotifier()

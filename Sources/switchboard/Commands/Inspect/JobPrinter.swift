@@ -53,8 +53,18 @@ enum JobPrinter {
         return line.count < text.count ? line + " …" : String(line)
     }
 
-    static func detail(_ job: JobRecord, output: Output) {
+    /// - Parameter holder: the worker holding the job's lease, as its row in the store says, at `now`.
+    static func detail(_ job: JobRecord, holder: (WorkerRecord, now: Timestamp)? = nil, output: Output) {
         var fields = summary(job)
+        if let (worker, now) = holder {
+            fields.set(
+                "worker_state",
+                [
+                    "state": worker.state(at: now).rawValue, "host": worker.registration.host,
+                    "pid": worker.registration.pid, "version": worker.registration.version,
+                    "seen_at": worker.seenAt.description,
+                ] as JSONObject)
+        }
         let payload = String(data: job.payload, encoding: .utf8)
         // The payload as JSON when it is JSON (what Switchboard writes), else as text, else as base64.
         fields.set(
@@ -83,6 +93,12 @@ enum JobPrinter {
         if let key = job.dedupeKey { lines.append("  dedupe key:   \(key)") }
         if let worker = job.workerID, let expires = job.leaseExpiresAt {
             lines.append("  leased by:    \(worker) until \(expires) (token \(job.leaseToken))")
+            if let (record, now) = holder {
+                lines.append(
+                    "  worker:       \(record.state(at: now).rawValue), pid \(record.registration.pid) on "
+                        + "\(record.registration.host), version \(record.registration.version), "
+                        + "seen \(record.seenAt)")
+            }
         }
         if let finished = job.finishedAt { lines.append("  finished at:  \(finished)") }
         lines.append("  payload:      \(payload ?? "(\(job.payload.count) bytes, not UTF-8)")")

@@ -16,11 +16,14 @@ struct JobsShowCommand: Command {
     }
 
     func run(_ context: CommandContext) async throws {
-        guard let job = try await context.openStore(.readOnly).job(id: id) else {
+        let store = try await context.openStore(.readOnly)
+        guard let job = try await store.job(id: id) else {
             throw CommandFailure.data(
                 "there is no job \(id) (completed jobs are deleted, unless workers keep them with --retain-completed)"
             )
         }
-        JobPrinter.detail(job, output: context.output)
+        let workers = job.workerID == nil ? [] : try await store.workers()
+        let holder = workers.first { $0.registration.id == job.workerID }
+        JobPrinter.detail(job, holder: holder.map { ($0, store.clock.now()) }, output: context.output)
     }
 }

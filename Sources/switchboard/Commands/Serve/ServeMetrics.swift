@@ -32,8 +32,8 @@ final class ServeMetrics: Sendable {
     }
 
     /// The exposition: the queue's jobs, oldest-ready ages and dead letters per queue, the intake counts,
-    /// and the request-duration histogram.
-    func exposition(_ stats: QueueStats) -> String {
+    /// the request-duration histogram, and the fleet's workers and counters from their rows.
+    func exposition(_ stats: QueueStats, workers: [WorkerRecord], now: Timestamp) -> String {
         let counts = self.counts.withLock { $0 }
         var lines = [
             "# HELP switchboard_jobs Jobs by queue and state.", "# TYPE switchboard_jobs gauge",
@@ -79,7 +79,64 @@ final class ServeMetrics: Sendable {
             "switchboard_http_request_duration_seconds_sum \(Self.number(counts.durationSum))",
             "switchboard_http_request_duration_seconds_count \(counts.durationCount)",
         ]
-        return lines.joined(separator: "\n") + "\n"
+        return (lines + Self.fleet(workers, now: now)).joined(separator: "\n") + "\n"
+    }
+
+    /// The workers by state, and their counters summed per queue and kind (a worker's counters start at
+    /// zero when it starts, as Prometheus counters may), with the job-duration histogram.
+    private static func fleet(_ workers: [WorkerRecord], now: Timestamp) -> [String] {
+        var lines = ["# HELP switchboard_workers Worker processes by state.", "# TYPE switchboard_workers gauge"]
+        for state in WorkerRecord.State.allCases {
+            lines.append(
+                "switchboard_workers{state=\"\(state.rawValue)\"} \(workers.count { $0.state(at: now) == state })")
+        }
+        var counts: [String: [String: WorkerTally.Counts]] = [:]
+        var durations = [Int](repeating: 0, count: WorkerTally.durationBounds.count + 1)
+        var durationSum = 0.0
+        for worker in workers {
+            let tally = worker.registration.tally
+            for (queue, kinds) in tally.counts {
+                for (kind, tally) in kinds {
+                    counts[queue, default: [:]][kind, default: WorkerTally.Counts()].add(tally)
+                }
+            }
+            durations = zip(durations, tally.durations).map(+)
+            durationSum += tally.durationSum
+        }
+        let series: [(String, String, (WorkerTally.Counts) -> Int)] = [
+            ("completed", "Jobs completed", \.completed), ("retried", "Failed attempts scheduled again", \.retried),
+            ("dead_lettered", "Jobs dead-lettered", \.deadLettered),
+            ("snoozed", "Jobs snoozed or handed back", \.snoozed), ("leases_lost", "Leases lost", \.leasesLost),
+        ]
+        for (name, help, value) in series {
+            lines += [
+                "# HELP switchboard_jobs_\(name)_total \(help) by the fleet's workers, by queue and kind.",
+                "# TYPE switchboard_jobs_\(name)_total counter",
+            ]
+            for (queue, kinds) in counts.sorted(by: { $0.key < $1.key }) {
+                for (kind, total) in kinds.sorted(by: { $0.key < $1.key }) {
+                    lines.append(
+                        "switchboard_jobs_\(name)_total{queue=\"\(label(queue))\",kind=\"\(label(kind))\"} \(value(total))"
+                    )
+                }
+            }
+        }
+        lines += [
+            "# HELP switchboard_job_duration_seconds How long jobs ran, from claim to the handler's answer.",
+            "# TYPE switchboard_job_duration_seconds histogram",
+        ]
+        var cumulative = 0
+        for (bound, count) in zip(WorkerTally.durationBounds, durations) {
+            cumulative += count
+            lines.append("switchboard_job_duration_seconds_bucket{le=\"\(number(bound))\"} \(cumulative)")
+        }
+        let total = durations.reduce(0, +)
+        lines += [
+            "switchboard_job_duration_seconds_bucket{le=\"+Inf\"} \(total)",
+            "switchboard_job_duration_seconds_sum \(number(durationSum))",
+            "switchboard_job_duration_seconds_count \(total)",
+        ]
+        return lines
     }
 
     /// A label value with `\`, `"` and newlines escaped, as the text format requires.

@@ -101,7 +101,10 @@ struct ServeRoutes: Sendable {
     private func exposition() async -> ServerResponse {
         do {
             let stats = try await store.stats()
-            return .text(200, metrics.exposition(stats), contentType: "text/plain; version=0.0.4; charset=utf-8")
+            let workers = try await store.workers()
+            return .text(
+                200, metrics.exposition(stats, workers: workers, now: store.clock.now()),
+                contentType: "text/plain; version=0.0.4; charset=utf-8")
         } catch {
             log("cannot read the queue's figures: \(error)")
             return Self.error(503, "the database cannot be read")

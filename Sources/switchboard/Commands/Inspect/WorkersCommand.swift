@@ -1,0 +1,74 @@
+import Foundation
+import JSON
+import Queue
+
+/// `switchboard workers`.
+struct WorkersCommand: Command {
+    static let name = "workers"
+    static let summary = "List the worker processes: live, stale (not heard from lately) or gone"
+    static let options: [OptionSpec] = []
+    static let examples = [
+        "switchboard workers", "switchboard workers --json",
+        "",
+        "Each worker refreshes its row with the exchanges it commits anyway (at least every 5 s, or a third of",
+        "its lease). A row not refreshed for three times that is stale: the process is stuck or was killed, and",
+        "its leases come back when they expire. A worker that stopped cleanly is gone; rows are kept a day.",
+    ]
+
+    init(_ arguments: Arguments) throws {
+        try arguments.expectNoPositionals()
+    }
+
+    func run(_ context: CommandContext) async throws {
+        let store = try await context.openStore(.readOnly)
+        let now = store.clock.now()
+        let workers = try await store.workers()
+        if context.output.json {
+            for worker in workers {
+                context.output.result("", json: Self.fields(worker, now: now))
+            }
+            return
+        }
+        let rows = workers.map { worker -> [String] in
+            let registration = worker.registration
+            let totals = registration.tally.totals
+            return [
+                registration.id, worker.state(at: now).rawValue, registration.version,
+                registration.queues.joined(separator: ","), "\(registration.inFlight)/\(registration.concurrency)",
+                "\(totals.completed)", "\(totals.retried)", "\(totals.deadLettered)", "\(totals.leasesLost)",
+                registration.startedAt.description, worker.seenAt.description,
+            ]
+        }
+        context.output.result(
+            TextTable(
+                header: [
+                    "worker", "state", "version", "queues", "running", "completed", "retried", "dead", "lost",
+                    "started", "seen",
+                ], rows: rows
+            ).rendered, json: [:])
+    }
+
+    static func fields(_ worker: WorkerRecord, now: Timestamp) -> JSONObject {
+        let registration = worker.registration
+        var counts = JSONObject()
+        for (queue, kinds) in registration.tally.counts.sorted(by: { $0.key < $1.key }) {
+            var byKind = JSONObject()
+            for (kind, tally) in kinds.sorted(by: { $0.key < $1.key }) {
+                byKind.set(
+                    kind,
+                    [
+                        "completed": tally.completed, "retried": tally.retried, "dead_lettered": tally.deadLettered,
+                        "snoozed": tally.snoozed, "leases_lost": tally.leasesLost,
+                    ] as JSONObject)
+            }
+            counts.set(queue, .object(byKind))
+        }
+        return [
+            "id": registration.id, "state": worker.state(at: now).rawValue, "host": registration.host,
+            "pid": registration.pid, "version": registration.version, "queues": registration.queues,
+            "concurrency": registration.concurrency, "in_flight": registration.inFlight,
+            "started_at": registration.startedAt.description, "seen_at": worker.seenAt.description,
+            "counts": counts,
+        ]
+    }
+}
