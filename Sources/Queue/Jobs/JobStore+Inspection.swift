@@ -79,3 +79,25 @@ extension JobStore {
         try await storage.workers()
     }
 }
+
+extension JobStore {
+    /// Adds a recurring schedule, first firing at its next tick after now; with `replacing`, replaces one
+    /// of the same name. Returns false when one of its name exists and `replacing` is false.
+    /// - Throws: `QueueError.invalidArgument` naming a field that is not a valid name.
+    @discardableResult
+    public func addSchedule(_ schedule: Schedule, replacing: Bool = false) async throws -> Bool {
+        try schedule.validate()
+        return try await storage.addSchedule(schedule, replacing: replacing)
+    }
+
+    /// Deletes a schedule; its jobs already enqueued stay. False when there is none of that name.
+    @discardableResult
+    public func removeSchedule(named name: String) async throws -> Bool {
+        try await storage.removeSchedule(name)
+    }
+
+    /// Every schedule, by name, with its next tick.
+    public func schedules() async throws -> [ScheduleRecord] {
+        try await storage.schedules()
+    }
+}

@@ -97,4 +97,22 @@ extension Migration {
             CREATE INDEX workers_seen ON switchboard.workers (seen_at);
             """
     )
+
+    /// Version 6 on PostgreSQL: recurring schedules.
+    static let postgresSchedules = Migration(
+        version: 6,
+        sql: """
+            CREATE TABLE switchboard.schedules (
+                name text PRIMARY KEY,
+                cron text NOT NULL,
+                timezone text NOT NULL,
+                queue text NOT NULL,
+                kind text NOT NULL,
+                payload bytea NOT NULL,
+                next_run_at bigint,
+                created_at bigint NOT NULL
+            );
+            CREATE INDEX schedules_due ON switchboard.schedules (next_run_at) WHERE next_run_at IS NOT NULL;
+            """
+    )
 }

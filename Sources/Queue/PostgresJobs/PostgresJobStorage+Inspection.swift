@@ -118,4 +118,11 @@ extension PostgresJobStorage {
             .rows(WorkerRecord.init)
         }
     }
+
+    package func schedules() async throws -> [ScheduleRecord] {
+        try await query { connection, _ in
+            try connection.execute("SELECT \(ScheduleRecord.columns) FROM switchboard.schedules ORDER BY name")
+                .rows(ScheduleRecord.init)
+        }
+    }
 }

@@ -33,7 +33,8 @@ package final class PostgresJobStorage: JobsWritingStorage {
         let location = StoreLocation.postgres(url: url).description
         let schema = PostgresSchema(
             migrations: try Migration.sequence(
-                [.postgresJobs, .postgresQueuePauses, .postgresWorkers] + options.schemaParts.flatMap(\.postgres)))
+                [.postgresJobs, .postgresQueuePauses, .postgresWorkers, .postgresSchedules]
+                    + options.schemaParts.flatMap(\.postgres)))
         let lockMilliseconds = Int(options.lockTimeout.seconds * 1_000)
         var settings = [
             "SET application_name TO '\(PostgresListener.applicationName)'",

@@ -92,3 +92,47 @@ extension PostgresJobsTransaction {
             [.int8((now - WorkerRecord.keptFor).millisecondsSince1970)])
     }
 }
+
+extension PostgresJobsTransaction {
+    /// Locks the due rows it returns, skipping those another firer holds: that one fires them.
+    func dueSchedules(limit: Int) throws -> [(Schedule, tick: Timestamp)] {
+        try connection.execute(
+            """
+            SELECT \(ScheduleRecord.columns) FROM switchboard.schedules WHERE next_run_at <= $1
+            ORDER BY next_run_at LIMIT $2 FOR UPDATE SKIP LOCKED
+            """,
+            [.int8(now.millisecondsSince1970), .integer(limit)]
+        ).rows { row in
+            let record = try ScheduleRecord(row)
+            return (record.schedule, tick: record.nextRunAt ?? now)
+        }
+    }
+
+    func setNextRun(_ name: String, _ next: Timestamp?) throws {
+        try connection.execute(
+            "UPDATE switchboard.schedules SET next_run_at = $2 WHERE name = $1",
+            [.text(name), .optionalInt8(next?.millisecondsSince1970)])
+    }
+
+    func addSchedule(_ schedule: Schedule, nextRunAt: Timestamp?, replacing: Bool) throws -> Bool {
+        try connection.execute(
+            """
+            INSERT INTO switchboard.schedules (name, cron, timezone, queue, kind, payload, next_run_at, created_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+            ON CONFLICT (name) DO UPDATE SET cron = excluded.cron, timezone = excluded.timezone,
+                queue = excluded.queue, kind = excluded.kind, payload = excluded.payload,
+                next_run_at = excluded.next_run_at
+            WHERE $9
+            """,
+            [
+                .text(schedule.name), .text(schedule.cron.description), .text(schedule.timeZone.identifier),
+                .text(schedule.queue), .text(schedule.kind), .bytea(schedule.payload),
+                .optionalInt8(nextRunAt?.millisecondsSince1970), .int8(now.millisecondsSince1970), .bool(replacing),
+            ]
+        ).affectedRows == 1
+    }
+
+    func removeSchedule(_ name: String) throws -> Bool {
+        try connection.execute("DELETE FROM switchboard.schedules WHERE name = $1", [.text(name)]).affectedRows == 1
+    }
+}

@@ -83,4 +83,22 @@ extension Migration {
             CREATE INDEX workers_seen ON workers (seen_at);
             """
     )
+
+    /// Version 6: recurring schedules, fired by the workers as they claim.
+    static let schedules = Migration(
+        version: 6,
+        sql: """
+            CREATE TABLE schedules (
+                name TEXT PRIMARY KEY,
+                cron TEXT NOT NULL,
+                timezone TEXT NOT NULL,
+                queue TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                payload BLOB NOT NULL,
+                next_run_at INTEGER,
+                created_at INTEGER NOT NULL
+            ) WITHOUT ROWID;
+            CREATE INDEX schedules_due ON schedules (next_run_at) WHERE next_run_at IS NOT NULL;
+            """
+    )
 }

@@ -81,3 +81,44 @@ extension JobsTransaction {
             [.integer((now - WorkerRecord.keptFor).millisecondsSince1970)])
     }
 }
+
+extension JobsTransaction {
+    func dueSchedules(limit: Int) throws -> [(Schedule, tick: Timestamp)] {
+        try connection.query(
+            "SELECT \(ScheduleRecord.columns) FROM schedules WHERE next_run_at <= ?1 ORDER BY next_run_at LIMIT ?2",
+            [.integer(now.millisecondsSince1970), .integer(limit)]
+        ) { row in
+            let record = try ScheduleRecord(row)
+            return (record.schedule, tick: record.nextRunAt ?? now)
+        }
+    }
+
+    func setNextRun(_ name: String, _ next: Timestamp?) throws {
+        try connection.execute(
+            "UPDATE schedules SET next_run_at = ?2 WHERE name = ?1",
+            [.text(name), next.map { .integer($0.millisecondsSince1970) } ?? .null])
+    }
+
+    func addSchedule(_ schedule: Schedule, nextRunAt: Timestamp?, replacing: Bool) throws -> Bool {
+        let written = try connection.execute(
+            """
+            INSERT INTO schedules (name, cron, timezone, queue, kind, payload, next_run_at, created_at)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+            ON CONFLICT (name) DO UPDATE SET cron = excluded.cron, timezone = excluded.timezone,
+                queue = excluded.queue, kind = excluded.kind, payload = excluded.payload,
+                next_run_at = excluded.next_run_at
+            WHERE ?9
+            """,
+            [
+                .text(schedule.name), .text(schedule.cron.description), .text(schedule.timeZone.identifier),
+                .text(schedule.queue), .text(schedule.kind), .blob(schedule.payload),
+                nextRunAt.map { .integer($0.millisecondsSince1970) } ?? .null, .integer(now.millisecondsSince1970),
+                .integer(replacing ? 1 : 0),
+            ])
+        return written == 1
+    }
+
+    func removeSchedule(_ name: String) throws -> Bool {
+        try connection.execute("DELETE FROM schedules WHERE name = ?1", [.text(name)]) == 1
+    }
+}

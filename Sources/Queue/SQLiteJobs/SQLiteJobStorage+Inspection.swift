@@ -108,4 +108,11 @@ extension SQLiteJobStorage {
                 "SELECT \(WorkerRecord.columns) FROM workers ORDER BY started_at DESC, id", row: WorkerRecord.init)
         }
     }
+
+    package func schedules() async throws -> [ScheduleRecord] {
+        try await read { connection, _ in
+            try connection.query(
+                "SELECT \(ScheduleRecord.columns) FROM schedules ORDER BY name", row: ScheduleRecord.init)
+        }
+    }
 }

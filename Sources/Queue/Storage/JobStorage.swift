@@ -42,6 +42,10 @@ package protocol JobStorage: Sendable {
     func pausedQueues() async throws -> [String: Timestamp]
     /// Every worker's row, newest start first.
     func workers() async throws -> [WorkerRecord]
+    func addSchedule(_ schedule: Schedule, replacing: Bool) async throws -> Bool
+    func removeSchedule(_ name: String) async throws -> Bool
+    /// Every schedule, by name.
+    func schedules() async throws -> [ScheduleRecord]
     func hasRunnableOrLeasedJobs(queues: [String], kinds: [String]?) async throws -> Bool
     /// A number that changes whenever another process commits: cheap to read, for idle workers.
     func changeCounter() async throws -> Int64

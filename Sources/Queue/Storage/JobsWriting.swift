@@ -4,6 +4,8 @@ import Foundation
 /// runs alike (an enqueue, a worker's exchange) are made of. Each backend writes these its own way;
 /// the rounds are written once, below.
 protocol JobsWriting {
+    /// The transaction's instant of the store's clock.
+    var now: Timestamp { get }
     /// Writes the jobs that are not duplicates, with their keys and attachments.
     func enqueue(_ jobs: [NewJob]) throws -> [EnqueueResult]
     /// Applies each settlement whose lease is still held, with its effects; the others are `.leaseLost`.
@@ -35,6 +37,16 @@ protocol JobsWriting {
     func setPaused(_ queue: String, _ paused: Bool) throws -> Bool
     /// Writes a worker's row, seen now; and deletes a few rows of workers gone or stale for a day.
     func register(_ registration: WorkerRegistration) throws
+    /// At most `limit` schedules whose next tick has come, locked against other firers where the
+    /// backend has row locks, each with that tick.
+    func dueSchedules(limit: Int) throws -> [(Schedule, tick: Timestamp)]
+    /// Sets when a schedule fires next (nil: never).
+    func setNextRun(_ name: String, _ next: Timestamp?) throws
+    /// Adds a schedule, or replaces one of its name when `replacing`; false when one of its name exists
+    /// and is kept.
+    func addSchedule(_ schedule: Schedule, nextRunAt: Timestamp?, replacing: Bool) throws -> Bool
+    /// Deletes a schedule; false when there is none of that name.
+    func removeSchedule(_ name: String) throws -> Bool
 }
 
 extension JobsWriting {
@@ -45,6 +57,7 @@ extension JobsWriting {
     {
         guard limit > 0, !queues.isEmpty, kinds?.isEmpty != true else { return [] }
         let sweep = max(limit, 64)
+        try fireDueSchedules(limit: 8)
         try promoteDueScheduled(limit: sweep)
         try recoverExpiredLeases(limit: sweep)
         let paused = try pausedQueues(among: queues)
@@ -52,6 +65,15 @@ extension JobsWriting {
         guard !claimable.isEmpty else { return [] }
         return try lease(
             queues: claimable, kinds: kinds, limit: limit, leaseDuration: leaseDuration, workerID: workerID)
+    }
+
+    /// Enqueues one job for each due schedule's tick (a duplicate when another firer got there first) and
+    /// moves the schedule to its next tick after now: ticks missed meanwhile fire once, as this one.
+    func fireDueSchedules(limit: Int) throws {
+        for (schedule, tick) in try dueSchedules(limit: limit) {
+            _ = try enqueueAndPrune([schedule.job(forTickAt: tick)])
+            try setNextRun(schedule.name, schedule.cron.nextTick(after: now, in: schedule.timeZone))
+        }
     }
 
     /// Enqueues `jobs`; when any carries a dedupe key, also deletes a bounded number of expired keys.
@@ -109,6 +131,18 @@ extension JobsWritingStorage {
 
     package func runNow(jobID: Int64) async throws -> JobState? {
         try await writeJobs { try $0.runNow(jobID) }
+    }
+
+    package func addSchedule(_ schedule: Schedule, replacing: Bool) async throws -> Bool {
+        try await writeJobs { jobs in
+            try jobs.addSchedule(
+                schedule, nextRunAt: schedule.cron.nextTick(after: jobs.now, in: schedule.timeZone),
+                replacing: replacing)
+        }
+    }
+
+    package func removeSchedule(_ name: String) async throws -> Bool {
+        try await writeJobs { try $0.removeSchedule(name) }
     }
 
     package func setPaused(queue: String, paused: Bool) async throws -> Bool {
