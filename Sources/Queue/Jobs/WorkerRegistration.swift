@@ -62,6 +62,9 @@ public struct WorkerTally: Sendable, Equatable {
     /// Jobs whose run ended, per duration bucket (not cumulative; one more than `durationBounds`).
     public var durations = [Int](repeating: 0, count: WorkerTally.durationBounds.count + 1)
     public var durationSum = 0.0
+    /// What handlers met on the way, by name (`send telegram delivered`, `send slack held`): a name's
+    /// words are its labels.
+    public var events: [String: Int] = [:]
 
     public init() {}
 
@@ -96,6 +99,9 @@ public struct WorkerTally: Sendable, Equatable {
             JSONObject([
                 "counts": .object(byQueue), "durations": .array(durations.map { .integer(Int64($0)) }),
                 "duration_sum": .double(durationSum),
+                "events": .object(
+                    JSONObject(
+                        events.sorted { $0.key < $1.key }.map { .init(key: $0.key, value: .integer(Int64($0.value))) })),
             ]))
     }
 
@@ -116,6 +122,9 @@ public struct WorkerTally: Sendable, Equatable {
         let stored = (object["durations"]?.arrayValue ?? []).map { Int($0.integerValue ?? 0) }
         if stored.count == durations.count {
             durations = stored
+        }
+        for event in object["events"]?.objectValue?.members ?? [] {
+            events[event.key] = Int(event.value.integerValue ?? 0)
         }
         switch object["duration_sum"] {
         case .double(let sum)?: durationSum = sum

@@ -70,20 +70,21 @@ struct DeliveryHandler {
             return .fail("checking rate holds: \(error)", retryable: true)
         }
         let outcome = await clients[message.provider]!.send(message)
+        let event = { (name: String) in ["send \(message.provider.rawValue) \(name)"] }
         switch outcome {
         case .delivered:
             let holds = pacing ? [RateHold(bucket: buckets.chat.key, until: clock.now() + buckets.chat.interval)] : []
-            return JobResult(.complete, effects: SettlementEffects(holds: holds))
+            return JobResult(.complete, effects: SettlementEffects(holds: holds), events: event("delivered"))
         case .slowDown(let after, let bucket):
             let hold = RateHold(bucket: bucket, until: clock.now() + after)
             await pacer.hold(bucket, for: after)
             // The settlement writes it too; this makes it seen before the settlement's round trip.
             try? await store.hold([hold])
-            return JobResult(.snooze(after), effects: SettlementEffects(holds: [hold]))
+            return JobResult(.snooze(after), effects: SettlementEffects(holds: [hold]), events: event("held"))
         case .retry(let reason):
-            return .fail(reason, retryable: true)
+            return JobResult(.fail(error: reason, retryable: true), events: event("retried"))
         case .reject(let reason):
-            return .fail(reason, retryable: false)
+            return JobResult(.fail(error: reason, retryable: false), events: event("rejected"))
         }
     }
 

@@ -4,10 +4,14 @@ import Queue
 public struct JobResult: Sendable {
     public var outcome: JobOutcome
     public var effects: SettlementEffects
+    /// What the handler met on the way, counted in the worker's row (`WorkerTally.events`): a provider
+    /// send's outcome, say (`send telegram delivered`).
+    public var events: [String]
 
-    public init(_ outcome: JobOutcome, effects: SettlementEffects = .none) {
+    public init(_ outcome: JobOutcome, effects: SettlementEffects = .none, events: [String] = []) {
         self.outcome = outcome
         self.effects = effects
+        self.events = events
     }
 
     public static let complete = JobResult(.complete)

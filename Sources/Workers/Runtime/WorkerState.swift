@@ -52,8 +52,8 @@ package struct WorkerState {
         case immediate
     }
 
-    /// A settlement waiting to be sent, with its job and how long the job ran.
-    private typealias Settling = (settlement: Settlement, job: ClaimedJob, ranFor: Duration?)
+    /// A settlement waiting to be sent, with its job, how long the job ran and what its handler met.
+    private typealias Settling = (settlement: Settlement, job: ClaimedJob, ranFor: Duration?, events: [String])
 
     /// The exchange sent and not yet answered.
     private struct Pending {
@@ -121,7 +121,7 @@ package struct WorkerState {
             cancelled && result.outcome != .complete
             ? Settlement(job.lease, .release)
             : Settlement(job.lease, options.redactor.redact(result.outcome), effects: result.effects)
-        settlements.append((settlement, job, ranFor))
+        settlements.append((settlement, job, ranFor, result.events))
     }
 
     /// The exchange committed.
@@ -135,11 +135,14 @@ package struct WorkerState {
             nextRegistrationAt = sent.at + (registration?.refreshInterval ?? .zero)
             registeredStop = sent.stopped
         }
-        for ((settlement, job, ranFor), settled) in zip(sent.settling, result.settled) {
+        for ((settlement, job, ranFor, events), settled) in zip(sent.settling, result.settled) {
             report.count(settled, of: settlement.outcome)
             registration?.tally.count(queue: job.queue, kind: job.kind) { $0.count(settled, of: settlement.outcome) }
             if let ranFor, settled != .leaseLost {
                 registration?.tally.ran(for: ranFor)
+            }
+            for event in events {
+                registration?.tally.events[event, default: 0] += 1
             }
             actions.append(
                 .report(settled == .leaseLost ? .leaseLost(job) : .settled(job, settlement.outcome, settled)))

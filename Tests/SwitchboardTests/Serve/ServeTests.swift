@@ -361,6 +361,14 @@ struct ServeTests {
         #expect(sent.sorted() == texts.sorted(), "each message answered once, redeliveries absorbed")
         worker.signal(SIGTERM)
         #expect(await worker.finish().status == 0)
+        // The stopped worker's last word carries its counts: every send the fake provider answered.
+        let sends = try await fake.requests().compactMap(PipelineTests.sent).count
+        let samples = try await Self.parsePrometheus(try await server.send(.get, "/metrics").body)
+        let delivered =
+            (samples[#"switchboard_sends_total{outcome="delivered",provider="telegram"}"#] ?? 0)
+            + (samples[#"switchboard_sends_total{outcome="delivered",provider="slack"}"#] ?? 0)
+        #expect(Int(delivered) == sends, "\(samples.filter { $0.key.contains("sends") })")
+        #expect(samples[#"switchboard_workers{state="gone"}"#] == 1)
     }
 
     @Test("a WeCom EncodingAESKey that cannot be a key is refused at start, naming the setting, before the database")

@@ -69,6 +69,10 @@ struct WorkersCommand: Command {
             "concurrency": registration.concurrency, "in_flight": registration.inFlight,
             "started_at": registration.startedAt.description, "seen_at": worker.seenAt.description,
             "counts": counts,
+            "events": JSONObject(
+                registration.tally.events.sorted { $0.key < $1.key }.map {
+                    .init(key: $0.key, value: .integer(Int64($0.value)))
+                }),
         ]
     }
 }

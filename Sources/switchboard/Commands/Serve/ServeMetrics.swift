@@ -93,8 +93,12 @@ final class ServeMetrics: Sendable {
         var counts: [String: [String: WorkerTally.Counts]] = [:]
         var durations = [Int](repeating: 0, count: WorkerTally.durationBounds.count + 1)
         var durationSum = 0.0
+        var sends: [String: Int] = [:]
         for worker in workers {
             let tally = worker.registration.tally
+            for (event, count) in tally.events where event.hasPrefix("send ") {
+                sends[event, default: 0] += count
+            }
             for (queue, kinds) in tally.counts {
                 for (kind, tally) in kinds {
                     counts[queue, default: [:]][kind, default: WorkerTally.Counts()].add(tally)
@@ -120,6 +124,18 @@ final class ServeMetrics: Sendable {
                     )
                 }
             }
+        }
+        lines += [
+            "# HELP switchboard_sends_total Provider sends by the fleet's workers, by provider and outcome "
+                + "(delivered, held: a 429 or retry-after, retried, rejected).",
+            "# TYPE switchboard_sends_total counter",
+        ]
+        for (event, count) in sends.sorted(by: { $0.key < $1.key }) {
+            let words = event.split(separator: " ")
+            guard words.count == 3 else { continue }
+            lines.append(
+                "switchboard_sends_total{provider=\"\(label(String(words[1])))\",outcome=\"\(label(String(words[2])))\"} \(count)"
+            )
         }
         lines += [
             "# HELP switchboard_job_duration_seconds How long jobs ran, from claim to the handler's answer.",
