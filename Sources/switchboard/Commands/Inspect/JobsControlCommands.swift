@@ -25,18 +25,10 @@ struct JobsCancelCommand: Command {
     }
 
     func run(_ context: CommandContext) async throws {
-        let store = try await context.openStore(.existing)
-        var refused = false
-        for id in ids {
+        try await JobControlText.act(on: ids, context, refusal: "some ids were not live jobs; see their lines") {
+            store, id in
             let before = try await store.cancel(jobID: id)
-            let cancelled = before.map(JobState.live.contains) ?? false
-            refused = refused || !cancelled
-            context.output.result(
-                JobControlText.describe(id, before, done: cancelled ? "cancelled" : nil),
-                json: JobControlText.fields(id, before, done: cancelled ? "cancelled" : nil))
-        }
-        if refused {
-            throw CommandFailure.data("some ids were not live jobs; see their lines")
+            return (before, before.map(JobState.live.contains) == true ? "cancelled" : nil)
         }
     }
 }
@@ -62,9 +54,8 @@ struct JobsRetryCommand: Command {
     }
 
     func run(_ context: CommandContext) async throws {
-        let store = try await context.openStore(.existing)
-        var refused = false
-        for id in ids {
+        try await JobControlText.act(on: ids, context, refusal: "some jobs could not be run now; see their lines") {
+            store, id in
             let before = try await store.runNow(jobID: id)
             let done: String? =
                 switch before {
@@ -72,18 +63,31 @@ struct JobsRetryCommand: Command {
                 case .dead: "redriven"
                 default: nil
                 }
-            refused = refused || done == nil
-            context.output.result(
-                JobControlText.describe(id, before, done: done), json: JobControlText.fields(id, before, done: done))
-        }
-        if refused {
-            throw CommandFailure.data("some jobs could not be run now; see their lines")
+            return (before, done)
         }
     }
 }
 
 /// What `jobs cancel` and `jobs retry` say about each id.
 enum JobControlText {
+    /// Acts on each id with `act` (which answers the state the job was in, and what was done, if
+    /// anything), a line each; exits 65 with `refusal` when nothing was done to some id.
+    static func act(
+        on ids: [Int64], _ context: CommandContext, refusal: String,
+        _ act: (JobStore, Int64) async throws -> (JobState?, done: String?)
+    ) async throws {
+        let store = try await context.openStore(.existing)
+        var refused = false
+        for id in ids {
+            let (before, done) = try await act(store, id)
+            refused = refused || done == nil
+            context.output.result(describe(id, before, done: done), json: fields(id, before, done: done))
+        }
+        if refused {
+            throw CommandFailure.data(refusal)
+        }
+    }
+
     static func describe(_ id: Int64, _ before: JobState?, done: String?) -> String {
         guard let before else { return "there is no job \(id)" }
         if let done { return "job \(id) \(done) (it was \(before.rawValue))" }

@@ -21,13 +21,7 @@ struct QueuePauseCommand: Command {
     }
 
     func run(_ context: CommandContext) async throws {
-        let store = try await context.openStore(.existing)
-        for queue in queues {
-            let changed = try await store.pause(queue: queue)
-            context.output.result(
-                changed ? "paused \(queue)" : "\(queue) was paused already",
-                json: ["queue": queue, "paused": true, "changed": changed])
-        }
+        try await QueueNames.set(queues, paused: true, context)
     }
 }
 
@@ -46,13 +40,7 @@ struct QueueResumeCommand: Command {
     }
 
     func run(_ context: CommandContext) async throws {
-        let store = try await context.openStore(.existing)
-        for queue in queues {
-            let changed = try await store.resume(queue: queue)
-            context.output.result(
-                changed ? "resumed \(queue)" : "\(queue) was not paused",
-                json: ["queue": queue, "paused": false, "changed": changed])
-        }
+        try await QueueNames.set(queues, paused: false, context)
     }
 }
 
@@ -69,5 +57,21 @@ enum QueueNames {
             }
         }
         return names
+    }
+
+    /// Pauses or resumes each queue, a line each.
+    static func set(_ queues: [String], paused: Bool, _ context: CommandContext) async throws {
+        let store = try await context.openStore(.existing)
+        for queue in queues {
+            let changed = paused ? try await store.pause(queue: queue) : try await store.resume(queue: queue)
+            let text =
+                switch (paused, changed) {
+                case (true, true): "paused \(queue)"
+                case (true, false): "\(queue) was paused already"
+                case (false, true): "resumed \(queue)"
+                case (false, false): "\(queue) was not paused"
+                }
+            context.output.result(text, json: ["queue": queue, "paused": paused, "changed": changed])
+        }
     }
 }
