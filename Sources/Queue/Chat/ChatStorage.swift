@@ -34,4 +34,6 @@ package protocol ChatStorage: Sendable {
     func historyCount(job jobID: Int64) async throws -> Int
 
     func pollCursor(source: String) async throws -> String?
+
+    func linkCounts() async throws -> LinkCounts
 }

@@ -54,6 +54,9 @@ public struct ChatConfiguration: Sendable {
     /// The database the worker uses when neither `--db` nor `$SWITCHBOARD_DB` names one: a SQLite path or
     /// a `postgres://` URL.
     public var database: String?
+    /// The token an operator signs in to `serve`'s dashboard with (`dashboard.token`, or
+    /// `$SWITCHBOARD_DASHBOARD_TOKEN`); nil leaves the dashboard read-only.
+    public var dashboardToken: String?
     /// The bearer token `switchboard serve` requires on `POST /intake/{provider}` (`intake.token`, or
     /// `$SWITCHBOARD_INTAKE_TOKEN`); nil refuses those routes.
     public var intakeToken: String?
@@ -66,7 +69,7 @@ public struct ChatConfiguration: Sendable {
 
     /// Every credential configured, for masking in logs and errors.
     public var secrets: [String] {
-        providers.values.flatMap { $0.credentials.values } + (intakeToken.map { [$0] } ?? [])
+        providers.values.flatMap { $0.credentials.values } + [intakeToken, dashboardToken].compactMap { $0 }
     }
 
     /// The redactor for every log line and stored error of a worker with this configuration.
@@ -114,6 +117,9 @@ public struct ChatConfiguration: Sendable {
         if let token = environment["SWITCHBOARD_INTAKE_TOKEN"], !token.isEmpty {
             configuration.intakeToken = token
         }
+        if let token = environment["SWITCHBOARD_DASHBOARD_TOKEN"], !token.isEmpty {
+            configuration.dashboardToken = token
+        }
         for provider in Provider.allCases {
             var settings = configuration.settings(for: provider)
             let prefix = "SWITCHBOARD_\(provider.rawValue.uppercased())_"
@@ -134,7 +140,8 @@ public struct ChatConfiguration: Sendable {
 
     /// The top-level keys of the configuration file.
     static let keys = [
-        "database", "intake", "agent", "links", "outbound", "local_replies", "pacing", "history_limit", "history_keep",
+        "database", "intake", "dashboard", "agent", "links", "outbound", "local_replies", "pacing", "history_limit",
+        "history_keep",
         "retain_completed",
         "connect_timeout", "request_timeout", "providers",
     ]
@@ -178,6 +185,11 @@ public struct ChatConfiguration: Sendable {
             let intake = try fields.object("intake")
             try intake.allowOnly(["token"], noun: "setting")
             intakeToken = try intake.optionalString("token") ?? intakeToken
+        }
+        if fields.has("dashboard") {
+            let dashboard = try fields.object("dashboard")
+            try dashboard.allowOnly(["token"], noun: "setting")
+            dashboardToken = try dashboard.optionalString("token") ?? dashboardToken
         }
         retainCompleted =
             try fields.count("retain_completed", in: 1...315_360_000).map { .seconds($0) } ?? retainCompleted

@@ -1,3 +1,4 @@
+import ChatStore
 import Enqueuer
 import Foundation
 import HTTPServer
@@ -73,6 +74,18 @@ struct ServeCommand: Command {
         }
         let store = try await context.openStore(.create, orElse: configuration.database.map(StoreLocation.init))
         let redactor = configuration.redactor
+        let throughput = ThroughputHistory()
+        let sampler = Task {
+            while !Task.isCancelled {
+                if let workers = try? await store.workers() {
+                    throughput.record(
+                        at: store.clock.now(),
+                        completed: workers.reduce(0) { $0 + $1.registration.tally.totals.completed })
+                }
+                try? await Task.sleep(for: .seconds(60))
+            }
+        }
+        defer { sampler.cancel() }
         let routes = ServeRoutes(
             gate: gate,
             intakeToken: configuration.intakeToken,
@@ -81,7 +94,9 @@ struct ServeCommand: Command {
             store: store,
             metrics: ServeMetrics(),
             schemaVersion: try await store.schemaVersion(),
-            log: { Output.message(redactor.redact("serve: " + $0)) }
+            log: { Output.message(redactor.redact("serve: " + $0)) },
+            dashboard: Dashboard(
+                store: store, chat: try ChatStore(store), token: configuration.dashboardToken, throughput: throughput)
         )
         let server: HTTPServer
         do {

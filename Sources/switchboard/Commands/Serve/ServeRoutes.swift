@@ -16,6 +16,7 @@ struct ServeRoutes: Sendable {
     let schemaVersion: Int
     /// Where database failures are told, in full; the client is told only that it should retry.
     let log: @Sendable (String) -> Void
+    let dashboard: Dashboard
 
     /// Answers one request, and counts its duration.
     func answer(_ request: ServerRequest) async -> ServerResponse {
@@ -26,6 +27,9 @@ struct ServeRoutes: Sendable {
     }
 
     private func route(_ request: ServerRequest) async -> ServerResponse {
+        if let page = await dashboard.answer(request) {
+            return page
+        }
         let segments = request.path.split(separator: "/").map(String.init)
         switch (request.method, segments.first, segments.count) {
         case ("GET", "healthz", 1):
