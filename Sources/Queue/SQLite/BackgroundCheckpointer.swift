@@ -11,24 +11,25 @@ import Synchronization
 /// which never blocks a writer, then runs on this queue.
 final class BackgroundCheckpointer: @unchecked Sendable {
     // @unchecked Sendable: `connection` is touched only inside blocks on the serial `queue`.
-    /// The log's size, in pages, past which a checkpoint is started: four times SQLite's own default
-    /// (a log of about 16 MB), as a checkpoint here costs commits no time, and each page small
-    /// transactions rewrite again and again is then copied once for many of them.
-    static let thresholdPages: Int32 = 4_000
-
+    /// The log's size, in pages, past which a checkpoint is started (`StoreOptions.checkpointPages`:
+    /// by default four times SQLite's own threshold, a log of about 16 MB, as a checkpoint here costs
+    /// commits no time, and each page small transactions rewrite again and again is then copied once
+    /// for many of them).
+    private let thresholdPages: Int32
     private let path: String
     private let queue = DispatchQueue(label: "switchboard.sqlite.checkpoint")
     private var connection: SQLiteConnection?
     private let scheduled = Atomic<Bool>(false)
 
-    init(path: String) {
+    init(path: String, thresholdPages: Int) {
         self.path = path
+        self.thresholdPages = Int32(clamping: thresholdPages)
     }
 
     /// Called by the committing connection with the log's size after its commit: starts a checkpoint
     /// when the log is past the threshold and none is waiting to run.
     func committed(logPages: Int32) {
-        guard logPages >= Self.thresholdPages, !scheduled.exchange(true, ordering: .acquiringAndReleasing) else {
+        guard logPages >= thresholdPages, !scheduled.exchange(true, ordering: .acquiringAndReleasing) else {
             return
         }
         queue.async { self.checkpoint() }

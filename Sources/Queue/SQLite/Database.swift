@@ -28,6 +28,8 @@ package final class Database: @unchecked Sendable {
     }
 
     /// Opens (or creates) the database at `path`, checks it is ours, and applies pending migrations.
+    /// A writable connection checkpoints in the background past `checkpointPages` pages of log (nil keeps
+    /// SQLite's own checkpoint, inside the commit: the raw baseline's).
     ///
     /// - Throws: `QueueError` (`.databaseMissing`, `.foreignDatabase`, `.schemaTooNew`, and in read-only
     ///   mode `.schemaOutdated`) or `SQLiteError`. A database that is refused is left exactly as it was.
@@ -36,6 +38,7 @@ package final class Database: @unchecked Sendable {
         mode: SQLiteConnection.OpenMode,
         durability: Durability,
         lockTimeout: Duration,
+        checkpointPages: Int?,
         schema: Schema
     ) async throws -> Database {
         let queue = DispatchQueue(label: "switchboard.sqlite")
@@ -51,8 +54,9 @@ package final class Database: @unchecked Sendable {
                             busyTimeout: lockTimeout / transactionAttempts
                         )
                         try schema.prepare(connection, durability: durability, readOnly: mode == .readOnly)
-                        if mode != .readOnly {
-                            connection.checkpointInBackground(BackgroundCheckpointer(path: path))
+                        if mode != .readOnly, let checkpointPages {
+                            connection.checkpointInBackground(
+                                BackgroundCheckpointer(path: path, thresholdPages: checkpointPages))
                         }
                         return connection
                     })
