@@ -256,7 +256,7 @@ struct ServeTests {
         }
         #expect(try await server.send(.get, "/healthz", timeout: .seconds(2)).status == 200)
         for connection in stalled {
-            #expect(connection.waitForClose(timeout: .seconds(20)) != nil, "a stalled client is cut off")
+            #expect(await connection.waitForClose(timeout: .seconds(20)) != nil, "a stalled client is cut off")
         }
 
         let store = try await SwitchboardDatabase.open(.sqlite(path: directory.databasePath))

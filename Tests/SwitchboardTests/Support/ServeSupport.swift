@@ -46,7 +46,8 @@ struct TestServer {
 
 /// A TCP connection on loopback driven byte by byte: a slow or stalled client, which no HTTP library
 /// plays on purpose.
-final class RawConnection {
+final class RawConnection: @unchecked Sendable {
+    // @unchecked Sendable: the socket is used by one call at a time.
     private let socket: Int32
 
     init(port: Int) throws {
@@ -74,9 +75,18 @@ final class RawConnection {
         _ = text.withCString { Glibc.send(socket, $0, strlen($0), Int32(MSG_NOSIGNAL)) }
     }
 
-    /// Waits up to `timeout` for the server to close the connection; what it sent before, or nil if it
-    /// kept the connection open that long.
-    func waitForClose(timeout: Duration) -> String? {
+    /// Waits up to `timeout` for the server to close the connection, off the cooperative pool (a blocked
+    /// pool thread would stall every other test's tasks); what it sent before, or nil if it kept the
+    /// connection open that long.
+    func waitForClose(timeout: Duration) async -> String? {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(returning: self.blockingWaitForClose(timeout: timeout))
+            }
+        }
+    }
+
+    private func blockingWaitForClose(timeout: Duration) -> String? {
         var limit = timeval(tv_sec: Int(timeout.components.seconds), tv_usec: 0)
         setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
         var received = Data()

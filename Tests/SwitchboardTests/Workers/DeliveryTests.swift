@@ -28,7 +28,8 @@ func work(
     } catch {
         pool.requestStop(immediately: true)
         _ = try? await running.value
-        throw error
+        // What the worker did meanwhile, so a timeout says where it stood.
+        throw WaitTimeout(what: "\(what); the worker's events: \(events.withLock { $0 })")
     }
     pool.requestStop()
     _ = try await running.value
