@@ -39,12 +39,22 @@ enum TestPostgres {
         return found ? directory : nil
     }()
 
-    /// A new, empty database on the run's server, as a connection URL.
+    /// A new, empty database on the run's server, as a connection URL. The blocking libpq calls run off
+    /// the cooperative pool: dozens of tests create databases at once when a run starts, and each
+    /// `CREATE DATABASE` waiting on a pool thread would stall every other test's tasks (an in-process
+    /// worker then misses its heartbeats).
     static func newDatabase() async throws -> StoreLocation {
         let server = try await shared.value
         let name = "t_" + UUID().uuidString.replacing("-", with: "").lowercased()
-        let admin = try PGConnection(url: server.url(database: "postgres"))
-        try admin.execute("CREATE DATABASE \(name)")
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            DispatchQueue.global().async {
+                continuation.resume(
+                    with: Result {
+                        let admin = try PGConnection(url: server.url(database: "postgres"))
+                        try admin.execute("CREATE DATABASE \(name)")
+                    })
+            }
+        }
         return .postgres(url: server.url(database: name))
     }
 
