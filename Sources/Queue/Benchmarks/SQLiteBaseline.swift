@@ -16,7 +16,7 @@ package enum SQLiteBaseline {
         }
         let database = try await Database.open(
             path: path, mode: .createIfMissing, durability: durability, lockTimeout: .seconds(20),
-            checkpointPages: nil, schema: Schema(migrations: [baselineTable])
+            schema: Schema(migrations: [baselineTable])
         )
         return try await database.perform { connection in
             let payload = SQLValue.blob(Data(#"{"n":1}"#.utf8))

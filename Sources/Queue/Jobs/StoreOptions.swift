@@ -17,8 +17,6 @@ public struct StoreOptions: Sendable {
     public var lockTimeout: Duration = .seconds(20)
     /// On PostgreSQL, how many connections the store's statements share (beside one for `LISTEN`).
     public var postgresConnections = 4
-    /// On SQLite: the write-ahead log's size, in pages, past which a checkpoint runs in the background.
-    public var checkpointPages = 4_000
     /// Whether the store may create, migrate and write the database.
     public var access = StoreAccess.create
     /// Other modules' tables, created and migrated with the job queue's.

@@ -28,8 +28,6 @@ package final class Database: @unchecked Sendable {
     }
 
     /// Opens (or creates) the database at `path`, checks it is ours, and applies pending migrations.
-    /// A writable connection checkpoints in the background past `checkpointPages` pages of log (nil keeps
-    /// SQLite's own checkpoint, inside the commit: the raw baseline's).
     ///
     /// - Throws: `QueueError` (`.databaseMissing`, `.foreignDatabase`, `.schemaTooNew`, and in read-only
     ///   mode `.schemaOutdated`) or `SQLiteError`. A database that is refused is left exactly as it was.
@@ -38,7 +36,6 @@ package final class Database: @unchecked Sendable {
         mode: SQLiteConnection.OpenMode,
         durability: Durability,
         lockTimeout: Duration,
-        checkpointPages: Int?,
         schema: Schema
     ) async throws -> Database {
         let queue = DispatchQueue(label: "switchboard.sqlite")
@@ -54,10 +51,6 @@ package final class Database: @unchecked Sendable {
                             busyTimeout: lockTimeout / transactionAttempts
                         )
                         try schema.prepare(connection, durability: durability, readOnly: mode == .readOnly)
-                        if mode != .readOnly, let checkpointPages {
-                            connection.checkpointInBackground(
-                                BackgroundCheckpointer(path: path, thresholdPages: checkpointPages))
-                        }
                         return connection
                     })
             }

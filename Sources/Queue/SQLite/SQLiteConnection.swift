@@ -22,8 +22,6 @@ package final class SQLiteConnection {
     let path: String
     /// How long one write transaction waits for the write turnstile.
     private let lockTimeout: Duration
-    /// The checkpointer this connection's commits report to, kept until the connection is closed.
-    private var checkpointer: Unmanaged<BackgroundCheckpointer>?
 
     /// Applies process-wide settings before the first connection; `sqlite3_config` fails after that.
     private static let configured: Void = {
@@ -59,24 +57,6 @@ package final class SQLiteConnection {
     deinit {
         statements.removeAll()
         sqlite3_close_v2(handle)
-        checkpointer?.release()
-    }
-
-    /// Hands this connection's checkpoints to `checkpointer`, instead of running them inside the commit
-    /// that crosses the threshold (the WAL hook replaces SQLite's automatic checkpoint).
-    func checkpointInBackground(_ checkpointer: BackgroundCheckpointer) {
-        let retained = Unmanaged.passRetained(checkpointer)
-        self.checkpointer?.release()
-        self.checkpointer = retained
-        sqlite3_wal_hook(
-            handle,
-            { context, _, _, pages in
-                if let context {
-                    Unmanaged<BackgroundCheckpointer>.fromOpaque(context).takeUnretainedValue().committed(
-                        logPages: pages)
-                }
-                return SQLITE_OK
-            }, retained.toOpaque())
     }
 
     /// The one check every SQLite call that answers `SQLITE_OK` on success goes through.

@@ -28,7 +28,6 @@ package final class SQLiteJobStorage: JobsWritingStorage {
             mode: mode,
             durability: options.durability,
             lockTimeout: options.lockTimeout,
-            checkpointPages: options.checkpointPages,
             schema: Schema(
                 migrations: try Migration.sequence(
                     [.jobs, .queuePauses, .workers, .schedules] + options.schemaParts.flatMap(\.sqlite)))
