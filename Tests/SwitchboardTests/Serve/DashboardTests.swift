@@ -137,7 +137,19 @@ struct DashboardTests {
             ["goto": base + "/jobs/\(dead)"],
             ["eval": "document.querySelector('form[action$=\"/redrive\"] button').click(); 1", "navigates": true],
             ["screenshot": "redriven"], ["text": "redriven"],
+            // A phone's screen: every page fits its width, tables scrolling inside their own box.
+            ["phone": [390, 844]],
         ]
+        for path in ["", "/workers", "/dead-letters", "/jobs/\(dead)", "/links"] {
+            steps += [
+                ["goto": base + path],
+                [
+                    "eval":
+                        "document.documentElement.scrollWidth <= window.innerWidth ? 'fits' : 'overflows ' + location.pathname"
+                ],
+            ]
+        }
+        steps.append(["screenshot": "phone"])
         let script = directory.path("steps.json")
         try JSONSerialization.data(withJSONObject: steps).write(to: URL(fileURLWithPath: script))
         let driver = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
@@ -155,7 +167,9 @@ struct DashboardTests {
             uniquingKeysWith: { first, _ in first })
         #expect(texts["dead-letters"]?.contains(Self.hostile) == true, "the hostile kind shows as text")
         #expect(texts["redriven"]?.contains("state\tready") == true, "\(texts["redriven"] ?? "")")
-        for name in ["queues", "workers", "dead-letters", "job", "links", "redriven"] {
+        let fits = lines.compactMap { $0["eval"] as? String }
+        #expect(fits.filter { $0 == "fits" }.count == 5, "every page fits a phone's width: \(fits)")
+        for name in ["queues", "workers", "dead-letters", "job", "links", "redriven", "phone"] {
             let size =
                 (try? FileManager.default.attributesOfItem(atPath: directory.path("\(name).png"))[.size] as? Int) ?? 0
             #expect(size > 1_000, "\(name).png")

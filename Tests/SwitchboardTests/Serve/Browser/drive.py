@@ -3,7 +3,8 @@ descriptors 3 and 4, NUL-terminated JSON), so the tests need no WebSocket client
 
 usage: drive.py CHROMIUM SCRIPT.json OUTDIR
 SCRIPT is a JSON list of steps: {"goto": URL}, {"eval": JS} (waits for a navigation it starts when
-"navigates" is true), {"screenshot": NAME}, {"text": NAME} (writes document.body.innerText).
+"navigates" is true), {"screenshot": NAME}, {"text": NAME} (writes document.body.innerText),
+{"phone": [WIDTH, HEIGHT]} (emulates a phone's screen from then on).
 Prints one JSON line per step with what it saw; exits non-zero on any failure."""
 import json, os, subprocess, sys, tempfile, time
 
@@ -91,6 +92,11 @@ try:
             path = os.path.join(out, step["screenshot"] + ".png")
             open(path, "wb").write(base64.b64decode(data))
             print(json.dumps({"screenshot": path}), flush=True)
+        elif "phone" in step:
+            width, height = step["phone"]
+            send("Emulation.setDeviceMetricsOverride",
+                 {"width": width, "height": height, "deviceScaleFactor": 2, "mobile": True}, session)
+            print(json.dumps({"phone": [width, height]}), flush=True)
         elif "text" in step:
             value = send("Runtime.evaluate", {"expression": "document.body.innerText", "returnByValue": True}, session)
             print(json.dumps({"text": step["text"], "value": value["result"]["value"]}), flush=True)
