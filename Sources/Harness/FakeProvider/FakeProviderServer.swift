@@ -281,6 +281,14 @@ private final class FakeAPIs: Sendable {
             record(request, scripted: false)
             return Response(body: Data(#"{"ret":0}"#.utf8))
         }
+        if ProviderRoute.telegramTyping.matches(path) {
+            record(request, scripted: false)
+            return Response(body: Data(#"{"ok":true,"result":true}"#.utf8))
+        }
+        if ProviderRoute.discordTyping.matches(path) {
+            record(request, scripted: false)
+            return Response(status: 204, body: Data())
+        }
         if ProviderRoute.telegramUpdates.matches(path) {
             record(request, scripted: false)
             return telegramUpdates(request)

@@ -20,7 +20,9 @@ public struct ChatWorker: JobHandler {
                 HTTPAgent(url: url, connectTimeout: connectTimeout, timeout: timeout, http: http)
             }
         let chat = try ChatStore(store)
-        turns = TurnHandler(store: store, chat: chat, agent: agent, configuration: configuration)
+        turns = TurnHandler(
+            store: store, chat: chat, agent: agent, configuration: configuration,
+            typing: TypingIndicator(configuration: configuration, http: http))
         linking = LinkHandler(chat: chat)
         delivery = try DeliveryHandler(store: store, configuration: configuration, http: http)
         self.fallback = fallback

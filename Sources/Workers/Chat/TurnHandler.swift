@@ -18,6 +18,7 @@ struct TurnHandler {
     let chat: ChatStore
     let agent: any Agent
     let configuration: ChatConfiguration
+    let typing: TypingIndicator
 
     func run(_ job: ClaimedJob) async -> JobResult {
         let first: InboundEvent
@@ -57,11 +58,13 @@ struct TurnHandler {
         }
         do {
             let history = try await chat.history(conversation: event.conversationKey, limit: configuration.historyLimit)
-            let answer = try await agent.reply(
-                to: AgentTurn(
-                    turnID: job.id, owner: owner, conversation: event.conversationKey, message: message,
-                    history: history)
-            )
+            let answer = try await typing.whileWorking(in: event) {
+                try await agent.reply(
+                    to: AgentTurn(
+                        turnID: job.id, owner: owner, conversation: event.conversationKey, message: message,
+                        history: history)
+                )
+            }
             return reply(answer, to: event, job: job, record: true, absorbing: absorbed)
         } catch let error as AgentError {
             return .fail(error.description, retryable: error.retryable)

@@ -49,6 +49,10 @@ extension ProviderRoute {
     public static let wecomDirect = fixed("/cgi-bin/message/send")
     public static let wecomGroup = fixed("/cgi-bin/appchat/send")
     public static let wechatSend = fixed("/ilink/bot/sendmessage")
+    /// Telegram's typing indicator: `/bot{token}/sendChatAction`.
+    public static let telegramTyping = around("/bot", "/sendChatAction")
+    /// Discord's typing indicator: `/api/v10/channels/{channel}/typing`.
+    public static let discordTyping = around("/api/v10/channels/", "/typing")
     /// Telegram's long poll: `/bot{token}/getUpdates`.
     public static let telegramUpdates = around("/bot", "/getUpdates")
     /// WeChat (iLink)'s long poll, with its opaque `get_updates_buf` cursor.
