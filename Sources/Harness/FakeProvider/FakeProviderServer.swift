@@ -285,6 +285,10 @@ private final class FakeAPIs: Sendable {
             record(request, scripted: false)
             return Response(body: Data(#"{"ok":true,"result":true}"#.utf8))
         }
+        if ProviderRoute.slackThreadStatus.matches(path) {
+            record(request, scripted: false)
+            return Response(body: Data(#"{"ok":true}"#.utf8))
+        }
         if ProviderRoute.discordTyping.matches(path) {
             record(request, scripted: false)
             return Response(status: 204, body: Data())

@@ -53,6 +53,8 @@ extension ProviderRoute {
     public static let telegramTyping = around("/bot", "/sendChatAction")
     /// Discord's typing indicator: `/api/v10/channels/{channel}/typing`.
     public static let discordTyping = around("/api/v10/channels/", "/typing")
+    /// Slack's assistant-thread status, its typing indicator.
+    public static let slackThreadStatus = fixed("/api/assistant.threads.setStatus")
     /// Telegram's long poll: `/bot{token}/getUpdates`.
     public static let telegramUpdates = around("/bot", "/getUpdates")
     /// WeChat (iLink)'s long poll, with its opaque `get_updates_buf` cursor.

@@ -12,9 +12,11 @@ import Workers
 struct TypingTests {
     /// Runs one message's turn and reply against the fake provider, whose agent answers after `delay`;
     /// returns the provider's record.
-    func turn(_ provider: Provider, _ fixture: String, agentDelay milliseconds: Int, faults: String = "")
-        async throws -> [[String: Any]]
-    {
+    /// With `settled`, waits after the turn until the record satisfies it (a request sent off the turn's path).
+    func turn(
+        _ provider: Provider, _ fixture: String, agentDelay milliseconds: Int, faults: String = "",
+        settled: (@Sendable ([String]) -> Bool)? = nil
+    ) async throws -> [[String: Any]] {
         let fake = try await FakeProvider()
         defer { fake.stop() }
         let test = try await TestStore(.sqlite) { $0.clock = SystemClock() }
@@ -27,6 +29,9 @@ struct TypingTests {
         #expect(result.status == .enqueued)
         _ = try await work(test.store, configuration, until: "the turn is answered") {
             try await test.store.stats().totals.values.reduce(0, +) == 0
+        }
+        if let settled {
+            try await waitUntil("the typing calls settle") { settled(Self.paths(try await fake.requests())) }
         }
         return try await fake.requests()
     }
@@ -54,10 +59,26 @@ struct TypingTests {
         #expect(paths.firstIndex { $0.hasSuffix("/typing") }! < reply)
     }
 
+    @Test("Slack: the assistant thread's status is set while the agent works and cleared before the reply")
+    func slack() async throws {
+        // The clear goes out as the agent answers, beside the reply (Slack also clears it at the reply).
+        let requests = try await turn(.slack, "thread_reply", agentDelay: 500) { paths in
+            paths.count { $0 == "/api/assistant.threads.setStatus" } >= 2
+        }
+        let paths = Self.paths(requests)
+        let statuses = requests.filter { ($0["path"] as? String) == "/api/assistant.threads.setStatus" }
+            .compactMap { ($0["body"] as? [String: Any])?["status"] as? String }
+        #expect(statuses.first == "is thinking…" && statuses.last == "", "\(statuses)")
+        let reply = try #require(paths.firstIndex { $0 == "/api/chat.postMessage" })
+        #expect(paths.firstIndex { $0 == "/api/assistant.threads.setStatus" }! < reply, "\(paths)")
+    }
+
     @Test("a provider without a typing call gets none; a failing typing call costs the turn nothing")
     func noneOrFailing() async throws {
-        let slack = Self.paths(try await turn(.slack, "channel_message", agentDelay: 500))
-        #expect(slack.filter { $0.contains("typing") || $0.contains("ChatAction") }.isEmpty, "\(slack)")
+        let wechat = Self.paths(try await turn(.wechat, "text", agentDelay: 500))
+        #expect(
+            wechat.filter { !$0.hasPrefix("/_fake") && $0 != "/agent" && $0 != "/ilink/bot/sendmessage" }.isEmpty,
+            "\(wechat)")
         let failing = Self.paths(
             try await turn(
                 .telegram, "private_message", agentDelay: 500,
