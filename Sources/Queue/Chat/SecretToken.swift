@@ -22,13 +22,18 @@ public enum SecretToken {
     /// A token that would start with `-` is drawn again: on a command line (`link status TOKEN`) it would
     /// read as an option. That costs less than a fiftieth of a bit of the 128 or 256.
     static func generate(byteCount: Int) -> String {
-        var generator = SystemRandomNumberGenerator()
         while true {
-            let token = base64URL((0..<byteCount).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
+            let token = base64URL(randomBytes(byteCount))
             if !token.hasPrefix("-") {
                 return token
             }
         }
+    }
+
+    /// `count` random bytes from the system CSPRNG.
+    package static func randomBytes(_ count: Int) -> [UInt8] {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<count).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
     }
 
     private static let base64URLAlphabet = Array(

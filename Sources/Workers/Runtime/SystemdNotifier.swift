@@ -1,4 +1,5 @@
 import Foundation
+import Queue
 
 /// Tells systemd how a `Type=notify` service is doing: `READY=1` once it serves, `STATUS=` lines, and
 /// `WATCHDOG=1` at half the unit's `WatchdogSec` while a liveness check passes, as datagrams to
@@ -36,13 +37,14 @@ public final class SystemdNotifier: Sendable {
         send("STOPPING=1\nSTATUS=\(status)")
     }
 
-    /// Feeds the watchdog every `watchdogInterval` for as long as `isAlive` says so, until cancelled; a
-    /// process whose check fails or hangs is left for systemd to restart.
-    public func feedWatchdog(while isAlive: @escaping @Sendable () async -> Bool) -> Task<Void, Never>? {
+    /// Feeds the watchdog every `watchdogInterval` while `store` answers (a read of its change counter),
+    /// until cancelled; a process whose database stops answering, or that hangs, is left for systemd to
+    /// restart.
+    public func feedWatchdog(whileAnswering store: JobStore) -> Task<Void, Never>? {
         guard let interval = watchdogInterval else { return nil }
         return Task {
             while !Task.isCancelled {
-                if await isAlive() {
+                if (try? await store.changeCounter()) != nil {
                     send("WATCHDOG=1")
                 }
                 try? await Task.sleep(for: interval)

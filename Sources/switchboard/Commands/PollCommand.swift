@@ -89,7 +89,7 @@ struct PollCommand: Command {
         }
         Output.message("poll: reading \(source.name) updates into \(store.path)")
         systemd.ready(status: "polling \(source.name)")
-        let watchdog = systemd.feedWatchdog { (try? await store.changeCounter()) != nil }
+        let watchdog = systemd.feedWatchdog(whileAnswering: store)
         defer { watchdog?.cancel() }
         let report: Poller.Report
         do {

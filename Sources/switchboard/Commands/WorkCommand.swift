@@ -128,7 +128,7 @@ struct WorkCommand: Command {
         }
         log.started(queues: queues, concurrency: concurrency, database: store.path)
         systemd.ready(status: "working \(queues.joined(separator: ",")) with concurrency \(concurrency)")
-        let watchdog = systemd.feedWatchdog { (try? await store.changeCounter()) != nil }
+        let watchdog = systemd.feedWatchdog(whileAnswering: store)
         defer { watchdog?.cancel() }
         let report = try await pool.run()
         withExtendedLifetime(signals) {}

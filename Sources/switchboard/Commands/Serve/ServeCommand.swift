@@ -111,7 +111,7 @@ struct ServeCommand: Command {
             json: ["listening": server.address.description, "port": Int(server.port)])
         let systemd = SystemdNotifier()
         systemd.ready(status: "listening on \(server.address)")
-        let watchdog = systemd.feedWatchdog { (try? await store.changeCounter()) != nil }
+        let watchdog = systemd.feedWatchdog(whileAnswering: store)
         defer { watchdog?.cancel() }
         var waiting = stopRequests.makeAsyncIterator()
         _ = await waiting.next()

@@ -284,9 +284,9 @@ final class Dashboard: Sendable {
             (components.queryItems ?? []).map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { first, _ in first })
     }
 
+    /// 32 bytes from the system CSPRNG, in hex: a session id or a CSRF token.
     private static func randomHex() -> String {
-        var generator = SystemRandomNumberGenerator()
-        return (0..<4).map { _ in String(generator.next() as UInt64, radix: 16) }.joined()
+        WebhookCrypto.hex(Data(SecretToken.randomBytes(32)))
     }
 }
 
