@@ -10,7 +10,9 @@ import Workers
 /// It answers each provider's send endpoint (and token endpoints) the way the provider documents,
 /// records every request, and plays scripted faults: `POST /_fake/script` with a JSON array of rules
 /// `{"path": substring, "times": N, "status": S, "body": JSON, "raw": text, "headers": {...},
-/// "delay_ms": N, "drop": true, "pass": true}` (`pass`: answer normally, after the delay).
+/// "delay_ms": N, "drop": true, "pass": true, "until": {"path": substring, "count": N}}` (`pass`: answer
+/// normally, after the delay; `until`: hold the answer until that many requests to the path were
+/// recorded, at most for the delay, or a minute without one).
 /// `GET /_fake/requests` returns what it recorded (with `at_ns`, wall-clock nanoseconds, and for a send
 /// the reply's `text`, read from wherever its provider carries it), `GET /_fake/count` how many sends it
 /// answered normally; `POST /_fake/reset` forgets it all. `POST /agent` is an echo agent.
@@ -45,6 +47,14 @@ private final class FakeAPIs: Sendable {
         var drop: Bool
         /// Answer as the provider would, after the delay, instead of with this rule's response.
         var pass: Bool
+        /// Hold the answer until this many requests whose path contains `path` were recorded.
+        var until: Awaited?
+    }
+
+    /// Requests a held answer waits for.
+    struct Awaited: Sendable {
+        var path: String
+        var count: Int
     }
 
     /// A request as received; turned into JSON only when `/_fake/requests` asks, to keep serving cheap.
@@ -85,6 +95,7 @@ private final class FakeAPIs: Sendable {
         var body = Data("{}".utf8)
         var headers: [String: String] = [:]
         var delay: Duration?
+        var until: Awaited?
         var drop = false
     }
 
@@ -95,7 +106,9 @@ private final class FakeAPIs: Sendable {
             method: incoming.method, path: incoming.path + (query.isEmpty ? "" : "?" + query),
             headers: incoming.headers, body: incoming.body)
         let response = respond(to: request)
-        if let delay = response.delay {
+        if let until = response.until {
+            await wait(for: until, atMost: response.delay ?? .seconds(60))
+        } else if let delay = response.delay {
             try? await Task.sleep(for: delay)
         }
         if response.drop {
@@ -105,6 +118,16 @@ private final class FakeAPIs: Sendable {
             status: response.status,
             headers: response.headers.merging(["Content-Type": "application/json"]) { mine, _ in mine },
             body: response.body)
+    }
+
+    /// Waits until the requests `awaited` names were recorded, or `limit` has passed.
+    private func wait(for awaited: Awaited, atMost limit: Duration) async {
+        let deadline = ContinuousClock.now + limit
+        while ContinuousClock.now < deadline
+            && state.withLock({ $0.recorded.count { $0.request.path.contains(awaited.path) } }) < awaited.count
+        {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
     }
 
     // MARK: Routing
@@ -129,11 +152,13 @@ private final class FakeAPIs: Sendable {
             if rule.pass {
                 var response = providerResponse(to: request)
                 response.delay = rule.delay
+                response.until = rule.until
                 return response
             }
             record(request, scripted: true)
             return Response(
-                status: rule.status, body: rule.body, headers: rule.headers, delay: rule.delay, drop: rule.drop)
+                status: rule.status, body: rule.body, headers: rule.headers, delay: rule.delay, until: rule.until,
+                drop: rule.drop)
         }
         return providerResponse(to: request)
     }
@@ -160,7 +185,10 @@ private final class FakeAPIs: Sendable {
                 path: rule["path"]?.stringValue ?? "", remaining: Int(rule["times"]?.integerValue ?? 1),
                 status: Int(rule["status"]?.integerValue ?? 200), body: body, headers: headers,
                 delay: .milliseconds(rule["delay_ms"]?.integerValue ?? 0),
-                drop: rule["drop"] == .bool(true), pass: rule["pass"] == .bool(true)
+                drop: rule["drop"] == .bool(true), pass: rule["pass"] == .bool(true),
+                until: rule["until"]?.objectValue.map { until in
+                    Awaited(path: until["path"]?.stringValue ?? "", count: Int(until["count"]?.integerValue ?? 1))
+                }
             )
         }
         state.withLock { $0.rules += parsed }

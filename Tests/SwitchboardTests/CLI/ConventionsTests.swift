@@ -213,16 +213,20 @@ struct ConventionsTests {
     func redriveProgressAndInterrupt() async throws {
         let directory = try TestDirectory()
         let store = try await SwitchboardDatabase.open(.sqlite(path: directory.databasePath))
-        _ = try await deadLetters(5, in: store)
+        // Enough that at one a second the test has many seconds to see the first and interrupt the rest,
+        // however slowly a loaded machine lets it poll.
+        let total = 20
+        _ = try await deadLetters(total, in: store)
         let redrive = try SwitchboardProcess.start(
             ["dlq", "redrive", "--all", "--rate", "1"], database: directory.databasePath)
-        try await waitUntil("the first batch is redriven") { try await store.deadLetters().count < 5 }
+        try await waitUntil("the first batch is redriven") { try await store.deadLetters().count < total }
         redrive.signal(SIGINT)
         let result = await redrive.finish()
         #expect(result.status == 130, "\(result.stderr)")
-        #expect(result.stderr.contains("redrove 1 of 5 dead letters"), "\(result.stderr)")
+        #expect(result.stderr.contains("redrove 1 of \(total) dead letters"), "\(result.stderr)")
         let left = try await store.deadLetters().count
-        #expect(result.stdout.contains("interrupted: redrove \(5 - left) of 5 dead letters"), "\(result.stdout)")
+        #expect(
+            result.stdout.contains("interrupted: redrove \(total - left) of \(total) dead letters"), "\(result.stdout)")
         #expect(left > 0, "stopped before the end")
     }
 }

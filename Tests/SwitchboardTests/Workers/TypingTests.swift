@@ -14,7 +14,8 @@ struct TypingTests {
     /// returns the provider's record.
     /// With `settled`, waits after the turn until the record satisfies it (a request sent off the turn's path).
     func turn(
-        _ provider: Provider, _ fixture: String, agentDelay milliseconds: Int, faults: String = "",
+        _ provider: Provider, _ fixture: String, agentDelay milliseconds: Int, agentUntil: String = "",
+        faults: String = "",
         settled: (@Sendable ([String]) -> Bool)? = nil
     ) async throws -> [[String: Any]] {
         let fake = try await FakeProvider()
@@ -23,7 +24,7 @@ struct TypingTests {
         var configuration = fake.configuration()
         configuration.agent = .http(url: fake.baseURL + "/agent", connectTimeout: .seconds(5), timeout: .seconds(30))
         try await fake.script(
-            #"[{"path": "/agent", "times": 1, "delay_ms": \#(milliseconds), "pass": true}\#(faults)]"#)
+            #"[{"path": "/agent", "times": 1, "delay_ms": \#(milliseconds), "pass": true\#(agentUntil)}\#(faults)]"#)
         let result = try await Intake(store: test.store).receive(
             Delivery(provider: provider, body: try Fixture(provider, fixture).data))
         #expect(result.status == .enqueued)
@@ -42,7 +43,11 @@ struct TypingTests {
 
     @Test("Telegram: sendChatAction typing before the reply, refreshed while the agent works, none after")
     func telegram() async throws {
-        let paths = Self.paths(try await turn(.telegram, "private_message", agentDelay: 9_000))
+        // The agent answers once the fake has seen the refresh (or after a minute, failing the test).
+        let paths = Self.paths(
+            try await turn(
+                .telegram, "private_message", agentDelay: 60_000,
+                agentUntil: #", "until": {"path": "/sendChatAction", "count": 2}"#))
         let typing = paths.indices.filter { paths[$0].hasSuffix("/sendChatAction") }
         let reply = try #require(paths.firstIndex { $0.hasSuffix("/sendMessage") }, "\(paths)")
         #expect(typing.count >= 2, "sent again before it lapses: \(paths)")
