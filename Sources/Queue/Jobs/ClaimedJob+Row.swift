@@ -3,7 +3,8 @@ import Foundation
 extension ClaimedJob {
     /// The columns `init(_:leaseExpiresAt:)` reads, in its order (a claim's `RETURNING` list).
     static let columns =
-        "id, queue, kind, payload, priority, attempts, max_attempts, lease_token, group_key, dedupe_key, created_at"
+        "id, queue, kind, payload, priority, attempts, max_attempts, lease_token, group_key, dedupe_key, created_at, "
+        + "checkpoint"
 
     init(_ row: some StoredRow, leaseExpiresAt: Timestamp) {
         self.init(
@@ -17,7 +18,8 @@ extension ClaimedJob {
             groupKey: row.optionalText(8),
             dedupeKey: row.optionalText(9),
             enqueuedAt: Timestamp(millisecondsSince1970: row.int64(10)),
-            leaseExpiresAt: leaseExpiresAt
+            leaseExpiresAt: leaseExpiresAt,
+            checkpoint: row.optionalBlob(11)
         )
     }
 }

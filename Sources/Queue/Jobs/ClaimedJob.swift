@@ -14,12 +14,15 @@ public struct ClaimedJob: Sendable {
     public var dedupeKey: String?
     public var enqueuedAt: Timestamp
     public var leaseExpiresAt: Timestamp
+    /// What an earlier attempt saved with `JobStore.checkpoint` (a dead-letter notice gets its job's), if any.
+    public var checkpoint: Data?
 
     public var id: Int64 { lease.jobID }
 
     package init(
         lease: Lease, queue: String, kind: String, payload: Data, priority: Int, attempt: Int, maxAttempts: Int,
-        groupKey: String?, dedupeKey: String?, enqueuedAt: Timestamp, leaseExpiresAt: Timestamp
+        groupKey: String?, dedupeKey: String?, enqueuedAt: Timestamp, leaseExpiresAt: Timestamp,
+        checkpoint: Data? = nil
     ) {
         self.lease = lease
         self.queue = queue
@@ -32,5 +35,6 @@ public struct ClaimedJob: Sendable {
         self.dedupeKey = dedupeKey
         self.enqueuedAt = enqueuedAt
         self.leaseExpiresAt = leaseExpiresAt
+        self.checkpoint = checkpoint
     }
 }

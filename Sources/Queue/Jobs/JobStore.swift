@@ -144,6 +144,16 @@ public final class JobStore: Sendable {
         }
     }
 
+    /// Saves `data` as the job's checkpoint, durably, replacing the one before: progress that the job's
+    /// next attempt (after a crash, a lost lease or a failure) finds in `ClaimedJob.checkpoint`, and that
+    /// its dead-letter notice inherits. A lease that is no longer held saves nothing.
+    /// - Throws: `QueueError.leaseLost` when the lease expired or the job was claimed again.
+    public func checkpoint(_ lease: Lease, _ data: Data) async throws {
+        guard try await storage.checkpoint(lease, data) else {
+            throw QueueError.leaseLost(lease)
+        }
+    }
+
     /// Completes a job, with its effects in the same transaction.
     /// - Throws: `QueueError.leaseLost` when the lease is stale; nothing changes then.
     @discardableResult

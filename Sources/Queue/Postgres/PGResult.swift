@@ -61,6 +61,10 @@ package struct PGRow: StoredRow {
     }
 
     /// A `bytea` column, from its text form (`\x` and hex digits) through libpq's own decoder.
+    package func optionalBlob(_ column: Int) -> Data? {
+        isNull(column) ? nil : blob(column)
+    }
+
     package func blob(_ column: Int) -> Data {
         guard !isNull(column), let value = PQgetvalue(result.handle, index, Int32(column)) else { return Data() }
         var length = 0

@@ -115,4 +115,10 @@ extension Migration {
             CREATE INDEX schedules_due ON switchboard.schedules (next_run_at) WHERE next_run_at IS NOT NULL;
             """
     )
+
+    /// Version 7 on PostgreSQL: a job's checkpoint.
+    static let postgresCheckpoints = Migration(
+        version: 7,
+        sql: "ALTER TABLE switchboard.jobs ADD COLUMN checkpoint bytea;"
+    )
 }

@@ -33,7 +33,7 @@ package final class PostgresJobStorage: JobsWritingStorage {
         let location = StoreLocation.postgres(url: url).description
         let schema = PostgresSchema(
             migrations: try Migration.sequence(
-                [.postgresJobs, .postgresQueuePauses, .postgresWorkers, .postgresSchedules]
+                [.postgresJobs, .postgresQueuePauses, .postgresWorkers, .postgresSchedules, .postgresCheckpoints]
                     + options.schemaParts.flatMap(\.postgres)))
         let lockMilliseconds = Int(options.lockTimeout.seconds * 1_000)
         var settings = [

@@ -281,6 +281,17 @@ package final class PostgresJobsTransaction: JobWriteTransaction, JobsWriting {
 
     // MARK: Settle
 
+    func checkpoint(_ lease: Lease, _ data: Data) throws -> Bool {
+        try connection.execute(
+            """
+            UPDATE switchboard.jobs SET checkpoint = $3, updated_at = $4
+            WHERE id = $1 AND state = 'leased' AND lease_token = $2 AND lease_expires_at > $4
+            RETURNING id
+            """,
+            [.int8(lease.jobID), .int8(lease.token), .bytea(data), nowValue]
+        ).rows { $0.int64(0) }.count == 1
+    }
+
     /// Extends the leases still held to `now + leaseDuration`; returns those no longer held.
     func heartbeat(_ leases: [Lease], leaseDuration: Duration) throws -> [Lease] {
         guard !leases.isEmpty else { return [] }
@@ -466,8 +477,9 @@ package final class PostgresJobsTransaction: JobWriteTransaction, JobsWriting {
         }
         try connection.execute(
             """
-            INSERT INTO switchboard.jobs (queue, kind, payload, priority, state, run_at, max_attempts, created_at, updated_at)
-            SELECT dead_letter_queue, dead_letter_kind, payload, priority, 'ready', $2, $3, $2, $2
+            INSERT INTO switchboard.jobs (queue, kind, payload, priority, state, run_at, max_attempts, created_at,
+                                          updated_at, checkpoint)
+            SELECT dead_letter_queue, dead_letter_kind, payload, priority, 'ready', $2, $3, $2, $2, checkpoint
             FROM switchboard.jobs WHERE id = ANY($1) AND dead_letter_kind IS NOT NULL ORDER BY id
             """,
             [.int8Array(ids), nowValue, .integer(rules.defaultMaxAttempts)]

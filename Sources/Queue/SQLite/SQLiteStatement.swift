@@ -104,6 +104,10 @@ package final class SQLiteStatement {
         isNull(column) ? nil : text(column)
     }
 
+    package func optionalBlob(_ column: Int) -> Data? {
+        isNull(column) ? nil : blob(column)
+    }
+
     package func blob(_ column: Int) -> Data {
         let count = Int(sqlite3_column_bytes(handle, Int32(column)))
         guard count > 0, let bytes = sqlite3_column_blob(handle, Int32(column)) else { return Data() }

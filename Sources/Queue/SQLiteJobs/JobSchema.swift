@@ -101,4 +101,10 @@ extension Migration {
             CREATE INDEX schedules_due ON schedules (next_run_at) WHERE next_run_at IS NOT NULL;
             """
     )
+
+    /// Version 7: a job's checkpoint, the progress an attempt saved for the next.
+    static let checkpoints = Migration(
+        version: 7,
+        sql: "ALTER TABLE jobs ADD COLUMN checkpoint BLOB;"
+    )
 }

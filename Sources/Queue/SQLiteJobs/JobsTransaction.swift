@@ -191,6 +191,16 @@ package struct JobsTransaction: JobWriteTransaction, JobsWriting {
         return changed == 1
     }
 
+    func checkpoint(_ lease: Lease, _ data: Data) throws -> Bool {
+        try connection.execute(
+            """
+            UPDATE jobs SET checkpoint = ?3, updated_at = ?4
+            WHERE id = ?1 AND state = 'leased' AND lease_token = ?2 AND lease_expires_at > ?4
+            """,
+            [.integer(lease.jobID), .integer(lease.token), .blob(data), .integer(now.millisecondsSince1970)]
+        ) == 1
+    }
+
     /// Applies a worker's outcome to the job, and its effects, if the lease is still held.
     func settle(_ settlement: Settlement, liveGroups: inout Set<String>) throws -> SettlementResult {
         guard let row = try heldAttempt(settlement.lease) else { return .leaseLost }
@@ -304,12 +314,14 @@ package struct JobsTransaction: JobWriteTransaction, JobsWriting {
         try promoteNext(inGroup: row.groupKey)
     }
 
-    /// Enqueues the job's dead-letter notice, if it names one: same payload and priority, ready at once.
+    /// Enqueues the job's dead-letter notice, if it names one: same payload, priority and checkpoint,
+    /// ready at once.
     private func enqueueDeadLetterNotice(for id: Int64) throws {
         try connection.execute(
             """
-            INSERT INTO jobs (queue, kind, payload, priority, state, run_at, max_attempts, created_at, updated_at)
-            SELECT dead_letter_queue, dead_letter_kind, payload, priority, 'ready', ?2, ?3, ?2, ?2
+            INSERT INTO jobs (queue, kind, payload, priority, state, run_at, max_attempts, created_at, updated_at,
+                              checkpoint)
+            SELECT dead_letter_queue, dead_letter_kind, payload, priority, 'ready', ?2, ?3, ?2, ?2, checkpoint
             FROM jobs WHERE id = ?1 AND dead_letter_kind IS NOT NULL
             """,
             [.integer(id), .integer(now.millisecondsSince1970), .integer(rules.defaultMaxAttempts)]

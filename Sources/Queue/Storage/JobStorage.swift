@@ -1,3 +1,5 @@
+import Foundation
+
 /// What a database must do for the job queue: the one seam between `JobStore` and a backend.
 ///
 /// `JobStore` keeps the rules that need no database (checking jobs before they are written, pacing a
@@ -32,6 +34,8 @@ package protocol JobStorage: Sendable {
     func jobs(state: JobState?, queue: String?, kind: String?, after: Int64?, limit: Int) async throws -> [JobRecord]
     func jobs(ids: [Int64]) async throws -> [JobRecord]
     func blocked(inGroup group: String, limit: Int) async throws -> [JobRecord]
+    /// Replaces the checkpoint of a job whose lease is still held; false when it is not.
+    func checkpoint(_ lease: Lease, _ data: Data) async throws -> Bool
     /// Cancels a live job; returns the state it was in (a job that was not live is left as it was).
     func cancel(jobID: Int64) async throws -> JobState?
     /// Makes a scheduled job ready and redrives a dead one; returns the state it was in.

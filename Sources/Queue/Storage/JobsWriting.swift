@@ -12,6 +12,8 @@ protocol JobsWriting {
     func settle(_ settlements: [Settlement]) throws -> [SettlementResult]
     /// Extends the leases still held; returns those no longer held.
     func heartbeat(_ leases: [Lease], leaseDuration: Duration) throws -> [Lease]
+    /// Replaces the checkpoint of a job whose lease is still held; false when it is not.
+    func checkpoint(_ lease: Lease, _ data: Data) throws -> Bool
     /// Moves at most `limit` scheduled jobs whose run-at has come to `ready`, earliest first.
     func promoteDueScheduled(limit: Int) throws
     /// Ends at most `limit` attempts whose leases ran out: back to ready, or dead-lettered on the last one.
@@ -123,6 +125,10 @@ extension JobsWritingStorage {
             }
             return results
         }
+    }
+
+    package func checkpoint(_ lease: Lease, _ data: Data) async throws -> Bool {
+        try await writeJobs { try $0.checkpoint(lease, data) }
     }
 
     package func cancel(jobID: Int64) async throws -> JobState? {

@@ -8,6 +8,7 @@ package protocol StoredRow {
     func text(_ column: Int) -> String
     func optionalText(_ column: Int) -> String?
     func blob(_ column: Int) -> Data
+    func optionalBlob(_ column: Int) -> Data?
     /// Text that may hold U+0000: a text column where the database's text type can hold it, else the
     /// UTF-8 bytes in a binary column.
     func unrestrictedText(_ column: Int) -> String

@@ -80,3 +80,34 @@ struct FencingTests {
         #expect(record.errorHistory.map(\.attempt) == [1, 2])
     }
 }
+
+@Suite("Checkpoints")
+struct CheckpointTests {
+    @Test(
+        "a checkpoint reaches the next attempt after a failure and after a lost lease, and the dead-letter notice",
+        arguments: TestBackend.all)
+    func handedOn(backend: TestBackend) async throws {
+        let t = try await TestStore(backend)
+        let notice = DeadLetterNotice(queue: "notices", kind: "turn.failed")
+        try await t.store.enqueue(NewJob(queue: "q", kind: "turn", maxAttempts: 3, onDeadLetter: notice))
+        let first = try await t.claim(lease: .seconds(10))[0]
+        #expect(first.checkpoint == nil)
+        try await t.store.checkpoint(first.lease, Data("sent 1".utf8))
+        try await t.store.checkpoint(first.lease, Data("sent 1, 2".utf8))
+        try await t.store.fail(first.lease, error: "agent stopped mid-stream", retryable: true)
+        t.clock.advance(by: .seconds(3600))
+        let second = try #require(try await t.claim(lease: .seconds(10)).first)
+        #expect(second.checkpoint == Data("sent 1, 2".utf8), "the latest, after a failed attempt")
+        try await t.store.checkpoint(second.lease, Data("sent 1, 2, 3".utf8))
+        t.clock.advance(by: .seconds(10))
+        let third = try #require(try await t.claim(lease: .seconds(10)).first)
+        #expect(third.checkpoint == Data("sent 1, 2, 3".utf8), "after the lease ran out")
+        let stale = await #expect(throws: QueueError.self) {
+            try await t.store.checkpoint(second.lease, Data("late".utf8))
+        }
+        #expect(stale?.code == .leaseLost, "a fenced holder saves nothing")
+        try await t.store.fail(third.lease, error: "agent stopped again", retryable: false)
+        let notified = try #require(try await t.claim(queue: "notices").first)
+        #expect(notified.checkpoint == Data("sent 1, 2, 3".utf8))
+    }
+}
