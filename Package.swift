@@ -56,7 +56,7 @@ let package = Package(
             dependencies: [
                 "JSON", "Queue", "ChatStore", "Enqueuer", "Workers", "HTTPServer", "Harness", "CSQLite", "switchboard",
             ],
-            exclude: ["Enqueuer/Fixtures", "Serve/Browser"]
+            exclude: ["Enqueuer/Fixtures", "Serve/Browser", "Workers/Agents"]
         ),
     ],
     swiftLanguageModes: [.v6]

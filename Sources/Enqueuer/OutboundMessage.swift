@@ -12,14 +12,21 @@ public struct OutboundMessage: Sendable, Equatable {
     public var parts: Int
     /// The turn the reply answers; with `part`, it names the message for providers that dedupe sends.
     public var turnID: Int64
+    /// The provider's id of a message sent before whose text this one replaces (an edit), or nil for a
+    /// new message.
+    public var replacing: String?
 
-    public init(provider: Provider, target: ReplyTarget, text: String, part: Int, parts: Int, turnID: Int64) {
+    public init(
+        provider: Provider, target: ReplyTarget, text: String, part: Int, parts: Int, turnID: Int64,
+        replacing: String? = nil
+    ) {
         self.provider = provider
         self.target = target
         self.text = text
         self.part = part
         self.parts = parts
         self.turnID = turnID
+        self.replacing = replacing
     }
 
     /// A stable id for this chunk, so a resend after a timeout is recognisable (Discord's `nonce`,
@@ -34,12 +41,12 @@ public struct OutboundMessage: Sendable, Equatable {
     }
 
     public var payload: Data {
-        JSONValue.object(
-            JSONObject([
-                "provider": .string(provider.rawValue), "target": target.json, "text": .string(text),
-                "part": .integer(Int64(part)), "parts": .integer(Int64(parts)), "turn_id": .integer(turnID),
-            ])
-        ).serialized
+        var object = JSONObject([
+            "provider": .string(provider.rawValue), "target": target.json, "text": .string(text),
+            "part": .integer(Int64(part)), "parts": .integer(Int64(parts)), "turn_id": .integer(turnID),
+        ])
+        object.set("replacing", replacing.map(JSONValue.string))
+        return JSONValue.object(object).serialized
     }
 
     /// Reads a `chat.deliver` payload.
@@ -53,7 +60,7 @@ public struct OutboundMessage: Sendable, Equatable {
         self.init(
             provider: provider, target: try ReplyTarget(json: fields.object("target")), text: try fields.string("text"),
             part: Int(try fields.integer("part")), parts: Int(try fields.integer("parts")),
-            turnID: try fields.integer("turn_id")
+            turnID: try fields.integer("turn_id"), replacing: try fields.optionalString("replacing")
         )
     }
 }

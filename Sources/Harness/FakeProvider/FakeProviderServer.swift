@@ -13,12 +13,15 @@ import Workers
 /// "delay_ms": N, "drop": true, "pass": true, "until": {"path": substring, "count": N}}` (`pass`: answer
 /// normally, after the delay; `until`: hold the answer until that many requests to the path were
 /// recorded, at most for the delay, or a minute without one).
-/// `GET /_fake/requests` returns what it recorded (with `at_ns`, wall-clock nanoseconds, and for a send
-/// the reply's `text`, read from wherever its provider carries it), `GET /_fake/count` how many sends it
+/// `GET /_fake/requests` returns what it recorded (with `at_ns`, wall-clock nanoseconds, for a send
+/// the reply's `text`, read from wherever its provider carries it, and for a Telegram send the
+/// `message_id` it answered), `GET /_fake/count` how many sends it
 /// answered normally; `POST /_fake/reset` forgets it all. `POST /agent` is an echo agent.
 /// `POST /_fake/updates` with `{"telegram": [update, ...], "wechat": [message, ...]}` queues updates for
 /// the long polls (`getUpdates` by offset, `getupdates` by an opaque `get_updates_buf`); a poll that
-/// finds nothing is held open for its timeout, at most a second.
+/// finds nothing is held open for its timeout, at most a second. The edit routes (Telegram's
+/// `editMessageText`, Slack's `chat.update`, Discord's `PATCH` of a message, Feishu's `PUT`) are answered
+/// and recorded like sends; Telegram's refuses an edit that changes nothing, as Telegram does.
 package final class FakeProviderServer: Sendable {
     private let apis = FakeAPIs()
     private let server: HTTPServer
@@ -62,6 +65,8 @@ private final class FakeAPIs: Sendable {
         let request: Request
         let scripted: Bool
         let deduplicated: Bool?
+        /// The id the answer gave a message sent, where the fake tracks it (Telegram's).
+        let messageID: String?
         let at: Int64
     }
 
@@ -71,6 +76,8 @@ private final class FakeAPIs: Sendable {
         /// Recorded sends to a provider (not to the agent), for `GET /_fake/count`.
         var sends = 0
         var discordNonces: [String: String] = [:]
+        /// The text each Telegram message shows, by id.
+        var telegramTexts: [String: String] = [:]
         var nextMessageID = 1
         /// Updates queued for the long polls.
         var telegramUpdates: [JSONValue] = []
@@ -205,9 +212,10 @@ private final class FakeAPIs: Sendable {
         }
     }
 
-    private func record(_ request: Request, scripted: Bool, deduplicated: Bool? = nil) {
+    private func record(_ request: Request, scripted: Bool, deduplicated: Bool? = nil, messageID: String? = nil) {
         let entry = Recorded(
-            request: request, scripted: scripted, deduplicated: deduplicated, at: QueueBenchmark.wallNanoseconds())
+            request: request, scripted: scripted, deduplicated: deduplicated, messageID: messageID,
+            at: QueueBenchmark.wallNanoseconds())
         state.withLock { state in
             state.recorded.append(entry)
             if !scripted && ProviderRoute.sends.contains(where: { $0.matches(request.path) }) { state.sends += 1 }
@@ -225,6 +233,7 @@ private final class FakeAPIs: Sendable {
         for (name, value) in request.headers.sorted(by: { $0.key < $1.key }) { headers.set(name, .string(value)) }
         entry.set("headers", .object(headers))
         entry.set("deduplicated", recorded.deduplicated.map(JSONValue.bool))
+        entry.set("message_id", recorded.messageID.map(JSONValue.string))
         if case .object(let body)? = try? JSONParser.parse(request.body) {
             entry.set("text", replyText(path: request.path, body: body).map(JSONValue.string))
         }
@@ -239,13 +248,17 @@ private final class FakeAPIs: Sendable {
             else { return nil }
             return inner[member]?.stringValue
         }
-        if ProviderRoute.telegramSend.matches(path) || ProviderRoute.slackPost.matches(path) {
+        if ProviderRoute.telegramSend.matches(path) || ProviderRoute.slackPost.matches(path)
+            || ProviderRoute.telegramEdit.matches(path) || ProviderRoute.slackUpdate.matches(path)
+        {
             return body["text"]?.stringValue
         }
-        if ProviderRoute.discordMessages.matches(path) {
+        if ProviderRoute.discordMessages.matches(path) || ProviderRoute.discordMessage.matches(path) {
             return body["content"]?.stringValue
         }
-        if ProviderRoute.feishuSend.matches(path) || ProviderRoute.feishuReply.matches(path) {
+        if ProviderRoute.feishuSend.matches(path) || ProviderRoute.feishuReply.matches(path)
+            || ProviderRoute.feishuMessage.matches(path)
+        {
             return encoded("content", "text")
         }
         if ProviderRoute.dingtalkDirect.matches(path) || ProviderRoute.dingtalkGroup.matches(path) {
@@ -272,8 +285,30 @@ private final class FakeAPIs: Sendable {
             return state.nextMessageID
         }
         if ProviderRoute.telegramSend.matches(path) {
-            record(request, scripted: false)
+            record(request, scripted: false, messageID: String(id))
+            let text = (try? JSONParser.parse(request.body))?.objectValue?["text"]?.stringValue
+            state.withLock { $0.telegramTexts[String(id)] = text }
             return Response(body: Data(#"{"ok":true,"result":{"message_id":\#(id)}}"#.utf8))
+        }
+        if ProviderRoute.telegramEdit.matches(path) {
+            record(request, scripted: false)
+            return telegramEdit(request)
+        }
+        if ProviderRoute.slackUpdate.matches(path) {
+            record(request, scripted: false)
+            let ts = (try? JSONParser.parse(request.body))?.objectValue?["ts"]?.stringValue ?? ""
+            return Response(body: JSONValue.object(JSONObject(["ok": .bool(true), "ts": .string(ts)])).serialized)
+        }
+        if ProviderRoute.discordMessage.matches(path) && request.method == "PATCH" {
+            record(request, scripted: false)
+            let messageID = String(path.split(separator: "/").last ?? "")
+            return Response(body: JSONValue.object(JSONObject(["id": .string(messageID)])).serialized)
+        }
+        if ProviderRoute.feishuMessage.matches(path) && request.method == "PUT" {
+            record(request, scripted: false)
+            let messageID = String(path.split(separator: "/").last ?? "")
+            return Response(
+                body: Data(#"{"code":0,"msg":"success","data":{"message_id":"\#(messageID)"}}"#.utf8))
         }
         if ProviderRoute.slackPost.matches(path) {
             record(request, scripted: false)
@@ -339,6 +374,31 @@ private final class FakeAPIs: Sendable {
             return Response(body: JSONValue.object(JSONObject(["reply": .string("agent: " + message)])).serialized)
         }
         return Response(status: 404, body: Data(#"{"message":"404: Not Found","code":0}"#.utf8))
+    }
+
+    /// Telegram's `editMessageText`: an edit to the text the message shows already is refused.
+    private func telegramEdit(_ request: Request) -> Response {
+        let body = (try? JSONParser.parse(request.body))?.objectValue
+        let messageID = body?["message_id"]?.integerValue.map { String($0) } ?? ""
+        let text = body?["text"]?.stringValue
+        let known = state.withLock { state in
+            defer { if state.telegramTexts[messageID] != nil { state.telegramTexts[messageID] = text } }
+            return state.telegramTexts[messageID]
+        }
+        guard let known else {
+            return Response(
+                status: 400,
+                body: Data(
+                    #"{"ok":false,"error_code":400,"description":"Bad Request: message to edit not found"}"#.utf8))
+        }
+        guard known != text else {
+            return Response(
+                status: 400,
+                body: Data(
+                    #"{"ok":false,"error_code":400,"description":"Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message"}"#
+                        .utf8))
+        }
+        return Response(body: Data(#"{"ok":true,"result":{"message_id":\#(messageID)}}"#.utf8))
     }
 
     private func queueUpdates(_ body: Data) -> Response {

@@ -23,6 +23,12 @@ extension JobStore {
         try await storage.blocked(inGroup: group, limit: limit)
     }
 
+    /// True while some job of `group` is live (ready, scheduled, leased or blocked): what must go out
+    /// first before anything sent outside the group can keep the group's order.
+    public func hasLiveJobs(inGroup group: String) async throws -> Bool {
+        try await storage.hasLiveJobs(inGroup: group)
+    }
+
     /// True while some job in `queues`, of `kinds` (nil for any), is runnable now or leased: what a draining
     /// worker waits on.
     public func hasRunnableOrLeasedJobs(queues: [String], kinds: [String]? = nil) async throws -> Bool {

@@ -84,6 +84,18 @@ extension PostgresJobStorage {
         }
     }
 
+    package func hasLiveJobs(inGroup group: String) async throws -> Bool {
+        try await query { connection, _ in
+            try connection.execute(
+                """
+                SELECT 1 FROM switchboard.jobs
+                WHERE group_key = $1 AND state IN ('ready', 'scheduled', 'leased', 'blocked') LIMIT 1
+                """,
+                [.text(group)]
+            ).rows { _ in true }.isEmpty == false
+        }
+    }
+
     package func hasRunnableOrLeasedJobs(queues: [String], kinds: [String]?) async throws -> Bool {
         try await query { connection, now in
             try connection.execute(

@@ -72,6 +72,15 @@ extension SQLiteJobStorage {
         }
     }
 
+    package func hasLiveJobs(inGroup group: String) async throws -> Bool {
+        try await read { connection, _ in
+            try connection.queryFirst(
+                "SELECT 1 FROM jobs WHERE group_key = ?1 AND state IN ('ready', 'scheduled', 'leased', 'blocked') LIMIT 1",
+                [.text(group)]
+            ) { _ in true } ?? false
+        }
+    }
+
     package func hasRunnableOrLeasedJobs(queues: [String], kinds: [String]?) async throws -> Bool {
         let kindFilter = KindFilter(kinds, firstParameter: 3)
         return try await read { connection, now in

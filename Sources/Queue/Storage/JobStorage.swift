@@ -34,6 +34,7 @@ package protocol JobStorage: Sendable {
     func jobs(state: JobState?, queue: String?, kind: String?, after: Int64?, limit: Int) async throws -> [JobRecord]
     func jobs(ids: [Int64]) async throws -> [JobRecord]
     func blocked(inGroup group: String, limit: Int) async throws -> [JobRecord]
+    func hasLiveJobs(inGroup group: String) async throws -> Bool
     /// Replaces the checkpoint of a job whose lease is still held; false when it is not.
     func checkpoint(_ lease: Lease, _ data: Data) async throws -> Bool
     /// Cancels a live job; returns the state it was in (a job that was not live is left as it was).

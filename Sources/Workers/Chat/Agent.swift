@@ -19,5 +19,7 @@ public struct AgentError: Error, Sendable, CustomStringConvertible {
 }
 /// Answers a turn.
 public protocol Agent: Sendable {
-    func reply(to turn: AgentTurn) async throws(AgentError) -> String
+    /// Answers `turn` with the whole answer. An agent that streams tells `progress` the answer's text so
+    /// far each time it grows, so the chat can show it; one that does not leaves it alone.
+    func reply(to turn: AgentTurn, progress: AnswerProgress) async throws(AgentError) -> String
 }

@@ -12,6 +12,9 @@ public struct ChatConfiguration: Sendable {
     public enum Agent: Sendable, Equatable {
         /// Answers with the message itself: for trying Switchboard without an agent.
         case echo
+        /// Answers with the message itself, streamed a word at a time with `pause` before each: for
+        /// trying live replies.
+        case echoStream(pause: Duration = .milliseconds(150))
         /// `POST`s each turn to an HTTP endpoint that answers `{"reply": ...}`.
         case http(url: String, connectTimeout: Duration, timeout: Duration)
 
@@ -151,6 +154,8 @@ public struct ChatConfiguration: Sendable {
         switch fields.value("agent") {
         case nil, .string("echo")?:
             agent = .echo
+        case .string("echo-stream")?:
+            agent = .echoStream()
         case .object?:
             let agentFields = try fields.object("agent")
             try agentFields.allowOnly(["url", "connect_timeout", "timeout"], noun: "setting")
@@ -160,7 +165,7 @@ public struct ChatConfiguration: Sendable {
                 timeout: try agentFields.seconds("timeout")
             )
         default:
-            throw fields.error("agent", "must be \"echo\" or an object with a \"url\"")
+            throw fields.error("agent", "must be \"echo\", \"echo-stream\" or an object with a \"url\"")
         }
         if fields.has("links") {
             let linkFields = try fields.object("links")

@@ -16,15 +16,17 @@ public struct ChatWorker: JobHandler {
         let agent: any Agent =
             switch configuration.agent {
             case .echo: EchoAgent()
+            case .echoStream(let pause): EchoStreamAgent(pause: pause)
             case .http(let url, let connectTimeout, let timeout):
                 HTTPAgent(url: url, connectTimeout: connectTimeout, timeout: timeout, http: http)
             }
         let chat = try ChatStore(store)
+        let sender = try ReplySender(store: store, configuration: configuration, http: http)
         turns = TurnHandler(
             store: store, chat: chat, agent: agent, configuration: configuration,
-            typing: TypingIndicator(configuration: configuration, http: http))
+            typing: TypingIndicator(configuration: configuration, http: http), sender: sender)
         linking = LinkHandler(chat: chat)
-        delivery = try DeliveryHandler(store: store, configuration: configuration, http: http)
+        delivery = DeliveryHandler(sender: sender)
         self.fallback = fallback
     }
 

@@ -6,7 +6,49 @@ import Queue
 public struct EchoAgent: Agent {
     public init() {}
 
-    public func reply(to turn: AgentTurn) async throws(AgentError) -> String {
+    public func reply(to turn: AgentTurn, progress: AnswerProgress) async throws(AgentError) -> String {
         "echo: " + turn.message
+    }
+}
+
+/// Answers with the message itself, streamed a word at a time with a pause before each: for trying
+/// live replies (and measuring them) without an agent.
+public struct EchoStreamAgent: Agent {
+    /// The pause before each word.
+    let pause: Duration
+
+    public init(pause: Duration = .milliseconds(150)) {
+        self.pause = pause
+    }
+
+    public func reply(to turn: AgentTurn, progress: AnswerProgress) async throws(AgentError) -> String {
+        var text = ""
+        for word in Self.words("echo: " + turn.message) {
+            do {
+                try await Task.sleep(for: pause)
+            } catch {
+                throw AgentError(description: "echo-stream: cancelled", retryable: true)
+            }
+            text += word
+            progress.update(text)
+        }
+        return text
+    }
+
+    /// The text cut after each run of spaces, so the pieces joined are the text again.
+    static func words(_ text: String) -> [Substring] {
+        var words: [Substring] = []
+        var start = text.startIndex
+        var index = text.startIndex
+        while index < text.endIndex {
+            let next = text.index(after: index)
+            if text[index].isWhitespace && (next == text.endIndex || !text[next].isWhitespace) {
+                words.append(text[start..<next])
+                start = next
+            }
+            index = next
+        }
+        if start < text.endIndex { words.append(text[start...]) }
+        return words
     }
 }

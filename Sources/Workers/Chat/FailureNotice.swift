@@ -3,6 +3,8 @@ import Foundation
 import Queue
 
 /// Tells the user a turn or link job failed for good: enqueued by the store when it dead-lettered them.
+/// Where a live reply of the turn sent a message (the checkpoint the notice inherits), the notice
+/// replaces its text.
 enum FailureNotice {
     static let text = "Sorry, something went wrong while answering. Please try again."
 
@@ -13,7 +15,9 @@ enum FailureNotice {
         return JobResult(
             .complete,
             effects: SettlementEffects(
-                enqueue: Replies.deliveries(text, to: event, turn: job.id, queue: job.queue, recordKeeping: nil)
+                enqueue: Replies.deliveries(
+                    text, to: event, turn: job.id, queue: job.queue, recordKeeping: nil,
+                    over: LiveMessages(checkpoint: job.checkpoint))
             ))
     }
 }

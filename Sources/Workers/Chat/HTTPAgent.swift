@@ -2,9 +2,12 @@ import Enqueuer
 import Foundation
 import JSON
 import Queue
+import Synchronization
 
 /// `POST`s the turn as JSON (`turn_id`, `owner`, `conversation`, `message`, `history`) and reads
-/// `{"reply": ...}`. The turn id lets the agent recognise a turn it is asked again after a failure.
+/// `{"reply": ...}`, or a `text/event-stream` whose events carry JSON: `{"delta": "..."}` appends to the
+/// answer, `{"done": true}` ends it (a stream that ends without it is a failed attempt). The turn id lets
+/// the agent recognise a turn it is asked again after a failure.
 public struct HTTPAgent: Agent {
     let url: String
     let connectTimeout: Duration
@@ -18,7 +21,7 @@ public struct HTTPAgent: Agent {
         self.http = http
     }
 
-    public func reply(to turn: AgentTurn) async throws(AgentError) -> String {
+    public func reply(to turn: AgentTurn, progress: AnswerProgress) async throws(AgentError) -> String {
         let body = JSONValue.object(
             JSONObject([
                 "turn_id": .integer(turn.turnID),
@@ -31,9 +34,11 @@ public struct HTTPAgent: Agent {
                     }),
             ])
         ).serialized
-        var request = HTTPRequest.json(url, body)
+        var request = HTTPRequest.json(url, body, headers: [("Accept", "text/event-stream, application/json")])
         request.connectTimeout = connectTimeout
         request.totalTimeout = timeout
+        let stream = StreamedAnswer(progress: progress)
+        request.onBody = { headers, piece in stream.read(piece, headers: headers) }
         let response: HTTPResponse
         do {
             response = try await http.send(request)
@@ -45,11 +50,69 @@ public struct HTTPAgent: Agent {
                 description: "agent answered HTTP \(response.status)",
                 retryable: response.status >= 500 || response.status == 429)
         }
+        if StreamedAnswer.isStream(response.headers) {
+            return try stream.answer()
+        }
         guard case .object(let answer)? = try? JSONParser.parse(response.body),
             case .string(let reply)? = answer["reply"]
         else {
             throw AgentError(description: "agent answer has no \"reply\" string", retryable: true)
         }
         return reply
+    }
+}
+
+/// An agent's `text/event-stream` answer, read as it arrives on the HTTP client's thread.
+private final class StreamedAnswer: Sendable {
+    private struct State {
+        var decoder = EventStreamDecoder()
+        var text = ""
+        var done = false
+        /// The first event that was not an event of this protocol.
+        var unreadable: String?
+    }
+
+    private let state = Mutex(State())
+    private let progress: AnswerProgress
+
+    init(progress: AnswerProgress) {
+        self.progress = progress
+    }
+
+    static func isStream(_ headers: [String: String]) -> Bool {
+        headers["content-type"]?.lowercased().hasPrefix("text/event-stream") == true
+    }
+
+    /// Reads one piece of the body: each complete event's delta is appended, and the text so far is
+    /// passed on when it grew. Events after `done` are ignored.
+    func read(_ piece: Data, headers: [String: String]) {
+        guard Self.isStream(headers) else { return }
+        let grown: String? = state.withLock { state in
+            var grew = false
+            for data in state.decoder.feed(piece) where !state.done {
+                guard case .object(let event)? = try? JSONParser.parse(Data(data.utf8)) else {
+                    if state.unreadable == nil { state.unreadable = "an event's data is not a JSON object" }
+                    continue
+                }
+                if case .string(let delta)? = event["delta"] {
+                    state.text += delta
+                    grew = grew || !delta.isEmpty
+                }
+                if event["done"] == .bool(true) { state.done = true }
+            }
+            return grew ? state.text : nil
+        }
+        if let grown { progress.update(grown) }
+    }
+
+    /// The whole answer, once the stream has ended.
+    /// - Throws: `AgentError` (retryable) when the stream ended without `{"done": true}`.
+    func answer() throws(AgentError) -> String {
+        let (text, done, unreadable) = state.withLock { ($0.text, $0.done, $0.unreadable) }
+        guard done else {
+            let cause = unreadable.map { " (\($0))" } ?? ""
+            throw AgentError(description: "agent's stream ended without {\"done\": true}\(cause)", retryable: true)
+        }
+        return text
     }
 }

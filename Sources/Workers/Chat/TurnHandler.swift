@@ -19,6 +19,7 @@ struct TurnHandler {
     let agent: any Agent
     let configuration: ChatConfiguration
     let typing: TypingIndicator
+    let sender: ReplySender
 
     func run(_ job: ClaimedJob) async -> JobResult {
         let first: InboundEvent
@@ -58,14 +59,32 @@ struct TurnHandler {
         }
         do {
             let history = try await chat.history(conversation: event.conversationKey, limit: configuration.historyLimit)
-            let answer = try await typing.whileWorking(in: event) {
-                try await agent.reply(
+            let typing = self.typing.start(in: event)
+            defer { typing?.cancel() }
+            let progress = AnswerProgress()
+            let live = Task {
+                await LiveReply(sender: sender, event: event, job: job, stopTyping: { typing?.cancel() })
+                    .show(progress)
+            }
+            let answer: String
+            do {
+                answer = try await agent.reply(
                     to: AgentTurn(
                         turnID: job.id, owner: owner, conversation: event.conversationKey, message: message,
-                        history: history)
+                        history: history),
+                    progress: progress
                 )
+            } catch {
+                progress.finish()
+                live.cancel()
+                _ = await live.value
+                throw error
             }
-            return reply(answer, to: event, job: job, record: true, absorbing: absorbed)
+            progress.finish()
+            live.cancel()
+            let shown = await live.value
+            typing?.cancel()
+            return reply(answer, to: event, job: job, record: true, absorbing: absorbed, over: shown)
         } catch let error as AgentError {
             return .fail(error.description, retryable: error.retryable)
         } catch {
@@ -73,15 +92,16 @@ struct TurnHandler {
         }
     }
 
-    private func reply(_ text: String, to event: InboundEvent, job: ClaimedJob, record: Bool, absorbing: [Int64])
-        -> JobResult
-    {
+    private func reply(
+        _ text: String, to event: InboundEvent, job: ClaimedJob, record: Bool, absorbing: [Int64],
+        over shown: LiveMessages = LiveMessages()
+    ) -> JobResult {
         JobResult(
             .complete,
             effects: SettlementEffects(
                 enqueue: Replies.deliveries(
                     text, to: event, turn: job.id, queue: job.queue,
-                    recordKeeping: record ? configuration.historyKept : nil
+                    recordKeeping: record ? configuration.historyKept : nil, over: shown
                 ),
                 absorb: absorbing
             ))

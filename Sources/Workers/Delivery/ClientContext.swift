@@ -45,7 +45,7 @@ struct ClientContext: Sendable {
         -> SendOutcome
     {
         switch response.status {
-        case 200..<300: .delivered
+        case 200..<300: .delivered(messageID: nil)
         case 429: .slowDown(after: response.retryAfter ?? .seconds(1), bucket: bucket)
         case 500...: .retry("\(provider) answered HTTP \(response.status)")
         default:

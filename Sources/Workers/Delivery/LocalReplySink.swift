@@ -4,7 +4,8 @@ import JSON
 import Synchronization
 
 /// The `local` provider: replies are written as JSON lines to stdout or a file, for running without
-/// provider tokens. Every send succeeds.
+/// provider tokens. Every send succeeds. A message's line carries its `message_id`; an edit's line
+/// carries the id of the message it replaces in `edit`, and the whole new text.
 public final class LocalReplySink: ProviderClient {
     private let descriptor: Int32
     private let lock = Mutex(())
@@ -28,17 +29,21 @@ public final class LocalReplySink: ProviderClient {
         }
     }
 
+    public var edits: Bool { true }
+
     public func send(_ message: OutboundMessage) async -> SendOutcome {
+        let id = message.replacing ?? "local-\(message.turnID)-\(message.part)"
         var line = JSONObject([
             "provider": .string(message.provider.rawValue), "chat": .string(message.target.chat),
             "turn_id": .integer(message.turnID), "part": .integer(Int64(message.part)),
             "parts": .integer(Int64(message.parts)), "text": .string(message.text),
         ])
         line.set("thread", message.target.thread.map(JSONValue.string))
+        line.set(message.replacing == nil ? "message_id" : "edit", .string(id))
         let bytes = [UInt8](JSONValue.object(line).serialized) + [UInt8(ascii: "\n")]
         // One write per line with O_APPEND: lines from several worker processes never interleave.
         let written = lock.withLock { _ in bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) } }
         return written == bytes.count
-            ? .delivered : .retry("local replies: write failed: \(String(cString: strerror(errno)))")
+            ? .delivered(messageID: id) : .retry("local replies: write failed: \(String(cString: strerror(errno)))")
     }
 }

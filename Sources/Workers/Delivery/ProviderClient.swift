@@ -4,7 +4,10 @@ import Queue
 
 /// Sends one outbound message to one provider.
 public protocol ProviderClient: Sendable {
+    /// Sends `message`, or replaces the text of the message it names in `replacing` where `edits`.
     func send(_ message: OutboundMessage) async -> SendOutcome
+    /// Whether the provider can replace the text of a message sent before.
+    var edits: Bool { get }
 }
 /// A provider client over HTTP: `deliver` throws a `SendFailure` when no answer could be had (transport,
 /// token), and `send` turns it into the outcome, so each client reads only its provider's answers.

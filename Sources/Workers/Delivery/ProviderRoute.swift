@@ -1,34 +1,54 @@
 import Foundation
 
 /// One provider API path below the provider's base URL, as a client builds it and the fake provider
-/// recognises it, so the two cannot drift apart: a fixed path, or a prefix and a suffix around one
-/// variable segment (Telegram's bot token, Discord's channel, the Feishu message replied to).
+/// recognises it, so the two cannot drift apart: fixed pieces with one variable segment between each two
+/// (Telegram's bot token, Discord's channel and message, the Feishu message replied to).
 public struct ProviderRoute: Sendable {
-    public let prefix: String
-    public let suffix: String
-    private let hasSegment: Bool
+    /// The fixed pieces, in order; a variable segment goes between each two.
+    private let pieces: [String]
 
     static func fixed(_ path: String) -> ProviderRoute {
-        ProviderRoute(prefix: path, suffix: "", hasSegment: false)
+        ProviderRoute(pieces: [path])
     }
 
-    static func around(_ prefix: String, _ suffix: String) -> ProviderRoute {
-        ProviderRoute(prefix: prefix, suffix: suffix, hasSegment: true)
+    static func around(_ pieces: String...) -> ProviderRoute {
+        ProviderRoute(pieces: pieces)
     }
 
-    /// The path, with `segment` in its variable place (ignored by a fixed route).
-    public func path(_ segment: String = "") -> String {
-        hasSegment ? prefix + segment + suffix : prefix
+    /// The path, with `segments` in its variable places, in order (ignored by a fixed route).
+    public func path(_ segments: String...) -> String {
+        path(segments)
     }
 
-    /// Whether a request's path (a query string after it is ignored) is this route.
+    func path(_ segments: [String]) -> String {
+        var path = pieces[0]
+        for (index, piece) in pieces.dropFirst().enumerated() {
+            path += (index < segments.count ? segments[index] : "") + piece
+        }
+        return path
+    }
+
+    /// Whether a request's path (a query string after it is ignored) is this route: its pieces in order,
+    /// with a segment of at least one character and no slash between each two.
     public func matches(_ requestPath: String) -> Bool {
-        let path =
-            requestPath.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init)
-            ?? ""
-        guard hasSegment else { return path == prefix }
-        return path.count > prefix.count + suffix.count && path.hasPrefix(prefix) && path.hasSuffix(suffix)
-            && !path.dropFirst(prefix.count).dropLast(suffix.count).contains("/")
+        var rest =
+            requestPath.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+        guard rest.hasPrefix(pieces[0]) else { return false }
+        rest = rest.dropFirst(pieces[0].count)
+        for (index, piece) in pieces.enumerated().dropFirst() {
+            let segment: Substring
+            if index == pieces.count - 1 {
+                guard rest.hasSuffix(piece) else { return false }
+                segment = rest.dropLast(piece.count)
+            } else {
+                segment = rest.prefix { $0 != "/" }
+            }
+            guard !segment.isEmpty, !segment.contains("/"), rest.dropFirst(segment.count).hasPrefix(piece) else {
+                return false
+            }
+            rest = rest.dropFirst(segment.count + piece.count)
+        }
+        return rest.isEmpty
     }
 }
 
@@ -49,6 +69,13 @@ extension ProviderRoute {
     public static let wecomDirect = fixed("/cgi-bin/message/send")
     public static let wecomGroup = fixed("/cgi-bin/appchat/send")
     public static let wechatSend = fixed("/ilink/bot/sendmessage")
+    /// Telegram's edit: `/bot{token}/editMessageText`.
+    public static let telegramEdit = around("/bot", "/editMessageText")
+    public static let slackUpdate = fixed("/api/chat.update")
+    /// Discord's edit (`PATCH`): `/api/v10/channels/{channel}/messages/{message}`.
+    public static let discordMessage = around("/api/v10/channels/", "/messages/", "")
+    /// Feishu's edit (`PUT`): `/open-apis/im/v1/messages/{message_id}`.
+    public static let feishuMessage = around("/open-apis/im/v1/messages/", "")
     /// Telegram's typing indicator: `/bot{token}/sendChatAction`.
     public static let telegramTyping = around("/bot", "/sendChatAction")
     /// Discord's typing indicator: `/api/v10/channels/{channel}/typing`.
@@ -59,6 +86,9 @@ extension ProviderRoute {
     public static let telegramUpdates = around("/bot", "/getUpdates")
     /// WeChat (iLink)'s long poll, with its opaque `get_updates_buf` cursor.
     public static let wechatUpdates = fixed("/ilink/bot/getupdates")
+
+    /// Every route that edits a message sent before.
+    public static let edits = [telegramEdit, slackUpdate, discordMessage, feishuMessage]
 
     /// Every route that sends a message (not the token routes).
     public static let sends = [

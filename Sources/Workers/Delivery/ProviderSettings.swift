@@ -12,9 +12,9 @@ public struct ProviderSettings: Sendable {
         self.credentials = credentials
     }
 
-    /// The URL of one of the provider's API routes, with the route's variable segment and a query.
-    public func url(_ route: ProviderRoute, _ segment: String = "", query: String? = nil) -> String {
-        baseURL + route.path(segment) + (query.map { "?" + $0 } ?? "")
+    /// The URL of one of the provider's API routes, with the route's variable segments and a query.
+    public func url(_ route: ProviderRoute, _ segments: String..., query: String? = nil) -> String {
+        baseURL + route.path(segments) + (query.map { "?" + $0 } ?? "")
     }
 
     /// Each provider's production API.

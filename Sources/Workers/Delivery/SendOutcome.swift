@@ -4,7 +4,8 @@ import Queue
 
 /// How a send went, in the terms the job layer acts on.
 public enum SendOutcome: Sendable, Equatable {
-    case delivered
+    /// Sent (or edited); with the provider's id of the message where its answer names one.
+    case delivered(messageID: String?)
     /// The provider asked to wait: snooze for `after` (no attempt spent) and hold `bucket` meanwhile.
     case slowDown(after: Duration, bucket: String)
     /// A failure that may pass (5xx, timeout, dropped connection): retry with backoff.

@@ -6,7 +6,8 @@ import JSON
 /// (`typing`, which lasts about 5 s), Discord's typing route (about 10 s) and Slack's assistant-thread
 /// status (`assistant.threads.setStatus`, which lapses after two minutes or at the bot's next message;
 /// cleared here too as the agent answers, beside the reply), sent again before it lapses and stopped when
-/// the agent has answered, before any reply is sent. Providers without an equivalent get nothing.
+/// the first text is sent (by a live reply) or the agent has answered, before any reply is sent.
+/// Providers without an equivalent get nothing.
 ///
 /// Best effort: a typing call that fails or is told to slow down is dropped; it never fails, delays or
 /// retries the turn, and never takes the chat's pacing slot, which the replies need.
@@ -14,14 +15,9 @@ struct TypingIndicator: Sendable {
     let configuration: ChatConfiguration
     let http: HTTPClient
 
-    /// Runs `work` while the chat of `event` shows the bot typing.
-    func whileWorking<T>(in event: InboundEvent, _ work: () async throws -> T) async rethrows -> T {
-        let typing = start(in: event)
-        defer { typing?.cancel() }
-        return try await work()
-    }
-
-    private func start(in event: InboundEvent) -> Task<Void, Never>? {
+    /// Shows the bot typing in the chat of `event` until the task returned is cancelled (nil where the
+    /// provider has no typing indicator).
+    func start(in event: InboundEvent) -> Task<Void, Never>? {
         guard configuration.outbound == .providers, let typing = typingRequests(event) else { return nil }
         let http = self.http
         return Task {

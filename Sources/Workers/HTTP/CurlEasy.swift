@@ -40,7 +40,7 @@ final class CurlEasy {
     func perform(_ request: HTTPRequest, cancelled: CancellationFlag) -> Result<HTTPResponse, HTTPError> {
         curl_easy_reset(handle)
         errorBuffer[0] = 0
-        let collector = ResponseCollector(maxBodyBytes: request.maxResponseBytes)
+        let collector = ResponseCollector(maxBodyBytes: request.maxResponseBytes, onBody: request.onBody)
         let headers = CurlHeaderList(request.headers.map { "\($0.name): \($0.value)" } + ["Expect:"])
         let body = request.body ?? Data()
         do {
@@ -83,8 +83,11 @@ final class CurlEasy {
         try check(sb_curl_setopt_progress_callback(handle, CancellationFlag.progressCallback))
         try check(sb_curl_setopt_pointer(handle, CURLOPT_XFERINFODATA, Unmanaged.passUnretained(cancelled).toOpaque()))
         switch request.method {
-        case .post:
+        case .post, .put, .patch:
             try check(sb_curl_setopt_long(handle, CURLOPT_POST, 1))
+            if request.method != .post {
+                try check(sb_curl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, request.method.rawValue))
+            }
             try check(sb_curl_setopt_long(handle, CURLOPT_POSTFIELDSIZE, body.count))
             try check(
                 sb_curl_setopt_pointer(handle, CURLOPT_POSTFIELDS, UnsafeMutableRawPointer(mutating: body.baseAddress)))

@@ -5,6 +5,8 @@ public struct HTTPRequest: Sendable {
     public enum Method: String, Sendable {
         case get = "GET"
         case post = "POST"
+        case put = "PUT"
+        case patch = "PATCH"
     }
 
     public var method: Method
@@ -16,6 +18,9 @@ public struct HTTPRequest: Sendable {
     /// Bytes of the response body kept; the rest is dropped. No provider answer Switchboard reads is
     /// near the default.
     public var maxResponseBytes = 1 << 20
+    /// Told each piece of the response body as it arrives, with the response's headers (names in lower
+    /// case), on the client's thread: for a body read while it streams. It must not block.
+    public var onBody: (@Sendable (_ headers: [String: String], _ piece: Data) -> Void)?
 
     public init(
         _ method: Method, _ url: String, headers: [(name: String, value: String)] = [], body: Data? = nil,

@@ -8,9 +8,11 @@ final class ResponseCollector {
     let maxBodyBytes: Int
     var body = Data()
     var headers: [String: String] = [:]
+    let onBody: (@Sendable ([String: String], Data) -> Void)?
 
-    init(maxBodyBytes: Int) {
+    init(maxBodyBytes: Int, onBody: (@Sendable ([String: String], Data) -> Void)?) {
         self.maxBodyBytes = maxBodyBytes
+        self.onBody = onBody
     }
 
     static let bodyCallback: @convention(c) (UnsafeMutablePointer<CChar>?, Int, Int, UnsafeMutableRawPointer?) -> Int =
@@ -23,6 +25,9 @@ final class ResponseCollector {
                 let kept = min(length, collector.maxBodyBytes - collector.body.count)
                 collector.body.append(UnsafeRawPointer(data).assumingMemoryBound(to: UInt8.self), count: kept)
             }
+            collector.onBody?(
+                collector.headers,
+                Data(bytes: UnsafeRawPointer(data).assumingMemoryBound(to: UInt8.self), count: length))
             return length
         }
 

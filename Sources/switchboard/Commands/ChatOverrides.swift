@@ -11,12 +11,16 @@ struct ChatOverrides {
 
     static let agent = Option<ChatConfiguration.Agent>(
         spec: OptionSpec(
-            name: "agent", value: "echo|URL",
-            help: "who answers turns: the built-in echo, or an HTTP endpoint (default: config, else echo)")
+            name: "agent", value: "echo|echo-stream|URL",
+            help:
+                "who answers turns: the built-in echo, the echo streamed word by word, or an HTTP endpoint "
+                + "(default: config, else echo)")
     ) { text in
         if text == "echo" { return .echo }
+        if text == "echo-stream" { return .echoStream() }
         guard text.hasPrefix("http://") || text.hasPrefix("https://") else {
-            throw CommandFailure.usage("--agent must be echo or an http(s) URL, got \"\(text.prefix(64))\"")
+            throw CommandFailure.usage(
+                "--agent must be echo, echo-stream or an http(s) URL, got \"\(text.prefix(64))\"")
         }
         return .endpoint(text)
     }

@@ -5,6 +5,8 @@ import JSON
 /// DingTalk robot: `POST {base}/v1.0/robot/oToMessages/batchSend` for a direct message, or
 /// `.../groupMessages/send` for a group, with an access token from `/v1.0/oauth2/accessToken`.
 struct DingTalkClient: HTTPProviderClient {
+    var edits: Bool { false }
+
     let context: ClientContext
     let tokens: AccessTokenCache
 

@@ -3,28 +3,38 @@ import Foundation
 import JSON
 
 /// Discord REST API: `POST {base}/api/v10/channels/{id}/messages`, replying to the inbound message, with a
-/// `nonce` and `enforce_nonce` so that a resend after a timeout returns the message already posted.
+/// `nonce` and `enforce_nonce` so that a resend after a timeout returns the message already posted; an
+/// edit is a `PATCH` of `/channels/{id}/messages/{id}`.
 struct DiscordClient: HTTPProviderClient {
     let context: ClientContext
+
+    var edits: Bool { true }
 
     /// Discord refuses bots whose requests lack a User-Agent of this form.
     static let userAgent = "DiscordBot (\(SwitchboardVersion.homepage), \(SwitchboardVersion.current))"
 
     func deliver(_ message: OutboundMessage) async throws(SendFailure) -> SendOutcome {
-        var body = JSONObject([
-            "content": .string(message.text), "nonce": .string(message.nonce), "enforce_nonce": .bool(true),
-        ])
-        body.set(
-            "message_reference",
-            message.repliesToMessage.map { id in
-                .object(JSONObject(["message_id": .string(id), "fail_if_not_exists": .bool(false)]))
-            })
-        let request = HTTPRequest.json(
-            context.settings.url(.discordMessages, message.target.chat), JSONValue.object(body).serialized,
-            headers: [
-                ("Authorization", "Bot \(context.settings.credential("bot_token"))"), ("User-Agent", Self.userAgent),
-            ]
-        )
+        var body = JSONObject(["content": .string(message.text)])
+        var request: HTTPRequest
+        if let replacing = message.replacing {
+            request = HTTPRequest.json(
+                context.settings.url(.discordMessage, message.target.chat, replacing), JSONValue.object(body).serialized
+            )
+            request.method = .patch
+        } else {
+            body.set("nonce", .string(message.nonce))
+            body.set("enforce_nonce", .bool(true))
+            body.set(
+                "message_reference",
+                message.repliesToMessage.map { id in
+                    .object(JSONObject(["message_id": .string(id), "fail_if_not_exists": .bool(false)]))
+                })
+            request = HTTPRequest.json(
+                context.settings.url(.discordMessages, message.target.chat), JSONValue.object(body).serialized)
+        }
+        request.headers += [
+            ("Authorization", "Bot \(context.settings.credential("bot_token"))"), ("User-Agent", Self.userAgent),
+        ]
         let response = try await context.send(request)
         let buckets = RateBuckets.of(message)
         if response.status == 429 {
@@ -33,6 +43,9 @@ struct DiscordClient: HTTPProviderClient {
             let global = answer?["global"] == .bool(true) || response.headers["x-ratelimit-global"] == "true"
             return .slowDown(
                 after: .providerSeconds(wait), bucket: global ? buckets.bot?.key ?? buckets.chat.key : buckets.chat.key)
+        }
+        if (200..<300).contains(response.status) {
+            return .delivered(messageID: ClientContext.object(response.body)?["id"]?.stringValue ?? message.replacing)
         }
         return context.byStatus(response, to: message, bucket: buckets.chat.key, provider: "discord")
     }

@@ -4,10 +4,13 @@ import JSON
 
 /// Feishu / Lark: the first chunk replies to the inbound message (`/im/v1/messages/{id}/reply`), later
 /// chunks post to the chat (`/im/v1/messages?receive_id_type=chat_id`), with a tenant access token
-/// fetched from the app's id and secret and cached until shortly before it expires.
+/// fetched from the app's id and secret and cached until shortly before it expires. An edit is a `PUT`
+/// of `/im/v1/messages/{id}` (Feishu allows 20 edits of one message).
 struct FeishuClient: HTTPProviderClient {
     let context: ClientContext
     let tokens: AccessTokenCache
+
+    var edits: Bool { true }
 
     /// Codes that mean the token is no longer valid: fetch a new one and retry.
     private static let tokenCodes: Set<Int64> = [99_991_661, 99_991_663, 99_991_668]
@@ -19,22 +22,29 @@ struct FeishuClient: HTTPProviderClient {
         var body = JSONObject([
             "msg_type": .string("text"), "content": .string(String(decoding: content, as: UTF8.self)),
         ])
+        var method = HTTPRequest.Method.post
         let url: String
-        if let replyTo = message.repliesToMessage {
+        if let replacing = message.replacing {
+            url = context.settings.url(.feishuMessage, replacing)
+            method = .put
+        } else if let replyTo = message.repliesToMessage {
             url = context.settings.url(.feishuReply, replyTo)
         } else {
             url = context.settings.url(.feishuSend, query: "receive_id_type=chat_id")
             body.set("receive_id", .string(message.target.chat))
         }
-        let response = try await context.send(
-            .json(url, JSONValue.object(body).serialized, headers: [("Authorization", "Bearer \(token)")]))
+        var request = HTTPRequest.json(
+            url, JSONValue.object(body).serialized, headers: [("Authorization", "Bearer \(token)")])
+        request.method = method
+        let response = try await context.send(request)
         let bucket = RateBuckets.of(message).chat.key
         guard let answer = ClientContext.object(response.body), let code = answer["code"]?.integerValue else {
             return context.byStatus(response, to: message, bucket: bucket, provider: "feishu")
         }
         switch code {
         case 0:
-            return .delivered
+            let data = answer["data"]?.objectValue
+            return .delivered(messageID: data?["message_id"]?.stringValue ?? message.replacing)
         case Self.rateLimited:
             return .slowDown(after: response.retryAfter ?? .seconds(1), bucket: bucket)
         case let code where Self.tokenCodes.contains(code):

@@ -3,19 +3,28 @@ import Foundation
 import JSON
 
 /// Telegram Bot API: `POST {base}/bot{token}/sendMessage`, quoting the message it answers with
-/// `reply_parameters` (Bot API 7.0; `reply_to_message_id` is deprecated), sent even if that message is gone.
+/// `reply_parameters` (Bot API 7.0; `reply_to_message_id` is deprecated), sent even if that message is gone;
+/// an edit is `editMessageText`, and one that changes nothing ("message is not modified") is done already.
 struct TelegramClient: HTTPProviderClient {
     let context: ClientContext
 
+    var edits: Bool { true }
+
     func deliver(_ message: OutboundMessage) async throws(SendFailure) -> SendOutcome {
         var body = JSONObject(["chat_id": .string(message.target.chat), "text": .string(message.text)])
-        body.set(
-            "reply_parameters",
-            message.repliesToMessage.flatMap(Int64.init).map { id in
-                .object(JSONObject(["message_id": .integer(id), "allow_sending_without_reply": .bool(true)]))
-            })
-        body.set("message_thread_id", message.target.thread.flatMap(Int64.init).map(JSONValue.integer))
-        let url = context.settings.url(.telegramSend, context.settings.credential("bot_token"))
+        let url: String
+        if let replacing = message.replacing {
+            body.set("message_id", Int64(replacing).map(JSONValue.integer) ?? .string(replacing))
+            url = context.settings.url(.telegramEdit, context.settings.credential("bot_token"))
+        } else {
+            body.set(
+                "reply_parameters",
+                message.repliesToMessage.flatMap(Int64.init).map { id in
+                    .object(JSONObject(["message_id": .integer(id), "allow_sending_without_reply": .bool(true)]))
+                })
+            body.set("message_thread_id", message.target.thread.flatMap(Int64.init).map(JSONValue.integer))
+            url = context.settings.url(.telegramSend, context.settings.credential("bot_token"))
+        }
         let response = try await context.send(.json(url, JSONValue.object(body).serialized))
         let bucket = RateBuckets.of(message).chat.key
         guard let answer = ClientContext.object(response.body) else {
@@ -24,9 +33,14 @@ struct TelegramClient: HTTPProviderClient {
                 : .retry("telegram answered HTTP \(response.status) without JSON")
         }
         if answer["ok"] == .bool(true) {
-            return .delivered
+            let sent = answer["result"]?.objectValue?["message_id"]?.integerValue.map { String($0) }
+            return .delivered(messageID: sent ?? message.replacing)
         }
-        let description = context.describe(answer["description"]?.stringValue ?? "no description", answering: message)
+        let rawDescription = answer["description"]?.stringValue ?? "no description"
+        if message.replacing != nil && rawDescription.contains("message is not modified") {
+            return .delivered(messageID: message.replacing)
+        }
+        let description = context.describe(rawDescription, answering: message)
         switch answer["error_code"]?.integerValue ?? Int64(response.status) {
         case 429:
             let wait =

@@ -5,6 +5,8 @@ import JSON
 /// WeChat through iLink: `POST {base}/ilink/bot/sendmessage`, answering in the context of the inbound
 /// message (its `context_token`), with the chunk's nonce as `client_id`.
 struct WeChatClient: HTTPProviderClient {
+    var edits: Bool { false }
+
     let context: ClientContext
 
     /// iLink's code for an expired bot token.
@@ -42,7 +44,7 @@ struct WeChatClient: HTTPProviderClient {
         }
         let ret = answer["ret"]?.integerValue ?? 0
         if ret == 0 {
-            return .delivered
+            return .delivered(messageID: nil)
         }
         if answer["errcode"]?.integerValue == Self.tokenExpired {
             return .reject("wechat: bot token expired; scan again or update bot_token")

@@ -5,6 +5,8 @@ import JSON
 /// WeCom: `POST {base}/cgi-bin/appchat/send` to a group chat, or `/cgi-bin/message/send` to one user,
 /// with an access token from `/cgi-bin/gettoken` in the query.
 struct WeComClient: HTTPProviderClient {
+    var edits: Bool { false }
+
     let context: ClientContext
     let tokens: AccessTokenCache
 
@@ -36,7 +38,7 @@ struct WeComClient: HTTPProviderClient {
         }
         switch code {
         case 0:
-            return .delivered
+            return .delivered(messageID: nil)
         case let code where Self.rateLimited.contains(code):
             return .slowDown(after: .seconds(60), bucket: bucket)
         case let code where Self.tokenErrors.contains(code):

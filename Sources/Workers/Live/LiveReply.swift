@@ -1,0 +1,102 @@
+import Enqueuer
+import Foundation
+import Queue
+
+/// Shows an answer in the chat while the agent writes it, on providers that can edit a sent message:
+/// the first text is sent as soon as there is some, then the message is edited as the text grows. Edits
+/// are coalesced (only the latest text goes) and paced per chat, through the same send slots as every
+/// reply; text past the provider's limit continues in a new message, cut where the chunker cuts.
+///
+/// Nothing it sends is the final answer: when the agent finishes, the turn completes with delivery jobs
+/// that put the final text in place, durably. The id of every message it sends is saved as the turn's
+/// checkpoint as soon as the send returns, so the turn's next attempt edits those messages.
+struct LiveReply: Sendable {
+    /// The least time between two sends to one chat while streaming: at most one edit a second.
+    static let editSpacing = Duration.seconds(1)
+    /// How often it looks again whether the conversation's earlier replies have gone out.
+    static let queuedRepliesPoll = Duration.milliseconds(250)
+
+    let sender: ReplySender
+    let event: InboundEvent
+    let job: ClaimedJob
+    /// Stops the typing indicator: called just before the first text is sent.
+    let stopTyping: @Sendable () -> Void
+
+    /// Shows each text `progress` reports until it finishes, or until this task is cancelled; returns
+    /// what the chat shows then. Messages an earlier attempt sent (the job's checkpoint) are edited.
+    /// A send in flight when it is cancelled is finished, so its message's id is never lost.
+    func show(_ progress: AnswerProgress) async -> LiveMessages {
+        var shown = LiveMessages(checkpoint: job.checkpoint)
+        guard sender.edits(event.provider), await earlierRepliesSent() else { return shown }
+        let spacing = max(RateBuckets.of(draft("", part: 1, parts: 1)).chat.interval, Self.editSpacing)
+        let clock = sender.store.clock
+        var version = 0
+        var lastSend: Timestamp?
+        while let latest = await progress.next(after: version) {
+            version = latest.version
+            let chunks = Chunker.chunks(latest.text, limit: TextLimit.of(event.provider))
+            for (index, chunk) in chunks.enumerated() where !shown.shows(chunk, at: index) {
+                do {
+                    if let lastSend, lastSend + spacing > clock.now() {
+                        try await clock.sleep(for: lastSend + spacing - clock.now())
+                    }
+                    while let wait = try await sender.waitForTurn(
+                        draft(chunk, part: index + 1, parts: chunks.count), spacing: spacing, longestWait: spacing)
+                    {
+                        try await clock.sleep(for: wait)
+                    }
+                } catch {
+                    return shown // cancelled: the agent has finished
+                }
+                let message = draft(chunk, part: index + 1, parts: chunks.count, replacing: shown.id(at: index))
+                if message.replacing == nil && shown.ids.isEmpty { stopTyping() }
+                // Not cancelled with the task: a send cut off could leave a message whose id is never saved.
+                let sending = shown
+                guard let id = await Task(operation: { await deliver(message, after: sending) }).value else {
+                    return shown
+                }
+                shown.record(chunk, at: index, id: id)
+                lastSend = clock.now()
+            }
+        }
+        return shown
+    }
+
+    /// Sends one part (or edits it) and, for a new message, saves its id with the others as the turn's
+    /// checkpoint. Returns the message's id; nil when the provider refused, or the lease is lost, and
+    /// streaming stops (the final delivery still comes).
+    private func deliver(_ message: OutboundMessage, after shown: LiveMessages) async -> String? {
+        let (outcome, holds) = await sender.send(message, spacing: Self.editSpacing)
+        try? await sender.store.hold(holds)
+        guard case .delivered(let id?) = outcome else { return nil }
+        if message.replacing == nil {
+            var saved = shown
+            saved.record(message.text, at: message.part - 1, id: id)
+            do {
+                try await sender.store.checkpoint(job.lease, saved.checkpoint)
+            } catch {
+                return nil
+            }
+        }
+        return id
+    }
+
+    /// Waits until the conversation's earlier replies have gone out (a message sent beside them could
+    /// overtake them); false when cancelled first.
+    private func earlierRepliesSent() async -> Bool {
+        do {
+            while try await sender.store.hasLiveJobs(inGroup: Replies.group(of: event)) {
+                try await sender.store.clock.sleep(for: Self.queuedRepliesPoll)
+            }
+            return true
+        } catch {
+            return false
+        }
+    }
+
+    private func draft(_ text: String, part: Int, parts: Int, replacing: String? = nil) -> OutboundMessage {
+        OutboundMessage(
+            provider: event.provider, target: event.replyTarget, text: text, part: part, parts: parts, turnID: job.id,
+            replacing: replacing)
+    }
+}

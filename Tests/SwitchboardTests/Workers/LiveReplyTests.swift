@@ -1,0 +1,163 @@
+import ChatStore
+import Enqueuer
+import Foundation
+import Harness
+import JSON
+import Queue
+import Testing
+import Workers
+
+/// Answers streamed into the chat: sent as soon as there is text, edited in place as it grows, paced per
+/// chat, and ending in the agent's exact final text, delivered durably.
+@Suite("Live replies", .serialized, .timeLimit(.minutes(3)))
+struct LiveReplyTests {
+    /// A send or an edit the fake provider recorded, in order.
+    struct Shown {
+        var path: String
+        var method: String
+        var text: String
+        var at: Int64
+        var body: [String: Any]
+    }
+
+    static func shown(_ requests: [[String: Any]]) -> [Shown] {
+        let routes = ProviderRoute.sends + ProviderRoute.edits
+        return requests.compactMap { request in
+            guard let path = request["path"] as? String, routes.contains(where: { $0.matches(path) }),
+                let text = request["text"] as? String
+            else { return nil }
+            return Shown(
+                path: path, method: request["method"] as? String ?? "", text: text,
+                at: (request["at_ns"] as? NSNumber)?.int64Value ?? 0, body: request["body"] as? [String: Any] ?? [:])
+        }
+    }
+
+    static func isEdit(_ shown: Shown) -> Bool {
+        ProviderRoute.edits.contains { $0.matches(shown.path) }
+    }
+
+    /// Runs one message's turn with `agent`, paced as in production, against the fake provider; returns
+    /// the provider's record and the store.
+    func turn(
+        _ fixture: Fixture, agent: ChatConfiguration.Agent = .echoStream(pause: .milliseconds(150)),
+        faults: String = "[]"
+    ) async throws -> (requests: [[String: Any]], test: TestStore) {
+        let fake = try await FakeProvider()
+        defer { fake.stop() }
+        let test = try await TestStore(.sqlite) { $0.clock = SystemClock() }
+        var configuration = fake.configuration(pacing: true)
+        configuration.agent = agent
+        try await fake.script(faults)
+        let result = try await Intake(store: test.store).receive(fixture.delivery)
+        #expect(result.status == .enqueued)
+        _ = try await work(test.store, configuration, until: "the turn is answered") {
+            try await test.store.stats().totals.values.reduce(0, +) == 0
+        }
+        return (try await fake.requests(), test)
+    }
+
+    static func words(_ count: Int) -> String {
+        (1...count).map { "word\($0)" }.joined(separator: " ")
+    }
+
+    @Test("Telegram: typing, then one message edited as the text grows, a second apart, ending in the exact answer")
+    func telegramGrows() async throws {
+        let text = Self.words(24)
+        let fixture = try Fixture(.telegram, "private_message").editing("message.text", to: .string(text))
+        let (requests, test) = try await turn(fixture)
+        let paths = requests.compactMap { $0["path"] as? String }
+        let shown = Self.shown(requests)
+        let sends = shown.filter { !Self.isEdit($0) }
+        #expect(sends.count == 1, "one message: \(paths)")
+        #expect(shown.count >= 3, "the text is shown while it grows: \(shown.map(\.text))")
+        #expect(shown.last?.text == "echo: " + text)
+        let sent = try #require(requests.first { ($0["path"] as? String)?.hasSuffix("/sendMessage") == true })
+        for (earlier, later) in zip(shown, shown.dropFirst()) {
+            #expect(later.text.hasPrefix(earlier.text), "edits only grow: \(earlier.text) → \(later.text)")
+            #expect(later.at - earlier.at >= 950_000_000, "at most one edit a second in the chat")
+            #expect("\(later.body["message_id"] ?? "")" == sent["message_id"] as? String, "the message sent")
+        }
+        let firstText = try #require(paths.firstIndex { $0.hasSuffix("/sendMessage") })
+        let typing = paths.indices.filter { paths[$0].hasSuffix("/sendChatAction") }
+        #expect(!typing.isEmpty && typing.allSatisfy { $0 < firstText }, "typing before the first text only: \(paths)")
+        let history = try await ChatStore(test.store).history(
+            conversation: try fixture.event().conversationKey, limit: 10)
+        #expect(history.filter { $0.role == .assistant }.map(\.text) == ["echo: " + text], "recorded once, whole")
+    }
+
+    @Test(
+        "Slack, Discord and Feishu: the first text is sent, then edited in place to the final text",
+        arguments: [
+            (Provider.slack, "thread_reply", "/api/chat.update", "POST"),
+            (.discord, "guild_message", "/messages/", "PATCH"),
+            (.feishu, "group_message", "/open-apis/im/v1/messages/om_", "PUT"),
+        ])
+    func othersEdit(provider: Provider, fixture: String, editPath: String, method: String) async throws {
+        let (requests, _) = try await turn(try Fixture(provider, fixture))
+        let shown = Self.shown(requests)
+        let edits = shown.filter(Self.isEdit)
+        #expect(shown.count - edits.count == 1, "\(shown.map(\.path))")
+        #expect(!edits.isEmpty && edits.allSatisfy { $0.path.contains(editPath) && $0.method == method })
+        let final = try #require(shown.last)
+        #expect(Self.isEdit(final) && final.text.hasPrefix("echo: "), "\(shown.map(\.text))")
+        if provider == .slack {
+            let ts = edits.first?.body["ts"] as? String
+            #expect(ts?.hasPrefix("1732262400.") == true && edits.allSatisfy { $0.body["ts"] as? String == ts })
+        }
+    }
+
+    @Test("a provider that cannot edit gets the final answer only, in one message")
+    func cannotEdit() async throws {
+        let (requests, _) = try await turn(try Fixture(.wechat, "text"))
+        let shown = Self.shown(requests)
+        #expect(shown.count == 1 && shown[0].text.hasPrefix("echo: "), "\(shown.map(\.text))")
+    }
+
+    @Test("a 429 on an edit holds the chat: nothing more is sent to it before the wait is over")
+    func slowDownOnEdit() async throws {
+        let text = Self.words(20)
+        let fixture = try Fixture(.telegram, "private_message").editing("message.text", to: .string(text))
+        let (requests, _) = try await turn(
+            fixture,
+            faults: #"""
+                [{"path": "/editMessageText", "times": 1, "status": 429,
+                  "body": {"ok": false, "error_code": 429, "description": "Too Many Requests: retry after 2",
+                           "parameters": {"retry_after": 2}}}]
+                """#)
+        let held = try #require(
+            requests.first {
+                ($0["path"] as? String)?.hasSuffix("/editMessageText") == true && $0["scripted"] as? Bool == true
+            })
+        let heldAt = (held["at_ns"] as? NSNumber)?.int64Value ?? 0
+        let after = Self.shown(requests).filter { $0.at > heldAt }
+        #expect(!after.isEmpty && after.allSatisfy { $0.at - heldAt >= 1_950_000_000 }, "\(after.map(\.at))")
+        #expect(Self.shown(requests).last?.text == "echo: " + text)
+    }
+
+    @Test("a stream past the provider's limit goes on in a new message; each ends with its part of the answer")
+    func overflow() async throws {
+        // 4,096 characters a message on Telegram: 60 words of 100 characters take two.
+        let text = (1...60).map { String(format: "%03d", $0) + String(repeating: "x", count: 96) }.joined(
+            separator: " ")
+        let fixture = try Fixture(.telegram, "private_message").editing("message.text", to: .string(text))
+        let (requests, _) = try await turn(fixture, agent: .echoStream(pause: .milliseconds(60)))
+        let shown = Self.shown(requests)
+        let sends = shown.filter { !Self.isEdit($0) }
+        #expect(sends.count == 2, "\(shown.map { ($0.path, $0.text.count) })")
+        // What each message shows in the end: its text as sent, or as last edited.
+        let sentIDs = requests.filter { ($0["path"] as? String)?.hasSuffix("/sendMessage") == true }
+            .compactMap { $0["message_id"] as? String }
+        var latest: [String: String] = [:]
+        for request in requests {
+            guard let text = request["text"] as? String, let path = request["path"] as? String else { continue }
+            if path.hasSuffix("/sendMessage"), let id = request["message_id"] as? String {
+                latest[id] = text
+            } else if path.hasSuffix("/editMessageText"), request["scripted"] as? Bool != true {
+                latest["\((request["body"] as? [String: Any])?["message_id"] ?? "")"] = text
+            }
+        }
+        let parts = sentIDs.compactMap { latest[$0] }
+        #expect(parts.joined() == "echo: " + text, "the parts, as finally shown, are the answer")
+        #expect(parts.allSatisfy { $0.count <= 4_096 })
+    }
+}
