@@ -5,7 +5,8 @@ import Harness
 import JSON
 import Queue
 import Testing
-import Workers
+
+@testable import Workers
 
 /// Answers streamed into the chat: sent as soon as there is text, edited in place as it grows, paced per
 /// chat, and ending in the agent's exact final text, delivered durably.
@@ -159,5 +160,138 @@ struct LiveReplyTests {
         let parts = sentIDs.compactMap { latest[$0] }
         #expect(parts.joined() == "echo: " + text, "the parts, as finally shown, are the answer")
         #expect(parts.allSatisfy { $0.count <= 4_096 })
+    }
+}
+
+/// The streamed agent over HTTP, and what a crash mid-stream leaves.
+@Suite("Live replies through crashes", .serialized, .timeLimit(.minutes(3)))
+struct LiveReplyCrashTests {
+    /// A Python agent answering with a real `text/event-stream`, a word per event; the first `die`
+    /// answers stop after `dieAfter` words without `done` and drop the connection.
+    final class StreamingAgent: Sendable {
+        let process: SwitchboardChild
+        let url: String
+
+        init(pause: Double, die: Int, dieAfter: Int) async throws {
+            let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+                "Agents/sse_agent.py")
+            process = try SwitchboardChild(
+                executable: "/usr/bin/python3",
+                arguments: [script.path, "--pause", "\(pause)", "--die", "\(die)", "--die-after", "\(dieAfter)"])
+            url = "http://127.0.0.1:" + (try await process.expectLine("the agent's port")) + "/turn"
+        }
+
+        func stop() {
+            process.signal(SIGKILL)
+        }
+    }
+
+    @Test("an HTTP agent's stream that stops without done is a failed attempt; the retry edits the same message")
+    func agentDiesMidStream() async throws {
+        let agent = try await StreamingAgent(pause: 0.3, die: 1, dieAfter: 4)
+        defer { agent.stop() }
+        let fake = try await FakeProvider()
+        defer { fake.stop() }
+        let test = try await TestStore(.sqlite) { $0.clock = SystemClock() }
+        var configuration = fake.configuration(pacing: true)
+        configuration.agent = .endpoint(agent.url)
+        let text = LiveReplyTests.words(8)
+        let fixture = try Fixture(.telegram, "private_message").editing("message.text", to: .string(text))
+        #expect(try await Intake(store: test.store).receive(fixture.delivery).status == .enqueued)
+        let events = try await work(test.store, configuration, until: "the turn is answered") {
+            try await test.store.stats().totals.values.reduce(0, +) == 0
+        }
+        let failures = events.compactMap { event -> String? in
+            guard case .settled(let job, .fail(let error, retryable: true), _) = event, job.kind == ChatJob.turn else {
+                return nil
+            }
+            return error
+        }
+        #expect(failures == [#"agent's stream ended without {"done": true}"#], "the first attempt failed: \(failures)")
+        let requests = try await fake.requests()
+        let sends = requests.filter { ($0["path"] as? String)?.hasSuffix("/sendMessage") == true }
+        #expect(sends.count == 1, "one message over both attempts")
+        let edits = requests.filter { ($0["path"] as? String)?.hasSuffix("/editMessageText") == true }
+        #expect(
+            edits.allSatisfy {
+                "\(($0["body"] as? [String: Any])?["message_id"] ?? "")" == sends.first?["message_id"] as? String
+            })
+        #expect(edits.last?["text"] as? String == "agent: " + text)
+    }
+
+    @Test("a worker killed mid-stream: the next worker edits the message already sent, to the exact final text")
+    func killedMidStream() async throws {
+        let directory = try TestDirectory()
+        let fake = try await FakeProvider()
+        defer { fake.stop() }
+        let config = directory.path("config.json")
+        try fake.configuration.write(toFile: config, atomically: true, encoding: .utf8)
+        let text = LiveReplyTests.words(30)
+        let fixture = try Fixture(.telegram, "private_message").editing("message.text", to: .string(text))
+        let intake = try await SwitchboardProcess.run(
+            ["intake", "--provider", "telegram"], database: directory.databasePath,
+            stdin: String(decoding: fixture.data, as: UTF8.self))
+        #expect(intake.status == 0, "\(intake.stderr)")
+        let arguments = ["work", "--config", config, "--agent", "echo-stream", "--lease", "2"]
+        let doomed = try SwitchboardProcess.start(arguments, database: directory.databasePath)
+        try await waitUntil("the message was sent and then edited") {
+            try await fake.requests().contains { ($0["path"] as? String)?.hasSuffix("/editMessageText") == true }
+        }
+        doomed.signal(SIGKILL)
+        _ = await doomed.finish()
+        let next = try SwitchboardProcess.start(arguments, database: directory.databasePath)
+        try await waitUntil("the final text is shown", timeout: .seconds(60)) {
+            try await fake.requests().last { ($0["path"] as? String)?.hasSuffix("/editMessageText") == true }?["text"]
+                as? String == "echo: " + text
+        }
+        next.signal(SIGTERM)
+        #expect(await next.finish().status == 0)
+        let requests = try await fake.requests()
+        let sends = requests.filter { ($0["path"] as? String)?.hasSuffix("/sendMessage") == true }
+        #expect(sends.count == 1, "the kill came after the message's id was saved: no second message")
+        let edits = requests.filter { ($0["path"] as? String)?.hasSuffix("/editMessageText") == true }
+        #expect(
+            edits.allSatisfy {
+                "\(($0["body"] as? [String: Any])?["message_id"] ?? "")" == sends.first?["message_id"] as? String
+            })
+    }
+}
+
+/// What a live reply's pieces do on their own.
+@Suite("Live reply pieces")
+struct LiveReplyPieceTests {
+    @Test("an event stream cut anywhere reads the same events: data lines joined, comments and other fields skipped")
+    func eventStreamCutAnywhere() {
+        let stream = Data(
+            (": hello\r\nevent: delta\r\ndata: {\"delta\": \"Hel\"}\r\n\r\ndata:{\"delta\":\n"
+                + "data: \"lo\"}\n\nid: 7\rdata: {\"done\": true}\r\r").utf8)
+        let expected = [#"{"delta": "Hel"}"#, "{\"delta\":\n\"lo\"}", #"{"done": true}"#]
+        for cut in 0...stream.count {
+            var decoder = EventStreamDecoder()
+            let events = decoder.feed(stream.prefix(cut)) + decoder.feed(stream.dropFirst(cut))
+            #expect(events == expected, "cut at \(cut)")
+        }
+    }
+
+    @Test("a turn dead-lettered after its live reply sent a message: the failure notice replaces that message's text")
+    func noticeInTheSameMessage() async throws {
+        let fake = try await FakeProvider()
+        defer { fake.stop() }
+        let test = try await TestStore(.sqlite) { $0.clock = SystemClock() }
+        #expect(
+            try await Intake(store: test.store).receive(try Fixture(.telegram, "private_message").delivery).status
+                == .enqueued)
+        let turn = try #require(
+            try await test.store.claim(queues: ["chat"], limit: 1, leaseDuration: .seconds(30), workerID: "t").first)
+        try await test.store.checkpoint(turn.lease, Data(#"{"messages": ["77"]}"#.utf8))
+        try await test.store.fail(turn.lease, error: "agent's stream ended without done", retryable: false)
+        _ = try await work(test.store, fake.configuration(), until: "the notice is delivered") {
+            try await fake.requests().contains { ($0["path"] as? String)?.hasSuffix("/editMessageText") == true }
+        }
+        let requests = try await fake.requests()
+        let edit = try #require(requests.first { ($0["path"] as? String)?.hasSuffix("/editMessageText") == true })
+        #expect((edit["body"] as? [String: Any])?["message_id"] as? Int == 77)
+        #expect(edit["text"] as? String == FailureNotice.text)
+        #expect(!requests.contains { ($0["path"] as? String)?.hasSuffix("/sendMessage") == true })
     }
 }
