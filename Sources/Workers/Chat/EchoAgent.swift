@@ -35,16 +35,17 @@ public struct EchoStreamAgent: Agent {
         return text
     }
 
-    /// The text cut after each run of spaces, so the pieces joined are the text again.
+    /// The text cut before each run of spaces, as a language model streams it (each piece after the
+    /// first starts with the space before its word), so the pieces joined are the text again.
     static func words(_ text: String) -> [Substring] {
         var words: [Substring] = []
         var start = text.startIndex
         var index = text.startIndex
         while index < text.endIndex {
             let next = text.index(after: index)
-            if text[index].isWhitespace && (next == text.endIndex || !text[next].isWhitespace) {
-                words.append(text[start..<next])
-                start = next
+            if index > text.startIndex && text[index].isWhitespace && !text[text.index(before: index)].isWhitespace {
+                words.append(text[start..<index])
+                start = index
             }
             index = next
         }

@@ -34,6 +34,8 @@ struct LiveReply: Sendable {
         var lastSend: Timestamp?
         while let latest = await progress.next(after: version) {
             version = latest.version
+            // Only spaces so far: providers refuse a message without text.
+            guard latest.text.contains(where: { !$0.isWhitespace }) else { continue }
             let chunks = Chunker.chunks(latest.text, limit: TextLimit.of(event.provider))
             for (index, chunk) in chunks.enumerated() where !shown.shows(chunk, at: index) {
                 do {

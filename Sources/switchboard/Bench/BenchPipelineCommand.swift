@@ -2,6 +2,7 @@ import ChatStore
 import Enqueuer
 import Foundation
 import Harness
+import JSON
 import Queue
 import Workers
 
@@ -11,7 +12,16 @@ import Workers
 ///
 /// A message counts as answered when a reply carrying it reaches the fake provider: messages that
 /// waited together are answered in one reply (one line each), so replies can be fewer than messages.
+///
+/// With `--agent echo-stream` it measures live replies instead: at a steady rate, the time from intake
+/// to the first text shown in the chat, and to the final text shown (by a send or an edit).
 struct BenchPipelineCommand: Command {
+    /// The built-in agent the workers answer with.
+    enum BenchAgent: String, CaseIterable, Sendable {
+        case echo
+        case echoStream = "echo-stream"
+    }
+
     static let name = "bench pipeline"
     static let summary = "Measure intake-to-delivered throughput and latency against a loopback fake provider"
     private static let events = Option<Int>.integer(
@@ -25,14 +35,19 @@ struct BenchPipelineCommand: Command {
     private static let concurrency = Option<Int>.integer(
         "concurrency", "N", .count(1...1024), "jobs in flight per worker process (default 32)"
     )
+    private static let agent = Option<BenchAgent>.choice(
+        "agent",
+        "echo (default), or echo-stream: answers streamed a word at a time and edited in place; measures time "
+            + "to first and to final text at --rate (default 20) instead of throughput")
 
     static let options = [
         Self.events.spec, Self.rate.spec, Self.seconds.spec, Self.workers.spec, Self.concurrency.spec,
-        BenchDirectory.option.spec,
+        Self.agent.spec, BenchDirectory.option.spec,
     ]
     static let examples = [
         "switchboard bench pipeline", "switchboard bench pipeline --workers 1 --rate 100",
         "switchboard bench pipeline --events 50000 --durability normal",
+        "switchboard bench pipeline --agent echo-stream --rate 20 --seconds 10",
     ]
 
     let events: Int
@@ -40,12 +55,14 @@ struct BenchPipelineCommand: Command {
     let seconds: Int
     let workers: Int
     let concurrency: Int
+    let agent: BenchAgent
     let directory: String?
 
     init(_ arguments: Arguments) throws {
         try arguments.expectNoPositionals()
         events = try arguments.value(Self.events) ?? 20_000
-        rate = try arguments.value(Self.rate) ?? 500
+        agent = try arguments.value(Self.agent) ?? .echo
+        rate = try arguments.value(Self.rate) ?? (agent == .echoStream ? 20 : 500)
         seconds = try arguments.value(Self.seconds) ?? 5
         workers = try arguments.value(Self.workers) ?? 2
         concurrency = try arguments.value(Self.concurrency) ?? 32
@@ -60,6 +77,9 @@ struct BenchPipelineCommand: Command {
         let fake = try await FakeProviderProcess()
         defer { fake.stop() }
         let http = HTTPClient(threads: 32)
+        if agent == .echoStream {
+            return try await runStreamed(context, in: directory, fake: fake)
+        }
 
         Output.message("bench: the fake provider's own capacity...")
         let capacity = try await fake.capacity(http: http, requests: max(events, 5_000), concurrency: 32)
@@ -73,16 +93,7 @@ struct BenchPipelineCommand: Command {
         options.durability = context.global.durability
         let store = try await SwitchboardDatabase.open(database, options: options)
         let intake = Intake(store: store)
-        // The database goes in the environment, not the arguments, which any user may list.
-        var environment = ProcessInfo.processInfo.environment
-        environment["SWITCHBOARD_DB"] = database.connectionText
-        let children = try (0..<workers).map { _ in
-            try SwitchboardChild(
-                arguments: [
-                    "work", "--durability", context.global.durability.rawValue, "--config", config,
-                    "--concurrency", String(concurrency),
-                ], environment: environment, errorOutput: .discard)
-        }
+        let children = try startWorkers(context, database: database, config: config, agent: .echo)
         defer { children.forEach { $0.terminate() } }
 
         Output.message("bench: \(events) events through intake, \(workers) workers, delivery...")
@@ -174,5 +185,111 @@ struct BenchPipelineCommand: Command {
         return answered.compactMap { answer in
             answer.text.firstMatch(of: /t=(\d+)/).flatMap { Int64($0.1) }.map { Double(answer.at - $0) / 1e6 }
         }.sorted()
+    }
+
+    // MARK: Live replies
+
+    /// The worker processes, started on `database` with the fake provider's configuration.
+    private func startWorkers(
+        _ context: CommandContext, database: StoreLocation, config: String, agent: BenchAgent
+    ) throws -> [SwitchboardChild] {
+        // The database goes in the environment, not the arguments, which any user may list.
+        var environment = ProcessInfo.processInfo.environment
+        environment["SWITCHBOARD_DB"] = database.connectionText
+        return try (0..<workers).map { _ in
+            try SwitchboardChild(
+                arguments: [
+                    "work", "--durability", context.global.durability.rawValue, "--config", config,
+                    "--concurrency", String(concurrency), "--agent", agent.rawValue,
+                ], environment: environment, errorOutput: .discard)
+        }
+    }
+
+    /// Feeds Telegram messages, each in a chat of its own, at `rate` for `seconds` to workers answering
+    /// with the streamed echo, and measures for each when its chat first showed text, and when it showed
+    /// the final answer.
+    private func runStreamed(_ context: CommandContext, in directory: URL, fake: FakeProviderProcess) async throws {
+        let benchmarkDatabase = try await BenchDirectory.database(in: directory, context: context)
+        let database = try await benchmarkDatabase.fresh("pipeline.db")
+        let config = directory.appendingPathComponent("switchboard.json").path
+        try Data(fake.configuration.utf8).write(to: URL(fileURLWithPath: config))
+        var options = StoreOptions()
+        options.durability = context.global.durability
+        let store = try await SwitchboardDatabase.open(database, options: options)
+        let intake = Intake(store: store)
+        let children = try startWorkers(context, database: database, config: config, agent: .echoStream)
+        defer { children.forEach { $0.terminate() } }
+
+        let count = rate * seconds
+        Output.message("bench: \(count) streamed answers at \(rate) events/s...")
+        let clock = ContinuousClock()
+        let start = clock.now
+        var intakeAt: [String: Int64] = [:]
+        var finalText: [String: String] = [:]
+        for index in 0..<count {
+            let deadline = start + Duration.seconds(1) / rate * index
+            if clock.now < deadline {
+                try await clock.sleep(until: deadline, tolerance: .microseconds(100))
+            }
+            let chat = String(index + 1)
+            let text = "live probe number \(index) streamed word by word"
+            let body =
+                #"{"update_id":\#(index),"message":{"message_id":\#(index),"from":{"id":\#(chat),"is_bot":false,"first_name":"U"},"chat":{"id":\#(chat),"type":"private"},"date":1732262400,"text":"\#(text)"}}"#
+            intakeAt[chat] = QueueBenchmark.wallNanoseconds()
+            finalText[chat] = "echo: " + text
+            _ = try await intake.receive(Delivery(provider: .telegram, body: Data(body.utf8)))
+        }
+        try await Self.waitUntilAnswered(store, workers: children)
+        children.forEach { $0.terminate() }
+        for child in children {
+            _ = await child.waitForExit()
+        }
+        var firstShown: [String: Int64] = [:]
+        var finalShown: [String: Int64] = [:]
+        var edits = 0
+        guard case .array(let records) = try JSONParser.parse(try await fake.recordedRequests()) else { return }
+        for case .object(let record) in records {
+            guard case .string(let path)? = record["path"], case .integer(let at)? = record["at_ns"],
+                case .string(let text)? = record["text"],
+                let chat = record["body"]?.objectValue?["chat_id"]?.stringValue
+            else { continue }
+            if ProviderRoute.telegramEdit.matches(path) { edits += 1 }
+            if firstShown[chat] == nil { firstShown[chat] = at }
+            if finalShown[chat] == nil && text == finalText[chat] { finalShown[chat] = at }
+        }
+        try await benchmarkDatabase.cleanUp()
+        guard finalShown.count == count else {
+            throw CommandFailure(
+                exitCode: .software, message: "the final text reached \(finalShown.count) of \(count) chats")
+        }
+        func milliseconds(_ shown: [String: Int64]) -> [Double] {
+            shown.compactMap { chat, at in intakeAt[chat].map { Double(at - $0) / 1e6 } }.sorted()
+        }
+        let first = milliseconds(firstShown)
+        let final = milliseconds(finalShown)
+        let percentile = { (values: [Double], p: Int) in values[min(values.count - 1, values.count * p / 100)] }
+        let text = [
+            "Switchboard live-reply benchmark",
+            MachineDescription.reportLine,
+            "durability: \(context.global.durability.rawValue); echo-stream agent (a word every 150 ms, 8 words); "
+                + "\(workers) worker processes with \(concurrency) jobs in flight each; one edit a second per chat",
+            "",
+            String(
+                format: "intake to first text shown, %d answers at %d/s: p50 %.0f ms, p99 %.0f ms", count, rate,
+                percentile(first, 50), percentile(first, 99)),
+            String(
+                format: "intake to final text shown:                    p50 %.0f ms, p99 %.0f ms",
+                percentile(final, 50), percentile(final, 99)),
+            String(format: "edits: %.1f per answer", Double(edits) / Double(count)),
+        ].joined(separator: "\n")
+        context.output.result(
+            text,
+            json: [
+                "machine": MachineDescription.current, "durability": context.global.durability.rawValue,
+                "agent": agent.rawValue, "answers": count, "rate": rate, "workers": workers,
+                "first_text_p50_ms": percentile(first, 50), "first_text_p99_ms": percentile(first, 99),
+                "final_text_p50_ms": percentile(final, 50), "final_text_p99_ms": percentile(final, 99),
+                "edits_per_answer": Double(edits) / Double(count),
+            ])
     }
 }

@@ -29,6 +29,10 @@ struct BenchTests {
                 ["bench", "serve", "--events", "1000", "--rate", "100", "--seconds", "1", "--wrk-seconds", "1"],
                 ["serve_events_per_s", "intake_batched_per_s", "latency_p99_ms", "wrk_events_per_s"]
             ),
+            (
+                ["bench", "pipeline", "--agent", "echo-stream", "--rate", "10", "--seconds", "1"],
+                ["first_text_p50_ms", "final_text_p99_ms", "edits_per_answer"]
+            ),
         ])
     func runsToTheEnd(arguments: [String], fields: [String]) async throws {
         try await run(arguments, fields: fields, database: [])

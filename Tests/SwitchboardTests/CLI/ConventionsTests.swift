@@ -93,8 +93,13 @@ struct ConventionsTests {
         let summary = try jsonObject(result.stdout)
         let database = try #require(summary["database"] as? String)
         defer { try? FileManager.default.removeItem(atPath: (database as NSString).deletingLastPathComponent) }
-        #expect((summary["replies"] as? [Any])?.isEmpty == false)
+        let replies = try #require(summary["replies"] as? [[String: Any]])
         #expect(summary["telegram_owner"] as? String == "acct_demo")
+        // Streamed: an answer is sent, then edited in place to its final text.
+        let sentIDs = Set(replies.compactMap { $0["message_id"] as? String })
+        let edited = replies.filter { ($0["edit"] as? String).map(sentIDs.contains) == true }
+        #expect(!edited.isEmpty, "\(replies)")
+        #expect(edited.allSatisfy { ($0["text"] as? String)?.hasPrefix("echo: ") == true })
     }
 
     @Test(

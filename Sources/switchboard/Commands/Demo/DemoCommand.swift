@@ -100,9 +100,12 @@ struct DemoCommand: Command {
         }
         say("")
 
-        say("3. Two worker processes work the queue: echo agent, links required, replies written to \(replies).")
+        say(
+            "3. Two worker processes work the queue: the echo agent, streamed a word at a time (each answer is "
+                + "sent as soon as there is text, then edited in place), links required, replies written to \(replies)."
+        )
         let arguments = [
-            "work", "--durability", context.global.durability.rawValue, "--agent", "echo",
+            "work", "--durability", context.global.durability.rawValue, "--agent", "echo-stream",
             "--links", "required", "--local-replies", replies, "--concurrency", "4", "--drain",
         ]
         // The database goes in the environment, not the arguments, which any user may list.
@@ -119,11 +122,13 @@ struct DemoCommand: Command {
         }
         let lines = (try? String(contentsOfFile: replies, encoding: .utf8))?.split(separator: "\n") ?? []
         let sent = lines.compactMap { (try? JSONParser.parse(Data($0.utf8)))?.objectValue }
-        say("   replies delivered (\(lines.count)):")
+        say("   sends and edits, in order (\(lines.count)):")
         for reply in sent {
             // Messages that waited together are answered in one reply, one line each.
             let text = (reply["text"]?.stringValue ?? "").replacingOccurrences(of: "\n", with: "\n     ")
-            say("   - \(reply["provider"]?.stringValue ?? "") \(reply["chat"]?.stringValue ?? ""): \(text)")
+            let action =
+                reply["edit"]?.stringValue.map { "edit \($0)" } ?? "send \(reply["message_id"]?.stringValue ?? "")"
+            say("   - \(reply["provider"]?.stringValue ?? "") \(reply["chat"]?.stringValue ?? "") \(action): \(text)")
         }
         say("")
 
