@@ -85,16 +85,9 @@ struct BenchPipelineCommand: Command {
         let capacity = try await fake.capacity(http: http, requests: max(events, 5_000), concurrency: 32)
         try await fake.reset()
 
-        let benchmarkDatabase = try await BenchDirectory.database(in: directory, context: context)
-        let database = try await benchmarkDatabase.fresh("pipeline.db")
-        let config = directory.appendingPathComponent("switchboard.json").path
-        try Data(fake.configuration.utf8).write(to: URL(fileURLWithPath: config))
-        var options = StoreOptions()
-        options.durability = context.global.durability
-        let store = try await SwitchboardDatabase.open(database, options: options)
-        let intake = Intake(store: store)
-        let children = try startWorkers(context, database: database, config: config, agent: .echo)
+        let (benchmarkDatabase, store, children) = try await start(context, in: directory, fake: fake, agent: .echo)
         defer { children.forEach { $0.terminate() } }
+        let intake = Intake(store: store)
 
         Output.message("bench: \(events) events through intake, \(workers) workers, delivery...")
         // About four messages per conversation, arriving together: most are answered folded, in one reply.
@@ -189,26 +182,10 @@ struct BenchPipelineCommand: Command {
 
     // MARK: Live replies
 
-    /// The worker processes, started on `database` with the fake provider's configuration.
-    private func startWorkers(
-        _ context: CommandContext, database: StoreLocation, config: String, agent: BenchAgent
-    ) throws -> [SwitchboardChild] {
-        // The database goes in the environment, not the arguments, which any user may list.
-        var environment = ProcessInfo.processInfo.environment
-        environment["SWITCHBOARD_DB"] = database.connectionText
-        return try (0..<workers).map { _ in
-            try SwitchboardChild(
-                arguments: [
-                    "work", "--durability", context.global.durability.rawValue, "--config", config,
-                    "--concurrency", String(concurrency), "--agent", agent.rawValue,
-                ], environment: environment, errorOutput: .discard)
-        }
-    }
-
-    /// Feeds Telegram messages, each in a chat of its own, at `rate` for `seconds` to workers answering
-    /// with the streamed echo, and measures for each when its chat first showed text, and when it showed
-    /// the final answer.
-    private func runStreamed(_ context: CommandContext, in directory: URL, fake: FakeProviderProcess) async throws {
+    /// A fresh database, its store, and the worker processes working it with `agent`, sending to `fake`.
+    private func start(_ context: CommandContext, in directory: URL, fake: FakeProviderProcess, agent: BenchAgent)
+        async throws -> (BenchmarkDatabase, JobStore, [SwitchboardChild])
+    {
         let benchmarkDatabase = try await BenchDirectory.database(in: directory, context: context)
         let database = try await benchmarkDatabase.fresh("pipeline.db")
         let config = directory.appendingPathComponent("switchboard.json").path
@@ -216,9 +193,27 @@ struct BenchPipelineCommand: Command {
         var options = StoreOptions()
         options.durability = context.global.durability
         let store = try await SwitchboardDatabase.open(database, options: options)
-        let intake = Intake(store: store)
-        let children = try startWorkers(context, database: database, config: config, agent: .echoStream)
+        // The database goes in the environment, not the arguments, which any user may list.
+        var environment = ProcessInfo.processInfo.environment
+        environment["SWITCHBOARD_DB"] = database.connectionText
+        let children = try (0..<workers).map { _ in
+            try SwitchboardChild(
+                arguments: [
+                    "work", "--durability", context.global.durability.rawValue, "--config", config,
+                    "--concurrency", String(concurrency), "--agent", agent.rawValue,
+                ], environment: environment, errorOutput: .discard)
+        }
+        return (benchmarkDatabase, store, children)
+    }
+
+    /// Feeds Telegram messages, each in a chat of its own, at `rate` for `seconds` to workers answering
+    /// with the streamed echo, and measures for each when its chat first showed text, and when it showed
+    /// the final answer.
+    private func runStreamed(_ context: CommandContext, in directory: URL, fake: FakeProviderProcess) async throws {
+        let (benchmarkDatabase, store, children) = try await start(
+            context, in: directory, fake: fake, agent: .echoStream)
         defer { children.forEach { $0.terminate() } }
+        let intake = Intake(store: store)
 
         let count = rate * seconds
         Output.message("bench: \(count) streamed answers at \(rate) events/s...")

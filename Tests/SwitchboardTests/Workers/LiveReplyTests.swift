@@ -208,14 +208,7 @@ struct LiveReplyCrashTests {
             return error
         }
         #expect(failures == [#"agent's stream ended without {"done": true}"#], "the first attempt failed: \(failures)")
-        let requests = try await fake.requests()
-        let sends = requests.filter { ($0["path"] as? String)?.hasSuffix("/sendMessage") == true }
-        #expect(sends.count == 1, "one message over both attempts")
-        let edits = requests.filter { ($0["path"] as? String)?.hasSuffix("/editMessageText") == true }
-        #expect(
-            edits.allSatisfy {
-                "\(($0["body"] as? [String: Any])?["message_id"] ?? "")" == sends.first?["message_id"] as? String
-            })
+        let edits = Self.editsOfOneMessage(try await fake.requests(), "one message over both attempts")
         #expect(edits.last?["text"] as? String == "agent: " + text)
     }
 
@@ -246,14 +239,20 @@ struct LiveReplyCrashTests {
         }
         next.signal(SIGTERM)
         #expect(await next.finish().status == 0)
-        let requests = try await fake.requests()
+        _ = Self.editsOfOneMessage(
+            try await fake.requests(), "the kill came after the message's id was saved: no second message")
+    }
+
+    /// The Telegram edits recorded, checking that one message was sent and every edit is of it.
+    static func editsOfOneMessage(_ requests: [[String: Any]], _ why: Comment) -> [[String: Any]] {
         let sends = requests.filter { ($0["path"] as? String)?.hasSuffix("/sendMessage") == true }
-        #expect(sends.count == 1, "the kill came after the message's id was saved: no second message")
+        #expect(sends.count == 1, why)
         let edits = requests.filter { ($0["path"] as? String)?.hasSuffix("/editMessageText") == true }
         #expect(
             edits.allSatisfy {
                 "\(($0["body"] as? [String: Any])?["message_id"] ?? "")" == sends.first?["message_id"] as? String
-            })
+            }, "every edit is of the message sent")
+        return edits
     }
 }
 
