@@ -352,6 +352,14 @@ private final class FakeAPIs: Sendable {
             record(request, scripted: false)
             return Response(body: Data(#"{"ok":true}"#.utf8))
         }
+        if ProviderRoute.wechatConfig.matches(path) {
+            record(request, scripted: false)
+            return Response(body: Data(#"{"ret":0,"typing_ticket":"fake-typing-ticket"}"#.utf8))
+        }
+        if ProviderRoute.wechatTyping.matches(path) {
+            record(request, scripted: false)
+            return Response(body: Data(#"{"ret":0}"#.utf8))
+        }
         if ProviderRoute.discordTyping.matches(path) {
             record(request, scripted: false)
             return Response(status: 204, body: Data())

@@ -77,14 +77,16 @@ struct TurnHandler {
             } catch {
                 progress.finish()
                 live.cancel()
-                _ = await live.value
-                throw error
+                return JobResult(
+                    .fail(error: error.description, retryable: error.retryable), events: await live.value.events)
             }
             progress.finish()
             live.cancel()
             let shown = await live.value
             typing?.cancel()
-            return reply(answer, to: event, job: job, record: true, absorbing: absorbed, over: shown)
+            var result = reply(answer, to: event, job: job, record: true, absorbing: absorbed, over: shown.messages)
+            result.events = shown.events
+            return result
         } catch let error as AgentError {
             return .fail(error.description, retryable: error.retryable)
         } catch {

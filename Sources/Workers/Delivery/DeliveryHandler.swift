@@ -27,16 +27,16 @@ struct DeliveryHandler {
             return .fail("checking rate holds: \(error)", retryable: true)
         }
         let (outcome, holds) = await sender.send(message)
-        let event = { (name: String) in ["send \(message.provider.rawValue) \(name)"] }
+        let events = [outcome.event(sending: message.provider)]
         switch outcome {
         case .delivered:
-            return JobResult(.complete, effects: SettlementEffects(holds: holds), events: event("delivered"))
+            return JobResult(.complete, effects: SettlementEffects(holds: holds), events: events)
         case .slowDown(let after, _):
-            return JobResult(.snooze(after), effects: SettlementEffects(holds: holds), events: event("held"))
+            return JobResult(.snooze(after), effects: SettlementEffects(holds: holds), events: events)
         case .retry(let reason):
-            return JobResult(.fail(error: reason, retryable: true), events: event("retried"))
+            return JobResult(.fail(error: reason, retryable: true), events: events)
         case .reject(let reason):
-            return JobResult(.fail(error: reason, retryable: false), events: event("rejected"))
+            return JobResult(.fail(error: reason, retryable: false), events: events)
         }
     }
 }

@@ -8,6 +8,12 @@ public protocol ProviderClient: Sendable {
     func send(_ message: OutboundMessage) async -> SendOutcome
     /// Whether the provider can replace the text of a message sent before.
     var edits: Bool { get }
+    /// How many times one message may be edited, where the provider limits it.
+    var editsPerMessage: Int? { get }
+}
+
+extension ProviderClient {
+    public var editsPerMessage: Int? { nil }
 }
 /// A provider client over HTTP: `deliver` throws a `SendFailure` when no answer could be had (transport,
 /// token), and `send` turns it into the outcome, so each client reads only its provider's answers.

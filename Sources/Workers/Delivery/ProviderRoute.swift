@@ -82,6 +82,10 @@ extension ProviderRoute {
     public static let discordTyping = around("/api/v10/channels/", "/typing")
     /// Slack's assistant-thread status, its typing indicator.
     public static let slackThreadStatus = fixed("/api/assistant.threads.setStatus")
+    /// WeChat (iLink)'s per-user settings, with the ticket its typing indicator needs.
+    public static let wechatConfig = fixed("/ilink/bot/getconfig")
+    /// WeChat (iLink)'s typing indicator: status 1 typing, 2 cancelled.
+    public static let wechatTyping = fixed("/ilink/bot/sendtyping")
     /// Telegram's long poll: `/bot{token}/getUpdates`.
     public static let telegramUpdates = around("/bot", "/getUpdates")
     /// WeChat (iLink)'s long poll, with its opaque `get_updates_buf` cursor.

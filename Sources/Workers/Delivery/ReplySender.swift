@@ -53,6 +53,11 @@ struct ReplySender: Sendable {
         clients[provider]!.edits
     }
 
+    /// How many times `provider` lets one message be edited, where it limits it.
+    func editsPerMessage(_ provider: Provider) -> Int? {
+        clients[provider]!.editsPerMessage
+    }
+
     /// Waits until `message` may go: its chat's slot (at least `spacing` after the chat's previous send,
     /// its bucket's own interval when nil) and the bot-wide pace. Returns how long to wait instead when
     /// the slot is further off than `longestWait`.

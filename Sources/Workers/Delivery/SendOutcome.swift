@@ -14,3 +14,18 @@ public enum SendOutcome: Sendable, Equatable {
     /// dead-letter at once, so the bot does not keep sending invalid requests.
     case reject(String)
 }
+
+extension SendOutcome {
+    /// The worker event that counts this outcome of a send to `provider` (`send telegram delivered`), as
+    /// `serve`'s metrics read it.
+    func event(sending provider: Provider) -> String {
+        let name =
+            switch self {
+            case .delivered: "delivered"
+            case .slowDown: "held"
+            case .retry: "retried"
+            case .reject: "rejected"
+            }
+        return "send \(provider.rawValue) \(name)"
+    }
+}

@@ -10,6 +10,10 @@ import Queue
 /// Nothing it sends is the final answer: when the agent finishes, the turn completes with delivery jobs
 /// that put the final text in place, durably. The id of every message it sends is saved as the turn's
 /// checkpoint as soon as the send returns, so the turn's next attempt edits those messages.
+///
+/// Where a provider limits how often one message may be edited (Feishu: 20), an attempt edits a message
+/// it sent at most half that many times, and leaves messages an earlier attempt sent to the final
+/// delivery, so the edits that must land (the final text, a failure notice) always have room.
 struct LiveReply: Sendable {
     /// The least time between two sends to one chat while streaming: at most one edit a second.
     static let editSpacing = Duration.seconds(1)
@@ -22,14 +26,32 @@ struct LiveReply: Sendable {
     /// Stops the typing indicator: called just before the first text is sent.
     let stopTyping: @Sendable () -> Void
 
+    /// What a live reply leaves: the messages the chat shows, and a worker event for each send.
+    struct Outcome: Sendable {
+        var messages: LiveMessages
+        var events: [String] = []
+    }
+
+    /// How one send went, for the loop.
+    private enum Sent: Sendable {
+        case shown(id: String)
+        /// Told to slow down: the chat is held, and the next send waits for it.
+        case held
+        /// Refused, failed or the lease is lost: streaming stops; the final delivery still comes.
+        case stopped
+    }
+
     /// Shows each text `progress` reports until it finishes, or until this task is cancelled; returns
     /// what the chat shows then. Messages an earlier attempt sent (the job's checkpoint) are edited.
     /// A send in flight when it is cancelled is finished, so its message's id is never lost.
-    func show(_ progress: AnswerProgress) async -> LiveMessages {
-        var shown = LiveMessages(checkpoint: job.checkpoint)
-        guard sender.edits(event.provider), await earlierRepliesSent() else { return shown }
+    func show(_ progress: AnswerProgress) async -> Outcome {
+        var outcome = Outcome(messages: LiveMessages(checkpoint: job.checkpoint))
+        guard sender.edits(event.provider), await earlierRepliesSent() else { return outcome }
         let spacing = max(RateBuckets.of(draft("", part: 1, parts: 1)).chat.interval, Self.editSpacing)
         let clock = sender.store.clock
+        let editLimit = sender.editsPerMessage(event.provider).map { $0 / 2 }
+        let inherited = outcome.messages.ids.count
+        var edits: [Int: Int] = [:]
         var version = 0
         var lastSend: Timestamp?
         while let latest = await progress.next(after: version) {
@@ -37,7 +59,12 @@ struct LiveReply: Sendable {
             // Only spaces so far: providers refuse a message without text.
             guard latest.text.contains(where: { !$0.isWhitespace }) else { continue }
             let chunks = Chunker.chunks(latest.text, limit: TextLimit.of(event.provider))
-            for (index, chunk) in chunks.enumerated() where !shown.shows(chunk, at: index) {
+            for (index, chunk) in chunks.enumerated() where !outcome.messages.shows(chunk, at: index) {
+                if let editLimit, index < outcome.messages.ids.count,
+                    index < inherited || edits[index, default: 0] >= editLimit
+                {
+                    continue // the final delivery edits it
+                }
                 do {
                     if let lastSend, lastSend + spacing > clock.now() {
                         try await clock.sleep(for: lastSend + spacing - clock.now())
@@ -48,39 +75,53 @@ struct LiveReply: Sendable {
                         try await clock.sleep(for: wait)
                     }
                 } catch {
-                    return shown // cancelled: the agent has finished
+                    return outcome // cancelled: the agent has finished
                 }
-                let message = draft(chunk, part: index + 1, parts: chunks.count, replacing: shown.id(at: index))
-                if message.replacing == nil && shown.ids.isEmpty { stopTyping() }
+                let message = draft(
+                    chunk, part: index + 1, parts: chunks.count, replacing: outcome.messages.id(at: index))
+                if message.replacing == nil && outcome.messages.ids.isEmpty { stopTyping() }
                 // Not cancelled with the task: a send cut off could leave a message whose id is never saved.
-                let sending = shown
-                guard let id = await Task(operation: { await deliver(message, after: sending) }).value else {
-                    return shown
-                }
-                shown.record(chunk, at: index, id: id)
+                let sending = outcome.messages
+                let (sent, event) = await Task(operation: { await deliver(message, after: sending) }).value
+                outcome.events.append(event)
                 lastSend = clock.now()
+                switch sent {
+                case .shown(let id):
+                    if message.replacing != nil { edits[index, default: 0] += 1 }
+                    outcome.messages.record(chunk, at: index, id: id)
+                case .held:
+                    break // the latest text goes once the hold is over
+                case .stopped:
+                    return outcome
+                }
             }
         }
-        return shown
+        return outcome
     }
 
     /// Sends one part (or edits it) and, for a new message, saves its id with the others as the turn's
-    /// checkpoint. Returns the message's id; nil when the provider refused, or the lease is lost, and
-    /// streaming stops (the final delivery still comes).
-    private func deliver(_ message: OutboundMessage, after shown: LiveMessages) async -> String? {
+    /// checkpoint; returns how it went, with its worker event.
+    private func deliver(_ message: OutboundMessage, after shown: LiveMessages) async -> (Sent, event: String) {
         let (outcome, holds) = await sender.send(message, spacing: Self.editSpacing)
+        let event = outcome.event(sending: message.provider)
         try? await sender.store.hold(holds)
-        guard case .delivered(let id?) = outcome else { return nil }
-        if message.replacing == nil {
-            var saved = shown
-            saved.record(message.text, at: message.part - 1, id: id)
-            do {
-                try await sender.store.checkpoint(job.lease, saved.checkpoint)
-            } catch {
-                return nil
+        switch outcome {
+        case .delivered(let id?):
+            if message.replacing == nil {
+                var saved = shown
+                saved.record(message.text, at: message.part - 1, id: id)
+                do {
+                    try await sender.store.checkpoint(job.lease, saved.checkpoint)
+                } catch {
+                    return (.stopped, event)
+                }
             }
+            return (.shown(id: id), event)
+        case .slowDown:
+            return (.held, event)
+        case .delivered(nil), .retry, .reject:
+            return (.stopped, event)
         }
-        return id
     }
 
     /// Waits until the conversation's earlier replies have gone out (a message sent beside them could

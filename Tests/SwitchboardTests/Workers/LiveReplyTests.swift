@@ -42,7 +42,7 @@ struct LiveReplyTests {
     func turn(
         _ fixture: Fixture, agent: ChatConfiguration.Agent = .echoStream(pause: .milliseconds(150)),
         faults: String = "[]"
-    ) async throws -> (requests: [[String: Any]], test: TestStore) {
+    ) async throws -> (requests: [[String: Any]], test: TestStore, events: [WorkerEvent]) {
         let fake = try await FakeProvider()
         defer { fake.stop() }
         let test = try await TestStore(.sqlite) { $0.clock = SystemClock() }
@@ -51,10 +51,12 @@ struct LiveReplyTests {
         try await fake.script(faults)
         let result = try await Intake(store: test.store).receive(fixture.delivery)
         #expect(result.status == .enqueued)
-        _ = try await work(test.store, configuration, until: "the turn is answered") {
+        var options = WorkerOptions(queues: ["chat"], concurrency: 4, leaseDuration: .seconds(60))
+        options.registers = true
+        let events = try await work(test.store, configuration, options: options, until: "the turn is answered") {
             try await test.store.stats().totals.values.reduce(0, +) == 0
         }
-        return (try await fake.requests(), test)
+        return (try await fake.requests(), test, events)
     }
 
     static func words(_ count: Int) -> String {
@@ -65,7 +67,7 @@ struct LiveReplyTests {
     func telegramGrows() async throws {
         let text = Self.words(24)
         let fixture = try Fixture(.telegram, "private_message").editing("message.text", to: .string(text))
-        let (requests, test) = try await turn(fixture)
+        let (requests, test, _) = try await turn(fixture)
         let paths = requests.compactMap { $0["path"] as? String }
         let shown = Self.shown(requests)
         let sends = shown.filter { !Self.isEdit($0) }
@@ -94,7 +96,7 @@ struct LiveReplyTests {
             (.feishu, "group_message", "/open-apis/im/v1/messages/om_", "PUT"),
         ])
     func othersEdit(provider: Provider, fixture: String, editPath: String, method: String) async throws {
-        let (requests, _) = try await turn(try Fixture(provider, fixture))
+        let (requests, _, _) = try await turn(try Fixture(provider, fixture))
         let shown = Self.shown(requests)
         let edits = shown.filter(Self.isEdit)
         #expect(shown.count - edits.count == 1, "\(shown.map(\.path))")
@@ -107,9 +109,22 @@ struct LiveReplyTests {
         }
     }
 
+    @Test("Feishu allows 20 edits of a message: a long stream edits it at most 10 times live, then the final text")
+    func feishuEditLimit() async throws {
+        let text = Self.words(90)
+        let content = String(decoding: JSONValue.object(JSONObject(["text": .string(text)])).serialized, as: UTF8.self)
+        let fixture = try Fixture(.feishu, "p2p_message").editing("event.message.content", to: .string(content))
+        let (requests, _, _) = try await turn(fixture, agent: .echoStream(pause: .milliseconds(150)))
+        let shown = Self.shown(requests)
+        let edits = shown.filter(Self.isEdit)
+        #expect(shown.count - edits.count == 1, "\(shown.map(\.path))")
+        #expect(edits.count == 11, "10 live edits and the final one: \(edits.map(\.text.count))")
+        #expect(edits.last?.text == "echo: " + text)
+    }
+
     @Test("a provider that cannot edit gets the final answer only, in one message")
     func cannotEdit() async throws {
-        let (requests, _) = try await turn(try Fixture(.wechat, "text"))
+        let (requests, _, _) = try await turn(try Fixture(.wechat, "text"))
         let shown = Self.shown(requests)
         #expect(shown.count == 1 && shown[0].text.hasPrefix("echo: "), "\(shown.map(\.text))")
     }
@@ -118,7 +133,7 @@ struct LiveReplyTests {
     func slowDownOnEdit() async throws {
         let text = Self.words(20)
         let fixture = try Fixture(.telegram, "private_message").editing("message.text", to: .string(text))
-        let (requests, _) = try await turn(
+        let (requests, test, _) = try await turn(
             fixture,
             faults: #"""
                 [{"path": "/editMessageText", "times": 1, "status": 429,
@@ -132,6 +147,9 @@ struct LiveReplyTests {
         let heldAt = (held["at_ns"] as? NSNumber)?.int64Value ?? 0
         let after = Self.shown(requests).filter { $0.at > heldAt }
         #expect(!after.isEmpty && after.allSatisfy { $0.at - heldAt >= 1_950_000_000 }, "\(after.map(\.at))")
+        let tally = try #require(try await test.store.workers().first?.registration.tally.events)
+        #expect(tally["send telegram held"] == 1, "the live reply's sends are counted: \(tally)")
+        #expect((tally["send telegram delivered"] ?? 0) >= 2, "the first text, and the final edit: \(tally)")
         #expect(Self.shown(requests).last?.text == "echo: " + text)
     }
 
@@ -141,7 +159,7 @@ struct LiveReplyTests {
         let text = (1...60).map { String(format: "%03d", $0) + String(repeating: "x", count: 96) }.joined(
             separator: " ")
         let fixture = try Fixture(.telegram, "private_message").editing("message.text", to: .string(text))
-        let (requests, _) = try await turn(fixture, agent: .echoStream(pause: .milliseconds(60)))
+        let (requests, _, _) = try await turn(fixture, agent: .echoStream(pause: .milliseconds(60)))
         let shown = Self.shown(requests)
         let sends = shown.filter { !Self.isEdit($0) }
         #expect(sends.count == 2, "\(shown.map { ($0.path, $0.text.count) })")

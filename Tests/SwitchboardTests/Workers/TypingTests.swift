@@ -78,12 +78,31 @@ struct TypingTests {
         #expect(paths.firstIndex { $0 == "/api/assistant.threads.setStatus" }! < reply, "\(paths)")
     }
 
+    @Test("WeChat: the typing ticket from getconfig, typing before the reply, cancelled with status 2")
+    func wechat() async throws {
+        let requests = try await turn(.wechat, "text", agentDelay: 500) { paths in
+            paths.count { $0 == "/ilink/bot/sendtyping" } >= 2
+        }
+        let paths = Self.paths(requests)
+        let config = try #require(requests.first { ($0["path"] as? String) == "/ilink/bot/getconfig" }, "\(paths)")
+        #expect((config["headers"] as? [String: String])?["authorization"] == "Bearer SECRET-wechat-token")
+        let typing = requests.filter { ($0["path"] as? String) == "/ilink/bot/sendtyping" }
+            .compactMap { $0["body"] as? [String: Any] }
+        #expect(typing.allSatisfy { $0["typing_ticket"] as? String == "fake-typing-ticket" })
+        #expect(typing.first?["status"] as? Int == 1 && typing.last?["status"] as? Int == 2, "\(typing)")
+        let reply = try #require(paths.firstIndex { $0 == "/ilink/bot/sendmessage" })
+        #expect(paths.firstIndex { $0 == "/ilink/bot/sendtyping" }! < reply, "\(paths)")
+    }
+
     @Test("a provider without a typing call gets none; a failing typing call costs the turn nothing")
     func noneOrFailing() async throws {
-        let wechat = Self.paths(try await turn(.wechat, "text", agentDelay: 500))
+        let dingtalk = Self.paths(try await turn(.dingtalk, "group_text", agentDelay: 500))
         #expect(
-            wechat.filter { !$0.hasPrefix("/_fake") && $0 != "/agent" && $0 != "/ilink/bot/sendmessage" }.isEmpty,
-            "\(wechat)")
+            dingtalk.filter {
+                !$0.hasPrefix("/_fake") && $0 != "/agent" && !$0.hasPrefix("/v1.0/robot/")
+                    && $0 != "/v1.0/oauth2/accessToken"
+            }.isEmpty,
+            "\(dingtalk)")
         let failing = Self.paths(
             try await turn(
                 .telegram, "private_message", agentDelay: 500,

@@ -11,6 +11,7 @@ struct FeishuClient: HTTPProviderClient {
     let tokens: AccessTokenCache
 
     var edits: Bool { true }
+    var editsPerMessage: Int? { 20 }
 
     /// Codes that mean the token is no longer valid: fetch a new one and retry.
     private static let tokenCodes: Set<Int64> = [99_991_661, 99_991_663, 99_991_668]

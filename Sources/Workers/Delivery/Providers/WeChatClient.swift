@@ -12,6 +12,14 @@ struct WeChatClient: HTTPProviderClient {
     /// iLink's code for an expired bot token.
     private static let tokenExpired: Int64 = -14
 
+    /// The `base_info` every iLink request carries.
+    static let baseInfo = JSONValue.object(JSONObject(["channel_version": .string("1.0")]))
+
+    /// The headers every iLink request carries: the bot token.
+    static func headers(_ settings: ProviderSettings) -> [(name: String, value: String)] {
+        [("Authorization", "Bearer \(settings.credential("bot_token"))"), ("AuthorizationType", "ilink_bot_token")]
+    }
+
     func deliver(_ message: OutboundMessage) async throws(SendFailure) -> SendOutcome {
         guard let contextToken = message.target.context else {
             return .reject("wechat: the inbound message carried no context_token to reply with")
@@ -28,15 +36,10 @@ struct WeChatClient: HTTPProviderClient {
                         "context_token": .string(contextToken),
                         "item_list": .array([item]),
                     ])),
-                "base_info": .object(JSONObject(["channel_version": .string("1.0")])),
+                "base_info": Self.baseInfo,
             ]))
         let request = HTTPRequest.json(
-            context.settings.url(.wechatSend), body.serialized,
-            headers: [
-                ("Authorization", "Bearer \(context.settings.credential("bot_token"))"),
-                ("AuthorizationType", "ilink_bot_token"),
-            ]
-        )
+            context.settings.url(.wechatSend), body.serialized, headers: Self.headers(context.settings))
         let response = try await context.send(request)
         let bucket = RateBuckets.of(message).chat.key
         guard response.status == 200, let answer = ClientContext.object(response.body) else {
