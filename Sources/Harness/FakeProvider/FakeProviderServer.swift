@@ -75,7 +75,8 @@ private final class FakeAPIs: Sendable {
         var recorded: [Recorded] = []
         /// Recorded sends to a provider (not to the agent), for `GET /_fake/count`.
         var sends = 0
-        var discordNonces: [String: String] = [:]
+        /// The message each Discord nonce posted: its id and its text then.
+        var discordNonces: [String: (id: String, content: String)] = [:]
         /// The text each Telegram message shows, by id.
         var telegramTexts: [String: String] = [:]
         var nextMessageID = 1
@@ -450,7 +451,8 @@ private final class FakeAPIs: Sendable {
         return Response(body: answer.serialized, delay: messages.isEmpty ? Self.emptyPollHold : nil)
     }
 
-    /// Discord: a nonce sent again with `enforce_nonce` returns the message it created, without a new post.
+    /// Discord: a nonce sent again with `enforce_nonce` returns the message it created (with the text it
+    /// was posted with), without a new post.
     private func discordMessage(_ request: Request, id: Int) -> Response {
         guard case .object(let body)? = try? JSONParser.parse(request.body),
             case .string(let content)? = body["content"]
@@ -460,15 +462,16 @@ private final class FakeAPIs: Sendable {
         }
         let nonce = body["nonce"]?.stringValue
         let enforced = body["enforce_nonce"] == .bool(true)
-        let existing: String? = state.withLock { state in
+        let existing: (id: String, content: String)? = state.withLock { state in
             guard enforced, let nonce else { return nil }
             if let existing = state.discordNonces[nonce] { return existing }
-            state.discordNonces[nonce] = String(id)
+            state.discordNonces[nonce] = (String(id), content)
             return nil
         }
         record(request, scripted: false, deduplicated: existing != nil)
-        let messageID = existing ?? String(id)
+        let message = existing ?? (String(id), content)
         return Response(
-            body: JSONValue.object(JSONObject(["id": .string(messageID), "content": .string(content)])).serialized)
+            body: JSONValue.object(JSONObject(["id": .string(message.id), "content": .string(message.content)]))
+                .serialized)
     }
 }

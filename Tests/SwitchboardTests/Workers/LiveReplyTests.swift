@@ -290,6 +290,29 @@ struct LiveReplyPieceTests {
         }
     }
 
+    @Test("Discord: a message whose nonce was posted before with other text is edited to the text sent now")
+    func discordNonceWithNewText() async throws {
+        let fake = try await FakeProvider()
+        defer { fake.stop() }
+        let test = try await TestStore(.sqlite) { $0.clock = SystemClock() }
+        let event = try Fixture(.discord, "guild_message").event()
+        // A live reply's first text, posted by a worker killed before it saved the id; then the final text.
+        for text in ["echo:", "echo: the whole answer"] {
+            let message = OutboundMessage(
+                provider: .discord, target: event.replyTarget, text: text, part: 1, parts: 1, turnID: 7)
+            try await test.store.enqueue(
+                NewJob(queue: "chat", kind: ChatJob.deliver, payload: message.payload, groupKey: "deliver/c"))
+        }
+        _ = try await work(test.store, fake.configuration(), until: "both are delivered") {
+            try await test.store.stats().totals.values.reduce(0, +) == 0
+        }
+        let requests = try await fake.requests()
+        let posts = requests.filter { ($0["path"] as? String)?.hasSuffix("/messages") == true }
+        #expect(posts.count == 2 && posts.last?["deduplicated"] as? Bool == true)
+        let edits = requests.filter { $0["method"] as? String == "PATCH" }
+        #expect(edits.count == 1 && edits.first?["text"] as? String == "echo: the whole answer", "\(edits)")
+    }
+
     @Test("a turn dead-lettered after its live reply sent a message: the failure notice replaces that message's text")
     func noticeInTheSameMessage() async throws {
         let fake = try await FakeProvider()

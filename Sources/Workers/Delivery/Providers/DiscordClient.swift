@@ -45,7 +45,16 @@ struct DiscordClient: HTTPProviderClient {
                 after: .providerSeconds(wait), bucket: global ? buckets.bot?.key ?? buckets.chat.key : buckets.chat.key)
         }
         if (200..<300).contains(response.status) {
-            return .delivered(messageID: ClientContext.object(response.body)?["id"]?.stringValue ?? message.replacing)
+            let answer = ClientContext.object(response.body)
+            let id = answer?["id"]?.stringValue ?? message.replacing
+            // A nonce sent before returns the message it posted then, with the text it had: a live reply's
+            // first text, say, when the final text comes in its place. Put the text in it.
+            if message.replacing == nil, let id, let posted = answer?["content"]?.stringValue, posted != message.text {
+                var correction = message
+                correction.replacing = id
+                return try await deliver(correction)
+            }
+            return .delivered(messageID: id)
         }
         return context.byStatus(response, to: message, bucket: buckets.chat.key, provider: "discord")
     }
