@@ -41,11 +41,11 @@ struct LiveReplyTests {
     /// the provider's record and the store.
     func turn(
         _ fixture: Fixture, agent: ChatConfiguration.Agent = .echoStream(pause: .milliseconds(150)),
-        faults: String = "[]"
+        faults: String = "[]", backend: TestBackend = .sqlite
     ) async throws -> (requests: [[String: Any]], test: TestStore, events: [WorkerEvent]) {
         let fake = try await FakeProvider()
         defer { fake.stop() }
-        let test = try await TestStore(.sqlite) { $0.clock = SystemClock() }
+        let test = try await TestStore(backend) { $0.clock = SystemClock() }
         var configuration = fake.configuration(pacing: true)
         configuration.agent = agent
         try await fake.script(faults)
@@ -63,11 +63,13 @@ struct LiveReplyTests {
         (1...count).map { "word\($0)" }.joined(separator: " ")
     }
 
-    @Test("Telegram: typing, then one message edited as the text grows, a second apart, ending in the exact answer")
-    func telegramGrows() async throws {
+    @Test(
+        "Telegram: typing, then one message edited as the text grows, a second apart, ending in the exact answer",
+        arguments: TestBackend.all)
+    func telegramGrows(backend: TestBackend) async throws {
         let text = Self.words(24)
         let fixture = try Fixture(.telegram, "private_message").editing("message.text", to: .string(text))
-        let (requests, test, _) = try await turn(fixture)
+        let (requests, test, _) = try await turn(fixture, backend: backend)
         let paths = requests.compactMap { $0["path"] as? String }
         let shown = Self.shown(requests)
         let sends = shown.filter { !Self.isEdit($0) }
