@@ -57,40 +57,47 @@ struct TurnHandler {
                 return .fail("resolving the owner: \(error)", retryable: true)
             }
         }
+        let history: [HistoryMessage]
         do {
-            let history = try await chat.history(conversation: event.conversationKey, limit: configuration.historyLimit)
-            let typing = self.typing.start(in: event)
-            defer { typing?.cancel() }
-            let progress = AnswerProgress()
-            let live = Task {
-                await LiveReply(sender: sender, event: event, job: job, stopTyping: { typing?.cancel() })
-                    .show(progress)
-            }
-            let answer: String
-            do {
-                answer = try await agent.reply(
-                    to: AgentTurn(
-                        turnID: job.id, owner: owner, conversation: event.conversationKey, message: message,
-                        history: history),
-                    progress: progress
-                )
-            } catch {
-                progress.finish()
-                live.cancel()
-                return JobResult(
-                    .fail(error: error.description, retryable: error.retryable), events: await live.value.events)
-            }
-            progress.finish()
-            live.cancel()
-            let shown = await live.value
-            typing?.cancel()
-            var result = reply(answer, to: event, job: job, record: true, absorbing: absorbed, over: shown.messages)
-            result.events = shown.events
-            return result
-        } catch let error as AgentError {
-            return .fail(error.description, retryable: error.retryable)
+            history = try await chat.history(conversation: event.conversationKey, limit: configuration.historyLimit)
         } catch {
             return .fail("reading history: \(error)", retryable: true)
+        }
+        return await answer(
+            AgentTurn(
+                turnID: job.id, owner: owner, conversation: event.conversationKey, message: message, history: history),
+            to: event, job: job, absorbing: absorbed)
+    }
+
+    /// Asks the agent, with the chat showing the bot typing and then the answer as it grows, and completes
+    /// the turn with the deliveries that put the final answer in place.
+    private func answer(_ turn: AgentTurn, to event: InboundEvent, job: ClaimedJob, absorbing absorbed: [Int64]) async
+        -> JobResult
+    {
+        let typing = self.typing.start(in: event)
+        defer { typing?.cancel() }
+        let progress = AnswerProgress()
+        let live = Task {
+            await LiveReply(sender: sender, event: event, job: job, stopTyping: { typing?.cancel() }).show(progress)
+        }
+        let answer: Result<String, AgentError>
+        do {
+            answer = .success(try await agent.reply(to: turn, progress: progress))
+        } catch {
+            answer = .failure(error)
+        }
+        // The live reply stops (a send in flight is finished); the final text goes by the deliveries.
+        progress.finish()
+        live.cancel()
+        let shown = await live.value
+        typing?.cancel()
+        switch answer {
+        case .success(let text):
+            var result = reply(text, to: event, job: job, record: true, absorbing: absorbed, over: shown.messages)
+            result.events = shown.events
+            return result
+        case .failure(let error):
+            return JobResult(.fail(error: error.description, retryable: error.retryable), events: shown.events)
         }
     }
 

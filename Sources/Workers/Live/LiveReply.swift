@@ -59,7 +59,7 @@ struct LiveReply: Sendable {
             // Only spaces so far: providers refuse a message without text.
             guard latest.text.contains(where: { !$0.isWhitespace }) else { continue }
             let chunks = Chunker.chunks(latest.text, limit: TextLimit.of(event.provider))
-            for (index, chunk) in chunks.enumerated() where !outcome.messages.shows(chunk, at: index) {
+            parts: for (index, chunk) in chunks.enumerated() where !outcome.messages.shows(chunk, at: index) {
                 if let editLimit, index < outcome.messages.ids.count,
                     index < inherited || edits[index, default: 0] >= editLimit
                 {
@@ -90,7 +90,7 @@ struct LiveReply: Sendable {
                     if message.replacing != nil { edits[index, default: 0] += 1 }
                     outcome.messages.record(chunk, at: index, id: id)
                 case .held:
-                    break // the latest text goes once the hold is over
+                    break parts // the latest text goes once the hold is over, its parts in order
                 case .stopped:
                     return outcome
                 }

@@ -131,20 +131,22 @@ struct LiveReplyTests {
         #expect(shown.count == 1 && shown[0].text.hasPrefix("echo: "), "\(shown.map(\.text))")
     }
 
-    @Test("a 429 on an edit holds the chat: nothing more is sent to it before the wait is over")
-    func slowDownOnEdit() async throws {
+    @Test(
+        "a 429 on the first text or an edit holds the chat: nothing more is sent to it before the wait is over",
+        arguments: ["/sendMessage", "/editMessageText"])
+    func slowDown(on path: String) async throws {
         let text = Self.words(20)
         let fixture = try Fixture(.telegram, "private_message").editing("message.text", to: .string(text))
         let (requests, test, _) = try await turn(
             fixture,
             faults: #"""
-                [{"path": "/editMessageText", "times": 1, "status": 429,
+                [{"path": "\#(path)", "times": 1, "status": 429,
                   "body": {"ok": false, "error_code": 429, "description": "Too Many Requests: retry after 2",
                            "parameters": {"retry_after": 2}}}]
                 """#)
         let held = try #require(
             requests.first {
-                ($0["path"] as? String)?.hasSuffix("/editMessageText") == true && $0["scripted"] as? Bool == true
+                ($0["path"] as? String)?.hasSuffix(path) == true && $0["scripted"] as? Bool == true
             })
         let heldAt = (held["at_ns"] as? NSNumber)?.int64Value ?? 0
         let after = Self.shown(requests).filter { $0.at > heldAt }
@@ -153,6 +155,10 @@ struct LiveReplyTests {
         #expect(tally["send telegram held"] == 1, "the live reply's sends are counted: \(tally)")
         #expect((tally["send telegram delivered"] ?? 0) >= 2, "the first text, and the final edit: \(tally)")
         #expect(Self.shown(requests).last?.text == "echo: " + text)
+        let sent = requests.filter {
+            ($0["path"] as? String)?.hasSuffix("/sendMessage") == true && $0["scripted"] as? Bool != true
+        }
+        #expect(sent.count == 1, "one message, however its first send went")
     }
 
     @Test("a stream past the provider's limit goes on in a new message; each ends with its part of the answer")
