@@ -67,7 +67,7 @@ struct LiveReplyTests {
         "Telegram: typing, then one message edited as the text grows, a second apart, ending in the exact answer",
         arguments: TestBackend.all)
     func telegramGrows(backend: TestBackend) async throws {
-        let text = Self.words(24)
+        let text = Self.words(40)
         let fixture = try Fixture(.telegram, "private_message").editing("message.text", to: .string(text))
         let (requests, test, _) = try await turn(fixture, backend: backend)
         let paths = requests.compactMap { $0["path"] as? String }
@@ -98,7 +98,9 @@ struct LiveReplyTests {
             (.feishu, "group_message", "/open-apis/im/v1/messages/om_", "PUT"),
         ])
     func othersEdit(provider: Provider, fixture: String, editPath: String, method: String) async throws {
-        let (requests, _, _) = try await turn(try Fixture(provider, fixture))
+        // A word every 400 ms: the first text goes out well before the agent finishes, however loaded the machine.
+        let (requests, _, _) = try await turn(
+            try Fixture(provider, fixture), agent: .echoStream(pause: .milliseconds(400)))
         let shown = Self.shown(requests)
         let edits = shown.filter(Self.isEdit)
         #expect(shown.count - edits.count == 1, "\(shown.map(\.path))")
@@ -113,14 +115,15 @@ struct LiveReplyTests {
 
     @Test("Feishu allows 20 edits of a message: a long stream edits it at most 10 times live, then the final text")
     func feishuEditLimit() async throws {
-        let text = Self.words(90)
+        // 18 s of stream: about 17 edits a second apart without the limit.
+        let text = Self.words(120)
         let content = String(decoding: JSONValue.object(JSONObject(["text": .string(text)])).serialized, as: UTF8.self)
         let fixture = try Fixture(.feishu, "p2p_message").editing("event.message.content", to: .string(content))
         let (requests, _, _) = try await turn(fixture, agent: .echoStream(pause: .milliseconds(150)))
         let shown = Self.shown(requests)
         let edits = shown.filter(Self.isEdit)
         #expect(shown.count - edits.count == 1, "\(shown.map(\.path))")
-        #expect(edits.count == 11, "10 live edits and the final one: \(edits.map(\.text.count))")
+        #expect((2...11).contains(edits.count), "at most 10 live edits and the final one: \(edits.map(\.text.count))")
         #expect(edits.last?.text == "echo: " + text)
     }
 
