@@ -3,7 +3,8 @@ import Foundation
 extension JobRecord {
     static let columns = """
         id, queue, kind, payload, priority, state, run_at, attempts, max_attempts, lease_token, lease_expires_at,
-        worker_id, group_key, dedupe_key, last_error, error_history, dead_reason, created_at, updated_at, finished_at
+        worker_id, group_key, dedupe_key, last_error, error_history, dead_reason, created_at, updated_at, finished_at,
+        checkpoint
         """
 
     /// - Throws: `QueueError.corrupt` when a stored value does not decode.
@@ -29,5 +30,6 @@ extension JobRecord {
         createdAt = Timestamp(millisecondsSince1970: row.int64(17))
         updatedAt = Timestamp(millisecondsSince1970: row.int64(18))
         finishedAt = time(19)
+        checkpoint = row.optionalBlob(20)
     }
 }

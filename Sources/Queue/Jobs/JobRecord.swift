@@ -22,4 +22,6 @@ public struct JobRecord: Sendable {
     public var createdAt: Timestamp
     public var updatedAt: Timestamp
     public var finishedAt: Timestamp?
+    /// The progress an attempt saved with `JobStore.checkpoint`, if any.
+    public var checkpoint: Data?
 }

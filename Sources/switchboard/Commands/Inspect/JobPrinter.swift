@@ -43,6 +43,18 @@ enum JobPrinter {
         }
     }
 
+    /// Stored bytes (a payload, a checkpoint) as JSON when they are JSON (what Switchboard writes), else as
+    /// text, else as base64.
+    private static func json(_ data: Data) -> JSONValue {
+        (try? JSONParser.parse(data)) ?? String(data: data, encoding: .utf8).map(JSONValue.string)
+            ?? .string(data.base64EncodedString())
+    }
+
+    /// Stored bytes as a line of text: as they are when they are UTF-8, else their size.
+    private static func text(_ data: Data) -> String {
+        String(data: data, encoding: .utf8) ?? "(\(data.count) bytes, not UTF-8)"
+    }
+
     /// `text` cut to `length` characters, with an ellipsis when it was cut.
     private static func cut(_ text: String, to length: Int) -> String {
         text.count > length ? text.prefix(length - 1) + "…" : text
@@ -65,12 +77,8 @@ enum JobPrinter {
                     "seen_at": worker.seenAt.description,
                 ] as JSONObject)
         }
-        let payload = String(data: job.payload, encoding: .utf8)
-        // The payload as JSON when it is JSON (what Switchboard writes), else as text, else as base64.
-        fields.set(
-            "payload",
-            (try? JSONParser.parse(job.payload)) ?? payload.map(JSONValue.string)
-                ?? .string(job.payload.base64EncodedString()))
+        fields.set("payload", json(job.payload))
+        fields.set("checkpoint", job.checkpoint.map(json))
         fields.set(
             "error_history",
             job.errorHistory.map { failure -> JSONObject in
@@ -101,7 +109,8 @@ enum JobPrinter {
             }
         }
         if let finished = job.finishedAt { lines.append("  finished at:  \(finished)") }
-        lines.append("  payload:      \(payload ?? "(\(job.payload.count) bytes, not UTF-8)")")
+        lines.append("  payload:      \(text(job.payload))")
+        if let checkpoint = job.checkpoint { lines.append("  checkpoint:   \(text(checkpoint))") }
         if !job.errorHistory.isEmpty {
             lines.append("  errors:")
             for failure in job.errorHistory {

@@ -1,3 +1,4 @@
+import ChatStore
 import Foundation
 import Queue
 import Testing
@@ -109,5 +110,22 @@ struct CheckpointTests {
         try await t.store.fail(third.lease, error: "agent stopped again", retryable: false)
         let notified = try #require(try await t.claim(queue: "notices").first)
         #expect(notified.checkpoint == Data("sent 1, 2, 3".utf8))
+    }
+
+    @Test("jobs show prints a job's checkpoint, as JSON under --json")
+    func shown() async throws {
+        let directory = try TestDirectory()
+        let store = try await SwitchboardDatabase.open(.sqlite(path: directory.databasePath))
+        let id = try await store.enqueue(NewJob(queue: "q", kind: "k")).jobID
+        let job = try #require(
+            try await store.claim(queues: ["q"], limit: 1, leaseDuration: .seconds(30), workerID: "t").first)
+        try await store.checkpoint(job.lease, Data(#"{"messages":["42"]}"#.utf8))
+        #expect(try await store.job(id: id)?.checkpoint == Data(#"{"messages":["42"]}"#.utf8))
+        let show = try await SwitchboardProcess.run(["jobs", "show", String(id)], database: directory.databasePath)
+        #expect(show.stdout.contains(#"checkpoint:   {"messages":["42"]}"#), "\(show.stdout)")
+        let json = try await SwitchboardProcess.run(
+            ["jobs", "show", String(id), "--json"], database: directory.databasePath)
+        let fields = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        #expect((fields?["checkpoint"] as? [String: Any])?["messages"] as? [String] == ["42"], "\(json.stdout)")
     }
 }

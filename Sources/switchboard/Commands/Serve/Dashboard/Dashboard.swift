@@ -124,7 +124,7 @@ final class Dashboard: Sendable {
     }
 
     private func jobPage(_ job: JobRecord, _ session: Session?) -> HTML {
-        let payload = String(data: job.payload, encoding: .utf8) ?? "(\(job.payload.count) bytes, not UTF-8)"
+        let text = { (data: Data) in String(data: data, encoding: .utf8) ?? "(\(data.count) bytes, not UTF-8)" }
         let facts: [(String, String)] = [
             ("queue", job.queue), ("kind", job.kind),
             ("state", job.state.rawValue + (job.deadReason.map { " (\($0.rawValue))" } ?? "")),
@@ -147,7 +147,9 @@ final class Dashboard: Sendable {
             ]
         }
         return HTML.table(["", ""], facts.map { [HTML.text($0.0), HTML.text($0.1)] }) + HTML.join(actions)
-            + HTML(trusted: "<h2>Payload</h2>") + HTML.element("pre", payload)
+            + HTML(trusted: "<h2>Payload</h2>") + HTML.element("pre", text(job.payload))
+            + (job.checkpoint.map { HTML(trusted: "<h2>Checkpoint</h2>") + HTML.element("pre", text($0)) }
+                ?? HTML.join([]))
             + HTML(trusted: "<h2>Error history</h2>") + HTML.table(["attempt", "at", "error"], history)
     }
 
