@@ -10,11 +10,11 @@ import Queue
 /// Both a delivery job and a live reply send through it, so an edit spends the chat's pacing like a send.
 struct ReplySender: Sendable {
     /// How many times a send waits for its chat's slot before it gives up for now.
-    static let slotAttempts = 3
+    private static let slotAttempts = 3
 
     let store: JobStore
     private let clients: [Provider: any ProviderClient]
-    let pacing: Bool
+    private let pacing: Bool
     private let pacer = LocalPacer()
 
     init(store: JobStore, configuration: ChatConfiguration, http: HTTPClient) throws {
