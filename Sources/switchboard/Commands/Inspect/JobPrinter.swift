@@ -51,8 +51,13 @@ enum JobPrinter {
     }
 
     /// Stored bytes as a line of text: as they are when they are UTF-8, else their size.
-    private static func text(_ data: Data) -> String {
+    static func text(_ data: Data) -> String {
         String(data: data, encoding: .utf8) ?? "(\(data.count) bytes, not UTF-8)"
+    }
+
+    /// The job's state, with a dead letter's reason.
+    static func state(_ job: JobRecord) -> String {
+        job.state.rawValue + (job.deadReason.map { " (\($0.rawValue))" } ?? "")
     }
 
     /// `text` cut to `length` characters, with an ellipsis when it was cut.
@@ -91,7 +96,7 @@ enum JobPrinter {
             "job \(job.id)",
             "  queue:        \(job.queue)",
             "  kind:         \(job.kind)",
-            "  state:        \(job.state.rawValue)" + (job.deadReason.map { " (\($0.rawValue))" } ?? ""),
+            "  state:        \(state(job))",
             "  attempts:     \(job.attempts) of \(job.maxAttempts)",
             "  priority:     \(job.priority)",
             "  run at:       \(job.runAt)",

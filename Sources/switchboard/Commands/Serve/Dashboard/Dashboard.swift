@@ -124,10 +124,9 @@ final class Dashboard: Sendable {
     }
 
     private func jobPage(_ job: JobRecord, _ session: Session?) -> HTML {
-        let text = { (data: Data) in String(data: data, encoding: .utf8) ?? "(\(data.count) bytes, not UTF-8)" }
         let facts: [(String, String)] = [
             ("queue", job.queue), ("kind", job.kind),
-            ("state", job.state.rawValue + (job.deadReason.map { " (\($0.rawValue))" } ?? "")),
+            ("state", JobPrinter.state(job)),
             ("attempts", "\(job.attempts) of \(job.maxAttempts)"), ("run at", job.runAt.description),
             ("group", job.groupKey ?? "–"), ("worker", job.workerID ?? "–"), ("last error", job.lastError ?? "–"),
         ]
@@ -147,8 +146,8 @@ final class Dashboard: Sendable {
             ]
         }
         return HTML.table(["", ""], facts.map { [HTML.text($0.0), HTML.text($0.1)] }) + HTML.join(actions)
-            + HTML(trusted: "<h2>Payload</h2>") + HTML.element("pre", text(job.payload))
-            + (job.checkpoint.map { HTML(trusted: "<h2>Checkpoint</h2>") + HTML.element("pre", text($0)) }
+            + HTML(trusted: "<h2>Payload</h2>") + HTML.element("pre", JobPrinter.text(job.payload))
+            + (job.checkpoint.map { HTML(trusted: "<h2>Checkpoint</h2>") + HTML.element("pre", JobPrinter.text($0)) }
                 ?? HTML.join([]))
             + HTML(trusted: "<h2>Error history</h2>") + HTML.table(["attempt", "at", "error"], history)
     }
