@@ -71,11 +71,7 @@ struct TypingIndicator: Sendable {
         case .discord:
             typing = Typing(
                 request: HTTPRequest(
-                    .post, settings.url(.discordTyping, target.chat),
-                    headers: [
-                        ("Authorization", "Bot \(settings.credential("bot_token"))"),
-                        ("User-Agent", DiscordClient.userAgent),
-                    ]),
+                    .post, settings.url(.discordTyping, target.chat), headers: DiscordClient.headers(settings)),
                 interval: .seconds(8))
         case .slack:
             guard let thread = target.thread ?? target.message else { return nil }
@@ -86,7 +82,7 @@ struct TypingIndicator: Sendable {
                         JSONObject([
                             "channel_id": .string(target.chat), "thread_ts": .string(thread), "status": .string(text),
                         ])
-                    ).serialized, headers: [("Authorization", "Bearer \(settings.credential("bot_token"))")])
+                    ).serialized, headers: SlackClient.headers(settings))
             }
             typing = Typing(request: status("is thinking…"), interval: .seconds(90), clear: status(""))
         case .wechat:

@@ -11,9 +11,6 @@ public struct WeChatUpdates: UpdateSource {
     private let http: HTTPClient
     private let timeout: Duration
 
-    /// iLink's code for an expired bot token.
-    private static let tokenExpired: Int64 = -14
-
     public init(settings: ProviderSettings, http: HTTPClient, timeout: Duration) {
         self.settings = settings
         self.http = http
@@ -23,16 +20,9 @@ public struct WeChatUpdates: UpdateSource {
 
     public func fetch(after cursor: String?) async throws(PollError) -> UpdatePage {
         let body = JSONValue.object(
-            JSONObject([
-                "get_updates_buf": .string(cursor ?? ""),
-                "base_info": .object(JSONObject(["channel_version": .string("1.0")])),
-            ]))
+            JSONObject(["get_updates_buf": .string(cursor ?? ""), "base_info": WeChatClient.baseInfo]))
         var request = HTTPRequest.json(
-            settings.url(.wechatUpdates), body.serialized,
-            headers: [
-                ("Authorization", "Bearer \(settings.credential("bot_token"))"),
-                ("AuthorizationType", "ilink_bot_token"),
-            ])
+            settings.url(.wechatUpdates), body.serialized, headers: WeChatClient.headers(settings))
         request.totalTimeout = timeout + .seconds(15)
         let response: HTTPResponse
         do {
@@ -43,7 +33,7 @@ public struct WeChatUpdates: UpdateSource {
         guard response.status == 200, case .object(let answer)? = try? JSONParser.parse(response.body) else {
             throw .transient("wechat getupdates answered HTTP \(response.status)")
         }
-        if answer["errcode"]?.integerValue == Self.tokenExpired {
+        if answer["errcode"]?.integerValue == WeChatClient.tokenExpired {
             throw .fatal("WeChat's bot token has expired: log the bot in again and update providers.wechat.bot_token")
         }
         let ret = answer["ret"]?.integerValue ?? 0

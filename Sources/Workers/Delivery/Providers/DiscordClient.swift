@@ -11,7 +11,12 @@ struct DiscordClient: HTTPProviderClient {
     var edits: Bool { true }
 
     /// Discord refuses bots whose requests lack a User-Agent of this form.
-    static let userAgent = "DiscordBot (\(SwitchboardVersion.homepage), \(SwitchboardVersion.current))"
+    private static let userAgent = "DiscordBot (\(SwitchboardVersion.homepage), \(SwitchboardVersion.current))"
+
+    /// The headers every request of the bot carries: its token, and the User-Agent Discord requires.
+    static func headers(_ settings: ProviderSettings) -> [(name: String, value: String)] {
+        [("Authorization", "Bot \(settings.credential("bot_token"))"), ("User-Agent", userAgent)]
+    }
 
     func deliver(_ message: OutboundMessage) async throws(SendFailure) -> SendOutcome {
         var body = JSONObject(["content": .string(message.text)])
@@ -32,9 +37,7 @@ struct DiscordClient: HTTPProviderClient {
             request = HTTPRequest.json(
                 context.settings.url(.discordMessages, message.target.chat), JSONValue.object(body).serialized)
         }
-        request.headers += [
-            ("Authorization", "Bot \(context.settings.credential("bot_token"))"), ("User-Agent", Self.userAgent),
-        ]
+        request.headers += Self.headers(context.settings)
         let response = try await context.send(request)
         let buckets = RateBuckets.of(message)
         if response.status == 429 {

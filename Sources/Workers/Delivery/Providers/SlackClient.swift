@@ -9,6 +9,11 @@ struct SlackClient: HTTPProviderClient {
 
     var edits: Bool { true }
 
+    /// The header every request of the bot carries: its token.
+    static func headers(_ settings: ProviderSettings) -> [(name: String, value: String)] {
+        [("Authorization", "Bearer \(settings.credential("bot_token"))")]
+    }
+
     /// Errors that mean the request can never succeed as sent.
     private static let permanent: Set<String> = [
         "invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired", "no_permission",
@@ -27,7 +32,7 @@ struct SlackClient: HTTPProviderClient {
         let request = HTTPRequest.json(
             context.settings.url(message.replacing == nil ? .slackPost : .slackUpdate),
             JSONValue.object(body).serialized,
-            headers: [("Authorization", "Bearer \(context.settings.credential("bot_token"))")]
+            headers: Self.headers(context.settings)
         )
         let response = try await context.send(request)
         let bucket = RateBuckets.of(message).chat.key

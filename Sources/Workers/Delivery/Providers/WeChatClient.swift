@@ -10,7 +10,7 @@ struct WeChatClient: HTTPProviderClient {
     let context: ClientContext
 
     /// iLink's code for an expired bot token.
-    private static let tokenExpired: Int64 = -14
+    static let tokenExpired: Int64 = -14
 
     /// The `base_info` every iLink request carries.
     static let baseInfo = JSONValue.object(JSONObject(["channel_version": .string("1.0")]))
