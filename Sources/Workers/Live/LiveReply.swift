@@ -46,7 +46,7 @@ struct LiveReply: Sendable {
     /// A send in flight when it is cancelled is finished, so its message's id is never lost.
     func show(_ progress: AnswerProgress) async -> Outcome {
         var outcome = Outcome(messages: LiveMessages(checkpoint: job.checkpoint))
-        guard sender.edits(event.provider), await earlierRepliesSent() else { return outcome }
+        guard sender.edits(event.provider) else { return outcome }
         let spacing = max(RateBuckets.of(draft("", part: 1, parts: 1)).chat.interval, Self.editSpacing)
         let clock = sender.store.clock
         let editLimit = sender.editsPerMessage(event.provider).map { $0 / 2 }
@@ -54,6 +54,8 @@ struct LiveReply: Sendable {
         var edits: [Int: Int] = [:]
         var version = 0
         var lastSend: Timestamp?
+        // Looked at once there is text to send: a turn whose agent does not stream costs nothing here.
+        var earlierRepliesChecked = false
         while let latest = await progress.next(after: version) {
             version = latest.version
             // Only spaces so far: providers refuse a message without text.
@@ -64,6 +66,10 @@ struct LiveReply: Sendable {
                     index < inherited || edits[index, default: 0] >= editLimit
                 {
                     continue // the final delivery edits it
+                }
+                if !earlierRepliesChecked {
+                    guard await earlierRepliesSent() else { return outcome }
+                    earlierRepliesChecked = true
                 }
                 do {
                     if let lastSend, lastSend + spacing > clock.now() {
