@@ -5,7 +5,7 @@ let package = Package(
     name: "Switchboard",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "switchboard", targets: ["switchboard"]),
+        .executable(name: "switchboard", targets: ["SwitchboardMain"]),
         .library(name: "Queue", targets: ["Queue"]),
         .library(name: "ChatStore", targets: ["ChatStore"]),
         .library(name: "Enqueuer", targets: ["Enqueuer"]),
@@ -47,14 +47,16 @@ let package = Package(
         .target(name: "Workers", dependencies: ["JSON", "Queue", "ChatStore", "Enqueuer", "CCurl", "CSystem"]),
         .target(name: "HTTPServer", dependencies: ["CMicroHTTPD"]),
         .target(name: "Harness", dependencies: ["JSON", "Queue", "ChatStore", "Enqueuer", "Workers", "HTTPServer"]),
-        .executableTarget(
+        .target(
             name: "switchboard",
             dependencies: ["JSON", "Queue", "ChatStore", "Enqueuer", "Workers", "HTTPServer", "Harness"]
         ),
+        .executableTarget(name: "SwitchboardMain", dependencies: ["switchboard"]),
         .testTarget(
             name: "SwitchboardTests",
             dependencies: [
-                "JSON", "Queue", "ChatStore", "Enqueuer", "Workers", "HTTPServer", "Harness", "CSQLite", "switchboard",
+                "JSON", "Queue", "ChatStore", "Enqueuer", "Workers", "HTTPServer", "Harness", "CSQLite",
+                "SwitchboardMain",
             ],
             exclude: ["Enqueuer/Fixtures", "Serve/Browser", "Workers/Agents"]
         ),

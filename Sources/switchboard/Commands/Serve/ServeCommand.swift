@@ -1,4 +1,3 @@
-import ChatStore
 import Enqueuer
 import Foundation
 import HTTPServer
@@ -86,18 +85,10 @@ struct ServeCommand: Command {
             }
         }
         defer { sampler.cancel() }
-        let routes = ServeRoutes(
-            gate: gate,
-            intakeToken: configuration.intakeToken,
-            batcher: IntakeBatcher(
-                intake: Intake(store: store, options: intakeFlags.options(historyKept: configuration.historyKept))),
-            store: store,
-            metrics: ServeMetrics(),
-            schemaVersion: try await store.schemaVersion(),
-            log: { Output.message(redactor.redact("serve: " + $0)) },
-            dashboard: Dashboard(
-                store: store, chat: try ChatStore(store), token: configuration.dashboardToken, throughput: throughput)
-        )
+        let routes = try await ServeRoutes(
+            configuration: configuration, store: store,
+            intakeOptions: intakeFlags.options(historyKept: configuration.historyKept), throughput: throughput,
+            log: { Output.message(redactor.redact("serve: " + $0)) })
         let server: HTTPServer
         do {
             server = try HTTPServer(address: listen, limits: limits, handler: routes.answer)

@@ -10,7 +10,7 @@ import Synchronization
 /// links. Reading needs nothing; changing anything needs a signed-in session (`dashboard.token`), a
 /// session cookie (`HttpOnly`, `SameSite=Strict`), the session's CSRF token in the form, and `POST`.
 /// Without a token configured the dashboard is read-only.
-final class Dashboard: Sendable {
+package final class Dashboard: Sendable {
     private let store: JobStore
     private let chat: ChatStore
     private let token: String?
@@ -278,7 +278,7 @@ final class Dashboard: Sendable {
     }
 
     /// An `application/x-www-form-urlencoded` body's fields, read by Foundation's URL parser.
-    private static func form(_ body: Data) -> [String: String] {
+    package static func form(_ body: Data) -> [String: String] {
         var components = URLComponents()
         components.percentEncodedQuery = String(decoding: body, as: UTF8.self).replacing("+", with: "%20")
         return Dictionary(
@@ -292,8 +292,10 @@ final class Dashboard: Sendable {
 }
 
 /// Jobs completed per minute over the last hour, sampled by `serve` from the workers' rows.
-final class ThroughputHistory: Sendable {
+package final class ThroughputHistory: Sendable {
     private let samples = Mutex([(at: Timestamp, completed: Int)]())
+
+    package init() {}
 
     func record(at: Timestamp, completed: Int) {
         samples.withLock { samples in

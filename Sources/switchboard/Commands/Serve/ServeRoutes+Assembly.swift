@@ -1,0 +1,27 @@
+import ChatStore
+import Enqueuer
+import Queue
+import Workers
+
+extension ServeRoutes {
+    /// The routes `serve` answers with over an open store, from its configuration. `serve` builds them
+    /// here, and so does the router's fuzz target (`FuzzTargets`), which feeds them hostile requests with no
+    /// HTTP server in between: both run the same routes, so what the fuzzer finds is what `serve` does.
+    /// - Parameter log: where database failures are told, in full (the client is told only to retry).
+    package init(
+        configuration: ChatConfiguration, store: JobStore, intakeOptions: IntakeOptions,
+        throughput: ThroughputHistory, log: @escaping @Sendable (String) -> Void
+    ) async throws {
+        self.init(
+            gate: WebhookGate(secrets: configuration.providers.mapValues(\.credentials)),
+            intakeToken: configuration.intakeToken,
+            batcher: IntakeBatcher(intake: Intake(store: store, options: intakeOptions)),
+            store: store,
+            metrics: ServeMetrics(),
+            schemaVersion: try await store.schemaVersion(),
+            log: log,
+            dashboard: Dashboard(
+                store: store, chat: try ChatStore(store), token: configuration.dashboardToken, throughput: throughput)
+        )
+    }
+}
