@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "Enqueuer", targets: ["Enqueuer"]),
         .library(name: "Workers", targets: ["Workers"]),
         .library(name: "JSON", targets: ["JSON"]),
+        .library(name: "FuzzTargets", targets: ["FuzzTargets"]),
     ],
     targets: [
         .systemLibrary(
@@ -52,11 +53,16 @@ let package = Package(
             dependencies: ["JSON", "Queue", "ChatStore", "Enqueuer", "Workers", "HTTPServer", "Harness"]
         ),
         .executableTarget(name: "SwitchboardMain", dependencies: ["switchboard"]),
+        .target(
+            name: "FuzzTargets",
+            dependencies: ["JSON", "Queue", "ChatStore", "Enqueuer", "Workers", "HTTPServer", "switchboard", "CCrypto"]
+        ),
         .testTarget(
             name: "SwitchboardTests",
             dependencies: [
                 "JSON", "Queue", "ChatStore", "Enqueuer", "Workers", "HTTPServer", "Harness", "CSQLite",
                 "SwitchboardMain",
+                "FuzzTargets",
             ],
             exclude: ["Enqueuer/Fixtures", "Serve/Browser", "Workers/Agents"]
         ),

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# The whole test suite: the code's formatting against .swift-format, then every test.
+# The whole test suite: the code's formatting against .swift-format, then every test (the committed fuzz
+# corpus is replayed there), then each fuzz target under libFuzzer and the address sanitizer for a few
+# seconds (FUZZ_SECONDS each, default 10; ops/fuzz.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-swift format lint --strict --recursive Sources Tests Package.swift
+swift format lint --strict --recursive Sources Tests Package.swift FuzzTesting/Package.swift FuzzTesting/Sources
 swift test "$@"
+./ops/fuzz.sh --seconds "${FUZZ_SECONDS:-10}"
