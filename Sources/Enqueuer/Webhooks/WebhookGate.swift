@@ -16,6 +16,13 @@ public struct WebhookGate: Sendable {
     /// DingTalk's window for a request's timestamp, in milliseconds.
     static let dingTalkWindow: Int64 = 3_600_000
 
+    /// Whether a request's timestamp is within `window` of now. The timestamp is any number a client sent:
+    /// the difference is taken without trapping on overflow (`-9223372036854775000` once killed `serve`).
+    static func isWithin(_ window: Int64, _ timestamp: Int64, _ now: Int64) -> Bool {
+        let (difference, overflow) = now.subtractingReportingOverflow(timestamp)
+        return !overflow && difference.magnitude <= window
+    }
+
     public init(secrets: [Provider: [String: String]]) {
         self.secrets = secrets
     }
