@@ -8,7 +8,7 @@
 #
 #   --seconds N  how long each target runs (default 10); 0 only replays the corpus under the sanitizer
 #   --merge      afterwards, add the inputs that reached new code to the committed corpus (libFuzzer's
-#                -merge=1 keeps only those), ready to commit
+#                -merge=1, on edges only, keeps just those), ready to commit
 #   --list       print the targets and what each is fed, and exit
 #   TARGET...    the targets to run (default: all)
 #   -- FLAGS     passed to libFuzzer as they are (-jobs=2, -dict=FILE, -max_len=N, ...)
@@ -63,8 +63,11 @@ if ((${#targets[@]} == 0)); then
     mapfile -t targets < <(ls FuzzTesting/corpus)
 fi
 
-# The Swift runtime keeps caches for the life of the process that LeakSanitizer takes for leaks.
+# The Swift runtime keeps caches for the life of the process that LeakSanitizer takes for leaks. Its
+# backtracer, started on a crash, trips the sanitizer reading the dead process's memory and can hang:
+# libFuzzer and the sanitizer report the crash themselves.
 export ASAN_OPTIONS="detect_leaks=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
+export SWIFT_BACKTRACE=enable=no
 failed=()
 for target in "${targets[@]}"; do
     committed="$root/FuzzTesting/corpus/$target"
@@ -75,6 +78,13 @@ for target in "${targets[@]}"; do
     mkdir -p "$found" "$artifacts" "$(dirname "$log")"
     run=(-max_total_time="$seconds")
     ((seconds > 0)) || run=(-runs=0)
+    # Each kind of input has a dictionary of its words (FuzzTesting/dictionaries), to mutate with.
+    case "$target" in
+    router | intake-bearer | webhook-*) run+=(-dict="$root/FuzzTesting/dictionaries/request.dict") ;;
+    json | configuration | normaliser-* | poll-*) run+=(-dict="$root/FuzzTesting/dictionaries/json.dict") ;;
+    retry-after) run+=(-dict="$root/FuzzTesting/dictionaries/answer.dict") ;;
+    cron | event-stream) run+=(-dict="$root/FuzzTesting/dictionaries/$target.dict") ;;
+    esac
     # Run from the artifacts folder: libFuzzer writes its workers' logs to the working directory. An
     # input taking over 60 s is a hang; less can be a busy machine (10 s timed out under a load of 60).
     if (cd "$artifacts" && FUZZ_TARGET="$target" "$binary" "${run[@]}" -timeout=60 -print_final_stats=1 \
@@ -85,16 +95,18 @@ for target in "${targets[@]}"; do
         echo "fuzz: $target: ${executed:-?} inputs, ${rate:-?}/s${coverage:+, $coverage}, no failure"
     else
         failed+=("$target")
-        echo "fuzz: $target FAILED; the end of its log ($log):" >&2
-        grep -v "^ *#[0-9]* *0x" "$log" | tail -25 >&2
+        echo "fuzz: $target FAILED; from its log ($log):" >&2
+        grep -E "Fatal error|runtime failure|ERROR: |SUMMARY|^MS: |Test unit written" "$log" | head -8 >&2 || true
     fi
     if $merge; then
-        FUZZ_TARGET="$target" "$binary" -merge=1 "$committed" "$found" >>"$log" 2>&1
+        # Only inputs that reach code the corpus does not (edges, not new hit counts), so it stays small.
+        FUZZ_TARGET="$target" "$binary" -merge=1 -use_counters=0 "$committed" "$found" >>"$log" 2>&1
+        echo "fuzz: $target: $(grep -o 'MERGE-OUTER: [0-9]* new files' "$log" | tail -1 | grep -o '[0-9]*' || echo 0) inputs added to FuzzTesting/corpus/$target"
     fi
 done
 
 if ((${#failed[@]} > 0)); then
     echo "fuzz: failed: ${failed[*]}. The inputs are in .build-fuzz/runs/artifacts/TARGET; replay one with" >&2
-    echo "  ASAN_OPTIONS=detect_leaks=0 FUZZ_TARGET=TARGET .build-fuzz/debug/SwitchboardFuzz FILE" >&2
+    echo "  SWIFT_BACKTRACE=enable=no ASAN_OPTIONS=detect_leaks=0 FUZZ_TARGET=TARGET .build-fuzz/debug/SwitchboardFuzz FILE" >&2
     exit 1
 fi

@@ -5,8 +5,8 @@ import Workers
 
 /// What a provider answers Switchboard's own requests, fed to the code that reads it: the long polls'
 /// update pages and `Retry-After`. The answer comes from fuzz bytes, written as `FuzzRequest` reads them
-/// (the first line is the status, 200 when it is not one; header lines; an empty line; the body), and is
-/// served over loopback by an HTTP server in the process, so the real HTTP client reads it.
+/// (the first line is the status, 200 unless it is one from 200 to 599; header lines; an empty line; the
+/// body), and is served over loopback by an HTTP server in the process, so the real HTTP client reads it.
 enum ProviderAnswers {
     /// The answer the loopback server gives to every request until the next input.
     private static let next = Mutex(ServerResponse(status: 200))
@@ -23,7 +23,8 @@ enum ProviderAnswers {
     /// Makes the server answer `data` from now on; the poll cursor the input asks for (`fuzz-cursor`).
     static func serve(_ data: Data) -> String? {
         let answer = FuzzRequest(data)
-        var response = ServerResponse(status: Int(answer.method).flatMap { (100...599).contains($0) ? $0 : nil } ?? 200)
+        // A 1xx status is not an answer: the client would wait for the real one until its timeout.
+        var response = ServerResponse(status: Int(answer.method).flatMap { (200...599).contains($0) ? $0 : nil } ?? 200)
         // What a server can send at all: header names and values of visible ASCII (libmicrohttpd refuses others).
         for (name, value) in answer.headers where !name.isEmpty && Self.isVisible(name) && Self.isVisible(value) {
             response.headers[name] = value
