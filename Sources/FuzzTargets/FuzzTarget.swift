@@ -1,9 +1,9 @@
 import Foundation
 
 /// One entry point that takes bytes from outside, as a function of arbitrary bytes. The same function runs
-/// under libFuzzer (the `FuzzTesting` package, built with the address sanitizer by `ops/fuzz.sh`) and in the test
-/// that replays the committed corpus (`FuzzTesting/corpus/NAME`) on every test run, so an input that once crashed
-/// a target is tried again for good.
+/// under libFuzzer (the `FuzzTesting` package, built with the address sanitizer by `ops/fuzz.sh`) and in
+/// the test that replays the committed corpus (`FuzzTesting/corpus/NAME`) on every test run, so an input
+/// that once crashed a target is tried again for good.
 ///
 /// A target returns whatever the input. A crash, a trap, or a property that does not hold (`FuzzFailure`:
 /// a value that does not read back as it was written, an unsigned request found authentic) is a bug.
@@ -12,11 +12,11 @@ public struct FuzzTarget: Sendable {
     public let name: String
     /// What the input stands for, for `ops/fuzz.sh --list`.
     public let summary: String
-    /// Feeds one input to the entry point. It may block its thread while async code runs (the router),
-    /// so call it from a thread of its own, never from Swift concurrency's pool.
+    /// Feeds one input to the entry point. It may block its thread while async code runs (the router,
+    /// the provider answers), so call it from a thread of its own, never from Swift concurrency's pool.
     public let run: @Sendable (Data) throws(FuzzFailure) -> Void
 
-    /// Every target, in `ops/fuzz.sh`'s order.
+    /// Every target, in the order `ops/fuzz.sh --list` prints them.
     public static let all: [FuzzTarget] =
         [json, eventStream, cron, configuration, form, router, intakeBearer]
         + WebhookTargets.all + NormaliserTargets.all + [pollTelegram, pollWeChat, retryAfter]
