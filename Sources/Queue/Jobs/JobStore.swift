@@ -35,7 +35,9 @@ public final class JobStore: Sendable {
     /// The database this store was opened on: its path, or its URL with the password masked.
     public var path: String { storage.location }
 
-    /// The store's clock: the time every lease, backoff and expiry is measured against.
+    /// The process's clock: what this process waits by. On SQLite it is also the time every lease,
+    /// backoff and expiry is measured against; on PostgreSQL those use the server's clock (unless
+    /// `StoreOptions.usesServerClock` is off), and times the store reports are the server's.
     public var clock: any WallClock { options.clock }
 
     /// The other modules' tables the store was opened with.

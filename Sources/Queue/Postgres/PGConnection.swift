@@ -69,9 +69,11 @@ package final class PGConnection {
         return try checked(result, sql: sql)
     }
 
-    /// Runs statements separated by semicolons, with no parameters (migrations).
-    package func executeScript(_ sql: String) throws(PostgresError) {
-        _ = try checked(PQexec(handle, sql), sql: sql)
+    /// Runs statements separated by semicolons, with no parameters, in one round trip (migrations, a
+    /// BEGIN that also reads the clock); returns the last statement's result.
+    @discardableResult
+    package func executeScript(_ sql: String) throws(PostgresError) -> PGResult {
+        try checked(PQexec(handle, sql), sql: sql)
     }
 
     /// Reads what the server has sent without blocking, and returns how many notifications arrived.

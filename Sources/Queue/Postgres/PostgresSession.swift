@@ -59,14 +59,29 @@ final class PostgresSession: @unchecked Sendable {
     /// - Throws: `QueueError.unavailable` when the connection broke during COMMIT (the outcome is
     ///   unknown) or cannot be re-established; `QueueError.contended` past the lock timeout.
     func write<T: Sendable>(_ body: @escaping @Sendable (PGConnection) throws -> T) async throws -> T {
-        try await onQueue { try self.retrying { try Self.transaction($0, begin: "BEGIN", body) } }
+        try await write(readingServerTime: false) { connection, _ in try body(connection) }
     }
 
-    /// Runs `body` in a read-only transaction that sees one snapshot.
-    func read<T: Sendable>(_ body: @escaping @Sendable (PGConnection) throws -> T) async throws -> T {
+    /// `write`, with the server's clock read by the BEGIN itself, in the same round trip: `body` gets the
+    /// transaction's `now()` in milliseconds since 1970 when `readingServerTime`, else nil.
+    func write<T: Sendable>(
+        readingServerTime: Bool, _ body: @escaping @Sendable (PGConnection, Int64?) throws -> T
+    ) async throws -> T {
+        try await onQueue {
+            try self.retrying { try Self.transaction($0, begin: "BEGIN", readingServerTime: readingServerTime, body) }
+        }
+    }
+
+    /// Runs `body` in a read-only transaction that sees one snapshot, with the server's clock as `write`
+    /// reads it.
+    func read<T: Sendable>(
+        readingServerTime: Bool, _ body: @escaping @Sendable (PGConnection, Int64?) throws -> T
+    ) async throws -> T {
         try await onQueue {
             try self.retrying {
-                try Self.transaction($0, begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", body)
+                try Self.transaction(
+                    $0, begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", readingServerTime: readingServerTime,
+                    body)
             }
         }
     }
@@ -77,13 +92,13 @@ final class PostgresSession: @unchecked Sendable {
         }
     }
 
-    private static func transaction<T>(_ connection: PGConnection, begin: String, _ body: (PGConnection) throws -> T)
-        throws -> T
-    {
-        try connection.execute(begin)
+    private static func transaction<T>(
+        _ connection: PGConnection, begin: String, readingServerTime: Bool, _ body: (PGConnection, Int64?) throws -> T
+    ) throws -> T {
+        let serverTime = try Self.open(connection, begin, readingServerTime: readingServerTime)
         let value: T
         do {
-            value = try body(connection)
+            value = try body(connection, serverTime)
         } catch {
             if connection.isHealthy {
                 _ = try? connection.execute("ROLLBACK")
@@ -100,6 +115,20 @@ final class PostgresSession: @unchecked Sendable {
             )
         }
         return value
+    }
+
+    /// Opens the transaction; with `readingServerTime`, reads the server's clock in the same message, so
+    /// in one round trip as a bare BEGIN (the simple protocol runs both statements).
+    private static func open(_ connection: PGConnection, _ begin: String, readingServerTime: Bool) throws -> Int64? {
+        guard readingServerTime else {
+            try connection.execute(begin)
+            return nil
+        }
+        let began = try connection.executeScript("\(begin); SELECT \(PostgresClockSQL.now)")
+        guard let time = began.first({ $0.int64(0) }) else {
+            throw QueueError(.internal, "PostgreSQL did not say what time it is")
+        }
+        return time
     }
 
     /// Runs `attempt` on the connection, replacing a broken connection and retrying conflicts.

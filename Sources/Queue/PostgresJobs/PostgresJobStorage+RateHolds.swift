@@ -2,10 +2,19 @@ import Foundation
 
 extension PostgresJobStorage {
     package func holdUntil(buckets: [String]) async throws -> Timestamp? {
+        guard !buckets.isEmpty else { return nil }
         let clock = self.clock
-        let rules = self.rules
-        return try await database.perform { connection in
-            try PostgresJobsTransaction(connection: connection, now: clock.now(), rules: rules).latestHold(buckets)
+        return try await query { connection, time in
+            let found = try connection.execute(
+                """
+                SELECT max(until), \(PostgresClockSQL.parameter(2)) FROM switchboard.rate_holds
+                WHERE bucket = ANY($1) AND until > \(PostgresClockSQL.parameter(2))
+                """,
+                [.textArray(buckets), time.parameter]
+            ).first { ($0.optionalInt64(0), $0.int64(1)) }
+            guard let (until, at) = found, let until else { return nil }
+            // On this process's clock: as far after its now as the hold ends after the server's.
+            return clock.now() + (Timestamp(millisecondsSince1970: until) - Timestamp(millisecondsSince1970: at))
         }
     }
 
@@ -23,7 +32,8 @@ extension PostgresJobStorage {
             if let hold = try jobs.latestHold(buckets) {
                 return hold
             }
-            try jobs.hold([RateHold(bucket: bucket, until: jobs.now + interval)])
+            // A hold is given on this process's clock, which `hold` moves onto the server's.
+            try jobs.hold([RateHold(bucket: bucket, until: jobs.now - jobs.clockOffset + interval)])
             return nil
         }
     }

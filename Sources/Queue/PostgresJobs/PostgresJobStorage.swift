@@ -6,9 +6,16 @@ import Foundation
 /// and one for `LISTEN` (`PostgresListener`): a statement that leaves a job ready fires a trigger that notifies
 /// the channel when its transaction commits, which moves the change counter idle workers poll. Where `LISTEN` is unavailable (behind a transaction-mode
 /// pooler), the counter moves on a timer instead, and workers poll the queue.
+///
+/// Leases, run-at times, expiries and schedules are judged by the server's clock (`now()`, read by each
+/// transaction's BEGIN in the same round trip), so a machine whose clock runs ahead cannot take a live
+/// lease and a delay means the same from every machine. Times handed in or out as this process's clock
+/// sees them (a rate hold's end) are moved between the two clocks by the distance between them.
 package final class PostgresJobStorage: JobsWritingStorage {
     package let database: PostgresDatabase
     package let clock: any WallClock
+    /// False only where a test moves time by hand: every time is then `clock`'s.
+    package let usesServerClock: Bool
     let rules: JobRules
     package let location: String
     private let listener: PostgresListener?
@@ -17,11 +24,12 @@ package final class PostgresJobStorage: JobsWritingStorage {
     static let channel = "switchboard_jobs"
 
     private init(
-        database: PostgresDatabase, clock: any WallClock, rules: JobRules, location: String,
+        database: PostgresDatabase, clock: any WallClock, usesServerClock: Bool, rules: JobRules, location: String,
         listener: PostgresListener?
     ) {
         self.database = database
         self.clock = clock
+        self.usesServerClock = usesServerClock
         self.rules = rules
         self.location = location
         self.listener = listener
@@ -54,36 +62,55 @@ package final class PostgresJobStorage: JobsWritingStorage {
         }
         let listener = access == .readOnly ? nil : PostgresListener(url: url, channel: channel)
         return PostgresJobStorage(
-            database: database, clock: options.clock, rules: options.rules, location: location, listener: listener)
+            database: database, clock: options.clock, usesServerClock: options.usesServerClock, rules: options.rules,
+            location: location, listener: listener)
     }
 
-    /// Runs `body` in one write transaction over the job tables, at one instant of the store's clock (read
+    /// Runs `body` in one write transaction over the job tables, at one instant of the server's clock (read
     /// again if the transaction is tried again).
     package func writeJobs<T: Sendable>(_ body: @escaping @Sendable (PostgresJobsTransaction) throws -> T)
         async throws -> T
     {
         let clock = self.clock
         let rules = self.rules
-        return try await database.write { connection in
-            try body(PostgresJobsTransaction(connection: connection, now: clock.now(), rules: rules))
+        return try await database.write(readingServerTime: usesServerClock) { connection, serverTime in
+            let (now, offset) = Self.instant(serverTime, clock)
+            return try body(
+                PostgresJobsTransaction(connection: connection, now: now, clockOffset: offset, rules: rules))
         }
     }
 
     /// Runs `body`, one statement, outside an explicit transaction (a statement sees one snapshot of its
-    /// own): a read in one round trip instead of three.
-    package func query<T: Sendable>(_ body: @escaping @Sendable (PGConnection, Timestamp) throws -> T) async throws
-        -> T
+    /// own): a read in one round trip instead of three. A statement that needs the time binds
+    /// `StatementTime.parameter` through `PostgresClockSQL.parameter`.
+    package func query<T: Sendable>(_ body: @escaping @Sendable (PGConnection, StatementTime) throws -> T)
+        async throws -> T
     {
-        let clock = self.clock
-        return try await database.perform { connection in try body(connection, clock.now()) }
+        let time = statementTime
+        return try await database.perform { connection in try body(connection, time) }
     }
 
-    /// Runs `body` in a read-only snapshot, with the time read inside it.
+    /// Runs `body` in a read-only snapshot, at the server's time read by its BEGIN.
     package func read<T: Sendable>(_ body: @escaping @Sendable (PGConnection, Timestamp) throws -> T) async throws
         -> T
     {
         let clock = self.clock
-        return try await database.read { connection in try body(connection, clock.now()) }
+        return try await database.read(readingServerTime: usesServerClock) { connection, serverTime in
+            try body(connection, Self.instant(serverTime, clock).now)
+        }
+    }
+
+    /// The time a single statement is judged at: the server's, or in a test the store's clock's reading.
+    package var statementTime: StatementTime {
+        StatementTime(parameter: usesServerClock ? .null(.int8) : .int8(clock.now().millisecondsSince1970))
+    }
+
+    /// A transaction's instant, and how far it is ahead of this process's clock (zero without the server's).
+    private static func instant(_ serverTime: Int64?, _ clock: any WallClock) -> (now: Timestamp, offset: Duration) {
+        let local = clock.now()
+        guard let serverTime else { return (local, .zero) }
+        let now = Timestamp(millisecondsSince1970: serverTime)
+        return (now, now - local)
     }
 
     package func releaseDedupeKey(_ key: String) async throws -> Bool {

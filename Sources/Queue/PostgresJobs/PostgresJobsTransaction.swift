@@ -11,15 +11,20 @@ import Foundation
 /// tries it again as a whole on a serialization failure or a deadlock.
 package final class PostgresJobsTransaction: JobWriteTransaction, JobsWriting {
     package let connection: PGConnection
+    /// The server's clock at the transaction's start (or, in a test, the store's clock).
     package let now: Timestamp
+    /// How far `now` is ahead of this process's clock: what moves a time this process measured (a rate
+    /// hold's end) onto the server's clock, and back.
+    package let clockOffset: Duration
     let rules: JobRules
     private var lockedGroups: Set<String> = []
 
     static let liveStates = "('scheduled', 'ready', 'leased', 'blocked')"
 
-    init(connection: PGConnection, now: Timestamp, rules: JobRules) {
+    init(connection: PGConnection, now: Timestamp, clockOffset: Duration = .zero, rules: JobRules) {
         self.connection = connection
         self.now = now
+        self.clockOffset = clockOffset
         self.rules = rules
     }
 
@@ -502,13 +507,13 @@ package final class PostgresJobsTransaction: JobWriteTransaction, JobsWriting {
 
     // MARK: Rate holds
 
-    /// Holds rate buckets until a time each, keeping the later of this and any hold already there; and
-    /// deletes a few holds that have ended.
+    /// Holds rate buckets until a time each (of this process's clock, moved onto the server's), keeping the
+    /// later of this and any hold already there; and deletes a few holds that have ended.
     func hold(_ holds: [RateHold]) throws {
         guard !holds.isEmpty else { return }
         var latest: [String: Int64] = [:]
         for hold in holds {
-            latest[hold.bucket] = max(latest[hold.bucket] ?? .min, hold.until.millisecondsSince1970)
+            latest[hold.bucket] = max(latest[hold.bucket] ?? .min, (hold.until + clockOffset).millisecondsSince1970)
         }
         let buckets = latest.keys.sorted()
         try connection.execute(
@@ -527,13 +532,13 @@ package final class PostgresJobsTransaction: JobWriteTransaction, JobsWriting {
         )
     }
 
-    /// The latest hold among `buckets` still in force.
+    /// The latest hold among `buckets` still in force, on this process's clock.
     func latestHold(_ buckets: [String]) throws -> Timestamp? {
         guard !buckets.isEmpty else { return nil }
         return try connection.execute(
             "SELECT max(until) FROM switchboard.rate_holds WHERE bucket = ANY($1) AND until > $2",
             [.textArray(buckets), nowValue]
-        ).first { $0.optionalInt64(0) }.flatMap { $0 }.map(Timestamp.init(millisecondsSince1970:))
+        ).first { $0.optionalInt64(0) }.flatMap { $0 }.map { Timestamp(millisecondsSince1970: $0) - clockOffset }
     }
 
     // MARK: Dead letters and retention
