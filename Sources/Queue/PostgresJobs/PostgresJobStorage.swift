@@ -5,7 +5,8 @@ import Foundation
 /// Each store holds a few connections for its statements (`PostgresDatabase`, `StoreOptions.postgresConnections`)
 /// and one for `LISTEN` (`PostgresListener`): a statement that leaves a job ready fires a trigger that notifies
 /// the channel when its transaction commits, which moves the change counter idle workers poll. Where `LISTEN` is unavailable (behind a transaction-mode
-/// pooler), the counter moves on a timer instead, and workers poll the queue.
+/// pooler), the counter moves on a timer instead, and workers poll the queue. A cancel of a leased job
+/// notifies a second channel, which moves the counter running workers poll for lost leases.
 ///
 /// Leases, run-at times, expiries and schedules are judged by the server's clock (`now()`, read by each
 /// transaction's BEGIN in the same round trip), so a machine whose clock runs ahead cannot take a live
@@ -22,6 +23,8 @@ package final class PostgresJobStorage: JobsWritingStorage {
 
     /// The channel runnable work is announced on (by the trigger the schema installs).
     static let channel = "switchboard_jobs"
+    /// The channel a cancel of a leased job is announced on, for the worker running it.
+    static let cancelChannel = "switchboard_cancels"
 
     private init(
         database: PostgresDatabase, clock: any WallClock, usesServerClock: Bool, rules: JobRules, location: String,
@@ -60,7 +63,8 @@ package final class PostgresJobStorage: JobsWritingStorage {
         ) { connection in
             try schema.prepare(connection, access: access, location: location)
         }
-        let listener = access == .readOnly ? nil : PostgresListener(url: url, channel: channel)
+        let listener =
+            access == .readOnly ? nil : PostgresListener(url: url, channel: channel, cancelChannel: cancelChannel)
         return PostgresJobStorage(
             database: database, clock: options.clock, usesServerClock: options.usesServerClock, rules: options.rules,
             location: location, listener: listener)
@@ -125,8 +129,23 @@ package final class PostgresJobStorage: JobsWritingStorage {
         }
     }
 
-    /// Moves when another process announces runnable work (or, without `LISTEN`, on a timer); local.
-    package func changeCounter() async throws -> Int64 {
-        listener?.changeCounter ?? 0
+    /// What the `LISTEN` connection heard: runnable work, and cancels of leased jobs (or, without
+    /// `LISTEN`, both move on a timer); local, no round trip.
+    package func changeCounters() async throws -> ChangeCounters {
+        ChangeCounters(work: listener?.changeCounter ?? 0, leases: listener?.cancelCounter ?? 0)
+    }
+
+    package func lostLeases(_ leases: [Lease]) async throws -> [Lease] {
+        let held = try await query { connection, _ in
+            Set(
+                try connection.execute(
+                    """
+                    SELECT id FROM switchboard.jobs
+                    WHERE (id, lease_token) IN (SELECT * FROM unnest($1::int8[], $2::int8[])) AND state = 'leased'
+                    """,
+                    [.int8Array(leases.map(\.jobID)), .int8Array(leases.map(\.token))]
+                ).rows { $0.int64(0) })
+        }
+        return leases.filter { !held.contains($0.jobID) }
     }
 }

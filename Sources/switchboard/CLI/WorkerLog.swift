@@ -46,8 +46,15 @@ struct WorkerLog: Sendable {
             settled(job, outcome, result)
         case .leaseLost(let job):
             write(
-                .warning, "job \(job.id) lost its lease; its result is discarded",
+                .warning,
+                "job \(job.id) lost its lease (cancelled, or expired); its work is stopped, its result discarded",
                 ["event": "lease_lost", "job": job.id])
+        case .fenced(let job):
+            write(
+                .warning,
+                "job \(job.id) could not renew its lease in time; its work is stopped before the lease can run out, "
+                    + "and it is handed back",
+                ["event": "lease_fenced", "job": job.id])
         case .stopping(let inFlight):
             write(
                 .info, "stopping: no new jobs; waiting for \(inFlight) running",

@@ -58,7 +58,8 @@ struct WorkCommand: Command {
         "An --exec command sees SWITCHBOARD_JOB_ID, SWITCHBOARD_KIND, SWITCHBOARD_QUEUE and SWITCHBOARD_ATTEMPT.",
         "Exit 0 completes the job, 75 snoozes it, 65 dead-letters it, anything else retries it with backoff.",
         "SIGHUP stops the worker like SIGTERM. A second signal skips the grace period and hands jobs back at once.",
-        "Commands die with the worker, however it ends.",
+        "Commands die with the worker, however it ends. A job whose lease cannot be renewed (the database",
+        "unreachable) or that is cancelled has its command's process group killed before the lease can pass on.",
     ]
 
     let queues: [String]
@@ -105,16 +106,18 @@ struct WorkCommand: Command {
         let redactor = configuration.redactor
         let log = WorkerLog(json: context.output.json, verbose: verbose, redactor: redactor)
         let environment = configuration.commandEnvironment(from: ProcessInfo.processInfo.environment)
-        let handler = try ChatWorker(
-            store: store, configuration: configuration, http: HTTPClient(threads: concurrency + 2),
-            fallback: command.map {
-                ShellCommandHandler(command: $0, environment: environment, snoozeDelay: snooze, kinds: kinds)
-            }
-        )
         var options = WorkerOptions(
             queues: queues, concurrency: concurrency, leaseDuration: lease, shutdownGrace: shutdownGrace, drain: drain,
             redactor: redactor)
         options.registers = true
+        let handler = try ChatWorker(
+            store: store, configuration: configuration, http: HTTPClient(threads: concurrency + 2),
+            fallback: command.map {
+                ShellCommandHandler(
+                    command: $0, environment: environment, snoozeDelay: snooze, kinds: kinds,
+                    killGrace: options.killGrace)
+            }
+        )
         let pool = WorkerPool(
             store: store,
             handler: handler,

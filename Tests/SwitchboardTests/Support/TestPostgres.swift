@@ -1,6 +1,7 @@
 import Foundation
 import Harness
 import Queue
+import Synchronization
 
 /// The PostgreSQL server this test run starts for itself: `initdb` into a new temporary directory and
 /// `pg_ctl start` listening only on a Unix socket there (as the `postgres` user through `runuser` when the
@@ -63,15 +64,21 @@ enum TestPostgres {
 
     struct Server: Sendable {
         let directory: String
+        /// Settings beyond the listening socket, as `-c` options.
+        var settings = ""
 
         func url(database: String) -> String {
             "postgresql:///\(database)?host=\(directory)&user=switchboard"
         }
 
         static func start() async throws -> Server {
-            guard let bin = binDirectory else {
-                throw HarnessFailure("PostgreSQL's initdb and pg_ctl are not installed (apt-get install postgresql)")
-            }
+            try await create()
+        }
+
+        /// A new server in a new temporary directory, started with `settings`, and stopped when the test
+        /// process exits.
+        static func create(settings: String = "") async throws -> Server {
+            let bin = try TestPostgres.binDirectoryOrFail()
             let directory = FileManager.default.temporaryDirectory
                 .appendingPathComponent("switchboard-postgres-\(UUID().uuidString.prefix(8))").path
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -87,20 +94,22 @@ enum TestPostgres {
                     "-D", "\(directory)/data", "-U", "switchboard", "-A", "trust", "-E", "UTF8", "--locale=C",
                     "--no-sync",
                 ])
-            let options = "-c listen_addresses='' -c unix_socket_directories='\(directory)' -c max_connections=1000"
-            try await run(
-                "\(bin)/pg_ctl", ["-D", "\(directory)/data", "-l", "\(directory)/log", "-o", options, "-w", "start"])
-            stopCommand = (bin, directory)
-            atexit {
-                // At exit no task can be awaited: system(3), on paths this run made itself.
-                guard let (bin, directory) = TestPostgres.stopCommand else { return }
-                let runner = TestPostgres.runner(for: "\(bin)/pg_ctl")
-                let words =
-                    [runner.executable] + runner.prefix + ["-D", "\(directory)/data", "-m", "immediate", "stop"]
-                _ = system(words.joined(separator: " ") + " >/dev/null 2>&1")
-                try? FileManager.default.removeItem(atPath: directory)
-            }
-            return Server(directory: directory)
+            let server = Server(directory: directory, settings: settings)
+            try await server.pgctl("start")
+            TestPostgres.stopAtExit(bin: bin, directory: directory)
+            return server
+        }
+
+        /// `pg_ctl start` (listening only on the directory's socket), or `pg_ctl stop` in `mode` (`immediate`:
+        /// at once, as a crash would, with recovery at the next start), waiting until it is done.
+        func pgctl(_ action: String, mode: String = "fast") async throws {
+            let options =
+                "-c listen_addresses='' -c unix_socket_directories='\(directory)' -c max_connections=1000 \(settings)"
+            let arguments =
+                action == "start"
+                ? ["-D", "\(directory)/data", "-l", "\(directory)/log", "-o", options, "-w", "start"]
+                : ["-D", "\(directory)/data", "-m", mode, "-w", action]
+            try await Self.run("\(try TestPostgres.binDirectoryOrFail())/pg_ctl", arguments)
         }
 
         /// Runs a PostgreSQL program to its end, as the `postgres` user when this process is root.
@@ -117,11 +126,73 @@ enum TestPostgres {
         }
     }
 
-    /// The server's directory and programs, once started, for stopping it at exit.
-    nonisolated(unsafe) static var stopCommand: (bin: String, directory: String)?
+    static func binDirectoryOrFail() throws -> String {
+        guard let bin = binDirectory else {
+            throw HarnessFailure("PostgreSQL's initdb and pg_ctl are not installed (apt-get install postgresql)")
+        }
+        return bin
+    }
+
+    /// The servers' directories and programs, once started, for stopping them at exit.
+    private static let started = Mutex<[(bin: String, directory: String)]>([])
+
+    private static func stopAtExit(bin: String, directory: String) {
+        let first = started.withLock { servers in
+            servers.append((bin, directory))
+            return servers.count == 1
+        }
+        guard first else { return }
+        atexit {
+            // At exit no task can be awaited: system(3), on paths this run made itself.
+            for (bin, directory) in TestPostgres.started.withLock({ $0 }) {
+                let runner = TestPostgres.runner(for: "\(bin)/pg_ctl")
+                let words =
+                    [runner.executable] + runner.prefix + ["-D", "\(directory)/data", "-m", "immediate", "stop"]
+                _ = system(words.joined(separator: " ") + " >/dev/null 2>&1")
+                try? FileManager.default.removeItem(atPath: directory)
+            }
+        }
+    }
 
     /// How to start `program`: itself, or through `runuser -u postgres --` when this process is root.
     static func runner(for program: String) -> (executable: String, prefix: [String]) {
         getuid() == 0 ? ("/usr/sbin/runuser", ["-u", "postgres", "--", program]) : (program, [])
+    }
+}
+
+/// A PostgreSQL server of a test's own, which the test stops and starts again to make the database
+/// unreachable (the shared server must stay up for every other test). Stopped for good by `close()`.
+final class StoppablePostgres: Sendable {
+    private let server: TestPostgres.Server
+
+    private init(server: TestPostgres.Server) {
+        self.server = server
+    }
+
+    /// A new server. It does not sync to disk: a crash of it loses nothing a test needs, and its
+    /// recovery at the next start takes a moment, not the seconds of syncing every database's files.
+    static func start() async throws -> StoppablePostgres {
+        StoppablePostgres(server: try await TestPostgres.Server.create(settings: "-c fsync=off"))
+    }
+
+    /// A new, empty database on this server.
+    func newDatabase() throws -> StoreLocation {
+        let name = "t_" + UUID().uuidString.replacing("-", with: "").lowercased()
+        try PGConnection(url: server.url(database: "postgres")).execute("CREATE DATABASE \(name)")
+        return .postgres(url: server.url(database: name))
+    }
+
+    /// Stops the server at once, as a crash would: every connection breaks, nothing is waited for.
+    func stop() async throws {
+        try await server.pgctl("stop", mode: "immediate")
+    }
+
+    func restart() async throws {
+        try await server.pgctl("start")
+    }
+
+    /// Stops the server for good (else it is stopped when the test process exits).
+    func close() async {
+        try? await server.pgctl("stop")
     }
 }
