@@ -34,6 +34,13 @@ extension JobStore {
     public func hasRunnableOrLeasedJobs(queues: [String], kinds: [String]? = nil) async throws -> Bool {
         try await storage.hasRunnableOrLeasedJobs(queues: queues, kinds: kinds)
     }
+
+    /// True while some job in `queues`, of `kinds` (nil for any), is leased, or ready, scheduled (a
+    /// delay, a retry's backoff, a snooze, a rate hold) or blocked in a queue that is not paused: what a
+    /// worker draining everything (`--drain-all`) waits on.
+    public func hasLiveJobs(queues: [String], kinds: [String]? = nil) async throws -> Bool {
+        try await storage.hasLiveJobs(queues: queues, kinds: kinds)
+    }
 }
 
 extension JobStore {

@@ -111,6 +111,21 @@ extension PostgresJobStorage {
         }
     }
 
+    package func hasLiveJobs(queues: [String], kinds: [String]?) async throws -> Bool {
+        try await query { connection, _ in
+            try connection.execute(
+                """
+                SELECT EXISTS (SELECT 1 FROM switchboard.jobs WHERE queue = ANY($1)
+                    AND (state = 'leased'
+                         OR (state IN ('ready', 'scheduled', 'blocked')
+                             AND queue NOT IN (SELECT queue FROM switchboard.paused_queues)))
+                    AND ($2::text[] IS NULL OR kind = ANY($2)))
+                """,
+                [.textArray(queues), kinds.map { .textArray($0) } ?? .null(.textArray)]
+            ).first { $0.bool(0) } ?? false
+        }
+    }
+
     package func pausedQueues() async throws -> [String: Timestamp] {
         try await query { connection, _ in
             Dictionary(

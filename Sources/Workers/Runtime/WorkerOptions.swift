@@ -16,6 +16,9 @@ public struct WorkerOptions: Sendable {
     public var shutdownGrace: Duration
     /// Stop once no job in `queues` is runnable or leased.
     public var drain: Bool
+    /// With `drain`, stop only once no job in `queues` is live at all: wait for scheduled jobs (retries,
+    /// snoozes, rate holds, delays) and blocked ones too.
+    public var drainScheduled = false
     /// How often an idle worker checks whether another process committed something.
     public var pollInterval: Duration
     /// The longest an idle worker goes without trying to claim, whatever it has seen.

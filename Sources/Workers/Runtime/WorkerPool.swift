@@ -149,7 +149,10 @@ public final class WorkerPool: Sendable {
                 }
             case .checkDrain:
                 startStoreStep { [store, options, handler] in
-                    let hasWork = try? await store.hasRunnableOrLeasedJobs(queues: options.queues, kinds: handler.kinds)
+                    let hasWork =
+                        options.drainScheduled
+                        ? try? await store.hasLiveJobs(queues: options.queues, kinds: handler.kinds)
+                        : try? await store.hasRunnableOrLeasedJobs(queues: options.queues, kinds: handler.kinds)
                     return .drainChecked(hasWork: hasWork ?? true)
                 }
             case .readCounters:

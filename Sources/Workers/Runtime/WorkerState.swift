@@ -255,7 +255,8 @@ package struct WorkerState {
         return .retry([.report(.storeFailed(String(describing: error)))])
     }
 
-    /// The answer to `checkDrain`: with nothing runnable or leased, a draining worker is done.
+    /// The answer to `checkDrain`: with nothing left (runnable or leased; with `drainScheduled`, live),
+    /// a draining worker is done.
     package mutating func drainChecked(hasWork: Bool) {
         outstanding = nil
         drainCheckDue = false

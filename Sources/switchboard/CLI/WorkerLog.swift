@@ -38,6 +38,34 @@ struct WorkerLog: Sendable {
         )
     }
 
+    /// What a drain left in the database, by queue and state (completed jobs aside); nil when it could not
+    /// be counted.
+    func drained(left stats: QueueStats?, waitedForScheduled: Bool) {
+        guard let stats else {
+            write(.warning, "drained; could not count what is left", ["event": "drained"])
+            return
+        }
+        var left = JSONObject()
+        var parts: [String] = []
+        for queue in stats.queues {
+            let counts = queue.counts.filter { $0.key != .completed && $0.value > 0 }
+            guard !counts.isEmpty else { continue }
+            var byState = JSONObject()
+            let ordered = JobState.allCases.compactMap { state in counts[state].map { (state, $0) } }
+            for (state, count) in ordered {
+                byState.set(state.rawValue, count)
+            }
+            left.set(queue.queue, byState)
+            parts.append("\(queue.queue): " + ordered.map { "\($0.1) \($0.0.rawValue)" }.joined(separator: ", "))
+        }
+        let scheduled = stats.totals[.scheduled] ?? 0
+        let hint = !waitedForScheduled && scheduled > 0 ? " (--drain-all waits for scheduled jobs)" : ""
+        write(
+            .info,
+            parts.isEmpty ? "drained: nothing is left" : "drained; left: \(parts.joined(separator: "; "))\(hint)",
+            ["event": "drained", "left": left])
+    }
+
     @Sendable func record(_ event: WorkerEvent) {
         switch event {
         case .claimed:
