@@ -10,11 +10,13 @@ import Synchronization
 /// commits are shared by as many jobs as are finishing (group commit). A settlement is reported
 /// (`WorkerEvent.settled`) only once its transaction has committed.
 ///
-/// The decisions are `WorkerState`'s; this type carries them out. Each step with the store runs in a
-/// task beside the loop, which meanwhile keeps time: a store that does not answer (a server down, a
-/// lock held) cannot keep the loop from stopping a job whose lease it could not renew. Jobs and store
-/// steps run as children of a task group that `run()` owns, so `run()` returns only once every one has
-/// ended; every wait is an alarm of the worker's clock (`WorkerOptions.clock`).
+/// The decisions are `WorkerState`'s; this type carries them out. While jobs run, each step with the
+/// store runs in a task beside the loop, which meanwhile keeps time: a store that does not answer (a
+/// server down, a lock held) cannot keep the loop from stopping a job whose lease it could not renew.
+/// With nothing running there is nothing to stop, and the loop awaits the step itself (an idle worker
+/// polls the change counter every millisecond; a task for each poll would double its cost). Jobs and
+/// store steps run as children of a task group that `run()` owns, so `run()` returns only once every one
+/// has ended; every wait is an alarm of the worker's clock (`WorkerOptions.clock`).
 public final class WorkerPool: Sendable {
     private let store: JobStore
     private let handler: any JobHandler
@@ -97,7 +99,12 @@ public final class WorkerPool: Sendable {
                 }
             }
         }
-        func startStoreStep(_ step: @escaping @Sendable () async -> StoreAnswer) {
+        var answered: StoreAnswer?
+        func startStoreStep(_ step: @escaping @Sendable () async -> StoreAnswer) async {
+            guard !signals.isEmpty else {
+                answered = await step()
+                return
+            }
             tasks.addTask {
                 let answer = await step()
                 self.mailbox.withLock { $0.answer = answer }
@@ -105,10 +112,12 @@ public final class WorkerPool: Sendable {
             }
         }
         while true {
-            let (ended, stop, answer) = mailbox.withLock { mailbox in
+            let (ended, stop, posted) = mailbox.withLock { mailbox in
                 defer { (mailbox.ended, mailbox.stop, mailbox.answer) = ([], nil, nil) }
                 return (mailbox.ended, mailbox.stop, mailbox.answer)
             }
+            let answer = answered ?? posted
+            answered = nil
             for (job, result, cancelled, ranFor) in ended {
                 signals[job.id] = nil
                 state.jobEnded(job, result: result, cancelled: cancelled, ranFor: ranFor)
@@ -140,7 +149,7 @@ public final class WorkerPool: Sendable {
             carryOut(actions)
             switch step {
             case .exchange(let request):
-                startStoreStep { [store] in
+                await startStoreStep { [store] in
                     do {
                         return .exchanged(.success(try await store.exchange(request)))
                     } catch {
@@ -148,7 +157,7 @@ public final class WorkerPool: Sendable {
                     }
                 }
             case .checkDrain:
-                startStoreStep { [store, options, handler] in
+                await startStoreStep { [store, options, handler] in
                     let hasWork =
                         options.drainScheduled
                         ? try? await store.hasLiveJobs(queues: options.queues, kinds: handler.kinds)
@@ -156,9 +165,9 @@ public final class WorkerPool: Sendable {
                     return .drainChecked(hasWork: hasWork ?? true)
                 }
             case .readCounters:
-                startStoreStep { [store] in .counters(try? await store.changeCounters()) }
+                await startStoreStep { [store] in .counters(try? await store.changeCounters()) }
             case .checkLeases(let leases):
-                startStoreStep { [store] in .lostLeases(try? await store.lostLeases(leases)) }
+                await startStoreStep { [store] in .lostLeases(try? await store.lostLeases(leases)) }
             case .wait(let deadline):
                 await wakeup.wait(until: deadline, clock: clock)
             case .finish:
