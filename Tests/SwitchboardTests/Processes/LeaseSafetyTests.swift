@@ -13,15 +13,15 @@ struct LeaseSafetyTests {
     /// The workers' lease, in seconds: short, so that twenty outages of twice the lease stay affordable.
     static let lease = 3
 
-    /// A job's command: it notes its start, then holds its job's lock for `seconds`. A job of kind
-    /// `stubborn` ignores SIGTERM (its `flock` and `sleep` too), so only the SIGKILL a worker sends within
-    /// its fence margin stops it.
-    static func command(_ directory: TestDirectory, seconds: Int) -> String {
+    /// A job's command: it notes its start, then holds its job's lock until the test creates `finish` in
+    /// its directory. A job of kind `stubborn` ignores SIGTERM (and so does everything it starts), so only
+    /// the SIGKILL a worker sends within its fence margin stops it.
+    static func command(_ directory: TestDirectory) -> String {
         let folder = directory.url.path
         return """
             [ "$SWITCHBOARD_KIND" = stubborn ] && trap '' TERM
             echo "$SWITCHBOARD_JOB_ID $SWITCHBOARD_ATTEMPT" >> \(folder)/started
-            flock -n -E 99 \(folder)/lock-$SWITCHBOARD_JOB_ID sleep \(seconds)
+            flock -n -E 99 \(folder)/lock-$SWITCHBOARD_JOB_ID sh -c 'until [ -e \(folder)/finish ]; do sleep 0.2; done'
             status=$?
             [ $status = 99 ] && echo "$SWITCHBOARD_JOB_ID $SWITCHBOARD_ATTEMPT" >> \(folder)/overlaps
             exit $status
@@ -54,17 +54,21 @@ struct LeaseSafetyTests {
                 .map(\.jobID)
         }
 
-        /// Starts the workers. A job runs four leases: longer than the outage, so the database comes back
-        /// while its first attempt would still run, had nothing stopped it.
-        mutating func startWorkers() throws {
-            workers = try (0..<2).map { _ in
+        /// Starts `count` workers taking up to `concurrency` jobs each.
+        mutating func startWorkers(_ count: Int, concurrency: Int) throws {
+            workers += try (0..<count).map { _ in
                 try SwitchboardProcess.start(
                     [
-                        "work", "--queue", "q", "--concurrency", "2", "--lease", String(LeaseSafetyTests.lease),
-                        "--drain", "--exec", LeaseSafetyTests.command(directory, seconds: 4 * LeaseSafetyTests.lease),
+                        "work", "--queue", "q", "--concurrency", String(concurrency), "--lease",
+                        String(LeaseSafetyTests.lease), "--drain", "--exec", LeaseSafetyTests.command(directory),
                     ],
                     database: location.connectionText)
             }
+        }
+
+        /// Lets every attempt of its jobs end.
+        func finishJobs() {
+            FileManager.default.createFile(atPath: directory.path("finish"), contents: nil)
         }
 
         var allStarted: Bool { LeaseSafetyTests.lines(directory.path("started")).count >= jobs.count }
@@ -90,8 +94,11 @@ struct LeaseSafetyTests {
         }
     }
 
-    /// Twenty repetitions of: two long jobs running on two workers, the database unreachable for twice
-    /// the lease, the jobs run again once it is back. Five at a time, sharing each outage.
+    /// Twenty repetitions of: two long jobs running on two workers, one each, the database unreachable
+    /// for twice the lease, and a third worker arriving to take whatever it can the moment the database
+    /// is back, as the first two do; the jobs' first attempts would run on for twice the lease after
+    /// that, had nothing stopped them. Five at a time, sharing each outage. (A worker with a free slot polls
+    /// the database every millisecond: the first two have none, so the machine is not starved meanwhile.)
     @Test(
         "jobs running while the database is unreachable for twice the lease are stopped before another worker can run them (20 repetitions)",
         arguments: TestBackend.all)
@@ -101,11 +108,14 @@ struct LeaseSafetyTests {
             var repetitions: [Repetition] = []
             for _ in 0..<5 {
                 let directory = try TestDirectory()
-                let location = try server?.newDatabase() ?? .sqlite(path: directory.databasePath)
+                let location =
+                    if let server { try await server.newDatabase() } else {
+                        StoreLocation.sqlite(path: directory.databasePath)
+                    }
                 repetitions.append(try await Repetition(location, in: directory))
             }
             for index in repetitions.indices {
-                try repetitions[index].startWorkers()
+                try repetitions[index].startWorkers(2, concurrency: 1)
             }
             try await waitUntil("every job of batch \(batch) runs") { repetitions.allSatisfy(\.allStarted) }
             // Anywhere in the leases' renewal cycle (a third of the lease).
@@ -115,11 +125,20 @@ struct LeaseSafetyTests {
                 try await server.stop()
                 try await Task.sleep(for: outage)
                 try await server.restart()
+                for index in repetitions.indices {
+                    try repetitions[index].startWorkers(1, concurrency: 2)
+                }
             } else {
                 let held = try repetitions.map { try WriterLock(databasePath: $0.directory.databasePath) }
                 try await Task.sleep(for: outage)
+                // The third worker queues for the write lock with the others.
+                for index in repetitions.indices {
+                    try repetitions[index].startWorkers(1, concurrency: 2)
+                }
                 held.forEach { $0.release() }
             }
+            try await Task.sleep(for: outage)
+            repetitions.forEach { $0.finishJobs() }
             for (index, repetition) in repetitions.enumerated() {
                 try await repetition.finish("batch \(batch), repetition \(index)")
             }
@@ -170,23 +189,28 @@ struct LeaseSafetyTests {
     func cancelThenRedrive(backend: TestBackend, redrive: [String]) async throws {
         let directory = try TestDirectory()
         let database = try await backend.newDatabase(in: directory).connectionText
+        let folder = directory.url.path
         let enqueued = try await SwitchboardProcess.run(
-            ["enqueue", "--queue", "q", "--kind", "stubborn", "--payload", "{}", "--json"], database: database)
+            ["enqueue", "--queue", "q", "--kind", "k", "--payload", "{}", "--json"], database: database)
         let id = try #require(Self.jobID(enqueued.stdout))
+        // Each attempt notes when it holds the job's lock, and runs until it is stopped; it ignores SIGTERM.
+        let command = """
+            trap '' TERM
+            flock -n -E 99 \(folder)/lock sh -c 'echo $SWITCHBOARD_ATTEMPT >> \(folder)/locked; sleep 60'
+            [ $? = 99 ] && echo $SWITCHBOARD_ATTEMPT >> \(folder)/overlaps
+            """
         // A free slot, to take the redriven job the moment it is runnable; the default lease, 30 s.
         let worker = try SwitchboardProcess.start(
-            ["work", "--queue", "q", "--concurrency", "2", "--exec", Self.command(directory, seconds: 3)],
-            database: database)
+            ["work", "--queue", "q", "--concurrency", "2", "--exec", command], database: database)
         defer { worker.signal(SIGKILL) }
-        try await waitUntil("the job runs") { !Self.lines(directory.path("started")).isEmpty }
+        try await waitUntil("the job runs") { Self.lines(directory.path("locked")).count == 1 }
         let cancelled = try await SwitchboardProcess.run(["jobs", "cancel", String(id)], database: database)
         #expect(cancelled.status == 0, "\(cancelled.stderr)")
         let redriven = try await SwitchboardProcess.run(redrive + [String(id)], database: database)
         #expect(redriven.status == 0, "\(redriven.stderr)")
         // Well before the cancelled lease would run out: its worker confirmed the stop.
-        try await waitUntil("the redriven job completes", timeout: .seconds(20)) {
-            let job = try await SwitchboardProcess.run(["jobs", "show", String(id), "--json"], database: database)
-            return job.status != 0 && Self.lines(directory.path("started")).count >= 2
+        try await waitUntil("the redriven job runs", timeout: .seconds(25)) {
+            Self.lines(directory.path("locked")).count == 2 || !Self.lines(directory.path("overlaps")).isEmpty
         }
         #expect(Self.lines(directory.path("overlaps")).isEmpty, "the cancelled and the redriven attempt overlapped")
         worker.signal(SIGTERM)

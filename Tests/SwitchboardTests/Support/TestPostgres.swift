@@ -175,10 +175,16 @@ final class StoppablePostgres: Sendable {
         StoppablePostgres(server: try await TestPostgres.Server.create(settings: "-c fsync=off"))
     }
 
-    /// A new, empty database on this server.
-    func newDatabase() throws -> StoreLocation {
+    /// A new, empty database on this server; the blocking libpq calls run off the cooperative pool, as
+    /// `TestPostgres.newDatabase`'s do.
+    func newDatabase() async throws -> StoreLocation {
         let name = "t_" + UUID().uuidString.replacing("-", with: "").lowercased()
-        try PGConnection(url: server.url(database: "postgres")).execute("CREATE DATABASE \(name)")
+        let admin = server.url(database: "postgres")
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try PGConnection(url: admin).execute("CREATE DATABASE \(name)") })
+            }
+        }
         return .postgres(url: server.url(database: name))
     }
 
