@@ -97,11 +97,12 @@ struct LeaseSafetyTests {
     /// Twenty repetitions of: two long jobs running on two workers, one each, the database unreachable
     /// for twice the lease, and a third worker arriving to take whatever it can the moment the database
     /// is back, as the first two do; the jobs' first attempts would run on for twice the lease after
-    /// that, had nothing stopped them. Five at a time, sharing each outage. (A worker with a free slot polls
+    /// that, had nothing stopped them. Five at a time, sharing each outage; one backend after the other,
+    /// so that the fifteen workers at a time leave the rest of the suite room to run. (A worker with a free slot polls
     /// the database every millisecond: the first two have none, so the machine is not starved meanwhile.)
     @Test(
         "jobs running while the database is unreachable for twice the lease are stopped before another worker can run them (20 repetitions)",
-        arguments: TestBackend.all)
+        .serialized, arguments: TestBackend.all)
     func unreachableDatabase(backend: TestBackend) async throws {
         let server = backend == .postgres ? try await StoppablePostgres.start() : nil
         for batch in 0..<4 {
