@@ -94,10 +94,12 @@ struct EnqueueCommand: Command {
         } else {
             text = String(decoding: await StandardInput.readAll(), as: UTF8.self)
         }
-        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard (try? JSONParser.parse(Data(trimmed.utf8))) != nil else {
-            throw CommandFailure.data("payload: not valid JSON")
+        do {
+            _ = try JSONParser.parse(Data(text.utf8))
+        } catch {
+            throw CommandFailure.data("payload: \(error)")
         }
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         return try JobLine.job(payload: Data(trimmed.utf8), dedupeKey: dedupeKey, defaults: defaults, field: { $0 })
     }
 

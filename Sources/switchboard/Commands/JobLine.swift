@@ -23,8 +23,11 @@ enum JobLine {
     /// - Throws: `CommandFailure.data` naming the line and the field.
     static func parse(_ line: Data, lineNumber: Int, defaults: Defaults) throws -> NewJob {
         let at = "line \(lineNumber)"
-        guard let value = try? JSONParser.parse(line) else {
-            throw CommandFailure.data("\(at): not valid JSON")
+        let value: JSONValue
+        do {
+            value = try JSONParser.parse(line)
+        } catch {
+            throw CommandFailure.data("\(at): not valid JSON at column \(error.column): \(error.reason)")
         }
         do {
             return try parse(JSONFields(root: value), at: at, defaults: defaults)

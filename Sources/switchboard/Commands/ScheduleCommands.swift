@@ -39,8 +39,10 @@ struct ScheduleAddCommand: Command {
             throw CommandFailure.usage("--timezone \(zoneName) is not a time zone (such as UTC or Europe/Berlin)")
         }
         let payload = try arguments.value(Self.payload) ?? "{}"
-        guard (try? JSONParser.parse(Data(payload.utf8))) != nil else {
-            throw CommandFailure.usage("--payload is not valid JSON")
+        do {
+            _ = try JSONParser.parse(Data(payload.utf8))
+        } catch {
+            throw CommandFailure.usage("--payload is \(error)")
         }
         do {
             schedule = Schedule(
