@@ -48,13 +48,10 @@ public struct WebhookGate: Sendable {
         }
     }
 
-    /// What is wrong with the configured secrets, naming the setting; nil when nothing is. (A WeCom
-    /// `EncodingAESKey` that cannot be a key would make every WeCom request fail its check.)
-    public var configurationProblem: String? {
-        if let key = secrets[.wecom]?["encoding_aes_key"], !key.isEmpty, WeComWebhook.aesKey(key) == nil {
-            return "providers.wecom.encoding_aes_key must be WeCom's EncodingAESKey: 43 characters of Base64"
-        }
-        return nil
+    /// Whether `key` can be a WeCom `EncodingAESKey` (43 characters of Base64 standing for 32 bytes): one
+    /// that cannot would make every WeCom request fail its check, so the configuration refuses it.
+    public static func isWeComKey(_ key: String) -> Bool {
+        WeComWebhook.aesKey(key) != nil
     }
 
     /// Checks `Authorization: Bearer TOKEN` against the intake token, for forwarders that are not webhooks.

@@ -83,7 +83,7 @@ public struct ChatConfiguration: Sendable {
     /// `environment` without Switchboard's credentials, for the commands a worker runs (`--exec`): no
     /// `SWITCHBOARD_<PROVIDER>_...` setting, and no variable whose value holds a configured credential.
     public func commandEnvironment(from environment: [String: String]) -> [String: String] {
-        let prefixes = Provider.allCases.map { "SWITCHBOARD_\($0.rawValue.uppercased())_" }
+        let prefixes = Provider.allCases.map(SwitchboardEnvironment.providerPrefix)
         let secrets = self.secrets.filter { !$0.isEmpty }
         return environment.filter { name, value in
             !prefixes.contains(where: name.hasPrefix) && !secrets.contains(where: value.contains)
@@ -95,11 +95,14 @@ public struct ChatConfiguration: Sendable {
         providers[provider] ?? ProviderSettings(baseURL: ProviderSettings.defaultBaseURL(provider))
     }
 
-    /// Reads a configuration file, if given, then applies the environment.
+    /// Reads a configuration file, if given, then applies the environment, and checks the result.
     ///
     /// The file is read strictly: a key it does not know, or a value of the wrong type, is refused with
-    /// the key's path, so a misspelt setting never silently falls back to its default.
-    /// - Throws: `ConfigurationError` naming the file and the key.
+    /// the key's path, so a misspelt setting never silently falls back to its default. Every value must
+    /// be one that can work (`SettingRules`), and every provider configured must have the credentials
+    /// it sends with. `config check`, `work`, `serve` and `poll` all read it here, so they refuse a file
+    /// alike.
+    /// - Throws: `ConfigurationError` naming the file and the key, or the environment variable.
     public static func load(file: String?, environment: [String: String]) throws(ConfigurationError)
         -> ChatConfiguration
     {
@@ -108,37 +111,54 @@ public struct ChatConfiguration: Sendable {
             guard let data = FileManager.default.contents(atPath: file) else {
                 throw ConfigurationError(.unreadable, "cannot read the configuration file \(file)")
             }
-            guard let root = try? JSONFields(root: JSONParser.parse(data)) else {
-                throw ConfigurationError(.invalid, "\(file) is not a JSON object")
-            }
             do {
-                try configuration.apply(root)
+                try configuration.apply(JSONFields(root: JSONParser.parse(data)))
             } catch {
                 throw ConfigurationError(.invalid, "\(file): \(error)")
             }
         }
-        if let token = environment["SWITCHBOARD_INTAKE_TOKEN"], !token.isEmpty {
-            configuration.intakeToken = token
-        }
-        if let token = environment["SWITCHBOARD_DASHBOARD_TOKEN"], !token.isEmpty {
-            configuration.dashboardToken = token
-        }
+        try configuration.apply(environment: environment)
         for provider in Provider.allCases {
-            var settings = configuration.settings(for: provider)
-            let prefix = "SWITCHBOARD_\(provider.rawValue.uppercased())_"
-            for (name, value) in environment where name.hasPrefix(prefix) && !value.isEmpty {
-                let key = name.dropFirst(prefix.count).lowercased()
-                if key == "base_url" {
-                    settings = ProviderSettings(baseURL: value, credentials: settings.credentials)
-                } else {
-                    settings.credentials[key] = value
-                }
-            }
-            if !settings.credentials.isEmpty || settings.baseURL != ProviderSettings.defaultBaseURL(provider) {
-                configuration.providers[provider] = settings
+            guard let settings = configuration.providers[provider] else { continue }
+            for name in ProviderSettings.requiredCredentials(provider) where settings.credential(name).isEmpty {
+                throw ConfigurationError(
+                    .invalid,
+                    (file.map { "\($0): " } ?? "") + "providers.\(provider.rawValue).\(name) is missing: "
+                        + "\(provider.rawValue) cannot send without it (give it in the file, or as "
+                        + "\(SwitchboardEnvironment.providerSetting(provider, name)))")
             }
         }
         return configuration
+    }
+
+    /// The settings `SWITCHBOARD_*` variables give, over the file's; an empty variable counts as unset.
+    private mutating func apply(environment: [String: String]) throws(ConfigurationError) {
+        func value(_ name: String, _ rule: (String) -> String?) throws(ConfigurationError) -> String? {
+            guard let value = environment[name], !value.isEmpty else { return nil }
+            if let problem = rule(value) {
+                throw ConfigurationError(.invalid, "\(name) \(problem)")
+            }
+            return value
+        }
+        intakeToken = try value(SwitchboardEnvironment.intakeToken, SettingRules.tokenProblem) ?? intakeToken
+        dashboardToken = try value(SwitchboardEnvironment.dashboardToken, SettingRules.tokenProblem) ?? dashboardToken
+        for provider in Provider.allCases {
+            var settings = self.settings(for: provider)
+            if let baseURL = try value(
+                SwitchboardEnvironment.providerSetting(provider, "base_url"), SettingRules.urlProblem)
+            {
+                settings = ProviderSettings(baseURL: baseURL, credentials: settings.credentials)
+            }
+            for name in SwitchboardEnvironment.settings(of: provider) where name != "base_url" {
+                let variable = SwitchboardEnvironment.providerSetting(provider, name)
+                if let credential = try value(variable, { SettingRules.credentialProblem(provider, name, $0) }) {
+                    settings.credentials[name] = credential
+                }
+            }
+            if !settings.credentials.isEmpty || settings.baseURL != ProviderSettings.defaultBaseURL(provider) {
+                providers[provider] = settings
+            }
+        }
     }
 
     /// The top-level keys of the configuration file.
@@ -159,8 +179,11 @@ public struct ChatConfiguration: Sendable {
         case .object?:
             let agentFields = try fields.object("agent")
             try agentFields.allowOnly(["url", "connect_timeout", "timeout"], noun: "setting")
+            guard let url = try agentFields.checked("url", SettingRules.urlProblem) else {
+                throw agentFields.error("url", "is missing")
+            }
             agent = .endpoint(
-                try agentFields.string("url"),
+                url,
                 connectTimeout: try agentFields.seconds("connect_timeout"),
                 timeout: try agentFields.seconds("timeout")
             )
@@ -171,7 +194,8 @@ public struct ChatConfiguration: Sendable {
             let linkFields = try fields.object("links")
             try linkFields.allowOnly(["mode", "link_base_url", "default_owner"], noun: "setting")
             switch try linkFields.optionalString("mode") ?? "required" {
-            case "required": links = .required(linkBaseURL: try linkFields.optionalString("link_base_url"))
+            case "required":
+                links = .required(linkBaseURL: try linkFields.checked("link_base_url", SettingRules.urlProblem))
             case "open": links = .open(defaultOwner: try linkFields.string("default_owner"))
             default: throw linkFields.error("mode", "must be \"required\" or \"open\"")
             }
@@ -189,12 +213,12 @@ public struct ChatConfiguration: Sendable {
         if fields.has("intake") {
             let intake = try fields.object("intake")
             try intake.allowOnly(["token"], noun: "setting")
-            intakeToken = try intake.optionalString("token") ?? intakeToken
+            intakeToken = try intake.checked("token", SettingRules.tokenProblem) ?? intakeToken
         }
         if fields.has("dashboard") {
             let dashboard = try fields.object("dashboard")
             try dashboard.allowOnly(["token"], noun: "setting")
-            dashboardToken = try dashboard.optionalString("token") ?? dashboardToken
+            dashboardToken = try dashboard.checked("token", SettingRules.tokenProblem) ?? dashboardToken
         }
         retainCompleted =
             try fields.count("retain_completed", in: 1...315_360_000).map { .seconds($0) } ?? retainCompleted
@@ -211,10 +235,13 @@ public struct ChatConfiguration: Sendable {
                 try settings.allowOnly(["base_url"] + names, noun: "setting")
                 var credentials: [String: String] = [:]
                 for name in names {
-                    credentials[name] = try settings.optionalString(name)
+                    credentials[name] = try settings.checked(name) {
+                        SettingRules.credentialProblem(provider, name, $0)
+                    }
                 }
                 providers[provider] = ProviderSettings(
-                    baseURL: try settings.optionalString("base_url") ?? ProviderSettings.defaultBaseURL(provider),
+                    baseURL: try settings.checked("base_url", SettingRules.urlProblem)
+                        ?? ProviderSettings.defaultBaseURL(provider),
                     credentials: credentials
                 )
             }
@@ -223,6 +250,15 @@ public struct ChatConfiguration: Sendable {
 }
 
 extension JSONFields {
+    /// A string that `rule` finds nothing wrong with; nil when absent.
+    fileprivate func checked(_ key: String, _ rule: (String) -> String?) throws(JSONFieldError) -> String? {
+        guard let value = try optionalString(key) else { return nil }
+        if let problem = rule(value) {
+            throw error(key, problem)
+        }
+        return value
+    }
+
     /// A whole number within `range`.
     fileprivate func count(_ key: String, in range: ClosedRange<Int>) throws(JSONFieldError) -> Int? {
         guard let value = try optionalNumber(key) else { return nil }

@@ -65,8 +65,10 @@ struct BenchServeCommand: Command {
         ).make().map { String(decoding: $0.body, as: UTF8.self) }
 
         let config = directory.appendingPathComponent("serve.json").path
-        try Data(#"{"providers": {"slack": {"signing_secret": "\#(Self.signingSecret)"}}}"#.utf8)
-            .write(to: URL(fileURLWithPath: config))
+        try Data(
+            #"{"providers": {"slack": {"bot_token": "xoxb-bench", "signing_secret": "\#(Self.signingSecret)"}}}"#.utf8
+        )
+        .write(to: URL(fileURLWithPath: config))
         var environment = ProcessInfo.processInfo.environment
         environment["SWITCHBOARD_DB"] = try await database.fresh("serve.db").connectionText
         let server = try await ServeProcess(

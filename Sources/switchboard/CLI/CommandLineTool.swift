@@ -46,6 +46,7 @@ enum CommandLineTool {
     static func main(_ words: [String]) async -> ExitCode {
         // `--json` anywhere (before a `--`) asks for errors as JSON too, even one about the command line.
         let json = words.prefix { $0 != "--" }.contains("--json")
+        warnAboutUnknownVariables(ProcessInfo.processInfo.environment, json: json)
         let leading: [String]
         let rest: [String]
         do {
@@ -113,6 +114,19 @@ enum CommandLineTool {
             "unknown command \"\(rest.prefix(2).joined(separator: " "))\" (switchboard --help lists them)"
         )
         return report(failure, command: nil, json: json)
+    }
+
+    /// One line on stderr for each `SWITCHBOARD_*` variable Switchboard does not read (a misspelling would
+    /// otherwise leave its setting at the default without a word), naming it but never its value, which
+    /// may be a credential.
+    private static func warnAboutUnknownVariables(_ environment: [String: String], json: Bool) {
+        for name in SwitchboardEnvironment.unknown(in: environment) {
+            let message = "\(name) is not a variable Switchboard reads; it is ignored"
+            Output.message(
+                json
+                    ? Output.jsonLine(["warning": "unknown_variable", "variable": name, "message": message])
+                    : "switchboard: warning: \(message)")
+        }
     }
 
     /// Writes a failure to stderr, as a line of text or one JSON object, and returns its exit status.

@@ -59,7 +59,7 @@ struct PollCommand: Command {
             throw CommandFailure(
                 exitCode: .usage,
                 message: "providers.\(provider.rawValue).bot_token is not configured (or set "
-                    + "SWITCHBOARD_\(provider.rawValue.uppercased())_BOT_TOKEN)")
+                    + "\(SwitchboardEnvironment.providerSetting(provider, "bot_token")))")
         }
         let store = try await context.openStore(.create, orElse: configuration.database.map(StoreLocation.init))
         let http = HTTPClient(threads: 1)

@@ -132,15 +132,6 @@ struct ConventionsTests {
             "the worker stopped before opening the database")
     }
 
-    @Test("the example configuration passes the check")
-    func exampleConfiguration() async throws {
-        let example = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(
-                "ops/switchboard.example.json")
-        let result = try await SwitchboardProcess.run(["config", "check", example.path])
-        #expect(result.status == 0, "\(result.stderr)")
-    }
-
     @Test("a worker's JSON log events carry their time, level, pid and version")
     func jsonLogEvents() async throws {
         let directory = try TestDirectory()

@@ -8,7 +8,7 @@ import Workers
 /// The dashboard `serve` renders: escaping, read-only without a token, sign-in, CSRF, and a real browser.
 @Suite("The dashboard", .serialized, .timeLimit(.minutes(3)))
 struct DashboardTests {
-    static let token = "dash-SECRET-token"
+    static let token = "dash-SECRET-token-at-least-32-characters"
     static let hostile = #"<script>alert("x")</script>'"&"#
 
     /// A database with a dead letter whose kind, payload and error are all hostile, and a live job.

@@ -14,7 +14,7 @@ struct ServeTests {
     static let slackSecret = "slack-signing-SECRET"
     static let telegramSecret = "telegram-SECRET-token"
     static let dingTalkSecret = "SECRET-dingtalk-secret"
-    static let intakeToken = "intake-SECRET-token"
+    static let intakeToken = "intake-SECRET-token-at-least-32-characters"
 
     /// A configuration with every provider's webhook secret (and the fake provider's credentials).
     static func configuration(in directory: TestDirectory) throws -> String {

@@ -69,9 +69,6 @@ struct ServeCommand: Command {
         let configuration = try ChatConfiguration.load(
             file: configFile, environment: ProcessInfo.processInfo.environment)
         let gate = WebhookGate(secrets: configuration.providers.mapValues(\.credentials))
-        if let problem = gate.configurationProblem {
-            throw CommandFailure(exitCode: .dataError, message: problem, code: "invalid_configuration")
-        }
         let store = try await context.openStore(.create, orElse: configuration.database.map(StoreLocation.init))
         let redactor = configuration.redactor
         let throughput = ThroughputHistory()
