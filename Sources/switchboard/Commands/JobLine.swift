@@ -82,6 +82,11 @@ enum JobLine {
         )
         do {
             try job.validate()
+            // Checked here, not in `validate`: an operator names this group, where intake builds a chat's
+            // group from a provider's ids, which must not make a message unrecordable.
+            if let group = defaults.group {
+                try NewJob.validatePrintable(group, field: "group")
+            }
         } catch let error as QueueError {
             throw CommandFailure.data(field(error.message))
         }
