@@ -178,18 +178,17 @@ struct BenchServeCommand: Command {
         return latencies.sorted()
     }
 
-    /// `intake --batch` of the same events: transactions of `EnqueueCommand.batchTransactionSize`.
+    /// `intake --batch` of the same events, through the command's own path (every line checked, then
+    /// transactions of `EnqueueCommand.batchTransactionSize`).
     private func batchedIntake(_ bodies: [String], database: BenchmarkDatabase, durability: Durability)
         async throws -> Double
     {
         var options = StoreOptions()
         options.durability = durability
         let store = try await SwitchboardDatabase.open(try await database.fresh("intake.db"), options: options)
-        let deliveries = bodies.map { Delivery(provider: .slack, body: Data($0.utf8)) }
+        let lines = bodies.enumerated().map { ($0 + 1, Delivery(provider: .slack, body: Data($1.utf8))) }
         let started = ContinuousClock.now
-        try await Intake(store: store).receive(
-            stream: deliveries, transactionSize: EnqueueCommand.batchTransactionSize
-        ) { _ in }
-        return Double(deliveries.count) / (ContinuousClock.now - started).seconds
+        try await IntakeCommand.receiveBatch(lines, into: Intake(store: store)) { _ in }
+        return Double(lines.count) / (ContinuousClock.now - started).seconds
     }
 }

@@ -29,9 +29,9 @@ struct WorkCommand: Command {
     private static let snooze = Option<Duration>.duration(
         "snooze", "SECONDS", Bounds.snooze, "how long an --exec job waits after its command exits 75 (default 30)"
     )
-    private static let retainCompleted = Option<Duration>.duration(
+    private static let retainCompleted = Option<Duration>.durationWithUnit(
         "retain-completed", "DURATION", Bounds.retention,
-        "keep completed jobs this long for inspection (default: delete them)"
+        "keep completed jobs this long for inspection, with a unit: 7d, 12h (default: delete them)"
     )
     private static let historyKept = Option<Int>.integer(
         "history-keep", "N", Bounds.historyKept, "messages kept per conversation, older ones pruned (default 200)"
