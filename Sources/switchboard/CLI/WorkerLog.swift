@@ -3,22 +3,19 @@ import JSON
 import Queue
 import Workers
 
-/// A worker's log lines on stderr: what happened to each job, never its payload. With `--json`, each
-/// line is one JSON object carrying its time (RFC 3339, milliseconds), level, pid and version.
+/// A worker's log lines on stderr (`ProcessLog`): what happened to each job, never its payload.
 struct WorkerLog: Sendable {
-    enum Level: String {
-        case info
-        case warning
-        case error
-    }
-
-    let json: Bool
+    let log: ProcessLog
     /// Log completions too; everything else is always logged.
     let verbose: Bool
-    let redactor: SecretRedactor
+
+    init(json: Bool, verbose: Bool, redactor: SecretRedactor) {
+        log = ProcessLog(json: json, redactor: redactor)
+        self.verbose = verbose
+    }
 
     func started(queues: [String], concurrency: Int, database: String) {
-        write(
+        log.write(
             .info,
             "worker started on \(queues.joined(separator: ",")) with concurrency \(concurrency) (database \(database))",
             ["event": "started", "queues": queues, "concurrency": concurrency]
@@ -26,7 +23,7 @@ struct WorkerLog: Sendable {
     }
 
     func finished(_ report: WorkerReport) {
-        write(
+        log.write(
             .info,
             "worker stopped: \(report.completed) completed, \(report.retried) retried, "
                 + "\(report.deadLettered) dead-lettered, \(report.snoozed) snoozed or handed back, "
@@ -45,17 +42,17 @@ struct WorkerLog: Sendable {
         case .settled(let job, let outcome, let result):
             settled(job, outcome, result)
         case .leaseLost(let job):
-            write(
+            log.write(
                 .warning, "job \(job.id) lost its lease; its result is discarded",
                 ["event": "lease_lost", "job": job.id])
         case .stopping(let inFlight):
-            write(
+            log.write(
                 .info, "stopping: no new jobs; waiting for \(inFlight) running",
                 ["event": "stopping", "in_flight": inFlight])
         case .storeFailed(let message):
-            write(.warning, "database error, retrying: \(message)", ["event": "store_failed", "error": message])
+            log.write(.warning, "database error, retrying: \(message)", ["event": "store_failed", "error": message])
         case .storeUnusable(let message):
-            write(.error, "database error, giving up: \(message)", ["event": "store_unusable", "error": message])
+            log.write(.error, "database error, giving up: \(message)", ["event": "store_unusable", "error": message])
         }
     }
 
@@ -66,27 +63,27 @@ struct WorkerLog: Sendable {
         case (.completed, _):
             fields.set("result", "completed")
             if verbose {
-                write(.info, "\(subject) completed", fields)
+                log.write(.info, "\(subject) completed", fields)
             }
         case (.scheduled(let at), .fail(let error, _)):
             fields.set("result", "retry")
             fields.set("error", error)
             fields.set("run_at", at.description)
-            write(.warning, "\(subject) failed, retry at \(at): \(firstLine(error))", fields)
+            log.write(.warning, "\(subject) failed, retry at \(at): \(firstLine(error))", fields)
         case (.scheduled, .release):
             fields.set("result", "handed_back")
-            write(.info, "\(subject) handed back to the queue", fields)
+            log.write(.info, "\(subject) handed back to the queue", fields)
         case (.scheduled(let at), _):
             fields.set("result", "snoozed")
             fields.set("run_at", at.description)
-            write(.info, "\(subject) snoozed, runs again at \(at)", fields)
+            log.write(.info, "\(subject) snoozed, runs again at \(at)", fields)
         case (.deadLettered(let reason), let outcome):
             fields.set("result", "dead_lettered")
             fields.set("reason", reason.rawValue)
             var error = ""
             if case .fail(let message, _) = outcome { error = message }
             fields.set("error", error)
-            write(.error, "\(subject) dead-lettered (\(reason.rawValue)): \(firstLine(error))", fields)
+            log.write(.error, "\(subject) dead-lettered (\(reason.rawValue)): \(firstLine(error))", fields)
         case (.leaseLost, _):
             break
         }
@@ -94,21 +91,5 @@ struct WorkerLog: Sendable {
 
     private func firstLine(_ text: String) -> String {
         String(text.split(separator: "\n", omittingEmptySubsequences: true).first ?? "")
-    }
-
-    private static let timeFormat = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
-
-    /// Every line passes the redactor: an error from a provider or a command may echo a credential.
-    private func write(_ level: Level, _ text: String, _ fields: JSONObject) {
-        guard json else {
-            Output.message(redactor.redact(text))
-            return
-        }
-        var event = fields
-        event.set("time", Date().formatted(Self.timeFormat))
-        event.set("level", level.rawValue)
-        event.set("pid", Int(getpid()))
-        event.set("version", SwitchboardVersion.current)
-        Output.message(redactor.redact(Output.jsonLine(event)))
     }
 }

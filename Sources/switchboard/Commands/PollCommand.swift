@@ -67,7 +67,7 @@ struct PollCommand: Command {
             provider == .telegram
             ? TelegramUpdates(settings: settings, http: http, timeout: pollTimeout)
             : WeChatUpdates(settings: settings, http: http, timeout: pollTimeout)
-        let redactor = configuration.redactor
+        let log = ProcessLog(json: context.output.json, redactor: configuration.redactor)
         let poller = Poller(
             source: source,
             intake: Intake(store: store, options: intakeFlags.options(historyKept: configuration.historyKept)),
@@ -75,11 +75,14 @@ struct PollCommand: Command {
         ) { event in
             switch event {
             case .recorded(let results) where verbose:
-                Output.message("poll: recorded \(results.count) updates")
+                log.write(
+                    .info, "poll: recorded \(results.count) updates", ["event": "recorded", "updates": results.count])
             case .recorded:
                 break
             case .failed(let error, let pause):
-                Output.message(redactor.redact("poll: \(error); trying again in \(pause.seconds) s"))
+                log.write(
+                    .warning, "poll: \(error); trying again in \(pause.seconds) s",
+                    ["event": "poll_failed", "error": "\(error)", "retry_in_s": pause.seconds])
             }
         }
         let systemd = SystemdNotifier()
@@ -87,7 +90,9 @@ struct PollCommand: Command {
             systemd.stopping(status: "stopping")
             poller.requestStop()
         }
-        Output.message("poll: reading \(source.name) updates into \(store.path)")
+        log.write(
+            .info, "poll: reading \(source.name) updates into \(store.path)",
+            ["event": "started", "provider": provider.rawValue, "database": store.path])
         systemd.ready(status: "polling \(source.name)")
         let watchdog = systemd.feedWatchdog(whileAnswering: store)
         defer { watchdog?.cancel() }
@@ -95,7 +100,7 @@ struct PollCommand: Command {
         do {
             report = try await poller.run()
         } catch let error as PollError {
-            throw CommandFailure(exitCode: .unavailable, message: redactor.redact(error.description))
+            throw CommandFailure(exitCode: .unavailable, message: log.redactor.redact(error.description))
         }
         withExtendedLifetime(signals) {}
         context.output.result(

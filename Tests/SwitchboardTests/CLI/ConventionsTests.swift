@@ -154,6 +154,37 @@ struct ConventionsTests {
         }
     }
 
+    @Test("with --json, serve's and poll's log lines are JSON events like a worker's")
+    func serveAndPollJSONLogs() async throws {
+        let directory = try TestDirectory()
+        let server = try await TestServer(database: directory.databasePath)
+        server.child.signal(SIGTERM)
+        let served = await server.child.finish()
+        #expect(served.status == 0, "\(served.stderr)")
+
+        let fake = try await FakeProvider()
+        defer { fake.stop() }
+        let config = try PollTests.configuration(fake, in: directory)
+        let polled = try await SwitchboardProcess.run(
+            ["--json", "poll", "--provider", "telegram", "--config", config, "--poll-timeout", "0", "--drain"],
+            database: directory.databasePath)
+        #expect(polled.status == 0, "\(polled.stderr)")
+
+        for (finished, pid, expected) in [
+            (served, server.child.pid, ["stopping", "stopped"]), (polled, nil, ["started"]),
+        ] {
+            let events = try finished.stderr.split(separator: "\n").map(jsonObject)
+            #expect(events.map { $0["event"] as? String } == expected, "\(finished.stderr)")
+            for event in events {
+                let time = try #require(event["time"] as? String)
+                #expect(time.firstMatch(of: /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/) != nil, "\(time)")
+                #expect(event["level"] as? String == "info")
+                #expect(pid == nil || event["pid"] as? Int == pid.map(Int.init))
+                #expect((event["version"] as? String)?.isEmpty == false)
+            }
+        }
+    }
+
     @Test("enqueue says which job it enqueued, and a duplicate which job holds the key")
     func enqueueWording() async throws {
         let directory = try TestDirectory()

@@ -70,7 +70,7 @@ struct ServeCommand: Command {
             file: configFile, environment: ProcessInfo.processInfo.environment)
         let gate = WebhookGate(secrets: configuration.providers.mapValues(\.credentials))
         let store = try await context.openStore(.create, orElse: configuration.database.map(StoreLocation.init))
-        let redactor = configuration.redactor
+        let log = ProcessLog(json: context.output.json, redactor: configuration.redactor)
         let throughput = ThroughputHistory()
         let sampler = Task {
             while !Task.isCancelled {
@@ -91,7 +91,7 @@ struct ServeCommand: Command {
             store: store,
             metrics: ServeMetrics(),
             schemaVersion: try await store.schemaVersion(),
-            log: { Output.message(redactor.redact("serve: " + $0)) },
+            log: { log.write(.warning, "serve: " + $0, ["event": "request_failed", "error": $0]) },
             dashboard: Dashboard(
                 store: store, chat: try ChatStore(store), token: configuration.dashboardToken, throughput: throughput)
         )
@@ -112,10 +112,10 @@ struct ServeCommand: Command {
         defer { watchdog?.cancel() }
         var waiting = stopRequests.makeAsyncIterator()
         _ = await waiting.next()
-        Output.message("serve: stopping; answering the requests in flight")
+        log.write(.info, "serve: stopping; answering the requests in flight", ["event": "stopping"])
         systemd.stopping(status: "stopping: answering the requests in flight")
         await server.stop(grace: shutdownGrace)
         withExtendedLifetime(signals) {}
-        Output.message("serve: stopped")
+        log.write(.info, "serve: stopped", ["event": "stopped"])
     }
 }
