@@ -59,6 +59,7 @@ struct BenchServeCommand: Command {
     private func run(_ context: CommandContext, in directory: URL) async throws {
         let durability = context.global.durability
         let database = try await BenchDirectory.database(in: directory, context: context)
+        let engine = try database.engine()
         let latencyEvents = rate * seconds
         let stream = SyntheticDeliveries(
             count: events + latencyEvents, redeliveryRate: 0, conversations: max(1, events / 4), providers: [.slack]
@@ -124,7 +125,7 @@ struct BenchServeCommand: Command {
         let p99 = latencies.isEmpty ? 0 : latencies[min(latencies.count - 1, latencies.count * 99 / 100)]
         let text = [
             "Switchboard serve benchmark",
-            MachineDescription.reportLine,
+            MachineDescription.reportLine(engine: engine),
             "durability: \(durability.rawValue); signed Slack events (HMAC checked on each); client in this process "
                 + "(libcurl, \(connections) keep-alive connections), serve in another",
             "",
@@ -145,7 +146,8 @@ struct BenchServeCommand: Command {
         context.output.result(
             text,
             json: [
-                "machine": MachineDescription.current, "durability": durability.rawValue, "events": events,
+                "machine": MachineDescription.current, "database": engine, "durability": durability.rawValue,
+                "events": events,
                 "connections": connections, "serve_events_per_s": serveRate, "intake_batched_per_s": intakeRate,
                 "latency_rate": rate, "latency_p50_ms": p50, "latency_p99_ms": p99,
                 "latency_max_ms": latencies.last ?? 0,
