@@ -37,4 +37,11 @@ static inline uint16_t sb_mhd_port(struct MHD_Daemon *daemon) {
     return info == NULL ? 0 : info->port;
 }
 
+/// The address of the client at the other end of `connection` (an IPv4 or IPv6 socket address), or NULL.
+/// MHD_get_connection_info is variadic, which Swift cannot call: this shim calls it.
+static inline const struct sockaddr *sb_mhd_client_address(struct MHD_Connection *connection) {
+    const union MHD_ConnectionInfo *info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    return info == NULL ? NULL : info->client_addr;
+}
+
 #endif

@@ -89,7 +89,8 @@ package final class HTTPServer: Sendable {
         guard exchange.start() else { return MHD_Result.YES }
         let request = exchange.request(
             headers: values(connection, MHD_ValueKind.HEADER_KIND),
-            query: values(connection, MHD_ValueKind.GET_ARGUMENT_KIND))
+            query: values(connection, MHD_ValueKind.GET_ARGUMENT_KIND),
+            clientAddress: sb_mhd_client_address(connection).flatMap(IPAddress.init))
         let resumable = Connection(connection)
         MHD_suspend_connection(connection)
         state.began()
@@ -271,10 +272,11 @@ private final class Exchange: @unchecked Sendable {
         return !started
     }
 
-    func request(headers: [String: String], query: [String: String]) -> ServerRequest {
+    func request(headers: [String: String], query: [String: String], clientAddress: IPAddress?) -> ServerRequest {
         let path =
             url.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? url
-        return ServerRequest(method: method, path: path, query: query, headers: headers, body: body)
+        return ServerRequest(
+            method: method, path: path, query: query, headers: headers, body: body, clientAddress: clientAddress)
     }
 
     func answer(_ response: ServerResponse) {

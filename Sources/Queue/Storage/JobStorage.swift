@@ -24,7 +24,9 @@ package protocol JobStorage: Sendable {
 
     /// The dead letters of `queue` (nil for every queue) dead for at least `deadFor`, in the order they died.
     func deadLetterIDs(queue: String?, deadFor: Duration) async throws -> [Int64]
-    func deadLetters(queue: String?, kind: String?, limit: Int) async throws -> [JobRecord]
+    /// Dead letters in the order they died, after `after` when it is given.
+    func deadLetters(queue: String?, kind: String?, after: DeadLetterPosition?, limit: Int) async throws
+        -> [JobRecord]
     /// Puts these dead letters back to run; returns how many still were dead letters.
     func redrive(deadLetters ids: [Int64]) async throws -> Int
     /// Deletes these dead letters; returns how many still were dead letters.

@@ -60,6 +60,15 @@ public struct ChatConfiguration: Sendable {
     /// The token an operator signs in to `serve`'s dashboard with (`dashboard.token`, or
     /// `$SWITCHBOARD_DASHBOARD_TOKEN`); nil leaves the dashboard read-only.
     public var dashboardToken: String?
+    /// Let anyone who reaches the dashboard read it without signing in, though a token is configured
+    /// (`dashboard.public_read`); changing anything still needs a session.
+    public var dashboardPublicRead = false
+    /// Mark the dashboard's session cookie `Secure` on every request (`dashboard.secure_cookie`), not only
+    /// on those a trusted proxy says came over HTTPS.
+    public var dashboardSecureCookie = false
+    /// The reverse proxies whose `X-Forwarded-For` and `X-Forwarded-Proto` `serve` believes
+    /// (`trusted_proxies`, numeric addresses): loopback unless configured, `[]` for none.
+    public var trustedProxies = ["127.0.0.1", "::1"]
     /// The bearer token `switchboard serve` requires on `POST /intake/{provider}` (`intake.token`, or
     /// `$SWITCHBOARD_INTAKE_TOKEN`); nil refuses those routes.
     public var intakeToken: String?
@@ -164,7 +173,7 @@ public struct ChatConfiguration: Sendable {
     /// The top-level keys of the configuration file.
     static let keys = [
         "database", "intake", "dashboard", "agent", "links", "outbound", "local_replies", "pacing", "history_limit",
-        "history_keep",
+        "history_keep", "trusted_proxies",
         "retain_completed",
         "connect_timeout", "request_timeout", "providers",
     ]
@@ -217,8 +226,18 @@ public struct ChatConfiguration: Sendable {
         }
         if fields.has("dashboard") {
             let dashboard = try fields.object("dashboard")
-            try dashboard.allowOnly(["token"], noun: "setting")
+            try dashboard.allowOnly(["token", "public_read", "secure_cookie"], noun: "setting")
             dashboardToken = try dashboard.checked("token", SettingRules.tokenProblem) ?? dashboardToken
+            dashboardPublicRead = try dashboard.optionalBool("public_read") ?? dashboardPublicRead
+            dashboardSecureCookie = try dashboard.optionalBool("secure_cookie") ?? dashboardSecureCookie
+        }
+        if let proxies = try fields.optionalArray("trusted_proxies") {
+            trustedProxies = try proxies.indices.map { index throws(JSONFieldError) in
+                guard let address = proxies[index].stringValue, Self.isNumericAddress(address) else {
+                    throw fields.error("trusted_proxies[\(index)]", "must be a numeric IPv4 or IPv6 address")
+                }
+                return address
+            }
         }
         retainCompleted =
             try fields.count("retain_completed", in: 1...315_360_000).map { .seconds($0) } ?? retainCompleted
@@ -246,6 +265,15 @@ public struct ChatConfiguration: Sendable {
                 )
             }
         }
+    }
+}
+
+extension ChatConfiguration {
+    /// Whether `text` is an IPv4 or IPv6 address in numbers (no name, no port, no brackets).
+    fileprivate static func isNumericAddress(_ text: String) -> Bool {
+        var v4 = in_addr()
+        var v6 = in6_addr()
+        return inet_pton(AF_INET, text, &v4) == 1 || inet_pton(AF_INET6, text, &v6) == 1
     }
 }
 

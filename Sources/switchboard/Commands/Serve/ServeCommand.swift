@@ -72,6 +72,8 @@ struct ServeCommand: Command {
         let store = try await context.openStore(.create, orElse: configuration.database.map(StoreLocation.init))
         let log = ProcessLog(json: context.output.json, redactor: configuration.redactor)
         let throughput = ThroughputHistory()
+        let origin = RequestOrigin(trustedProxies: Set(configuration.trustedProxies.compactMap(IPAddress.init)))
+        let failures = FailedAttemptLimiter()
         let sampler = Task {
             while !Task.isCancelled {
                 if let workers = try? await store.workers() {
@@ -86,6 +88,8 @@ struct ServeCommand: Command {
         let routes = ServeRoutes(
             gate: gate,
             intakeToken: configuration.intakeToken,
+            origin: origin,
+            failures: failures,
             batcher: IntakeBatcher(
                 intake: Intake(store: store, options: intakeFlags.options(historyKept: configuration.historyKept))),
             store: store,
@@ -93,13 +97,20 @@ struct ServeCommand: Command {
             schemaVersion: try await store.schemaVersion(),
             log: { log.write(.warning, "serve: " + $0, ["event": "request_failed", "error": $0]) },
             dashboard: Dashboard(
-                store: store, chat: try ChatStore(store), token: configuration.dashboardToken, throughput: throughput)
+                store: store, chat: try ChatStore(store),
+                settings: Dashboard.Settings(
+                    token: configuration.dashboardToken, publicRead: configuration.dashboardPublicRead,
+                    secureCookie: configuration.dashboardSecureCookie),
+                origin: origin, failures: failures, throughput: throughput)
         )
         let server: HTTPServer
         do {
             server = try HTTPServer(address: listen, limits: limits, handler: routes.answer)
         } catch {
             throw CommandFailure(exitCode: .unavailable, message: "\(error)")
+        }
+        if let warning = Dashboard.exposureWarning(token: configuration.dashboardToken, listening: server.address) {
+            Output.message("serve: " + warning)
         }
         let (stopRequests, stopRequested) = AsyncStream.makeStream(of: Int32.self)
         let signals = SignalWatcher { stopRequested.yield($0) }

@@ -9,6 +9,10 @@ import Queue
 struct ServeRoutes: Sendable {
     let gate: WebhookGate
     let intakeToken: String?
+    /// Who sent a request, through the trusted proxies: failed intake tokens count against that address.
+    let origin: RequestOrigin
+    /// Failed intake tokens and dashboard sign-ins, per client address.
+    let failures: FailedAttemptLimiter
     let batcher: IntakeBatcher
     let store: JobStore
     let metrics: ServeMetrics
@@ -45,7 +49,26 @@ struct ServeRoutes: Sendable {
             return await receive(provider, request) { gate.check(provider, $0, now: store.clock.now()) }
         case ("POST", "intake", 2):
             guard let provider = Provider(rawValue: segments[1]) else { return Self.notFound }
-            return await receive(provider, request) { WebhookGate.checkBearer($0, token: intakeToken) }
+            // The token is checked under the failure limiter, which refuses an address that failed too often.
+            let verdict: WebhookVerdict
+            do {
+                verdict = try failures.attempt(by: origin.client(of: request)) {
+                    let verdict = WebhookGate.checkBearer(
+                        WebhookRequest(
+                            method: "POST", query: request.query, headers: request.headers, body: request.body),
+                        token: intakeToken)
+                    switch verdict {
+                    case .deliver: return (verdict, .succeeded)
+                    case .refuse: return (verdict, .failed)
+                    case .notConfigured, .answer: return (verdict, .notCounted)
+                    }
+                }
+            } catch {
+                var response = Self.error(429, "too many wrong tokens from this address; retry later")
+                response.headers["Retry-After"] = String(error.retryAfterSeconds)
+                return response
+            }
+            return await receive(provider, request) { _ in verdict }
         default:
             return Self.notFound
         }
