@@ -17,10 +17,19 @@ struct ServeCommand: Command {
     private static let threads = Option<Int>.integer(
         "threads", "N", Bounds.serverThreads, "threads that read and parse requests (default 2)")
     private static let maxConnections = Option<Int>.integer(
-        "max-connections", "N", Bounds.connections, "connections open at once; more are refused (default 1024)")
+        "max-connections", "N", Bounds.connections,
+        "connections open at once; more are refused (default 4096, within the open-file limit)")
+    private static let maxConnectionsPerAddress = Option<Int>.integer(
+        "max-connections-per-address", "N", Bounds.connectionsPerAddress,
+        "connections open at once from one client address; more are refused (default 256; 0: no limit)")
     private static let connectionTimeout = Option<Duration>.duration(
-        "connection-timeout", "SECONDS", Bounds.connectionTimeout,
-        "close a connection idle or trickling this long (default 30)")
+        "connection-timeout", "SECONDS", Bounds.connectionTimeout, "close a connection idle this long (default 30)")
+    private static let requestDeadline = Option<Duration>.duration(
+        "request-deadline", "SECONDS", Bounds.requestDeadline,
+        "cut off a connection whose request has not arrived whole this long after it opened or was last "
+            + "answered, however it trickles (default 10)")
+    private static let reusePort = Flag(
+        "reuse-port", "share the address with other servers started with this flag (SO_REUSEPORT)")
     private static let shutdownGrace = Option<Duration>.duration(
         "shutdown-grace", "SECONDS", Bounds.shutdownGrace,
         "after SIGTERM/SIGINT/SIGHUP, how long requests in flight may take to be answered (default 10)"
@@ -28,7 +37,10 @@ struct ServeCommand: Command {
 
     static let options =
         [Self.listen.spec, Self.config.spec] + IntakeFlags.specs
-        + [Self.threads.spec, Self.maxConnections.spec, Self.connectionTimeout.spec, Self.shutdownGrace.spec]
+        + [
+            Self.threads.spec, Self.maxConnections.spec, Self.maxConnectionsPerAddress.spec,
+            Self.connectionTimeout.spec, Self.requestDeadline.spec, Self.reusePort.spec, Self.shutdownGrace.spec,
+        ]
     static let examples = [
         "switchboard serve --config /etc/switchboard/switchboard.json --listen 127.0.0.1:8080",
         "",
@@ -45,6 +57,7 @@ struct ServeCommand: Command {
     let configFile: String?
     let intakeFlags: IntakeFlags
     let limits: HTTPServer.Limits
+    let reusePort: Bool
     let shutdownGrace: Duration
 
     init(_ arguments: Arguments) throws {
@@ -60,8 +73,12 @@ struct ServeCommand: Command {
         var limits = HTTPServer.Limits()
         limits.threads = try arguments.value(Self.threads) ?? limits.threads
         limits.maxConnections = try arguments.value(Self.maxConnections) ?? limits.maxConnections
+        limits.maxConnectionsPerAddress =
+            try arguments.value(Self.maxConnectionsPerAddress) ?? limits.maxConnectionsPerAddress
         limits.connectionTimeout = try arguments.value(Self.connectionTimeout) ?? limits.connectionTimeout
+        limits.requestDeadline = try arguments.value(Self.requestDeadline) ?? limits.requestDeadline
         self.limits = limits
+        reusePort = try arguments.isSet(Self.reusePort)
         shutdownGrace = try arguments.value(Self.shutdownGrace) ?? .seconds(10)
     }
 
@@ -100,9 +117,10 @@ struct ServeCommand: Command {
         )
         let server: HTTPServer
         do {
-            server = try HTTPServer(address: listen, limits: limits, handler: routes.answer)
+            server = try HTTPServer(
+                address: listen, limits: connectionLimits(), sharingPort: reusePort, handler: routes.answer)
         } catch {
-            throw CommandFailure(exitCode: .unavailable, message: "\(error)")
+            throw CommandFailure(exitCode: .unavailable, message: Self.explain(error), code: "cannot_listen")
         }
         let (stopRequests, stopRequested) = AsyncStream.makeStream(of: Int32.self)
         let signals = SignalWatcher { stopRequested.yield($0) }
@@ -120,5 +138,28 @@ struct ServeCommand: Command {
         await server.stop(grace: shutdownGrace)
         withExtendedLifetime(signals) {}
         Output.message("serve: stopped")
+    }
+
+    /// The limits, with `--max-connections` lowered to what the open-file limit allows (after raising
+    /// it as far as the hard limit lets), saying so.
+    private func connectionLimits() -> HTTPServer.Limits {
+        var limits = self.limits
+        let files = OpenFileLimit.raised()
+        if limits.maxConnections > files.connections {
+            Output.message(
+                "serve: the open-file limit is \(files.soft) (hard limit \(files.hard)): at most "
+                    + "\(files.connections) connections, not \(limits.maxConnections); raise LimitNOFILE (systemd) or "
+                    + "ulimit -n to allow more")
+            limits.maxConnections = files.connections
+        }
+        return limits
+    }
+
+    /// The server's failure, with what the operator can do about an address in use.
+    private static func explain(_ error: HTTPServerError) -> String {
+        guard error.code == .addressInUse else { return error.description }
+        return error.description
+            + " (another serve, or another program, listens there): stop it, choose another --listen, or start "
+            + "both with --reuse-port to share the port"
     }
 }
