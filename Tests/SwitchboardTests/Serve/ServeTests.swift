@@ -303,8 +303,9 @@ struct ServeTests {
     func gracefulStop() async throws {
         let directory = try TestDirectory()
         let location = StoreLocation.sqlite(path: directory.databasePath)
+        // The held write must outlast the steps below, however slow the machine: a long write timeout.
         let child = try SwitchboardProcess.start(
-            ["--json", "serve", "--listen", "127.0.0.1:0"], database: location.connectionText,
+            ["--json", "serve", "--listen", "127.0.0.1:0", "--write-timeout", "60"], database: location.connectionText,
             environment: ["SWITCHBOARD_INTAKE_TOKEN": Self.intakeToken])
         let server = try await ServeProcess(child)
         defer { child.signal(SIGKILL) }

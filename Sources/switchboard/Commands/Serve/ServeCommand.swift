@@ -28,6 +28,10 @@ struct ServeCommand: Command {
         "request-deadline", "SECONDS", Bounds.requestDeadline,
         "cut off a connection whose request has not arrived whole this long after it opened or was last "
             + "answered, however it trickles (default 10)")
+    private static let writeTimeout = Option<Duration>.duration(
+        "write-timeout", "SECONDS", Bounds.writeTimeout,
+        "answer 503 (the provider retries) when the database has not recorded a webhook within this; "
+            + "also bounds the dashboard's and metrics' reads (default 2)")
     private static let reusePort = Flag(
         "reuse-port", "share the address with other servers started with this flag (SO_REUSEPORT)")
     private static let shutdownGrace = Option<Duration>.duration(
@@ -39,7 +43,8 @@ struct ServeCommand: Command {
         [Self.listen.spec, Self.config.spec] + IntakeFlags.specs
         + [
             Self.threads.spec, Self.maxConnections.spec, Self.maxConnectionsPerAddress.spec,
-            Self.connectionTimeout.spec, Self.requestDeadline.spec, Self.reusePort.spec, Self.shutdownGrace.spec,
+            Self.connectionTimeout.spec, Self.requestDeadline.spec, Self.writeTimeout.spec, Self.reusePort.spec,
+            Self.shutdownGrace.spec,
         ]
     static let examples = [
         "switchboard serve --config /etc/switchboard/switchboard.json --listen 127.0.0.1:8080",
@@ -47,9 +52,11 @@ struct ServeCommand: Command {
         "Routes: POST /webhooks/{telegram,slack,feishu,dingtalk,wecom} (and GET /webhooks/wecom), each checked",
         "with its provider's secret from the configuration; a provider without one is refused (404).",
         "POST /intake/{provider} takes any provider's payload with 'Authorization: Bearer' and intake.token.",
-        "GET /healthz, /readyz (the database is writable, its schema current) and /metrics (Prometheus).",
+        "GET /healthz, /readyz (an event could be recorded now: the database answers within a second, takes",
+        "a write and new space, its schema current) and /metrics (Prometheus).",
         "A delivery is answered 200 once committed (enqueued, duplicate or ignored), 401 when not authentic,",
-        "400/415/422 when unreadable, 503 when the database cannot be written (the provider retries).",
+        "400/415/422 when unreadable, 503 when the database cannot record it within --write-timeout (the",
+        "provider retries).",
         "SIGTERM stops accepting, answers the requests in flight, and exits 0.",
     ]
 
@@ -58,6 +65,7 @@ struct ServeCommand: Command {
     let intakeFlags: IntakeFlags
     let limits: HTTPServer.Limits
     let reusePort: Bool
+    let writeTimeout: Duration
     let shutdownGrace: Duration
 
     init(_ arguments: Arguments) throws {
@@ -79,6 +87,7 @@ struct ServeCommand: Command {
         limits.requestDeadline = try arguments.value(Self.requestDeadline) ?? limits.requestDeadline
         self.limits = limits
         reusePort = try arguments.isSet(Self.reusePort)
+        writeTimeout = try arguments.value(Self.writeTimeout) ?? .seconds(2)
         shutdownGrace = try arguments.value(Self.shutdownGrace) ?? .seconds(10)
     }
 
@@ -92,9 +101,9 @@ struct ServeCommand: Command {
         let store = try await context.openStore(.create, orElse: configuration.database.map(StoreLocation.init))
         let redactor = configuration.redactor
         let throughput = ThroughputHistory()
-        let sampler = Task {
+        let sampler = Task { [writeTimeout] in
             while !Task.isCancelled {
-                if let workers = try? await store.workers() {
+                if let workers = try? await StoreDeadline.within(writeTimeout, { try await store.workers() }) {
                     throughput.record(
                         at: store.clock.now(),
                         completed: workers.reduce(0) { $0 + $1.registration.tally.totals.completed })
@@ -113,7 +122,8 @@ struct ServeCommand: Command {
             schemaVersion: try await store.schemaVersion(),
             log: { Output.message(redactor.redact("serve: " + $0)) },
             dashboard: Dashboard(
-                store: store, chat: try ChatStore(store), token: configuration.dashboardToken, throughput: throughput)
+                store: store, chat: try ChatStore(store), token: configuration.dashboardToken, throughput: throughput),
+            writeTimeout: writeTimeout
         )
         let server: HTTPServer
         do {
