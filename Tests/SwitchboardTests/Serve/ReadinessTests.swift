@@ -42,7 +42,7 @@ struct ReadinessTests {
         .enabled(if: ScratchFilesystem.canMount, "mounting a tmpfs to fill needs root (CAP_SYS_ADMIN)"))
     func fullDiskPostgres() async throws {
         let scratch = try ScratchFilesystem(megabytes: 96)
-        let postgres = try await TestPostgres.OwnServer(dataDirectory: scratch.path + "/data")
+        let postgres = try await TestPostgres.OwnServer(on: scratch)
         let location = try await postgres.server.newDatabase()
         let directory = try TestDirectory()
         let server = try await TestServer(
@@ -59,7 +59,6 @@ struct ReadinessTests {
             try await server.send(.get, "/readyz").status == 200
         }
         try await Self.expectRecording(server, first: 100)
-        withExtendedLifetime(postgres) {}
     }
 
     @Test(

@@ -155,10 +155,13 @@ enum TestPostgres {
     /// running for every other test. Stopped at once, and its directory removed, when released.
     final class OwnServer: Sendable {
         let server: Server
+        /// Where its data is, when a test chose: held, so it is unmounted only after the server stopped.
+        let filesystem: ScratchFilesystem?
 
-        /// Creates and starts a server, its data in `dataDirectory` when given.
-        init(dataDirectory: String? = nil) async throws {
-            server = try await Server.create(dataDirectory: dataDirectory)
+        /// Creates and starts a server, its data on `filesystem` when given.
+        init(on filesystem: ScratchFilesystem? = nil) async throws {
+            server = try await Server.create(dataDirectory: filesystem.map { $0.path + "/data" })
+            self.filesystem = filesystem
             try await server.start()
         }
 
