@@ -1,10 +1,9 @@
 import ChatStore
 import Foundation
+import HTTPServer
 import Harness
 import Queue
 import Testing
-
-@testable import HTTPServer
 
 /// `switchboard serve` against clients that try to exhaust it or confuse it: slowloris, one address
 /// taking every connection, ambiguous framing, a second server on its port. Real processes, real sockets
