@@ -11,10 +11,10 @@ public struct WebhookGate: Sendable {
     /// Each provider's settings by name (`secret_token`, `signing_secret`, `app_secret`, `token`, ...).
     public let secrets: [Provider: [String: String]]
 
-    /// Slack's window for a request's timestamp.
-    static let slackWindow: Int64 = 300
+    /// Slack's window for a request's timestamp, in seconds.
+    static let slackWindow = ReplayWindow(width: 300)
     /// DingTalk's window for a request's timestamp, in milliseconds.
-    static let dingTalkWindow: Int64 = 3_600_000
+    static let dingTalkWindow = ReplayWindow(width: 3_600_000)
 
     public init(secrets: [Provider: [String: String]]) {
         self.secrets = secrets

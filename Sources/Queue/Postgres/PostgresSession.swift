@@ -48,25 +48,37 @@ final class PostgresSession: @unchecked Sendable {
     }
 
     /// Runs `body` outside a transaction (each statement commits on its own), on a healthy connection.
-    func perform<T: Sendable>(_ body: @escaping @Sendable (PGConnection) throws -> T) async throws -> T {
-        try await onQueue { try self.retrying(body) }
+    /// - Parameter deadline: the caller's `StoreDeadline`: no new connection is tried after it.
+    func perform<T: Sendable>(
+        until deadline: ContinuousClock.Instant? = nil, _ body: @escaping @Sendable (PGConnection) throws -> T
+    ) async throws -> T {
+        try await onQueue { try self.retrying(until: deadline, body) }
     }
 
     /// Runs `body` in a read-write transaction at READ COMMITTED, trying the whole transaction again when
     /// it loses a serialization conflict or a deadlock, or when the connection breaks before COMMIT.
     ///
     /// `body` may run more than once, so it must not have effects outside the database.
+    /// - Parameter deadline: the caller's `StoreDeadline`: no new connection or attempt is tried after
+    ///   it, and each statement is cancelled (`statement_timeout`) when it runs past it.
     /// - Throws: `QueueError.unavailable` when the connection broke during COMMIT (the outcome is
     ///   unknown) or cannot be re-established; `QueueError.contended` past the lock timeout.
-    func write<T: Sendable>(_ body: @escaping @Sendable (PGConnection) throws -> T) async throws -> T {
-        try await onQueue { try self.retrying { try Self.transaction($0, begin: "BEGIN", body) } }
+    func write<T: Sendable>(
+        until deadline: ContinuousClock.Instant? = nil, _ body: @escaping @Sendable (PGConnection) throws -> T
+    ) async throws -> T {
+        try await onQueue {
+            try self.retrying(until: deadline) { try Self.transaction($0, begin: "BEGIN", until: deadline, body) }
+        }
     }
 
     /// Runs `body` in a read-only transaction that sees one snapshot.
-    func read<T: Sendable>(_ body: @escaping @Sendable (PGConnection) throws -> T) async throws -> T {
+    func read<T: Sendable>(
+        until deadline: ContinuousClock.Instant? = nil, _ body: @escaping @Sendable (PGConnection) throws -> T
+    ) async throws -> T {
         try await onQueue {
-            try self.retrying {
-                try Self.transaction($0, begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", body)
+            try self.retrying(until: deadline) {
+                try Self.transaction(
+                    $0, begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", until: deadline, body)
             }
         }
     }
@@ -77,10 +89,11 @@ final class PostgresSession: @unchecked Sendable {
         }
     }
 
-    private static func transaction<T>(_ connection: PGConnection, begin: String, _ body: (PGConnection) throws -> T)
-        throws -> T
-    {
-        try connection.execute(begin)
+    private static func transaction<T>(
+        _ connection: PGConnection, begin: String, until deadline: ContinuousClock.Instant?,
+        _ body: (PGConnection) throws -> T
+    ) throws -> T {
+        try connection.executeScript(opening(begin, until: deadline))
         let value: T
         do {
             value = try body(connection)
@@ -102,9 +115,23 @@ final class PostgresSession: @unchecked Sendable {
         return value
     }
 
-    /// Runs `attempt` on the connection, replacing a broken connection and retrying conflicts.
-    private func retrying<T>(_ attempt: (PGConnection) throws -> T) throws -> T {
-        let deadline = ContinuousClock.now + reconnectTimeout
+    /// The statements that open a transaction; under a deadline, each statement of it is bounded by the
+    /// time left (`statement_timeout`), set in the same round trip as BEGIN.
+    private static func opening(_ begin: String, until deadline: ContinuousClock.Instant?) -> String {
+        guard let deadline else { return begin }
+        let milliseconds = max(1, Int(StoreDeadline.remaining(until: deadline) / .milliseconds(1)))
+        return "\(begin); SET LOCAL statement_timeout TO \(milliseconds)"
+    }
+
+    /// Runs `attempt` on the connection, replacing a broken connection and retrying conflicts, until the
+    /// reconnect timeout or the caller's deadline, whichever comes first.
+    private func retrying<T>(until callerDeadline: ContinuousClock.Instant?, _ attempt: (PGConnection) throws -> T)
+        throws -> T
+    {
+        var deadline = ContinuousClock.now + reconnectTimeout
+        if let callerDeadline, callerDeadline < deadline {
+            deadline = callerDeadline
+        }
         var conflicts = 0
         var backoff = Duration.milliseconds(50)
         while true {

@@ -98,6 +98,20 @@ package final class PostgresJobStorage: JobsWritingStorage {
         }
     }
 
+    /// The server keeps a temporary table's pages in the database's tablespace, beside the job tables,
+    /// and writes each new page to its file as the table grows: a table of `bytes` of uncompressed rows
+    /// (one 7,000-byte row a page, `STORAGE PLAIN`), dropped at commit, needs that much new space there,
+    /// and fails with 53100 (disk full) when the disk cannot give it.
+    package func checkRoom(bytes: Int) async throws {
+        let pages = max(1, bytes / 8_192)
+        try await database.write { connection in
+            try connection.execute("CREATE TEMPORARY TABLE switchboard_room (filler text) ON COMMIT DROP")
+            try connection.execute("ALTER TABLE switchboard_room ALTER COLUMN filler SET STORAGE PLAIN")
+            try connection.execute(
+                "INSERT INTO switchboard_room SELECT repeat('x', 7000) FROM generate_series(1, $1)", [.integer(pages)])
+        }
+    }
+
     /// Moves when another process announces runnable work (or, without `LISTEN`, on a timer); local.
     package func changeCounter() async throws -> Int64 {
         listener?.changeCounter ?? 0

@@ -57,4 +57,7 @@ package protocol JobStorage: Sendable {
     /// A number that changes whenever another process commits: cheap to read, for idle workers.
     func changeCounter() async throws -> Int64
     func schemaVersion() async throws -> Int
+    /// Takes `bytes` of new space where the database writes its data, and gives it back; throws when
+    /// it cannot.
+    func checkRoom(bytes: Int) async throws
 }

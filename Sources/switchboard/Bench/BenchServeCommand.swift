@@ -77,6 +77,8 @@ struct BenchServeCommand: Command {
                 arguments: [
                     "--json", "--durability", durability.rawValue, "serve", "--listen", "127.0.0.1:0", "--config",
                     config,
+                    // Every client connection comes from loopback, as from a proxy: no per-address limit.
+                    "--max-connections-per-address", "0",
                 ], environment: environment, errorOutput: .inherit))
         defer { server.child.signal(SIGKILL) }
         let client = HTTPClient(threads: connections)

@@ -21,11 +21,20 @@ struct ServeRoutes: Sendable {
     /// Where database failures are told, in full; the client is told only that it should retry.
     let log: @Sendable (String) -> Void
     let dashboard: Dashboard
+    /// How long a request may wait for the database (a webhook's write, a page's reads) before it is
+    /// answered 503: below the providers' own timeouts (Slack's is 3 s), so they retry rather than give up.
+    let writeTimeout: Duration
+
+    /// How long `/readyz` may wait for the database: a readiness check must answer within a second, and
+    /// half of it is left for a busy machine's scheduling delays around the waits.
+    static let readinessTimeout = Duration.milliseconds(500)
+    /// The new space `/readyz` takes and gives back: more than a batch of events needs.
+    static let readinessRoom = 1 << 20
 
     /// Answers one request, and counts its duration.
     func answer(_ request: ServerRequest) async -> ServerResponse {
         let started = ContinuousClock.now
-        let response = await route(request)
+        let response = await StoreDeadline.within(writeTimeout) { await route(request) }
         metrics.recordRequest(seconds: (ContinuousClock.now - started).seconds)
         return response
     }
@@ -109,19 +118,24 @@ struct ServeRoutes: Sendable {
         return .json(status, JSONValue.object(result.fields).serialized)
     }
 
-    /// Ready when the database answers a write and its schema is still the one this build runs.
+    /// Ready when an event could be recorded now: the database answers within `readinessTimeout`, its
+    /// schema is still the one this build runs, it commits a write, and it can take new space (a write
+    /// that adds no pages succeeds on a full disk, where every event fails).
     private func readiness() async -> ServerResponse {
         do {
-            let version = try await store.schemaVersion()
-            guard version == schemaVersion else {
-                return Self.error(
-                    503, "the database's schema is at version \(version), this build runs \(schemaVersion)")
+            return try await StoreDeadline.within(Self.readinessTimeout) {
+                let version = try await store.schemaVersion()
+                guard version == schemaVersion else {
+                    return Self.error(
+                        503, "the database's schema is at version \(version), this build runs \(schemaVersion)")
+                }
+                try await store.pruneExpiredDedupeKeys(limit: 1)
+                try await store.checkRoom(bytes: Self.readinessRoom)
+                return .json(200, Data(#"{"status":"ready"}"#.utf8))
             }
-            try await store.pruneExpiredDedupeKeys(limit: 1)
-            return .json(200, Data(#"{"status":"ready"}"#.utf8))
         } catch {
             log("not ready: \(error)")
-            return Self.error(503, "the database cannot be written")
+            return Self.error(503, "the database cannot take an event now")
         }
     }
 
