@@ -138,7 +138,7 @@ struct ServeCommand: Command {
             throw CommandFailure(exitCode: .unavailable, message: Self.explain(error), code: "cannot_listen")
         }
         if let warning = Dashboard.exposureWarning(token: configuration.dashboardToken, listening: server.address) {
-            log.write(.warning, "serve: " + warning, ["event": "dashboard_exposed"])
+            log.write(.warning, "serve: " + warning, ["event": "dashboard_exposed", "message": warning])
         }
         let (stopRequests, stopRequested) = AsyncStream.makeStream(of: Int32.self)
         let signals = SignalWatcher { stopRequested.yield($0) }
