@@ -38,6 +38,20 @@ struct WorkerLog: Sendable {
         )
     }
 
+    /// The database cannot be reached yet: said on every attempt, with when the next one comes.
+    func waitingForDatabase(attempt: Int, retryIn delay: Duration, reason: String) {
+        write(
+            .warning,
+            "waiting for the database (attempt \(attempt)), trying again in \(delay.seconds) s: \(reason)",
+            ["event": "waiting_for_database", "attempt": attempt, "retry_in": delay.seconds, "error": reason]
+        )
+    }
+
+    /// Stopped by a signal before the database could be reached.
+    func stoppedWaiting() {
+        write(.info, "worker stopped before the database could be reached", ["event": "stopped"])
+    }
+
     @Sendable func record(_ event: WorkerEvent) {
         switch event {
         case .claimed:

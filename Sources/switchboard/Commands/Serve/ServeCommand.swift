@@ -12,8 +12,6 @@ struct ServeCommand: Command {
     static let summary = "Receive webhooks over HTTP, check each provider's signature, and enqueue them"
     private static let listen = Option<String>.text(
         "listen", "ADDR:PORT", "the address to listen on (default 127.0.0.1:8080; port 0 picks a free one)")
-    private static let config = Option<String>.text(
-        "config", "FILE", "a JSON configuration file with the providers' webhook secrets")
     private static let threads = Option<Int>.integer(
         "threads", "N", Bounds.serverThreads, "threads that read and parse requests (default 2)")
     private static let maxConnections = Option<Int>.integer(
@@ -27,7 +25,7 @@ struct ServeCommand: Command {
     )
 
     static let options =
-        [Self.listen.spec, Self.config.spec] + IntakeFlags.specs
+        [Self.listen.spec] + IntakeFlags.specs
         + [Self.threads.spec, Self.maxConnections.spec, Self.connectionTimeout.spec, Self.shutdownGrace.spec]
     static let examples = [
         "switchboard serve --config /etc/switchboard/switchboard.json --listen 127.0.0.1:8080",
@@ -42,7 +40,6 @@ struct ServeCommand: Command {
     ]
 
     let listen: ListenAddress
-    let configFile: String?
     let intakeFlags: IntakeFlags
     let limits: HTTPServer.Limits
     let shutdownGrace: Duration
@@ -55,7 +52,6 @@ struct ServeCommand: Command {
                 "--listen \(listenText) is not ADDR:PORT with a numeric address (127.0.0.1:8080, [::1]:8080)")
         }
         self.listen = listen
-        configFile = try arguments.value(Self.config)
         intakeFlags = try IntakeFlags(arguments)
         var limits = HTTPServer.Limits()
         limits.threads = try arguments.value(Self.threads) ?? limits.threads
@@ -66,14 +62,21 @@ struct ServeCommand: Command {
     }
 
     func run(_ context: CommandContext) async throws {
-        let configuration = try ChatConfiguration.load(
-            file: configFile, environment: ProcessInfo.processInfo.environment)
+        let signals = StopSignals()
+        let configuration = try context.configuration()
         let gate = WebhookGate(secrets: configuration.providers.mapValues(\.credentials))
         if let problem = gate.configurationProblem {
             throw CommandFailure(exitCode: .dataError, message: problem, code: "invalid_configuration")
         }
-        let store = try await context.openStore(.create, orElse: configuration.database.map(StoreLocation.init))
         let redactor = configuration.redactor
+        let opened = try await context.openStoreWaiting(.create, configuration: configuration, signals: signals) {
+            attempt, delay, reason in
+            Output.message(
+                redactor.redact(
+                    "serve: waiting for the database (attempt \(attempt), next in \(delay.seconds) s): \(reason)"))
+            SystemdNotifier().waiting(status: "waiting for the database (attempt \(attempt))", next: delay)
+        }
+        guard let store = opened else { return }
         let throughput = ThroughputHistory()
         let sampler = Task {
             while !Task.isCancelled {
@@ -105,7 +108,7 @@ struct ServeCommand: Command {
             throw CommandFailure(exitCode: .unavailable, message: "\(error)")
         }
         let (stopRequests, stopRequested) = AsyncStream.makeStream(of: Int32.self)
-        let signals = SignalWatcher { stopRequested.yield($0) }
+        signals.handle { stopRequested.yield($0) }
         context.output.result(
             "listening on http://\(server.address) (database \(store.path))",
             json: ["listening": server.address.description, "port": Int(server.port)])
