@@ -170,10 +170,25 @@ final class PostgresSession: @unchecked Sendable {
     }
 
     private func connect() throws -> PGConnection {
-        let connection = try PGConnection(url: url)
+        let connection = try Self.open(url)
         for setting in settings {
             try connection.execute(setting)
         }
         return connection
+    }
+
+    /// A new connection; settings the server refuses become `QueueError.misconfigured`, which no retry
+    /// here waits on.
+    private static func open(_ url: String) throws -> PGConnection {
+        do {
+            return try PGConnection(url: url)
+        } catch {
+            guard error.isConfigurationError else { throw error }
+            throw QueueError(
+                .misconfigured,
+                "cannot connect to PostgreSQL at \(StoreLocation.postgres(url: url)): a connection setting is wrong, "
+                    + "and trying again will not mend it",
+                cause: error)
+        }
     }
 }

@@ -1,6 +1,7 @@
 import Enqueuer
 import Foundation
 import JSON
+import Queue
 
 /// How chat jobs are worked: the agent, the linking policy, where replies go, and each provider's
 /// API address and credentials.
@@ -54,9 +55,15 @@ public struct ChatConfiguration: Sendable {
     public var historyKept = 200
     /// How long completed jobs are kept for inspection; nil deletes them when they complete.
     public var retainCompleted: Duration?
-    /// The database the worker uses when neither `--db` nor `$SWITCHBOARD_DB` names one: a SQLite path or
-    /// a `postgres://` URL.
+    /// The database every command given this file (`--config`) uses when neither `--db` nor
+    /// `$SWITCHBOARD_DB` names one: a SQLite path or a `postgres://` URL.
     public var database: String?
+    /// A file holding the password of a PostgreSQL `database` (`database_password_file`), so that it is in
+    /// no URL and on no command line.
+    public var databasePasswordFile: String?
+    /// The database password in each form it may be written (`StoreLocation.passwordForms`), set by whoever
+    /// opens the database: the redactor masks it, and commands are not given it.
+    public var databasePasswords: [String] = []
     /// The token an operator signs in to `serve`'s dashboard with (`dashboard.token`, or
     /// `$SWITCHBOARD_DASHBOARD_TOKEN`); nil leaves the dashboard read-only.
     public var dashboardToken: String?
@@ -86,16 +93,26 @@ public struct ChatConfiguration: Sendable {
 
     /// The redactor for every log line and stored error of a worker with this configuration.
     public var redactor: SecretRedactor {
-        SecretRedactor(secrets: secrets)
+        SecretRedactor(secrets: secrets, passwords: databasePasswords)
     }
 
+    /// Variables through which libpq or Switchboard reach the database's password.
+    static let databaseCredentialVariables: Set = [
+        "PGPASSWORD", "PGPASSFILE", SwitchboardEnvironment.databasePasswordFile,
+    ]
+
     /// `environment` without Switchboard's credentials, for the commands a worker runs (`--exec`): no
-    /// `SWITCHBOARD_<PROVIDER>_...` setting, and no variable whose value holds a configured credential.
+    /// `SWITCHBOARD_<PROVIDER>_...` setting, no variable whose value holds a configured credential or the
+    /// database password, and no database credentials: `SWITCHBOARD_DB` only when its URL holds no password,
+    /// no `PGPASSWORD`, `PGPASSFILE` or `SWITCHBOARD_DB_PASSWORD_FILE`.
     public func commandEnvironment(from environment: [String: String]) -> [String: String] {
         let prefixes = Provider.allCases.map(SwitchboardEnvironment.providerPrefix)
-        let secrets = self.secrets.filter { !$0.isEmpty }
+        // A password shorter than the redactor's minimum would match half the environment (PATH included).
+        let secrets = self.secrets.filter { !$0.isEmpty } + databasePasswords.filter { $0.count >= 6 }
         return environment.filter { name, value in
             !prefixes.contains(where: name.hasPrefix) && !secrets.contains(where: value.contains)
+                && !Self.databaseCredentialVariables.contains(name)
+                && !(name == "SWITCHBOARD_DB" && !StoreLocation(value).passwordForms.isEmpty)
         }
     }
 
@@ -172,8 +189,8 @@ public struct ChatConfiguration: Sendable {
 
     /// The top-level keys of the configuration file.
     static let keys = [
-        "database", "intake", "dashboard", "agent", "links", "outbound", "local_replies", "pacing", "history_limit",
-        "history_keep", "trusted_proxies",
+        "database", "database_password_file", "intake", "dashboard", "agent", "links", "outbound", "local_replies",
+        "pacing", "history_limit", "history_keep", "trusted_proxies",
         "retain_completed",
         "connect_timeout", "request_timeout", "providers",
     ]
@@ -219,6 +236,7 @@ public struct ChatConfiguration: Sendable {
         historyLimit = try fields.count("history_limit", in: 0...10_000) ?? historyLimit
         historyKept = try fields.count("history_keep", in: 1...1_000_000) ?? historyKept
         database = try fields.optionalString("database") ?? database
+        databasePasswordFile = try fields.optionalString("database_password_file") ?? databasePasswordFile
         if fields.has("intake") {
             let intake = try fields.object("intake")
             try intake.allowOnly(["token"], noun: "setting")

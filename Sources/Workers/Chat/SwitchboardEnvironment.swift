@@ -8,6 +8,8 @@ import Enqueuer
 public enum SwitchboardEnvironment {
     /// The database a command uses when `--db` names none (read by the command line's global options).
     public static let database = "SWITCHBOARD_DB"
+    /// A file holding the PostgreSQL password, when `--db-password-file` names none.
+    public static let databasePasswordFile = "SWITCHBOARD_DB_PASSWORD_FILE"
     /// `intake.token` of the configuration.
     public static let intakeToken = "SWITCHBOARD_INTAKE_TOKEN"
     /// `dashboard.token` of the configuration.
@@ -36,7 +38,7 @@ public enum SwitchboardEnvironment {
 
     /// Every variable Switchboard reads or sets.
     public static let known: Set<String> = Set(
-        [database, intakeToken, dashboardToken] + jobVariables
+        [database, databasePasswordFile, intakeToken, dashboardToken] + jobVariables
             + Provider.allCases.flatMap { provider in settings(of: provider).map { providerSetting(provider, $0) } })
 
     /// The `SWITCHBOARD_*` variables in `environment` that Switchboard neither reads nor sets, sorted.

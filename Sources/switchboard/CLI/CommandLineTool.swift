@@ -71,7 +71,9 @@ enum CommandLineTool {
             }
             let global = try GlobalOptions(arguments, environment: ProcessInfo.processInfo.environment)
             let parsed = try command.init(arguments)
-            try await parsed.run(CommandContext(global: global, output: Output(json: global.json)))
+            let output = Output(json: global.json)
+            global.warnAboutExposedPassword(output)
+            try await parsed.run(CommandContext(global: global, output: output))
             return .success
         } catch {
             return report(CommandFailure(error), command: command.name, json: json)

@@ -20,6 +20,12 @@ struct Output: Sendable {
         writeLine(TerminalText.escaped(text), to: .standardError)
     }
 
+    /// Tells the operator something on stderr that is not an error (a warning, a file created): a line
+    /// starting `switchboard: `, or with `--json` one object `{"notice": CODE, "message": ...}`.
+    func notice(_ message: String, code: String) {
+        Self.message(json ? Self.jsonLine(["notice": code, "message": message]) : "switchboard: \(message)")
+    }
+
     /// One JSON line, written with the project's own writer.
     static func jsonLine(_ object: JSONObject) -> String {
         String(decoding: JSONValue.object(object).serialized, as: UTF8.self)

@@ -31,4 +31,13 @@ struct ProcessLog: Sendable {
         line.set("version", SwitchboardVersion.current)
         Output.message(redactor.redact(Output.jsonLine(line)))
     }
+
+    /// The database cannot be reached yet: said on every attempt, with when the next one comes.
+    func waitingForDatabase(attempt: Int, retryIn delay: Duration, reason: String) {
+        write(
+            .warning,
+            "waiting for the database (attempt \(attempt)), trying again in \(delay.seconds) s: \(reason)",
+            ["event": "waiting_for_database", "attempt": attempt, "retry_in": delay.seconds, "error": reason]
+        )
+    }
 }

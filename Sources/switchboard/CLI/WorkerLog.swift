@@ -35,6 +35,11 @@ struct WorkerLog: Sendable {
         )
     }
 
+    /// Stopped by a signal before the database could be reached.
+    func stoppedWaiting() {
+        log.write(.info, "worker stopped before the database could be reached", ["event": "stopped"])
+    }
+
     @Sendable func record(_ event: WorkerEvent) {
         switch event {
         case .claimed:

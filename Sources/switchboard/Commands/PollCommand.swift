@@ -9,8 +9,6 @@ struct PollCommand: Command {
     static let name = "poll"
     static let summary = "Receive Telegram or WeChat updates by long polling, for bots without a public URL"
     private static let provider = Option<Provider>.choice("provider", "telegram or wechat").required
-    private static let config = Option<String>.text(
-        "config", "FILE", "a JSON configuration file with the provider's bot_token")
     private static let pollTimeout = Option<Duration>.duration(
         "poll-timeout", "SECONDS", Bounds.pollTimeout,
         "how long the provider may hold a poll open when nothing arrives (default 30)")
@@ -18,7 +16,7 @@ struct PollCommand: Command {
     private static let verbose = Flag("verbose", "log every recorded page too")
 
     static let options =
-        [Self.provider.spec, Self.config.spec] + IntakeFlags.specs
+        [Self.provider.spec] + IntakeFlags.specs
         + [Self.pollTimeout.spec, Self.drain.spec, Self.verbose.spec]
     static let examples = [
         "switchboard poll --provider telegram --config /etc/switchboard/switchboard.json",
@@ -30,7 +28,6 @@ struct PollCommand: Command {
     ]
 
     let provider: Provider
-    let configFile: String?
     let intakeFlags: IntakeFlags
     let pollTimeout: Duration
     let drain: Bool
@@ -44,7 +41,6 @@ struct PollCommand: Command {
                 "--provider \(provider.rawValue) cannot be polled: only telegram and wechat offer a long poll; "
                     + "receive it with `switchboard serve`")
         }
-        configFile = try arguments.value(Self.config)
         intakeFlags = try IntakeFlags(arguments)
         pollTimeout = try arguments.value(Self.pollTimeout) ?? .seconds(30)
         drain = try arguments.isSet(Self.drain)
@@ -52,8 +48,8 @@ struct PollCommand: Command {
     }
 
     func run(_ context: CommandContext) async throws {
-        let configuration = try ChatConfiguration.load(
-            file: configFile, environment: ProcessInfo.processInfo.environment)
+        let signals = StopSignals()
+        let configuration = try context.configuration()
         let settings = configuration.settings(for: provider)
         guard !settings.credential("bot_token").isEmpty else {
             throw CommandFailure(
@@ -61,13 +57,15 @@ struct PollCommand: Command {
                 message: "providers.\(provider.rawValue).bot_token is not configured (or set "
                     + "\(SwitchboardEnvironment.providerSetting(provider, "bot_token")))")
         }
-        let store = try await context.openStore(.create, orElse: configuration.database.map(StoreLocation.init))
+        let log = ProcessLog(json: context.output.json, redactor: configuration.redactor)
+        let opened = try await context.openStoreWaiting(
+            .create, configuration: configuration, signals: signals, log: log)
+        guard let store = opened else { return }
         let http = HTTPClient(threads: 1)
         let source: any UpdateSource =
             provider == .telegram
             ? TelegramUpdates(settings: settings, http: http, timeout: pollTimeout)
             : WeChatUpdates(settings: settings, http: http, timeout: pollTimeout)
-        let log = ProcessLog(json: context.output.json, redactor: configuration.redactor)
         let poller = Poller(
             source: source,
             intake: Intake(store: store, options: intakeFlags.options(historyKept: configuration.historyKept)),
@@ -86,7 +84,7 @@ struct PollCommand: Command {
             }
         }
         let systemd = SystemdNotifier()
-        let signals = SignalWatcher { _ in
+        signals.handle { _ in
             systemd.stopping(status: "stopping")
             poller.requestStop()
         }

@@ -138,7 +138,7 @@ enum TestPostgres {
         }
 
         /// Runs a PostgreSQL program to its end, as the `postgres` user when this process is root.
-        private static func run(_ program: String, _ arguments: [String]) async throws {
+        static func run(_ program: String, _ arguments: [String]) async throws {
             let runner = runner(for: program)
             let child = try SwitchboardChild(
                 executable: runner.executable, arguments: runner.prefix + arguments, errorOutput: .capture)

@@ -12,8 +12,6 @@ struct ServeCommand: Command {
     static let summary = "Receive webhooks over HTTP, check each provider's signature, and enqueue them"
     private static let listen = Option<String>.text(
         "listen", "ADDR:PORT", "the address to listen on (default 127.0.0.1:8080; port 0 picks a free one)")
-    private static let config = Option<String>.text(
-        "config", "FILE", "a JSON configuration file with the providers' webhook secrets")
     private static let threads = Option<Int>.integer(
         "threads", "N", Bounds.serverThreads, "threads that read and parse requests (default 2)")
     private static let maxConnections = Option<Int>.integer(
@@ -40,7 +38,7 @@ struct ServeCommand: Command {
     )
 
     static let options =
-        [Self.listen.spec, Self.config.spec] + IntakeFlags.specs
+        [Self.listen.spec] + IntakeFlags.specs
         + [
             Self.threads.spec, Self.maxConnections.spec, Self.maxConnectionsPerAddress.spec,
             Self.connectionTimeout.spec, Self.requestDeadline.spec, Self.writeTimeout.spec, Self.reusePort.spec,
@@ -61,7 +59,6 @@ struct ServeCommand: Command {
     ]
 
     let listen: ListenAddress
-    let configFile: String?
     let intakeFlags: IntakeFlags
     let limits: HTTPServer.Limits
     let reusePort: Bool
@@ -76,7 +73,6 @@ struct ServeCommand: Command {
                 "--listen \(listenText) is not ADDR:PORT with a numeric address (127.0.0.1:8080, [::1]:8080)")
         }
         self.listen = listen
-        configFile = try arguments.value(Self.config)
         intakeFlags = try IntakeFlags(arguments)
         var limits = HTTPServer.Limits()
         limits.threads = try arguments.value(Self.threads) ?? limits.threads
@@ -92,11 +88,13 @@ struct ServeCommand: Command {
     }
 
     func run(_ context: CommandContext) async throws {
-        let configuration = try ChatConfiguration.load(
-            file: configFile, environment: ProcessInfo.processInfo.environment)
+        let signals = StopSignals()
+        let configuration = try context.configuration()
         let gate = WebhookGate(secrets: configuration.providers.mapValues(\.credentials))
-        let store = try await context.openStore(.create, orElse: configuration.database.map(StoreLocation.init))
         let log = ProcessLog(json: context.output.json, redactor: configuration.redactor)
+        let opened = try await context.openStoreWaiting(
+            .create, configuration: configuration, signals: signals, log: log)
+        guard let store = opened else { return }
         let throughput = ThroughputHistory()
         let origin = RequestOrigin(trustedProxies: Set(configuration.trustedProxies.compactMap(IPAddress.init)))
         let failures = FailedAttemptLimiter()
@@ -141,7 +139,7 @@ struct ServeCommand: Command {
             log.write(.warning, "serve: " + warning, ["event": "dashboard_exposed", "message": warning])
         }
         let (stopRequests, stopRequested) = AsyncStream.makeStream(of: Int32.self)
-        let signals = SignalWatcher { stopRequested.yield($0) }
+        signals.handle { stopRequested.yield($0) }
         context.output.result(
             "listening on http://\(server.address) (database \(store.path))",
             json: ["listening": server.address.description, "port": Int(server.port)])
