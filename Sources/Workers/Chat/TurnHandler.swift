@@ -57,16 +57,29 @@ struct TurnHandler {
                 return .fail("resolving the owner: \(error)", retryable: true)
             }
         }
+        let answered = [job.id] + absorbed
         let history: [HistoryMessage]
         do {
-            history = try await chat.history(conversation: event.conversationKey, limit: configuration.historyLimit)
+            // The messages answered are among the newest: read enough to leave `historyLimit` without them.
+            history = try await chat.history(
+                conversation: event.conversationKey, limit: configuration.historyLimit + answered.count)
         } catch {
             return .fail("reading history: \(error)", retryable: true)
         }
         return await answer(
             AgentTurn(
-                turnID: job.id, owner: owner, conversation: event.conversationKey, message: message, history: history),
+                turnID: job.id, owner: owner, conversation: event.conversationKey, message: message,
+                history: Self.earlier(history, answering: answered, limit: configuration.historyLimit)),
             to: event, job: job, absorbing: absorbed)
+    }
+
+    /// The conversation before the messages a turn answers (the turns `answered`, which are its `message`):
+    /// without them, and without users' messages that came after them and wait for a later turn. Replies
+    /// stay wherever they fall: the reply to an earlier turn is recorded when that turn completes, after
+    /// any message that arrived while it ran.
+    static func earlier(_ history: [HistoryMessage], answering answered: [Int64], limit: Int) -> [HistoryMessage] {
+        guard let first = answered.min() else { return Array(history.suffix(limit)) }
+        return Array(history.filter { $0.role == .assistant || ($0.jobID ?? .min) < first }.suffix(limit))
     }
 
     /// Asks the agent, with the chat showing the bot typing and then the answer as it grows, and completes
