@@ -83,11 +83,14 @@ struct TurnHandler {
     }
 
     /// Asks the agent, with the chat showing the bot typing and then the answer as it grows, and completes
-    /// the turn with the deliveries that put the final answer in place.
+    /// the turn with the deliveries that put the final answer in place. A turn whose earlier attempt showed
+    /// part of the answer already (its checkpoint names a message) gets no typing: the chat shows the
+    /// answer coming.
     private func answer(_ turn: AgentTurn, to event: InboundEvent, job: ClaimedJob, absorbing absorbed: [Int64]) async
         -> JobResult
     {
-        let typing = self.typing.start(in: event)
+        let shownBefore = !LiveMessages(checkpoint: job.checkpoint).ids.isEmpty
+        let typing = shownBefore ? nil : self.typing.start(in: event)
         defer { typing?.cancel() }
         let progress = AnswerProgress()
         let live = Task {
