@@ -20,6 +20,12 @@ struct TurnHandler {
     let configuration: ChatConfiguration
     let typing: TypingIndicator
     let sender: ReplySender
+    /// Told what an operator should know of a turn (never its text).
+    let notify: @Sendable (ChatNotice) -> Void
+
+    private var limit: AnswerLimit {
+        AnswerLimit(maximum: configuration.maxAnswerCharacters)
+    }
 
     func run(_ job: ClaimedJob) async -> JobResult {
         let first: InboundEvent
@@ -83,9 +89,9 @@ struct TurnHandler {
     }
 
     /// Asks the agent, with the chat showing the bot typing and then the answer as it grows, and completes
-    /// the turn with the deliveries that put the final answer in place. A turn whose earlier attempt showed
-    /// part of the answer already (its checkpoint names a message) gets no typing: the chat shows the
-    /// answer coming.
+    /// the turn with the deliveries that put the final answer in place, cut to the limit. A turn whose
+    /// earlier attempt showed part of the answer already (its checkpoint names a message) gets no typing:
+    /// the chat shows the answer coming.
     private func answer(_ turn: AgentTurn, to event: InboundEvent, job: ClaimedJob, absorbing absorbed: [Int64]) async
         -> JobResult
     {
@@ -93,8 +99,9 @@ struct TurnHandler {
         let typing = shownBefore ? nil : self.typing.start(in: event)
         defer { typing?.cancel() }
         let progress = AnswerProgress()
-        let live = Task {
-            await LiveReply(sender: sender, event: event, job: job, stopTyping: { typing?.cancel() }).show(progress)
+        let live = Task { [limit] in
+            await LiveReply(sender: sender, event: event, job: job, limit: limit, stopTyping: { typing?.cancel() })
+                .show(progress)
         }
         let answer: Result<String, AgentError>
         do {
@@ -108,7 +115,11 @@ struct TurnHandler {
         let shown = await live.value
         typing?.cancel()
         switch answer {
-        case .success(let text):
+        case .success(let whole):
+            let (text, omitted) = limit.apply(whole)
+            if omitted > 0 {
+                notify(.answerCut(job: job.id, kept: limit.maximum, omitted: omitted))
+            }
             var result = reply(text, to: event, job: job, record: true, absorbing: absorbed, over: shown.messages)
             result.events = shown.events
             return result

@@ -23,6 +23,8 @@ struct LiveReply: Sendable {
     let sender: ReplySender
     let event: InboundEvent
     let job: ClaimedJob
+    /// How much of the answer the chat is shown.
+    let limit: AnswerLimit
     /// Stops the typing indicator: called just before the first text is sent.
     let stopTyping: @Sendable () -> Void
 
@@ -121,9 +123,11 @@ struct LiveReply: Sendable {
         return state.outcome
     }
 
-    /// The first part of `text` that the chat does not show yet, and that this attempt may still send or
-    /// edit; nil when there is none, or only spaces so far (providers refuse a message without text).
+    /// The first part of `text`, cut to the answer's limit, that the chat does not show yet and that this
+    /// attempt may still send or edit; nil when there is none, or only spaces so far (providers refuse a
+    /// message without text).
     private func nextPart(of text: String, _ state: Attempt, editLimit: Int?) -> Part? {
+        let text = limit.streaming(text)
         guard text.contains(where: { !$0.isWhitespace }) else { return nil }
         let chunks = Chunker.chunks(text, limit: TextLimit.of(event.provider))
         let messages = state.outcome.messages
