@@ -304,6 +304,7 @@ struct LiveReplyCrashTests {
         }
         doomed.signal(SIGKILL)
         _ = await doomed.finish()
+        let beforeRetry = try await fake.requests().count
         let next = try SwitchboardProcess.start(arguments, database: directory.databasePath)
         try await waitUntil("the final text is shown", timeout: .seconds(60)) {
             try await fake.requests().last { ($0["path"] as? String)?.hasSuffix("/editMessageText") == true }?["text"]
@@ -311,6 +312,8 @@ struct LiveReplyCrashTests {
         }
         next.signal(SIGTERM)
         #expect(await next.finish().status == 0)
+        let retried = try await fake.requests().dropFirst(beforeRetry).compactMap { $0["path"] as? String }
+        #expect(!retried.contains { $0.hasSuffix("/sendChatAction") }, "no typing under the shown message: \(retried)")
         _ = Self.editsOfOneMessage(
             try await fake.requests(), "the kill came after the message's id was saved: no second message")
     }
