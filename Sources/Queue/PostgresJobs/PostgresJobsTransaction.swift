@@ -502,15 +502,17 @@ package final class PostgresJobsTransaction: JobWriteTransaction, JobsWriting {
 
     // MARK: Rate holds
 
-    /// Holds rate buckets until a time each, keeping the later of this and any hold already there; and
-    /// deletes a few holds that have ended.
+    /// Holds rate buckets for a time each from now, keeping the later end of this and any hold already
+    /// there; and deletes a few holds that have ended. Under each bucket's advisory lock, exclusive, so a
+    /// send slot being taken for the bucket (`reserveSendSlot`) either sees the hold or was taken before it.
     func hold(_ holds: [RateHold]) throws {
         guard !holds.isEmpty else { return }
         var latest: [String: Int64] = [:]
         for hold in holds {
-            latest[hold.bucket] = max(latest[hold.bucket] ?? .min, hold.until.millisecondsSince1970)
+            latest[hold.bucket] = max(latest[hold.bucket] ?? .min, hold.end(from: now).millisecondsSince1970)
         }
         let buckets = latest.keys.sorted()
+        try lockRateBuckets(exclusive: buckets, shared: [])
         try connection.execute(
             """
             INSERT INTO switchboard.rate_holds (bucket, until) SELECT * FROM unnest($1::text[], $2::int8[])
@@ -524,6 +526,24 @@ package final class PostgresJobsTransaction: JobWriteTransaction, JobsWriting {
                 SELECT bucket FROM switchboard.rate_holds WHERE until <= $1 LIMIT 8 FOR UPDATE SKIP LOCKED)
             """,
             [nowValue]
+        )
+    }
+
+    /// Takes the transaction-level advisory locks of rate buckets, exclusive or shared (exclusive where a
+    /// bucket is named as both), in one order, so two transactions never wait on each other in a circle
+    /// for them. Every transaction takes them before any other lock on the rate holds, and none takes a
+    /// job's row or a group's lock after them.
+    func lockRateBuckets(exclusive: [String], shared: [String]) throws {
+        try connection.execute(
+            """
+            SELECT CASE WHEN exclusive THEN pg_advisory_xact_lock(h) ELSE pg_advisory_xact_lock_shared(h) END
+            FROM (SELECT h, bool_or(exclusive) AS exclusive
+                  FROM (SELECT hashtextextended('rate hold ' || b, 0) AS h, true AS exclusive FROM unnest($1::text[]) AS b
+                        UNION ALL
+                        SELECT hashtextextended('rate hold ' || b, 0), false FROM unnest($2::text[]) AS b) AS wanted
+                  GROUP BY h ORDER BY h) AS locks
+            """,
+            [.textArray(exclusive), .textArray(shared)]
         )
     }
 

@@ -18,8 +18,8 @@ package protocol JobStorage: Sendable {
     func pruneCompleted(limit: Int) async throws -> Int
     func pruneExpiredDedupeKeys(limit: Int) async throws -> Int
 
-    func holdUntil(buckets: [String]) async throws -> Timestamp?
-    func reserveSendSlot(_ bucket: String, interval: Duration, respecting buckets: [String]) async throws -> Timestamp?
+    func holdRemaining(buckets: [String]) async throws -> Duration?
+    func reserveSendSlot(_ bucket: String, interval: Duration, respecting buckets: [String]) async throws -> Duration?
     func hold(_ holds: [RateHold]) async throws
 
     /// The dead letters of `queue` (nil for every queue) dead for at least `deadFor`, in the order they died.

@@ -53,6 +53,8 @@ public struct ChatConfiguration: Sendable {
     public var historyLimit = 20
     /// How many messages of each conversation the database keeps (older ones are pruned as new ones come).
     public var historyKept = 200
+    /// The most characters of an agent's answer sent to a chat; the rest is cut, with a line saying so.
+    public var maxAnswerCharacters = AnswerLimit.defaultMaximum
     /// How long completed jobs are kept for inspection; nil deletes them when they complete.
     public var retainCompleted: Duration?
     /// The database every command given this file (`--config`) uses when neither `--db` nor
@@ -190,7 +192,7 @@ public struct ChatConfiguration: Sendable {
     /// The top-level keys of the configuration file.
     static let keys = [
         "database", "database_password_file", "intake", "dashboard", "agent", "links", "outbound", "local_replies",
-        "pacing", "history_limit", "history_keep", "trusted_proxies",
+        "pacing", "history_limit", "history_keep", "trusted_proxies", "max_answer_characters",
         "retain_completed",
         "connect_timeout", "request_timeout", "providers",
     ]
@@ -235,6 +237,7 @@ public struct ChatConfiguration: Sendable {
         pacing = try fields.optionalBool("pacing") ?? pacing
         historyLimit = try fields.count("history_limit", in: 0...10_000) ?? historyLimit
         historyKept = try fields.count("history_keep", in: 1...1_000_000) ?? historyKept
+        maxAnswerCharacters = try fields.count("max_answer_characters", in: 1...1_000_000) ?? maxAnswerCharacters
         database = try fields.optionalString("database") ?? database
         databasePasswordFile = try fields.optionalString("database_password_file") ?? databasePasswordFile
         if fields.has("intake") {

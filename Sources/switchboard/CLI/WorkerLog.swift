@@ -61,6 +61,18 @@ struct WorkerLog: Sendable {
         }
     }
 
+    /// What a chat worker tells its operator, as a warning; never a message's text.
+    @Sendable func record(_ notice: ChatNotice) {
+        switch notice {
+        case .answerCut(let job, let kept, let omitted):
+            log.write(
+                .warning,
+                "job \(job): the agent's answer was cut to \(kept) characters, \(omitted) more left out "
+                    + "(max_answer_characters)",
+                ["event": "answer_cut", "job": job, "kept": kept, "omitted": omitted])
+        }
+    }
+
     private func settled(_ job: ClaimedJob, _ outcome: JobOutcome, _ result: SettlementResult) {
         let subject = "job \(job.id) (\(job.kind), attempt \(job.attempt)/\(job.maxAttempts))"
         var fields: JSONObject = ["event": "settled", "job": job.id, "kind": job.kind, "attempt": job.attempt]

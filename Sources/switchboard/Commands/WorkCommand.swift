@@ -110,7 +110,8 @@ struct WorkCommand: Command {
             store: store, configuration: configuration, http: HTTPClient(threads: concurrency + 2),
             fallback: command.map {
                 ShellCommandHandler(command: $0, environment: environment, snoozeDelay: snooze, kinds: kinds)
-            }
+            },
+            notify: log.record
         )
         var options = WorkerOptions(
             queues: queues, concurrency: concurrency, leaseDuration: lease, shutdownGrace: shutdownGrace, drain: drain,
