@@ -199,6 +199,17 @@ public final class JobStore: Sendable {
         try await storage.pruneExpiredDedupeKeys(limit: limit)
     }
 
+    /// Checks that the database could take new data now: takes `bytes` of new space where it writes its
+    /// data (beside a SQLite file; in a PostgreSQL database's tablespace) and gives it back.
+    ///
+    /// A transaction that changes no new pages succeeds on a full disk, and every write that adds rows
+    /// fails: a readiness check needs this to tell the two apart.
+    /// - Throws: `StorageError` (SQLite: the filesystem's reason, `ENOSPC`) or `PostgresError` (SQLSTATE
+    ///   53100, disk full) when the space cannot be had; whatever reaching the database throws.
+    public func checkRoom(bytes: Int) async throws {
+        try await storage.checkRoom(bytes: bytes)
+    }
+
     /// The schema version the database is at.
     public func schemaVersion() async throws -> Int {
         try await storage.schemaVersion()

@@ -1,15 +1,21 @@
 import Foundation
 
 extension PostgresJobStorage {
-    package func deadLetters(queue: String?, kind: String?, limit: Int) async throws -> [JobRecord] {
+    package func deadLetters(queue: String?, kind: String?, after: DeadLetterPosition?, limit: Int) async throws
+        -> [JobRecord]
+    {
         try await query { connection, _ in
             try connection.execute(
                 """
                 SELECT \(JobRecord.columns) FROM switchboard.jobs
                 WHERE state = 'dead' AND ($1::text IS NULL OR queue = $1) AND ($2::text IS NULL OR kind = $2)
+                  AND ($4::bigint IS NULL OR finished_at > $4 OR (finished_at = $4 AND id > $5))
                 ORDER BY finished_at, id LIMIT $3
                 """,
-                [.optionalText(queue), .optionalText(kind), .integer(limit)]
+                [
+                    .optionalText(queue), .optionalText(kind), .integer(limit),
+                    .optionalInt8(after?.finishedAt.millisecondsSince1970), .int8(after?.id ?? 0),
+                ]
             ).rows(JobRecord.init)
         }
     }

@@ -10,8 +10,8 @@ import Foundation
 ///
 /// Leases, run-at times, expiries and schedules are judged by the server's clock (`now()`, read by each
 /// transaction's BEGIN in the same round trip), so a machine whose clock runs ahead cannot take a live
-/// lease and a delay means the same from every machine. Times handed in or out as this process's clock
-/// sees them (a rate hold's end) are moved between the two clocks by the distance between them.
+/// lease and a delay means the same from every machine. What crosses to a caller is a length, not a time
+/// (a rate hold, how long until the next job is due), so the caller's clock need not agree either.
 package final class PostgresJobStorage: JobsWritingStorage {
     package let database: PostgresDatabase
     package let clock: any WallClock
@@ -78,9 +78,8 @@ package final class PostgresJobStorage: JobsWritingStorage {
         let clock = self.clock
         let rules = self.rules
         return try await database.write(readingServerTime: usesServerClock) { connection, serverTime in
-            let (now, offset) = Self.instant(serverTime, clock)
-            return try body(
-                PostgresJobsTransaction(connection: connection, now: now, clockOffset: offset, rules: rules))
+            try body(
+                PostgresJobsTransaction(connection: connection, now: Self.instant(serverTime, clock), rules: rules))
         }
     }
 
@@ -100,7 +99,7 @@ package final class PostgresJobStorage: JobsWritingStorage {
     {
         let clock = self.clock
         return try await database.read(readingServerTime: usesServerClock) { connection, serverTime in
-            try body(connection, Self.instant(serverTime, clock).now)
+            try body(connection, Self.instant(serverTime, clock))
         }
     }
 
@@ -109,12 +108,9 @@ package final class PostgresJobStorage: JobsWritingStorage {
         StatementTime(parameter: usesServerClock ? .null(.int8) : .int8(clock.now().millisecondsSince1970))
     }
 
-    /// A transaction's instant, and how far it is ahead of this process's clock (zero without the server's).
-    private static func instant(_ serverTime: Int64?, _ clock: any WallClock) -> (now: Timestamp, offset: Duration) {
-        let local = clock.now()
-        guard let serverTime else { return (local, .zero) }
-        let now = Timestamp(millisecondsSince1970: serverTime)
-        return (now, now - local)
+    /// A transaction's instant: the server's time its BEGIN read, or (without the server's clock) `clock`'s.
+    private static func instant(_ serverTime: Int64?, _ clock: any WallClock) -> Timestamp {
+        serverTime.map(Timestamp.init(millisecondsSince1970:)) ?? clock.now()
     }
 
     package func releaseDedupeKey(_ key: String) async throws -> Bool {
@@ -126,6 +122,20 @@ package final class PostgresJobStorage: JobsWritingStorage {
     package func schemaVersion() async throws -> Int {
         try await database.perform { connection in
             Int(try connection.execute("SELECT version FROM switchboard.schema_version").first { $0.int64(0) } ?? 0)
+        }
+    }
+
+    /// The server keeps a temporary table's pages in the database's tablespace, beside the job tables,
+    /// and writes each new page to its file as the table grows: a table of `bytes` of uncompressed rows
+    /// (one 7,000-byte row a page, `STORAGE PLAIN`), dropped at commit, needs that much new space there,
+    /// and fails with 53100 (disk full) when the disk cannot give it.
+    package func checkRoom(bytes: Int) async throws {
+        let pages = max(1, bytes / 8_192)
+        try await database.write { connection in
+            try connection.execute("CREATE TEMPORARY TABLE switchboard_room (filler text) ON COMMIT DROP")
+            try connection.execute("ALTER TABLE switchboard_room ALTER COLUMN filler SET STORAGE PLAIN")
+            try connection.execute(
+                "INSERT INTO switchboard_room SELECT repeat('x', 7000) FROM generate_series(1, $1)", [.integer(pages)])
         }
     }
 

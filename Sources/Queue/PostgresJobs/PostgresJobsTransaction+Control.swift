@@ -132,7 +132,7 @@ extension PostgresJobsTransaction {
             WHERE $9
             """,
             [
-                .text(schedule.name), .text(schedule.cron.description), .text(schedule.timeZone.identifier),
+                .text(schedule.name), .text(schedule.cron.description), .text(schedule.timeZoneName),
                 .text(schedule.queue), .text(schedule.kind), .bytea(schedule.payload),
                 .optionalInt8(nextRunAt?.millisecondsSince1970), .int8(now.millisecondsSince1970), .bool(replacing),
             ]

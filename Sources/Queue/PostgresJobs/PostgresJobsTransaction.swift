@@ -13,18 +13,14 @@ package final class PostgresJobsTransaction: JobWriteTransaction, JobsWriting {
     package let connection: PGConnection
     /// The server's clock at the transaction's start (or, in a test, the store's clock).
     package let now: Timestamp
-    /// How far `now` is ahead of this process's clock: what moves a time this process measured (a rate
-    /// hold's end) onto the server's clock, and back.
-    package let clockOffset: Duration
     let rules: JobRules
     private var lockedGroups: Set<String> = []
 
     static let liveStates = "('scheduled', 'ready', 'leased', 'blocked')"
 
-    init(connection: PGConnection, now: Timestamp, clockOffset: Duration = .zero, rules: JobRules) {
+    init(connection: PGConnection, now: Timestamp, rules: JobRules) {
         self.connection = connection
         self.now = now
-        self.clockOffset = clockOffset
         self.rules = rules
     }
 
@@ -523,15 +519,17 @@ package final class PostgresJobsTransaction: JobWriteTransaction, JobsWriting {
 
     // MARK: Rate holds
 
-    /// Holds rate buckets until a time each (of this process's clock, moved onto the server's), keeping the
-    /// later of this and any hold already there; and deletes a few holds that have ended.
+    /// Holds rate buckets for a time each from now, keeping the later end of this and any hold already
+    /// there; and deletes a few holds that have ended. Under each bucket's advisory lock, exclusive, so a
+    /// send slot being taken for the bucket (`reserveSendSlot`) either sees the hold or was taken before it.
     func hold(_ holds: [RateHold]) throws {
         guard !holds.isEmpty else { return }
         var latest: [String: Int64] = [:]
         for hold in holds {
-            latest[hold.bucket] = max(latest[hold.bucket] ?? .min, (hold.until + clockOffset).millisecondsSince1970)
+            latest[hold.bucket] = max(latest[hold.bucket] ?? .min, hold.end(from: now).millisecondsSince1970)
         }
         let buckets = latest.keys.sorted()
+        try lockRateBuckets(exclusive: buckets, shared: [])
         try connection.execute(
             """
             INSERT INTO switchboard.rate_holds (bucket, until) SELECT * FROM unnest($1::text[], $2::int8[])
@@ -548,13 +546,31 @@ package final class PostgresJobsTransaction: JobWriteTransaction, JobsWriting {
         )
     }
 
-    /// The latest hold among `buckets` still in force, on this process's clock.
+    /// Takes the transaction-level advisory locks of rate buckets, exclusive or shared (exclusive where a
+    /// bucket is named as both), in one order, so two transactions never wait on each other in a circle
+    /// for them. Every transaction takes them before any other lock on the rate holds, and none takes a
+    /// job's row or a group's lock after them.
+    func lockRateBuckets(exclusive: [String], shared: [String]) throws {
+        try connection.execute(
+            """
+            SELECT CASE WHEN exclusive THEN pg_advisory_xact_lock(h) ELSE pg_advisory_xact_lock_shared(h) END
+            FROM (SELECT h, bool_or(exclusive) AS exclusive
+                  FROM (SELECT hashtextextended('rate hold ' || b, 0) AS h, true AS exclusive FROM unnest($1::text[]) AS b
+                        UNION ALL
+                        SELECT hashtextextended('rate hold ' || b, 0), false FROM unnest($2::text[]) AS b) AS wanted
+                  GROUP BY h ORDER BY h) AS locks
+            """,
+            [.textArray(exclusive), .textArray(shared)]
+        )
+    }
+
+    /// The latest hold among `buckets` still in force.
     func latestHold(_ buckets: [String]) throws -> Timestamp? {
         guard !buckets.isEmpty else { return nil }
         return try connection.execute(
             "SELECT max(until) FROM switchboard.rate_holds WHERE bucket = ANY($1) AND until > $2",
             [.textArray(buckets), nowValue]
-        ).first { $0.optionalInt64(0) }.flatMap { $0 }.map { Timestamp(millisecondsSince1970: $0) - clockOffset }
+        ).first { $0.optionalInt64(0) }.flatMap { $0 }.map(Timestamp.init(millisecondsSince1970:))
     }
 
     // MARK: Dead letters and retention

@@ -114,7 +114,7 @@ extension JobsTransaction {
             WHERE ?9
             """,
             [
-                .text(schedule.name), .text(schedule.cron.description), .text(schedule.timeZone.identifier),
+                .text(schedule.name), .text(schedule.cron.description), .text(schedule.timeZoneName),
                 .text(schedule.queue), .text(schedule.kind), .blob(schedule.payload),
                 nextRunAt.map { .integer($0.millisecondsSince1970) } ?? .null, .integer(now.millisecondsSince1970),
                 .integer(replacing ? 1 : 0),

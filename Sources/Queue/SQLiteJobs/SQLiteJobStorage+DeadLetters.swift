@@ -1,10 +1,19 @@
 extension SQLiteJobStorage {
-    package func deadLetters(queue: String?, kind: String?, limit: Int) async throws -> [JobRecord] {
+    package func deadLetters(queue: String?, kind: String?, after: DeadLetterPosition?, limit: Int) async throws
+        -> [JobRecord]
+    {
         try await read { connection, _ in
             try connection.query(
-                "SELECT \(JobRecord.columns) FROM jobs WHERE state = 'dead' AND (?1 IS NULL OR queue = ?1) "
-                    + "AND (?2 IS NULL OR kind = ?2) ORDER BY finished_at, id LIMIT ?3",
-                [.optionalText(queue), .optionalText(kind), .integer(limit)],
+                """
+                SELECT \(JobRecord.columns) FROM jobs WHERE state = 'dead' AND (?1 IS NULL OR queue = ?1)
+                  AND (?2 IS NULL OR kind = ?2)
+                  AND (?4 IS NULL OR finished_at > ?4 OR (finished_at = ?4 AND id > ?5))
+                ORDER BY finished_at, id LIMIT ?3
+                """,
+                [
+                    .optionalText(queue), .optionalText(kind), .integer(limit),
+                    .optionalInteger(after?.finishedAt.millisecondsSince1970), .integer(after?.id ?? 0),
+                ],
                 row: JobRecord.init
             )
         }

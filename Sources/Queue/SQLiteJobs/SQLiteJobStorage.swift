@@ -64,6 +64,12 @@ package final class SQLiteJobStorage: JobsWritingStorage {
         }
     }
 
+    /// The space is taken in the database file's directory, where SQLite grows the WAL and the file.
+    package func checkRoom(bytes: Int) async throws {
+        let directory = (location as NSString).deletingLastPathComponent
+        try await database.perform { _ in try FreeSpace.check(bytes, in: directory.isEmpty ? "." : directory) }
+    }
+
     /// SQLite's `data_version`, for both counters: it changes whenever another connection commits. Cheap
     /// to read (no lock, no I/O beyond shared memory), so an idle worker polls it instead of taking the
     /// write lock, and a running one before it asks whether its leases still stand.

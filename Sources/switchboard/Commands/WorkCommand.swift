@@ -15,8 +15,6 @@ struct WorkCommand: Command {
     private static let lease = Option<Duration>.duration(
         "lease", "SECONDS", Bounds.lease, "lease length; renewed every third of it while a job runs (default 30)"
     )
-    private static let config = Option<String>.text(
-        "config", "FILE", "a JSON configuration file (see ops/switchboard.example.json)")
     private static let exec = Option<String>.text(
         "exec", "COMMAND", "run other kinds of jobs through /bin/sh -c, payload on stdin")
     private static let kinds = Option<[String]>.list(
@@ -29,9 +27,9 @@ struct WorkCommand: Command {
     private static let snooze = Option<Duration>.duration(
         "snooze", "SECONDS", Bounds.snooze, "how long an --exec job waits after its command exits 75 (default 30)"
     )
-    private static let retainCompleted = Option<Duration>.duration(
+    private static let retainCompleted = Option<Duration>.durationWithUnit(
         "retain-completed", "DURATION", Bounds.retention,
-        "keep completed jobs this long for inspection (default: delete them)"
+        "keep completed jobs this long for inspection, with a unit: 7d, 12h (default: delete them)"
     )
     private static let historyKept = Option<Int>.integer(
         "history-keep", "N", Bounds.historyKept, "messages kept per conversation, older ones pruned (default 200)"
@@ -50,8 +48,7 @@ struct WorkCommand: Command {
         [Self.queueNames.spec, Self.queueAlias.spec, Self.concurrency.spec, Self.lease.spec]
         + ChatOverrides.specs
         + [
-            Self.config.spec, Self.exec.spec, Self.kinds.spec, Self.drain.spec, Self.drainAll.spec,
-            Self.shutdownGrace.spec,
+            Self.exec.spec, Self.kinds.spec, Self.drain.spec, Self.drainAll.spec, Self.shutdownGrace.spec,
             Self.snooze.spec, Self.retainCompleted.spec,
             Self.historyKept.spec, Self.verbose.spec,
         ]
@@ -81,7 +78,6 @@ struct WorkCommand: Command {
     let drainAll: Bool
     let retainCompleted: Duration?
     let historyKept: Int?
-    let configFile: String?
     let overrides: ChatOverrides
     let verbose: Bool
 
@@ -99,23 +95,27 @@ struct WorkCommand: Command {
         drain = try arguments.isSet(Self.drain) || drainAll
         retainCompleted = try arguments.value(Self.retainCompleted)
         historyKept = try arguments.value(Self.historyKept)
-        configFile = try arguments.value(Self.config)
         overrides = try ChatOverrides(arguments)
         verbose = try arguments.isSet(Self.verbose)
     }
 
     func run(_ context: CommandContext) async throws {
-        var configuration = try ChatConfiguration.load(
-            file: configFile, environment: ProcessInfo.processInfo.environment)
+        let signals = StopSignals()
+        var configuration = try context.configuration()
         overrides.apply(to: &configuration)
         configuration.historyKept = historyKept ?? configuration.historyKept
-        let store = try await context.openStore(.create, orElse: configuration.database.map(StoreLocation.init)) {
-            options in
-            options.completedRetention = retainCompleted ?? configuration.retainCompleted
-        }
         let redactor = configuration.redactor
         let log = WorkerLog(json: context.output.json, verbose: verbose, redactor: redactor)
-        let environment = configuration.commandEnvironment(from: ProcessInfo.processInfo.environment)
+        let systemd = SystemdNotifier()
+        let retention = retainCompleted ?? configuration.retainCompleted
+        let opened = try await context.openStoreWaiting(
+            .create, configuration: configuration, signals: signals, log: log.log,
+            configure: { $0.completedRetention = retention })
+        guard let store = opened else {
+            log.stoppedWaiting()
+            return
+        }
+        let environment = configuration.commandEnvironment(from: context.global.environment)
         var options = WorkerOptions(
             queues: queues, concurrency: concurrency, leaseDuration: lease, shutdownGrace: shutdownGrace, drain: drain,
             redactor: redactor)
@@ -127,7 +127,8 @@ struct WorkCommand: Command {
                 ShellCommandHandler(
                     command: $0, environment: environment, snoozeDelay: snooze, kinds: kinds,
                     killGrace: options.killGrace)
-            }
+            },
+            notify: log.record
         )
         let pool = WorkerPool(
             store: store,
@@ -135,8 +136,7 @@ struct WorkCommand: Command {
             options: options,
             onEvent: log.record
         )
-        let systemd = SystemdNotifier()
-        let signals = SignalWatcher { _ in
+        signals.handle { _ in
             systemd.stopping(status: "stopping: handing back the jobs that do not finish in time")
             pool.requestStop()
         }
