@@ -35,7 +35,9 @@ public final class JobStore: Sendable {
     /// The database this store was opened on: its path, or its URL with the password masked.
     public var path: String { storage.location }
 
-    /// The store's clock: the time every lease, backoff and expiry is measured against.
+    /// The process's clock: what this process waits by. On SQLite it is also the time every lease,
+    /// backoff and expiry is measured against; on PostgreSQL those use the server's clock (unless
+    /// `StoreOptions.usesServerClock` is off), and times the store reports are the server's.
     public var clock: any WallClock { options.clock }
 
     /// The other modules' tables the store was opened with.
@@ -213,9 +215,24 @@ public final class JobStore: Sendable {
         try await storage.schemaVersion()
     }
 
-    /// A number that changes whenever another process commits to the database: cheap to read, so an idle
-    /// worker polls it instead of taking the write lock to look for work.
+    /// A number that changes whenever another process commits work to the database: cheap to read, so an
+    /// idle worker polls it instead of taking the write lock to look for work.
     public func changeCounter() async throws -> Int64 {
-        try await storage.changeCounter()
+        try await storage.changeCounters().work
+    }
+
+    /// The counters a worker polls: one for new work, one for leases taken away (see `ChangeCounters`).
+    /// On SQLite both are the file's `data_version` (any commit by another process); on PostgreSQL, what
+    /// the `LISTEN` connection heard, with no round trip.
+    public func changeCounters() async throws -> ChangeCounters {
+        try await storage.changeCounters()
+    }
+
+    /// Those of `leases` that are no longer held: their jobs were cancelled, or expired and were claimed
+    /// again. A read that takes no lock: a running worker asks it when `ChangeCounters.leases` moves, to
+    /// stop the work of a cancelled job within a second instead of at its next heartbeat.
+    public func lostLeases(_ leases: [Lease]) async throws -> [Lease] {
+        guard !leases.isEmpty else { return [] }
+        return try await storage.lostLeases(leases)
     }
 }

@@ -85,24 +85,27 @@ package final class PGConnection {
         return try checked(result, sql: sql)
     }
 
-    /// Runs statements separated by semicolons, with no parameters (migrations).
-    package func executeScript(_ sql: String) throws(PostgresError) {
-        _ = try checked(PQexec(handle, sql), sql: sql)
+    /// Runs statements separated by semicolons, with no parameters, in one round trip (migrations, a
+    /// BEGIN that also reads the clock); returns the last statement's result.
+    @discardableResult
+    package func executeScript(_ sql: String) throws(PostgresError) -> PGResult {
+        try checked(PQexec(handle, sql), sql: sql)
     }
 
-    /// Reads what the server has sent without blocking, and returns how many notifications arrived.
+    /// Reads what the server has sent without blocking, and returns the channel of each notification
+    /// that arrived.
     /// - Throws: `PostgresError` when the connection has broken.
-    package func takeNotifications() throws(PostgresError) -> Int {
+    package func takeNotifications() throws(PostgresError) -> [String] {
         guard PQconsumeInput(handle) == 1 else {
             throw PostgresError(
                 sqlState: nil, message: Self.message(PQerrorMessage(handle)), statement: nil, connectionLost: true)
         }
-        var count = 0
+        var channels: [String] = []
         while let notification = PQnotifies(handle) {
+            channels.append(String(cString: notification.pointee.relname))
             PQfreemem(notification)
-            count += 1
         }
-        return count
+        return channels
     }
 
     private func checked(_ result: OpaquePointer?, sql: String) throws(PostgresError) -> PGResult {

@@ -47,9 +47,20 @@ package final class PostgresDatabase: Sendable {
         try await withSession { try await $0.write(until: $1, body) }
     }
 
-    /// Runs `body` in a read-only transaction that sees one snapshot.
-    package func read<T: Sendable>(_ body: @escaping @Sendable (PGConnection) throws -> T) async throws -> T {
-        try await withSession { try await $0.read(until: $1, body) }
+    /// `write`, with the server's clock read in the BEGIN's round trip when `readingServerTime` (the
+    /// transaction's `now()`, in milliseconds since 1970; nil otherwise).
+    package func write<T: Sendable>(
+        readingServerTime: Bool, _ body: @escaping @Sendable (PGConnection, Int64?) throws -> T
+    ) async throws -> T {
+        try await withSession { try await $0.write(until: $1, readingServerTime: readingServerTime, body) }
+    }
+
+    /// Runs `body` in a read-only transaction that sees one snapshot, with the server's clock as `write`
+    /// reads it.
+    package func read<T: Sendable>(
+        readingServerTime: Bool, _ body: @escaping @Sendable (PGConnection, Int64?) throws -> T
+    ) async throws -> T {
+        try await withSession { try await $0.read(until: $1, readingServerTime: readingServerTime, body) }
     }
 
     /// Runs `body` on an idle session, with the caller's deadline.

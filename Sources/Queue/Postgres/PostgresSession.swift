@@ -66,19 +66,34 @@ final class PostgresSession: @unchecked Sendable {
     func write<T: Sendable>(
         until deadline: ContinuousClock.Instant? = nil, _ body: @escaping @Sendable (PGConnection) throws -> T
     ) async throws -> T {
-        try await onQueue {
-            try self.retrying(until: deadline) { try Self.transaction($0, begin: "BEGIN", until: deadline, body) }
-        }
+        try await write(until: deadline, readingServerTime: false) { connection, _ in try body(connection) }
     }
 
-    /// Runs `body` in a read-only transaction that sees one snapshot.
-    func read<T: Sendable>(
-        until deadline: ContinuousClock.Instant? = nil, _ body: @escaping @Sendable (PGConnection) throws -> T
+    /// `write`, with the server's clock read by the BEGIN itself, in the same round trip: `body` gets the
+    /// transaction's `now()` in milliseconds since 1970 when `readingServerTime`, else nil.
+    func write<T: Sendable>(
+        until deadline: ContinuousClock.Instant? = nil, readingServerTime: Bool,
+        _ body: @escaping @Sendable (PGConnection, Int64?) throws -> T
     ) async throws -> T {
         try await onQueue {
             try self.retrying(until: deadline) {
                 try Self.transaction(
-                    $0, begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", until: deadline, body)
+                    $0, begin: "BEGIN", until: deadline, readingServerTime: readingServerTime, body)
+            }
+        }
+    }
+
+    /// Runs `body` in a read-only transaction that sees one snapshot, with the server's clock as `write`
+    /// reads it.
+    func read<T: Sendable>(
+        until deadline: ContinuousClock.Instant? = nil, readingServerTime: Bool,
+        _ body: @escaping @Sendable (PGConnection, Int64?) throws -> T
+    ) async throws -> T {
+        try await onQueue {
+            try self.retrying(until: deadline) {
+                try Self.transaction(
+                    $0, begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", until: deadline,
+                    readingServerTime: readingServerTime, body)
             }
         }
     }
@@ -90,13 +105,14 @@ final class PostgresSession: @unchecked Sendable {
     }
 
     private static func transaction<T>(
-        _ connection: PGConnection, begin: String, until deadline: ContinuousClock.Instant?,
-        _ body: (PGConnection) throws -> T
+        _ connection: PGConnection, begin: String, until deadline: ContinuousClock.Instant?, readingServerTime: Bool,
+        _ body: (PGConnection, Int64?) throws -> T
     ) throws -> T {
-        try connection.executeScript(opening(begin, until: deadline))
+        let serverTime = try Self.openTransaction(
+            connection, opening(begin, until: deadline), readingServerTime: readingServerTime)
         let value: T
         do {
-            value = try body(connection)
+            value = try body(connection, serverTime)
         } catch {
             if connection.isHealthy {
                 _ = try? connection.execute("ROLLBACK")
@@ -121,6 +137,22 @@ final class PostgresSession: @unchecked Sendable {
         guard let deadline else { return begin }
         let milliseconds = max(1, Int(StoreDeadline.remaining(until: deadline) / .milliseconds(1)))
         return "\(begin); SET LOCAL statement_timeout TO \(milliseconds)"
+    }
+
+    /// Runs `opening`; with `readingServerTime`, reads the server's clock in the same message, so in one
+    /// round trip as a bare BEGIN (the simple protocol runs every statement of it).
+    private static func openTransaction(_ connection: PGConnection, _ opening: String, readingServerTime: Bool) throws
+        -> Int64?
+    {
+        guard readingServerTime else {
+            try connection.executeScript(opening)
+            return nil
+        }
+        let began = try connection.executeScript("\(opening); SELECT \(PostgresClockSQL.now)")
+        guard let time = began.first({ $0.int64(0) }) else {
+            throw QueueError(.internal, "PostgreSQL did not say what time it is")
+        }
+        return time
     }
 
     /// Runs `attempt` on the connection, replacing a broken connection and retrying conflicts, until the

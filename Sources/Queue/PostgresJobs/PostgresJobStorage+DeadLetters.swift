@@ -21,14 +21,15 @@ extension PostgresJobStorage {
     }
 
     package func deadLetterIDs(queue: String?, deadFor: Duration) async throws -> [Int64] {
-        try await query { connection, now in
+        try await query { connection, time in
             try connection.execute(
                 """
                 SELECT id FROM switchboard.jobs
-                WHERE state = 'dead' AND finished_at <= $1 AND ($2::text IS NULL OR queue = $2)
+                WHERE state = 'dead' AND finished_at <= \(PostgresClockSQL.parameter(1)) - $3
+                  AND ($2::text IS NULL OR queue = $2)
                 ORDER BY finished_at, id
                 """,
-                [.int8((now - deadFor).millisecondsSince1970), .optionalText(queue)]
+                [time.parameter, .optionalText(queue), .int8(deadFor.wholeMilliseconds)]
             ).rows { $0.int64(0) }
         }
     }

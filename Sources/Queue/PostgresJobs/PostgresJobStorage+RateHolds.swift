@@ -2,11 +2,15 @@ import Foundation
 
 extension PostgresJobStorage {
     package func holdRemaining(buckets: [String]) async throws -> Duration? {
-        let clock = self.clock
-        let rules = self.rules
-        return try await database.perform { connection in
-            let jobs = PostgresJobsTransaction(connection: connection, now: clock.now(), rules: rules)
-            return try jobs.latestHold(buckets).map { $0 - jobs.now }
+        guard !buckets.isEmpty else { return nil }
+        return try await query { connection, time in
+            try connection.execute(
+                """
+                SELECT max(until) - \(PostgresClockSQL.parameter(2)) FROM switchboard.rate_holds
+                WHERE bucket = ANY($1) AND until > \(PostgresClockSQL.parameter(2))
+                """,
+                [.textArray(buckets), time.parameter]
+            ).first { $0.optionalInt64(0) }.flatMap { $0 }.map { Duration.milliseconds($0) }
         }
     }
 

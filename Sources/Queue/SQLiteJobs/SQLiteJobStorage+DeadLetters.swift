@@ -45,24 +45,28 @@ extension SQLiteJobStorage {
 extension JobsTransaction {
     /// Puts one dead letter back to run; false when it is no longer a dead letter.
     ///
-    /// A job of an ordering group waits behind the group's live jobs, if it has any.
+    /// A job of an ordering group waits behind the group's live jobs, if it has any. A job cancelled while
+    /// it ran waits until its cancelled attempt's lease has run out, unless that attempt's worker has
+    /// confirmed its stop (`confirmStopped`, which then makes it ready): two attempts never overlap.
     func redrive(deadLetter id: Int64) throws -> Bool {
         guard
-            let group = try connection.queryFirst(
-                "SELECT group_key FROM jobs WHERE id = ?1 AND state = 'dead'", [.integer(id)],
-                row: { $0.optionalText(0) }
+            let (group, leaseEnd) = try connection.queryFirst(
+                "SELECT group_key, lease_expires_at FROM jobs WHERE id = ?1 AND state = 'dead'", [.integer(id)],
+                row: { ($0.optionalText(0), $0.optionalInt64(1)) }
             )
         else {
             return false
         }
-        let state: JobState = try group.map(groupHasLiveJob) == true ? .blocked : .ready
+        let runAt = max(now.millisecondsSince1970, leaseEnd ?? 0)
+        let state: JobState =
+            try group.map(groupHasLiveJob) == true ? .blocked : runAt > now.millisecondsSince1970 ? .scheduled : .ready
         try connection.execute(
             """
             UPDATE jobs SET state = ?2, attempts = 0, run_at = ?3, dead_reason = NULL, finished_at = NULL,
-                            updated_at = ?3
+                            updated_at = ?4
             WHERE id = ?1
             """,
-            [.integer(id), .text(state.rawValue), .integer(now.millisecondsSince1970)]
+            [.integer(id), .text(state.rawValue), .integer(runAt), .integer(now.millisecondsSince1970)]
         )
         return true
     }

@@ -54,8 +54,12 @@ package protocol JobStorage: Sendable {
     /// Every schedule, by name.
     func schedules() async throws -> [ScheduleRecord]
     func hasRunnableOrLeasedJobs(queues: [String], kinds: [String]?) async throws -> Bool
-    /// A number that changes whenever another process commits: cheap to read, for idle workers.
-    func changeCounter() async throws -> Int64
+    /// Whether some job in `queues`, of `kinds` (nil for any), is leased, or live in a queue not paused.
+    func hasLiveJobs(queues: [String], kinds: [String]?) async throws -> Bool
+    /// Those of `leases` no longer held (cancelled or claimed again): a read, no lock.
+    func lostLeases(_ leases: [Lease]) async throws -> [Lease]
+    /// Numbers that change when other processes commit what a worker should look at: cheap to read.
+    func changeCounters() async throws -> ChangeCounters
     func schemaVersion() async throws -> Int
     /// Takes `bytes` of new space where the database writes its data, and gives it back; throws when
     /// it cannot.

@@ -35,6 +35,34 @@ struct WorkerLog: Sendable {
         )
     }
 
+    /// What a drain left in the database, by queue and state (completed jobs aside); nil when it could not
+    /// be counted.
+    func drained(left stats: QueueStats?, waitedForScheduled: Bool) {
+        guard let stats else {
+            log.write(.warning, "drained; could not count what is left", ["event": "drained"])
+            return
+        }
+        var left = JSONObject()
+        var parts: [String] = []
+        for queue in stats.queues {
+            let counts = queue.counts.filter { $0.key != .completed && $0.value > 0 }
+            guard !counts.isEmpty else { continue }
+            var byState = JSONObject()
+            let ordered = JobState.allCases.compactMap { state in counts[state].map { (state, $0) } }
+            for (state, count) in ordered {
+                byState.set(state.rawValue, count)
+            }
+            left.set(queue.queue, byState)
+            parts.append("\(queue.queue): " + ordered.map { "\($0.1) \($0.0.rawValue)" }.joined(separator: ", "))
+        }
+        let scheduled = stats.totals[.scheduled] ?? 0
+        let hint = !waitedForScheduled && scheduled > 0 ? " (--drain-all waits for scheduled jobs)" : ""
+        log.write(
+            .info,
+            parts.isEmpty ? "drained: nothing is left" : "drained; left: \(parts.joined(separator: "; "))\(hint)",
+            ["event": "drained", "left": left])
+    }
+
     /// Stopped by a signal before the database could be reached.
     func stoppedWaiting() {
         log.write(.info, "worker stopped before the database could be reached", ["event": "stopped"])
@@ -48,8 +76,15 @@ struct WorkerLog: Sendable {
             settled(job, outcome, result)
         case .leaseLost(let job):
             log.write(
-                .warning, "job \(job.id) lost its lease; its result is discarded",
+                .warning,
+                "job \(job.id) lost its lease (cancelled, or expired); its work is stopped, its result discarded",
                 ["event": "lease_lost", "job": job.id])
+        case .fenced(let job):
+            log.write(
+                .warning,
+                "job \(job.id) could not renew its lease in time; its work is stopped before the lease can run out, "
+                    + "and it is handed back",
+                ["event": "lease_fenced", "job": job.id])
         case .stopping(let inFlight):
             log.write(
                 .info, "stopping: no new jobs; waiting for \(inFlight) running",

@@ -34,7 +34,12 @@ struct WorkCommand: Command {
     private static let historyKept = Option<Int>.integer(
         "history-keep", "N", Bounds.historyKept, "messages kept per conversation, older ones pruned (default 200)"
     )
-    private static let drain = Flag("drain", "exit 0 once no job is runnable or leased")
+    private static let drain = Flag(
+        "drain", "exit 0 once no job is runnable or leased (retries, snoozes and delays still scheduled stay)")
+    private static let drainAll = Flag(
+        "drain-all",
+        "exit 0 once no job is left at all: also wait for scheduled jobs (retries, snoozes, rate holds, delays)"
+    )
     private static let verbose = Flag(
         "verbose", "log every completed job too (failures, dead letters and shutdown are always logged)"
     )
@@ -43,20 +48,23 @@ struct WorkCommand: Command {
         [Self.queueNames.spec, Self.queueAlias.spec, Self.concurrency.spec, Self.lease.spec]
         + ChatOverrides.specs
         + [
-            Self.exec.spec, Self.kinds.spec, Self.drain.spec, Self.shutdownGrace.spec,
+            Self.exec.spec, Self.kinds.spec, Self.drain.spec, Self.drainAll.spec, Self.shutdownGrace.spec,
             Self.snooze.spec, Self.retainCompleted.spec,
             Self.historyKept.spec, Self.verbose.spec,
         ]
     static let examples = [
         "switchboard work --config /etc/switchboard/switchboard.json --concurrency 16",
         "switchboard work --links open --default-owner me --local-replies - --drain",
+        "switchboard work --db old.db --config /etc/switchboard/switchboard.json --drain-all",
         #"switchboard work --queue mail --exec 'jq -r .user >> sent.txt' --concurrency 8"#,
         "",
         "Without --exec the worker claims only chat jobs; other kinds wait for a worker that runs them.",
         "An --exec command sees SWITCHBOARD_JOB_ID, SWITCHBOARD_KIND, SWITCHBOARD_QUEUE and SWITCHBOARD_ATTEMPT.",
         "Exit 0 completes the job, 75 snoozes it, 65 dead-letters it, anything else retries it with backoff.",
         "SIGHUP stops the worker like SIGTERM. A second signal skips the grace period and hands jobs back at once.",
-        "Commands die with the worker, however it ends.",
+        "Commands die with the worker, however it ends. A job whose lease cannot be renewed (the database",
+        "unreachable) or that is cancelled has its command's process group killed before the lease can pass on.",
+        "A drain ends by printing what is left in the database, by queue and state.",
     ]
 
     let queues: [String]
@@ -67,6 +75,7 @@ struct WorkCommand: Command {
     let shutdownGrace: Duration
     let snooze: Duration
     let drain: Bool
+    let drainAll: Bool
     let retainCompleted: Duration?
     let historyKept: Int?
     let overrides: ChatOverrides
@@ -82,7 +91,8 @@ struct WorkCommand: Command {
         lease = try arguments.value(Self.lease) ?? .seconds(30)
         shutdownGrace = try arguments.value(Self.shutdownGrace) ?? .seconds(10)
         snooze = try arguments.value(Self.snooze) ?? .seconds(30)
-        drain = try arguments.isSet(Self.drain)
+        drainAll = try arguments.isSet(Self.drainAll)
+        drain = try arguments.isSet(Self.drain) || drainAll
         retainCompleted = try arguments.value(Self.retainCompleted)
         historyKept = try arguments.value(Self.historyKept)
         overrides = try ChatOverrides(arguments)
@@ -106,17 +116,20 @@ struct WorkCommand: Command {
             return
         }
         let environment = configuration.commandEnvironment(from: context.global.environment)
-        let handler = try ChatWorker(
-            store: store, configuration: configuration, http: HTTPClient(threads: concurrency + 2),
-            fallback: command.map {
-                ShellCommandHandler(command: $0, environment: environment, snoozeDelay: snooze, kinds: kinds)
-            },
-            notify: log.record
-        )
         var options = WorkerOptions(
             queues: queues, concurrency: concurrency, leaseDuration: lease, shutdownGrace: shutdownGrace, drain: drain,
             redactor: redactor)
         options.registers = true
+        options.drainScheduled = drainAll
+        let handler = try ChatWorker(
+            store: store, configuration: configuration, http: HTTPClient(threads: concurrency + 2),
+            fallback: command.map {
+                ShellCommandHandler(
+                    command: $0, environment: environment, snoozeDelay: snooze, kinds: kinds,
+                    killGrace: options.killGrace)
+            },
+            notify: log.record
+        )
         let pool = WorkerPool(
             store: store,
             handler: handler,
@@ -133,6 +146,11 @@ struct WorkCommand: Command {
         defer { watchdog?.cancel() }
         let report = try await pool.run()
         withExtendedLifetime(signals) {}
+        if drain {
+            // What a drain leaves behind is what a move off this database must deal with; not being able to
+            // count it does not undo the drain.
+            log.drained(left: try? await store.stats(), waitedForScheduled: drainAll)
+        }
         log.finished(report)
     }
 }

@@ -144,7 +144,7 @@ struct ConventionsTests {
         let result = await worker.finish()
         #expect(result.status == 0, "\(result.stderr)")
         let events = try result.stderr.split(separator: "\n").map(jsonObject)
-        #expect(events.map { $0["event"] as? String } == ["started", "settled", "stopped"])
+        #expect(events.map { $0["event"] as? String } == ["started", "settled", "drained", "stopped"])
         for event in events {
             let time = try #require(event["time"] as? String)
             #expect(time.firstMatch(of: /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/) != nil, "\(time)")

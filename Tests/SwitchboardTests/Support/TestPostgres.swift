@@ -65,6 +65,8 @@ enum TestPostgres {
         /// Where the server's socket (and, unless told otherwise, its data and log) are.
         let directory: String
         let dataDirectory: String
+        /// Settings beyond the listening socket, as `-c` options.
+        var settings = ""
 
         func url(database: String) -> String {
             "postgresql:///\(database)?host=\(directory)&user=switchboard"
@@ -73,7 +75,7 @@ enum TestPostgres {
         /// Runs `initdb` into a new temporary directory, or into `dataDirectory` when given (a directory
         /// that is empty or does not exist yet, on a filesystem the test chose; the WAL then comes in 1 MB
         /// segments instead of 16, so that a small filesystem holds the server). The server is not started.
-        static func create(dataDirectory: String? = nil) async throws -> Server {
+        static func create(dataDirectory: String? = nil, settings: String = "") async throws -> Server {
             guard let bin = binDirectory else {
                 throw HarnessFailure("PostgreSQL's initdb and pg_ctl are not installed (apt-get install postgresql)")
             }
@@ -94,20 +96,22 @@ enum TestPostgres {
                 [
                     "-D", data, "-U", "switchboard", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync",
                 ] + (dataDirectory == nil ? [] : ["--wal-segsize=1"]))
-            return Server(bin: bin, directory: directory, dataDirectory: data)
+            return Server(bin: bin, directory: directory, dataDirectory: data, settings: settings)
         }
 
         /// Starts the server and waits until it accepts connections.
         func start() async throws {
-            let options = "-c listen_addresses='' -c unix_socket_directories='\(directory)' -c max_connections=1000"
+            let options =
+                "-c listen_addresses='' -c unix_socket_directories='\(directory)' -c max_connections=1000 \(settings)"
             try await Self.run(
                 "\(bin)/pg_ctl", ["-D", dataDirectory, "-l", "\(directory)/log", "-o", options, "-w", "start"])
         }
 
-        /// Stops the server (`-m fast`: sessions are ended, as when an operator stops it) and waits until
-        /// it has.
-        func stop() async throws {
-            try await Self.run("\(bin)/pg_ctl", ["-D", dataDirectory, "-m", "fast", "-w", "stop"])
+        /// Stops the server (`-m fast`: sessions are ended, as when an operator stops it; `immediately`:
+        /// `-m immediate`, as a crash would, with recovery at the next start) and waits until it has.
+        func stop(immediately: Bool = false) async throws {
+            try await Self.run(
+                "\(bin)/pg_ctl", ["-D", dataDirectory, "-m", immediately ? "immediate" : "fast", "-w", "stop"])
         }
 
         /// A new, empty database on this server.
@@ -158,9 +162,9 @@ enum TestPostgres {
         /// Where its data is, when a test chose: held, so it is unmounted only after the server stopped.
         let filesystem: ScratchFilesystem?
 
-        /// Creates and starts a server, its data on `filesystem` when given.
-        init(on filesystem: ScratchFilesystem? = nil) async throws {
-            server = try await Server.create(dataDirectory: filesystem.map { $0.path + "/data" })
+        /// Creates and starts a server, its data on `filesystem` when given, with `settings` (`-c` options).
+        init(on filesystem: ScratchFilesystem? = nil, settings: String = "") async throws {
+            server = try await Server.create(dataDirectory: filesystem.map { $0.path + "/data" }, settings: settings)
             self.filesystem = filesystem
             try await server.start()
         }
