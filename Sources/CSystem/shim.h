@@ -14,6 +14,7 @@
 /* glibc declares these only under _GNU_SOURCE, which Swift's Glibc module does not set. */
 extern int pipe2(int pipefd[2], int flags);
 extern int close_range(unsigned int first, unsigned int last, int flags);
+extern int fallocate(int fd, int mode, off_t offset, off_t len);
 
 /// A pipe whose both ends are close-on-exec from the start, so no child spawned meanwhile inherits it.
 static inline int sb_pipe_cloexec(int fds[2]) {
@@ -103,6 +104,13 @@ static inline int sb_flock_interruptible(int fd) {
     pthread_sigmask(SIG_SETMASK, &previous, NULL);
     errno = saved;
     return result;
+}
+
+/// Opens a new unnamed regular file in `directory` for writing (`O_TMPFILE`, whose name glibc gives only
+/// under _GNU_SOURCE; `__O_TMPFILE` is its value): it never appears in the directory, and its space is
+/// freed when it is closed, however the process ends. -1 with errno set when the filesystem cannot.
+static inline int sb_open_unnamed_file(const char *directory) {
+    return open(directory, __O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
 }
 
 /// Sends the interrupt signal to `thread`.

@@ -39,15 +39,21 @@ final class FuzzWorld: Sendable {
         intake = Intake(store: store)
         routes = try await ServeRoutes(
             configuration: ChatConfiguration.load(file: configuration.path, environment: [:]), store: store,
-            intakeOptions: IntakeOptions(), throughput: ThroughputHistory(), log: { _ in })
+            intakeOptions: IntakeOptions(), throughput: ThroughputHistory(), writeTimeout: .seconds(2),
+            log: { _ in })
         session = try await Self.signIn(routes, store)
     }
 
-    /// The configuration `serve` reads: every provider's webhook secrets, the intake and dashboard tokens.
+    /// The configuration `serve` reads: every provider's webhook secrets and send credentials, the intake
+    /// and dashboard tokens.
     private static var configuration: JSONValue {
         var providers = JSONObject()
         for (provider, secrets) in FuzzSecrets.webhookSecrets.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
             var settings = JSONObject()
+            // A provider's settings need what it sends with too, or the file is refused.
+            for name in ProviderSettings.requiredCredentials(provider) {
+                settings.set(name, "fuzz-\(name)")
+            }
             for (name, value) in secrets.sorted(by: { $0.key < $1.key }) {
                 settings.set(name, value)
             }

@@ -82,7 +82,7 @@ extension FuzzTarget {
             fatalError("cannot write the fuzz configuration file: \(error)")
         }
         guard let configuration = try? ChatConfiguration.load(file: file, environment: [:]) else { return }
-        _ = WebhookGate(secrets: configuration.providers.mapValues(\.credentials)).configurationProblem
+        _ = WebhookGate(secrets: configuration.providers.mapValues(\.credentials))
         _ = configuration.redactor.redact(String(decoding: data, as: UTF8.self))
         for provider in Provider.allCases {
             _ = configuration.settings(for: provider)

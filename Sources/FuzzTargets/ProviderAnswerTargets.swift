@@ -94,9 +94,10 @@ extension FuzzTarget {
         } catch {
             throw FuzzFailure("the send could not be awaited: \(error)")
         }
-        if let wait = response?.retryAfter {
+        if let response {
+            let wait = Duration.providerWait(response.retryAfterSeconds)
             try FuzzFailure.check(
-                wait >= .zero, "Retry-After \(response?.headers["retry-after"] ?? "") read as \(wait)")
+                wait > .zero, "Retry-After \(response.headers["retry-after"] ?? "") read as a wait of \(wait)")
         }
     }
 }

@@ -2,18 +2,25 @@ import CMicroHTTPD
 import Foundation
 import Synchronization
 
-/// An HTTP server on libmicrohttpd: its threads parse HTTP and poll the connections (a slow client
-/// holds no thread), and each whole request is handed to an async handler while its connection is
+/// An HTTP server on libmicrohttpd: its threads parse HTTP and poll the connections with epoll (a slow
+/// client holds no thread), and each whole request is handed to an async handler while its connection is
 /// suspended, then answered when the handler returns.
 ///
 /// One wrapper for one `MHD_Daemon`: started in `init`, stopped by `stop()` (or when the server is
-/// released). Bodies over `Limits.maxBodyBytes` are answered 413 without reaching the handler.
+/// released). Bodies over `Limits.maxBodyBytes` are answered 413 without reaching the handler; a request
+/// whose framing is ambiguous (`RequestFraming`) 400; a request that has not arrived whole within
+/// `Limits.requestDeadline` is cut off (`RequestDeadlines`).
 package final class HTTPServer: Sendable {
     package struct Limits: Sendable {
-        /// Connections open at once; more are refused at accept.
-        package var maxConnections = 1_024
-        /// A connection idle (or trickling) this long is closed.
+        /// Connections open at once; more are refused at accept. Each needs a file descriptor.
+        package var maxConnections = 4_096
+        /// Connections open at once from one client address; more are refused at accept. 0: no limit.
+        package var maxConnectionsPerAddress = 256
+        /// A connection idle this long is closed.
         package var connectionTimeout = Duration.seconds(30)
+        /// A request's headers and body must have arrived within this, from the connection's start or
+        /// the previous answer on it, however they trickle.
+        package var requestDeadline = Duration.seconds(10)
         package var maxBodyBytes = 1 << 20
         /// Threads that poll connections and parse requests.
         package var threads = 2
@@ -30,26 +37,41 @@ package final class HTTPServer: Sendable {
     private let state: State
 
     /// Starts listening on `address`.
-    /// - Throws: `HTTPServerError` when the address cannot be bound.
-    package init(address: ListenAddress, limits: Limits = Limits(), handler: @escaping Handler) throws {
-        guard let socketAddress = ListenAddress.socketAddress(address.host, port: address.port) else {
-            throw HTTPServerError("\(address) is not a numeric IPv4 or IPv6 address with a port")
-        }
-        let state = State(handler: handler, maxBodyBytes: limits.maxBodyBytes)
+    /// - Parameter sharingPort: bind with `SO_REUSEPORT`, so that another server that asks the same may
+    ///   listen on the same address (the kernel splits connections between them); otherwise an address in
+    ///   use is refused.
+    /// - Throws: `HTTPServerError` when the address cannot be bound or the server cannot start.
+    package init(
+        address: ListenAddress, limits: Limits = Limits(), sharingPort: Bool = false, handler: @escaping Handler
+    ) throws(HTTPServerError) {
+        let socket = try ListeningSocket(address: address, sharingPort: sharingPort)
+        let state = State(
+            handler: handler, maxBodyBytes: limits.maxBodyBytes,
+            deadlines: RequestDeadlines(deadline: limits.requestDeadline))
         let context = Unmanaged.passUnretained(state).toOpaque()
-        let started = socketAddress.withUnsafeBytes { bytes in
-            sb_mhd_start(
-                bytes.baseAddress!.assumingMemoryBound(to: sockaddr.self), UInt32(limits.threads),
-                UInt32(limits.maxConnections), UInt32(max(1, limits.connectionTimeout.components.seconds)),
-                HTTPServer.access, context, HTTPServer.completed, context)
-        }
-        guard let started else {
-            throw HTTPServerError("cannot listen on \(address): \(String(cString: strerror(errno)))")
+        var settings = sb_mhd_settings(
+            listen_fd: socket.handOver(), ipv6: socket.isIPv6 ? 1 : 0, threads: UInt32(limits.threads),
+            connection_limit: UInt32(limits.maxConnections),
+            per_address_limit: UInt32(limits.maxConnectionsPerAddress),
+            timeout_seconds: UInt32(max(1, limits.connectionTimeout.components.seconds)))
+        guard
+            let started = sb_mhd_start(
+                &settings, HTTPServer.access, context, HTTPServer.completed, context, HTTPServer.notify, context)
+        else {
+            // libmicrohttpd did not take the socket: it is ours to close.
+            close(settings.listen_fd)
+            throw HTTPServerError(.cannotStart, "libmicrohttpd could not start a server on \(address)")
         }
         self.state = state
         daemon = Daemon(started)
-        port = sb_mhd_port(started)
-        self.address = ListenAddress(host: address.host, port: port)
+        port = socket.port
+        self.address = ListenAddress(host: address.host, port: socket.port)
+    }
+
+    /// Whether libmicrohttpd polls with epoll, as it should on Linux: select() could not watch more than
+    /// 1,024 descriptors, and a thousand slow clients would shut everyone else out.
+    package var pollsWithEpoll: Bool {
+        daemon.usesEpoll
     }
 
     /// Stops accepting connections, waits up to `grace` for the requests being handled to be answered,
@@ -69,8 +91,12 @@ package final class HTTPServer: Sendable {
         guard let pending = requestContext.pointee else {
             // The first call of a request: only its line and headers are known.
             let exchange = Exchange(
-                method: method.map { String(cString: $0) } ?? "GET", url: url.map { String(cString: $0) } ?? "/")
+                method: method.map { String(cString: $0) } ?? "GET", url: url.map { String(cString: $0) } ?? "/",
+                headers: headers(of: connection))
             requestContext.pointee = Unmanaged.passRetained(exchange).toOpaque()
+            if let problem = RequestFraming.problem(exchange.headerLines) {
+                return queue(.json(400, Data(#"{"error":"\#(problem)"}"#.utf8)), on: connection)
+            }
             return MHD_Result.YES
         }
         let exchange = Unmanaged<Exchange>.fromOpaque(pending).takeUnretainedValue()
@@ -82,14 +108,15 @@ package final class HTTPServer: Sendable {
         if let response = exchange.takeResponse() {
             return queue(response, on: connection)
         }
+        state.deadlines.requestArrived(on: connection)
         if exchange.tooLarge {
             return queue(
                 .json(413, Data(#"{"error":"the body is larger than the server accepts"}"#.utf8)), on: connection)
         }
         guard exchange.start() else { return MHD_Result.YES }
         let request = exchange.request(
-            headers: values(connection, MHD_ValueKind.HEADER_KIND),
-            query: values(connection, MHD_ValueKind.GET_ARGUMENT_KIND))
+            query: values(connection, MHD_ValueKind.GET_ARGUMENT_KIND),
+            clientAddress: sb_mhd_client_address(connection).flatMap(IPAddress.init))
         let resumable = Connection(connection)
         MHD_suspend_connection(connection)
         state.began()
@@ -102,13 +129,31 @@ package final class HTTPServer: Sendable {
     }
 
     /// A request's end: its answer is sent (or its connection is gone). Only now is a handled request
-    /// no longer in flight, so `stop` does not close a connection whose answer is still being written.
-    private static let completed: MHD_RequestCompletedCallback = { context, _, requestContext, _ in
-        guard let context, let requestContext, let pending = requestContext.pointee else { return }
+    /// no longer in flight, so `stop` does not close a connection whose answer is still being written;
+    /// and only now does the connection's next request start its deadline.
+    private static let completed: MHD_RequestCompletedCallback = { context, connection, requestContext, _ in
+        guard let context else { return }
+        let state = Unmanaged<State>.fromOpaque(context).takeUnretainedValue()
+        if let connection {
+            state.deadlines.answered(on: connection)
+        }
+        guard let requestContext, let pending = requestContext.pointee else { return }
         let exchange = Unmanaged<Exchange>.fromOpaque(pending).takeRetainedValue()
         requestContext.pointee = nil
         if exchange.wasHandled {
-            Unmanaged<State>.fromOpaque(context).takeUnretainedValue().ended()
+            state.ended()
+        }
+    }
+
+    /// A connection's start and end, for its request deadline.
+    private static let notify: MHD_NotifyConnectionCallback = { context, connection, _, event in
+        guard let context, let connection else { return }
+        let deadlines = Unmanaged<State>.fromOpaque(context).takeUnretainedValue().deadlines
+        switch event {
+        case MHD_ConnectionNotificationCode.CONNECTION_NOTIFY_STARTED:
+            deadlines.opened(connection, descriptor: sb_mhd_connection_fd(connection))
+        default:
+            deadlines.closed(connection)
         }
     }
 
@@ -127,18 +172,25 @@ package final class HTTPServer: Sendable {
         return MHD_queue_response(connection, UInt32(response.status), created)
     }
 
-    /// A connection's values of one kind (headers with their names in lower case, or query parameters).
+    /// A connection's query parameters, percent-decoded.
     private static func values(_ connection: OpaquePointer, _ kind: MHD_ValueKind) -> [String: String] {
+        Dictionary(collect(connection, kind), uniquingKeysWith: { _, last in last })
+    }
+
+    /// A request's header lines in order, names in lower case, repeats kept.
+    private static func headers(of connection: OpaquePointer) -> [(name: String, value: String)] {
+        collect(connection, MHD_ValueKind.HEADER_KIND).map { (name: $0.name.lowercased(), value: $0.value) }
+    }
+
+    private static func collect(_ connection: OpaquePointer, _ kind: MHD_ValueKind) -> [(name: String, value: String)] {
         let collected = Collected()
         let context = Unmanaged.passUnretained(collected).toOpaque()
         MHD_get_connection_values(
             connection, kind,
-            { context, kind, key, value in
+            { context, _, key, value in
                 guard let context, let key else { return MHD_Result.YES }
-                let collected = Unmanaged<Collected>.fromOpaque(context).takeUnretainedValue()
-                let name = String(cString: key)
-                collected.values[kind == MHD_ValueKind.HEADER_KIND ? name.lowercased() : name] =
-                    value.map { String(cString: $0) } ?? ""
+                Unmanaged<Collected>.fromOpaque(context).takeUnretainedValue().values.append(
+                    (String(cString: key), value.map { String(cString: $0) } ?? ""))
                 return MHD_Result.YES
             }, context)
         return collected.values
@@ -147,9 +199,22 @@ package final class HTTPServer: Sendable {
 
 /// What `HTTPServer` could not do.
 package struct HTTPServerError: Error, CustomStringConvertible {
+    package enum Code: Sendable {
+        /// The address is not a numeric IPv4 or IPv6 address.
+        case invalidAddress
+        /// Another socket listens on the address (and did not share it, or this server did not ask to).
+        case addressInUse
+        /// The system refused the socket for another reason (permission, no such local address).
+        case cannotListen
+        /// libmicrohttpd refused to start.
+        case cannotStart
+    }
+
+    package let code: Code
     package let description: String
 
-    init(_ description: String) {
+    init(_ code: Code, _ description: String) {
+        self.code = code
         self.description = description
     }
 }
@@ -179,6 +244,10 @@ private final class Daemon: @unchecked Sendable {
         guard !stopped.exchange(true, ordering: .acquiringAndReleasing) else { return }
         MHD_stop_daemon(handle)
     }
+
+    var usesEpoll: Bool {
+        sb_mhd_uses_epoll(handle) != 0
+    }
 }
 
 /// A suspended connection, to resume from the task that answers it.
@@ -191,15 +260,18 @@ private struct Connection: @unchecked Sendable {
     }
 }
 
-/// The handler and the count of requests being handled, shared with libmicrohttpd's threads.
+/// The handler, the connections' request deadlines and the count of requests being handled, shared
+/// with libmicrohttpd's threads.
 private final class State: Sendable {
     let handler: HTTPServer.Handler
     let maxBodyBytes: Int
+    let deadlines: RequestDeadlines
     private let active = Mutex((count: 0, idle: [CheckedContinuation<Void, Never>]()))
 
-    init(handler: @escaping HTTPServer.Handler, maxBodyBytes: Int) {
+    init(handler: @escaping HTTPServer.Handler, maxBodyBytes: Int, deadlines: RequestDeadlines) {
         self.handler = handler
         self.maxBodyBytes = maxBodyBytes
+        self.deadlines = deadlines
     }
 
     func began() {
@@ -242,14 +314,17 @@ private final class Exchange: @unchecked Sendable {
     // response crosses from the handler's task to that thread under `answered`.
     let method: String
     let url: String
+    /// Every header line, names in lower case, repeats kept.
+    let headerLines: [(name: String, value: String)]
     private var body = Data()
     private(set) var tooLarge = false
     private var started = false
     private let answered = Mutex<ServerResponse?>(nil)
 
-    init(method: String, url: String) {
+    init(method: String, url: String, headers: [(name: String, value: String)]) {
         self.method = method
         self.url = url
+        headerLines = headers
     }
 
     func append(_ bytes: UnsafePointer<CChar>?, count: Int, limit: Int) {
@@ -271,10 +346,13 @@ private final class Exchange: @unchecked Sendable {
         return !started
     }
 
-    func request(headers: [String: String], query: [String: String]) -> ServerRequest {
+    /// The request for the handler; a header sent more than once has its last value.
+    func request(query: [String: String], clientAddress: IPAddress?) -> ServerRequest {
         let path =
             url.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? url
-        return ServerRequest(method: method, path: path, query: query, headers: headers, body: body)
+        let headers = Dictionary(headerLines, uniquingKeysWith: { _, last in last })
+        return ServerRequest(
+            method: method, path: path, query: query, headers: headers, body: body, clientAddress: clientAddress)
     }
 
     func answer(_ response: ServerResponse) {
@@ -286,7 +364,7 @@ private final class Exchange: @unchecked Sendable {
     }
 }
 
-/// Values gathered by a libmicrohttpd iterator.
+/// Values gathered by a libmicrohttpd iterator, in order.
 private final class Collected {
-    var values: [String: String] = [:]
+    var values: [(name: String, value: String)] = []
 }

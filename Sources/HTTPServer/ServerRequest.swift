@@ -11,15 +11,19 @@ package struct ServerRequest: Sendable {
     /// Header names in lower case.
     package var headers: [String: String]
     package var body: Data
+    /// The address at the other end of the connection (a reverse proxy's, when there is one); nil when
+    /// the server could not tell.
+    package var clientAddress: IPAddress?
 
     package init(
         method: String, path: String, query: [String: String] = [:], headers: [String: String] = [:],
-        body: Data = Data()
+        body: Data = Data(), clientAddress: IPAddress? = nil
     ) {
         self.method = method
         self.path = path
         self.query = query
         self.headers = headers
         self.body = body
+        self.clientAddress = clientAddress
     }
 }

@@ -1,12 +1,46 @@
 import Foundation
 
-/// Why some bytes are not one JSON text.
+/// Why some bytes are not one JSON text, and where: a person fixing a file needs the line and column,
+/// not a byte offset.
 public struct JSONSyntaxError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The byte offset where the problem was found.
     public let offset: Int
+    /// The line of `offset`, from 1.
+    public let line: Int
+    /// The column of `offset` on its line, from 1, counted in characters (Unicode scalars), not bytes.
+    public let column: Int
     public let reason: String
 
-    public var description: String { "invalid JSON at byte \(offset): \(reason)" }
+    /// An error at `offset` whose line and column are not known yet: the parser fills them in only when
+    /// it reports the error, so a valid document never pays for counting lines.
+    init(offset: Int, reason: String) {
+        self.init(offset: offset, line: 0, column: 0, reason: reason)
+    }
+
+    private init(offset: Int, line: Int, column: Int, reason: String) {
+        self.offset = offset
+        self.line = line
+        self.column = column
+        self.reason = reason
+    }
+
+    /// The same error, its line and column counted in `bytes` up to its offset.
+    fileprivate func located(in bytes: UnsafeRawBufferPointer) -> JSONSyntaxError {
+        var line = 1
+        var column = 1
+        for byte in bytes.prefix(offset) {
+            if byte == 0x0A {
+                line += 1
+                column = 1
+            } else if byte & 0xC0 != 0x80 {
+                // Not a UTF-8 continuation byte: a new character starts here.
+                column += 1
+            }
+        }
+        return JSONSyntaxError(offset: offset, line: line, column: column, reason: reason)
+    }
+
+    public var description: String { "invalid JSON at line \(line), column \(column): \(reason)" }
 }
 
 /// A strict RFC 8259 parser over UTF-8 bytes.
@@ -38,7 +72,7 @@ public struct JSONParser {
                 }
                 return .success(value)
             } catch {
-                return .failure(error)
+                return .failure(error.located(in: buffer))
             }
         }
         return try result.get()

@@ -6,7 +6,7 @@ import Queue
 enum DingTalkWebhook {
     static func check(_ request: WebhookRequest, appSecret: String, now: Timestamp) -> WebhookVerdict {
         guard let timestamp = request.headers["timestamp"], let milliseconds = Int64(timestamp),
-            WebhookGate.isWithin(WebhookGate.dingTalkWindow, milliseconds, now.millisecondsSince1970),
+            WebhookGate.dingTalkWindow.contains(milliseconds, now: now.millisecondsSince1970),
             let sign = request.headers["sign"]
         else { return .refuse }
         let expected = WebhookCrypto.hmacSHA256(key: Data(appSecret.utf8), Data("\(timestamp)\n\(appSecret)".utf8))

@@ -6,7 +6,7 @@ import Queue
 enum SlackWebhook {
     static func check(_ request: WebhookRequest, signingSecret: String, now: Timestamp) -> WebhookVerdict {
         guard let timestamp = request.headers["x-slack-request-timestamp"], let seconds = Int64(timestamp),
-            WebhookGate.isWithin(WebhookGate.slackWindow, seconds, now.millisecondsSince1970 / 1_000),
+            WebhookGate.slackWindow.contains(seconds, now: now.millisecondsSince1970 / 1_000),
             let signature = request.headers["x-slack-signature"]
         else { return .refuse }
         let expected =

@@ -25,9 +25,12 @@ package enum WebhookCrypto {
         return ok == 1 ? Data(digest) : Data()
     }
 
-    /// AES-256-CBC decryption with the padding left in place; nil when the input is not whole blocks.
+    /// AES-256-CBC decryption with the padding left in place; nil when the input is not whole blocks, or
+    /// is longer than libcrypto's `int` length can say (the conversion would trap).
     package static func decryptAES256CBC(key: Data, iv: Data, _ cipher: Data) -> Data? {
-        guard key.count == 32, iv.count == 16, !cipher.isEmpty, cipher.count % 16 == 0 else { return nil }
+        guard key.count == 32, iv.count == 16, !cipher.isEmpty, cipher.count % 16 == 0,
+            cipher.count <= Int(Int32.max) - 16
+        else { return nil }
         var plain = [UInt8](repeating: 0, count: cipher.count + 16)
         let written = key.withUnsafeBytes { key in
             iv.withUnsafeBytes { iv in

@@ -11,17 +11,10 @@ public struct WebhookGate: Sendable {
     /// Each provider's settings by name (`secret_token`, `signing_secret`, `app_secret`, `token`, ...).
     public let secrets: [Provider: [String: String]]
 
-    /// Slack's window for a request's timestamp.
-    static let slackWindow: Int64 = 300
+    /// Slack's window for a request's timestamp, in seconds.
+    static let slackWindow = ReplayWindow(width: 300)
     /// DingTalk's window for a request's timestamp, in milliseconds.
-    static let dingTalkWindow: Int64 = 3_600_000
-
-    /// Whether a request's timestamp is within `window` of now. The timestamp is any number a client sent:
-    /// the difference is taken without trapping on overflow (`-9223372036854775000` once killed `serve`).
-    static func isWithin(_ window: Int64, _ timestamp: Int64, _ now: Int64) -> Bool {
-        let (difference, overflow) = now.subtractingReportingOverflow(timestamp)
-        return !overflow && difference.magnitude <= window
-    }
+    static let dingTalkWindow = ReplayWindow(width: 3_600_000)
 
     public init(secrets: [Provider: [String: String]]) {
         self.secrets = secrets
@@ -55,13 +48,10 @@ public struct WebhookGate: Sendable {
         }
     }
 
-    /// What is wrong with the configured secrets, naming the setting; nil when nothing is. (A WeCom
-    /// `EncodingAESKey` that cannot be a key would make every WeCom request fail its check.)
-    public var configurationProblem: String? {
-        if let key = secrets[.wecom]?["encoding_aes_key"], !key.isEmpty, WeComWebhook.aesKey(key) == nil {
-            return "providers.wecom.encoding_aes_key must be WeCom's EncodingAESKey: 43 characters of Base64"
-        }
-        return nil
+    /// Whether `key` can be a WeCom `EncodingAESKey` (43 characters of Base64 standing for 32 bytes): one
+    /// that cannot would make every WeCom request fail its check, so the configuration refuses it.
+    public static func isWeComKey(_ key: String) -> Bool {
+        WeComWebhook.aesKey(key) != nil
     }
 
     /// Checks `Authorization: Bearer TOKEN` against the intake token, for forwarders that are not webhooks.

@@ -1,11 +1,11 @@
 import Foundation
-import Queue
 
 /// The CPU model, core count and kernel, for quoting figures.
 package enum MachineDescription {
-    /// The line every benchmark report starts its context with: the machine and the SQLite version.
-    package static var reportLine: String {
-        "machine: \(current); SQLite \(Database.libraryVersion)"
+    /// The line every benchmark report starts its context with: the machine, and the database measured
+    /// with its version (`BenchmarkDatabase.engine`).
+    package static func reportLine(engine: String) -> String {
+        "machine: \(current); \(engine)"
     }
 
     package static var current: String {

@@ -60,7 +60,7 @@ package struct QueueBenchmark {
         progress("claim+complete, 1 worker process")
         let one = try await drain(phase: "one-process.db", processes: 1)
 
-        progress("claim+complete, \(processes) worker processes")
+        progress("claim+complete, \(ReportText.count(processes, "worker process", "worker processes"))")
         try await fill(try await freshStore("many-processes.db"))
         let many = try await drain(phase: "many-processes.db", processes: processes)
 
@@ -69,7 +69,10 @@ package struct QueueBenchmark {
 
         var handOver: LockHandOver?
         if case .sqlite = database {
-            progress("lock hand-over: \(processes) processes committing one job per transaction")
+            progress(
+                "lock hand-over: one process committing \(ReportText.number(Self.handOverBulkBatch)) jobs per "
+                    + "transaction beside \(ReportText.count(processes - 1, "process", "processes")) committing one job per "
+                    + "transaction")
             handOver = try await contend()
         }
         try await database.cleanUp()
@@ -84,6 +87,11 @@ package struct QueueBenchmark {
             handOver: handOver,
             baseline: baseline
         )
+    }
+
+    /// Jobs per transaction in the batched enqueue: `enqueueBatchSize`, or all of them when there are fewer.
+    package var enqueueBatch: Int {
+        min(Self.enqueueBatchSize, jobs)
     }
 
     /// Enqueues `jobs` jobs into a new database, `enqueueBatchSize` per transaction; returns jobs per second.

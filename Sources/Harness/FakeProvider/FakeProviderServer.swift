@@ -9,10 +9,11 @@ import Workers
 ///
 /// It answers each provider's send endpoint (and token endpoints) the way the provider documents,
 /// records every request, and plays scripted faults: `POST /_fake/script` with a JSON array of rules
-/// `{"path": substring, "times": N, "status": S, "body": JSON, "raw": text, "headers": {...},
-/// "delay_ms": N, "drop": true, "pass": true, "until": {"path": substring, "count": N}}` (`pass`: answer
-/// normally, after the delay; `until`: hold the answer until that many requests to the path were
-/// recorded, at most for the delay, or a minute without one).
+/// `{"path": substring, "times": N, "skip": N, "status": S, "body": JSON, "raw": text, "headers": {...},
+/// "delay_ms": N, "drop": true, "pass": true, "until": {"path": substring, "count": N}}` (`skip`: answer
+/// that many matching requests normally first; `pass`: answer normally, after the delay; `until`: hold
+/// the answer until that many requests to the path were recorded, at most for the delay, or a minute
+/// without one).
 /// `GET /_fake/requests` returns what it recorded (with `at_ns`, wall-clock nanoseconds, for a send
 /// the reply's `text`, read from wherever its provider carries it, and for a Telegram send the
 /// `message_id` it answered), `GET /_fake/count` how many sends it
@@ -43,6 +44,8 @@ private final class FakeAPIs: Sendable {
     struct Rule: Sendable {
         var path: String
         var remaining: Int
+        /// Matching requests still to answer normally before this rule applies.
+        var skip: Int
         var status: Int
         var body: Data
         var headers: [String: String]
@@ -191,6 +194,7 @@ private final class FakeAPIs: Sendable {
             }
             return Rule(
                 path: rule["path"]?.stringValue ?? "", remaining: Int(rule["times"]?.integerValue ?? 1),
+                skip: Int(rule["skip"]?.integerValue ?? 0),
                 status: Int(rule["status"]?.integerValue ?? 200), body: body, headers: headers,
                 delay: .milliseconds(rule["delay_ms"]?.integerValue ?? 0),
                 drop: rule["drop"] == .bool(true), pass: rule["pass"] == .bool(true),
@@ -206,6 +210,10 @@ private final class FakeAPIs: Sendable {
     private func takeRule(for path: String) -> Rule? {
         state.withLock { state in
             guard let index = state.rules.firstIndex(where: { $0.remaining > 0 && path.contains($0.path) }) else {
+                return nil
+            }
+            if state.rules[index].skip > 0 {
+                state.rules[index].skip -= 1
                 return nil
             }
             state.rules[index].remaining -= 1
@@ -426,7 +434,7 @@ private final class FakeAPIs: Sendable {
     private func telegramUpdates(_ request: Request) -> Response {
         let parameters = (try? JSONParser.parse(request.body))?.objectValue
         let offset = parameters?["offset"]?.integerValue ?? 0
-        let limit = Int(parameters?["limit"]?.integerValue ?? 100)
+        let limit = max(0, Int(parameters?["limit"]?.integerValue ?? 100))
         let timeout = Duration.seconds(parameters?["timeout"]?.integerValue ?? 0)
         let updates = state.withLock { state in
             state.telegramUpdates.removeAll { ($0.objectValue?["update_id"]?.integerValue ?? 0) < offset }
@@ -439,7 +447,7 @@ private final class FakeAPIs: Sendable {
     /// WeChat: the queued messages after the cursor (`c` and how many were answered before), a page at a time.
     private func wechatUpdates(_ request: Request) -> Response {
         let cursor = (try? JSONParser.parse(request.body))?.objectValue?["get_updates_buf"]?.stringValue ?? ""
-        let start = Int(cursor.dropFirst()) ?? 0
+        let start = max(0, Int(cursor.dropFirst()) ?? 0)
         let messages = state.withLock { state in
             Array(state.wechatMessages.dropFirst(start).prefix(Self.wechatPage))
         }

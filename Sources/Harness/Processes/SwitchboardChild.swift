@@ -70,11 +70,17 @@ package final class SwitchboardChild: @unchecked Sendable {
                     directory: directory
                 )
             ) { _ in
-                // On the child's own thread, before it is reaped: its stderr, to the end.
+                // On the child's own thread, before it is reaped: its stderr, to the end, kept as it comes
+                // (a test may wait for a line the child logs while it runs).
                 guard let stderr else { return }
-                let captured = Self.readToEnd(stderr.read)
+                var chunk = [UInt8](repeating: 0, count: 65_536)
+                while true {
+                    let count = read(stderr.read, &chunk, chunk.count)
+                    if count < 0 && errno == EINTR { continue }
+                    if count <= 0 { break }
+                    errors.bytes.withLock { $0.append(contentsOf: chunk[..<count]) }
+                }
                 close(stderr.read)
-                errors.bytes.withLock { $0 = captured }
             }
         } catch {
             [stdin.write, stdout.read, stderr?.read].compactMap { $0 }.forEach { close($0) }
@@ -90,6 +96,11 @@ package final class SwitchboardChild: @unchecked Sendable {
     }
 
     package var pid: pid_t { child.pid }
+
+    /// What a child started with `.capture` has written to stderr so far.
+    package var errorOutputSoFar: String {
+        String(decoding: errors.bytes.withLock { $0 }, as: UTF8.self)
+    }
 
     /// The next line the child prints, or nil once its stdout closes.
     package func readLine() async -> String? {

@@ -15,6 +15,18 @@ package enum BenchmarkDatabase: Sendable {
         }
     }
 
+    /// The database software and its version, for reports: `SQLite 3.40.1` (the library linked in),
+    /// `PostgreSQL 15.20` (the server's).
+    package func engine() throws -> String {
+        switch self {
+        case .sqlite: return "SQLite \(Database.libraryVersion)"
+        case .postgres(let url):
+            // From version 10 on, the number is major * 10000 + minor.
+            let version = try PGConnection(url: url).serverVersion
+            return "PostgreSQL \(version / 10_000).\(version % 10_000)"
+        }
+    }
+
     /// Refuses a PostgreSQL database that already holds a Switchboard schema: a benchmark never empties
     /// a queue it did not make.
     package func checkUnused() async throws {

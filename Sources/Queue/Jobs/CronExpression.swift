@@ -21,8 +21,16 @@ public struct CronExpression: Sendable, Equatable, CustomStringConvertible {
     ]
     private static let dayNames = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"]
 
-    /// - Throws: `QueueError.invalidArgument` naming the field that is wrong.
+    /// - Throws: `QueueError.invalidArgument` naming the field that is wrong, or that can never run.
     public init(_ text: String) throws {
+        try self.init(stored: text)
+        try checkSomeDayRuns()
+    }
+
+    /// An expression as a database holds it. One stored before expressions that can never run were
+    /// refused still reads (its next run is never), so it can be listed and removed.
+    /// - Throws: `QueueError.invalidArgument` naming the field that is wrong.
+    package init(stored text: String) throws {
         let fields = text.split(whereSeparator: \.isWhitespace).map { $0.lowercased() }
         guard fields.count == 5 else {
             throw QueueError.invalid("cron", "must have five fields (minute hour day-of-month month day-of-week)")
@@ -38,18 +46,50 @@ public struct CronExpression: Sendable, Equatable, CustomStringConvertible {
         restrictsDayOfWeek = !fields[4].hasPrefix("*")
     }
 
-    /// The first tick strictly after `instant`, in `timeZone`; nil when none falls within five years
-    /// (`0 0 30 2 *` never does).
+    /// The most days each month has (February in a leap year).
+    private static let daysInMonth = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+
+    /// Refuses an expression that can never run (`0 0 30 2 *`), which would otherwise be stored and say
+    /// "next run never". Only a restricted day of month with an unrestricted day of week can: every
+    /// month has every weekday, and every hour and minute field allows some value.
+    private func checkSomeDayRuns() throws {
+        guard restrictsDayOfMonth, !restrictsDayOfWeek else { return }
+        let runs = months.contains { month in daysOfMonth.contains { $0 <= Self.daysInMonth[month - 1] } }
+        guard runs else {
+            let days = daysOfMonth.sorted().map(String.init).joined(separator: ", ")
+            let monthNames = months.sorted().map { Self.monthNames[$0 - 1] }.joined(separator: ", ")
+            throw QueueError.invalid(
+                "cron",
+                "day of month field: \(monthNames) \(months.count == 1 ? "has" : "have") no day \(days), so the "
+                    + "expression would never run")
+        }
+    }
+
+    /// How far ahead `nextTick` looks: longer than the longest wait for an expression that can run, a
+    /// February 29th across a century year that is not a leap year (2096 to 2104: eight years).
+    private static let horizonYears = 9
+
+    /// The first tick strictly after `instant`, in `timeZone`; nil when none falls within nine years (a
+    /// wall time that only ever falls in a daylight-saving gap).
     public func nextTick(after instant: Timestamp, in timeZone: TimeZone) -> Timestamp? {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = timeZone
         let after = Date(timeIntervalSince1970: Double(instant.millisecondsSince1970) / 1_000)
+        guard let horizon = calendar.date(byAdding: .year, value: Self.horizonYears, to: after) else { return nil }
         var day = calendar.startOfDay(for: after)
-        for _ in 0..<(5 * 366) {
+        while day < horizon {
             let date = calendar.dateComponents([.year, .month, .day, .weekday], from: day)
-            if let year = date.year, let month = date.month, let dayOfMonth = date.day, let weekday = date.weekday,
-                months.contains(month), runs(onDay: dayOfMonth, weekday: weekday - 1)
-            {
+            guard let year = date.year, let month = date.month, let dayOfMonth = date.day, let weekday = date.weekday
+            else { return nil }
+            if !months.contains(month) {
+                // Skip the rest of a month the expression does not run in.
+                guard let first = calendar.date(from: DateComponents(year: year, month: month, day: 1)),
+                    let next = calendar.date(byAdding: .month, value: 1, to: first)
+                else { return nil }
+                day = calendar.startOfDay(for: next)
+                continue
+            }
+            if runs(onDay: dayOfMonth, weekday: weekday - 1) {
                 for hour in hours {
                     for minute in minutes {
                         let wanted = DateComponents(

@@ -1,7 +1,10 @@
 extension JobStore {
-    /// Dead letters in the order they died, optionally of one queue or kind.
-    public func deadLetters(queue: String? = nil, kind: String? = nil, limit: Int = 100) async throws -> [JobRecord] {
-        try await storage.deadLetters(queue: queue, kind: kind, limit: limit)
+    /// Dead letters in the order they died, optionally of one queue or kind, and only those after `after`
+    /// (the position of the last one of the page before).
+    public func deadLetters(
+        queue: String? = nil, kind: String? = nil, after: DeadLetterPosition? = nil, limit: Int = 100
+    ) async throws -> [JobRecord] {
+        try await storage.deadLetters(queue: queue, kind: kind, after: after, limit: limit)
     }
 
     /// One dead letter with its error history.

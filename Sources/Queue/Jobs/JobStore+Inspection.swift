@@ -34,11 +34,19 @@ extension JobStore {
     public func hasRunnableOrLeasedJobs(queues: [String], kinds: [String]? = nil) async throws -> Bool {
         try await storage.hasRunnableOrLeasedJobs(queues: queues, kinds: kinds)
     }
+
+    /// True while some job in `queues`, of `kinds` (nil for any), is leased, or ready, scheduled (a
+    /// delay, a retry's backoff, a snooze, a rate hold) or blocked in a queue that is not paused: what a
+    /// worker draining everything (`--drain-all`) waits on.
+    public func hasLiveJobs(queues: [String], kinds: [String]? = nil) async throws -> Bool {
+        try await storage.hasLiveJobs(queues: queues, kinds: kinds)
+    }
 }
 
 extension JobStore {
     /// Cancels a job: a ready, scheduled or blocked job at once; a leased one too, and its holder loses
-    /// the lease at its next heartbeat or settlement (its result is discarded). A cancelled job becomes
+    /// the lease: it hears of it within a second (its result is discarded) and stops the job's work. A
+    /// redrive of the job waits for that attempt to stop, or for its lease to run out. A cancelled job becomes
     /// a dead letter with reason `cancelled`, without a dead-letter notice, its dedupe key still held (a
     /// redelivery of the message does not bring it back); its group's next job runs.
     /// - Returns: the state the job was in; nil when there is no such job. A job that was not live

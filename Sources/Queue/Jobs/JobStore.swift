@@ -35,7 +35,9 @@ public final class JobStore: Sendable {
     /// The database this store was opened on: its path, or its URL with the password masked.
     public var path: String { storage.location }
 
-    /// The store's clock: the time every lease, backoff and expiry is measured against.
+    /// The process's clock: what this process waits by. On SQLite it is also the time every lease,
+    /// backoff and expiry is measured against; on PostgreSQL those use the server's clock (unless
+    /// `StoreOptions.usesServerClock` is off), and times the store reports are the server's.
     public var clock: any WallClock { options.clock }
 
     /// The other modules' tables the store was opened with.
@@ -197,14 +199,40 @@ public final class JobStore: Sendable {
         try await storage.pruneExpiredDedupeKeys(limit: limit)
     }
 
+    /// Checks that the database could take new data now: takes `bytes` of new space where it writes its
+    /// data (beside a SQLite file; in a PostgreSQL database's tablespace) and gives it back.
+    ///
+    /// A transaction that changes no new pages succeeds on a full disk, and every write that adds rows
+    /// fails: a readiness check needs this to tell the two apart.
+    /// - Throws: `StorageError` (SQLite: the filesystem's reason, `ENOSPC`) or `PostgresError` (SQLSTATE
+    ///   53100, disk full) when the space cannot be had; whatever reaching the database throws.
+    public func checkRoom(bytes: Int) async throws {
+        try await storage.checkRoom(bytes: bytes)
+    }
+
     /// The schema version the database is at.
     public func schemaVersion() async throws -> Int {
         try await storage.schemaVersion()
     }
 
-    /// A number that changes whenever another process commits to the database: cheap to read, so an idle
-    /// worker polls it instead of taking the write lock to look for work.
+    /// A number that changes whenever another process commits work to the database: cheap to read, so an
+    /// idle worker polls it instead of taking the write lock to look for work.
     public func changeCounter() async throws -> Int64 {
-        try await storage.changeCounter()
+        try await storage.changeCounters().work
+    }
+
+    /// The counters a worker polls: one for new work, one for leases taken away (see `ChangeCounters`).
+    /// On SQLite both are the file's `data_version` (any commit by another process); on PostgreSQL, what
+    /// the `LISTEN` connection heard, with no round trip.
+    public func changeCounters() async throws -> ChangeCounters {
+        try await storage.changeCounters()
+    }
+
+    /// Those of `leases` that are no longer held: their jobs were cancelled, or expired and were claimed
+    /// again. A read that takes no lock: a running worker asks it when `ChangeCounters.leases` moves, to
+    /// stop the work of a cancelled job within a second instead of at its next heartbeat.
+    public func lostLeases(_ leases: [Lease]) async throws -> [Lease] {
+        guard !leases.isEmpty else { return [] }
+        return try await storage.lostLeases(leases)
     }
 }

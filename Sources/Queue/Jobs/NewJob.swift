@@ -62,7 +62,9 @@ public struct NewJob: Sendable {
         }
     }
 
-    /// Checks a queue or kind name: not empty, at most 200 bytes.
+    /// Checks a queue, kind or schedule name: not empty, at most 200 bytes, no control characters (a
+    /// name is printed in tables and on terminals, where one would break the table or send the
+    /// terminal an escape sequence).
     /// - Throws: `QueueError.invalidArgument` naming `field`.
     public static func validateName(_ value: String, field: String) throws {
         if value.isEmpty {
@@ -70,6 +72,16 @@ public struct NewJob: Sendable {
         }
         if value.utf8.count > 200 {
             throw QueueError.invalid(field, "must be at most 200 bytes")
+        }
+        try validatePrintable(value, field: field)
+    }
+
+    /// Checks that a name or key an operator gives contains no control characters: they would send a
+    /// terminal an escape sequence, or break a table, wherever it is printed.
+    /// - Throws: `QueueError.invalidArgument` naming `field`.
+    public static func validatePrintable(_ value: String, field: String) throws {
+        if value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            throw QueueError.invalid(field, "must not contain control characters")
         }
     }
 }

@@ -16,6 +16,7 @@ public struct QueueError: Error, Sendable, Equatable, CustomStringConvertible {
             case schemaOutdated = "schema_outdated"
             case contended
             case unavailable
+            case misconfigured
             case corrupt
             case `internal`
         }
@@ -48,6 +49,9 @@ public struct QueueError: Error, Sendable, Equatable, CustomStringConvertible {
         /// The database server cannot be reached now, or the connection broke while a transaction was
         /// committing (so whether it committed is unknown); trying again later may succeed.
         public static let unavailable = Code(.unavailable)
+        /// The database server refused the connection's settings: a malformed URL or parameter, no password,
+        /// a role, password or database it does not know, no right to connect. Trying again does not mend it.
+        public static let misconfigured = Code(.misconfigured)
         /// The database holds a value this build cannot read: it was changed behind Switchboard's back.
         public static let corrupt = Code(.corrupt)
         /// A library Switchboard relies on failed in a way no input explains.

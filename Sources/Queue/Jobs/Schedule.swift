@@ -8,15 +8,26 @@ import Foundation
 public struct Schedule: Sendable, Equatable {
     public var name: String
     public var cron: CronExpression
-    public var timeZone: TimeZone
+    /// The zone's identifier as it was given (`UTC`, `Europe/Berlin`), which is what is stored and
+    /// printed: Foundation's own identifier for `UTC` is `GMT`, and for `GMT+5` `GMT+0500`.
+    public let timeZoneName: String
+    /// The zone the ticks are wall-clock times of.
+    public let timeZone: TimeZone
     public var queue: String
     public var kind: String
     public var payload: Data
 
-    public init(name: String, cron: CronExpression, timeZone: TimeZone, queue: String, kind: String, payload: Data) {
+    /// - Throws: `QueueError.invalidArgument` naming `timezone` when `timeZone` names no zone.
+    public init(name: String, cron: CronExpression, timeZone: String, queue: String, kind: String, payload: Data)
+        throws
+    {
+        guard let zone = TimeZone(identifier: timeZone) else {
+            throw QueueError.invalid("timezone", "\(timeZone) is not a time zone (such as UTC or Europe/Berlin)")
+        }
         self.name = name
         self.cron = cron
-        self.timeZone = timeZone
+        self.timeZoneName = timeZone
+        self.timeZone = zone
         self.queue = queue
         self.kind = kind
         self.payload = payload
@@ -29,8 +40,9 @@ public struct Schedule: Sendable, Equatable {
             dedupe: DedupeKey("schedule:\(name):\(tick.millisecondsSince1970)", timeToLive: .seconds(86_400)))
     }
 
+    /// Checks the names a caller gives: the schedule's, its queue's and its kind's.
     /// - Throws: `QueueError.invalidArgument` naming the field.
-    func validate() throws {
+    public func validate() throws {
         try NewJob.validateName(name, field: "name")
         try NewJob.validateName(queue, field: "queue")
         try NewJob.validateName(kind, field: "kind")
@@ -40,7 +52,7 @@ public struct Schedule: Sendable, Equatable {
 /// A schedule as stored, with its next tick.
 public struct ScheduleRecord: Sendable {
     public var schedule: Schedule
-    /// When it fires next; nil when its expression has no tick within five years.
+    /// When it fires next; nil when its expression has no tick within nine years.
     public var nextRunAt: Timestamp?
 
     package init(schedule: Schedule, nextRunAt: Timestamp?) {
@@ -52,11 +64,14 @@ public struct ScheduleRecord: Sendable {
 
     /// - Throws: `QueueError.corrupt` when a stored expression or zone no longer reads.
     init(_ row: some StoredRow) throws {
-        guard let zone = TimeZone(identifier: row.text(2)), let cron = try? CronExpression(row.text(1)) else {
+        guard let cron = try? CronExpression(stored: row.text(1)),
+            let schedule = try? Schedule(
+                name: row.text(0), cron: cron, timeZone: row.text(2), queue: row.text(3), kind: row.text(4),
+                payload: row.blob(5))
+        else {
             throw QueueError(.corrupt, "schedule \(row.text(0)) holds an expression or time zone that does not read")
         }
-        schedule = Schedule(
-            name: row.text(0), cron: cron, timeZone: zone, queue: row.text(3), kind: row.text(4), payload: row.blob(5))
+        self.schedule = schedule
         nextRunAt = row.optionalInt64(6).map(Timestamp.init(millisecondsSince1970:))
     }
 }

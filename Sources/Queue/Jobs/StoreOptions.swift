@@ -3,7 +3,13 @@ import Foundation
 /// How a store is opened and the rules it applies.
 public struct StoreOptions: Sendable {
     public var durability: Durability = .full
+    /// This process's clock: what it waits by, and on SQLite (one machine) the time every lease, backoff
+    /// and expiry is measured against.
     public var clock: any WallClock = SystemClock()
+    /// On PostgreSQL, judge leases, run-at times, expiries and schedules by the server's clock (`now()`)
+    /// rather than `clock`: machines' clocks disagree, and one running ahead would take live leases. Only
+    /// tests that move time by hand (`ManualClock`) turn it off.
+    public var usesServerClock = true
     /// Attempts a job gets when it does not say.
     public var defaultMaxAttempts = 5
     public var retryPolicies = RetryPolicies()

@@ -9,16 +9,32 @@ package final class PGConnection {
     private let handle: OpaquePointer
 
     /// Connects to `url` (`postgres://...` or `postgresql://...`).
-    /// - Throws: `PostgresError` with libpq's message (which names the host, never the password).
+    /// - Throws: `PostgresError` with libpq's message, from which every form of the URL's password is
+    ///   removed (libpq quotes a malformed URL's parts, password included), and, when the server refused
+    ///   the connection, its SQLSTATE.
     package init(url: String) throws(PostgresError) {
-        guard let handle = PQconnectdb(url) else {
+        let passwords = StoreLocation.postgres(url: url).passwordForms
+        // libpq's own parser says whether the URL is well-formed: a failure here is a setting to fix, which
+        // the failed connection below could not tell from a server that is down.
+        var parseError: UnsafeMutablePointer<CChar>?
+        guard let parsed = PQconninfoParse(url, &parseError) else {
+            let message = Self.message(parseError, hiding: passwords)
+            PQfreemem(parseError)
+            throw PostgresError(
+                sqlState: nil, message: message, statement: nil, connectionLost: true, invalidSettings: true)
+        }
+        PQconninfoFree(parsed)
+        guard let handle = PQconnectStart(url) else {
             throw PostgresError(sqlState: nil, message: "out of memory", statement: nil, connectionLost: true)
         }
-        guard PQstatus(handle) == CONNECTION_OK else {
-            let message = Self.message(PQerrorMessage(handle))
+        // A failed connection has no result to read the server's SQLSTATE from: only the verbose message
+        // carries it ("FATAL:  3D000: database ... does not exist"). Set before the server can answer.
+        PQsetErrorVerbosity(handle, PQERRORS_VERBOSE)
+        if let failure = Self.finishConnecting(handle, passwords: passwords) {
             PQfinish(handle)
-            throw PostgresError(sqlState: nil, message: message, statement: nil, connectionLost: true)
+            throw failure
         }
+        PQsetErrorVerbosity(handle, PQERRORS_DEFAULT)
         // The server's notices (NOTICE: drop cascades to ...) are not Switchboard's output.
         PQsetNoticeProcessor(handle, { _, _ in }, nil)
         self.handle = handle
@@ -69,24 +85,27 @@ package final class PGConnection {
         return try checked(result, sql: sql)
     }
 
-    /// Runs statements separated by semicolons, with no parameters (migrations).
-    package func executeScript(_ sql: String) throws(PostgresError) {
-        _ = try checked(PQexec(handle, sql), sql: sql)
+    /// Runs statements separated by semicolons, with no parameters, in one round trip (migrations, a
+    /// BEGIN that also reads the clock); returns the last statement's result.
+    @discardableResult
+    package func executeScript(_ sql: String) throws(PostgresError) -> PGResult {
+        try checked(PQexec(handle, sql), sql: sql)
     }
 
-    /// Reads what the server has sent without blocking, and returns how many notifications arrived.
+    /// Reads what the server has sent without blocking, and returns the channel of each notification
+    /// that arrived.
     /// - Throws: `PostgresError` when the connection has broken.
-    package func takeNotifications() throws(PostgresError) -> Int {
+    package func takeNotifications() throws(PostgresError) -> [String] {
         guard PQconsumeInput(handle) == 1 else {
             throw PostgresError(
                 sqlState: nil, message: Self.message(PQerrorMessage(handle)), statement: nil, connectionLost: true)
         }
-        var count = 0
+        var channels: [String] = []
         while let notification = PQnotifies(handle) {
+            channels.append(String(cString: notification.pointee.relname))
             PQfreemem(notification)
-            count += 1
         }
-        return count
+        return channels
     }
 
     private func checked(_ result: OpaquePointer?, sql: String) throws(PostgresError) -> PGResult {
@@ -110,5 +129,80 @@ package final class PGConnection {
         let message = text.map { String(cString: $0) } ?? ""
         let trimmed = message.trimmingCharacters(in: .whitespacesAndNewlines)
         return trimmed.isEmpty ? "the server gave no reason" : trimmed
+    }
+
+    /// libpq's message with each of `passwords` replaced by `***`.
+    private static func message(_ text: UnsafePointer<CChar>?, hiding passwords: [String]) -> String {
+        passwords.reduce(message(text)) { message, password in message.replacing(password, with: "***") }
+    }
+
+    /// Drives libpq's connection state machine to its end, waiting on the socket as `PQconnectdb` does
+    /// (which cannot be used: it gives no chance to ask for the verbose message before the server answers).
+    /// `connect_timeout` bounds each host's attempt, as in libpq; unlike libpq, a host that runs out of time
+    /// ends the attempt instead of passing on to the URL's next host.
+    /// - Returns: nil once connected, else the failure.
+    private static func finishConnecting(_ handle: OpaquePointer, passwords: [String]) -> PostgresError? {
+        func failure(_ text: String? = nil) -> PostgresError {
+            let verbose = text ?? message(PQerrorMessage(handle), hiding: passwords)
+            let sqlState = verbose.matches(of: #/:  ([0-9A-Z]{5}): /#).last.map { String($0.1) }
+            let lines = verbose.split(separator: "\n", omittingEmptySubsequences: false)
+                .filter { !$0.hasPrefix("LOCATION:") }
+            let plain = lines.joined(separator: "\n").replacing(#/:  [0-9A-Z]{5}: /#, with: ":  ")
+            return PostgresError(
+                sqlState: sqlState, message: plain.trimmingCharacters(in: .whitespacesAndNewlines), statement: nil,
+                connectionLost: true, invalidSettings: PQconnectionNeedsPassword(handle) == 1)
+        }
+        guard PQstatus(handle) != CONNECTION_BAD else { return failure() }
+        let timeout: Int
+        switch connectTimeout(handle) {
+        case .success(let seconds): timeout = seconds
+        case .failure(let error): return error
+        }
+        // Just after PQconnectStart, libpq waits to write, as if PQconnectPoll had asked for it.
+        var state = PGRES_POLLING_WRITING
+        var host: String?
+        var deadline = ContinuousClock.now
+        while state != PGRES_POLLING_OK {
+            guard state != PGRES_POLLING_FAILED else { return failure() }
+            let current = PQhost(handle).map { String(cString: $0) }
+            if current != host {
+                host = current
+                deadline = .now + .seconds(timeout)
+            }
+            let wait = timeout > 0 ? max(Int32((deadline - .now).seconds * 1_000), 0) : -1
+            var descriptor = pollfd(
+                fd: PQsocket(handle), events: Int16(state == PGRES_POLLING_READING ? POLLIN : POLLOUT), revents: 0)
+            let ready = poll(&descriptor, 1, wait)
+            if ready == 0 {
+                return failure("timeout expired")
+            }
+            if ready < 0 && errno != EINTR {
+                return failure("cannot wait for the server: \(String(cString: strerror(errno)))")
+            }
+            state = PQconnectPoll(handle)
+        }
+        return nil
+    }
+
+    /// The connection's `connect_timeout` in seconds, 0 for none; at least 2, as libpq makes it.
+    private static func connectTimeout(_ handle: OpaquePointer) -> Result<Int, PostgresError> {
+        guard let options = PQconninfo(handle) else { return .success(0) }
+        defer { PQconninfoFree(options) }
+        var option = options
+        while let keyword = option.pointee.keyword {
+            if String(cString: keyword) == "connect_timeout", let value = option.pointee.val {
+                let text = String(cString: value)
+                guard let seconds = Int(text.trimmingCharacters(in: .whitespaces)) else {
+                    return .failure(
+                        PostgresError(
+                            sqlState: nil,
+                            message: "invalid integer value \"\(text)\" for connection option \"connect_timeout\"",
+                            statement: nil, connectionLost: true, invalidSettings: true))
+                }
+                return .success(seconds <= 0 ? 0 : max(seconds, 2))
+            }
+            option += 1
+        }
+        return .success(0)
     }
 }

@@ -11,12 +11,18 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
     public let statement: String?
     /// The connection is gone: nothing more can be sent on it.
     package let connectionLost: Bool
+    /// libpq refused the connection's settings before any server answered: a URL it cannot parse, or no
+    /// password where the server asks for one.
+    package let invalidSettings: Bool
 
-    package init(sqlState: String?, message: String, statement: String?, connectionLost: Bool) {
+    package init(
+        sqlState: String?, message: String, statement: String?, connectionLost: Bool, invalidSettings: Bool = false
+    ) {
         self.sqlState = sqlState
         self.message = message
         self.statement = statement
         self.connectionLost = connectionLost
+        self.invalidSettings = invalidSettings
     }
 
     public var description: String {
@@ -37,9 +43,20 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
 
     /// The server is shutting down, or the connection broke: a new connection may succeed.
     package var isConnectionFailure: Bool {
-        connectionLost || sqlState?.hasPrefix("08") == true || sqlState == "57P01" || sqlState == "57P02"
+        guard !isConfigurationError else { return false }
+        return connectionLost || sqlState?.hasPrefix("08") == true || sqlState == "57P01" || sqlState == "57P02"
             || sqlState == "57P03"
     }
+
+    /// A connection refused for a reason no retry mends: a malformed URL or parameter, a missing password,
+    /// a role or database the server does not know, a wrong password, no right to connect.
+    package var isConfigurationError: Bool {
+        invalidSettings || sqlState.map(Self.configurationStates.contains) == true
+    }
+
+    /// invalid_authorization_specification (no such role, no pg_hba.conf entry), invalid_password,
+    /// invalid_catalog_name (no such database), insufficient_privilege (no CONNECT right).
+    private static let configurationStates: Set<String> = ["28000", "28P01", "3D000", "42501"]
 
     private static func oneLine(_ sql: String) -> String {
         let words = sql.split(whereSeparator: \.isWhitespace).joined(separator: " ")

@@ -48,25 +48,52 @@ final class PostgresSession: @unchecked Sendable {
     }
 
     /// Runs `body` outside a transaction (each statement commits on its own), on a healthy connection.
-    func perform<T: Sendable>(_ body: @escaping @Sendable (PGConnection) throws -> T) async throws -> T {
-        try await onQueue { try self.retrying(body) }
+    /// - Parameter deadline: the caller's `StoreDeadline`: no new connection is tried after it.
+    func perform<T: Sendable>(
+        until deadline: ContinuousClock.Instant? = nil, _ body: @escaping @Sendable (PGConnection) throws -> T
+    ) async throws -> T {
+        try await onQueue { try self.retrying(until: deadline, body) }
     }
 
     /// Runs `body` in a read-write transaction at READ COMMITTED, trying the whole transaction again when
     /// it loses a serialization conflict or a deadlock, or when the connection breaks before COMMIT.
     ///
     /// `body` may run more than once, so it must not have effects outside the database.
+    /// - Parameter deadline: the caller's `StoreDeadline`: no new connection or attempt is tried after
+    ///   it, and each statement is cancelled (`statement_timeout`) when it runs past it.
     /// - Throws: `QueueError.unavailable` when the connection broke during COMMIT (the outcome is
     ///   unknown) or cannot be re-established; `QueueError.contended` past the lock timeout.
-    func write<T: Sendable>(_ body: @escaping @Sendable (PGConnection) throws -> T) async throws -> T {
-        try await onQueue { try self.retrying { try Self.transaction($0, begin: "BEGIN", body) } }
+    func write<T: Sendable>(
+        until deadline: ContinuousClock.Instant? = nil, _ body: @escaping @Sendable (PGConnection) throws -> T
+    ) async throws -> T {
+        try await write(until: deadline, readingServerTime: false) { connection, _ in try body(connection) }
     }
 
-    /// Runs `body` in a read-only transaction that sees one snapshot.
-    func read<T: Sendable>(_ body: @escaping @Sendable (PGConnection) throws -> T) async throws -> T {
+    /// `write`, with the server's clock read by the BEGIN itself, in the same round trip: `body` gets the
+    /// transaction's `now()` in milliseconds since 1970 when `readingServerTime`, else nil.
+    func write<T: Sendable>(
+        until deadline: ContinuousClock.Instant? = nil, readingServerTime: Bool,
+        _ body: @escaping @Sendable (PGConnection, Int64?) throws -> T
+    ) async throws -> T {
         try await onQueue {
-            try self.retrying {
-                try Self.transaction($0, begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", body)
+            try self.retrying(until: deadline) {
+                try Self.transaction(
+                    $0, begin: "BEGIN", until: deadline, readingServerTime: readingServerTime, body)
+            }
+        }
+    }
+
+    /// Runs `body` in a read-only transaction that sees one snapshot, with the server's clock as `write`
+    /// reads it.
+    func read<T: Sendable>(
+        until deadline: ContinuousClock.Instant? = nil, readingServerTime: Bool,
+        _ body: @escaping @Sendable (PGConnection, Int64?) throws -> T
+    ) async throws -> T {
+        try await onQueue {
+            try self.retrying(until: deadline) {
+                try Self.transaction(
+                    $0, begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", until: deadline,
+                    readingServerTime: readingServerTime, body)
             }
         }
     }
@@ -77,13 +104,15 @@ final class PostgresSession: @unchecked Sendable {
         }
     }
 
-    private static func transaction<T>(_ connection: PGConnection, begin: String, _ body: (PGConnection) throws -> T)
-        throws -> T
-    {
-        try connection.execute(begin)
+    private static func transaction<T>(
+        _ connection: PGConnection, begin: String, until deadline: ContinuousClock.Instant?, readingServerTime: Bool,
+        _ body: (PGConnection, Int64?) throws -> T
+    ) throws -> T {
+        let serverTime = try Self.openTransaction(
+            connection, opening(begin, until: deadline), readingServerTime: readingServerTime)
         let value: T
         do {
-            value = try body(connection)
+            value = try body(connection, serverTime)
         } catch {
             if connection.isHealthy {
                 _ = try? connection.execute("ROLLBACK")
@@ -102,9 +131,39 @@ final class PostgresSession: @unchecked Sendable {
         return value
     }
 
-    /// Runs `attempt` on the connection, replacing a broken connection and retrying conflicts.
-    private func retrying<T>(_ attempt: (PGConnection) throws -> T) throws -> T {
-        let deadline = ContinuousClock.now + reconnectTimeout
+    /// The statements that open a transaction; under a deadline, each statement of it is bounded by the
+    /// time left (`statement_timeout`), set in the same round trip as BEGIN.
+    private static func opening(_ begin: String, until deadline: ContinuousClock.Instant?) -> String {
+        guard let deadline else { return begin }
+        let milliseconds = max(1, Int(StoreDeadline.remaining(until: deadline) / .milliseconds(1)))
+        return "\(begin); SET LOCAL statement_timeout TO \(milliseconds)"
+    }
+
+    /// Runs `opening`; with `readingServerTime`, reads the server's clock in the same message, so in one
+    /// round trip as a bare BEGIN (the simple protocol runs every statement of it).
+    private static func openTransaction(_ connection: PGConnection, _ opening: String, readingServerTime: Bool) throws
+        -> Int64?
+    {
+        guard readingServerTime else {
+            try connection.executeScript(opening)
+            return nil
+        }
+        let began = try connection.executeScript("\(opening); SELECT \(PostgresClockSQL.now)")
+        guard let time = began.first({ $0.int64(0) }) else {
+            throw QueueError(.internal, "PostgreSQL did not say what time it is")
+        }
+        return time
+    }
+
+    /// Runs `attempt` on the connection, replacing a broken connection and retrying conflicts, until the
+    /// reconnect timeout or the caller's deadline, whichever comes first.
+    private func retrying<T>(until callerDeadline: ContinuousClock.Instant?, _ attempt: (PGConnection) throws -> T)
+        throws -> T
+    {
+        var deadline = ContinuousClock.now + reconnectTimeout
+        if let callerDeadline, callerDeadline < deadline {
+            deadline = callerDeadline
+        }
         var conflicts = 0
         var backoff = Duration.milliseconds(50)
         while true {
@@ -143,10 +202,25 @@ final class PostgresSession: @unchecked Sendable {
     }
 
     private func connect() throws -> PGConnection {
-        let connection = try PGConnection(url: url)
+        let connection = try Self.open(url)
         for setting in settings {
             try connection.execute(setting)
         }
         return connection
+    }
+
+    /// A new connection; settings the server refuses become `QueueError.misconfigured`, which no retry
+    /// here waits on.
+    private static func open(_ url: String) throws -> PGConnection {
+        do {
+            return try PGConnection(url: url)
+        } catch {
+            guard error.isConfigurationError else { throw error }
+            throw QueueError(
+                .misconfigured,
+                "cannot connect to PostgreSQL at \(StoreLocation.postgres(url: url)): a connection setting is wrong, "
+                    + "and trying again will not mend it",
+                cause: error)
+        }
     }
 }

@@ -1,28 +1,35 @@
 import Foundation
 
 extension PostgresJobStorage {
-    package func deadLetters(queue: String?, kind: String?, limit: Int) async throws -> [JobRecord] {
+    package func deadLetters(queue: String?, kind: String?, after: DeadLetterPosition?, limit: Int) async throws
+        -> [JobRecord]
+    {
         try await query { connection, _ in
             try connection.execute(
                 """
                 SELECT \(JobRecord.columns) FROM switchboard.jobs
                 WHERE state = 'dead' AND ($1::text IS NULL OR queue = $1) AND ($2::text IS NULL OR kind = $2)
+                  AND ($4::bigint IS NULL OR finished_at > $4 OR (finished_at = $4 AND id > $5))
                 ORDER BY finished_at, id LIMIT $3
                 """,
-                [.optionalText(queue), .optionalText(kind), .integer(limit)]
+                [
+                    .optionalText(queue), .optionalText(kind), .integer(limit),
+                    .optionalInt8(after?.finishedAt.millisecondsSince1970), .int8(after?.id ?? 0),
+                ]
             ).rows(JobRecord.init)
         }
     }
 
     package func deadLetterIDs(queue: String?, deadFor: Duration) async throws -> [Int64] {
-        try await query { connection, now in
+        try await query { connection, time in
             try connection.execute(
                 """
                 SELECT id FROM switchboard.jobs
-                WHERE state = 'dead' AND finished_at <= $1 AND ($2::text IS NULL OR queue = $2)
+                WHERE state = 'dead' AND finished_at <= \(PostgresClockSQL.parameter(1)) - $3
+                  AND ($2::text IS NULL OR queue = $2)
                 ORDER BY finished_at, id
                 """,
-                [.int8((now - deadFor).millisecondsSince1970), .optionalText(queue)]
+                [time.parameter, .optionalText(queue), .int8(deadFor.wholeMilliseconds)]
             ).rows { $0.int64(0) }
         }
     }

@@ -97,19 +97,31 @@ extension PostgresJobStorage {
     }
 
     package func hasRunnableOrLeasedJobs(queues: [String], kinds: [String]?) async throws -> Bool {
-        try await query { connection, now in
+        try await query { connection, time in
             try connection.execute(
                 """
                 SELECT EXISTS (SELECT 1 FROM switchboard.jobs WHERE queue = ANY($1)
                     AND (state = 'leased'
-                         OR ((state = 'ready' OR (state = 'scheduled' AND run_at <= $2))
+                         OR ((state = 'ready' OR (state = 'scheduled' AND run_at <= \(PostgresClockSQL.parameter(2))))
                              AND queue NOT IN (SELECT queue FROM switchboard.paused_queues)))
                     AND ($3::text[] IS NULL OR kind = ANY($3)))
                 """,
-                [
-                    .textArray(queues), .int8(now.millisecondsSince1970),
-                    kinds.map { .textArray($0) } ?? .null(.textArray),
-                ]
+                [.textArray(queues), time.parameter, kinds.map { .textArray($0) } ?? .null(.textArray)]
+            ).first { $0.bool(0) } ?? false
+        }
+    }
+
+    package func hasLiveJobs(queues: [String], kinds: [String]?) async throws -> Bool {
+        try await query { connection, _ in
+            try connection.execute(
+                """
+                SELECT EXISTS (SELECT 1 FROM switchboard.jobs WHERE queue = ANY($1)
+                    AND (state = 'leased'
+                         OR (state IN ('ready', 'scheduled', 'blocked')
+                             AND queue NOT IN (SELECT queue FROM switchboard.paused_queues)))
+                    AND ($2::text[] IS NULL OR kind = ANY($2)))
+                """,
+                [.textArray(queues), kinds.map { .textArray($0) } ?? .null(.textArray)]
             ).first { $0.bool(0) } ?? false
         }
     }

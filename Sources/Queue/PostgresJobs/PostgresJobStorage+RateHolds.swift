@@ -1,29 +1,30 @@
 import Foundation
 
 extension PostgresJobStorage {
-    package func holdUntil(buckets: [String]) async throws -> Timestamp? {
-        let clock = self.clock
-        let rules = self.rules
-        return try await database.perform { connection in
-            try PostgresJobsTransaction(connection: connection, now: clock.now(), rules: rules).latestHold(buckets)
+    package func holdRemaining(buckets: [String]) async throws -> Duration? {
+        guard !buckets.isEmpty else { return nil }
+        return try await query { connection, time in
+            try connection.execute(
+                """
+                SELECT max(until) - \(PostgresClockSQL.parameter(2)) FROM switchboard.rate_holds
+                WHERE bucket = ANY($1) AND until > \(PostgresClockSQL.parameter(2))
+                """,
+                [.textArray(buckets), time.parameter]
+            ).first { $0.optionalInt64(0) }.flatMap { $0 }.map { Duration.milliseconds($0) }
         }
     }
 
     package func reserveSendSlot(_ bucket: String, interval: Duration, respecting buckets: [String]) async throws
-        -> Timestamp?
+        -> Duration?
     {
         try await writeJobs { jobs in
-            // The bucket's row lock orders racing senders: the second sees the first's slot.
-            try jobs.connection.execute(
-                "INSERT INTO switchboard.rate_holds (bucket, until) VALUES ($1, 0) ON CONFLICT (bucket) DO NOTHING",
-                [.text(bucket)]
-            )
-            try jobs.connection.execute(
-                "SELECT 1 FROM switchboard.rate_holds WHERE bucket = $1 FOR UPDATE", [.text(bucket)])
+            // Racing senders to one chat go one at a time; a hold on any of the buckets is written either
+            // before this reads the holds, or after this send's slot is taken.
+            try jobs.lockRateBuckets(exclusive: [bucket], shared: buckets.filter { $0 != bucket })
             if let hold = try jobs.latestHold(buckets) {
-                return hold
+                return hold - jobs.now
             }
-            try jobs.hold([RateHold(bucket: bucket, until: jobs.now + interval)])
+            try jobs.hold([RateHold(bucket: bucket, for: interval)])
             return nil
         }
     }

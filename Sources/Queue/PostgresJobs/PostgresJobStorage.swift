@@ -5,23 +5,34 @@ import Foundation
 /// Each store holds a few connections for its statements (`PostgresDatabase`, `StoreOptions.postgresConnections`)
 /// and one for `LISTEN` (`PostgresListener`): a statement that leaves a job ready fires a trigger that notifies
 /// the channel when its transaction commits, which moves the change counter idle workers poll. Where `LISTEN` is unavailable (behind a transaction-mode
-/// pooler), the counter moves on a timer instead, and workers poll the queue.
+/// pooler), the counter moves on a timer instead, and workers poll the queue. A cancel of a leased job
+/// notifies a second channel, which moves the counter running workers poll for lost leases.
+///
+/// Leases, run-at times, expiries and schedules are judged by the server's clock (`now()`, read by each
+/// transaction's BEGIN in the same round trip), so a machine whose clock runs ahead cannot take a live
+/// lease and a delay means the same from every machine. What crosses to a caller is a length, not a time
+/// (a rate hold, how long until the next job is due), so the caller's clock need not agree either.
 package final class PostgresJobStorage: JobsWritingStorage {
     package let database: PostgresDatabase
     package let clock: any WallClock
+    /// False only where a test moves time by hand: every time is then `clock`'s.
+    package let usesServerClock: Bool
     let rules: JobRules
     package let location: String
     private let listener: PostgresListener?
 
     /// The channel runnable work is announced on (by the trigger the schema installs).
     static let channel = "switchboard_jobs"
+    /// The channel a cancel of a leased job is announced on, for the worker running it.
+    static let cancelChannel = "switchboard_cancels"
 
     private init(
-        database: PostgresDatabase, clock: any WallClock, rules: JobRules, location: String,
+        database: PostgresDatabase, clock: any WallClock, usesServerClock: Bool, rules: JobRules, location: String,
         listener: PostgresListener?
     ) {
         self.database = database
         self.clock = clock
+        self.usesServerClock = usesServerClock
         self.rules = rules
         self.location = location
         self.listener = listener
@@ -52,38 +63,54 @@ package final class PostgresJobStorage: JobsWritingStorage {
         ) { connection in
             try schema.prepare(connection, access: access, location: location)
         }
-        let listener = access == .readOnly ? nil : PostgresListener(url: url, channel: channel)
+        let listener =
+            access == .readOnly ? nil : PostgresListener(url: url, channel: channel, cancelChannel: cancelChannel)
         return PostgresJobStorage(
-            database: database, clock: options.clock, rules: options.rules, location: location, listener: listener)
+            database: database, clock: options.clock, usesServerClock: options.usesServerClock, rules: options.rules,
+            location: location, listener: listener)
     }
 
-    /// Runs `body` in one write transaction over the job tables, at one instant of the store's clock (read
+    /// Runs `body` in one write transaction over the job tables, at one instant of the server's clock (read
     /// again if the transaction is tried again).
     package func writeJobs<T: Sendable>(_ body: @escaping @Sendable (PostgresJobsTransaction) throws -> T)
         async throws -> T
     {
         let clock = self.clock
         let rules = self.rules
-        return try await database.write { connection in
-            try body(PostgresJobsTransaction(connection: connection, now: clock.now(), rules: rules))
+        return try await database.write(readingServerTime: usesServerClock) { connection, serverTime in
+            try body(
+                PostgresJobsTransaction(connection: connection, now: Self.instant(serverTime, clock), rules: rules))
         }
     }
 
     /// Runs `body`, one statement, outside an explicit transaction (a statement sees one snapshot of its
-    /// own): a read in one round trip instead of three.
-    package func query<T: Sendable>(_ body: @escaping @Sendable (PGConnection, Timestamp) throws -> T) async throws
-        -> T
+    /// own): a read in one round trip instead of three. A statement that needs the time binds
+    /// `StatementTime.parameter` through `PostgresClockSQL.parameter`.
+    package func query<T: Sendable>(_ body: @escaping @Sendable (PGConnection, StatementTime) throws -> T)
+        async throws -> T
     {
-        let clock = self.clock
-        return try await database.perform { connection in try body(connection, clock.now()) }
+        let time = statementTime
+        return try await database.perform { connection in try body(connection, time) }
     }
 
-    /// Runs `body` in a read-only snapshot, with the time read inside it.
+    /// Runs `body` in a read-only snapshot, at the server's time read by its BEGIN.
     package func read<T: Sendable>(_ body: @escaping @Sendable (PGConnection, Timestamp) throws -> T) async throws
         -> T
     {
         let clock = self.clock
-        return try await database.read { connection in try body(connection, clock.now()) }
+        return try await database.read(readingServerTime: usesServerClock) { connection, serverTime in
+            try body(connection, Self.instant(serverTime, clock))
+        }
+    }
+
+    /// The time a single statement is judged at: the server's, or in a test the store's clock's reading.
+    package var statementTime: StatementTime {
+        StatementTime(parameter: usesServerClock ? .null(.int8) : .int8(clock.now().millisecondsSince1970))
+    }
+
+    /// A transaction's instant: the server's time its BEGIN read, or (without the server's clock) `clock`'s.
+    private static func instant(_ serverTime: Int64?, _ clock: any WallClock) -> Timestamp {
+        serverTime.map(Timestamp.init(millisecondsSince1970:)) ?? clock.now()
     }
 
     package func releaseDedupeKey(_ key: String) async throws -> Bool {
@@ -98,8 +125,37 @@ package final class PostgresJobStorage: JobsWritingStorage {
         }
     }
 
-    /// Moves when another process announces runnable work (or, without `LISTEN`, on a timer); local.
-    package func changeCounter() async throws -> Int64 {
-        listener?.changeCounter ?? 0
+    /// The server keeps a temporary table's pages in the database's tablespace, beside the job tables,
+    /// and writes each new page to its file as the table grows: a table of `bytes` of uncompressed rows
+    /// (one 7,000-byte row a page, `STORAGE PLAIN`), dropped at commit, needs that much new space there,
+    /// and fails with 53100 (disk full) when the disk cannot give it.
+    package func checkRoom(bytes: Int) async throws {
+        let pages = max(1, bytes / 8_192)
+        try await database.write { connection in
+            try connection.execute("CREATE TEMPORARY TABLE switchboard_room (filler text) ON COMMIT DROP")
+            try connection.execute("ALTER TABLE switchboard_room ALTER COLUMN filler SET STORAGE PLAIN")
+            try connection.execute(
+                "INSERT INTO switchboard_room SELECT repeat('x', 7000) FROM generate_series(1, $1)", [.integer(pages)])
+        }
+    }
+
+    /// What the `LISTEN` connection heard: runnable work, and cancels of leased jobs (or, without
+    /// `LISTEN`, both move on a timer); local, no round trip.
+    package func changeCounters() async throws -> ChangeCounters {
+        ChangeCounters(work: listener?.changeCounter ?? 0, leases: listener?.cancelCounter ?? 0)
+    }
+
+    package func lostLeases(_ leases: [Lease]) async throws -> [Lease] {
+        let held = try await query { connection, _ in
+            Set(
+                try connection.execute(
+                    """
+                    SELECT id FROM switchboard.jobs
+                    WHERE (id, lease_token) IN (SELECT * FROM unnest($1::int8[], $2::int8[])) AND state = 'leased'
+                    """,
+                    [.int8Array(leases.map(\.jobID)), .int8Array(leases.map(\.token))]
+                ).rows { $0.int64(0) })
+        }
+        return leases.filter { !held.contains($0.jobID) }
     }
 }

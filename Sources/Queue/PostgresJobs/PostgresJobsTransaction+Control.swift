@@ -5,15 +5,18 @@ extension PostgresJobsTransaction {
         if let group, state != .blocked {
             _ = try lockGroups([group])
         }
-        // Out of `leased`, the holder's next heartbeat or settlement finds its lease gone.
+        // Out of `leased`; the notice (sent at commit) has the holder look at its leases at once. The
+        // lease's expiry stays: the attempt may run until then.
         try connection.execute(
             """
-            UPDATE switchboard.jobs SET state = 'dead', dead_reason = $2, lease_expires_at = NULL, worker_id = NULL,
-                            finished_at = $3, updated_at = $3
+            UPDATE switchboard.jobs SET state = 'dead', dead_reason = $2, worker_id = NULL, finished_at = $3, updated_at = $3
             WHERE id = $1
             """,
             [.int8(id), .text(DeadLetterReason.cancelled.rawValue), .int8(now.millisecondsSince1970)]
         )
+        if state == .leased {
+            try connection.execute("SELECT pg_notify($1, '')", [.text(PostgresJobStorage.cancelChannel)])
+        }
         if let group, state != .blocked {
             try promoteNext(inGroups: [group])
         }
@@ -24,8 +27,12 @@ extension PostgresJobsTransaction {
         guard let (state, _) = try lockedStateAndGroup(id) else { return nil }
         switch state {
         case .scheduled:
+            // Not a redriven job still waiting for its cancelled attempt to stop.
             try connection.execute(
-                "UPDATE switchboard.jobs SET state = 'ready', run_at = $2, updated_at = $2 WHERE id = $1",
+                """
+                UPDATE switchboard.jobs SET state = 'ready', run_at = $2, updated_at = $2
+                WHERE id = $1 AND (lease_expires_at IS NULL OR lease_expires_at <= $2)
+                """,
                 [.int8(id), .int8(now.millisecondsSince1970)])
         case .dead:
             _ = try redrive(deadLetters: [id])
@@ -125,7 +132,7 @@ extension PostgresJobsTransaction {
             WHERE $9
             """,
             [
-                .text(schedule.name), .text(schedule.cron.description), .text(schedule.timeZone.identifier),
+                .text(schedule.name), .text(schedule.cron.description), .text(schedule.timeZoneName),
                 .text(schedule.queue), .text(schedule.kind), .bytea(schedule.payload),
                 .optionalInt8(nextRunAt?.millisecondsSince1970), .int8(now.millisecondsSince1970), .bool(replacing),
             ]

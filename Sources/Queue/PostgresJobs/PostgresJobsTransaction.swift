@@ -11,6 +11,7 @@ import Foundation
 /// tries it again as a whole on a serialization failure or a deadlock.
 package final class PostgresJobsTransaction: JobWriteTransaction, JobsWriting {
     package let connection: PGConnection
+    /// The server's clock at the transaction's start (or, in a test, the store's clock).
     package let now: Timestamp
     let rules: JobRules
     private var lockedGroups: Set<String> = []
@@ -292,6 +293,22 @@ package final class PostgresJobsTransaction: JobWriteTransaction, JobsWriting {
         ).rows { $0.int64(0) }.count == 1
     }
 
+    /// Clears the lease expiry a cancelled attempt kept, once its worker says its work stopped; a redriven
+    /// job waiting for it runs at once.
+    func confirmStopped(_ leases: [Lease]) throws {
+        try connection.execute(
+            """
+            UPDATE switchboard.jobs SET lease_expires_at = NULL, updated_at = $3,
+                            state = CASE WHEN state = 'scheduled' THEN 'ready' ELSE state END,
+                            run_at = CASE WHEN state = 'dead' THEN run_at ELSE least(run_at, $3) END
+            FROM unnest($1::int8[], $2::int8[]) AS stopped(id, token)
+            WHERE jobs.id = stopped.id AND jobs.lease_token = stopped.token
+              AND state IN ('dead', 'scheduled', 'blocked') AND lease_expires_at IS NOT NULL
+            """,
+            [.int8Array(leases.map(\.jobID)), .int8Array(leases.map(\.token)), nowValue]
+        )
+    }
+
     /// Extends the leases still held to `now + leaseDuration`; returns those no longer held.
     func heartbeat(_ leases: [Lease], leaseDuration: Duration) throws -> [Lease] {
         guard !leases.isEmpty else { return [] }
@@ -502,15 +519,17 @@ package final class PostgresJobsTransaction: JobWriteTransaction, JobsWriting {
 
     // MARK: Rate holds
 
-    /// Holds rate buckets until a time each, keeping the later of this and any hold already there; and
-    /// deletes a few holds that have ended.
+    /// Holds rate buckets for a time each from now, keeping the later end of this and any hold already
+    /// there; and deletes a few holds that have ended. Under each bucket's advisory lock, exclusive, so a
+    /// send slot being taken for the bucket (`reserveSendSlot`) either sees the hold or was taken before it.
     func hold(_ holds: [RateHold]) throws {
         guard !holds.isEmpty else { return }
         var latest: [String: Int64] = [:]
         for hold in holds {
-            latest[hold.bucket] = max(latest[hold.bucket] ?? .min, hold.until.millisecondsSince1970)
+            latest[hold.bucket] = max(latest[hold.bucket] ?? .min, hold.end(from: now).millisecondsSince1970)
         }
         let buckets = latest.keys.sorted()
+        try lockRateBuckets(exclusive: buckets, shared: [])
         try connection.execute(
             """
             INSERT INTO switchboard.rate_holds (bucket, until) SELECT * FROM unnest($1::text[], $2::int8[])
@@ -527,6 +546,24 @@ package final class PostgresJobsTransaction: JobWriteTransaction, JobsWriting {
         )
     }
 
+    /// Takes the transaction-level advisory locks of rate buckets, exclusive or shared (exclusive where a
+    /// bucket is named as both), in one order, so two transactions never wait on each other in a circle
+    /// for them. Every transaction takes them before any other lock on the rate holds, and none takes a
+    /// job's row or a group's lock after them.
+    func lockRateBuckets(exclusive: [String], shared: [String]) throws {
+        try connection.execute(
+            """
+            SELECT CASE WHEN exclusive THEN pg_advisory_xact_lock(h) ELSE pg_advisory_xact_lock_shared(h) END
+            FROM (SELECT h, bool_or(exclusive) AS exclusive
+                  FROM (SELECT hashtextextended('rate hold ' || b, 0) AS h, true AS exclusive FROM unnest($1::text[]) AS b
+                        UNION ALL
+                        SELECT hashtextextended('rate hold ' || b, 0), false FROM unnest($2::text[]) AS b) AS wanted
+                  GROUP BY h ORDER BY h) AS locks
+            """,
+            [.textArray(exclusive), .textArray(shared)]
+        )
+    }
+
     /// The latest hold among `buckets` still in force.
     func latestHold(_ buckets: [String]) throws -> Timestamp? {
         guard !buckets.isEmpty else { return nil }
@@ -539,28 +576,37 @@ package final class PostgresJobsTransaction: JobWriteTransaction, JobsWriting {
     // MARK: Dead letters and retention
 
     /// Puts dead letters back to run; returns how many still were dead letters. A job of an ordering
-    /// group waits behind the group's live jobs, if it has any.
+    /// group waits behind the group's live jobs, if it has any. A job cancelled while it ran waits until
+    /// its cancelled attempt's lease has run out, unless that attempt's worker has confirmed its stop
+    /// (`confirmStopped`, which then makes it ready): two attempts never overlap.
     func redrive(deadLetters ids: [Int64]) throws -> Int {
         let found = try connection.execute(
-            "SELECT id, group_key FROM switchboard.jobs WHERE id = ANY($1) AND state = 'dead' ORDER BY id FOR UPDATE",
+            """
+            SELECT id, group_key, lease_expires_at FROM switchboard.jobs WHERE id = ANY($1) AND state = 'dead'
+            ORDER BY id FOR UPDATE
+            """,
             [.int8Array(ids)]
-        ).rows { ($0.int64(0), $0.optionalText(1)) }
+        ).rows { ($0.int64(0), $0.optionalText(1), $0.optionalInt64(2)) }
         guard !found.isEmpty else { return 0 }
         var live = try lockGroups(Set(found.compactMap(\.1)))
         var states: [String] = []
-        for (_, group) in found {
+        var runAts: [Int64] = []
+        for (_, group, leaseEnd) in found {
+            let runAt = max(now.millisecondsSince1970, leaseEnd ?? 0)
             let blocked = group.map(live.contains) ?? false
-            states.append(blocked ? JobState.blocked.rawValue : JobState.ready.rawValue)
+            let state: JobState = blocked ? .blocked : runAt > now.millisecondsSince1970 ? .scheduled : .ready
+            states.append(state.rawValue)
+            runAts.append(runAt)
             if let group { live.insert(group) }
         }
         try connection.execute(
             """
-            UPDATE switchboard.jobs SET state = redriven.state, attempts = 0, run_at = $3, dead_reason = NULL, finished_at = NULL,
-                            updated_at = $3
-            FROM unnest($1::int8[], $2::text[]) AS redriven(id, state)
+            UPDATE switchboard.jobs SET state = redriven.state, attempts = 0, run_at = redriven.run_at, dead_reason = NULL,
+                            finished_at = NULL, updated_at = $4
+            FROM unnest($1::int8[], $2::text[], $3::int8[]) AS redriven(id, state, run_at)
             WHERE jobs.id = redriven.id
             """,
-            [.int8Array(found.map(\.0)), .textArray(states), nowValue]
+            [.int8Array(found.map(\.0)), .textArray(states), .int8Array(runAts), nowValue]
         )
         return found.count
     }

@@ -68,13 +68,15 @@ package final class Database: @unchecked Sendable {
     }
 
     /// Runs `body` in a write transaction, trying the whole transaction again while the lock is contended.
+    /// Under a `StoreDeadline`, the other Switchboard writers are waited for only until then.
     ///
     /// `body` may run more than once, so it must not have effects outside the database.
     /// - Throws: `QueueError.contended` when every attempt met a held lock, or whatever `body` throws.
     package func write<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
-        try await perform { connection in
+        let deadline = StoreDeadline.current
+        return try await perform { connection in
             try Self.retryingContention {
-                try connection.writeTransaction { try body(connection) }
+                try connection.writeTransaction(until: deadline) { try body(connection) }
             }
         }
     }

@@ -144,11 +144,14 @@ package final class SQLiteConnection {
     /// `BEGIN IMMEDIATE` takes the write lock up front, waiting in the busy handler if needed. A deferred
     /// transaction that reads first and writes later would have to upgrade its lock, and an upgrade that
     /// meets another writer fails with `SQLITE_BUSY` at once: no busy timeout can rescue it.
-    func writeTransaction<T>(_ body: () throws -> T) throws -> T {
+    ///
+    /// - Parameter deadline: the caller's `StoreDeadline`: the turnstile is waited for until then at most.
+    func writeTransaction<T>(until deadline: ContinuousClock.Instant? = nil, _ body: () throws -> T) throws -> T {
         if turnstile == nil {
             turnstile = try WriteTurnstile(databasePath: path)
         }
-        return try turnstile!.withTurn(waitingAtMost: lockTimeout) {
+        let wait = deadline.map { min(lockTimeout, StoreDeadline.remaining(until: $0)) } ?? lockTimeout
+        return try turnstile!.withTurn(waitingAtMost: wait) {
             try executeScript("BEGIN IMMEDIATE")
             return try finishTransaction(body)
         }

@@ -2,11 +2,11 @@ extension JobsTransaction {
     func cancel(_ id: Int64) throws -> JobState? {
         guard let (state, group) = try stateAndGroup(id) else { return nil }
         guard JobState.live.contains(state) else { return state }
-        // Out of `leased`, the holder's next heartbeat or settlement finds its lease gone.
+        // Out of `leased`, the holder finds its lease gone when it next looks (its lease check, after this
+        // commit moves the file's data_version). The lease's expiry stays: the attempt may run until then.
         try connection.execute(
             """
-            UPDATE jobs SET state = 'dead', dead_reason = ?2, lease_expires_at = NULL, worker_id = NULL,
-                            finished_at = ?3, updated_at = ?3
+            UPDATE jobs SET state = 'dead', dead_reason = ?2, worker_id = NULL, finished_at = ?3, updated_at = ?3
             WHERE id = ?1
             """,
             [.integer(id), .text(DeadLetterReason.cancelled.rawValue), .integer(now.millisecondsSince1970)]
@@ -21,8 +21,12 @@ extension JobsTransaction {
         guard let (state, _) = try stateAndGroup(id) else { return nil }
         switch state {
         case .scheduled:
+            // Not a redriven job still waiting for its cancelled attempt to stop.
             try connection.execute(
-                "UPDATE jobs SET state = 'ready', run_at = ?2, updated_at = ?2 WHERE id = ?1",
+                """
+                UPDATE jobs SET state = 'ready', run_at = ?2, updated_at = ?2
+                WHERE id = ?1 AND (lease_expires_at IS NULL OR lease_expires_at <= ?2)
+                """,
                 [.integer(id), .integer(now.millisecondsSince1970)])
         case .dead:
             _ = try redrive(deadLetter: id)
@@ -110,7 +114,7 @@ extension JobsTransaction {
             WHERE ?9
             """,
             [
-                .text(schedule.name), .text(schedule.cron.description), .text(schedule.timeZone.identifier),
+                .text(schedule.name), .text(schedule.cron.description), .text(schedule.timeZoneName),
                 .text(schedule.queue), .text(schedule.kind), .blob(schedule.payload),
                 nextRunAt.map { .integer($0.millisecondsSince1970) } ?? .null, .integer(now.millisecondsSince1970),
                 .integer(replacing ? 1 : 0),

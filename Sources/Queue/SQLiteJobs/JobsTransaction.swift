@@ -191,6 +191,23 @@ package struct JobsTransaction: JobWriteTransaction, JobsWriting {
         return changed == 1
     }
 
+    /// A cancelled attempt kept its lease's expiry (the time it may run until); its worker's word that it
+    /// stopped clears it, and a redriven job waiting for that time runs at once.
+    func confirmStopped(_ leases: [Lease]) throws {
+        for lease in leases {
+            try connection.execute(
+                """
+                UPDATE jobs SET lease_expires_at = NULL, updated_at = ?3,
+                                state = CASE WHEN state = 'scheduled' THEN 'ready' ELSE state END,
+                                run_at = CASE WHEN state = 'dead' THEN run_at ELSE min(run_at, ?3) END
+                WHERE id = ?1 AND lease_token = ?2 AND state IN ('dead', 'scheduled', 'blocked')
+                  AND lease_expires_at IS NOT NULL
+                """,
+                [.integer(lease.jobID), .integer(lease.token), .integer(now.millisecondsSince1970)]
+            )
+        }
+    }
+
     func checkpoint(_ lease: Lease, _ data: Data) throws -> Bool {
         try connection.execute(
             """

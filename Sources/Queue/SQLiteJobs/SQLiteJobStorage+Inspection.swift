@@ -102,6 +102,23 @@ extension SQLiteJobStorage {
         }
     }
 
+    package func hasLiveJobs(queues: [String], kinds: [String]?) async throws -> Bool {
+        let kindFilter = KindFilter(kinds, firstParameter: 2)
+        return try await read { connection, _ in
+            try queues.contains { queue in
+                try connection.queryFirst(
+                    """
+                    SELECT 1 FROM jobs WHERE queue = ?1 AND (state = 'leased'
+                        OR (state IN ('ready', 'scheduled', 'blocked')
+                            AND NOT EXISTS (SELECT 1 FROM paused_queues WHERE queue = ?1)))\(kindFilter.condition)
+                    LIMIT 1
+                    """,
+                    [.text(queue)] + kindFilter.values
+                ) { _ in true } == true
+            }
+        }
+    }
+
     package func pausedQueues() async throws -> [String: Timestamp] {
         try await read { connection, _ in
             Dictionary(

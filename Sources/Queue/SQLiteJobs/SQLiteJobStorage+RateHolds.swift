@@ -1,16 +1,19 @@
 extension SQLiteJobStorage {
-    package func holdUntil(buckets: [String]) async throws -> Timestamp? {
-        try await read { connection, now in try JobsTransaction.latestHold(buckets, in: connection, now: now) }
+    package func holdRemaining(buckets: [String]) async throws -> Duration? {
+        try await read { connection, now in
+            try JobsTransaction.latestHold(buckets, in: connection, now: now).map { $0 - now }
+        }
     }
 
+    /// One write transaction: SQLite's single writer orders it with every hold written.
     package func reserveSendSlot(_ bucket: String, interval: Duration, respecting buckets: [String]) async throws
-        -> Timestamp?
+        -> Duration?
     {
         try await writeJobs { jobs in
             if let hold = try JobsTransaction.latestHold(buckets, in: jobs.connection, now: jobs.now) {
-                return hold
+                return hold - jobs.now
             }
-            try jobs.hold(RateHold(bucket: bucket, until: jobs.now + interval))
+            try jobs.hold(RateHold(bucket: bucket, for: interval))
             return nil
         }
     }
@@ -25,15 +28,15 @@ extension SQLiteJobStorage {
 }
 
 extension JobsTransaction {
-    /// Holds a rate bucket until a time, keeping the later of this and any hold it already has; and
-    /// deletes a few holds that have ended.
+    /// Holds a rate bucket for a time from now, keeping the later end of this and any hold it already
+    /// has; and deletes a few holds that have ended.
     func hold(_ hold: RateHold) throws {
         try connection.execute(
             """
             INSERT INTO rate_holds (bucket, until) VALUES (?1, ?2)
             ON CONFLICT (bucket) DO UPDATE SET until = max(until, excluded.until)
             """,
-            [.text(hold.bucket), .integer(hold.until.millisecondsSince1970)]
+            [.text(hold.bucket), .integer(hold.end(from: now).millisecondsSince1970)]
         )
         try connection.execute(
             "DELETE FROM rate_holds WHERE bucket IN (SELECT bucket FROM rate_holds WHERE until <= ?1 LIMIT 8)",

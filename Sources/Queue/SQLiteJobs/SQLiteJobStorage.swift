@@ -64,11 +64,30 @@ package final class SQLiteJobStorage: JobsWritingStorage {
         }
     }
 
-    /// SQLite's `data_version`: it changes whenever another connection commits. Cheap to read (no lock,
-    /// no I/O beyond shared memory), so an idle worker polls it instead of taking the write lock.
-    package func changeCounter() async throws -> Int64 {
-        try await database.perform { connection in
+    /// The space is taken in the database file's directory, where SQLite grows the WAL and the file.
+    package func checkRoom(bytes: Int) async throws {
+        let directory = (location as NSString).deletingLastPathComponent
+        try await database.perform { _ in try FreeSpace.check(bytes, in: directory.isEmpty ? "." : directory) }
+    }
+
+    /// SQLite's `data_version`, for both counters: it changes whenever another connection commits. Cheap
+    /// to read (no lock, no I/O beyond shared memory), so an idle worker polls it instead of taking the
+    /// write lock, and a running one before it asks whether its leases still stand.
+    package func changeCounters() async throws -> ChangeCounters {
+        let version = try await database.perform { connection in
             try connection.queryFirst("PRAGMA data_version") { $0.int64(0) } ?? 0
+        }
+        return ChangeCounters(work: version, leases: version)
+    }
+
+    package func lostLeases(_ leases: [Lease]) async throws -> [Lease] {
+        try await read { connection, _ in
+            try leases.filter { lease in
+                try connection.queryFirst(
+                    "SELECT 1 FROM jobs WHERE id = ?1 AND lease_token = ?2 AND state = 'leased'",
+                    [.integer(lease.jobID), .integer(lease.token)]
+                ) { _ in true } == nil
+            }
         }
     }
 }

@@ -18,13 +18,15 @@ package protocol JobStorage: Sendable {
     func pruneCompleted(limit: Int) async throws -> Int
     func pruneExpiredDedupeKeys(limit: Int) async throws -> Int
 
-    func holdUntil(buckets: [String]) async throws -> Timestamp?
-    func reserveSendSlot(_ bucket: String, interval: Duration, respecting buckets: [String]) async throws -> Timestamp?
+    func holdRemaining(buckets: [String]) async throws -> Duration?
+    func reserveSendSlot(_ bucket: String, interval: Duration, respecting buckets: [String]) async throws -> Duration?
     func hold(_ holds: [RateHold]) async throws
 
     /// The dead letters of `queue` (nil for every queue) dead for at least `deadFor`, in the order they died.
     func deadLetterIDs(queue: String?, deadFor: Duration) async throws -> [Int64]
-    func deadLetters(queue: String?, kind: String?, limit: Int) async throws -> [JobRecord]
+    /// Dead letters in the order they died, after `after` when it is given.
+    func deadLetters(queue: String?, kind: String?, after: DeadLetterPosition?, limit: Int) async throws
+        -> [JobRecord]
     /// Puts these dead letters back to run; returns how many still were dead letters.
     func redrive(deadLetters ids: [Int64]) async throws -> Int
     /// Deletes these dead letters; returns how many still were dead letters.
@@ -52,7 +54,14 @@ package protocol JobStorage: Sendable {
     /// Every schedule, by name.
     func schedules() async throws -> [ScheduleRecord]
     func hasRunnableOrLeasedJobs(queues: [String], kinds: [String]?) async throws -> Bool
-    /// A number that changes whenever another process commits: cheap to read, for idle workers.
-    func changeCounter() async throws -> Int64
+    /// Whether some job in `queues`, of `kinds` (nil for any), is leased, or live in a queue not paused.
+    func hasLiveJobs(queues: [String], kinds: [String]?) async throws -> Bool
+    /// Those of `leases` no longer held (cancelled or claimed again): a read, no lock.
+    func lostLeases(_ leases: [Lease]) async throws -> [Lease]
+    /// Numbers that change when other processes commit what a worker should look at: cheap to read.
+    func changeCounters() async throws -> ChangeCounters
     func schemaVersion() async throws -> Int
+    /// Takes `bytes` of new space where the database writes its data, and gives it back; throws when
+    /// it cannot.
+    func checkRoom(bytes: Int) async throws
 }

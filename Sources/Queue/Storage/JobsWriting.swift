@@ -12,6 +12,9 @@ protocol JobsWriting {
     func settle(_ settlements: [Settlement]) throws -> [SettlementResult]
     /// Extends the leases still held; returns those no longer held.
     func heartbeat(_ leases: [Lease], leaseDuration: Duration) throws -> [Lease]
+    /// Notes that the work of these lost leases has stopped: a cancelled job whose attempt ran under one
+    /// no longer waits for that lease's end (a redriven one waiting for it becomes ready).
+    func confirmStopped(_ leases: [Lease]) throws
     /// Replaces the checkpoint of a job whose lease is still held; false when it is not.
     func checkpoint(_ lease: Lease, _ data: Data) throws -> Bool
     /// Moves at most `limit` scheduled jobs whose run-at has come to `ready`, earliest first.
@@ -28,10 +31,13 @@ protocol JobsWriting {
     @discardableResult func pruneExpiredDedupeKeys(limit: Int) throws -> Int
     /// When the next scheduled job of `kinds` falls due or lease expires, if any.
     func nextDueAt(kinds: [String]?) throws -> Timestamp?
-    /// Dead-letters a live job as `cancelled` (its lease, if any, is lost) and promotes its group's next
-    /// job; returns the state it was in, nil when there is no such job.
+    /// Dead-letters a live job as `cancelled` (its lease, if any, is lost, and its holder told where the
+    /// backend can tell) and promotes its group's next job; returns the state it was in, nil when there is
+    /// no such job. A leased job keeps its lease's expiry: its attempt may run until then, unless its
+    /// worker confirms the stop sooner (`confirmStopped`).
     func cancel(_ id: Int64) throws -> JobState?
-    /// Makes a scheduled job ready now, or redrives a dead one; returns the state it was in.
+    /// Makes a scheduled job ready now (unless it waits for a cancelled attempt to stop), or redrives a
+    /// dead one; returns the state it was in.
     func runNow(_ id: Int64) throws -> JobState?
     /// Which of `queues` are paused.
     func pausedQueues(among queues: [String]) throws -> Set<String>
@@ -89,9 +95,15 @@ extension JobsWriting {
     }
 
     /// A worker's round: its settlements, its lease renewals and its claims, with bounded pruning, and
-    /// when it claimed less than it asked for, when more work will fall due.
+    /// when it claimed less than it asked for, how long until more work falls due. The stops of lost
+    /// leases it reports (rare: after a cancel) cost a statement only when there are some.
     func exchange(_ request: WorkerExchange) throws -> WorkerExchangeResult {
         let settled = try settle(request.settlements)
+        // A settlement is sent once its job's work has ended: one refused for its lease confirms that stop.
+        let stopped = request.stopped + zip(request.settlements, settled).filter { $0.1 == .leaseLost }.map(\.0.lease)
+        if !stopped.isEmpty {
+            try confirmStopped(stopped)
+        }
         let lost = try heartbeat(request.heartbeats, leaseDuration: request.leaseDuration)
         let claimed = try claim(
             queues: request.queues, kinds: request.kinds, limit: request.claimLimit,
@@ -104,7 +116,8 @@ extension JobsWriting {
             try register(registration)
         }
         let nextDueAt = claimed.count < request.claimLimit ? try nextDueAt(kinds: request.kinds) : nil
-        return WorkerExchangeResult(settled: settled, lostLeases: lost, claimed: claimed, nextDueAt: nextDueAt)
+        return WorkerExchangeResult(
+            settled: settled, lostLeases: lost, claimed: claimed, nextDueIn: nextDueAt.map { max($0 - now, .zero) })
     }
 }
 

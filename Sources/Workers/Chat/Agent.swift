@@ -8,8 +8,11 @@ public struct AgentTurn: Sendable {
     public var turnID: Int64
     public var owner: String
     public var conversation: String
+    /// The message answered; the messages answered together, one a line, when several were folded into
+    /// one turn.
     public var message: String
-    /// Earlier messages, oldest first, ending with this one.
+    /// The conversation before `message`, oldest first (at most `history_limit` messages): never the
+    /// message answered itself.
     public var history: [HistoryMessage]
 }
 /// An agent call that failed; retryable unless the agent refused the request itself.

@@ -1,6 +1,7 @@
 import Enqueuer
 import Foundation
 import JSON
+import Queue
 
 /// How chat jobs are worked: the agent, the linking policy, where replies go, and each provider's
 /// API address and credentials.
@@ -52,14 +53,31 @@ public struct ChatConfiguration: Sendable {
     public var historyLimit = 20
     /// How many messages of each conversation the database keeps (older ones are pruned as new ones come).
     public var historyKept = 200
+    /// The most characters of an agent's answer sent to a chat; the rest is cut, with a line saying so.
+    public var maxAnswerCharacters = AnswerLimit.defaultMaximum
     /// How long completed jobs are kept for inspection; nil deletes them when they complete.
     public var retainCompleted: Duration?
-    /// The database the worker uses when neither `--db` nor `$SWITCHBOARD_DB` names one: a SQLite path or
-    /// a `postgres://` URL.
+    /// The database every command given this file (`--config`) uses when neither `--db` nor
+    /// `$SWITCHBOARD_DB` names one: a SQLite path or a `postgres://` URL.
     public var database: String?
+    /// A file holding the password of a PostgreSQL `database` (`database_password_file`), so that it is in
+    /// no URL and on no command line.
+    public var databasePasswordFile: String?
+    /// The database password in each form it may be written (`StoreLocation.passwordForms`), set by whoever
+    /// opens the database: the redactor masks it, and commands are not given it.
+    public var databasePasswords: [String] = []
     /// The token an operator signs in to `serve`'s dashboard with (`dashboard.token`, or
     /// `$SWITCHBOARD_DASHBOARD_TOKEN`); nil leaves the dashboard read-only.
     public var dashboardToken: String?
+    /// Let anyone who reaches the dashboard read it without signing in, though a token is configured
+    /// (`dashboard.public_read`); changing anything still needs a session.
+    public var dashboardPublicRead = false
+    /// Mark the dashboard's session cookie `Secure` on every request (`dashboard.secure_cookie`), not only
+    /// on those a trusted proxy says came over HTTPS.
+    public var dashboardSecureCookie = false
+    /// The reverse proxies whose `X-Forwarded-For` and `X-Forwarded-Proto` `serve` believes
+    /// (`trusted_proxies`, numeric addresses): loopback unless configured, `[]` for none.
+    public var trustedProxies = ["127.0.0.1", "::1"]
     /// The bearer token `switchboard serve` requires on `POST /intake/{provider}` (`intake.token`, or
     /// `$SWITCHBOARD_INTAKE_TOKEN`); nil refuses those routes.
     public var intakeToken: String?
@@ -77,16 +95,26 @@ public struct ChatConfiguration: Sendable {
 
     /// The redactor for every log line and stored error of a worker with this configuration.
     public var redactor: SecretRedactor {
-        SecretRedactor(secrets: secrets)
+        SecretRedactor(secrets: secrets, passwords: databasePasswords)
     }
 
+    /// Variables through which libpq or Switchboard reach the database's password.
+    static let databaseCredentialVariables: Set = [
+        "PGPASSWORD", "PGPASSFILE", SwitchboardEnvironment.databasePasswordFile,
+    ]
+
     /// `environment` without Switchboard's credentials, for the commands a worker runs (`--exec`): no
-    /// `SWITCHBOARD_<PROVIDER>_...` setting, and no variable whose value holds a configured credential.
+    /// `SWITCHBOARD_<PROVIDER>_...` setting, no variable whose value holds a configured credential or the
+    /// database password, and no database credentials: `SWITCHBOARD_DB` only when its URL holds no password,
+    /// no `PGPASSWORD`, `PGPASSFILE` or `SWITCHBOARD_DB_PASSWORD_FILE`.
     public func commandEnvironment(from environment: [String: String]) -> [String: String] {
-        let prefixes = Provider.allCases.map { "SWITCHBOARD_\($0.rawValue.uppercased())_" }
-        let secrets = self.secrets.filter { !$0.isEmpty }
+        let prefixes = Provider.allCases.map(SwitchboardEnvironment.providerPrefix)
+        // A password shorter than the redactor's minimum would match half the environment (PATH included).
+        let secrets = self.secrets.filter { !$0.isEmpty } + databasePasswords.filter { $0.count >= 6 }
         return environment.filter { name, value in
             !prefixes.contains(where: name.hasPrefix) && !secrets.contains(where: value.contains)
+                && !Self.databaseCredentialVariables.contains(name)
+                && !(name == "SWITCHBOARD_DB" && !StoreLocation(value).passwordForms.isEmpty)
         }
     }
 
@@ -95,11 +123,14 @@ public struct ChatConfiguration: Sendable {
         providers[provider] ?? ProviderSettings(baseURL: ProviderSettings.defaultBaseURL(provider))
     }
 
-    /// Reads a configuration file, if given, then applies the environment.
+    /// Reads a configuration file, if given, then applies the environment, and checks the result.
     ///
     /// The file is read strictly: a key it does not know, or a value of the wrong type, is refused with
-    /// the key's path, so a misspelt setting never silently falls back to its default.
-    /// - Throws: `ConfigurationError` naming the file and the key.
+    /// the key's path, so a misspelt setting never silently falls back to its default. Every value must
+    /// be one that can work (`SettingRules`), and every provider configured must have the credentials
+    /// it sends with. `config check`, `work`, `serve` and `poll` all read it here, so they refuse a file
+    /// alike.
+    /// - Throws: `ConfigurationError` naming the file and the key, or the environment variable.
     public static func load(file: String?, environment: [String: String]) throws(ConfigurationError)
         -> ChatConfiguration
     {
@@ -108,43 +139,60 @@ public struct ChatConfiguration: Sendable {
             guard let data = FileManager.default.contents(atPath: file) else {
                 throw ConfigurationError(.unreadable, "cannot read the configuration file \(file)")
             }
-            guard let root = try? JSONFields(root: JSONParser.parse(data)) else {
-                throw ConfigurationError(.invalid, "\(file) is not a JSON object")
-            }
             do {
-                try configuration.apply(root)
+                try configuration.apply(JSONFields(root: JSONParser.parse(data)))
             } catch {
                 throw ConfigurationError(.invalid, "\(file): \(error)")
             }
         }
-        if let token = environment["SWITCHBOARD_INTAKE_TOKEN"], !token.isEmpty {
-            configuration.intakeToken = token
-        }
-        if let token = environment["SWITCHBOARD_DASHBOARD_TOKEN"], !token.isEmpty {
-            configuration.dashboardToken = token
-        }
+        try configuration.apply(environment: environment)
         for provider in Provider.allCases {
-            var settings = configuration.settings(for: provider)
-            let prefix = "SWITCHBOARD_\(provider.rawValue.uppercased())_"
-            for (name, value) in environment where name.hasPrefix(prefix) && !value.isEmpty {
-                let key = name.dropFirst(prefix.count).lowercased()
-                if key == "base_url" {
-                    settings = ProviderSettings(baseURL: value, credentials: settings.credentials)
-                } else {
-                    settings.credentials[key] = value
-                }
-            }
-            if !settings.credentials.isEmpty || settings.baseURL != ProviderSettings.defaultBaseURL(provider) {
-                configuration.providers[provider] = settings
+            guard let settings = configuration.providers[provider] else { continue }
+            for name in ProviderSettings.requiredCredentials(provider) where settings.credential(name).isEmpty {
+                throw ConfigurationError(
+                    .invalid,
+                    (file.map { "\($0): " } ?? "") + "providers.\(provider.rawValue).\(name) is missing: "
+                        + "\(provider.rawValue) cannot send without it (give it in the file, or as "
+                        + "\(SwitchboardEnvironment.providerSetting(provider, name)))")
             }
         }
         return configuration
     }
 
+    /// The settings `SWITCHBOARD_*` variables give, over the file's; an empty variable counts as unset.
+    private mutating func apply(environment: [String: String]) throws(ConfigurationError) {
+        func value(_ name: String, _ rule: (String) -> String?) throws(ConfigurationError) -> String? {
+            guard let value = environment[name], !value.isEmpty else { return nil }
+            if let problem = rule(value) {
+                throw ConfigurationError(.invalid, "\(name) \(problem)")
+            }
+            return value
+        }
+        intakeToken = try value(SwitchboardEnvironment.intakeToken, SettingRules.tokenProblem) ?? intakeToken
+        dashboardToken = try value(SwitchboardEnvironment.dashboardToken, SettingRules.tokenProblem) ?? dashboardToken
+        for provider in Provider.allCases {
+            var settings = self.settings(for: provider)
+            if let baseURL = try value(
+                SwitchboardEnvironment.providerSetting(provider, "base_url"), SettingRules.urlProblem)
+            {
+                settings = ProviderSettings(baseURL: baseURL, credentials: settings.credentials)
+            }
+            for name in SwitchboardEnvironment.settings(of: provider) where name != "base_url" {
+                let variable = SwitchboardEnvironment.providerSetting(provider, name)
+                if let credential = try value(variable, { SettingRules.credentialProblem(provider, name, $0) }) {
+                    settings.credentials[name] = credential
+                }
+            }
+            if !settings.credentials.isEmpty || settings.baseURL != ProviderSettings.defaultBaseURL(provider) {
+                providers[provider] = settings
+            }
+        }
+    }
+
     /// The top-level keys of the configuration file.
     static let keys = [
-        "database", "intake", "dashboard", "agent", "links", "outbound", "local_replies", "pacing", "history_limit",
-        "history_keep",
+        "database", "database_password_file", "intake", "dashboard", "agent", "links", "outbound", "local_replies",
+        "pacing", "history_limit", "history_keep", "trusted_proxies", "max_answer_characters",
         "retain_completed",
         "connect_timeout", "request_timeout", "providers",
     ]
@@ -159,8 +207,11 @@ public struct ChatConfiguration: Sendable {
         case .object?:
             let agentFields = try fields.object("agent")
             try agentFields.allowOnly(["url", "connect_timeout", "timeout"], noun: "setting")
+            guard let url = try agentFields.checked("url", SettingRules.urlProblem) else {
+                throw agentFields.error("url", "is missing")
+            }
             agent = .endpoint(
-                try agentFields.string("url"),
+                url,
                 connectTimeout: try agentFields.seconds("connect_timeout"),
                 timeout: try agentFields.seconds("timeout")
             )
@@ -171,7 +222,8 @@ public struct ChatConfiguration: Sendable {
             let linkFields = try fields.object("links")
             try linkFields.allowOnly(["mode", "link_base_url", "default_owner"], noun: "setting")
             switch try linkFields.optionalString("mode") ?? "required" {
-            case "required": links = .required(linkBaseURL: try linkFields.optionalString("link_base_url"))
+            case "required":
+                links = .required(linkBaseURL: try linkFields.checked("link_base_url", SettingRules.urlProblem))
             case "open": links = .open(defaultOwner: try linkFields.string("default_owner"))
             default: throw linkFields.error("mode", "must be \"required\" or \"open\"")
             }
@@ -185,16 +237,28 @@ public struct ChatConfiguration: Sendable {
         pacing = try fields.optionalBool("pacing") ?? pacing
         historyLimit = try fields.count("history_limit", in: 0...10_000) ?? historyLimit
         historyKept = try fields.count("history_keep", in: 1...1_000_000) ?? historyKept
+        maxAnswerCharacters = try fields.count("max_answer_characters", in: 1...1_000_000) ?? maxAnswerCharacters
         database = try fields.optionalString("database") ?? database
+        databasePasswordFile = try fields.optionalString("database_password_file") ?? databasePasswordFile
         if fields.has("intake") {
             let intake = try fields.object("intake")
             try intake.allowOnly(["token"], noun: "setting")
-            intakeToken = try intake.optionalString("token") ?? intakeToken
+            intakeToken = try intake.checked("token", SettingRules.tokenProblem) ?? intakeToken
         }
         if fields.has("dashboard") {
             let dashboard = try fields.object("dashboard")
-            try dashboard.allowOnly(["token"], noun: "setting")
-            dashboardToken = try dashboard.optionalString("token") ?? dashboardToken
+            try dashboard.allowOnly(["token", "public_read", "secure_cookie"], noun: "setting")
+            dashboardToken = try dashboard.checked("token", SettingRules.tokenProblem) ?? dashboardToken
+            dashboardPublicRead = try dashboard.optionalBool("public_read") ?? dashboardPublicRead
+            dashboardSecureCookie = try dashboard.optionalBool("secure_cookie") ?? dashboardSecureCookie
+        }
+        if let proxies = try fields.optionalArray("trusted_proxies") {
+            trustedProxies = try proxies.indices.map { index throws(JSONFieldError) in
+                guard let address = proxies[index].stringValue, Self.isNumericAddress(address) else {
+                    throw fields.error("trusted_proxies[\(index)]", "must be a numeric IPv4 or IPv6 address")
+                }
+                return address
+            }
         }
         retainCompleted =
             try fields.count("retain_completed", in: 1...315_360_000).map { .seconds($0) } ?? retainCompleted
@@ -211,10 +275,13 @@ public struct ChatConfiguration: Sendable {
                 try settings.allowOnly(["base_url"] + names, noun: "setting")
                 var credentials: [String: String] = [:]
                 for name in names {
-                    credentials[name] = try settings.optionalString(name)
+                    credentials[name] = try settings.checked(name) {
+                        SettingRules.credentialProblem(provider, name, $0)
+                    }
                 }
                 providers[provider] = ProviderSettings(
-                    baseURL: try settings.optionalString("base_url") ?? ProviderSettings.defaultBaseURL(provider),
+                    baseURL: try settings.checked("base_url", SettingRules.urlProblem)
+                        ?? ProviderSettings.defaultBaseURL(provider),
                     credentials: credentials
                 )
             }
@@ -222,7 +289,25 @@ public struct ChatConfiguration: Sendable {
     }
 }
 
+extension ChatConfiguration {
+    /// Whether `text` is an IPv4 or IPv6 address in numbers (no name, no port, no brackets).
+    fileprivate static func isNumericAddress(_ text: String) -> Bool {
+        var v4 = in_addr()
+        var v6 = in6_addr()
+        return inet_pton(AF_INET, text, &v4) == 1 || inet_pton(AF_INET6, text, &v6) == 1
+    }
+}
+
 extension JSONFields {
+    /// A string that `rule` finds nothing wrong with; nil when absent.
+    fileprivate func checked(_ key: String, _ rule: (String) -> String?) throws(JSONFieldError) -> String? {
+        guard let value = try optionalString(key) else { return nil }
+        if let problem = rule(value) {
+            throw error(key, problem)
+        }
+        return value
+    }
+
     /// A whole number within `range`.
     fileprivate func count(_ key: String, in range: ClosedRange<Int>) throws(JSONFieldError) -> Int? {
         guard let value = try optionalNumber(key) else { return nil }

@@ -11,20 +11,25 @@ public struct ChatWorker: JobHandler {
     private let delivery: DeliveryHandler
     private let fallback: (any JobHandler)?
 
-    public init(store: JobStore, configuration: ChatConfiguration, http: HTTPClient, fallback: (any JobHandler)?) throws
-    {
+    /// - Parameter notify: told what the operator should hear of (an answer cut to the limit), for the log.
+    public init(
+        store: JobStore, configuration: ChatConfiguration, http: HTTPClient, fallback: (any JobHandler)?,
+        notify: @escaping @Sendable (ChatNotice) -> Void = { _ in }
+    ) throws {
         let agent: any Agent =
             switch configuration.agent {
             case .echo: EchoAgent()
             case .echoStream(let pause): EchoStreamAgent(pause: pause)
             case .http(let url, let connectTimeout, let timeout):
-                HTTPAgent(url: url, connectTimeout: connectTimeout, timeout: timeout, http: http)
+                HTTPAgent(
+                    url: url, connectTimeout: connectTimeout, timeout: timeout, http: http,
+                    shownCharacters: configuration.maxAnswerCharacters)
             }
         let chat = try ChatStore(store)
         let sender = try ReplySender(store: store, configuration: configuration, http: http)
         turns = TurnHandler(
             store: store, chat: chat, agent: agent, configuration: configuration,
-            typing: TypingIndicator(configuration: configuration, http: http), sender: sender)
+            typing: TypingIndicator(configuration: configuration, http: http), sender: sender, notify: notify)
         linking = LinkHandler(chat: chat)
         delivery = DeliveryHandler(sender: sender)
         self.fallback = fallback

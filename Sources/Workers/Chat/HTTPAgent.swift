@@ -7,18 +7,26 @@ import Synchronization
 /// `POST`s the turn as JSON (`turn_id`, `owner`, `conversation`, `message`, `history`) and reads
 /// `{"reply": ...}`, or a `text/event-stream` whose events carry JSON: `{"delta": "..."}` appends to the
 /// answer, `{"done": true}` ends it (a stream that ends without it is a failed attempt). The turn id lets
-/// the agent recognise a turn it is asked again after a failure.
+/// the agent recognise a turn it is asked again after a failure. README.md's "The agent protocol" is
+/// the reference an agent is written from.
 public struct HTTPAgent: Agent {
     let url: String
     let connectTimeout: Duration
     let timeout: Duration
     let http: HTTPClient
+    /// Characters of a streamed answer the chat is shown while it streams: past them, the text is kept
+    /// for the final answer but no longer passed on, which would copy it whole at every event.
+    let shownCharacters: Int
 
-    public init(url: String, connectTimeout: Duration, timeout: Duration, http: HTTPClient) {
+    /// The largest JSON answer read.
+    static let maxJSONAnswerBytes = 1 << 20
+
+    public init(url: String, connectTimeout: Duration, timeout: Duration, http: HTTPClient, shownCharacters: Int) {
         self.url = url
         self.connectTimeout = connectTimeout
         self.timeout = timeout
         self.http = http
+        self.shownCharacters = shownCharacters
     }
 
     public func reply(to turn: AgentTurn, progress: AnswerProgress) async throws(AgentError) -> String {
@@ -37,7 +45,8 @@ public struct HTTPAgent: Agent {
         var request = HTTPRequest.json(url, body, headers: [("Accept", "text/event-stream, application/json")])
         request.connectTimeout = connectTimeout
         request.totalTimeout = timeout
-        let stream = StreamedAnswer(progress: progress)
+        request.maxResponseBytes = Self.maxJSONAnswerBytes
+        let stream = StreamedAnswer(progress: progress, shownCharacters: shownCharacters)
         request.onBody = { headers, piece in stream.read(piece, headers: headers) }
         let response: HTTPResponse
         do {
@@ -53,6 +62,11 @@ public struct HTTPAgent: Agent {
         if StreamedAnswer.isStream(response.headers) {
             return try stream.answer()
         }
+        guard response.body.count < Self.maxJSONAnswerBytes else {
+            throw AgentError(
+                description: "agent's JSON answer is 1 MiB or more (stream a longer answer as text/event-stream)",
+                retryable: true)
+        }
         guard case .object(let answer)? = try? JSONParser.parse(response.body),
             case .string(let reply)? = answer["reply"]
         else {
@@ -67,6 +81,9 @@ private final class StreamedAnswer: Sendable {
     private struct State {
         var decoder = EventStreamDecoder()
         var text = ""
+        /// Characters of `text`, and how many of them the progress was last told.
+        var characters = 0
+        var passedOn = 0
         var done = false
         /// The first event that was not an event of this protocol.
         var unreadable: String?
@@ -74,9 +91,11 @@ private final class StreamedAnswer: Sendable {
 
     private let state = Mutex(State())
     private let progress: AnswerProgress
+    private let shownCharacters: Int
 
-    init(progress: AnswerProgress) {
+    init(progress: AnswerProgress, shownCharacters: Int) {
         self.progress = progress
+        self.shownCharacters = shownCharacters
     }
 
     static func isStream(_ headers: [String: String]) -> Bool {
@@ -84,7 +103,8 @@ private final class StreamedAnswer: Sendable {
     }
 
     /// Reads one piece of the body: each complete event's delta is appended, and the text so far is
-    /// passed on when it grew. Events after `done` are ignored.
+    /// passed on when it grew, until it has passed on more than the chat is shown. Events after `done`
+    /// are ignored.
     func read(_ piece: Data, headers: [String: String]) {
         guard Self.isStream(headers) else { return }
         let grown: String? = state.withLock { state in
@@ -96,11 +116,14 @@ private final class StreamedAnswer: Sendable {
                 }
                 if case .string(let delta)? = event["delta"] {
                     state.text += delta
+                    state.characters += delta.count
                     grew = grew || !delta.isEmpty
                 }
                 if event["done"] == .bool(true) { state.done = true }
             }
-            return grew ? state.text : nil
+            guard grew, state.passedOn <= shownCharacters else { return nil }
+            state.passedOn = state.characters
+            return state.text
         }
         if let grown { progress.update(grown) }
     }

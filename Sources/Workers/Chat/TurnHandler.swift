@@ -20,6 +20,12 @@ struct TurnHandler {
     let configuration: ChatConfiguration
     let typing: TypingIndicator
     let sender: ReplySender
+    /// Told what an operator should know of a turn (never its text).
+    let notify: @Sendable (ChatNotice) -> Void
+
+    private var limit: AnswerLimit {
+        AnswerLimit(maximum: configuration.maxAnswerCharacters)
+    }
 
     func run(_ job: ClaimedJob) async -> JobResult {
         let first: InboundEvent
@@ -57,28 +63,45 @@ struct TurnHandler {
                 return .fail("resolving the owner: \(error)", retryable: true)
             }
         }
+        let answered = [job.id] + absorbed
         let history: [HistoryMessage]
         do {
-            history = try await chat.history(conversation: event.conversationKey, limit: configuration.historyLimit)
+            // The messages answered are among the newest: read enough to leave `historyLimit` without them.
+            history = try await chat.history(
+                conversation: event.conversationKey, limit: configuration.historyLimit + answered.count)
         } catch {
             return .fail("reading history: \(error)", retryable: true)
         }
         return await answer(
             AgentTurn(
-                turnID: job.id, owner: owner, conversation: event.conversationKey, message: message, history: history),
+                turnID: job.id, owner: owner, conversation: event.conversationKey, message: message,
+                history: Self.earlier(history, answering: answered, limit: configuration.historyLimit)),
             to: event, job: job, absorbing: absorbed)
     }
 
+    /// The conversation before the messages a turn answers (the turns `answered`, which are its `message`):
+    /// without them, and without users' messages that came after them and wait for a later turn. Replies
+    /// stay wherever they fall: the reply to an earlier turn is recorded when that turn completes, after
+    /// any message that arrived while it ran.
+    static func earlier(_ history: [HistoryMessage], answering answered: [Int64], limit: Int) -> [HistoryMessage] {
+        guard let first = answered.min() else { return Array(history.suffix(limit)) }
+        return Array(history.filter { $0.role == .assistant || ($0.jobID ?? .min) < first }.suffix(limit))
+    }
+
     /// Asks the agent, with the chat showing the bot typing and then the answer as it grows, and completes
-    /// the turn with the deliveries that put the final answer in place.
+    /// the turn with the deliveries that put the final answer in place, cut to the limit. A turn whose
+    /// earlier attempt showed part of the answer already (its checkpoint names a message) gets no typing:
+    /// the chat shows the answer coming.
     private func answer(_ turn: AgentTurn, to event: InboundEvent, job: ClaimedJob, absorbing absorbed: [Int64]) async
         -> JobResult
     {
-        let typing = self.typing.start(in: event)
+        let shownBefore = !LiveMessages(checkpoint: job.checkpoint).ids.isEmpty
+        let typing = shownBefore ? nil : self.typing.start(in: event)
         defer { typing?.cancel() }
         let progress = AnswerProgress()
-        let live = Task {
-            await LiveReply(sender: sender, event: event, job: job, stopTyping: { typing?.cancel() }).show(progress)
+        let live = Task { [limit] in
+            await LiveReply(sender: sender, event: event, job: job, limit: limit, stopTyping: { typing?.cancel() })
+                .show(progress)
         }
         let answer: Result<String, AgentError>
         do {
@@ -92,7 +115,11 @@ struct TurnHandler {
         let shown = await live.value
         typing?.cancel()
         switch answer {
-        case .success(let text):
+        case .success(let whole):
+            let (text, omitted) = limit.apply(whole)
+            if omitted > 0 {
+                notify(.answerCut(job: job.id, kept: limit.maximum, omitted: omitted))
+            }
             var result = reply(text, to: event, job: job, record: true, absorbing: absorbed, over: shown.messages)
             result.events = shown.events
             return result

@@ -46,7 +46,7 @@ struct ClientContext: Sendable {
     {
         switch response.status {
         case 200..<300: .delivered(messageID: nil)
-        case 429: .slowDown(after: response.retryAfter ?? .seconds(1), bucket: bucket)
+        case 429: .slowDown(after: .providerWait(response.retryAfterSeconds), bucket: bucket)
         case 500...: .retry("\(provider) answered HTTP \(response.status)")
         default:
             .reject(

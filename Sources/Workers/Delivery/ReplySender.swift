@@ -58,63 +58,54 @@ struct ReplySender: Sendable {
         clients[provider]!.editsPerMessage
     }
 
-    /// Waits until `message` may go: its chat's slot (at least `spacing` after the chat's previous send,
-    /// its bucket's own interval when nil) and the bot-wide pace. Returns how long to wait instead when
-    /// the slot is further off than `longestWait`.
+    /// Waits until `message` may go, and takes its slot. First what this process knows: the holds it
+    /// read and the bot-wide pace of its sends. Then the database, last: with pacing, the chat's next slot
+    /// fleet-wide (at least `spacing` after the chat's previous send, its bucket's own interval when nil),
+    /// taken in the transaction that checks the holds on every bucket of the message; without pacing, a
+    /// look at those holds. Nothing waits between that check and the send (`send` next), so a hold
+    /// committed before it is waited out, and one committed after it finds this send already on its way.
+    /// Returns how long to wait instead when a hold or the slot is further off than `longestWait`.
     /// - Throws: `CancellationError` when cancelled while waiting; the store's errors.
     func waitForTurn(_ message: OutboundMessage, spacing: Duration? = nil, longestWait: Duration) async throws
         -> Duration?
     {
         let buckets = RateBuckets.of(message)
-        if let wait = try await takeSlot(buckets, interval: spacing ?? buckets.chat.interval, longestWait: longestWait)
-        {
-            return wait
+        let interval = spacing ?? buckets.chat.interval
+        for _ in 0..<Self.slotAttempts {
+            try await pacer.waitForTurn(buckets, spacing: pacing)
+            let held =
+                pacing
+                ? try await store.reserveSendSlot(buckets.chat.key, interval: interval, respecting: buckets.keys)
+                : try await store.holdRemaining(buckets: buckets.keys)
+            // A hold this process read while the database took the slot, before it reached the database.
+            guard let wait = held ?? pacer.held(buckets) else { return nil }
+            if wait > longestWait {
+                return wait
+            }
+            try await store.clock.sleep(for: wait)
         }
-        if let bot = buckets.bot {
-            try await pacer.waitForTurn(bot, spacing: pacing)
-        }
-        return nil
+        return interval
     }
 
     /// Sends `message` now (after `waitForTurn`), and returns the provider's answer with the holds to
-    /// write with it: the chat's next slot after a send, the bucket a "slow down" names.
+    /// write with it: the chat's next slot after a send, the bucket a "slow down" names. A "slow down"
+    /// holds its bucket in this process at once and in the database before this returns, so from that
+    /// commit on no send to the bucket takes a slot until the wait is over, in any process.
     func send(_ message: OutboundMessage, spacing: Duration? = nil) async -> (SendOutcome, holds: [RateHold]) {
         let buckets = RateBuckets.of(message)
         let outcome = await clients[message.provider]!.send(message)
         switch outcome {
         case .delivered:
             let interval = spacing ?? buckets.chat.interval
-            return (outcome, pacing ? [RateHold(bucket: buckets.chat.key, until: store.clock.now() + interval)] : [])
+            return (outcome, pacing ? [RateHold(bucket: buckets.chat.key, for: interval)] : [])
         case .slowDown(let after, let bucket):
-            let hold = RateHold(bucket: bucket, until: store.clock.now() + after)
-            await pacer.hold(bucket, for: after)
-            // The settlement writes it too; this makes it seen before the settlement's round trip.
+            pacer.hold(bucket, for: after)
+            let hold = RateHold(bucket: bucket, for: after)
+            // The settlement writes it too (should this fail); this makes it seen before the settlement's round trip.
             try? await store.hold([hold])
             return (outcome, [hold])
         case .retry, .reject:
             return (outcome, [])
         }
-    }
-
-    /// Waits for the chat's turn: with pacing, reserves its next send slot fleet-wide; without, waits out
-    /// the holds a provider asked for. Returns how long to wait instead, when the wait is too long.
-    private func takeSlot(_ buckets: RateBuckets, interval: Duration, longestWait: Duration) async throws -> Duration? {
-        let clock = store.clock
-        for _ in 0..<Self.slotAttempts {
-            let hold =
-                pacing
-                ? try await store.reserveSendSlot(buckets.chat.key, interval: interval, respecting: buckets.keys)
-                : try await store.holdUntil(buckets: buckets.keys)
-            guard let hold else { return nil }
-            let wait = hold - clock.now()
-            if wait > longestWait {
-                return wait
-            }
-            try await clock.sleep(for: wait)
-            if !pacing {
-                return nil
-            }
-        }
-        return interval
     }
 }

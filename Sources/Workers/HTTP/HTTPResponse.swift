@@ -6,8 +6,14 @@ public struct HTTPResponse: Sendable {
     public var headers: [String: String]
     public var body: Data
 
-    /// `Retry-After` in seconds (the providers send seconds, never an HTTP date), if present.
-    public var retryAfter: Duration? {
-        headers["retry-after"].flatMap(Double.init).map { .milliseconds(Int64(($0 * 1000).rounded(.up))) }
+    /// `Retry-After` in seconds from now: its delay in seconds (the providers send seconds, some with a
+    /// fraction), or the time from now to its HTTP-date (negative once past); nil when absent or neither.
+    /// Not bounded: `Duration.providerWait` makes a wait of it.
+    public var retryAfterSeconds: Double? {
+        guard let value = headers["retry-after"] else { return nil }
+        if let seconds = Double(value), seconds.isFinite {
+            return seconds
+        }
+        return HTTPDate.parse(value).map { $0.timeIntervalSinceNow }
     }
 }

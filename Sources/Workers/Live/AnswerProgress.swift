@@ -31,6 +31,11 @@ public final class AnswerProgress: Sendable {
         }
     }
 
+    /// The latest text now, with its version, without waiting; nil once the answer finished.
+    func latest() -> (text: String, version: Int)? {
+        state.withLock { state in state.finished ? nil : (state.text, state.version) }
+    }
+
     /// The latest text once it is newer than `version`, with its version; nil once the answer finished
     /// (the whole answer goes out another way) or the reader was cancelled.
     func next(after version: Int) async -> (text: String, version: Int)? {

@@ -23,6 +23,8 @@ struct LiveReply: Sendable {
     let sender: ReplySender
     let event: InboundEvent
     let job: ClaimedJob
+    /// How much of the answer the chat is shown.
+    let limit: AnswerLimit
     /// Stops the typing indicator: called just before the first text is sent.
     let stopTyping: @Sendable () -> Void
 
@@ -41,68 +43,103 @@ struct LiveReply: Sendable {
         case stopped
     }
 
+    /// The part of the text to send next: the first the chat does not show yet and may still be edited.
+    private struct Part {
+        var text: String
+        var index: Int
+        var count: Int
+    }
+
+    /// What this attempt has shown so far, for choosing the next part.
+    private struct Attempt {
+        var outcome: Outcome
+        /// Parts an earlier attempt sent: the final delivery edits them where edits are limited.
+        let inherited: Int
+        /// Edits of each part by this attempt.
+        var edits: [Int: Int] = [:]
+    }
+
     /// Shows each text `progress` reports until it finishes, or until this task is cancelled; returns
     /// what the chat shows then. Messages an earlier attempt sent (the job's checkpoint) are edited.
-    /// A send in flight when it is cancelled is finished, so its message's id is never lost.
+    /// Every wait (the pace, the chat's slot) comes before the text is read: a send carries the text as
+    /// it is when the send leaves. A send in flight when it is cancelled is finished, so its message's id
+    /// is never lost.
     func show(_ progress: AnswerProgress) async -> Outcome {
-        var outcome = Outcome(messages: LiveMessages(checkpoint: job.checkpoint))
-        guard sender.edits(event.provider) else { return outcome }
+        let shown = LiveMessages(checkpoint: job.checkpoint)
+        var state = Attempt(outcome: Outcome(messages: shown), inherited: shown.ids.count)
+        guard sender.edits(event.provider) else { return state.outcome }
         let spacing = max(RateBuckets.of(draft("", part: 1, parts: 1)).chat.interval, Self.editSpacing)
         let clock = sender.store.clock
         let editLimit = sender.editsPerMessage(event.provider).map { $0 / 2 }
-        let inherited = outcome.messages.ids.count
-        var edits: [Int: Int] = [:]
         var version = 0
         var lastSend: Timestamp?
         // Looked at once there is text to send: a turn whose agent does not stream costs nothing here.
         var earlierRepliesChecked = false
         while let latest = await progress.next(after: version) {
             version = latest.version
-            // Only spaces so far: providers refuse a message without text.
-            guard latest.text.contains(where: { !$0.isWhitespace }) else { continue }
-            let chunks = Chunker.chunks(latest.text, limit: TextLimit.of(event.provider))
-            parts: for (index, chunk) in chunks.enumerated() where !outcome.messages.shows(chunk, at: index) {
-                if let editLimit, index < outcome.messages.ids.count,
-                    index < inherited || edits[index, default: 0] >= editLimit
-                {
-                    continue // the final delivery edits it
-                }
+            // Until the chat shows the latest text (or the part it needs cannot be edited any more).
+            while let current = progress.latest(), nextPart(of: current.text, state, editLimit: editLimit) != nil {
                 if !earlierRepliesChecked {
-                    guard await earlierRepliesSent() else { return outcome }
+                    guard await earlierRepliesSent() else { return state.outcome }
                     earlierRepliesChecked = true
                 }
                 do {
                     if let lastSend, lastSend + spacing > clock.now() {
                         try await clock.sleep(for: lastSend + spacing - clock.now())
                     }
+                    // The chat's slot, whatever the text: it is read after the slot is taken.
                     while let wait = try await sender.waitForTurn(
-                        draft(chunk, part: index + 1, parts: chunks.count), spacing: spacing, longestWait: spacing)
+                        draft("", part: 1, parts: 1), spacing: spacing, longestWait: spacing)
                     {
                         try await clock.sleep(for: wait)
                     }
                 } catch {
-                    return outcome // cancelled: the agent has finished
+                    return state.outcome // cancelled: the agent has finished
                 }
+                // The text now, after the waits: what streamed meanwhile goes with this send.
+                guard let now = progress.latest() else { return state.outcome }
+                version = now.version
+                guard let part = nextPart(of: now.text, state, editLimit: editLimit) else { break }
                 let message = draft(
-                    chunk, part: index + 1, parts: chunks.count, replacing: outcome.messages.id(at: index))
-                if message.replacing == nil && outcome.messages.ids.isEmpty { stopTyping() }
+                    part.text, part: part.index + 1, parts: part.count,
+                    replacing: state.outcome.messages.id(at: part.index))
+                if message.replacing == nil && state.outcome.messages.ids.isEmpty { stopTyping() }
                 // Not cancelled with the task: a send cut off could leave a message whose id is never saved.
-                let sending = outcome.messages
+                let sending = state.outcome.messages
                 let (sent, event) = await Task(operation: { await deliver(message, after: sending) }).value
-                outcome.events.append(event)
+                state.outcome.events.append(event)
                 lastSend = clock.now()
                 switch sent {
                 case .shown(let id):
-                    if message.replacing != nil { edits[index, default: 0] += 1 }
-                    outcome.messages.record(chunk, at: index, id: id)
+                    if message.replacing != nil { state.edits[part.index, default: 0] += 1 }
+                    state.outcome.messages.record(part.text, at: part.index, id: id)
                 case .held:
-                    break parts // the latest text goes once the hold is over, its parts in order
+                    continue // the next pass waits out the hold, then sends the text as it is then
                 case .stopped:
-                    return outcome
+                    return state.outcome
                 }
             }
         }
-        return outcome
+        return state.outcome
+    }
+
+    /// The first part of `text`, cut to the answer's limit, that the chat does not show yet and that this
+    /// attempt may still send or edit; nil when there is none, or only spaces so far (providers refuse a
+    /// message without text).
+    private func nextPart(of text: String, _ state: Attempt, editLimit: Int?) -> Part? {
+        let text = limit.streaming(text)
+        guard text.contains(where: { !$0.isWhitespace }) else { return nil }
+        let chunks = Chunker.chunks(text, limit: TextLimit.of(event.provider))
+        let messages = state.outcome.messages
+        for (index, chunk) in chunks.enumerated() where !messages.shows(chunk, at: index) {
+            if let editLimit, index < messages.ids.count,
+                index < state.inherited || state.edits[index, default: 0] >= editLimit
+            {
+                continue // the final delivery edits it
+            }
+            return Part(text: chunk, index: index, count: chunks.count)
+        }
+        return nil
     }
 
     /// Sends one part (or edits it) and, for a new message, saves its id with the others as the turn's

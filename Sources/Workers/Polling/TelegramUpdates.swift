@@ -6,6 +6,10 @@ import JSON
 /// Telegram forgets the updates below an offset once it is asked for it, so the offset must only move
 /// past updates already committed, which the poller's transaction guarantees.
 public struct TelegramUpdates: UpdateSource {
+    /// Telegram's identifiers have at most 52 significant bits: an `update_id` past this is no update's,
+    /// and one past `Int64.max` could not be asked from.
+    static let updateIDs: Range<Int64> = 0..<(1 << 53)
+
     public let provider = Provider.telegram
     public let name: String
     private let settings: ProviderSettings
@@ -59,6 +63,9 @@ public struct TelegramUpdates: UpdateSource {
         for update in updates {
             guard let id = update.objectValue?["update_id"]?.integerValue else {
                 throw .transient("telegram getUpdates answered an update without update_id")
+            }
+            guard Self.updateIDs.contains(id) else {
+                throw .transient("telegram getUpdates answered an update_id out of range (\(id))")
             }
             next = max(next ?? id + 1, id + 1)
         }

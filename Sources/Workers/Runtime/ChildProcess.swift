@@ -53,6 +53,8 @@ public final class ChildProcess: Sendable {
     private struct State {
         var termination: ChildTermination?
         var waiters: [CheckedContinuation<ChildTermination, Never>] = []
+        /// `terminate` was called: whatever of its group outlives the child itself is killed.
+        var terminating = false
     }
 
     public let pid: pid_t
@@ -108,11 +110,16 @@ public final class ChildProcess: Sendable {
     }
 
     /// Waits for the child to exit without reaping it, then reaps it under the lock, so `signal` never
-    /// reaches a process that has taken over its pid.
+    /// reaches a process that has taken over its pid. A child being terminated that has its own group
+    /// takes the rest of the group with it: SIGKILL goes to the group while the unreaped child still holds
+    /// the group's id, so no other group can have taken it over.
     private func reap() {
         var info = siginfo_t()
         while waitid(P_PID, id_t(pid), &info, WEXITED | WNOWAIT) != 0 && errno == EINTR {}
         let waiters = state.withLock { state in
+            if state.terminating && newProcessGroup {
+                kill(-pid, SIGKILL)
+            }
             var status: Int32 = 0
             while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
             let signal = status & 0x7f
@@ -139,8 +146,11 @@ public final class ChildProcess: Sendable {
         }
     }
 
-    /// SIGTERM now, SIGKILL after `grace` if it is still running then.
+    /// SIGTERM now, SIGKILL after `grace` if it is still running then; with its own group, to the whole
+    /// group, and the moment the child exits to whatever of the group is left (a process that ignores
+    /// SIGTERM, one started in the background).
     public func terminate(grace: Duration) {
+        state.withLock { $0.terminating = true }
         signal(SIGTERM)
         DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(grace.wholeNanoseconds))) {
             self.signal(SIGKILL)

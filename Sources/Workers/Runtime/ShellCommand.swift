@@ -15,7 +15,8 @@ public struct ChildResult: Sendable {
 ///
 /// Its stdin is fed from memory, its stdout is the worker's own, and the tail of its stderr is kept.
 /// Cancelling the calling task terminates the whole process group: SIGTERM, then SIGKILL if it is still
-/// running after `killGrace`. The command dies with the worker.
+/// running after `killGrace`, and SIGKILL to what is left of the group as soon as the shell exits. The
+/// command dies with the worker.
 public struct ShellCommand: Sendable {
     public var command: String
     /// The child's whole environment: nothing of the worker's is passed on that is not here.

@@ -21,14 +21,19 @@ public struct ShellCommandHandler: JobHandler {
     public var kinds: [String]?
     /// The environment every command starts from.
     public var environment: [String: String]
+    /// A cancelled command's time between SIGTERM and SIGKILL (`WorkerOptions.killGrace`): short enough
+    /// that a job stopped for want of a renewed lease is gone before the lease can pass on.
+    public var killGrace: Duration
 
     public init(
-        command: String, environment: [String: String], snoozeDelay: Duration = .seconds(30), kinds: [String]? = nil
+        command: String, environment: [String: String], snoozeDelay: Duration = .seconds(30), kinds: [String]? = nil,
+        killGrace: Duration = .seconds(5)
     ) {
         self.command = command
         self.environment = environment
         self.snoozeDelay = snoozeDelay
         self.kinds = kinds
+        self.killGrace = killGrace
     }
 
     public func run(_ job: ClaimedJob) async -> JobResult {
@@ -42,7 +47,8 @@ public struct ShellCommandHandler: JobHandler {
             "SWITCHBOARD_QUEUE": job.queue,
             "SWITCHBOARD_ATTEMPT": String(job.attempt),
         ]
-        let shell = ShellCommand(command, environment: environment.merging(jobVariables) { _, job in job })
+        let shell = ShellCommand(
+            command, environment: environment.merging(jobVariables) { _, job in job }, killGrace: killGrace)
         let result = await shell.run(input: job.payload)
         let detail = result.stderrTail.trimmingCharacters(in: .whitespacesAndNewlines)
         let suffix = detail.isEmpty ? "" : ": \(detail)"

@@ -32,6 +32,14 @@ public final class SystemdNotifier: Sendable {
         send("STATUS=\(status)")
     }
 
+    /// The service is waiting for its database before it can start: systemd is told why, and that the
+    /// start goes on (`EXTEND_TIMEOUT_USEC`, past the next attempt and the longest a connection attempt
+    /// takes), so the unit neither times out nor is killed by its watchdog while the process waits as told.
+    public func waiting(status: String, next: Duration) {
+        let extended = (next + .seconds(180)).wholeMilliseconds * 1_000
+        send("STATUS=\(status)\nEXTEND_TIMEOUT_USEC=\(extended)\nWATCHDOG=1")
+    }
+
     /// The service is stopping.
     public func stopping(status: String) {
         send("STOPPING=1\nSTATUS=\(status)")

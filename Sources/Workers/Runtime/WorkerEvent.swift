@@ -7,8 +7,12 @@ public enum WorkerEvent: Sendable {
     case claimed(ClaimedJob)
     /// A settlement was committed.
     case settled(ClaimedJob, JobOutcome, SettlementResult)
-    /// The job's lease was lost while it ran (the worker stalled past its lease); its outcome is dropped.
+    /// The job's lease was lost while it ran (it was cancelled, or the worker stalled past its lease): its
+    /// work is stopped and its outcome dropped.
     case leaseLost(ClaimedJob)
+    /// The job's lease could not be renewed in time (the database unreachable, say): the worker stopped
+    /// its work itself before the lease could run out and pass to another worker, and hands it back.
+    case fenced(ClaimedJob)
     case stopping(inFlight: Int)
     /// An exchange with the store failed; the worker keeps its settlements and tries again.
     case storeFailed(String)

@@ -10,9 +10,13 @@ import Synchronization
 /// commits are shared by as many jobs as are finishing (group commit). A settlement is reported
 /// (`WorkerEvent.settled`) only once its transaction has committed.
 ///
-/// The decisions are `WorkerState`'s; this type carries them out. Jobs run as children of a task group
-/// that `run()` owns, so `run()` returns only once every job has ended; every wait is an alarm of the
-/// store's clock.
+/// The decisions are `WorkerState`'s; this type carries them out. While jobs run, each step with the
+/// store runs in a task beside the loop, which meanwhile keeps time: a store that does not answer (a
+/// server down, a lock held) cannot keep the loop from stopping a job whose lease it could not renew.
+/// With nothing running there is nothing to stop, and the loop awaits the step itself (an idle worker
+/// polls the change counter every millisecond; a task for each poll would double its cost). Jobs and
+/// store steps run as children of a task group that `run()` owns, so `run()` returns only once every one
+/// has ended; every wait is an alarm of the worker's clock (`WorkerOptions.clock`).
 public final class WorkerPool: Sendable {
     private let store: JobStore
     private let handler: any JobHandler
@@ -22,10 +26,20 @@ public final class WorkerPool: Sendable {
     private let wakeup = Wakeup()
     private let mailbox = Mutex(Mailbox())
 
-    /// What reaches the loop from outside it: jobs that ended, and stop requests.
+    /// What reaches the loop from outside it: jobs that ended, stop requests, and the answer to the store
+    /// step that is out.
     private struct Mailbox {
         var ended: [(job: ClaimedJob, result: JobResult, cancelled: Bool, ranFor: Duration)] = []
         var stop: Bool?
+        var answer: StoreAnswer?
+    }
+
+    /// How a store step came back.
+    private enum StoreAnswer: Sendable {
+        case exchanged(Result<WorkerExchangeResult, any Error>)
+        case drainChecked(hasWork: Bool)
+        case counters(ChangeCounters?)
+        case lostLeases([Lease]?)
     }
 
     public init(
@@ -50,24 +64,25 @@ public final class WorkerPool: Sendable {
     }
 
     /// Runs until a stop is requested and every job has been settled or handed back (or, with `drain`,
-    /// until nothing is runnable or leased). Cancelling the calling task stops the worker immediately.
+    /// until nothing is left to drain). Cancelling the calling task stops the worker immediately.
     /// - Throws: the store's error when it keeps failing in a way waiting does not mend.
     public func run() async throws -> WorkerReport {
         try await withTaskCancellationHandler {
-            try await withThrowingTaskGroup(of: Void.self) { jobs in
-                try await loop(jobs: &jobs)
+            // Discarding: a long-lived worker starts a task per job and per store step, and keeps no result.
+            try await withThrowingDiscardingTaskGroup { tasks in
+                try await loop(tasks: &tasks)
             }
         } onCancel: {
             requestStop(immediately: true)
         }
     }
 
-    private func loop(jobs: inout ThrowingTaskGroup<Void, any Error>) async throws -> WorkerReport {
-        let clock = store.clock
+    private func loop(tasks: inout ThrowingDiscardingTaskGroup<any Error>) async throws -> WorkerReport {
+        let clock = options.clock
         // A failed look at the store only prompts an exchange: the exchange is where store failures are judged.
         var state = WorkerState(
             options: options, kinds: handler.kinds, now: clock.now(),
-            changeCounter: (try? await store.changeCounter()) ?? 0
+            counters: (try? await store.changeCounters()) ?? ChangeCounters(work: 0, leases: 0)
         )
         var signals: [Int64: CancelSignal] = [:]
         func carryOut(_ actions: [WorkerState.Action]) {
@@ -78,17 +93,31 @@ public final class WorkerPool: Sendable {
                 case .start(let job):
                     let signal = CancelSignal()
                     signals[job.id] = signal
-                    jobs.addTask { await self.runJob(job, until: signal) }
+                    tasks.addTask { await self.runJob(job, until: signal) }
                 case .cancel(let jobID):
                     signals[jobID]?.fire()
                 }
             }
         }
-        while true {
-            let (ended, stop) = mailbox.withLock { mailbox in
-                defer { (mailbox.ended, mailbox.stop) = ([], nil) }
-                return (mailbox.ended, mailbox.stop)
+        var answered: StoreAnswer?
+        func startStoreStep(_ step: @escaping @Sendable () async -> StoreAnswer) async {
+            guard !signals.isEmpty else {
+                answered = await step()
+                return
             }
+            tasks.addTask {
+                let answer = await step()
+                self.mailbox.withLock { $0.answer = answer }
+                self.wakeup.signal()
+            }
+        }
+        while true {
+            let (ended, stop, posted) = mailbox.withLock { mailbox in
+                defer { (mailbox.ended, mailbox.stop, mailbox.answer) = ([], nil, nil) }
+                return (mailbox.ended, mailbox.stop, mailbox.answer)
+            }
+            let answer = answered ?? posted
+            answered = nil
             for (job, result, cancelled, ranFor) in ended {
                 signals[job.id] = nil
                 state.jobEnded(job, result: result, cancelled: cancelled, ranFor: ranFor)
@@ -96,31 +125,51 @@ public final class WorkerPool: Sendable {
             if let stop {
                 state.requestStop(immediately: stop)
             }
+            switch answer {
+            case .exchanged(.success(let result)):
+                carryOut(state.exchanged(result, now: clock.now()))
+            case .exchanged(.failure(let error)):
+                switch state.exchangeFailed(error, now: clock.now()) {
+                case .retry(let actions):
+                    carryOut(actions)
+                case .giveUp(let actions):
+                    carryOut(actions)
+                    throw error
+                }
+            case .drainChecked(let hasWork):
+                state.drainChecked(hasWork: hasWork)
+            case .counters(let counters):
+                state.countersRead(counters)
+            case .lostLeases(let lost):
+                carryOut(state.leasesChecked(lost: lost))
+            case nil:
+                break
+            }
             let (step, actions) = state.next(now: clock.now())
             carryOut(actions)
             switch step {
             case .exchange(let request):
-                do {
-                    carryOut(state.exchanged(try await store.exchange(request)))
-                } catch {
-                    switch state.exchangeFailed(error, now: clock.now()) {
-                    case .retry(let deadline, let actions):
-                        carryOut(actions)
-                        await wakeup.wait(until: deadline, clock: clock)
-                    case .giveUp(let actions):
-                        carryOut(actions)
-                        throw error
+                await startStoreStep { [store] in
+                    do {
+                        return .exchanged(.success(try await store.exchange(request)))
+                    } catch {
+                        return .exchanged(.failure(error))
                     }
                 }
             case .checkDrain:
-                state.drainChecked(
-                    hasWork: (try? await store.hasRunnableOrLeasedJobs(queues: options.queues, kinds: handler.kinds))
-                        ?? true)
-            case .wait(let deadline, let pollChanges):
-                await wakeup.wait(until: deadline, clock: clock)
-                if pollChanges {
-                    state.changeCounterRead(try? await store.changeCounter())
+                await startStoreStep { [store, options, handler] in
+                    let hasWork =
+                        options.drainScheduled
+                        ? try? await store.hasLiveJobs(queues: options.queues, kinds: handler.kinds)
+                        : try? await store.hasRunnableOrLeasedJobs(queues: options.queues, kinds: handler.kinds)
+                    return .drainChecked(hasWork: hasWork ?? true)
                 }
+            case .readCounters:
+                await startStoreStep { [store] in .counters(try? await store.changeCounters()) }
+            case .checkLeases(let leases):
+                await startStoreStep { [store] in .lostLeases(try? await store.lostLeases(leases)) }
+            case .wait(let deadline):
+                await wakeup.wait(until: deadline, clock: clock)
             case .finish:
                 return state.report
             }

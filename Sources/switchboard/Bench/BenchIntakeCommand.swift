@@ -38,6 +38,7 @@ struct BenchIntakeCommand: Command {
             durability: durability, database: try await BenchDirectory.database(in: directory, context: context)
         )
         let singles = events / 10
+        let engine = try queue.database.engine()
 
         Output.message("bench: batched enqueue of \(events) jobs...")
         let enqueueBatched = try await queue.measureBatchedEnqueue(database: "enqueue.db")
@@ -61,29 +62,27 @@ struct BenchIntakeCommand: Command {
         try await queue.database.cleanUp()
 
         let ratio = batched.rate / enqueueBatched
+        let intakeBatch = ReportText.number(min(EnqueueCommand.batchTransactionSize, events))
         let text = [
             "Switchboard intake benchmark",
-            MachineDescription.reportLine,
-            "durability: \(durability.rawValue); \(events) deliveries (\(bytes / events) bytes on average) from "
-                + "\(Provider.allCases.count) providers, \(Int(Self.redeliveryRate * 100))% redelivered",
+            MachineDescription.reportLine(engine: engine),
+            "durability: \(durability.rawValue); \(ReportText.number(events)) deliveries (\(bytes / events) bytes "
+                + "on average) from \(Provider.allCases.count) providers, \(Int(Self.redeliveryRate * 100))% redelivered",
             "",
             TextTable(
                 header: ["", "events/s", "outcome"],
                 rows: [
-                    ["intake, one event per transaction", rate(single.rate), single.summary],
                     [
-                        "intake, batched (\(EnqueueCommand.batchTransactionSize)/tx)", rate(batched.rate),
-                        batched.summary,
+                        "intake, one event per transaction (\(ReportText.number(singles)) events)", rate(single.rate),
+                        single.summary,
                     ],
+                    ["intake, batched (\(intakeBatch)/tx)", rate(batched.rate), batched.summary],
                     [
-                        "enqueue, batched (\(QueueBenchmark.enqueueBatchSize)/tx), same run", rate(enqueueBatched),
-                        "plain jobs",
+                        "enqueue, batched (\(ReportText.number(queue.enqueueBatch))/tx), same run",
+                        rate(enqueueBatched), "plain jobs",
                     ],
                     ["normalise and build jobs only (no database)", rate(normaliseOnly), "CPU half of intake"],
-                    [
-                        "write pre-normalised jobs only (\(EnqueueCommand.batchTransactionSize)/tx)", rate(writeOnly),
-                        "database half",
-                    ],
+                    ["write pre-normalised jobs only (\(intakeBatch)/tx)", rate(writeOnly), "database half"],
                 ]
             ).rendered,
             "",
@@ -92,7 +91,8 @@ struct BenchIntakeCommand: Command {
         context.output.result(
             text,
             json: [
-                "machine": MachineDescription.current, "durability": durability.rawValue, "events": events,
+                "machine": MachineDescription.current, "database": engine, "durability": durability.rawValue,
+                "events": events,
                 "intake_single_per_s": single.rate, "intake_batched_per_s": batched.rate,
                 "enqueue_batched_per_s": enqueueBatched, "intake_to_enqueue_ratio": ratio,
                 "normalise_only_per_s": normaliseOnly, "write_only_per_s": writeOnly,

@@ -87,9 +87,12 @@ struct BenchPipelineCommand: Command {
 
         let (benchmarkDatabase, store, children) = try await start(context, in: directory, fake: fake, agent: .echo)
         defer { children.forEach { $0.terminate() } }
+        let engine = try benchmarkDatabase.engine()
         let intake = Intake(store: store)
 
-        Output.message("bench: \(events) events through intake, \(workers) workers, delivery...")
+        Output.message(
+            "bench: \(ReportText.number(events)) events through intake, "
+                + "\(ReportText.count(workers, "worker", "workers")), delivery...")
         // About four messages per conversation, arriving together: most are answered folded, in one reply.
         let stream = SyntheticDeliveries(count: events, redeliveryRate: 0, conversations: max(1, events / 4)).make()
         let started = ContinuousClock.now
@@ -113,9 +116,11 @@ struct BenchPipelineCommand: Command {
         let p99 = latencies.isEmpty ? 0 : latencies[min(latencies.count - 1, latencies.count * 99 / 100)]
         let text = [
             "Switchboard pipeline benchmark",
-            MachineDescription.reportLine,
-            "durability: \(context.global.durability.rawValue); echo agent; \(workers) worker processes with "
-                + "\(concurrency) jobs in flight each; pacing off (the fake provider has no rate limits)",
+            MachineDescription.reportLine(engine: engine),
+            "durability: \(context.global.durability.rawValue); echo agent; "
+                + "\(ReportText.count(workers, "worker process", "worker processes")) with "
+                + "\(ReportText.count(concurrency, "job", "jobs")) in flight each; pacing off (the fake provider has "
+                + "no rate limits)",
             "",
             String(format: "fake provider alone:                %8.0f sends/s (32 concurrent clients)", capacity),
             String(
@@ -128,7 +133,8 @@ struct BenchPipelineCommand: Command {
         context.output.result(
             text,
             json: [
-                "machine": MachineDescription.current, "durability": context.global.durability.rawValue,
+                "machine": MachineDescription.current, "database": engine,
+                "durability": context.global.durability.rawValue,
                 "fake_provider_sends_per_s": capacity, "pipeline_events_per_s": throughput, "events": events,
                 "latency_rate": rate, "latency_p50_ms": p50, "latency_p99_ms": p99, "workers": workers,
             ])
@@ -213,6 +219,7 @@ struct BenchPipelineCommand: Command {
         let (benchmarkDatabase, store, children) = try await start(
             context, in: directory, fake: fake, agent: .echoStream)
         defer { children.forEach { $0.terminate() } }
+        let engine = try benchmarkDatabase.engine()
         let intake = Intake(store: store)
 
         let count = rate * seconds
@@ -265,9 +272,10 @@ struct BenchPipelineCommand: Command {
         let percentile = { (values: [Double], p: Int) in values[min(values.count - 1, values.count * p / 100)] }
         let text = [
             "Switchboard live-reply benchmark",
-            MachineDescription.reportLine,
+            MachineDescription.reportLine(engine: engine),
             "durability: \(context.global.durability.rawValue); echo-stream agent (a word every 150 ms, 8 words); "
-                + "\(workers) worker processes with \(concurrency) jobs in flight each; one edit a second per chat",
+                + "\(ReportText.count(workers, "worker process", "worker processes")) with "
+                + "\(ReportText.count(concurrency, "job", "jobs")) in flight each; one edit a second per chat",
             "",
             String(
                 format: "intake to first text shown, %d answers at %d/s: p50 %.0f ms, p99 %.0f ms", count, rate,
@@ -280,7 +288,8 @@ struct BenchPipelineCommand: Command {
         context.output.result(
             text,
             json: [
-                "machine": MachineDescription.current, "durability": context.global.durability.rawValue,
+                "machine": MachineDescription.current, "database": engine,
+                "durability": context.global.durability.rawValue,
                 "agent": agent.rawValue, "answers": count, "rate": rate, "workers": workers,
                 "first_text_p50_ms": percentile(first, 50), "first_text_p99_ms": percentile(first, 99),
                 "final_text_p50_ms": percentile(final, 50), "final_text_p99_ms": percentile(final, 99),

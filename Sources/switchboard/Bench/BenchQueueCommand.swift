@@ -2,10 +2,10 @@ import Foundation
 import Harness
 import Queue
 
-/// `switchboard bench queue`: the queue's throughput and latency on this machine, beside raw SQLite.
+/// `switchboard bench queue`: the queue's throughput and latency on this machine, beside the raw database.
 struct BenchQueueCommand: Command {
     static let name = "bench queue"
-    static let summary = "Measure enqueue, claim+complete and latency, beside a raw-SQLite baseline"
+    static let summary = "Measure enqueue, claim+complete and latency, beside a raw SQLite or libpq baseline"
     private static let jobs = Option<Int>.integer(
         "jobs", "N", .count(1_000...100_000_000), "jobs per throughput phase (default 100000)")
     private static let processes = Option<Int>.integer(
@@ -58,7 +58,8 @@ struct BenchQueueCommand: Command {
             latencyRate: latencyRate, latencySeconds: latencySeconds, durability: context.global.durability,
             database: try await BenchDirectory.database(in: directory, context: context)
         )
+        let engine = try benchmark.database.engine()
         let figures = try await benchmark.run { Output.message("bench: \($0)...") }
-        BenchReport(benchmark: benchmark, figures: figures).print(to: context.output)
+        BenchReport(benchmark: benchmark, figures: figures, engine: engine).print(to: context.output)
     }
 }

@@ -6,6 +6,8 @@ import Queue
 struct BenchReport {
     let benchmark: QueueBenchmark
     let figures: QueueBenchmarkFigures
+    /// The database measured, with its version (`BenchmarkDatabase.engine`).
+    let engine: String
 
     func print(to output: Output) {
         let base = figures.baseline
@@ -19,29 +21,33 @@ struct BenchReport {
                 ratio(figures.enqueueSingle, base.singleInsertsPerSecond, "single-row committed INSERT"),
             ],
             [
-                "enqueue, batched (\(QueueBenchmark.enqueueBatchSize)/tx)", rate(figures.enqueueBatched),
+                "enqueue, batched (\(ReportText.number(benchmark.enqueueBatch))/tx)", rate(figures.enqueueBatched),
                 ratio(
                     figures.enqueueBatched, base.batchedInsertsPerSecond,
-                    "best batched INSERT, \(base.bestBatchSize)/tx"),
+                    "best batched INSERT, \(ReportText.number(base.bestBatchSize))/tx"),
             ],
             [
                 "claim+complete, 1 process", rate(figures.claimCompleteOne),
                 ratio(figures.claimCompleteOne, base.naiveClaimAckPerSecond, "naive claim+ack loop"),
             ],
             [
-                "claim+complete, \(benchmark.processes) processes", rate(figures.claimCompleteMany),
+                "claim+complete, \(ReportText.count(benchmark.processes, "process", "processes"))",
+                rate(figures.claimCompleteMany),
                 (base.naiveClaimAckConcurrent.map {
-                    ratio(figures.claimCompleteMany, $0.perSecond, "naive claim+ack loop, \($0.clients) clients")
+                    ratio(
+                        figures.claimCompleteMany, $0.perSecond,
+                        "naive claim+ack loop, \(ReportText.count($0.clients, "client", "clients"))")
                 } ?? ratio(figures.claimCompleteMany, base.naiveClaimAckPerSecond, "naive claim+ack loop"))
                     + "; shares \(shares)",
             ],
         ]
         var lines = [
             "Switchboard queue benchmark",
-            MachineDescription.reportLine,
-            "database: \(benchmark.database.name); durability: \(benchmark.durability.rawValue); "
-                + "\(benchmark.jobs) jobs per batched phase, \(benchmark.singles) per one-per-call phase; "
-                + "\(benchmark.concurrency) jobs in flight per worker",
+            MachineDescription.reportLine(engine: engine),
+            "durability: \(benchmark.durability.rawValue); "
+                + "\(ReportText.count(benchmark.jobs, "job", "jobs")) per batched phase, "
+                + "\(ReportText.number(benchmark.singles)) per one-per-call phase; "
+                + "\(ReportText.count(benchmark.concurrency, "job", "jobs")) in flight per worker",
             "",
             TextTable(header: ["", "jobs/s", "vs \(base.name) on this machine"], rows: rows).rendered,
             "",
@@ -53,8 +59,10 @@ struct BenchReport {
         if let handOver = figures.handOver {
             lines.append(
                 "lock hand-over for \(QueueBenchmark.handOverSeconds) s, one process committing "
-                    + "\(QueueBenchmark.handOverBulkBatch) jobs per transaction, \(benchmark.processes - 1) one per "
-                    + "transaction: transactions " + handOver.commits.map { rate(Double($0)) }.joined(separator: " / ")
+                    + "\(ReportText.number(QueueBenchmark.handOverBulkBatch)) jobs per transaction beside "
+                    + ReportText.count(benchmark.processes - 1, "process", "processes")
+                    + " committing one job per transaction: transactions "
+                    + handOver.commits.map { rate(Double($0)) }.joined(separator: " / ")
                     + ", longest wait for the lock "
                     + handOver.longestWaitMilliseconds.map { String(format: "%.1f ms", $0) }.joined(separator: " / "))
         }
@@ -62,14 +70,18 @@ struct BenchReport {
             "\(base.name): \(rate(base.singleInsertsPerSecond)) single-row commits/s, "
                 + "\(rate(base.batchedInsertsPerSecond)) batched inserts/s, "
                 + "\(rate(base.naiveClaimAckPerSecond)) naive claim+ack/s"
-                + (base.naiveClaimAckConcurrent.map { " (\(rate($0.perSecond))/s from \($0.clients) clients)" } ?? ""))
+                + (base.naiveClaimAckConcurrent.map {
+                    " (\(rate($0.perSecond))/s from \(ReportText.count($0.clients, "client", "clients")))"
+                } ?? ""))
         let text = lines.joined(separator: "\n")
         output.result(
             text,
             json: [
                 "machine": MachineDescription.current,
+                "database": engine,
                 "durability": benchmark.durability.rawValue,
                 "jobs": benchmark.jobs,
+                "enqueue_batch": benchmark.enqueueBatch,
                 "enqueue_single_per_s": figures.enqueueSingle,
                 "enqueue_batched_per_s": figures.enqueueBatched,
                 "claim_complete_1_process_per_s": figures.claimCompleteOne,

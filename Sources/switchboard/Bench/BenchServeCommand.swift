@@ -59,14 +59,17 @@ struct BenchServeCommand: Command {
     private func run(_ context: CommandContext, in directory: URL) async throws {
         let durability = context.global.durability
         let database = try await BenchDirectory.database(in: directory, context: context)
+        let engine = try database.engine()
         let latencyEvents = rate * seconds
         let stream = SyntheticDeliveries(
             count: events + latencyEvents, redeliveryRate: 0, conversations: max(1, events / 4), providers: [.slack]
         ).make().map { String(decoding: $0.body, as: UTF8.self) }
 
         let config = directory.appendingPathComponent("serve.json").path
-        try Data(#"{"providers": {"slack": {"signing_secret": "\#(Self.signingSecret)"}}}"#.utf8)
-            .write(to: URL(fileURLWithPath: config))
+        try Data(
+            #"{"providers": {"slack": {"bot_token": "xoxb-bench", "signing_secret": "\#(Self.signingSecret)"}}}"#.utf8
+        )
+        .write(to: URL(fileURLWithPath: config))
         var environment = ProcessInfo.processInfo.environment
         environment["SWITCHBOARD_DB"] = try await database.fresh("serve.db").connectionText
         let server = try await ServeProcess(
@@ -74,6 +77,8 @@ struct BenchServeCommand: Command {
                 arguments: [
                     "--json", "--durability", durability.rawValue, "serve", "--listen", "127.0.0.1:0", "--config",
                     config,
+                    // Every client connection comes from loopback, as from a proxy: no per-address limit.
+                    "--max-connections-per-address", "0",
                 ], environment: environment, errorOutput: .inherit))
         defer { server.child.signal(SIGKILL) }
         let client = HTTPClient(threads: connections)
@@ -122,7 +127,7 @@ struct BenchServeCommand: Command {
         let p99 = latencies.isEmpty ? 0 : latencies[min(latencies.count - 1, latencies.count * 99 / 100)]
         let text = [
             "Switchboard serve benchmark",
-            MachineDescription.reportLine,
+            MachineDescription.reportLine(engine: engine),
             "durability: \(durability.rawValue); signed Slack events (HMAC checked on each); client in this process "
                 + "(libcurl, \(connections) keep-alive connections), serve in another",
             "",
@@ -143,7 +148,8 @@ struct BenchServeCommand: Command {
         context.output.result(
             text,
             json: [
-                "machine": MachineDescription.current, "durability": durability.rawValue, "events": events,
+                "machine": MachineDescription.current, "database": engine, "durability": durability.rawValue,
+                "events": events,
                 "connections": connections, "serve_events_per_s": serveRate, "intake_batched_per_s": intakeRate,
                 "latency_rate": rate, "latency_p50_ms": p50, "latency_p99_ms": p99,
                 "latency_max_ms": latencies.last ?? 0,
@@ -176,18 +182,17 @@ struct BenchServeCommand: Command {
         return latencies.sorted()
     }
 
-    /// `intake --batch` of the same events: transactions of `EnqueueCommand.batchTransactionSize`.
+    /// `intake --batch` of the same events, through the command's own path (every line checked, then
+    /// transactions of `EnqueueCommand.batchTransactionSize`).
     private func batchedIntake(_ bodies: [String], database: BenchmarkDatabase, durability: Durability)
         async throws -> Double
     {
         var options = StoreOptions()
         options.durability = durability
         let store = try await SwitchboardDatabase.open(try await database.fresh("intake.db"), options: options)
-        let deliveries = bodies.map { Delivery(provider: .slack, body: Data($0.utf8)) }
+        let lines = bodies.enumerated().map { ($0 + 1, Delivery(provider: .slack, body: Data($1.utf8))) }
         let started = ContinuousClock.now
-        try await Intake(store: store).receive(
-            stream: deliveries, transactionSize: EnqueueCommand.batchTransactionSize
-        ) { _ in }
-        return Double(deliveries.count) / (ContinuousClock.now - started).seconds
+        try await IntakeCommand.receiveBatch(lines, into: Intake(store: store)) { _ in }
+        return Double(lines.count) / (ContinuousClock.now - started).seconds
     }
 }

@@ -23,5 +23,8 @@ enum Bounds {
     static let serverThreads = NumberBound.count(1...256)
     static let connections = NumberBound.count(1...65_536)
     static let connectionTimeout = NumberBound.seconds(1...3_600)
+    static let connectionsPerAddress = NumberBound.count(0...65_536)
+    static let requestDeadline = NumberBound.seconds(1...3_600)
+    static let writeTimeout = NumberBound.seconds(0.1...60)
     static let pollTimeout = NumberBound.seconds(0...600)
 }

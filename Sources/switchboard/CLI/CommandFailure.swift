@@ -38,6 +38,7 @@ struct CommandFailure: Error {
                 case .databaseMissing, .schemaTooNew, .schemaOutdated: .unavailable
                 case .foreignDatabase, .corrupt: .ioError
                 case .contended, .unavailable: .tempFail
+                case .misconfigured: .configuration
                 default: .software
                 }
             let detail = error.cause.map { "\(error.message) (\($0))" } ?? error.message

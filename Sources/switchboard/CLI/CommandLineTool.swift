@@ -46,6 +46,7 @@ package enum CommandLineTool {
     package static func main(_ words: [String]) async -> ExitCode {
         // `--json` anywhere (before a `--`) asks for errors as JSON too, even one about the command line.
         let json = words.prefix { $0 != "--" }.contains("--json")
+        warnAboutUnknownVariables(ProcessInfo.processInfo.environment, json: json)
         let leading: [String]
         let rest: [String]
         do {
@@ -70,7 +71,9 @@ package enum CommandLineTool {
             }
             let global = try GlobalOptions(arguments, environment: ProcessInfo.processInfo.environment)
             let parsed = try command.init(arguments)
-            try await parsed.run(CommandContext(global: global, output: Output(json: global.json)))
+            let output = Output(json: global.json)
+            global.warnAboutExposedPassword(output)
+            try await parsed.run(CommandContext(global: global, output: output))
             return .success
         } catch {
             return report(CommandFailure(error), command: command.name, json: json)
@@ -113,6 +116,19 @@ package enum CommandLineTool {
             "unknown command \"\(rest.prefix(2).joined(separator: " "))\" (switchboard --help lists them)"
         )
         return report(failure, command: nil, json: json)
+    }
+
+    /// One line on stderr for each `SWITCHBOARD_*` variable Switchboard does not read (a misspelling would
+    /// otherwise leave its setting at the default without a word), naming it but never its value, which
+    /// may be a credential.
+    private static func warnAboutUnknownVariables(_ environment: [String: String], json: Bool) {
+        for name in SwitchboardEnvironment.unknown(in: environment) {
+            let message = "\(name) is not a variable Switchboard reads; it is ignored"
+            Output.message(
+                json
+                    ? Output.jsonLine(["warning": "unknown_variable", "variable": name, "message": message])
+                    : "switchboard: warning: \(message)")
+        }
     }
 
     /// Writes a failure to stderr, as a line of text or one JSON object, and returns its exit status.

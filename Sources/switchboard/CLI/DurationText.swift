@@ -15,6 +15,11 @@ enum DurationText {
         return Double(text)
     }
 
+    /// Whether `text` ends in a unit (`7d`, `500ms`), rather than being a bare number of seconds.
+    static func hasUnit(_ text: String) -> Bool {
+        units.contains { text.hasSuffix($0.suffix) }
+    }
+
     /// `seconds` in the largest unit that writes it whole: `3650d`, `12h`, `30s`, `500ms`.
     static func describe(_ seconds: Double) -> String {
         if seconds == 0 { return "0s" }

@@ -19,6 +19,9 @@ package enum ExitCode: Int32 {
     case ioError = 74
     /// Other processes kept the database locked; trying again later may work (EX_TEMPFAIL).
     case tempFail = 75
+    /// A setting is wrong in a way no retry mends: the database server refuses the URL, role, password or
+    /// database, or the password file cannot be read (EX_CONFIG). systemd units do not restart on it.
+    case configuration = 78
     /// Stopped by Ctrl-C (SIGINT) part-way through.
     case interrupted = 130
 
@@ -33,6 +36,7 @@ package enum ExitCode: Int32 {
         case .cannotCreate: "cannot_create"
         case .ioError: "io_error"
         case .tempFail: "locked"
+        case .configuration: "misconfigured"
         case .interrupted: "interrupted"
         }
     }

@@ -4,7 +4,16 @@ import Queue
 /// Options every command takes, before or after the command's name.
 struct GlobalOptions {
     static let database = Option<String>.text(
-        "db", "PATH", "the database file (default: $SWITCHBOARD_DB, else ./switchboard.db)")
+        "db", "PATH|URL",
+        "the database: a SQLite file or a postgres:// URL (default: $SWITCHBOARD_DB, else the configuration's "
+            + "\"database\", else ./switchboard.db)")
+    static let config = Option<String>.text(
+        "config", "FILE",
+        "a JSON configuration file (see ops/switchboard.example.json): credentials, the agent, the database")
+    static let databasePasswordFile = Option<String>.text(
+        "db-password-file", "FILE",
+        "the PostgreSQL password, kept out of the URL (default: $SWITCHBOARD_DB_PASSWORD_FILE, else the "
+            + "configuration's \"database_password_file\", else the URL or ~/.pgpass)")
     static let durability = Option<Durability>.choice(
         "durability", "full: commits survive power loss (default); normal: a process crash"
     )
@@ -16,23 +25,47 @@ struct GlobalOptions {
     static let help = Flag("help", "show this help")
 
     static let specs = [
-        Self.database.spec, Self.durability.spec, Self.lockTimeout.spec, Self.json.spec, Self.help.spec,
+        Self.database.spec, Self.config.spec, Self.databasePasswordFile.spec, Self.durability.spec,
+        Self.lockTimeout.spec, Self.json.spec, Self.help.spec,
     ]
 
-    /// The database `--db` or `$SWITCHBOARD_DB` names; nil when neither does.
+    /// The database `--db` or `$SWITCHBOARD_DB` names; nil when neither does. Commands find theirs with
+    /// `CommandContext.database`, which looks at the configuration too.
     let database: StoreLocation?
-    /// Where a command works when neither `--db`, `$SWITCHBOARD_DB` nor a configuration names a database.
-    static let defaultDatabase = StoreLocation.sqlite(path: "switchboard.db")
+    /// Whether `database` came from `--db` (the command line, which `ps` shows) rather than the environment.
+    let databaseFromFlag: Bool
+    /// `--config`: the configuration file.
+    let configFile: String?
+    /// `--db-password-file`.
+    let databasePasswordFile: String?
+    /// The process's environment, read once.
+    let environment: [String: String]
 
     let durability: Durability
     let lockTimeout: Duration
     let json: Bool
 
     init(_ arguments: Arguments, environment: [String: String]) throws {
+        self.environment = environment
+        let flag = try arguments.value(Self.database)
         let fromEnvironment = environment["SWITCHBOARD_DB"].flatMap { $0.isEmpty ? nil : $0 }
-        database = (try arguments.value(Self.database) ?? fromEnvironment).map(StoreLocation.init)
+        database = (flag ?? fromEnvironment).map(StoreLocation.init)
+        databaseFromFlag = flag != nil
+        configFile = try arguments.value(Self.config)
+        databasePasswordFile = try arguments.value(Self.databasePasswordFile)
         durability = try arguments.value(Self.durability) ?? .full
         lockTimeout = try arguments.value(Self.lockTimeout) ?? .seconds(20)
         json = try arguments.isSet(Self.json)
+    }
+
+    /// A password in `--db` is on the command line, where `ps` shows it to every user of the machine:
+    /// warned about once, before the command runs.
+    func warnAboutExposedPassword(_ output: Output) {
+        guard databaseFromFlag, let database, !database.passwordForms.isEmpty else { return }
+        output.notice(
+            "warning: the database password is on the command line (--db), where ps shows it to every user of this "
+                + "machine; give it with --db-password-file FILE, $SWITCHBOARD_DB_PASSWORD_FILE, the configuration's "
+                + "\"database_password_file\" or ~/.pgpass instead",
+            code: "password_on_command_line")
     }
 }

@@ -48,9 +48,26 @@ extension Option<Duration> {
     static func duration(_ name: String, _ placeholder: String, _ bound: NumberBound, _ help: String) -> Option {
         Option(spec: OptionSpec(name: name, value: placeholder, help: help)) { text in
             guard let duration = DurationText.seconds(text).flatMap({ bound.duration(seconds: $0) }) else {
-                throw usage(name, "must be \(bound.expectation), such as 30, 1.5, 500ms, 15m, 12h or 7d;", text)
+                throw usage(name, "must be \(bound.expectation), such as 30, 1.5, 500ms, 15m, 12h or 7d", text)
             }
             return duration
+        }
+    }
+}
+
+extension Option<Duration> {
+    /// A duration that decides what is deleted (`dlq purge --older-than`, `--retain-completed`), within
+    /// `bound`: it must carry its unit, since a bare `7` reads as seven seconds where seven days may have
+    /// been meant, and nothing brings back what it deleted.
+    static func durationWithUnit(_ name: String, _ placeholder: String, _ bound: NumberBound, _ help: String)
+        -> Option
+    {
+        let plain = duration(name, placeholder, bound, help)
+        return Option(spec: plain.spec) { text in
+            guard DurationText.hasUnit(text) else {
+                throw usage(name, "needs a unit (s, m, h or d), such as 45s, 30m, 12h or 7d", text)
+            }
+            return try plain.convert(text)
         }
     }
 }

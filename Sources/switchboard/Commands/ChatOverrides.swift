@@ -18,7 +18,7 @@ struct ChatOverrides {
     ) { text in
         if text == "echo" { return .echo }
         if text == "echo-stream" { return .echoStream() }
-        guard text.hasPrefix("http://") || text.hasPrefix("https://") else {
+        guard SettingRules.urlProblem(text) == nil else {
             throw CommandFailure.usage(
                 "--agent must be echo, echo-stream or an http(s) URL, got \"\(text.prefix(64))\"")
         }

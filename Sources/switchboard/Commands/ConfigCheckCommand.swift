@@ -1,17 +1,20 @@
 import Foundation
 import Workers
 
-/// `switchboard config check`: reads a worker configuration file as `work --config` would, and says
-/// whether it can be used.
+/// `switchboard config check`: reads a worker configuration file, with the environment's `SWITCHBOARD_*`
+/// settings, as `work --config`, `serve --config` and `poll --config` would, and says whether it can be used.
 struct ConfigCheckCommand: Command {
     static let name = "config check"
-    static let summary = "Check a worker configuration file: every key known, every value of the right type"
+    static let summary = "Check a worker configuration file: every key known, every value usable"
     static let operands = "FILE"
     static let options: [OptionSpec] = []
     static let examples = [
         "switchboard config check /etc/switchboard/switchboard.json",
         "",
-        "Exits 0 when the file can be used, 65 naming the key that cannot, 74 when the file cannot be read.",
+        "Reads the file and the SWITCHBOARD_* environment as work, serve and poll do: unknown keys, wrong types,",
+        "placeholders (replace-me), short tokens, malformed secrets and URLs, and a provider without the",
+        "credentials it sends with are refused. Exits 0 when the file can be used, 65 naming the key (or the",
+        "variable) that cannot, 74 when the file cannot be read.",
     ]
 
     let file: String
@@ -24,7 +27,7 @@ struct ConfigCheckCommand: Command {
     }
 
     func run(_ context: CommandContext) async throws {
-        let configuration = try ChatConfiguration.load(file: file, environment: [:])
+        let configuration = try ChatConfiguration.load(file: file, environment: ProcessInfo.processInfo.environment)
         let providers = configuration.providers.keys.map(\.rawValue).sorted()
         context.output.result(
             "\(file) is valid" + (providers.isEmpty ? "" : "; providers: \(providers.joined(separator: ", "))"),

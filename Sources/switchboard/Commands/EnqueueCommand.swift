@@ -94,22 +94,27 @@ struct EnqueueCommand: Command {
         } else {
             text = String(decoding: await StandardInput.readAll(), as: UTF8.self)
         }
-        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard (try? JSONParser.parse(Data(trimmed.utf8))) != nil else {
-            throw CommandFailure.data("payload: not valid JSON")
+        do {
+            _ = try JSONParser.parse(Data(text.utf8))
+        } catch {
+            throw CommandFailure.data("payload: \(error)")
         }
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         return try JobLine.job(payload: Data(trimmed.utf8), dedupeKey: dedupeKey, defaults: defaults, field: { $0 })
     }
 
+    /// Every line's job; when any line is bad, the refusal naming each bad line (`BatchLines`).
     private func readBatch() async throws -> [NewJob] {
-        let input = await StandardInput.readAll()
         var jobs: [NewJob] = []
-        for (index, line) in input.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
-            if line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\r") || $0 == UInt8(ascii: "\t") }) {
-                continue
+        var problems: [String] = []
+        for (number, line) in BatchLines.split(await StandardInput.readAll()) {
+            do {
+                jobs.append(try JobLine.parse(line, lineNumber: number, defaults: defaults))
+            } catch let failure as CommandFailure {
+                problems.append(failure.message)
             }
-            jobs.append(try JobLine.parse(Data(line), lineNumber: index + 1, defaults: defaults))
         }
+        guard problems.isEmpty else { throw BatchLines.refusal(problems) }
         return jobs
     }
 }

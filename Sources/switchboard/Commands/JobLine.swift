@@ -23,8 +23,11 @@ enum JobLine {
     /// - Throws: `CommandFailure.data` naming the line and the field.
     static func parse(_ line: Data, lineNumber: Int, defaults: Defaults) throws -> NewJob {
         let at = "line \(lineNumber)"
-        guard let value = try? JSONParser.parse(line) else {
-            throw CommandFailure.data("\(at): not valid JSON")
+        let value: JSONValue
+        do {
+            value = try JSONParser.parse(line)
+        } catch {
+            throw CommandFailure.data("\(at): not valid JSON at column \(error.column): \(error.reason)")
         }
         do {
             return try parse(JSONFields(root: value), at: at, defaults: defaults)
@@ -79,6 +82,11 @@ enum JobLine {
         )
         do {
             try job.validate()
+            // Checked here, not in `validate`: an operator names this group, where intake builds a chat's
+            // group from a provider's ids, which must not make a message unrecordable.
+            if let group = defaults.group {
+                try NewJob.validatePrintable(group, field: "group")
+            }
         } catch let error as QueueError {
             throw CommandFailure.data(field(error.message))
         }

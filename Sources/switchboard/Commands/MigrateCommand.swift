@@ -1,10 +1,10 @@
 import Queue
 
-/// `switchboard migrate`: brings an existing database's schema up to this build's version (on PostgreSQL,
-/// creating it in a database that has none yet).
+/// `switchboard migrate`: brings a database's schema up to this build's version, creating a new SQLite
+/// file, or the schema in a PostgreSQL database that has none yet.
 struct MigrateCommand: Command {
     static let name = "migrate"
-    static let summary = "Upgrade an existing database to this build's schema (writing commands do it too)"
+    static let summary = "Create a database, or upgrade one to this build's schema (writing commands do it too)"
     static let options: [OptionSpec] = []
     static let examples = [
         "switchboard migrate --db /var/lib/switchboard/switchboard.db",
@@ -16,10 +16,10 @@ struct MigrateCommand: Command {
     }
 
     func run(_ context: CommandContext) async throws {
-        // A mistyped SQLite path must not become a new file; a PostgreSQL database already exists (a mistyped
-        // name fails to connect), so migrating it creates the Switchboard schema when it has none yet.
-        let isPostgres = if case .postgres = context.global.database { true } else { false }
-        let store = try await context.openStore(isPostgres ? .create : .existing)
+        // Preparing a new database is what migrate is for: a new SQLite file is created, and said so on
+        // stderr, so a mistyped path is seen at once; on PostgreSQL the Switchboard schema is created in the
+        // existing database (a mistyped name fails to connect).
+        let store = try await context.openStore(.create, announcingCreation: true)
         let version = try await store.schemaVersion()
         context.output.result("\(store.path) is at schema version \(version)", json: ["schema_version": version])
     }

@@ -9,8 +9,6 @@ struct PollCommand: Command {
     static let name = "poll"
     static let summary = "Receive Telegram or WeChat updates by long polling, for bots without a public URL"
     private static let provider = Option<Provider>.choice("provider", "telegram or wechat").required
-    private static let config = Option<String>.text(
-        "config", "FILE", "a JSON configuration file with the provider's bot_token")
     private static let pollTimeout = Option<Duration>.duration(
         "poll-timeout", "SECONDS", Bounds.pollTimeout,
         "how long the provider may hold a poll open when nothing arrives (default 30)")
@@ -18,7 +16,7 @@ struct PollCommand: Command {
     private static let verbose = Flag("verbose", "log every recorded page too")
 
     static let options =
-        [Self.provider.spec, Self.config.spec] + IntakeFlags.specs
+        [Self.provider.spec] + IntakeFlags.specs
         + [Self.pollTimeout.spec, Self.drain.spec, Self.verbose.spec]
     static let examples = [
         "switchboard poll --provider telegram --config /etc/switchboard/switchboard.json",
@@ -30,7 +28,6 @@ struct PollCommand: Command {
     ]
 
     let provider: Provider
-    let configFile: String?
     let intakeFlags: IntakeFlags
     let pollTimeout: Duration
     let drain: Bool
@@ -44,7 +41,6 @@ struct PollCommand: Command {
                 "--provider \(provider.rawValue) cannot be polled: only telegram and wechat offer a long poll; "
                     + "receive it with `switchboard serve`")
         }
-        configFile = try arguments.value(Self.config)
         intakeFlags = try IntakeFlags(arguments)
         pollTimeout = try arguments.value(Self.pollTimeout) ?? .seconds(30)
         drain = try arguments.isSet(Self.drain)
@@ -52,22 +48,24 @@ struct PollCommand: Command {
     }
 
     func run(_ context: CommandContext) async throws {
-        let configuration = try ChatConfiguration.load(
-            file: configFile, environment: ProcessInfo.processInfo.environment)
+        let signals = StopSignals()
+        let configuration = try context.configuration()
         let settings = configuration.settings(for: provider)
         guard !settings.credential("bot_token").isEmpty else {
             throw CommandFailure(
                 exitCode: .usage,
                 message: "providers.\(provider.rawValue).bot_token is not configured (or set "
-                    + "SWITCHBOARD_\(provider.rawValue.uppercased())_BOT_TOKEN)")
+                    + "\(SwitchboardEnvironment.providerSetting(provider, "bot_token")))")
         }
-        let store = try await context.openStore(.create, orElse: configuration.database.map(StoreLocation.init))
+        let log = ProcessLog(json: context.output.json, redactor: configuration.redactor)
+        let opened = try await context.openStoreWaiting(
+            .create, configuration: configuration, signals: signals, log: log)
+        guard let store = opened else { return }
         let http = HTTPClient(threads: 1)
         let source: any UpdateSource =
             provider == .telegram
             ? TelegramUpdates(settings: settings, http: http, timeout: pollTimeout)
             : WeChatUpdates(settings: settings, http: http, timeout: pollTimeout)
-        let redactor = configuration.redactor
         let poller = Poller(
             source: source,
             intake: Intake(store: store, options: intakeFlags.options(historyKept: configuration.historyKept)),
@@ -75,19 +73,24 @@ struct PollCommand: Command {
         ) { event in
             switch event {
             case .recorded(let results) where verbose:
-                Output.message("poll: recorded \(results.count) updates")
+                log.write(
+                    .info, "poll: recorded \(results.count) updates", ["event": "recorded", "updates": results.count])
             case .recorded:
                 break
             case .failed(let error, let pause):
-                Output.message(redactor.redact("poll: \(error); trying again in \(pause.seconds) s"))
+                log.write(
+                    .warning, "poll: \(error); trying again in \(pause.seconds) s",
+                    ["event": "poll_failed", "error": "\(error)", "retry_in_s": pause.seconds])
             }
         }
         let systemd = SystemdNotifier()
-        let signals = SignalWatcher { _ in
+        signals.handle { _ in
             systemd.stopping(status: "stopping")
             poller.requestStop()
         }
-        Output.message("poll: reading \(source.name) updates into \(store.path)")
+        log.write(
+            .info, "poll: reading \(source.name) updates into \(store.path)",
+            ["event": "started", "provider": provider.rawValue, "database": store.path])
         systemd.ready(status: "polling \(source.name)")
         let watchdog = systemd.feedWatchdog(whileAnswering: store)
         defer { watchdog?.cancel() }
@@ -95,7 +98,7 @@ struct PollCommand: Command {
         do {
             report = try await poller.run()
         } catch let error as PollError {
-            throw CommandFailure(exitCode: .unavailable, message: redactor.redact(error.description))
+            throw CommandFailure(exitCode: .unavailable, message: log.redactor.redact(error.description))
         }
         withExtendedLifetime(signals) {}
         context.output.result(

@@ -34,19 +34,24 @@ struct ScheduleAddCommand: Command {
 
     init(_ arguments: Arguments) throws {
         guard arguments.positionals.count == 1 else { throw CommandFailure.usage("give exactly one schedule name") }
-        let zoneName = try arguments.value(Self.timeZone) ?? "UTC"
-        guard let zone = TimeZone(identifier: zoneName) else {
-            throw CommandFailure.usage("--timezone \(zoneName) is not a time zone (such as UTC or Europe/Berlin)")
-        }
         let payload = try arguments.value(Self.payload) ?? "{}"
-        guard (try? JSONParser.parse(Data(payload.utf8))) != nil else {
-            throw CommandFailure.usage("--payload is not valid JSON")
+        do {
+            _ = try JSONParser.parse(Data(payload.utf8))
+        } catch {
+            throw CommandFailure.usage("--payload is \(error)")
+        }
+        let name = arguments.positionals[0]
+        do {
+            try NewJob.validateName(name, field: "the schedule's NAME")
+        } catch let error as QueueError {
+            throw CommandFailure.usage(error.message)
         }
         do {
-            schedule = Schedule(
-                name: arguments.positionals[0], cron: try CronExpression(try arguments.required(Self.cron)),
-                timeZone: zone, queue: try arguments.required(Self.queue), kind: try arguments.required(Self.kind),
-                payload: Data(payload.utf8))
+            schedule = try Schedule(
+                name: name, cron: try CronExpression(try arguments.required(Self.cron)),
+                timeZone: try arguments.value(Self.timeZone) ?? "UTC", queue: try arguments.required(Self.queue),
+                kind: try arguments.required(Self.kind), payload: Data(payload.utf8))
+            try schedule.validate()
         } catch let error as QueueError {
             throw CommandFailure.usage("--\(error.message)")
         }
@@ -55,19 +60,13 @@ struct ScheduleAddCommand: Command {
 
     func run(_ context: CommandContext) async throws {
         let store = try await context.openStore(.create)
-        let added: Bool
-        do {
-            added = try await store.addSchedule(schedule, replacing: replace)
-        } catch let error as QueueError where error.code == .invalidArgument {
-            throw CommandFailure.usage(error.message)
-        }
-        guard added else {
+        guard try await store.addSchedule(schedule, replacing: replace) else {
             throw CommandFailure.data(
                 "there is a schedule named \(schedule.name) already; give --replace to replace it")
         }
         let next = try await store.schedules().first { $0.schedule.name == schedule.name }?.nextRunAt
         context.output.result(
-            "schedule \(schedule.name): \(schedule.cron) (\(schedule.timeZone.identifier)); next run "
+            "schedule \(schedule.name): \(schedule.cron) (\(schedule.timeZoneName)); next run "
                 + (next?.description ?? "never"),
             json: ScheduleListCommand.fields(ScheduleRecord(schedule: schedule, nextRunAt: next)))
     }
@@ -95,7 +94,7 @@ struct ScheduleListCommand: Command {
         let rows = schedules.map { record in
             let schedule = record.schedule
             return [
-                schedule.name, schedule.cron.description, schedule.timeZone.identifier, schedule.queue, schedule.kind,
+                schedule.name, schedule.cron.description, schedule.timeZoneName, schedule.queue, schedule.kind,
                 record.nextRunAt?.description ?? "never",
             ]
         }
@@ -106,7 +105,7 @@ struct ScheduleListCommand: Command {
     static func fields(_ record: ScheduleRecord) -> JSONObject {
         var fields: JSONObject = [
             "name": record.schedule.name, "cron": record.schedule.cron.description,
-            "timezone": record.schedule.timeZone.identifier, "queue": record.schedule.queue,
+            "timezone": record.schedule.timeZoneName, "queue": record.schedule.queue,
             "kind": record.schedule.kind,
         ]
         fields.set("payload", try? JSONParser.parse(record.schedule.payload))

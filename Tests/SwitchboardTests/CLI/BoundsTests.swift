@@ -35,6 +35,33 @@ struct BoundsTests {
     }
 
     @Test(
+        "a duration that decides what is deleted needs a unit: a bare number is refused, naming the flag",
+        arguments: [
+            (["dlq", "purge", "--older-than", "0", "--yes"], "--older-than"),
+            (["dlq", "purge", "--older-than", "7", "--dry-run"], "--older-than"),
+            (["work", "--queue", "q", "--exec", "true", "--drain", "--retain-completed", "7"], "--retain-completed"),
+        ])
+    func destructiveDurationNeedsUnit(arguments: [String], flag: String) async throws {
+        let directory = try TestDirectory()
+        let store = try await SwitchboardDatabase.open(.sqlite(path: directory.databasePath))
+        let id = try await store.enqueue(NewJob(queue: "dead", kind: "k", maxAttempts: 1)).jobID
+        for job in try await store.claim(queues: ["dead"], limit: 1, leaseDuration: .seconds(30), workerID: "t") {
+            try await store.fail(job.lease, error: "gone", retryable: false)
+        }
+        try await store.enqueue(NewJob(queue: "q", kind: "k"))
+        let result = try await SwitchboardProcess.run(arguments, database: directory.databasePath)
+        #expect(result.status == 64, "\(result.stderr)")
+        #expect(
+            result.stderr.contains("\(flag) needs a unit (s, m, h or d), such as 45s, 30m, 12h or 7d"),
+            "\(result.stderr)")
+        #expect(try await store.deadLetters().map(\.id) == [id], "the dead letter is still there")
+        #expect(try await store.jobs(queue: "q").count == 1, "the worker did not run")
+        let withUnit = try await SwitchboardProcess.run(
+            ["dlq", "purge", "--older-than", "0s", "--yes"], database: directory.databasePath)
+        #expect(withUnit.status == 0 && withUnit.stdout == "purged 1 dead letters\n", "\(withUnit.stderr)")
+    }
+
+    @Test(
         "batch lines have the flags' bounds, and a line out of bounds is bad data naming it",
         arguments: [
             (#"{"kind":"k","delay":-100}"#, #"line 1: "delay" must be a duration from 0s"#),

@@ -60,6 +60,10 @@ struct CommandLineTests {
         arguments: [
             (#"{"kind":"k","payload":{}}"# + "\n" + #"{"kind":"k","payload":{"#, "line 2: not valid JSON"),
             (
+                #"{"kind":"k"}"# + "\n" + #"{"kind":"k","payload":{"a":1,}}"#,
+                "line 2: not valid JSON at column 30: expected a member name in quotes"
+            ),
+            (
                 #"{"kind":"k"}"# + "\n" + #"{"kind":"k","priority":"high"}"#,
                 #"line 2: "priority" must be a whole number"#
             ),

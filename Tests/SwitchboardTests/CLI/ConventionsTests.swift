@@ -132,15 +132,6 @@ struct ConventionsTests {
             "the worker stopped before opening the database")
     }
 
-    @Test("the example configuration passes the check")
-    func exampleConfiguration() async throws {
-        let example = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(
-                "ops/switchboard.example.json")
-        let result = try await SwitchboardProcess.run(["config", "check", example.path])
-        #expect(result.status == 0, "\(result.stderr)")
-    }
-
     @Test("a worker's JSON log events carry their time, level, pid and version")
     func jsonLogEvents() async throws {
         let directory = try TestDirectory()
@@ -153,13 +144,44 @@ struct ConventionsTests {
         let result = await worker.finish()
         #expect(result.status == 0, "\(result.stderr)")
         let events = try result.stderr.split(separator: "\n").map(jsonObject)
-        #expect(events.map { $0["event"] as? String } == ["started", "settled", "stopped"])
+        #expect(events.map { $0["event"] as? String } == ["started", "settled", "drained", "stopped"])
         for event in events {
             let time = try #require(event["time"] as? String)
             #expect(time.firstMatch(of: /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/) != nil, "\(time)")
             #expect(event["level"] as? String == "info")
             #expect(event["pid"] as? Int == Int(worker.pid))
             #expect((event["version"] as? String)?.isEmpty == false)
+        }
+    }
+
+    @Test("with --json, serve's and poll's log lines are JSON events like a worker's")
+    func serveAndPollJSONLogs() async throws {
+        let directory = try TestDirectory()
+        let server = try await TestServer(database: directory.databasePath)
+        server.child.signal(SIGTERM)
+        let served = await server.child.finish()
+        #expect(served.status == 0, "\(served.stderr)")
+
+        let fake = try await FakeProvider()
+        defer { fake.stop() }
+        let config = try PollTests.configuration(fake, in: directory)
+        let polled = try await SwitchboardProcess.run(
+            ["--json", "poll", "--provider", "telegram", "--config", config, "--poll-timeout", "0", "--drain"],
+            database: directory.databasePath)
+        #expect(polled.status == 0, "\(polled.stderr)")
+
+        for (finished, pid, expected) in [
+            (served, server.child.pid, ["stopping", "stopped"]), (polled, nil, ["started"]),
+        ] {
+            let events = try finished.stderr.split(separator: "\n").map(jsonObject)
+            #expect(events.map { $0["event"] as? String } == expected, "\(finished.stderr)")
+            for event in events {
+                let time = try #require(event["time"] as? String)
+                #expect(time.firstMatch(of: /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/) != nil, "\(time)")
+                #expect(event["level"] as? String == "info")
+                #expect(pid == nil || event["pid"] as? Int == pid.map(Int.init))
+                #expect((event["version"] as? String)?.isEmpty == false)
+            }
         }
     }
 

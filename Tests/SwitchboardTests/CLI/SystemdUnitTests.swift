@@ -38,3 +38,25 @@ struct SystemdUnitTests {
         #expect((level ?? 10) <= 2.0, "\(unit): \(rating)")
     }
 }
+
+/// What the units restart on: never on an exit no restart mends.
+@Suite("systemd restart policy")
+struct SystemdRestartTests {
+    @Test("every unit that restarts does not restart on 64, 65, 69 or 78 (a setting PostgreSQL refuses)")
+    func restartPrevented() throws {
+        let files = try FileManager.default.contentsOfDirectory(atPath: SystemdUnitTests.units.path)
+            .filter { $0.hasSuffix(".service") }
+        var restarting = 0
+        for file in files {
+            let text = try String(contentsOf: SystemdUnitTests.units.appendingPathComponent(file), encoding: .utf8)
+            let lines = text.split(separator: "\n")
+            guard lines.contains(where: { $0.hasPrefix("Restart=") && $0 != "Restart=no" }) else { continue }
+            restarting += 1
+            let prevented =
+                lines.first { $0.hasPrefix("RestartPreventExitStatus=") }?
+                .dropFirst("RestartPreventExitStatus=".count).split(separator: " ").map(String.init) ?? []
+            #expect(Set(["64", "65", "69", "78"]).isSubset(of: prevented), "\(file): \(prevented)")
+        }
+        #expect(restarting >= 4, "the worker, PostgreSQL worker, serve and poll units restart")
+    }
+}

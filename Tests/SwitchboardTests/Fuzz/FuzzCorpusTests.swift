@@ -111,7 +111,8 @@ struct FuzzHarnessTests {
         #expect(await answer(signed) == 401)
         let pause = await world.routes.answer(
             ServerRequest(
-                method: "POST", path: "/dashboard/actions/pause", headers: ["cookie": world.session.cookie],
+                method: "POST", path: "/dashboard/actions/pause",
+                headers: ["cookie": world.session.cookie, "content-type": "application/x-www-form-urlencoded"],
                 body: Data("queue=fuzz-harness&csrf=\(world.session.csrf)".utf8)))
         #expect(pause.status == 303)
         #expect(try await world.store.pausedQueues()["fuzz-harness"] != nil)

@@ -14,7 +14,7 @@ struct ServeTests {
     static let slackSecret = "slack-signing-SECRET"
     static let telegramSecret = "telegram-SECRET-token"
     static let dingTalkSecret = "SECRET-dingtalk-secret"
-    static let intakeToken = "intake-SECRET-token"
+    static let intakeToken = "intake-SECRET-token-at-least-32-characters"
 
     /// A configuration with every provider's webhook secret (and the fake provider's credentials).
     static func configuration(in directory: TestDirectory) throws -> String {
@@ -201,6 +201,29 @@ struct ServeTests {
         #expect(!ended.stderr.contains("SECRET"), "no secret in serve's log")
     }
 
+    @Test("hostile Slack and DingTalk timestamps get 401, and serve stays up")
+    func hostileTimestamps() async throws {
+        let directory = try TestDirectory()
+        let server = try await TestServer(
+            ["--config", try Self.configuration(in: directory)], database: directory.databasePath)
+        defer { server.child.signal(SIGKILL) }
+        let slack = Self.slackEvent(1)
+        for timestamp in WebhookGateTests.hostileTimestampHeaders {
+            let signature = WebhookSigner.slack(slack, secret: Self.slackSecret)[1]
+            let slackAnswer = try await server.post(
+                "/webhooks/slack", slack, headers: [("X-Slack-Request-Timestamp", timestamp), signature])
+            #expect(slackAnswer.status == 401, "Slack, timestamp \(timestamp): \(slackAnswer)")
+            let dingTalkSign = WebhookSigner.dingTalk(secret: Self.dingTalkSecret)[1]
+            let dingTalkAnswer = try await server.post(
+                "/webhooks/dingtalk", "{}", headers: [("timestamp", timestamp), dingTalkSign])
+            #expect(dingTalkAnswer.status == 401, "DingTalk, timestamp \(timestamp): \(dingTalkAnswer)")
+        }
+        #expect(server.child.exitStatus == nil, "serve is still running")
+        #expect(try await server.send(.get, "/healthz").status == 200)
+        let store = try await SwitchboardDatabase.open(.sqlite(path: directory.databasePath))
+        #expect(try await store.stats().totals.values.reduce(0, +) == 0, "nothing refused was written")
+    }
+
     static func query(_ parameters: [String: String]) -> String {
         var allowed = CharacterSet.alphanumerics
         allowed.insert(charactersIn: "-._~")
@@ -280,8 +303,9 @@ struct ServeTests {
     func gracefulStop() async throws {
         let directory = try TestDirectory()
         let location = StoreLocation.sqlite(path: directory.databasePath)
+        // The held write must outlast the steps below, however slow the machine: a long write timeout.
         let child = try SwitchboardProcess.start(
-            ["--json", "serve", "--listen", "127.0.0.1:0"], database: location.connectionText,
+            ["--json", "serve", "--listen", "127.0.0.1:0", "--write-timeout", "60"], database: location.connectionText,
             environment: ["SWITCHBOARD_INTAKE_TOKEN": Self.intakeToken])
         let server = try await ServeProcess(child)
         defer { child.signal(SIGKILL) }

@@ -65,6 +65,42 @@ struct WebhookGateTests {
             Self.slackGate.check(.slack, Self.slackRequest(), now: Self.at(seconds: 1_531_420_618 - 301)) == .refuse)
     }
 
+    /// Timestamps no provider sends, which once trapped the window check ("arithmetic overflow") before
+    /// the signature was looked at: each is refused, whatever the clock says.
+    static let hostileTimestampHeaders = [
+        "-9223372036854775000", "-9223372036854775808", "9223372036854775807", "-1", "0",
+        "99999999999999999999", "-99999999999999999999", "+1531420618", " 1531420618", "1e9", "",
+    ]
+
+    @Test("Slack and DingTalk: hostile timestamps are refused, never trapping", arguments: hostileTimestampHeaders)
+    func hostileTimestamps(timestamp: String) {
+        for now in [
+            Self.at(seconds: 1_531_420_618), Timestamp(millisecondsSince1970: .max), .init(millisecondsSince1970: .min),
+        ] {
+            #expect(Self.slackGate.check(.slack, Self.slackRequest(timestamp: timestamp), now: now) == .refuse)
+            #expect(Self.dingTalkGate.check(.dingtalk, Self.dingTalkRequest(timestamp: timestamp), now: now) == .refuse)
+        }
+    }
+
+    @Test("A replay window measures the distance either way without overflow, at every boundary")
+    func replayWindow() {
+        let window = ReplayWindow(width: 300)
+        #expect(window.contains(1_000, now: 1_300) && window.contains(1_300, now: 1_000))
+        #expect(!window.contains(999, now: 1_300) && !window.contains(1_301, now: 1_000))
+        #expect(window.contains(.min, now: .min) && window.contains(.max, now: .max))
+        #expect(window.contains(.min + 300, now: .min) && !window.contains(.min + 301, now: .min))
+        #expect(window.contains(.max - 300, now: .max) && !window.contains(.max - 301, now: .max))
+        #expect(!window.contains(.min, now: .max) && !window.contains(.max, now: .min))
+        #expect(!window.contains(.min, now: 1_531_420_618) && !window.contains(.max, now: -1))
+        #expect(!window.contains(-1, now: .max) && !window.contains(0, now: .min))
+        // A distance of exactly 2^63, Int64.min's magnitude, is representable only unsigned: outside a
+        // window of 300, inside the widest one; a distance that overflows is outside even that.
+        #expect(!window.contains(.max, now: -1) && !window.contains(0, now: .min))
+        let widest = ReplayWindow(width: .max)
+        #expect(widest.contains(.max, now: -1) && widest.contains(0, now: .min))
+        #expect(!widest.contains(.min, now: .max) && !widest.contains(-1, now: .max))
+    }
+
     // MARK: Telegram
 
     @Test("Telegram: the secret token header must match exactly")

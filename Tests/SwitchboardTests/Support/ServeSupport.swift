@@ -44,14 +44,25 @@ struct TestServer {
     }
 }
 
-/// A TCP connection on loopback driven byte by byte: a slow or stalled client, which no HTTP library
-/// plays on purpose.
+/// A TCP connection on loopback driven byte by byte: a slow or stalled client, or one that sends what
+/// no HTTP library will (two Content-Length headers), which no HTTP library plays on purpose.
 final class RawConnection: @unchecked Sendable {
     // @unchecked Sendable: the socket is used by one call at a time.
     private let socket: Int32
 
-    init(port: Int) throws {
+    /// Connects to 127.0.0.1:`port` from `source` (any loopback address, 127.0.0.1 to 127.255.255.254),
+    /// so a test can play several clients.
+    init(port: Int, from source: String = "127.0.0.1") throws {
         socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard socket >= 0 else { throw HarnessFailure("cannot open a socket: errno \(errno)") }
+        var local = sockaddr_in()
+        local.sin_family = sa_family_t(AF_INET)
+        local.sin_addr.s_addr = inet_addr(source)
+        let bound = withUnsafePointer(to: &local) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = UInt16(port).bigEndian
@@ -61,9 +72,10 @@ final class RawConnection: @unchecked Sendable {
                 connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
             }
         }
-        guard connected == 0 else {
+        guard bound == 0, connected == 0 else {
+            let code = errno
             close(socket)
-            throw HarnessFailure("cannot connect to 127.0.0.1:\(port): errno \(errno)")
+            throw HarnessFailure("cannot connect to 127.0.0.1:\(port) from \(source): errno \(code)")
         }
     }
 
@@ -73,6 +85,15 @@ final class RawConnection: @unchecked Sendable {
 
     func send(_ text: String) {
         _ = text.withCString { Glibc.send(socket, $0, strlen($0), Int32(MSG_NOSIGNAL)) }
+    }
+
+    /// Whether the server has ended the connection (closed, shut down, or refused it at accept), looked
+    /// at without waiting and without consuming anything it sent.
+    var isEndedByServer: Bool {
+        var byte: UInt8 = 0
+        let count = recv(socket, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT))
+        if count == 0 { return true }
+        return count < 0 && errno != EAGAIN && errno != EWOULDBLOCK
     }
 
     /// Waits up to `timeout` for the server to close the connection, off the cooperative pool (a blocked
@@ -98,4 +119,20 @@ final class RawConnection: @unchecked Sendable {
             received.append(contentsOf: buffer[..<count])
         }
     }
+}
+
+/// Raises this process's soft limit on open files to its hard limit, for tests that hold a thousand
+/// connections; returns the limit now in force.
+@discardableResult
+func raiseOpenFileLimit() -> UInt64 {
+    var limit = rlimit()
+    guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return 0 }
+    if limit.rlim_cur < limit.rlim_max {
+        var raised = limit
+        raised.rlim_cur = limit.rlim_max
+        if setrlimit(Int32(RLIMIT_NOFILE.rawValue), &raised) == 0 {
+            limit = raised
+        }
+    }
+    return UInt64(limit.rlim_cur)
 }

@@ -40,7 +40,8 @@ enum TestBackend: String, CaseIterable, CustomStringConvertible, Sendable {
     }
 }
 
-/// A store of its own with a manual clock, as most store tests want.
+/// A store of its own with a manual clock, as most store tests want (on PostgreSQL too: the store then
+/// judges time by that clock, not the server's).
 struct TestStore {
     let backend: TestBackend
     let directory: TestDirectory
@@ -59,6 +60,7 @@ struct TestStore {
         clock = ManualClock()
         var options = StoreOptions()
         options.clock = clock
+        options.usesServerClock = false
         options.durability = .normal
         configure(&options)
         location = try await backend.newDatabase(in: directory)
@@ -69,6 +71,7 @@ struct TestStore {
     func reopen(configure: (inout StoreOptions) -> Void = { _ in }) async throws -> JobStore {
         var options = StoreOptions()
         options.clock = clock
+        options.usesServerClock = false
         configure(&options)
         return try await SwitchboardDatabase.open(location, options: options)
     }

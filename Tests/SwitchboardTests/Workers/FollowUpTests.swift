@@ -46,6 +46,12 @@ struct FollowUpTests {
         #expect(
             agentMessages == ["second\nthird", "fifth"],
             "one call for the two waiting turns; the link command ran between")
+        #expect(
+            Self.agentHistories(requests) == [
+                [["user", "first"]],
+                [["user", "first"], ["user", "second"], ["user", "third"], ["assistant", "agent: second\nthird"]],
+            ],
+            "history holds the earlier messages only: not those answered (folded or not), nor those waiting behind")
         let replies = requests.compactMap { request -> String? in
             guard (request["path"] as? String)?.hasSuffix("/sendMessage") == true else { return nil }
             return (request["body"] as? [String: Any])?["text"] as? String
@@ -59,5 +65,30 @@ struct FollowUpTests {
             try await t.chat.history(conversation: conversation).map(\.text)
                 == ["first", "second", "third", "fifth", "agent: second\nthird", "agent: fifth"],
             "in the order things happened")
+    }
+
+    /// The `history` of each agent request, as (role, text) pairs.
+    static func agentHistories(_ requests: [[String: Any]]) -> [[[String]]] {
+        requests.filter { ($0["path"] as? String) == "/agent" }.map { request in
+            let history = (request["body"] as? [String: Any])?["history"] as? [[String: Any]] ?? []
+            return history.map { [$0["role"] as? String ?? "", $0["text"] as? String ?? ""] }
+        }
+    }
+
+    @Test("a turn's history is the conversation before its message: the message itself is `message` only")
+    func historyBeforeTheMessage() async throws {
+        let fake = try await FakeProvider()
+        defer { fake.stop() }
+        let t = try await TestStore(.sqlite) { $0.clock = SystemClock() }
+        var configuration = fake.configuration()
+        configuration.agent = .http(url: fake.baseURL + "/agent", connectTimeout: .seconds(2), timeout: .seconds(5))
+        for (id, text) in [(1, "one"), (2, "two")] {
+            _ = try await Intake(store: t.store).receive(telegram(id, text))
+            _ = try await work(t.store, configuration, until: "\(text) is answered") {
+                try await t.store.stats().totals.values.reduce(0, +) == 0
+            }
+        }
+        let requests = try await fake.requests()
+        #expect(Self.agentHistories(requests) == [[], [["user", "one"], ["assistant", "agent: one"]]])
     }
 }

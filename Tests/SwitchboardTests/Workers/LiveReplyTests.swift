@@ -192,6 +192,49 @@ struct LiveReplyTests {
     }
 }
 
+/// Each edit leaves with the text streamed up to the moment it leaves, however long its pacing made it wait.
+@Suite("Live edits carry the latest text", .serialized, .timeLimit(.minutes(3)))
+struct LiveEditFreshnessTests {
+    @Test(
+        "an edit that waited out its pacing while more text streamed carries it all: each equals the text streamed before it",
+        arguments: TestBackend.all)
+    func editsCarryTheLatestText(backend: TestBackend) async throws {
+        let fake = try await FakeProvider()
+        defer { fake.stop() }
+        let directory = try TestDirectory()
+        let timeline = directory.path("timeline.jsonl")
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+            "Agents/paced_agent.py")
+        let agent = try SwitchboardChild(
+            executable: "/usr/bin/python3",
+            arguments: [script.path, "--provider", fake.baseURL, "--timeline", timeline, "--per-round", "3"])
+        defer { agent.signal(SIGKILL) }
+        let url = "http://127.0.0.1:" + (try await agent.expectLine("the agent's port")) + "/turn"
+        let test = try await TestStore(backend) { $0.clock = SystemClock() }
+        var configuration = fake.configuration(pacing: true)
+        configuration.agent = .endpoint(url)
+        let text = LiveReplyTests.words(12)
+        let fixture = try Fixture(.telegram, "private_message").editing("message.text", to: .string(text))
+        #expect(try await Intake(store: test.store).receive(fixture.delivery).status == .enqueued)
+        _ = try await work(test.store, configuration, until: "the turn is answered") {
+            try await test.store.stats().totals.values.reduce(0, +) == 0
+        }
+        let streamed = try String(contentsOfFile: timeline, encoding: .utf8).split(separator: "\n").map { line in
+            let entry = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] ?? [:]
+            return (at: (entry["at_ns"] as? NSNumber)?.int64Value ?? 0, text: entry["text"] as? String ?? "")
+        }
+        let shown = LiveReplyTests.shown(try await fake.requests())
+        #expect(shown.count >= 5, "the first text, four edits, the final edit: \(shown.map(\.text))")
+        #expect(shown.last?.text == "agent: " + text)
+        for request in shown {
+            let before = streamed.last { $0.at < request.at }?.text
+            #expect(
+                request.text == before,
+                "sent \(request.text.count) characters when \(before?.count ?? 0) had been streamed")
+        }
+    }
+}
+
 /// The streamed agent over HTTP, and what a crash mid-stream leaves.
 @Suite("Live replies through crashes", .serialized, .timeLimit(.minutes(3)))
 struct LiveReplyCrashTests {
@@ -261,6 +304,7 @@ struct LiveReplyCrashTests {
         }
         doomed.signal(SIGKILL)
         _ = await doomed.finish()
+        let beforeRetry = try await fake.requests().count
         let next = try SwitchboardProcess.start(arguments, database: directory.databasePath)
         try await waitUntil("the final text is shown", timeout: .seconds(60)) {
             try await fake.requests().last { ($0["path"] as? String)?.hasSuffix("/editMessageText") == true }?["text"]
@@ -268,6 +312,8 @@ struct LiveReplyCrashTests {
         }
         next.signal(SIGTERM)
         #expect(await next.finish().status == 0)
+        let retried = try await fake.requests().dropFirst(beforeRetry).compactMap { $0["path"] as? String }
+        #expect(!retried.contains { $0.hasSuffix("/sendChatAction") }, "no typing under the shown message: \(retried)")
         _ = Self.editsOfOneMessage(
             try await fake.requests(), "the kill came after the message's id was saved: no second message")
     }

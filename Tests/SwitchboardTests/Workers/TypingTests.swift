@@ -94,6 +94,45 @@ struct TypingTests {
         #expect(paths.firstIndex { $0 == "/ilink/bot/sendtyping" }! < reply, "\(paths)")
     }
 
+    @Test("a retried turn whose live reply already shows a message sends no typing, and edits that message")
+    func noTypingOnceShown() async throws {
+        let fake = try await FakeProvider()
+        defer { fake.stop() }
+        let test = try await TestStore(.sqlite) { options in
+            options.clock = SystemClock()
+            options.retryPolicies = RetryPolicies(
+                fallback: .exponentialJitter(initialDelay: .milliseconds(100), jitter: 0))
+        }
+        var configuration = fake.configuration()
+        configuration.agent = .http(url: fake.baseURL + "/agent", connectTimeout: .seconds(5), timeout: .seconds(30))
+        try await fake.script(#"[{"path": "/agent", "times": 1, "delay_ms": 1500, "pass": true}]"#)
+        #expect(
+            try await Intake(store: test.store).receive(try Fixture(.telegram, "private_message").delivery).status
+                == .enqueued)
+        // The first attempt's live reply sent the answer's first text, saved its id, and then the worker died.
+        let token = try #require(FakeProvider.credentials[.telegram]?["bot_token"])
+        let shown = try await HTTPClient(threads: 1).send(
+            .json(
+                fake.baseURL + ProviderRoute.telegramSend.path(token),
+                Data(#"{"chat_id": "7744552", "text": "agent:"}"#.utf8)))
+        let answer = try JSONSerialization.jsonObject(with: shown.body) as? [String: Any]
+        let id = try #require((answer?["result"] as? [String: Any])?["message_id"] as? Int)
+        let turn = try #require(
+            try await test.store.claim(queues: ["chat"], limit: 1, leaseDuration: .seconds(30), workerID: "t").first)
+        try await test.store.checkpoint(turn.lease, Data(#"{"messages": ["\#(id)"]}"#.utf8))
+        try await test.store.fail(turn.lease, error: "the worker died", retryable: true)
+        _ = try await work(test.store, configuration, until: "the retried turn is answered") {
+            try await test.store.stats().totals.values.reduce(0, +) == 0
+        }
+        let requests = try await fake.requests()
+        let paths = Self.paths(requests)
+        #expect(!paths.contains { $0.hasSuffix("/sendChatAction") }, "no typing under a shown message: \(paths)")
+        #expect(paths.count { $0.hasSuffix("/sendMessage") } == 1, "no second message: \(paths)")
+        let edit = try #require(requests.last { ($0["path"] as? String)?.hasSuffix("/editMessageText") == true })
+        #expect((edit["body"] as? [String: Any])?["message_id"] as? Int == id)
+        #expect(edit["text"] as? String == "agent: Hello bot")
+    }
+
     @Test("a provider without a typing call gets none; a failing typing call costs the turn nothing")
     func noneOrFailing() async throws {
         let dingtalk = Self.paths(try await turn(.dingtalk, "group_text", agentDelay: 500))

@@ -39,10 +39,10 @@ extension PostgresChatStorage {
     }
 
     func consumeConnectCode(digest: Data, identity: ChannelIdentity) async throws -> String {
-        try await writeWithClock { connection, clock in
+        try await writeReadingTime { connection, currentTime in
             try connection.execute(
                 "SELECT 1 FROM switchboard.connect_codes WHERE code_hash = $1 FOR UPDATE", [.bytea(digest)])
-            let at = PGValue.int8(clock.now().millisecondsSince1970)
+            let at = PGValue.int8(try currentTime().millisecondsSince1970)
             try connection.execute(
                 """
                 DELETE FROM switchboard.connect_codes WHERE code_hash IN (

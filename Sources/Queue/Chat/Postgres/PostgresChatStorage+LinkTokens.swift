@@ -41,7 +41,7 @@ extension PostgresChatStorage {
     }
 
     func confirmLinkToken(digest: Data, account: String, expecting: LinkType?) async throws -> PlatformLink {
-        try await writeWithClock { connection, clock in
+        try await writeReadingTime { connection, currentTime in
             // The token's row lock orders racing confirmations: the first wins, the others then see it used.
             guard
                 let (storedType, platform, subject) = try connection.execute(
@@ -56,7 +56,7 @@ extension PostgresChatStorage {
                 throw LinkError(.wrongFlow, "this is a \(type.rawValue) link token, not a \(expecting.rawValue) one")
             }
             try Self.lock("link", type.rawValue, platform, subject, in: connection)
-            let now = clock.now()
+            let now = try currentTime()
             let at = PGValue.int8(now.millisecondsSince1970)
             let consumed = try connection.execute(
                 """

@@ -34,7 +34,7 @@ struct DingTalkClient: HTTPProviderClient {
         let bucket = RateBuckets.of(message).chat.key
         let code = ClientContext.object(response.body)?["code"]?.stringValue
         if code == "Throttling" || code?.hasPrefix("Throttling") == true {
-            return .slowDown(after: response.retryAfter ?? .seconds(60), bucket: bucket)
+            return .slowDown(after: .providerWait(response.retryAfterSeconds, otherwise: .seconds(60)), bucket: bucket)
         }
         if response.status == 401 || code == "InvalidAuthentication" {
             await tokens.invalidate()

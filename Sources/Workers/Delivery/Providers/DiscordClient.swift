@@ -42,10 +42,9 @@ struct DiscordClient: HTTPProviderClient {
         let buckets = RateBuckets.of(message)
         if response.status == 429 {
             let answer = ClientContext.object(response.body)
-            let wait = answer?["retry_after"]?.numberValue ?? response.retryAfter.map(\.seconds) ?? 1
+            let wait = Duration.providerWait(answer?["retry_after"]?.numberValue ?? response.retryAfterSeconds)
             let global = answer?["global"] == .bool(true) || response.headers["x-ratelimit-global"] == "true"
-            return .slowDown(
-                after: .providerSeconds(wait), bucket: global ? buckets.bot?.key ?? buckets.chat.key : buckets.chat.key)
+            return .slowDown(after: wait, bucket: global ? buckets.bot?.key ?? buckets.chat.key : buckets.chat.key)
         }
         if (200..<300).contains(response.status) {
             let answer = ClientContext.object(response.body)

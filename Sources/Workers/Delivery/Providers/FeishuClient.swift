@@ -47,7 +47,7 @@ struct FeishuClient: HTTPProviderClient {
             let data = answer["data"]?.objectValue
             return .delivered(messageID: data?["message_id"]?.stringValue ?? message.replacing)
         case Self.rateLimited:
-            return .slowDown(after: response.retryAfter ?? .seconds(1), bucket: bucket)
+            return .slowDown(after: .providerWait(response.retryAfterSeconds), bucket: bucket)
         case let code where Self.tokenCodes.contains(code):
             await tokens.invalidate()
             return .retry("feishu: tenant token refused (\(code))")

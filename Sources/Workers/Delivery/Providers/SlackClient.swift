@@ -44,7 +44,7 @@ struct SlackClient: HTTPProviderClient {
         }
         let error = answer["error"]?.stringValue ?? "unknown_error"
         if error == "ratelimited" || error == "rate_limited" {
-            return .slowDown(after: response.retryAfter ?? .seconds(1), bucket: bucket)
+            return .slowDown(after: .providerWait(response.retryAfterSeconds), bucket: bucket)
         }
         return Self.permanent.contains(error) ? .reject("slack: \(error)") : .retry("slack: \(error)")
     }

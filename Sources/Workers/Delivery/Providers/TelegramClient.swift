@@ -43,10 +43,9 @@ struct TelegramClient: HTTPProviderClient {
         let description = context.describe(rawDescription, answering: message)
         switch answer["error_code"]?.integerValue ?? Int64(response.status) {
         case 429:
-            let wait =
-                answer["parameters"]?.objectValue?["retry_after"]?.numberValue ?? response.retryAfter.map(\.seconds)
-                ?? 1
-            return .slowDown(after: .providerSeconds(wait), bucket: bucket)
+            let wait = Duration.providerWait(
+                answer["parameters"]?.objectValue?["retry_after"]?.numberValue ?? response.retryAfterSeconds)
+            return .slowDown(after: wait, bucket: bucket)
         case 500...:
             return .retry("telegram: \(description)")
         default:

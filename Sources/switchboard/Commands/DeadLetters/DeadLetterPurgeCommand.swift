@@ -7,7 +7,7 @@ struct DeadLetterPurgeCommand: Command {
     static let summary = "Delete dead letters for good"
     static let operands = "[ID...]"
     private static let all = Flag("all", "every dead letter")
-    private static let olderThan = Option<Duration>.duration(
+    private static let olderThan = Option<Duration>.durationWithUnit(
         "older-than", "DURATION", Bounds.age, "those dead for at least this long (7d, 12h, 30m, 45s)"
     )
     private static let yes = Flag("yes", "with --all or --older-than: delete them (without it, only say how many)")

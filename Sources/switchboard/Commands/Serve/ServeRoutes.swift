@@ -9,6 +9,10 @@ import Queue
 package struct ServeRoutes: Sendable {
     let gate: WebhookGate
     let intakeToken: String?
+    /// Who sent a request, through the trusted proxies: failed intake tokens count against that address.
+    let origin: RequestOrigin
+    /// Failed intake tokens and dashboard sign-ins, per client address.
+    let failures: FailedAttemptLimiter
     let batcher: IntakeBatcher
     let store: JobStore
     let metrics: ServeMetrics
@@ -17,11 +21,20 @@ package struct ServeRoutes: Sendable {
     /// Where database failures are told, in full; the client is told only that it should retry.
     let log: @Sendable (String) -> Void
     let dashboard: Dashboard
+    /// How long a request may wait for the database (a webhook's write, a page's reads) before it is
+    /// answered 503: below the providers' own timeouts (Slack's is 3 s), so they retry rather than give up.
+    let writeTimeout: Duration
+
+    /// How long `/readyz` may wait for the database: a readiness check must answer within a second, and
+    /// half of it is left for a busy machine's scheduling delays around the waits.
+    static let readinessTimeout = Duration.milliseconds(500)
+    /// The new space `/readyz` takes and gives back: more than a batch of events needs.
+    static let readinessRoom = 1 << 20
 
     /// Answers one request, and counts its duration.
     package func answer(_ request: ServerRequest) async -> ServerResponse {
         let started = ContinuousClock.now
-        let response = await route(request)
+        let response = await StoreDeadline.within(writeTimeout) { await route(request) }
         metrics.recordRequest(seconds: (ContinuousClock.now - started).seconds)
         return response
     }
@@ -45,7 +58,26 @@ package struct ServeRoutes: Sendable {
             return await receive(provider, request) { gate.check(provider, $0, now: store.clock.now()) }
         case ("POST", "intake", 2):
             guard let provider = Provider(rawValue: segments[1]) else { return Self.notFound }
-            return await receive(provider, request) { WebhookGate.checkBearer($0, token: intakeToken) }
+            // The token is checked under the failure limiter, which refuses an address that failed too often.
+            let verdict: WebhookVerdict
+            do {
+                verdict = try failures.attempt(by: origin.client(of: request)) {
+                    let verdict = WebhookGate.checkBearer(
+                        WebhookRequest(
+                            method: "POST", query: request.query, headers: request.headers, body: request.body),
+                        token: intakeToken)
+                    switch verdict {
+                    case .deliver: return (verdict, .succeeded)
+                    case .refuse: return (verdict, .failed)
+                    case .notConfigured, .answer: return (verdict, .notCounted)
+                    }
+                }
+            } catch {
+                var response = Self.error(429, "too many wrong tokens from this address; retry later")
+                response.headers["Retry-After"] = String(error.retryAfterSeconds)
+                return response
+            }
+            return await receive(provider, request) { _ in verdict }
         default:
             return Self.notFound
         }
@@ -86,19 +118,24 @@ package struct ServeRoutes: Sendable {
         return .json(status, JSONValue.object(result.fields).serialized)
     }
 
-    /// Ready when the database answers a write and its schema is still the one this build runs.
+    /// Ready when an event could be recorded now: the database answers within `readinessTimeout`, its
+    /// schema is still the one this build runs, it commits a write, and it can take new space (a write
+    /// that adds no pages succeeds on a full disk, where every event fails).
     private func readiness() async -> ServerResponse {
         do {
-            let version = try await store.schemaVersion()
-            guard version == schemaVersion else {
-                return Self.error(
-                    503, "the database's schema is at version \(version), this build runs \(schemaVersion)")
+            return try await StoreDeadline.within(Self.readinessTimeout) {
+                let version = try await store.schemaVersion()
+                guard version == schemaVersion else {
+                    return Self.error(
+                        503, "the database's schema is at version \(version), this build runs \(schemaVersion)")
+                }
+                try await store.pruneExpiredDedupeKeys(limit: 1)
+                try await store.checkRoom(bytes: Self.readinessRoom)
+                return .json(200, Data(#"{"status":"ready"}"#.utf8))
             }
-            try await store.pruneExpiredDedupeKeys(limit: 1)
-            return .json(200, Data(#"{"status":"ready"}"#.utf8))
         } catch {
             log("not ready: \(error)")
-            return Self.error(503, "the database cannot be written")
+            return Self.error(503, "the database cannot take an event now")
         }
     }
 

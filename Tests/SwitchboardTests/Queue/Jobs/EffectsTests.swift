@@ -44,18 +44,19 @@ struct EffectsTests {
         try await t.enqueue()
         try await t.enqueue()
         let jobs = try await t.claim(2)
-        let until = t.clock.now() + .seconds(30)
         try await t.store.snooze(jobs[0].lease, for: .seconds(30))
         try await t.store.complete(
             jobs[1].lease,
             effects: SettlementEffects(holds: [
-                RateHold(bucket: "telegram:chat:1", until: until),
-                RateHold(bucket: "telegram:bot", until: t.clock.now() + .seconds(1)),
+                RateHold(bucket: "telegram:chat:1", for: .seconds(30)),
+                RateHold(bucket: "telegram:bot", for: .seconds(1)),
             ]))
-        #expect(try await t.store.holdUntil(buckets: ["telegram:bot", "telegram:chat:1"]) == until)
-        #expect(try await t.store.holdUntil(buckets: ["telegram:chat:2"]) == nil)
-        t.clock.advance(by: .seconds(30))
-        #expect(try await t.store.holdUntil(buckets: ["telegram:chat:1"]) == nil)
+        #expect(try await t.store.holdRemaining(buckets: ["telegram:bot", "telegram:chat:1"]) == .seconds(30))
+        #expect(try await t.store.holdRemaining(buckets: ["telegram:chat:2"]) == nil)
+        t.clock.advance(by: .seconds(10))
+        #expect(try await t.store.holdRemaining(buckets: ["telegram:chat:1"]) == .seconds(20), "measured from now")
+        t.clock.advance(by: .seconds(20))
+        #expect(try await t.store.holdRemaining(buckets: ["telegram:chat:1"]) == nil)
     }
 
     @Test(

@@ -116,6 +116,39 @@ struct RetryTests {
         #expect(try await t.store.job(id: ids[2]) == nil)
     }
 
+    @Test(
+        "dead letters are paged in the order they died, after a position that survives redrives and purges",
+        arguments: TestBackend.all)
+    func pagedDeadLetters(backend: TestBackend) async throws {
+        let t = try await TestStore(backend)
+        var ids: [Int64] = []
+        for _ in 0..<7 {
+            ids.append(try await t.enqueue(maxAttempts: 1).jobID)
+        }
+        // They die out of id order, three of them in the same millisecond: the id breaks the tie.
+        for (index, id) in [ids[4], ids[6], ids[0], ids[5], ids[1], ids[3], ids[2]].enumerated() {
+            #expect(try await t.store.cancel(jobID: id) == .ready)
+            if index < 3 || index == 5 { t.clock.advance(by: .seconds(1)) }
+        }
+        let order = try await t.store.deadLetters().map(\.id)
+        #expect(order == [ids[4], ids[6], ids[0], ids[1], ids[3], ids[5], ids[2]])
+        var paged: [Int64] = []
+        var after: DeadLetterPosition?
+        while true {
+            let page = try await t.store.deadLetters(after: after, limit: 2)
+            if page.isEmpty { break }
+            paged += page.map(\.id)
+            after = DeadLetterPosition(try #require(page.last))
+            if paged.count == 2 {
+                // The page before changes under the reader: the next page does not move.
+                try await t.store.purgeDeadLetters(.ids([page[0].id]))
+                try await t.store.redriveDeadLetters(.ids([page[1].id]))
+            }
+        }
+        #expect(paged == order)
+        #expect(try await t.store.deadLetters(queue: "nope", after: after).isEmpty)
+    }
+
     @Test("a rate-limited redrive releases at most N per second of the store's clock", arguments: TestBackend.all)
     func pacedRedrive(backend: TestBackend) async throws {
         let t = try await TestStore(backend)

@@ -55,7 +55,52 @@ struct ScheduleTests {
             #expect(error?.message.contains(field) == true, "\(text): \(error?.message ?? "")")
         }
         #expect(throws: QueueError.self) { try CronExpression("* * * *") }
-        #expect(try CronExpression("0 0 30 2 *").nextTick(after: Self.utc("2026-01-01T00:00:00"), in: Self.utc) == nil)
+    }
+
+    @Test(
+        "an expression that can never run is refused, naming the day of month field",
+        arguments: ["0 0 30 2 *", "0 0 30,31 feb *", "15 10 31 4,6,9,11 *", "* * 31 feb-apr/2 *"])
+    func neverRuns(text: String) throws {
+        let error = #expect(throws: QueueError.self) { try CronExpression(text) }
+        #expect(error?.message.contains("day of month field") == true, "\(error?.message ?? "")")
+        #expect(error?.message.contains("never run") == true, "\(error?.message ?? "")")
+        // One stored before the refusal still reads, and never runs.
+        #expect(try CronExpression(stored: text).nextTick(after: Self.utc("2026-01-01T00:00:00"), in: Self.utc) == nil)
+    }
+
+    @Test("February 29th runs, across the century year that is not a leap year")
+    func leapDay() throws {
+        #expect(
+            try Self.ticks("0 0 29 2 *", after: Self.utc("2026-01-01T00:00:00"), in: Self.utc, count: 1)
+                == [Self.utc("2028-02-29T00:00:00")])
+        #expect(
+            try Self.ticks("0 0 29 2 *", after: Self.utc("2096-03-01T00:00:00"), in: Self.utc, count: 1)
+                == [Self.utc("2104-02-29T00:00:00")])
+        // Both days restricted: either runs, so a February 30th with Mondays runs on Mondays.
+        #expect(
+            try Self.ticks("0 0 30 2 mon", after: Self.utc("2026-01-01T00:00:00"), in: Self.utc, count: 1)
+                == [Self.utc("2026-02-02T00:00:00")])
+    }
+
+    @Test(
+        "hostile fields are refused naming the field, or read, and never trap",
+        arguments: [
+            ("99999999999999999999 * * * *", "minute"), ("*/99999999999999999999 * * * *", "minute"),
+            ("* -1 * * *", "hour"), ("* * */-1 * *", "day of month"), ("* * * 1-2-3 *", "month"),
+            ("* * * * 6-0", "day of week"), ("* * * * ,", "day of week"), ("* * * 5/0 *", "month"),
+            ("9223372036854775807 * * * *", "minute"),
+        ])
+    func hostileFields(text: String, field: String) {
+        let error = #expect(throws: QueueError.self, "\(text)") { try CronExpression(text) }
+        #expect(error?.message.contains(field) == true, "\(text): \(error?.message ?? "")")
+    }
+
+    @Test("huge steps read as one value each, without overflowing")
+    func hugeSteps() throws {
+        let after = Self.utc("2026-06-01T09:05:00")
+        #expect(
+            try Self.ticks("59/9223372036854775807 23/9223372036854775807 * * *", after: after, in: Self.utc, count: 2)
+                == [Self.utc("2026-06-01T23:59:00"), Self.utc("2026-06-02T23:59:00")])
     }
 
     @Test("Berlin's spring-forward hour is skipped: a 02:30 tick does not run that night")
@@ -88,8 +133,8 @@ struct ScheduleTests {
     func firing(backend: TestBackend) async throws {
         let t = try await TestStore(backend)
         Self.move(t.clock, to: Self.utc("2026-06-01T10:03:00"))
-        let schedule = Schedule(
-            name: "report", cron: try CronExpression("*/5 * * * *"), timeZone: Self.berlin, queue: "reports",
+        let schedule = try Schedule(
+            name: "report", cron: try CronExpression("*/5 * * * *"), timeZone: "Europe/Berlin", queue: "reports",
             kind: "make", payload: Data(#"{"what":"daily"}"#.utf8))
         #expect(try await t.store.addSchedule(schedule))
         #expect(try await !t.store.addSchedule(schedule), "a second schedule of the name is refused")

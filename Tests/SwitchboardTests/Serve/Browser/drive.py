@@ -5,8 +5,9 @@ usage: drive.py CHROMIUM SCRIPT.json OUTDIR
 SCRIPT is a JSON list of steps: {"goto": URL}, {"eval": JS} (waits for a navigation it starts when
 "navigates" is true), {"screenshot": NAME}, {"text": NAME} (writes document.body.innerText),
 {"phone": [WIDTH, HEIGHT]} (emulates a phone's screen from then on).
-Prints one JSON line per step with what it saw; exits non-zero on any failure."""
-import json, os, subprocess, sys, tempfile, time
+Prints one JSON line per step with what it saw (a navigation also says where it ended, "at", after any
+redirect); exits non-zero on any failure."""
+import json, os, select, subprocess, sys, tempfile, time
 
 chromium, script_path, out = sys.argv[1], sys.argv[2], sys.argv[3]
 steps = json.load(open(script_path))
@@ -35,7 +36,9 @@ events = []
 def receive(deadline):
     global buffer
     while b"\0" not in buffer:
-        if time.time() > deadline:
+        # Wait for bytes only until the deadline: a step whose navigation never comes fails, not hangs.
+        remaining = deadline - time.time()
+        if remaining <= 0 or not select.select([reader], [], [], remaining)[0]:
             raise TimeoutError("no answer from chromium")
         chunk = reader.read(65536)
         if not chunk:
@@ -69,6 +72,12 @@ def wait_for(event, session, timeout=30):
                 return seen
         events.append(receive(deadline))
 
+def location(session):
+    """The page's address now: where a navigation ended after its redirects."""
+    value = send("Runtime.evaluate", {"expression": "location.pathname + location.search", "returnByValue": True},
+                 session)
+    return value["result"]["value"]
+
 try:
     target = send("Target.createTarget", {"url": "about:blank"})["targetId"]
     session = send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
@@ -79,13 +88,17 @@ try:
             events.clear()
             send("Page.navigate", {"url": step["goto"]}, session)
             wait_for("Page.loadEventFired", session)
-            print(json.dumps({"goto": step["goto"]}), flush=True)
+            print(json.dumps({"goto": step["goto"], "at": location(session)}), flush=True)
         elif "eval" in step:
             events.clear()
             result = send("Runtime.evaluate", {"expression": step["eval"], "returnByValue": True}, session)
+            if "exceptionDetails" in result:
+                raise RuntimeError(f"{step['eval'][:80]}: {result['exceptionDetails'].get('exception', {}).get('description')}")
+            seen = {"eval": result.get("result", {}).get("value")}
             if step.get("navigates"):
                 wait_for("Page.loadEventFired", session)
-            print(json.dumps({"eval": result.get("result", {}).get("value")}), flush=True)
+                seen["at"] = location(session)
+            print(json.dumps(seen), flush=True)
         elif "screenshot" in step:
             data = send("Page.captureScreenshot", {"format": "png"}, session)["data"]
             import base64

@@ -6,50 +6,108 @@ import JSON
 import Queue
 import Synchronization
 
-/// The operator's pages, served by `serve` under `/dashboard`: queues, workers, dead letters, one job,
-/// links. Reading needs nothing; changing anything needs a signed-in session (`dashboard.token`), a
-/// session cookie (`HttpOnly`, `SameSite=Strict`), the session's CSRF token in the form, and `POST`.
-/// Without a token configured the dashboard is read-only.
-package final class Dashboard: Sendable {
-    private let store: JobStore
-    private let chat: ChatStore
-    private let token: String?
-    private let throughput: ThroughputHistory
-    /// Signed-in sessions: id → (CSRF token, expiry).
-    private let sessions = Mutex([String: (csrf: String, expires: ContinuousClock.Instant)]())
+/// The operator's pages, served by `serve` under `/dashboard`: queues, jobs, workers, dead letters, one
+/// job, links.
+///
+/// With `dashboard.token` configured, every page needs a signed-in session (unless `public_read` opens
+/// reading to anyone), and changing anything also needs the session's CSRF token in the form and `POST`.
+/// The session cookie is `HttpOnly` and `SameSite=Strict`, and `Secure` when the request came over HTTPS
+/// through a trusted proxy or `secure_cookie` says so. Failed sign-ins count against the client's address
+/// in the limiter the intake token shares. Without a token the dashboard is read-only for anyone who can
+/// reach it. No page can be framed.
+final class Dashboard: Sendable {
+    struct Settings: Sendable {
+        /// What an operator signs in with; nil leaves the dashboard read-only.
+        var token: String?
+        /// Reading needs no session even though a token is configured.
+        var publicRead = false
+        /// The session cookie is `Secure` on every request.
+        var secureCookie = false
+    }
 
-    static let sessionLifetime = Duration.seconds(12 * 3_600)
-    static let cookie = "sb_session"
+    typealias Session = SessionTable.Session
 
-    init(store: JobStore, chat: ChatStore, token: String?, throughput: ThroughputHistory) {
+    let store: JobStore
+    let chat: ChatStore
+    let settings: Settings
+    private let origin: RequestOrigin
+    private let failures: FailedAttemptLimiter
+    let throughput: ThroughputHistory
+    private let sessions = SessionTable(lifetime: .seconds(12 * 3_600))
+
+    init(
+        store: JobStore, chat: ChatStore, settings: Settings, origin: RequestOrigin, failures: FailedAttemptLimiter,
+        throughput: ThroughputHistory
+    ) {
         self.store = store
         self.chat = chat
-        self.token = token.flatMap { $0.isEmpty ? nil : $0 }
+        var settings = settings
+        settings.token = settings.token.flatMap { $0.isEmpty ? nil : $0 }
+        self.settings = settings
+        self.origin = origin
+        self.failures = failures
         self.throughput = throughput
+    }
+
+    /// What `serve` should say at start when the dashboard is open to anyone on an address other hosts
+    /// can reach (no token, and not listening on loopback only): they can read chat text there.
+    static func exposureWarning(token: String?, listening address: ListenAddress) -> String? {
+        guard token?.isEmpty ?? true, let host = IPAddress(address.host), !host.isLoopback else { return nil }
+        return "no dashboard.token is configured, so anyone who can reach \(address) can read the dashboard, "
+            + "chat text included; configure a token or listen on loopback only"
     }
 
     /// Answers a request under `/dashboard`; nil for any other path.
     func answer(_ request: ServerRequest) async -> ServerResponse? {
         guard request.path == "/dashboard" || request.path.hasPrefix("/dashboard/") else { return nil }
-        let session = self.session(request)
+        var response = await respond(request)
+        response.headers["Content-Security-Policy"] =
+            "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'"
+        response.headers["X-Frame-Options"] = "DENY"
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Cache-Control"] = "no-store"
+        return response
+    }
+
+    private func respond(_ request: ServerRequest) async -> ServerResponse {
+        let session = settings.token == nil ? nil : sessions.find(cookieHeader: request.headers["cookie"])
+        switch (request.method, request.path) {
+        case ("GET", "/dashboard/sign-in"):
+            return page("Sign in", signInForm(failed: false), session)
+        case ("POST", "/dashboard/sign-in"):
+            return signIn(request)
+        case ("POST", "/dashboard/sign-out"):
+            return signOut(request, session)
+        case ("POST", let path) where path.hasPrefix("/dashboard/actions/"):
+            return await act(String(path.dropFirst("/dashboard/actions/".count)), request, session)
+        case ("GET", _) where session == nil && settings.token != nil && !settings.publicRead:
+            return Self.redirect("/dashboard/sign-in")
+        case ("GET", _):
+            return await read(request, session)
+        default:
+            return page("Not found", HTML.element("p", "There is no such page."), session, status: 404)
+        }
+    }
+
+    /// A page that only reads.
+    private func read(_ request: ServerRequest, _ session: Session?) async -> ServerResponse {
         do {
-            switch (request.method, request.path) {
-            case ("GET", "/dashboard"): return page("Queues", try await queues(session), session)
-            case ("GET", "/dashboard/workers"): return page("Workers", try await workers(), session)
-            case ("GET", "/dashboard/dead-letters"):
+            switch request.path {
+            case "/dashboard": return page("Queues", try await queues(session), session)
+            case "/dashboard/jobs": return page("Jobs", try await jobs(request.query), session)
+            case "/dashboard/workers": return page("Workers", try await workers(), session)
+            case "/dashboard/dead-letters":
                 return page("Dead letters", try await deadLetters(request.query, session), session)
-            case ("GET", "/dashboard/links"): return page("Links", try await links(), session)
-            case ("GET", "/dashboard/sign-in"): return page("Sign in", signInForm(failed: false), session)
-            case ("POST", "/dashboard/sign-in"): return signIn(request)
-            case ("POST", let path) where path.hasPrefix("/dashboard/actions/"):
-                return try await act(String(path.dropFirst("/dashboard/actions/".count)), request, session)
-            case ("GET", let path) where path.hasPrefix("/dashboard/jobs/"):
+            case "/dashboard/links": return page("Links", try await links(), session)
+            case let path where path.hasPrefix("/dashboard/jobs/"):
                 guard let id = Int64(path.dropFirst("/dashboard/jobs/".count)), let record = try await store.job(id: id)
                 else { return page("No such job", HTML.element("p", "There is no such job."), session, status: 404) }
                 return page("Job \(id)", jobPage(record, session), session)
             default:
                 return page("Not found", HTML.element("p", "There is no such page."), session, status: 404)
             }
+        } catch let error as DashboardQueryError {
+            return page("Bad request", HTML.element("p", error.description, class: "bad"), session, status: 400)
         } catch {
             return page(
                 "Unavailable", HTML.element("p", "The database cannot be read now.", class: "bad"), session, status: 503
@@ -57,132 +115,10 @@ package final class Dashboard: Sendable {
         }
     }
 
-    // MARK: Pages
-
-    private func queues(_ session: Session?) async throws -> HTML {
-        let stats = try await store.stats()
-        let paused = try await store.pausedQueues()
-        let names = Set(stats.queues.map(\.queue)).union(paused.keys).sorted()
-        let rows = names.map { name -> [HTML] in
-            let counts = stats.queues.first { $0.queue == name }
-            var row = [HTML.text(name)] + JobState.allCases.map { HTML.text(String(counts?.counts[$0] ?? 0)) }
-            row.append(HTML.text(counts?.oldestReadyAge.map { String(format: "%.1f s", $0.seconds) } ?? "–"))
-            row.append(HTML.text(paused[name] == nil ? "running" : "paused"))
-            if let session {
-                row.append(
-                    paused[name] == nil
-                        ? form("pause", ["queue": name], "Pause", session)
-                        : form("resume", ["queue": name], "Resume", session))
-            }
-            return row
-        }
-        let header =
-            ["queue"] + JobState.allCases.map(\.rawValue) + ["oldest ready", "claims"] + (session == nil ? [] : [""])
-        return HTML.table(header, rows) + HTML(trusted: "<h2>Completed per minute, last hour</h2>") + throughput.chart()
-    }
-
-    private func workers() async throws -> HTML {
-        let now = store.clock.now()
-        let rows = try await store.workers().map { worker -> [HTML] in
-            let registration = worker.registration
-            let totals = registration.tally.totals
-            return [
-                registration.id, worker.state(at: now).rawValue, registration.version,
-                registration.queues.joined(separator: ","), "\(registration.inFlight)/\(registration.concurrency)",
-                "\(totals.completed)", "\(totals.retried)", "\(totals.deadLettered)", worker.seenAt.description,
-            ].map(HTML.text)
-        }
-        return HTML.table(
-            ["worker", "state", "version", "queues", "running", "completed", "retried", "dead", "seen"], rows)
-    }
-
-    private func deadLetters(_ query: [String: String], _ session: Session?) async throws -> HTML {
-        let queue = query["queue"].flatMap { $0.isEmpty ? nil : $0 }
-        let kind = query["kind"].flatMap { $0.isEmpty ? nil : $0 }
-        let letters = try await store.deadLetters(queue: queue, kind: kind, limit: 200)
-        let filter = HTML(
-            trusted: """
-                <form method="get" action="/dashboard/dead-letters"><label>queue <input name="queue" value="\(HTML.text(queue ?? "").markup)"></label>\
-                <label>kind <input name="kind" value="\(HTML.text(kind ?? "").markup)"></label><button>Filter</button></form>
-                """)
-        let rows = letters.map { job -> [HTML] in
-            var row = [
-                HTML.link("/dashboard/jobs/\(job.id)", String(job.id)), .text(job.queue), .text(job.kind),
-                .text(job.deadReason?.rawValue ?? ""), .text(job.finishedAt?.description ?? ""),
-                .text(job.lastError.map { String($0.prefix(200)) } ?? ""),
-            ]
-            if let session {
-                row.append(
-                    form("redrive", ["id": String(job.id)], "Redrive", session)
-                        + form("purge", ["id": String(job.id)], "Purge", session))
-            }
-            return row
-        }
-        return filter
-            + HTML.table(
-                ["id", "queue", "kind", "reason", "died at", "last error"] + (session == nil ? [] : [""]), rows)
-    }
-
-    private func jobPage(_ job: JobRecord, _ session: Session?) -> HTML {
-        let facts: [(String, String)] = [
-            ("queue", job.queue), ("kind", job.kind),
-            ("state", JobPrinter.state(job)),
-            ("attempts", "\(job.attempts) of \(job.maxAttempts)"), ("run at", job.runAt.description),
-            ("group", job.groupKey ?? "–"), ("worker", job.workerID ?? "–"), ("last error", job.lastError ?? "–"),
-        ]
-        var actions: [HTML] = []
-        if let session {
-            let id = ["id": String(job.id)]
-            if JobState.live.contains(job.state) { actions.append(form("cancel", id, "Cancel", session)) }
-            if job.state == .scheduled { actions.append(form("retry", id, "Run now", session)) }
-            if job.state == .dead {
-                actions += [form("redrive", id, "Redrive", session), form("purge", id, "Purge", session)]
-            }
-        }
-        let history = job.errorHistory.map { failure in
-            [
-                HTML.text(String(failure.attempt)), .text(Timestamp(millisecondsSince1970: failure.at).description),
-                .text(failure.error),
-            ]
-        }
-        return HTML.table(["", ""], facts.map { [HTML.text($0.0), HTML.text($0.1)] }) + HTML.join(actions)
-            + HTML(trusted: "<h2>Payload</h2>") + HTML.element("pre", JobPrinter.text(job.payload))
-            + (job.checkpoint.map { HTML(trusted: "<h2>Checkpoint</h2>") + HTML.element("pre", JobPrinter.text($0)) }
-                ?? HTML.join([]))
-            + HTML(trusted: "<h2>Error history</h2>") + HTML.table(["attempt", "at", "error"], history)
-    }
-
-    private func links() async throws -> HTML {
-        let counts = try await chat.linkCounts()
-        let rows: [(String, Int)] = [
-            ("server links", counts.serverLinks), ("user links", counts.userLinks),
-            ("chats connected by code", counts.channelConnections), ("link tokens pending", counts.pendingLinkTokens),
-        ]
-        return HTML.table(["links", "count"], rows.map { [HTML.text($0.0), HTML.text(String($0.1))] })
-    }
-
-    // MARK: Signing in and acting
-
-    private struct Session {
-        let csrf: String
-    }
-
-    private func session(_ request: ServerRequest) -> Session? {
-        guard token != nil, let cookie = request.headers["cookie"] else { return nil }
-        let id = cookie.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
-            .first { $0.hasPrefix(Self.cookie + "=") }.map { String($0.dropFirst(Self.cookie.count + 1)) }
-        guard let id else { return nil }
-        return sessions.withLock { sessions in
-            guard let found = sessions[id], found.expires > .now else {
-                sessions[id] = nil
-                return nil
-            }
-            return Session(csrf: found.csrf)
-        }
-    }
+    // MARK: Signing in and out
 
     private func signInForm(failed: Bool) -> HTML {
-        guard token != nil else {
+        guard settings.token != nil else {
             return HTML.element("p", "No dashboard.token is configured: the dashboard is read-only.")
         }
         return (failed ? HTML.element("p", "That token is not the dashboard's.", class: "bad") : HTML(trusted: ""))
@@ -192,67 +128,122 @@ package final class Dashboard: Sendable {
                     """)
     }
 
+    /// Checks the token, at most as often as the client's failures allow, and opens a session.
     private func signIn(_ request: ServerRequest) -> ServerResponse {
-        guard let token else { return page("Sign in", signInForm(failed: false), nil, status: 404) }
-        let given = Self.form(request.body)["token"] ?? ""
-        guard WebhookCrypto.equal(Data(given.utf8), Data(token.utf8)) else {
-            return page("Sign in", signInForm(failed: true), nil, status: 401)
+        guard let token = settings.token else { return page("Sign in", signInForm(failed: false), nil, status: 404) }
+        let fields: URLEncodedForm
+        do {
+            fields = try Self.form(request)
+        } catch {
+            return error.response(self)
         }
-        let id = Self.randomHex()
-        sessions.withLock { $0[id] = (Self.randomHex(), .now + Self.sessionLifetime) }
-        return ServerResponse(
-            status: 303,
-            headers: [
-                "Location": "/dashboard",
-                "Set-Cookie": "\(Self.cookie)=\(id); Path=/dashboard; HttpOnly; SameSite=Strict; Max-Age=43200",
-            ])
+        let signedIn: Bool
+        do {
+            signedIn = try failures.attempt(by: origin.client(of: request)) {
+                let right = WebhookCrypto.equal(Data((fields["token"] ?? "").utf8), Data(token.utf8))
+                return (right, right ? .succeeded : .failed)
+            }
+        } catch {
+            var response = page(
+                "Sign in",
+                HTML.element(
+                    "p", "Too many wrong tokens from your address: try again in \(error.retryAfterSeconds) s.",
+                    class: "bad"),
+                nil, status: 429)
+            response.headers["Retry-After"] = String(error.retryAfterSeconds)
+            return response
+        }
+        guard signedIn else { return page("Sign in", signInForm(failed: true), nil, status: 401) }
+        let session = sessions.open()
+        var response = Self.redirect("/dashboard")
+        response.headers["Set-Cookie"] = cookie(
+            session.id, maxAge: Int(sessions.lifetime.components.seconds), request)
+        return response
     }
+
+    /// Closes the session (here, so a copied cookie is worth nothing after) and clears the cookie.
+    private func signOut(_ request: ServerRequest, _ session: Session?) -> ServerResponse {
+        do {
+            let fields = try Self.form(request)
+            guard let session, Self.csrfMatches(fields, session) else { return notAllowed() }
+            sessions.close(session)
+            var response = Self.redirect("/dashboard/sign-in")
+            response.headers["Set-Cookie"] = cookie("", maxAge: 0, request)
+            return response
+        } catch {
+            return error.response(self)
+        }
+    }
+
+    /// The session cookie: `HttpOnly`, `SameSite=Strict`, and `Secure` when the request came over HTTPS
+    /// (as a trusted proxy says) or the settings ask for it always.
+    private func cookie(_ value: String, maxAge: Int, _ request: ServerRequest) -> String {
+        "\(SessionTable.cookie)=\(value); Path=/dashboard; HttpOnly; SameSite=Strict; Max-Age=\(maxAge)"
+            + (settings.secureCookie || origin.isHTTPS(request) ? "; Secure" : "")
+    }
+
+    // MARK: Acting
 
     /// Carries out one action posted from a form, after checking the session and its CSRF token.
-    private func act(_ action: String, _ request: ServerRequest, _ session: Session?) async throws -> ServerResponse {
-        let fields = Self.form(request.body)
-        guard let session, let csrf = fields["csrf"], WebhookCrypto.equal(Data(csrf.utf8), Data(session.csrf.utf8))
-        else {
-            return page(
-                "Not allowed", HTML.element("p", "Sign in first; changes need a signed-in session."), nil, status: 403)
-        }
+    private func act(_ action: String, _ request: ServerRequest, _ session: Session?) async -> ServerResponse {
+        guard let session else { return notAllowed() }
         do {
-            return try await carryOut(
-                action, id: fields["id"].flatMap(Int64.init), queue: fields["queue"] ?? "", session)
+            let fields = try Self.form(request)
+            guard Self.csrfMatches(fields, session) else { return notAllowed() }
+            return try await carryOut(action, fields, session)
+        } catch let error as DashboardFormError {
+            return error.response(self)
         } catch let error as QueueError where error.code == .invalidArgument {
-            return page("Not done", HTML.element("p", error.message, class: "bad"), session, status: 409)
+            return page("Not done", HTML.element("p", error.message, class: "bad"), session, status: 400)
+        } catch {
+            return page(
+                "Unavailable", HTML.element("p", "The database cannot be written now.", class: "bad"), session,
+                status: 503)
         }
     }
 
-    private func carryOut(_ action: String, id: Int64?, queue: String, _ session: Session) async throws
+    private func carryOut(_ action: String, _ fields: URLEncodedForm, _ session: Session) async throws
         -> ServerResponse
     {
-        switch (action, id) {
-        case ("redrive", let id?):
-            try await store.redriveDeadLetters(DeadLetterSelection.ids([id]))
-            return Self.redirect("/dashboard/jobs/\(id)")
-        case ("purge", let id?):
-            try await store.purgeDeadLetters(DeadLetterSelection.ids([id]))
-            return Self.redirect("/dashboard/dead-letters")
-        case ("retry", let id?):
-            _ = try await store.runNow(jobID: id)
-            return Self.redirect("/dashboard/jobs/\(id)")
-        case ("cancel", let id?):
-            _ = try await store.cancel(jobID: id)
-            return Self.redirect("/dashboard/jobs/\(id)")
-        case ("pause", _) where !queue.isEmpty:
-            try await store.pause(queue: queue)
+        switch action {
+        case "pause", "resume":
+            guard let queue = fields["queue"], !queue.isEmpty else {
+                throw DashboardFormError.field("queue", "must name a queue")
+            }
+            _ = try await action == "pause" ? store.pause(queue: queue) : store.resume(queue: queue)
             return Self.redirect("/dashboard")
-        case ("resume", _) where !queue.isEmpty:
-            try await store.resume(queue: queue)
-            return Self.redirect("/dashboard")
+        case "redrive", "purge", "retry", "cancel":
+            guard let id = fields["id"].flatMap(Int64.init), id > 0 else {
+                throw DashboardFormError.field("id", "must be a job id")
+            }
+            guard let job = try await store.job(id: id) else {
+                return page("No such job", HTML.element("p", "There is no job \(id)."), session, status: 404)
+            }
+            do {
+                switch action {
+                case "redrive": try await store.redriveDeadLetters(DeadLetterSelection.ids([id]))
+                case "purge":
+                    try await store.purgeDeadLetters(DeadLetterSelection.ids([id]))
+                    return Self.redirect("/dashboard/dead-letters")
+                case "retry": _ = try await store.runNow(jobID: id)
+                default: _ = try await store.cancel(jobID: id)
+                }
+            } catch let error as QueueError where error.code == .notFound {
+                // The job was there a moment ago: it is no longer a dead letter, or is gone.
+                let state = try await store.job(id: id)?.state
+                return page(
+                    state == nil ? "No such job" : "Not done",
+                    HTML.element("p", state == nil ? "There is no job \(id)." : error.message, class: "bad"), session,
+                    status: state == nil ? 404 : 409)
+            }
+            return Self.redirect("/dashboard/jobs/\(job.id)")
         default:
-            return page("Unknown action", HTML.element("p", "There is no such action."), session, status: 400)
+            return page("Unknown action", HTML.element("p", "There is no such action."), session, status: 404)
         }
     }
 
     /// A one-button form posting `action` with `fields` and the session's CSRF token.
-    private func form(_ action: String, _ fields: [String: String], _ label: String, _ session: Session) -> HTML {
+    func form(_ action: String, _ fields: [String: String], _ label: String, _ session: Session) -> HTML {
         let inputs = (fields.sorted { $0.key < $1.key } + [("csrf", session.csrf)]).map {
             "<input type=\"hidden\" name=\"\(HTML.text($0.0).markup)\" value=\"\(HTML.text($0.1).markup)\">"
         }.joined()
@@ -262,65 +253,58 @@ package final class Dashboard: Sendable {
         )
     }
 
-    private func page(_ title: String, _ body: HTML, _ session: Session?, status: Int = 200) -> ServerResponse {
-        var response = ServerResponse.text(
-            status, HTML.page(title: title, body: body, signedIn: session != nil, canSignIn: token != nil),
+    private func notAllowed() -> ServerResponse {
+        page("Not allowed", HTML.element("p", "Sign in first; changes need a signed-in session."), nil, status: 403)
+    }
+
+    func page(_ title: String, _ body: HTML, _ session: Session?, status: Int = 200) -> ServerResponse {
+        ServerResponse.text(
+            status,
+            HTML.page(title: title, body: body, signOutCSRF: session?.csrf, canSignIn: settings.token != nil),
             contentType: "text/html; charset=utf-8")
-        response.headers["Content-Security-Policy"] =
-            "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'"
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Cache-Control"] = "no-store"
-        return response
     }
 
     private static func redirect(_ location: String) -> ServerResponse {
         ServerResponse(status: 303, headers: ["Location": location])
     }
 
-    /// An `application/x-www-form-urlencoded` body's fields, read by Foundation's URL parser.
-    package static func form(_ body: Data) -> [String: String] {
-        var components = URLComponents()
-        components.percentEncodedQuery = String(decoding: body, as: UTF8.self).replacing("+", with: "%20")
-        return Dictionary(
-            (components.queryItems ?? []).map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { first, _ in first })
+    /// A posted form's fields: the body must say it is `application/x-www-form-urlencoded`, what the
+    /// dashboard's forms send.
+    private static func form(_ request: ServerRequest) throws(DashboardFormError) -> URLEncodedForm {
+        let mediaType = request.headers["content-type"]?.prefix { $0 != ";" }
+            .trimmingCharacters(in: .whitespaces).lowercased()
+        guard mediaType == "application/x-www-form-urlencoded" else { throw .notAForm }
+        do {
+            return try URLEncodedForm(request.body)
+        } catch {
+            throw .unreadable(error)
+        }
     }
 
-    /// 32 bytes from the system CSPRNG, in hex: a session id or a CSRF token.
-    private static func randomHex() -> String {
-        WebhookCrypto.hex(Data(SecretToken.randomBytes(32)))
+    private static func csrfMatches(_ fields: URLEncodedForm, _ session: Session) -> Bool {
+        guard let csrf = fields["csrf"] else { return false }
+        return WebhookCrypto.equal(Data(csrf.utf8), Data(session.csrf.utf8))
     }
 }
 
-/// Jobs completed per minute over the last hour, sampled by `serve` from the workers' rows.
-package final class ThroughputHistory: Sendable {
-    private let samples = Mutex([(at: Timestamp, completed: Int)]())
+/// A posted form the dashboard cannot use.
+enum DashboardFormError: Error {
+    /// The body is not `application/x-www-form-urlencoded`.
+    case notAForm
+    case unreadable(URLEncodedFormError)
+    /// A field is missing or not what the action needs.
+    case field(String, String)
 
-    package init() {}
-
-    func record(at: Timestamp, completed: Int) {
-        samples.withLock { samples in
-            samples.append((at, completed))
-            if samples.count > 61 { samples.removeFirst(samples.count - 61) }
+    fileprivate func response(_ dashboard: Dashboard) -> ServerResponse {
+        switch self {
+        case .notAForm:
+            dashboard.page(
+                "Not a form", HTML.element("p", "Send an application/x-www-form-urlencoded form.", class: "bad"), nil,
+                status: 415)
+        case .unreadable(let error):
+            dashboard.page("Bad request", HTML.element("p", "\(error).", class: "bad"), nil, status: 400)
+        case .field(let name, let problem):
+            dashboard.page("Bad request", HTML.element("p", "\(name) \(problem).", class: "bad"), nil, status: 400)
         }
-    }
-
-    /// A bar per minute, as inline SVG.
-    func chart() -> HTML {
-        let samples = self.samples.withLock { $0 }
-        let perMinute = zip(samples.dropFirst(), samples).map { max(0, $0.completed - $1.completed) }
-        guard !perMinute.isEmpty else {
-            return HTML.element(
-                "p", "Collecting: the chart fills in a minute at a time while serve runs.", class: "muted")
-        }
-        let top = max(1, perMinute.max() ?? 1)
-        let bars = perMinute.enumerated().map { index, count in
-            let height = Double(count) / Double(top) * 100
-            return
-                "<rect x=\"\(index * 10)\" y=\"\(String(format: "%.1f", 100 - height))\" width=\"8\" height=\"\(String(format: "%.1f", height))\" fill=\"#3c6fd1\"><title>\(count)</title></rect>"
-        }.joined()
-        return HTML(
-            trusted:
-                "<svg viewBox=\"0 0 600 100\" role=\"img\" aria-label=\"completed per minute, up to \(top)\">\(bars)</svg>"
-        )
     }
 }

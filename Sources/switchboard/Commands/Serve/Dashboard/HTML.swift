@@ -54,16 +54,21 @@ struct HTML: Sendable {
 
     /// A whole page: the navigation, the title and `body`, with the dashboard's own stylesheet and no
     /// other asset.
-    static func page(title: String, body: HTML, signedIn: Bool, canSignIn: Bool) -> String {
+    /// - Parameter signOutCSRF: the session's CSRF token when signed in, for the sign-out button.
+    static func page(title: String, body: HTML, signOutCSRF: String?, canSignIn: Bool) -> String {
         let navigation = [
-            ("/dashboard", "Queues"), ("/dashboard/workers", "Workers"), ("/dashboard/dead-letters", "Dead letters"),
-            ("/dashboard/links", "Links"),
+            ("/dashboard", "Queues"), ("/dashboard/jobs", "Jobs"), ("/dashboard/workers", "Workers"),
+            ("/dashboard/dead-letters", "Dead letters"), ("/dashboard/links", "Links"),
         ].map { "<a href=\"\($0.0)\">\($0.1)</a>" }.joined()
         let session =
-            signedIn
-            ? "<span class=\"who\">signed in</span>"
-            : canSignIn
-                ? "<a class=\"who\" href=\"/dashboard/sign-in\">Sign in</a>" : "<span class=\"who\">read-only</span>"
+            if let csrf = signOutCSRF {
+                "<form class=\"who\" method=\"post\" action=\"/dashboard/sign-out\">"
+                    + "<input type=\"hidden\" name=\"csrf\" value=\"\(Self.text(csrf).markup)\"><button>Sign out</button></form>"
+            } else if canSignIn {
+                "<a class=\"who\" href=\"/dashboard/sign-in\">Sign in</a>"
+            } else {
+                "<span class=\"who\">read-only</span>"
+            }
         return """
             <!doctype html>
             <html lang="en"><head><meta charset="utf-8">

@@ -1,0 +1,85 @@
+import Enqueuer
+import Foundation
+
+/// What a configured value must look like to work, checked wherever it comes from (the file or the
+/// environment) by every command that reads the configuration.
+///
+/// A value that cannot work is refused at start, naming its setting: without these checks a provider
+/// without its `bot_token` made the worker send to `/bot/sendMessage` and dead-letter every reply, and
+/// the example file's placeholders passed `config check`. Each rule answers what is wrong with a value
+/// (to follow the setting's name in a message), or nil; none repeats the value, which may be a secret.
+package enum SettingRules {
+    /// The shortest `dashboard.token` or `intake.token`: a bearer token that guards writes must not be
+    /// guessable (32 characters of hex are 128 bits).
+    package static let minimumTokenLength = 32
+
+    /// What is wrong with `value` as `provider`'s credential or webhook secret `name`.
+    package static func credentialProblem(_ provider: Provider, _ name: String, _ value: String) -> String? {
+        if let problem = placeholderProblem(value) { return problem }
+        switch (provider, name) {
+        case (.telegram, "secret_token"):
+            // Telegram's rule for setWebhook's secret_token.
+            guard value.utf8.count <= 256, value.utf8.allSatisfy(isTelegramSecretByte) else {
+                return "must be 1 to 256 of the characters A-Z a-z 0-9 _ - (Telegram's rule for a secret_token)"
+            }
+        case (.wecom, "encoding_aes_key"):
+            guard WebhookGate.isWeComKey(value) else {
+                return "must be WeCom's EncodingAESKey: 43 characters of Base64, without padding, standing for 32 bytes"
+            }
+        default:
+            break
+        }
+        return characterProblem(value)
+    }
+
+    /// What is wrong with `value` as a bearer token (`dashboard.token`, `intake.token`).
+    package static func tokenProblem(_ value: String) -> String? {
+        if let problem = placeholderProblem(value) ?? characterProblem(value) { return problem }
+        guard value.count >= minimumTokenLength else {
+            return "must be at least \(minimumTokenLength) characters long (for instance `openssl rand -hex 32`)"
+        }
+        return nil
+    }
+
+    /// What is wrong with `value` as the address of an HTTP service (an agent, a provider's API, a link page).
+    package static func urlProblem(_ value: String) -> String? {
+        guard let url = URLComponents(string: value), let scheme = url.scheme?.lowercased(),
+            scheme == "http" || scheme == "https", let host = url.host, !host.isEmpty
+        else {
+            return "must be an http:// or https:// URL with a host"
+        }
+        return nil
+    }
+
+    /// What no secret may be: empty, or the example file's placeholder.
+    private static func placeholderProblem(_ value: String) -> String? {
+        if value.isEmpty { return "is empty" }
+        if isPlaceholder(value) {
+            return "is still the example's placeholder (replace-me): put the real value there"
+        }
+        return nil
+    }
+
+    /// What no secret holds: white space or control characters, which a copy and paste brings along.
+    private static func characterProblem(_ value: String) -> String? {
+        let broken = value.unicodeScalars.contains {
+            $0.properties.isWhitespace || $0.properties.generalCategory == .control
+        }
+        return broken ? "must not contain spaces or control characters" : nil
+    }
+
+    /// Whether `value` is one of the placeholders `ops/switchboard.example.json` ships with.
+    private static func isPlaceholder(_ value: String) -> Bool {
+        let lowered = value.lowercased()
+        return ["replace-me", "replace_me", "replaceme"].contains(where: lowered.contains)
+    }
+
+    private static func isTelegramSecretByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "_"), UInt8(ascii: "-"):
+            true
+        default: false
+        }
+    }
+}
