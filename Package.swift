@@ -5,12 +5,13 @@ let package = Package(
     name: "Switchboard",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "switchboard", targets: ["switchboard"]),
+        .executable(name: "switchboard", targets: ["SwitchboardMain"]),
         .library(name: "Queue", targets: ["Queue"]),
         .library(name: "ChatStore", targets: ["ChatStore"]),
         .library(name: "Enqueuer", targets: ["Enqueuer"]),
         .library(name: "Workers", targets: ["Workers"]),
         .library(name: "JSON", targets: ["JSON"]),
+        .library(name: "FuzzTargets", targets: ["FuzzTargets"]),
     ],
     targets: [
         .systemLibrary(
@@ -47,14 +48,21 @@ let package = Package(
         .target(name: "Workers", dependencies: ["JSON", "Queue", "ChatStore", "Enqueuer", "CCurl", "CSystem"]),
         .target(name: "HTTPServer", dependencies: ["CMicroHTTPD"]),
         .target(name: "Harness", dependencies: ["JSON", "Queue", "ChatStore", "Enqueuer", "Workers", "HTTPServer"]),
-        .executableTarget(
+        .target(
             name: "switchboard",
             dependencies: ["JSON", "Queue", "ChatStore", "Enqueuer", "Workers", "HTTPServer", "Harness"]
+        ),
+        .executableTarget(name: "SwitchboardMain", dependencies: ["switchboard"]),
+        .target(
+            name: "FuzzTargets",
+            dependencies: ["JSON", "Queue", "ChatStore", "Enqueuer", "Workers", "HTTPServer", "switchboard", "CCrypto"]
         ),
         .testTarget(
             name: "SwitchboardTests",
             dependencies: [
-                "JSON", "Queue", "ChatStore", "Enqueuer", "Workers", "HTTPServer", "Harness", "CSQLite", "switchboard",
+                "JSON", "Queue", "ChatStore", "Enqueuer", "Workers", "HTTPServer", "Harness", "CSQLite",
+                "SwitchboardMain",
+                "FuzzTargets",
             ],
             exclude: ["Enqueuer/Fixtures", "Serve/Browser", "Workers/Agents"]
         ),

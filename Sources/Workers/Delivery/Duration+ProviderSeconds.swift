@@ -13,7 +13,7 @@ extension Duration {
 
     /// The wait a "slow down" answer asks for, from its seconds (`retry_after`, `Retry-After`): `fallback`
     /// when it names none more than zero (absent, negative, not a number), at most `RateHold.longest`.
-    static func providerWait(_ seconds: Double?, otherwise fallback: Duration = .seconds(1)) -> Duration {
+    package static func providerWait(_ seconds: Double?, otherwise fallback: Duration = .seconds(1)) -> Duration {
         guard let seconds, seconds > 0 else { return fallback }
         return providerSeconds(seconds)
     }

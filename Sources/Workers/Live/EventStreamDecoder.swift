@@ -3,15 +3,17 @@ import Foundation
 /// Reads a `text/event-stream` body as it arrives, in pieces cut anywhere: the data of each event, the
 /// lines of its `data:` fields joined by line feeds, once the blank line that ends the event has come.
 /// Comments and other fields are skipped, as the server-sent events format says a client does.
-struct EventStreamDecoder {
+package struct EventStreamDecoder {
     private var line: [UInt8] = []
     private var dataLines: [String] = []
     private var hasData = false
     /// The last piece ended with a carriage return: a line feed starting the next one belongs to it.
     private var afterCarriageReturn = false
 
+    package init() {}
+
     /// The data of every event the piece completes, in order.
-    mutating func feed(_ piece: Data) -> [String] {
+    package mutating func feed(_ piece: Data) -> [String] {
         var events: [String] = []
         for byte in piece {
             if afterCarriageReturn {

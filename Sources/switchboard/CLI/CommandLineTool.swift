@@ -3,7 +3,7 @@ import JSON
 import Workers
 
 /// Finds the subcommand named on the command line, parses it, runs it, and turns failures into exit codes.
-enum CommandLineTool {
+package enum CommandLineTool {
     static let commands: [any Command.Type] = [
         EnqueueCommand.self,
         WorkCommand.self,
@@ -43,7 +43,7 @@ enum CommandLineTool {
         BenchWorkerCommand.self,
     ]
 
-    static func main(_ words: [String]) async -> ExitCode {
+    package static func main(_ words: [String]) async -> ExitCode {
         // `--json` anywhere (before a `--`) asks for errors as JSON too, even one about the command line.
         let json = words.prefix { $0 != "--" }.contains("--json")
         warnAboutUnknownVariables(ProcessInfo.processInfo.environment, json: json)

@@ -3,7 +3,7 @@ import Queue
 import Workers
 
 /// The process exit statuses of `switchboard`, from sysexits.h.
-enum ExitCode: Int32 {
+package enum ExitCode: Int32 {
     case success = 0
     /// A flag or argument is wrong (EX_USAGE).
     case usage = 64

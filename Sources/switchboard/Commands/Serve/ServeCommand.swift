@@ -1,4 +1,3 @@
-import ChatStore
 import Enqueuer
 import Foundation
 import HTTPServer
@@ -90,14 +89,11 @@ struct ServeCommand: Command {
     func run(_ context: CommandContext) async throws {
         let signals = StopSignals()
         let configuration = try context.configuration()
-        let gate = WebhookGate(secrets: configuration.providers.mapValues(\.credentials))
         let log = ProcessLog(json: context.output.json, redactor: configuration.redactor)
         let opened = try await context.openStoreWaiting(
             .create, configuration: configuration, signals: signals, log: log)
         guard let store = opened else { return }
         let throughput = ThroughputHistory()
-        let origin = RequestOrigin(trustedProxies: Set(configuration.trustedProxies.compactMap(IPAddress.init)))
-        let failures = FailedAttemptLimiter()
         let sampler = Task { [writeTimeout] in
             while !Task.isCancelled {
                 if let workers = try? await StoreDeadline.within(writeTimeout, { try await store.workers() }) {
@@ -109,25 +105,11 @@ struct ServeCommand: Command {
             }
         }
         defer { sampler.cancel() }
-        let routes = ServeRoutes(
-            gate: gate,
-            intakeToken: configuration.intakeToken,
-            origin: origin,
-            failures: failures,
-            batcher: IntakeBatcher(
-                intake: Intake(store: store, options: intakeFlags.options(historyKept: configuration.historyKept))),
-            store: store,
-            metrics: ServeMetrics(),
-            schemaVersion: try await store.schemaVersion(),
-            log: { log.write(.warning, "serve: " + $0, ["event": "request_failed", "error": $0]) },
-            dashboard: Dashboard(
-                store: store, chat: try ChatStore(store),
-                settings: Dashboard.Settings(
-                    token: configuration.dashboardToken, publicRead: configuration.dashboardPublicRead,
-                    secureCookie: configuration.dashboardSecureCookie),
-                origin: origin, failures: failures, throughput: throughput),
-            writeTimeout: writeTimeout
-        )
+        let routes = try await ServeRoutes(
+            configuration: configuration, store: store,
+            intakeOptions: intakeFlags.options(historyKept: configuration.historyKept), throughput: throughput,
+            writeTimeout: writeTimeout,
+            log: { log.write(.warning, "serve: " + $0, ["event": "request_failed", "error": $0]) })
         let server: HTTPServer
         do {
             server = try HTTPServer(

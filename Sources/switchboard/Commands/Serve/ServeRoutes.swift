@@ -6,7 +6,7 @@ import Queue
 
 /// What `serve` answers on each route: webhooks checked for authenticity and written by group commit,
 /// the bearer-token intake for forwarders, health, readiness and metrics.
-struct ServeRoutes: Sendable {
+package struct ServeRoutes: Sendable {
     let gate: WebhookGate
     let intakeToken: String?
     /// Who sent a request, through the trusted proxies: failed intake tokens count against that address.
@@ -32,7 +32,7 @@ struct ServeRoutes: Sendable {
     static let readinessRoom = 1 << 20
 
     /// Answers one request, and counts its duration.
-    func answer(_ request: ServerRequest) async -> ServerResponse {
+    package func answer(_ request: ServerRequest) async -> ServerResponse {
         let started = ContinuousClock.now
         let response = await StoreDeadline.within(writeTimeout) { await route(request) }
         metrics.recordRequest(seconds: (ContinuousClock.now - started).seconds)

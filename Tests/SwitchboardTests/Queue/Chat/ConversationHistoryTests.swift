@@ -4,7 +4,7 @@ import Queue
 import Testing
 
 /// Each conversation keeps its newest messages, pruned a few at a time as new ones come.
-@Suite("Conversation history", .timeLimit(.minutes(1)))
+@Suite("Conversation history", .timeLimit(.minutes(3)))
 struct ConversationHistoryTests {
     private func say(_ text: String, in conversation: String, to store: JobStore, kept: Int = 200) async throws {
         try await store.enqueue(

@@ -3,8 +3,10 @@ import Queue
 import Synchronization
 
 /// Jobs completed per minute over the last hour, sampled by `serve` from the workers' rows.
-final class ThroughputHistory: Sendable {
+package final class ThroughputHistory: Sendable {
     private let samples = Mutex([(at: Timestamp, completed: Int)]())
+
+    package init() {}
 
     func record(at: Timestamp, completed: Int) {
         samples.withLock { samples in

@@ -1,4 +1,5 @@
 import Foundation
+import switchboard
 
 let exitCode = await CommandLineTool.main(Array(CommandLine.arguments.dropFirst()))
 // Not exit(3): its handlers clean up C libraries (OpenSSL's OPENSSL_cleanup) while other threads may still be
