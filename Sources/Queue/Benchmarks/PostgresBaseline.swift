@@ -23,19 +23,48 @@ package enum PostgresBaseline {
         }
     }
 
-    private static func connect(_ url: String, durability: Durability) throws -> PGConnection {
-        let connection = try PGConnection(url: url)
-        try connection.execute("SET search_path TO switchboard_baseline")
-        if durability == .normal {
-            try connection.execute("SET synchronous_commit TO off")
+    /// A connection of the baseline's, committing as `durability` asks. A direct connection is set up for
+    /// the whole session (`SET synchronous_commit`), as the simplest code would; through a connection
+    /// pooler a session setting would stay behind for other clients, so there each statement that commits
+    /// on its own runs as a transaction of one statement that sets it for itself (in one round trip too).
+    private struct Connection {
+        let connection: PGConnection
+        private let settingEachTransaction: Bool
+
+        init(_ url: String, durability: Durability) throws {
+            connection = try PGConnection(url: url)
+            let pooled = try connection.isPooled()
+            settingEachTransaction = durability == .normal && pooled
+            if durability == .normal && !pooled {
+                try connection.execute("SET synchronous_commit TO off")
+            }
         }
-        return connection
+
+        /// Runs `sql`, committing on its own; `literalSQL` is the same statement with its parameters
+        /// written out, for the one-round-trip transaction a pooled connection needs.
+        func commit(_ sql: String, _ parameters: [PGValue] = [], literalSQL: String? = nil) throws {
+            if settingEachTransaction {
+                try connection.executeScript(
+                    "BEGIN; SET LOCAL synchronous_commit TO off; \(literalSQL ?? sql); COMMIT")
+            } else {
+                try connection.execute(sql, parameters)
+            }
+        }
+
+        /// Runs `body` in a transaction.
+        func transaction(_ body: () throws -> Void) throws {
+            try connection.executeScript(
+                settingEachTransaction ? "BEGIN; SET LOCAL synchronous_commit TO off" : "BEGIN")
+            try body()
+            try connection.execute("COMMIT")
+        }
     }
 
     private static func measureBlocking(url: String, durability: Durability, singles: Int, batched: Int, clients: Int)
         throws -> BaselineFigures
     {
-        let connection = try connect(url, durability: durability)
+        let baseline = try Connection(url, durability: durability)
+        let connection = baseline.connection
         try connection.executeScript(
             """
             DROP SCHEMA IF EXISTS switchboard_baseline CASCADE;
@@ -46,28 +75,30 @@ package enum PostgresBaseline {
             """)
         defer { _ = try? connection.executeScript("DROP SCHEMA IF EXISTS switchboard_baseline CASCADE") }
         let payload = PGValue.bytea(Data(#"{"n":1}"#.utf8))
-        let insert = "INSERT INTO baseline_jobs (queue, payload, state) VALUES ('q', $1, 'ready')"
+        let insert = "INSERT INTO switchboard_baseline.baseline_jobs (queue, payload, state) VALUES ('q', $1, 'ready')"
+        let literalInsert = insert.replacing("$1", with: "'\\x7b226e223a317d'::bytea")
 
         let inserts = try Throughput.inserts(
-            singles: singles, batched: batched, insert: { try connection.execute(insert, [payload]) },
-            transaction: { body in
-                try connection.execute("BEGIN")
-                try body()
-                try connection.execute("COMMIT")
-            })
+            singles: singles, batched: batched,
+            insert: { try baseline.commit(insert, [payload], literalSQL: literalInsert) },
+            transaction: { body in try baseline.transaction(body) })
 
-        try connection.execute("TRUNCATE baseline_jobs")
+        try connection.execute("TRUNCATE switchboard_baseline.baseline_jobs")
         try connection.execute(
-            "INSERT INTO baseline_jobs (queue, payload, state) SELECT 'q', $1, 'ready' FROM generate_series(1, $2)",
+            """
+            INSERT INTO switchboard_baseline.baseline_jobs (queue, payload, state)
+            SELECT 'q', $1, 'ready' FROM generate_series(1, $2)
+            """,
             [payload, .integer(singles * (1 + clients))])
         let claimAndDelete = """
-            DELETE FROM baseline_jobs WHERE id = (
-                SELECT id FROM baseline_jobs WHERE state = 'ready' ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
+            DELETE FROM switchboard_baseline.baseline_jobs WHERE id = (
+                SELECT id FROM switchboard_baseline.baseline_jobs WHERE state = 'ready' ORDER BY id LIMIT 1
+                FOR UPDATE SKIP LOCKED)
             RETURNING id
             """
         let naive = try Throughput.perSecond(singles) {
             for _ in 0..<singles {
-                try connection.execute(claimAndDelete)
+                try baseline.commit(claimAndDelete)
             }
         }
         let failures = Mutex<[any Error]>([])
@@ -78,9 +109,9 @@ package enum PostgresBaseline {
                 Thread {
                     defer { group.leave() }
                     do {
-                        let client = try connect(url, durability: durability)
+                        let client = try Connection(url, durability: durability)
                         for _ in 0..<singles {
-                            try client.execute(claimAndDelete)
+                            try client.commit(claimAndDelete)
                         }
                     } catch {
                         failures.withLock { $0.append(error) }

@@ -23,6 +23,10 @@ public struct StoreOptions: Sendable {
     public var lockTimeout: Duration = .seconds(20)
     /// On PostgreSQL, how many connections the store's statements share (beside one for `LISTEN`).
     public var postgresConnections = 4
+    /// On PostgreSQL, where the `LISTEN` connection goes when not to the store's own address: a direct
+    /// connection to the server, for a store that reaches it through a transaction-mode pooler (which
+    /// passes no notification on). The same database; nil listens on the store's address.
+    public var postgresListenURL: String?
     /// Whether the store may create, migrate and write the database.
     public var access = StoreAccess.create
     /// Other modules' tables, created and migrated with the job queue's.

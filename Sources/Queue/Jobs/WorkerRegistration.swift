@@ -19,11 +19,13 @@ public struct WorkerRegistration: Sendable, Equatable {
     public var tally: WorkerTally
     /// It has stopped cleanly: the row stays for a while, marked gone.
     public var stopped: Bool
+    /// How it learns of new work; nil when not known (a row written by a build before this was kept).
+    public var wakeups: Wakeups?
 
     public init(
         id: String, host: String, pid: Int, version: String, queues: [String], concurrency: Int,
         startedAt: Timestamp, refreshInterval: Duration, inFlight: Int = 0, tally: WorkerTally = WorkerTally(),
-        stopped: Bool = false
+        stopped: Bool = false, wakeups: Wakeups? = nil
     ) {
         self.id = id
         self.host = host
@@ -36,6 +38,7 @@ public struct WorkerRegistration: Sendable, Equatable {
         self.inFlight = inFlight
         self.tally = tally
         self.stopped = stopped
+        self.wakeups = wakeups
     }
 }
 

@@ -24,7 +24,15 @@ package final class PGConnection {
                 sqlState: nil, message: message, statement: nil, connectionLost: true, invalidSettings: true)
         }
         PQconninfoFree(parsed)
-        guard let handle = PQconnectStart(url) else {
+        // The name is a connection parameter, not a SET: a transaction-mode pooler (PgBouncer) keeps it per
+        // client, where a SET would stay on the server connection it hands to the next client. A name the
+        // URL gives (application_name=...) wins over this fallback.
+        let keywords = ["dbname", "fallback_application_name"]
+        let values = [url, Self.applicationName]
+        let handle = keywords.withCStrings { keywords in
+            values.withCStrings { values in PQconnectStartParams(keywords, values, 1) }
+        }
+        guard let handle else {
             throw PostgresError(sqlState: nil, message: "out of memory", statement: nil, connectionLost: true)
         }
         // A failed connection has no result to read the server's SQLSTATE from: only the verbose message
@@ -52,6 +60,18 @@ package final class PGConnection {
     /// The server's version as a number (150020 for 15.20).
     package var serverVersion: Int {
         Int(PQserverVersion(handle))
+    }
+
+    /// How Switchboard's connections name themselves to the server (`pg_stat_activity`), unless the URL
+    /// names them.
+    package static let applicationName = "switchboard pid \(getpid())"
+
+    /// Whether the connection reaches a PostgreSQL backend through a connection pooler: the process id
+    /// the connection was given at start-up is not the backend's own. PgBouncer hands out cancel keys of
+    /// its own, so its clients never see a backend's id; a direct connection always does.
+    package func isPooled() throws(PostgresError) -> Bool {
+        let backend = try execute("SELECT pg_backend_pid()").first { $0.int64(0) }
+        return backend != Int64(PQbackendPID(handle))
     }
 
     /// The socket, for waiting on notifications.
@@ -204,5 +224,16 @@ package final class PGConnection {
             option += 1
         }
         return .success(0)
+    }
+}
+
+extension [String] {
+    /// Calls `body` with the strings as a C array of C strings that ends with NULL, as libpq's
+    /// `...Params` calls take them; the array lives only for the call.
+    fileprivate func withCStrings<Result>(_ body: (UnsafePointer<UnsafePointer<CChar>?>) -> Result) -> Result {
+        let copies = map { strdup($0) }
+        defer { copies.forEach { free($0) } }
+        let pointers: [UnsafePointer<CChar>?] = copies.map { $0.map { UnsafePointer($0) } } + [nil]
+        return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
     }
 }

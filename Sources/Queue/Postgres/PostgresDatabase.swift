@@ -18,10 +18,10 @@ package final class PostgresDatabase: Sendable {
     /// the others connect when first used.
     ///
     /// - Parameters:
-    ///   - settings: statements run on every new connection (`SET ...`).
+    ///   - settings: what each transaction sets for itself (nothing is set on a connection).
     ///   - reconnectTimeout: how long a broken connection is re-established before giving up.
-    package static func open(
-        url: String, settings: [String], reconnectTimeout: Duration, size: Int,
+    static func open(
+        url: String, settings: PostgresTransactionSettings, reconnectTimeout: Duration, size: Int,
         prepare: @escaping @Sendable (PGConnection) throws -> Void
     ) async throws -> PostgresDatabase {
         let sessions = (0..<max(size, 1)).map { _ in

@@ -16,7 +16,10 @@ struct PostgresSchema: Sendable {
 
     /// Checks the database is ours (or empty) at a version this build understands, and migrates it as
     /// `access` allows; read-only, it writes nothing and refuses a database that is missing or outdated.
-    func prepare(_ connection: PGConnection, access: StoreAccess, location: String) throws {
+    /// - Parameter settings: what the migrating transaction sets for itself (its lock timeout).
+    func prepare(
+        _ connection: PGConnection, access: StoreAccess, location: String, settings: PostgresTransactionSettings
+    ) throws {
         if access == .readOnly {
             let version = try self.version(connection, location: location)
             guard let version else {
@@ -31,7 +34,7 @@ struct PostgresSchema: Sendable {
             }
             return
         }
-        try connection.execute("BEGIN")
+        try connection.executeScript(settings.opening())
         do {
             try connection.execute("SELECT pg_advisory_xact_lock($1)", [.int8(Self.migrationLock)])
             let found = try version(connection, location: location)

@@ -13,7 +13,7 @@ final class PostgresSession: @unchecked Sendable {
     private let queue = DispatchQueue(label: "switchboard.postgres")
     private var connection: PGConnection?
     private let url: String
-    private let settings: [String]
+    private let settings: PostgresTransactionSettings
     private let reconnectTimeout: Duration
 
     /// How many times a transaction that lost a serialization conflict or a deadlock is tried.
@@ -22,9 +22,9 @@ final class PostgresSession: @unchecked Sendable {
     /// A session that connects when first used.
     ///
     /// - Parameters:
-    ///   - settings: statements run on every new connection (`SET ...`).
+    ///   - settings: what each transaction sets for itself.
     ///   - reconnectTimeout: how long a broken connection is re-established before giving up.
-    init(url: String, settings: [String], reconnectTimeout: Duration) {
+    init(url: String, settings: PostgresTransactionSettings, reconnectTimeout: Duration) {
         self.url = url
         self.settings = settings
         self.reconnectTimeout = reconnectTimeout
@@ -47,12 +47,16 @@ final class PostgresSession: @unchecked Sendable {
         }
     }
 
-    /// Runs `body` outside a transaction (each statement commits on its own), on a healthy connection.
+    /// Runs `body`, reads, outside a transaction (each statement sees a snapshot of its own), on a healthy
+    /// connection; a read-only store's runs in a read-only transaction, so that nothing it runs can write.
     /// - Parameter deadline: the caller's `StoreDeadline`: no new connection is tried after it.
     func perform<T: Sendable>(
         until deadline: ContinuousClock.Instant? = nil, _ body: @escaping @Sendable (PGConnection) throws -> T
     ) async throws -> T {
-        try await onQueue { try self.retrying(until: deadline, body) }
+        guard !settings.readOnly else {
+            return try await read(until: deadline, readingServerTime: false) { connection, _ in try body(connection) }
+        }
+        return try await onQueue { try self.retrying(until: deadline, body) }
     }
 
     /// Runs `body` in a read-write transaction at READ COMMITTED, trying the whole transaction again when
@@ -75,10 +79,10 @@ final class PostgresSession: @unchecked Sendable {
         until deadline: ContinuousClock.Instant? = nil, readingServerTime: Bool,
         _ body: @escaping @Sendable (PGConnection, Int64?) throws -> T
     ) async throws -> T {
-        try await onQueue {
+        let begin = settings.opening()
+        return try await onQueue {
             try self.retrying(until: deadline) {
-                try Self.transaction(
-                    $0, begin: "BEGIN", until: deadline, readingServerTime: readingServerTime, body)
+                try Self.transaction($0, begin: begin, until: deadline, readingServerTime: readingServerTime, body)
             }
         }
     }
@@ -89,11 +93,10 @@ final class PostgresSession: @unchecked Sendable {
         until deadline: ContinuousClock.Instant? = nil, readingServerTime: Bool,
         _ body: @escaping @Sendable (PGConnection, Int64?) throws -> T
     ) async throws -> T {
-        try await onQueue {
+        let begin = settings.opening("ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        return try await onQueue {
             try self.retrying(until: deadline) {
-                try Self.transaction(
-                    $0, begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", until: deadline,
-                    readingServerTime: readingServerTime, body)
+                try Self.transaction($0, begin: begin, until: deadline, readingServerTime: readingServerTime, body)
             }
         }
     }
@@ -202,11 +205,7 @@ final class PostgresSession: @unchecked Sendable {
     }
 
     private func connect() throws -> PGConnection {
-        let connection = try Self.open(url)
-        for setting in settings {
-            try connection.execute(setting)
-        }
-        return connection
+        try Self.open(url)
     }
 
     /// A new connection; settings the server refuses become `QueueError.misconfigured`, which no retry

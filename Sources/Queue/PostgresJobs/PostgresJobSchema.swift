@@ -121,4 +121,10 @@ extension Migration {
         version: 7,
         sql: "ALTER TABLE switchboard.jobs ADD COLUMN checkpoint bytea;"
     )
+
+    /// Version 8 on PostgreSQL: how each worker learns of new work (`Wakeups`).
+    static let postgresWorkerWakeups = Migration(
+        version: 8,
+        sql: "ALTER TABLE switchboard.workers ADD COLUMN wakeups text NOT NULL DEFAULT '';"
+    )
 }

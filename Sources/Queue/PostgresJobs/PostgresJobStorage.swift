@@ -3,10 +3,14 @@ import Foundation
 /// The job queue on a PostgreSQL database, shared by any number of processes on any number of machines.
 ///
 /// Each store holds a few connections for its statements (`PostgresDatabase`, `StoreOptions.postgresConnections`)
-/// and one for `LISTEN` (`PostgresListener`): a statement that leaves a job ready fires a trigger that notifies
-/// the channel when its transaction commits, which moves the change counter idle workers poll. Where `LISTEN` is unavailable (behind a transaction-mode
+/// and one for `LISTEN` (`PostgresListener`, on `StoreOptions.postgresListenURL` when given): a statement that
+/// leaves a job ready fires a trigger that notifies the channel when its transaction commits, which moves the
+/// change counter idle workers poll. Where nothing is heard (a listen connection through a transaction-mode
 /// pooler), the counter moves on a timer instead, and workers poll the queue. A cancel of a leased job
 /// notifies a second channel, which moves the counter running workers poll for lost leases.
+///
+/// No statement sets anything on a connection: each transaction sets what it needs for itself
+/// (`PostgresTransactionSettings`), so the store can share a transaction-mode pooler with other clients.
 ///
 /// Leases, run-at times, expiries and schedules are judged by the server's clock (`now()`, read by each
 /// transaction's BEGIN in the same round trip), so a machine whose clock runs ahead cannot take a live
@@ -44,27 +48,26 @@ package final class PostgresJobStorage: JobsWritingStorage {
         let location = StoreLocation.postgres(url: url).description
         let schema = PostgresSchema(
             migrations: try Migration.sequence(
-                [.postgresJobs, .postgresQueuePauses, .postgresWorkers, .postgresSchedules, .postgresCheckpoints]
+                [
+                    .postgresJobs, .postgresQueuePauses, .postgresWorkers, .postgresSchedules, .postgresCheckpoints,
+                    .postgresWorkerWakeups,
+                ]
                     + options.schemaParts.flatMap(\.postgres)))
-        let lockMilliseconds = Int(options.lockTimeout.seconds * 1_000)
-        var settings = [
-            "SET application_name TO '\(PostgresListener.applicationName)'",
-            "SET lock_timeout TO \(lockMilliseconds)",
-        ]
-        if options.durability == .normal {
-            settings.append("SET synchronous_commit TO off")
-        }
-        if options.access == .readOnly {
-            settings.append("SET default_transaction_read_only TO on")
-        }
+        let settings = PostgresTransactionSettings(
+            lockTimeout: options.lockTimeout, asynchronousCommit: options.durability == .normal,
+            readOnly: options.access == .readOnly)
         let access = options.access
         let database = try await PostgresDatabase.open(
             url: url, settings: settings, reconnectTimeout: options.lockTimeout, size: options.postgresConnections
         ) { connection in
-            try schema.prepare(connection, access: access, location: location)
+            try schema.prepare(connection, access: access, location: location, settings: settings)
         }
         let listener =
-            access == .readOnly ? nil : PostgresListener(url: url, channel: channel, cancelChannel: cancelChannel)
+            access == .readOnly
+            ? nil
+            : PostgresListener(
+                listenURL: options.postgresListenURL ?? url, notifyURL: url,
+                channels: PostgresListener.Channels(work: channel, cancels: cancelChannel))
         return PostgresJobStorage(
             database: database, clock: options.clock, usesServerClock: options.usesServerClock, rules: options.rules,
             location: location, listener: listener)
@@ -139,10 +142,13 @@ package final class PostgresJobStorage: JobsWritingStorage {
         }
     }
 
-    /// What the `LISTEN` connection heard: runnable work, and cancels of leased jobs (or, without
-    /// `LISTEN`, both move on a timer); local, no round trip.
+    /// What the `LISTEN` connection heard: runnable work, and cancels of leased jobs (or, while it hears
+    /// nothing, both move on a timer), and whether it hears; local, no round trip.
     package func changeCounters() async throws -> ChangeCounters {
-        ChangeCounters(work: listener?.changeCounter ?? 0, leases: listener?.cancelCounter ?? 0)
+        guard let listener else {
+            return ChangeCounters(work: 0, leases: 0, wakeups: .polling(reason: "a read-only store does not listen"))
+        }
+        return ChangeCounters(work: listener.changeCounter, leases: listener.cancelCounter, wakeups: listener.wakeups)
     }
 
     package func lostLeases(_ leases: [Lease]) async throws -> [Lease] {

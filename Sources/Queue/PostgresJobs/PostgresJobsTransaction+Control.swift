@@ -77,18 +77,19 @@ extension PostgresJobsTransaction {
         let values = registration.columnValues(seenAt: now)
         try connection.execute(
             """
-            INSERT INTO switchboard.workers (\(WorkerRecord.columns)) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+            INSERT INTO switchboard.workers (\(WorkerRecord.columns))
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
             ON CONFLICT (id) DO UPDATE SET host = excluded.host, pid = excluded.pid, version = excluded.version,
                 queues = excluded.queues, concurrency = excluded.concurrency, started_at = excluded.started_at,
                 refresh_ms = excluded.refresh_ms, seen_at = excluded.seen_at, in_flight = excluded.in_flight,
-                stopped = excluded.stopped, tally = excluded.tally
+                stopped = excluded.stopped, tally = excluded.tally, wakeups = excluded.wakeups
             """,
             [
                 .text(registration.id), .text(registration.host), .int8(Int64(registration.pid)),
                 .text(registration.version), .text(values.queues), .int8(Int64(registration.concurrency)),
                 .int8(registration.startedAt.millisecondsSince1970), .int8(values.refreshMilliseconds),
                 .int8(values.seenAt), .int8(Int64(registration.inFlight)), .int8(registration.stopped ? 1 : 0),
-                .text(values.tally),
+                .text(values.tally), .text(values.wakeups),
             ]
         )
         try connection.execute(

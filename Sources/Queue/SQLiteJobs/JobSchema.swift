@@ -107,4 +107,10 @@ extension Migration {
         version: 7,
         sql: "ALTER TABLE jobs ADD COLUMN checkpoint BLOB;"
     )
+
+    /// Version 8: how each worker learns of new work (`Wakeups`).
+    static let workerWakeups = Migration(
+        version: 8,
+        sql: "ALTER TABLE workers ADD COLUMN wakeups TEXT NOT NULL DEFAULT '';"
+    )
 }

@@ -66,18 +66,19 @@ extension JobsTransaction {
         let values = registration.columnValues(seenAt: now)
         try connection.execute(
             """
-            INSERT INTO workers (\(WorkerRecord.columns)) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+            INSERT INTO workers (\(WorkerRecord.columns))
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
             ON CONFLICT (id) DO UPDATE SET host = excluded.host, pid = excluded.pid, version = excluded.version,
                 queues = excluded.queues, concurrency = excluded.concurrency, started_at = excluded.started_at,
                 refresh_ms = excluded.refresh_ms, seen_at = excluded.seen_at, in_flight = excluded.in_flight,
-                stopped = excluded.stopped, tally = excluded.tally
+                stopped = excluded.stopped, tally = excluded.tally, wakeups = excluded.wakeups
             """,
             [
                 .text(registration.id), .text(registration.host), .integer(Int64(registration.pid)),
                 .text(registration.version), .text(values.queues), .integer(Int64(registration.concurrency)),
                 .integer(registration.startedAt.millisecondsSince1970), .integer(values.refreshMilliseconds),
                 .integer(values.seenAt), .integer(Int64(registration.inFlight)),
-                .integer(registration.stopped ? 1 : 0), .text(values.tally),
+                .integer(registration.stopped ? 1 : 0), .text(values.tally), .text(values.wakeups),
             ]
         )
         try connection.execute(

@@ -30,7 +30,8 @@ package final class SQLiteJobStorage: JobsWritingStorage {
             lockTimeout: options.lockTimeout,
             schema: Schema(
                 migrations: try Migration.sequence(
-                    [.jobs, .queuePauses, .workers, .schedules, .checkpoints] + options.schemaParts.flatMap(\.sqlite)))
+                    [.jobs, .queuePauses, .workers, .schedules, .checkpoints, .workerWakeups]
+                        + options.schemaParts.flatMap(\.sqlite)))
         )
         return SQLiteJobStorage(database: database, clock: options.clock, rules: options.rules, location: path)
     }

@@ -63,6 +63,9 @@ public struct ChatConfiguration: Sendable {
     /// A file holding the password of a PostgreSQL `database` (`database_password_file`), so that it is in
     /// no URL and on no command line.
     public var databasePasswordFile: String?
+    /// A direct connection to a PostgreSQL `database` reached through a connection pooler, used only to
+    /// `LISTEN` for new work (`database_listen`).
+    public var databaseListen: String?
     /// The database password in each form it may be written (`StoreLocation.passwordForms`), set by whoever
     /// opens the database: the redactor masks it, and commands are not given it.
     public var databasePasswords: [String] = []
@@ -105,8 +108,8 @@ public struct ChatConfiguration: Sendable {
 
     /// `environment` without Switchboard's credentials, for the commands a worker runs (`--exec`): no
     /// `SWITCHBOARD_<PROVIDER>_...` setting, no variable whose value holds a configured credential or the
-    /// database password, and no database credentials: `SWITCHBOARD_DB` only when its URL holds no password,
-    /// no `PGPASSWORD`, `PGPASSFILE` or `SWITCHBOARD_DB_PASSWORD_FILE`.
+    /// database password, and no database credentials: `SWITCHBOARD_DB` and `SWITCHBOARD_DB_LISTEN` only
+    /// when their URLs hold no password, no `PGPASSWORD`, `PGPASSFILE` or `SWITCHBOARD_DB_PASSWORD_FILE`.
     public func commandEnvironment(from environment: [String: String]) -> [String: String] {
         let prefixes = Provider.allCases.map(SwitchboardEnvironment.providerPrefix)
         // A password shorter than the redactor's minimum would match half the environment (PATH included).
@@ -114,7 +117,8 @@ public struct ChatConfiguration: Sendable {
         return environment.filter { name, value in
             !prefixes.contains(where: name.hasPrefix) && !secrets.contains(where: value.contains)
                 && !Self.databaseCredentialVariables.contains(name)
-                && !(name == "SWITCHBOARD_DB" && !StoreLocation(value).passwordForms.isEmpty)
+                && !([SwitchboardEnvironment.database, SwitchboardEnvironment.databaseListen].contains(name)
+                    && !StoreLocation(value).passwordForms.isEmpty)
         }
     }
 
@@ -191,7 +195,8 @@ public struct ChatConfiguration: Sendable {
 
     /// The top-level keys of the configuration file.
     static let keys = [
-        "database", "database_password_file", "intake", "dashboard", "agent", "links", "outbound", "local_replies",
+        "database", "database_password_file", "database_listen", "intake", "dashboard", "agent", "links", "outbound",
+        "local_replies",
         "pacing", "history_limit", "history_keep", "trusted_proxies", "max_answer_characters",
         "retain_completed",
         "connect_timeout", "request_timeout", "providers",
@@ -240,6 +245,7 @@ public struct ChatConfiguration: Sendable {
         maxAnswerCharacters = try fields.count("max_answer_characters", in: 1...1_000_000) ?? maxAnswerCharacters
         database = try fields.optionalString("database") ?? database
         databasePasswordFile = try fields.optionalString("database_password_file") ?? databasePasswordFile
+        databaseListen = try fields.optionalString("database_listen") ?? databaseListen
         if fields.has("intake") {
             let intake = try fields.object("intake")
             try intake.allowOnly(["token"], noun: "setting")

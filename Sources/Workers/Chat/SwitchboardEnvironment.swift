@@ -10,6 +10,8 @@ public enum SwitchboardEnvironment {
     public static let database = "SWITCHBOARD_DB"
     /// A file holding the PostgreSQL password, when `--db-password-file` names none.
     public static let databasePasswordFile = "SWITCHBOARD_DB_PASSWORD_FILE"
+    /// A direct connection for PostgreSQL's LISTEN, when `--db-listen` names none.
+    public static let databaseListen = "SWITCHBOARD_DB_LISTEN"
     /// `intake.token` of the configuration.
     public static let intakeToken = "SWITCHBOARD_INTAKE_TOKEN"
     /// `dashboard.token` of the configuration.
@@ -38,7 +40,7 @@ public enum SwitchboardEnvironment {
 
     /// Every variable Switchboard reads or sets.
     public static let known: Set<String> = Set(
-        [database, databasePasswordFile, intakeToken, dashboardToken] + jobVariables
+        [database, databasePasswordFile, databaseListen, intakeToken, dashboardToken] + jobVariables
             + Provider.allCases.flatMap { provider in settings(of: provider).map { providerSetting(provider, $0) } })
 
     /// The `SWITCHBOARD_*` variables in `environment` that Switchboard neither reads nor sets, sorted.

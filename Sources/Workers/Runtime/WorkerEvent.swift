@@ -19,4 +19,7 @@ public enum WorkerEvent: Sendable {
     /// The store kept failing in a way waiting does not mend (a corrupt or read-only file, a full disk):
     /// the worker stops and `run` throws the error.
     case storeUnusable(String)
+    /// How the worker learns of new work, when first known and whenever it changes: polling means a job
+    /// may wait up to a poll interval for it.
+    case wakeups(Wakeups)
 }

@@ -139,7 +139,7 @@ public final class WorkerPool: Sendable {
             case .drainChecked(let hasWork):
                 state.drainChecked(hasWork: hasWork)
             case .counters(let counters):
-                state.countersRead(counters)
+                carryOut(state.countersRead(counters))
             case .lostLeases(let lost):
                 carryOut(state.leasesChecked(lost: lost))
             case nil:

@@ -121,6 +121,10 @@ package struct WorkerState {
     private var lastClaimAt: Timestamp
     private var nextHeartbeat: Timestamp
     private var counters: ChangeCounters
+    /// How the worker learns of work, as last reported (nil before the first report).
+    private var reportedWakeups: Wakeups?
+    /// The worker's row says less than it knows (how it learns of work changed): refresh it now.
+    private var registrationStale = false
     private var nextCounterRead: Timestamp
     /// The lease counter moved: ask the store about the running leases, at most once a `cancelCheckInterval`.
     private var leaseCheckDue = false
@@ -140,6 +144,7 @@ package struct WorkerState {
         lastClaimAt = now
         nextHeartbeat = now + options.leaseDuration / 3
         registration = options.registers ? options.registration(startedAt: now) : nil
+        registration?.wakeups = counters.wakeups
         nextRegistrationAt = now
         nextCounterRead = now
         nextLeaseCheck = now
@@ -265,9 +270,21 @@ package struct WorkerState {
 
     /// The answer to `readCounters`: a moved work counter means another process committed something to
     /// claim; a moved lease counter, that a running job may have been cancelled. Unreadable counters only
-    /// prompt an exchange and a lease check, which is where store failures are judged.
-    package mutating func countersRead(_ read: ChangeCounters?) {
+    /// prompt an exchange and a lease check, which is where store failures are judged. A change in how
+    /// the store learns of work (the listen connection heard itself, or stopped hearing) is reported, and
+    /// written to the worker's row at once.
+    @discardableResult
+    package mutating func countersRead(_ read: ChangeCounters?) -> [Action] {
         outstanding = nil
+        var actions: [Action] = []
+        if let wakeups = read?.wakeups, wakeups != .starting, wakeups != reportedWakeups {
+            reportedWakeups = wakeups
+            actions.append(.report(.wakeups(wakeups)))
+            if registration != nil {
+                registration?.wakeups = wakeups
+                registrationStale = true
+            }
+        }
         if read?.work != counters.work {
             mayHaveWork = true
         }
@@ -275,6 +292,7 @@ package struct WorkerState {
             leaseCheckDue = true
         }
         counters = read ?? counters
+        return actions
     }
 
     /// The answer to `checkLeases`: the leases the store no longer holds (nil when it could not say, so
@@ -358,7 +376,8 @@ package struct WorkerState {
         let claimLimit = freeSlots > 0 && (mayHaveWork || dueReached || makesWork) ? freeSlots : 0
         let ending = running.isEmpty && (stopDeadline != nil || drained)
         // The row is refreshed when due, and written once more, marked stopped, as the last exchange.
-        let registering = registration != nil && !registeredStop && (now >= nextRegistrationAt || ending)
+        let registering =
+            registration != nil && !registeredStop && (now >= nextRegistrationAt || ending || registrationStale)
         let mayExchange = retryAt.map { now >= $0 } ?? true
         if mayExchange && (!settlements.isEmpty || !stopped.isEmpty || heartbeatDue || claimLimit > 0 || registering) {
             let sending = settlements
@@ -371,6 +390,9 @@ package struct WorkerState {
                 Pending(
                     settling: sending, stopped: sendingStopped, heartbeats: heartbeats, claimLimit: claimLimit, at: now,
                     registered: registering, registeredStop: registeredStop))
+            if registering {
+                registrationStale = false
+            }
             var refreshed = registration
             refreshed?.inFlight = running.count
             refreshed?.stopped = registeredStop

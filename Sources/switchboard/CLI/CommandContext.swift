@@ -13,8 +13,7 @@ struct CommandContext {
     /// - Throws: `ConfigurationError` naming the file and the key; `CommandFailure` for a password file.
     func configuration() throws -> ChatConfiguration {
         var configuration = try ChatConfiguration.load(file: global.configFile, environment: global.environment)
-        configuration.databasePasswords = try DatabaseChoice(global, configuration: configuration).location
-            .passwordForms
+        configuration.databasePasswords = try DatabaseChoice(global, configuration: configuration).passwordForms
         return configuration
     }
 
@@ -39,6 +38,7 @@ struct CommandContext {
     ) async throws -> JobStore {
         let database = try self.database(configuration: configuration)
         var options = storeOptions(access)
+        options.postgresListenURL = database.listenLocation?.connectionText
         configure(&options)
         let creates = database.creates(access)
         let store: JobStore

@@ -6,7 +6,9 @@ import Workers
 /// `$SWITCHBOARD_DB`, else the `database` of the configuration file given with `--config`, else
 /// `switchboard.db` in the working directory. On PostgreSQL, a password kept out of the URL is added from
 /// `--db-password-file`, else `$SWITCHBOARD_DB_PASSWORD_FILE`, else the configuration's
-/// `database_password_file`; without one, libpq finds it as it always does (the URL, `~/.pgpass`).
+/// `database_password_file`; without one, libpq finds it as it always does (the URL, `~/.pgpass`). A
+/// direct connection for listening, for a database reached through a connection pooler, comes from
+/// `--db-listen`, else `$SWITCHBOARD_DB_LISTEN`, else the configuration's `database_listen`.
 struct DatabaseChoice {
     enum Source: Equatable {
         case flag
@@ -19,9 +21,13 @@ struct DatabaseChoice {
     /// The database, with the password from a password file added to its URL.
     private(set) var location: StoreLocation
     let source: Source
+    /// On PostgreSQL, where the store listens for notifications when not at `location`: a direct
+    /// connection to the same database, with the password file's password added when it gives none.
+    private(set) var listenLocation: StoreLocation?
 
     /// - Throws: `CommandFailure` (exit 78) when a password file cannot be read, is empty, is given for a
-    ///   SQLite file with `--db-password-file`, or is given beside a URL that holds a password already.
+    ///   SQLite file with `--db-password-file`, or is given beside a URL that holds a password already; when
+    ///   a listen connection is not a PostgreSQL URL, or is given with `--db-listen` for a SQLite file.
     init(_ global: GlobalOptions, configuration: ChatConfiguration?) throws {
         if let database = global.database {
             (location, source) = (database, global.databaseFromFlag ? .flag : .environment)
@@ -31,15 +37,63 @@ struct DatabaseChoice {
             let path = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
                 .appendingPathComponent("switchboard.db").path
             (location, source) = (.sqlite(path: path), .implicitDefault)
+        }
+        listenLocation = try Self.listenLocation(global, configuration: configuration, for: location)
+        guard let password = try Self.passwordFromFile(global, configuration: configuration, for: location) else {
             return
         }
+        location = location.addingPassword(password)
+        if let listen = listenLocation, listen.passwordForms.isEmpty {
+            listenLocation = listen.addingPassword(password)
+        }
+    }
+
+    /// Every form of every password the database's URLs hold, for masking.
+    var passwordForms: [String] {
+        location.passwordForms + (listenLocation?.passwordForms ?? [])
+    }
+
+    /// The listen connection's URL, for a PostgreSQL `database`; nil when none is given, or for SQLite when
+    /// it comes from the environment or a configuration meant for another database.
+    private static func listenLocation(
+        _ global: GlobalOptions, configuration: ChatConfiguration?, for database: StoreLocation
+    ) throws -> StoreLocation? {
+        let given =
+            global.databaseListen.map { ($0, "--db-listen") }
+            ?? global.environment[SwitchboardEnvironment.databaseListen].flatMap {
+                $0.isEmpty ? nil : ($0, "$SWITCHBOARD_DB_LISTEN")
+            }
+            ?? configuration?.databaseListen.map { ($0, "database_listen") }
+        guard let (text, origin) = given else { return nil }
+        let listen = StoreLocation(text)
+        guard case .postgres = listen else {
+            throw CommandFailure(
+                exitCode: .configuration,
+                message: "\(origin) must be a postgres:// or postgresql:// URL, a direct connection to the database",
+                code: "misconfigured")
+        }
+        guard case .postgres = database else {
+            guard origin != "--db-listen" else {
+                throw CommandFailure(
+                    exitCode: .configuration, message: "--db-listen is for a PostgreSQL database, not \(database)",
+                    code: "misconfigured")
+            }
+            return nil
+        }
+        return listen
+    }
+
+    /// The password a password file gives for a PostgreSQL `database`; nil when no file is given.
+    private static func passwordFromFile(
+        _ global: GlobalOptions, configuration: ChatConfiguration?, for location: StoreLocation
+    ) throws -> String? {
         let passwordFile =
             global.databasePasswordFile.map { ($0, "--db-password-file") }
             ?? global.environment[SwitchboardEnvironment.databasePasswordFile].flatMap {
                 $0.isEmpty ? nil : ($0, "$SWITCHBOARD_DB_PASSWORD_FILE")
             }
             ?? configuration?.databasePasswordFile.map { ($0, "database_password_file") }
-        guard let (file, origin) = passwordFile else { return }
+        guard let (file, origin) = passwordFile else { return nil }
         guard case .postgres = location else {
             // A password file meant for another database (the environment's, the configuration's) is not
             // this SQLite file's business; one given on this command line is a mistake.
@@ -49,7 +103,7 @@ struct DatabaseChoice {
                     message: "--db-password-file is for a PostgreSQL database, not \(location)",
                     code: "misconfigured")
             }
-            return
+            return nil
         }
         guard location.passwordForms.isEmpty else {
             throw CommandFailure(
@@ -57,7 +111,7 @@ struct DatabaseChoice {
                 message: "the database password is given twice, in the URL and in \(file) (\(origin)): give it once",
                 code: "misconfigured")
         }
-        location = location.addingPassword(try Self.password(in: file, origin: origin))
+        return try password(in: file, origin: origin)
     }
 
     /// A password file's text without its final line break.

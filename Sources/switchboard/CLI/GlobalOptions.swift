@@ -14,6 +14,10 @@ struct GlobalOptions {
         "db-password-file", "FILE",
         "the PostgreSQL password, kept out of the URL (default: $SWITCHBOARD_DB_PASSWORD_FILE, else the "
             + "configuration's \"database_password_file\", else the URL or ~/.pgpass)")
+    static let databaseListen = Option<String>.text(
+        "db-listen", "URL",
+        "on PostgreSQL reached through a connection pooler, a direct connection to the same database, used only "
+            + "to LISTEN for new work (default: $SWITCHBOARD_DB_LISTEN, else the configuration's \"database_listen\")")
     static let durability = Option<Durability>.choice(
         "durability", "full: commits survive power loss (default); normal: a process crash"
     )
@@ -25,7 +29,8 @@ struct GlobalOptions {
     static let help = Flag("help", "show this help")
 
     static let specs = [
-        Self.database.spec, Self.config.spec, Self.databasePasswordFile.spec, Self.durability.spec,
+        Self.database.spec, Self.config.spec, Self.databasePasswordFile.spec, Self.databaseListen.spec,
+        Self.durability.spec,
         Self.lockTimeout.spec, Self.json.spec, Self.help.spec,
     ]
 
@@ -38,6 +43,8 @@ struct GlobalOptions {
     let configFile: String?
     /// `--db-password-file`.
     let databasePasswordFile: String?
+    /// `--db-listen`.
+    let databaseListen: String?
     /// The process's environment, read once.
     let environment: [String: String]
 
@@ -53,6 +60,7 @@ struct GlobalOptions {
         databaseFromFlag = flag != nil
         configFile = try arguments.value(Self.config)
         databasePasswordFile = try arguments.value(Self.databasePasswordFile)
+        databaseListen = try arguments.value(Self.databaseListen)
         durability = try arguments.value(Self.durability) ?? .full
         lockTimeout = try arguments.value(Self.lockTimeout) ?? .seconds(20)
         json = try arguments.isSet(Self.json)

@@ -93,6 +93,14 @@ struct WorkerLog: Sendable {
             log.write(.warning, "database error, retrying: \(message)", ["event": "store_failed", "error": message])
         case .storeUnusable(let message):
             log.write(.error, "database error, giving up: \(message)", ["event": "store_unusable", "error": message])
+        case .wakeups(.polling(let reason)):
+            log.write(
+                .warning, "no notifications of new work: looking at the queue on a timer instead: \(reason)",
+                ["event": "wakeups", "wakeups": "polling", "reason": reason])
+        case .wakeups(let wakeups):
+            log.write(
+                .info, "new work is noticed by \(wakeups == .notifications ? "notifications" : "local changes")",
+                ["event": "wakeups", "wakeups": wakeups.description])
         }
     }
 

@@ -33,7 +33,7 @@ struct DrainTests {
         let directory = try TestDirectory()
         let database = try await backend.newDatabase(in: directory).connectionText
         var ids: [Int64] = []
-        for (kind, delay) in [("fail", nil), ("snooze", nil), ("later", "10")] as [(String, String?)] {
+        for (kind, delay) in [("fail", nil), ("snooze", nil), ("later", "30")] as [(String, String?)] {
             let enqueued = try await SwitchboardProcess.run(
                 ["enqueue", "--queue", "q", "--kind", kind, "--payload", "{}", "--json"]
                     + (delay.map { ["--delay", $0] } ?? []),
@@ -41,9 +41,9 @@ struct DrainTests {
             #expect(enqueued.status == 0, "\(enqueued.stderr)")
             ids += [LeaseSafetyTests.jobID(enqueued.stdout)].compactMap { $0 }
         }
-        let work = ["work", "--queue", "q", "--snooze", "10", "--exec", Self.command(directory)]
+        let work = ["work", "--queue", "q", "--snooze", "30", "--exec", Self.command(directory)]
 
-        // The snoozed and the delayed job are due 10 s on; the failed one's retry 1 s on at the latest.
+        // The snoozed and the delayed job are due 30 s on (a margin for a loaded machine); the failed one's retry 1 s on at the latest.
         let drained = try await SwitchboardProcess.run(work + ["--drain"], database: database)
         #expect(drained.status == 0, "\(drained.stderr)")
         let left = drained.stderr.split(separator: "\n").first { $0.hasPrefix("drained; left: q: ") }

@@ -30,14 +30,35 @@ struct PostgresFleetTests {
             .compactMap { Int64($0) }
     }
 
+    /// How the fleet reaches the database: directly, or through a transaction-mode PgBouncer with a
+    /// direct connection for listening only.
+    enum Route: String, CaseIterable, CustomStringConvertible, Sendable {
+        case direct
+        case pgbouncer
+
+        static var all: [Route] { TestPgBouncer.enabled ? allCases : [.direct] }
+
+        var description: String { rawValue }
+    }
+
     @Test(
-        "three workers, one killed with SIGKILL and one whose connection the server ends: every job done, repeats bounded, groups one at a time"
+        "three workers, one killed with SIGKILL and one whose connection the server ends: every job done, repeats bounded, groups one at a time",
+        arguments: Route.all
     )
-    func fleetSurvivesLosses() async throws {
+    func fleetSurvivesLosses(route: Route) async throws {
         let directory = try TestDirectory()
-        let location = try await TestPostgres.newDatabase()
-        guard case .postgres(let url) = location else { return }
-        let environment = ["SWITCHBOARD_DB": url]
+        let location: StoreLocation
+        let environment: [String: String]
+        switch route {
+        case .direct:
+            location = try await TestPostgres.newDatabase()
+            environment = ["SWITCHBOARD_DB": location.connectionText]
+        case .pgbouncer:
+            let (direct, pooled) = try await TestPgBouncer.newDatabase()
+            location = pooled
+            environment = ["SWITCHBOARD_DB": pooled.connectionText, "SWITCHBOARD_DB_LISTEN": direct.connectionText]
+        }
+        let url = location.connectionText
         let lines = (0..<600).map { index in
             let group = index % 2 == 0 ? "g\(index % 8)" : ""
             let groupField = group.isEmpty ? "" : #","group":"\#(group)""#

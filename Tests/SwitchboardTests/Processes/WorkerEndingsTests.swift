@@ -63,7 +63,7 @@ struct WorkerEndingsTests {
             "bench", "pipeline", "--events", "50000", "--dir", directory.url.path,
         ])
         var started: [Int32] = []
-        try await waitUntil("the benchmark started its fake provider and two workers", timeout: .seconds(45)) {
+        try await waitUntil("the benchmark started its fake provider and two workers", timeout: .seconds(90)) {
             started = children(of: bench.pid)
             return started.count >= 3
         }

@@ -68,10 +68,10 @@ struct DashboardAccessTests {
             attempts += 1
             if answer.status == 429 { refused = answer } else { #expect(answer.status == 401) }
         }
-        // Ten wrong tokens, then refused; one more is allowed for each 6 s the tries took (a loaded
-        // machine may be that slow).
+        // Ten wrong tokens, then refused; one more may be allowed for each 6 s the tries took (a loaded
+        // machine may be that slow: the server's 6 s periods need not fall where this count's do).
         let forgotten = Int((ContinuousClock.now - started) / .seconds(6))
-        #expect(attempts == 11 + forgotten, "ten wrong tokens, then refused")
+        #expect((11...(11 + forgotten)).contains(attempts), "ten wrong tokens, then refused (\(attempts) tries)")
         let retryAfter = try #require(refused?.headers["retry-after"].flatMap(Int.init))
         #expect((1...60).contains(retryAfter))
         #expect(try await Self.signIn(server).status == 429, "the right token is not even looked at while refused")

@@ -42,7 +42,7 @@ enum BehindTheStore {
     }
 
     static func connect(_ url: String) throws -> PGConnection {
-        let connection = try PGConnection(url: url)
+        let connection = try PGConnection(url: TestPgBouncer.direct(url))
         try connection.execute("SET search_path TO switchboard")
         return connection
     }

@@ -24,18 +24,25 @@ struct TestDirectory {
 enum TestBackend: String, CaseIterable, CustomStringConvertible, Sendable {
     case sqlite
     case postgres
+    /// PostgreSQL reached through a transaction-mode PgBouncer (`TestPgBouncer`).
+    case pgbouncer
 
     /// SQLite always; PostgreSQL where its tests run (see `TestPostgres.enabled`).
-    static var all: [TestBackend] { TestPostgres.enabled ? allCases : [.sqlite] }
+    static var all: [TestBackend] { TestPostgres.enabled ? [.sqlite, .postgres] : [.sqlite] }
 
-    var description: String { rawValue }
+    /// `all`, and PostgreSQL through PgBouncer where it is installed: the store's conformance suites,
+    /// which between them run every shape of statement the store sends.
+    static var conformance: [TestBackend] { all + (TestPgBouncer.enabled ? [.pgbouncer] : []) }
+
+    var description: String { self == .pgbouncer ? "postgres through pgbouncer" : rawValue }
 
     /// A new, empty database for one test: a file in `directory` for SQLite, a database of its own on the
-    /// run's server for PostgreSQL.
+    /// run's server for PostgreSQL, reached through the run's PgBouncer for `.pgbouncer`.
     func newDatabase(in directory: TestDirectory) async throws -> StoreLocation {
         switch self {
         case .sqlite: .sqlite(path: directory.databasePath)
         case .postgres: try await TestPostgres.newDatabase()
+        case .pgbouncer: try await TestPgBouncer.newDatabase().pooled
         }
     }
 }

@@ -47,6 +47,11 @@ enum TestPostgres {
         try await shared.value.newDatabase()
     }
 
+    /// The directory of the run's server's socket, for a pooler in front of it (`TestPgBouncer`).
+    static func serverDirectory() async throws -> String {
+        try await shared.value.directory
+    }
+
     /// The server, started by the first test that needs it.
     private static let shared = Task {
         let server = try await Server.create()

@@ -13,7 +13,9 @@ struct ConversationHistoryTests {
         )
     }
 
-    @Test("a conversation keeps its newest messages, and another conversation is untouched", arguments: TestBackend.all)
+    @Test(
+        "a conversation keeps its newest messages, and another conversation is untouched",
+        arguments: TestBackend.conformance)
     func historyKeepsTheNewest(backend: TestBackend) async throws {
         let test = try await TestStore(backend)
         for index in 0..<10 {
@@ -26,7 +28,7 @@ struct ConversationHistoryTests {
         #expect(try await test.chat.history(conversation: "chat-b", limit: 100).count == 1)
     }
 
-    @Test("a long history is pruned a bounded number of messages per message added", arguments: TestBackend.all)
+    @Test("a long history is pruned a bounded number of messages per message added", arguments: TestBackend.conformance)
     func pruningIsBounded(backend: TestBackend) async throws {
         let test = try await TestStore(backend)
         for index in 0..<100 {

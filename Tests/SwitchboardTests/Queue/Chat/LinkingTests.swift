@@ -7,7 +7,7 @@ import Testing
 struct LinkingTests {
     private let slackAda = ChannelIdentity(provider: "slack", workspace: "T1", user: "U_ADA")
 
-    @Test("codes are URL-safe, 16 random bytes, and only their digest is stored", arguments: TestBackend.all)
+    @Test("codes are URL-safe, 16 random bytes, and only their digest is stored", arguments: TestBackend.conformance)
     func codeShape(backend: TestBackend) async throws {
         let t = try await TestStore(backend)
         let code = try await ChatStore(t.store).requestConnectCode(owner: "acct_1", provider: "slack")
@@ -19,7 +19,9 @@ struct LinkingTests {
             "the code is not in the database")
     }
 
-    @Test("eight concurrent code requests on separate connections give exactly five codes", arguments: TestBackend.all)
+    @Test(
+        "eight concurrent code requests on separate connections give exactly five codes",
+        arguments: TestBackend.conformance)
     func codeCapUnderConcurrency(backend: TestBackend) async throws {
         let t = try await TestStore(backend)
         let stores = try await withThrowingTaskGroup(of: JobStore.self) { group in
@@ -43,7 +45,7 @@ struct LinkingTests {
         #expect(!other.code.isEmpty, "the cap is per owner and provider")
     }
 
-    @Test("expired codes stop counting toward the cap", arguments: TestBackend.all)
+    @Test("expired codes stop counting toward the cap", arguments: TestBackend.conformance)
     func expiredCodesFreeTheCap(backend: TestBackend) async throws {
         let t = try await TestStore(backend)
         let links = try ChatStore(t.store)
@@ -58,7 +60,9 @@ struct LinkingTests {
         _ = try await links.requestConnectCode(owner: "acct_1", provider: "slack")
     }
 
-    @Test("a code binds the identity to its owner once; two racing consumes give one bind", arguments: TestBackend.all)
+    @Test(
+        "a code binds the identity to its owner once; two racing consumes give one bind",
+        arguments: TestBackend.conformance)
     func racingConsumes(backend: TestBackend) async throws {
         let t = try await TestStore(backend)
         let code = try await ChatStore(t.store).requestConnectCode(owner: "acct_1", provider: "slack")
@@ -80,7 +84,7 @@ struct LinkingTests {
         #expect(bound.compactMap { $0 } == ["acct_1"])
     }
 
-    @Test("a code is refused at its expiry, and for another provider", arguments: TestBackend.all)
+    @Test("a code is refused at its expiry, and for another provider", arguments: TestBackend.conformance)
     func codeExpiry(backend: TestBackend) async throws {
         let t = try await TestStore(backend)
         let links = try ChatStore(t.store)
@@ -100,7 +104,7 @@ struct LinkingTests {
             try await links.consumeConnectCode(digest: SecretToken.digest(fresh.code), identity: slackAda) == "acct_1")
     }
 
-    @Test("a new bind of an identity revokes the old owner's", arguments: TestBackend.all)
+    @Test("a new bind of an identity revokes the old owner's", arguments: TestBackend.conformance)
     func oneActiveOwner(backend: TestBackend) async throws {
         let t = try await TestStore(backend)
         let links = try ChatStore(t.store)
@@ -111,7 +115,7 @@ struct LinkingTests {
         #expect(try await links.connectedOwner(slackAda) == "acct_2")
     }
 
-    @Test("an identity without a workspace is refused before the code is looked up", arguments: TestBackend.all)
+    @Test("an identity without a workspace is refused before the code is looked up", arguments: TestBackend.conformance)
     func identityRequired(backend: TestBackend) async throws {
         let t = try await TestStore(backend)
         let links = try ChatStore(t.store)
@@ -129,7 +133,7 @@ struct LinkingTests {
 
     @Test(
         "link tokens: pending, then linked on confirm; a second confirm gets expired-or-used",
-        arguments: TestBackend.all)
+        arguments: TestBackend.conformance)
     func tokenLifecycle(backend: TestBackend) async throws {
         let t = try await TestStore(backend)
         let links = try ChatStore(t.store)
@@ -146,7 +150,9 @@ struct LinkingTests {
         #expect(try await links.link(type: .server, platform: "discord", subject: "G1") == link)
     }
 
-    @Test("two racing confirms of one token: exactly one link, the other expired-or-used", arguments: TestBackend.all)
+    @Test(
+        "two racing confirms of one token: exactly one link, the other expired-or-used",
+        arguments: TestBackend.conformance)
     func racingConfirms(backend: TestBackend) async throws {
         let t = try await TestStore(backend)
         let token = try await ChatStore(t.store).createLinkToken(type: .user, platform: "telegram", subject: "7744552")
@@ -163,7 +169,7 @@ struct LinkingTests {
         #expect(outcomes.failures(as: LinkError.self).map(\.code) == [.expiredOrUsed])
     }
 
-    @Test("a new token supersedes the pending one for the same server or user", arguments: TestBackend.all)
+    @Test("a new token supersedes the pending one for the same server or user", arguments: TestBackend.conformance)
     func supersede(backend: TestBackend) async throws {
         let t = try await TestStore(backend)
         let links = try ChatStore(t.store)
@@ -176,7 +182,7 @@ struct LinkingTests {
         #expect(try await links.confirmLinkToken(second.token, account: "acct_1").subject == "U_ADA")
     }
 
-    @Test("a token expires after 30 minutes, to the millisecond", arguments: TestBackend.all)
+    @Test("a token expires after 30 minutes, to the millisecond", arguments: TestBackend.conformance)
     func tokenExpiry(backend: TestBackend) async throws {
         let t = try await TestStore(backend)
         let links = try ChatStore(t.store)
@@ -192,7 +198,7 @@ struct LinkingTests {
     }
 
     @Test(
-        "expiry is judged when the write lock is had, not when it was asked for", arguments: TestBackend.all,
+        "expiry is judged when the write lock is had, not when it was asked for", arguments: TestBackend.conformance,
         ["confirm", "consume"])
     func expiryJudgedInsideTransaction(backend: TestBackend, operation: String) async throws {
         let t = try await TestStore(backend)
@@ -215,7 +221,7 @@ struct LinkingTests {
         #expect(error?.httpStatus == 410)
     }
 
-    @Test("a confirm whose link cannot be created leaves the token unused", arguments: TestBackend.all)
+    @Test("a confirm whose link cannot be created leaves the token unused", arguments: TestBackend.conformance)
     func failedCreateKeepsToken(backend: TestBackend) async throws {
         let t = try await TestStore(backend)
         let links = try ChatStore(t.store)
@@ -234,7 +240,7 @@ struct LinkingTests {
 
     @Test(
         "the wrong flow, malformed tokens and unknown tokens are refused with their statuses",
-        arguments: TestBackend.all, ["%24", "../../etc/passwd", String(repeating: "a", count: 65), "", "a b"])
+        arguments: TestBackend.conformance, ["%24", "../../etc/passwd", String(repeating: "a", count: 65), "", "a b"])
     func tokenRefusals(backend: TestBackend, malformed: String) async throws {
         let t = try await TestStore(backend)
         let links = try ChatStore(t.store)
@@ -255,7 +261,7 @@ struct LinkingTests {
             try await links.linkTokenStatus(server.token) == .pending, "a wrong-flow confirm does not burn the token")
     }
 
-    @Test("only the owner may delete a link", arguments: TestBackend.all)
+    @Test("only the owner may delete a link", arguments: TestBackend.conformance)
     func deleteOwnership(backend: TestBackend) async throws {
         let t = try await TestStore(backend)
         let links = try ChatStore(t.store)
@@ -273,7 +279,7 @@ struct LinkingTests {
 
     @Test(
         "owners resolve through the server link, then the user link, then the channel connection",
-        arguments: TestBackend.all)
+        arguments: TestBackend.conformance)
     func resolution(backend: TestBackend) async throws {
         let t = try await TestStore(backend)
         let links = try ChatStore(t.store)
@@ -315,7 +321,9 @@ struct SecretTokenTests {
         #expect(SecretToken.base64URL(bytes) == expected)
     }
 
-    @Test("no code or token starts with '-', which a command line would read as an option", arguments: TestBackend.all)
+    @Test(
+        "no code or token starts with '-', which a command line would read as an option",
+        arguments: TestBackend.conformance)
     func noLeadingDash(backend: TestBackend) async throws {
         let t = try await TestStore(backend)
         let links = try ChatStore(t.store)

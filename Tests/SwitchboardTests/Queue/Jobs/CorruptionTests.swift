@@ -8,7 +8,7 @@ import Testing
 struct CorruptionTests {
     @Test(
         "an error history that is not one Switchboard wrote is a corruption error, not an empty history",
-        arguments: TestBackend.all)
+        arguments: TestBackend.conformance)
     func unreadableErrorHistory(backend: TestBackend) async throws {
         let test = try await TestStore(backend)
         let id = try await test.enqueue().jobID
@@ -19,7 +19,7 @@ struct CorruptionTests {
         #expect(error?.message.contains("error history") == true, "\(error?.message ?? "")")
     }
 
-    @Test("a dead-letter reason this build does not know is a corruption error", arguments: TestBackend.all)
+    @Test("a dead-letter reason this build does not know is a corruption error", arguments: TestBackend.conformance)
     func unknownDeadReason(backend: TestBackend) async throws {
         let test = try await TestStore(backend)
         let id = try await test.enqueue().jobID

@@ -7,7 +7,7 @@ import Testing
 struct EffectsTests {
     @Test(
         "a completion enqueues its follow-ups and their history in the same transaction, only if the lease holds",
-        arguments: TestBackend.all)
+        arguments: TestBackend.conformance)
     func followUpsWithCompletion(backend: TestBackend) async throws {
         let t = try await TestStore(backend)
         try await t.enqueue("turn")
@@ -27,7 +27,8 @@ struct EffectsTests {
         #expect(try await t.chat.history(conversation: "conv-1").map(\.text) == ["the reply", "the reply"])
     }
 
-    @Test("an invalid follow-up dead-letters the job instead of failing the exchange", arguments: TestBackend.all)
+    @Test(
+        "an invalid follow-up dead-letters the job instead of failing the exchange", arguments: TestBackend.conformance)
     func invalidFollowUp(backend: TestBackend) async throws {
         let t = try await TestStore(backend)
         let id = try await t.enqueue("turn").jobID
@@ -38,7 +39,7 @@ struct EffectsTests {
         #expect(try await t.store.deadLetter(id: id).lastError?.hasPrefix("invalid follow-up job: queue") == true)
     }
 
-    @Test("rate holds keep the latest time and lapse when it passes", arguments: TestBackend.all)
+    @Test("rate holds keep the latest time and lapse when it passes", arguments: TestBackend.conformance)
     func holds(backend: TestBackend) async throws {
         let t = try await TestStore(backend)
         try await t.enqueue()
@@ -61,7 +62,7 @@ struct EffectsTests {
 
     @Test(
         "a dead-lettered job enqueues its notice with the same payload, whoever dead-letters it",
-        arguments: TestBackend.all)
+        arguments: TestBackend.conformance)
     func deadLetterNotice(backend: TestBackend) async throws {
         let t = try await TestStore(backend)
         let notice = DeadLetterNotice(queue: "chat", kind: "turn.failed")
@@ -83,7 +84,7 @@ struct EffectsTests {
 
     @Test(
         "the identity that consumed a code gets the same owner when it presents it again; others do not",
-        arguments: TestBackend.all)
+        arguments: TestBackend.conformance)
     func consumeReplay(backend: TestBackend) async throws {
         let t = try await TestStore(backend)
         let links = try ChatStore(t.store)

@@ -22,7 +22,7 @@ struct FencingTests {
 
     @Test(
         "the old holder of an expired lease can neither heartbeat, complete, fail nor snooze",
-        arguments: TestBackend.all)
+        arguments: TestBackend.conformance)
     func oldHolderIsFenced(backend: TestBackend) async throws {
         let (t, old, new) = try await expiredAndReclaimed(backend)
         let attempts: [(String, () async throws -> Void)] = [
@@ -43,7 +43,7 @@ struct FencingTests {
         #expect(try await t.store.complete(new.lease) == .completed, "the new holder can")
     }
 
-    @Test("an expired lease cannot be settled even before anyone reclaims it", arguments: TestBackend.all)
+    @Test("an expired lease cannot be settled even before anyone reclaims it", arguments: TestBackend.conformance)
     func expiredButUnclaimed(backend: TestBackend) async throws {
         let t = try await TestStore(backend)
         try await t.enqueue()
@@ -54,7 +54,7 @@ struct FencingTests {
         #expect(try await t.store.job(id: job.id)?.state == .leased)
     }
 
-    @Test("heartbeats keep a lease alive past its first expiry", arguments: TestBackend.all)
+    @Test("heartbeats keep a lease alive past its first expiry", arguments: TestBackend.conformance)
     func heartbeatExtends(backend: TestBackend) async throws {
         let t = try await TestStore(backend)
         try await t.enqueue()
@@ -67,7 +67,9 @@ struct FencingTests {
         #expect(try await t.store.complete(job.lease) == .completed)
     }
 
-    @Test("a job whose lease expires on its last attempt is dead-lettered, not run again", arguments: TestBackend.all)
+    @Test(
+        "a job whose lease expires on its last attempt is dead-lettered, not run again",
+        arguments: TestBackend.conformance)
     func crashOnLastAttempt(backend: TestBackend) async throws {
         let t = try await TestStore(backend)
         let id = try await t.enqueue(maxAttempts: 2).jobID
@@ -86,7 +88,7 @@ struct FencingTests {
 struct CheckpointTests {
     @Test(
         "a checkpoint reaches the next attempt after a failure and after a lost lease, and the dead-letter notice",
-        arguments: TestBackend.all)
+        arguments: TestBackend.conformance)
     func handedOn(backend: TestBackend) async throws {
         let t = try await TestStore(backend)
         let notice = DeadLetterNotice(queue: "notices", kind: "turn.failed")

@@ -4,7 +4,7 @@ import Testing
 
 @Suite("Ordering groups")
 struct GroupTests {
-    @Test("jobs of one group run one at a time, in enqueue order", arguments: TestBackend.all)
+    @Test("jobs of one group run one at a time, in enqueue order", arguments: TestBackend.conformance)
     func oneAtATimeInOrder(backend: TestBackend) async throws {
         let t = try await TestStore(backend)
         var ids: [Int64] = []
@@ -20,7 +20,7 @@ struct GroupTests {
         #expect(order == ids, "enqueue order holds within a group, whatever the priorities")
     }
 
-    @Test("other groups and ungrouped jobs are not held back by a busy group", arguments: TestBackend.all)
+    @Test("other groups and ungrouped jobs are not held back by a busy group", arguments: TestBackend.conformance)
     func otherGroupsProceed(backend: TestBackend) async throws {
         let t = try await TestStore(backend)
         let a1 = try await t.enqueue(group: "a").jobID
@@ -30,7 +30,7 @@ struct GroupTests {
         #expect(try await t.claim(10).map(\.id) == [a1, b1, loose])
     }
 
-    @Test("a retrying head keeps its place: the group waits for it", arguments: TestBackend.all)
+    @Test("a retrying head keeps its place: the group waits for it", arguments: TestBackend.conformance)
     func retryingHeadHoldsGroup(backend: TestBackend) async throws {
         let t = try await TestStore(backend) {
             $0.retryPolicies = RetryPolicies(fallback: .exponentialJitter(jitter: 0))
@@ -45,7 +45,7 @@ struct GroupTests {
         _ = second
     }
 
-    @Test("a dead-lettered head does not block its group: the next job proceeds", arguments: TestBackend.all)
+    @Test("a dead-lettered head does not block its group: the next job proceeds", arguments: TestBackend.conformance)
     func deadHeadDoesNotBlock(backend: TestBackend) async throws {
         let t = try await TestStore(backend)
         let first = try await t.enqueue(group: "g", maxAttempts: 1).jobID
@@ -60,7 +60,8 @@ struct GroupTests {
         #expect(try await t.claim().map(\.id) == [third])
     }
 
-    @Test("a head lost with its worker is recovered, and the group goes on after it", arguments: TestBackend.all)
+    @Test(
+        "a head lost with its worker is recovered, and the group goes on after it", arguments: TestBackend.conformance)
     func lostHeadRecovered(backend: TestBackend) async throws {
         let t = try await TestStore(backend)
         let first = try await t.enqueue(group: "g").jobID
@@ -73,7 +74,7 @@ struct GroupTests {
         #expect(try await t.claim(10).map(\.id) == [second])
     }
 
-    @Test("a redriven job waits behind its group's live jobs", arguments: TestBackend.all)
+    @Test("a redriven job waits behind its group's live jobs", arguments: TestBackend.conformance)
     func redriveRejoinsGroup(backend: TestBackend) async throws {
         let t = try await TestStore(backend)
         let first = try await t.enqueue(group: "g", maxAttempts: 1).jobID
@@ -95,7 +96,7 @@ struct DedupeTests {
 
     @Test(
         "a live key makes the enqueue a duplicate that writes nothing; another key is still enqueued",
-        arguments: TestBackend.all)
+        arguments: TestBackend.conformance)
     func duplicateAndControl(backend: TestBackend) async throws {
         let t = try await TestStore(backend)
         let first = try await t.enqueue(dedupe: key)
@@ -107,7 +108,7 @@ struct DedupeTests {
         #expect(try await t.store.stats().dedupeKeysHeld == 2)
     }
 
-    @Test("duplicates inside one batch collapse onto the first", arguments: TestBackend.all)
+    @Test("duplicates inside one batch collapse onto the first", arguments: TestBackend.conformance)
     func duplicateInBatch(backend: TestBackend) async throws {
         let t = try await TestStore(backend)
         let job = NewJob(queue: "q", kind: "k", dedupe: key)
@@ -116,7 +117,7 @@ struct DedupeTests {
         #expect(Set(results.map(\.jobID)).count == 1)
     }
 
-    @Test("a key still holds after its job completed, and lapses at its expiry", arguments: TestBackend.all)
+    @Test("a key still holds after its job completed, and lapses at its expiry", arguments: TestBackend.conformance)
     func expiry(backend: TestBackend) async throws {
         let t = try await TestStore(backend)
         let first = try await t.enqueue(dedupe: key)
@@ -129,7 +130,7 @@ struct DedupeTests {
         #expect(after.jobID != first.jobID)
     }
 
-    @Test("dead-lettering a job releases its key, so a redelivery is accepted", arguments: TestBackend.all)
+    @Test("dead-lettering a job releases its key, so a redelivery is accepted", arguments: TestBackend.conformance)
     func releasedOnDeadLetter(backend: TestBackend) async throws {
         let t = try await TestStore(backend)
         let first = try await t.enqueue(dedupe: key, maxAttempts: 1)
@@ -140,7 +141,7 @@ struct DedupeTests {
         #expect(redelivery.jobID != first.jobID)
     }
 
-    @Test("an explicit release lets the key be used again", arguments: TestBackend.all)
+    @Test("an explicit release lets the key be used again", arguments: TestBackend.conformance)
     func explicitRelease(backend: TestBackend) async throws {
         let t = try await TestStore(backend)
         try await t.enqueue(dedupe: key)
@@ -149,7 +150,7 @@ struct DedupeTests {
         #expect(try await t.enqueue(dedupe: key).status == .enqueued)
     }
 
-    @Test("expired keys are pruned a bounded number at a time", arguments: TestBackend.all)
+    @Test("expired keys are pruned a bounded number at a time", arguments: TestBackend.conformance)
     func boundedPruning(backend: TestBackend) async throws {
         let t = try await TestStore(backend)
         for index in 0..<50 {

@@ -7,7 +7,7 @@ import Testing
 struct JobControlTests {
     @Test(
         "cancelling a group's ready head dead-letters it as cancelled, runs the next, sends no notice, keeps its key",
-        arguments: TestBackend.all)
+        arguments: TestBackend.conformance)
     func cancelHead(backend: TestBackend) async throws {
         let t = try await TestStore(backend)
         let notice = DeadLetterNotice(queue: "chat", kind: "turn.failed")
@@ -30,7 +30,8 @@ struct JobControlTests {
     }
 
     @Test(
-        "a leased job is cancelled at once, and its holder loses the lease at its next call", arguments: TestBackend.all
+        "a leased job is cancelled at once, and its holder loses the lease at its next call",
+        arguments: TestBackend.conformance
     )
     func cancelLeased(backend: TestBackend) async throws {
         let t = try await TestStore(backend)
@@ -48,7 +49,7 @@ struct JobControlTests {
         #expect(try await t.store.job(id: waiting)?.state == .ready)
     }
 
-    @Test("a blocked job is cancelled without disturbing its group's head or order", arguments: TestBackend.all)
+    @Test("a blocked job is cancelled without disturbing its group's head or order", arguments: TestBackend.conformance)
     func cancelBlocked(backend: TestBackend) async throws {
         let t = try await TestStore(backend)
         let head = try await t.enqueue(group: "g").jobID
@@ -63,7 +64,7 @@ struct JobControlTests {
         #expect(try await t.store.job(id: third)?.state == .ready, "the cancelled job is skipped")
     }
 
-    @Test("what is not live is left as it was; a missing id says so", arguments: TestBackend.all)
+    @Test("what is not live is left as it was; a missing id says so", arguments: TestBackend.conformance)
     func cancelNotLive(backend: TestBackend) async throws {
         let t = try await TestStore(backend)
         let id = try await t.enqueue().jobID
@@ -74,7 +75,9 @@ struct JobControlTests {
         #expect(try await t.store.runNow(jobID: 999) == nil)
     }
 
-    @Test("run now: a scheduled job becomes ready, a dead letter is redriven, others stay", arguments: TestBackend.all)
+    @Test(
+        "run now: a scheduled job becomes ready, a dead letter is redriven, others stay",
+        arguments: TestBackend.conformance)
     func runNow(backend: TestBackend) async throws {
         let t = try await TestStore(backend)
         let later = try await t.enqueue(runAt: .after(.seconds(3_600))).jobID
@@ -91,7 +94,9 @@ struct JobControlTests {
         #expect(try await t.store.runNow(jobID: later) == .ready)
     }
 
-    @Test("jobs list pages with after: each page starts past the last id of the one before", arguments: TestBackend.all)
+    @Test(
+        "jobs list pages with after: each page starts past the last id of the one before",
+        arguments: TestBackend.conformance)
     func paging(backend: TestBackend) async throws {
         let t = try await TestStore(backend)
         for _ in 0..<7 { try await t.enqueue() }
@@ -108,7 +113,7 @@ struct JobControlTests {
 
     @Test(
         "a paused queue's jobs are claimed by no store until it is resumed; other queues run on",
-        arguments: TestBackend.all)
+        arguments: TestBackend.conformance)
     func pause(backend: TestBackend) async throws {
         let t = try await TestStore(backend)
         let other = try await t.reopen()

@@ -5,7 +5,7 @@ import Testing
 
 @Suite("Job lifecycle")
 struct LifecycleTests {
-    @Test("enqueue, claim and complete: the job is leased once, then gone", arguments: TestBackend.all)
+    @Test("enqueue, claim and complete: the job is leased once, then gone", arguments: TestBackend.conformance)
     func enqueueClaimComplete(backend: TestBackend) async throws {
         let t = try await TestStore(backend)
         let enqueued = try await t.enqueue("greet")
@@ -23,7 +23,7 @@ struct LifecycleTests {
         #expect(try await t.claim(10).isEmpty)
     }
 
-    @Test("claims take the highest priority first, then the oldest", arguments: TestBackend.all)
+    @Test("claims take the highest priority first, then the oldest", arguments: TestBackend.conformance)
     func priorityThenAge(backend: TestBackend) async throws {
         let t = try await TestStore(backend)
         let low = try await t.enqueue("low", priority: 0).jobID
@@ -36,7 +36,7 @@ struct LifecycleTests {
 
     @Test(
         "claims across several queues merge by priority and age, and leave other queues alone",
-        arguments: TestBackend.all)
+        arguments: TestBackend.conformance)
     func severalQueues(backend: TestBackend) async throws {
         let t = try await TestStore(backend)
         let a1 = try await t.enqueue(queue: "a").jobID
@@ -47,7 +47,7 @@ struct LifecycleTests {
         #expect(claimed.map(\.id) == [b1, a1, a2])
     }
 
-    @Test("a delayed job is not claimed before its run-at", arguments: TestBackend.all)
+    @Test("a delayed job is not claimed before its run-at", arguments: TestBackend.conformance)
     func delayedJob(backend: TestBackend) async throws {
         let t = try await TestStore(backend)
         let id = try await t.enqueue(runAt: .after(.seconds(60))).jobID
@@ -58,7 +58,8 @@ struct LifecycleTests {
         #expect(try await t.claim().map(\.id) == [id])
     }
 
-    @Test("a retryable failure waits out its backoff, then runs as the next attempt", arguments: TestBackend.all)
+    @Test(
+        "a retryable failure waits out its backoff, then runs as the next attempt", arguments: TestBackend.conformance)
     func retryAfterBackoff(backend: TestBackend) async throws {
         let t = try await TestStore(backend) {
             $0.retryPolicies = RetryPolicies(fallback: .exponentialJitter(jitter: 0))
@@ -77,7 +78,7 @@ struct LifecycleTests {
         #expect(record.errorHistory.map(\.attempt) == [1])
     }
 
-    @Test("snooze puts the job back after the delay without spending an attempt", arguments: TestBackend.all)
+    @Test("snooze puts the job back after the delay without spending an attempt", arguments: TestBackend.conformance)
     func snoozeKeepsAttempts(backend: TestBackend) async throws {
         let t = try await TestStore(backend)
         let id = try await t.enqueue(maxAttempts: 1).jobID
@@ -95,7 +96,8 @@ struct LifecycleTests {
     }
 
     @Test(
-        "completed jobs are kept for the retention window, then pruned in bounded batches", arguments: TestBackend.all)
+        "completed jobs are kept for the retention window, then pruned in bounded batches",
+        arguments: TestBackend.conformance)
     func retention(backend: TestBackend) async throws {
         let t = try await TestStore(backend) { $0.completedRetention = .seconds(3600) }
         for _ in 0..<5 {
@@ -112,7 +114,7 @@ struct LifecycleTests {
         #expect(try await t.store.jobs().isEmpty)
     }
 
-    @Test("settling a batch in one exchange reports each job's result", arguments: TestBackend.all)
+    @Test("settling a batch in one exchange reports each job's result", arguments: TestBackend.conformance)
     func exchangeSettlesBatch(backend: TestBackend) async throws {
         let t = try await TestStore(backend)
         for _ in 0..<3 {
@@ -133,7 +135,7 @@ struct LifecycleTests {
         #expect(try await t.claim(3).map(\.id) == [jobs[2].id])
     }
 
-    @Test("invalid jobs are refused with the field named, and nothing is written", arguments: TestBackend.all)
+    @Test("invalid jobs are refused with the field named, and nothing is written", arguments: TestBackend.conformance)
     func invalidJobs(backend: TestBackend) async throws {
         let t = try await TestStore(backend)
         let good = NewJob(queue: "q", kind: "k")
@@ -155,7 +157,8 @@ struct LifecycleTests {
 
 @Suite("Stored text")
 struct StoredTextTests {
-    @Test("text with U+0000, emoji and combining marks is stored and read back whole", arguments: TestBackend.all)
+    @Test(
+        "text with U+0000, emoji and combining marks is stored and read back whole", arguments: TestBackend.conformance)
     func embeddedNul(backend: TestBackend) async throws {
         let t = try await TestStore(backend)
         let text = "before\u{0}after 👩‍👩‍👧 e\u{301}"

@@ -16,7 +16,9 @@ struct RetryTests {
         #expect(shortest < .milliseconds(Int64(seconds * 1000)))
     }
 
-    @Test("the store schedules each retry inside its policy's jitter window, per kind", arguments: TestBackend.all)
+    @Test(
+        "the store schedules each retry inside its policy's jitter window, per kind", arguments: TestBackend.conformance
+    )
     func storeAppliesPolicyPerKind(backend: TestBackend) async throws {
         let slow = RetryPolicy.exponentialJitter(initialDelay: .seconds(10), maxDelay: .seconds(60), jitter: 0.5)
         let t = try await TestStore(backend) { $0.retryPolicies = RetryPolicies(byKind: ["slow": slow]) }
@@ -36,7 +38,8 @@ struct RetryTests {
         }
     }
 
-    @Test("a non-retryable failure dead-letters at once, with its reason and history", arguments: TestBackend.all)
+    @Test(
+        "a non-retryable failure dead-letters at once, with its reason and history", arguments: TestBackend.conformance)
     func nonRetryable(backend: TestBackend) async throws {
         let t = try await TestStore(backend)
         let id = try await t.enqueue(maxAttempts: 5).jobID
@@ -52,7 +55,7 @@ struct RetryTests {
         #expect(try await t.claim().isEmpty)
     }
 
-    @Test("an exhausted job is dead-lettered with every attempt's error", arguments: TestBackend.all)
+    @Test("an exhausted job is dead-lettered with every attempt's error", arguments: TestBackend.conformance)
     func exhausted(backend: TestBackend) async throws {
         let t = try await TestStore(backend) {
             $0.retryPolicies = RetryPolicies(fallback: .exponentialJitter(jitter: 0))
@@ -72,7 +75,7 @@ struct RetryTests {
         #expect(dead.attempts == 3)
     }
 
-    @Test("the error history keeps only the most recent failures", arguments: TestBackend.all)
+    @Test("the error history keeps only the most recent failures", arguments: TestBackend.conformance)
     func boundedHistory(backend: TestBackend) async throws {
         let t = try await TestStore(backend) {
             $0.errorHistoryLimit = 3
@@ -87,7 +90,7 @@ struct RetryTests {
         #expect(try await t.store.deadLetter(id: id).errorHistory.map(\.error) == ["e4", "e5", "e6"])
     }
 
-    @Test("redrive puts dead letters back with attempts reset; purge deletes them", arguments: TestBackend.all)
+    @Test("redrive puts dead letters back with attempts reset; purge deletes them", arguments: TestBackend.conformance)
     func redriveAndPurge(backend: TestBackend) async throws {
         let t = try await TestStore(backend)
         var ids: [Int64] = []
@@ -118,7 +121,7 @@ struct RetryTests {
 
     @Test(
         "dead letters are paged in the order they died, after a position that survives redrives and purges",
-        arguments: TestBackend.all)
+        arguments: TestBackend.conformance)
     func pagedDeadLetters(backend: TestBackend) async throws {
         let t = try await TestStore(backend)
         var ids: [Int64] = []
@@ -149,7 +152,8 @@ struct RetryTests {
         #expect(try await t.store.deadLetters(queue: "nope", after: after).isEmpty)
     }
 
-    @Test("a rate-limited redrive releases at most N per second of the store's clock", arguments: TestBackend.all)
+    @Test(
+        "a rate-limited redrive releases at most N per second of the store's clock", arguments: TestBackend.conformance)
     func pacedRedrive(backend: TestBackend) async throws {
         let t = try await TestStore(backend)
         for _ in 0..<7 {

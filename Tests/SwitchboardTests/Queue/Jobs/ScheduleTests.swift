@@ -129,7 +129,7 @@ struct ScheduleTests {
 
     @Test(
         "several stores claiming at one tick enqueue one job; ticks missed in downtime run once",
-        arguments: TestBackend.all)
+        arguments: TestBackend.conformance)
     func firing(backend: TestBackend) async throws {
         let t = try await TestStore(backend)
         Self.move(t.clock, to: Self.utc("2026-06-01T10:03:00"))

@@ -16,7 +16,7 @@ struct WorkerRegistryTests {
 
     @Test(
         "a row written with an exchange reads back whole, and ages from live to stale; a stopped one is gone",
-        arguments: TestBackend.all)
+        arguments: TestBackend.conformance)
     func states(backend: TestBackend) async throws {
         let t = try await TestStore(backend)
         let now = t.clock.now()
@@ -34,7 +34,7 @@ struct WorkerRegistryTests {
         #expect(workers.first { $0.registration.id == "w2" }?.state(at: now) == .gone)
     }
 
-    @Test("rows of workers not heard from for a day are pruned by later exchanges", arguments: TestBackend.all)
+    @Test("rows of workers not heard from for a day are pruned by later exchanges", arguments: TestBackend.conformance)
     func pruning(backend: TestBackend) async throws {
         let t = try await TestStore(backend)
         try await t.store.exchange(

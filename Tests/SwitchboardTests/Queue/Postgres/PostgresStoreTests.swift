@@ -5,7 +5,7 @@ import Testing
 
 /// What only PostgreSQL has: a server that is reached over a connection, that many processes migrate at
 /// once, and that may go away and come back. The queue's rules themselves run on it through every store
-/// test that takes `TestBackend.all`.
+/// test that takes `TestBackend.conformance`.
 @Suite("PostgreSQL backend", .enabled(if: TestPostgres.enabled, "PostgreSQL's programs are not installed"))
 struct PostgresStoreTests {
     @Test("ten stores opening a new database at once migrate it once")
@@ -17,7 +17,7 @@ struct PostgresStoreTests {
         }
         #expect(stores.count == 10)
         for store in stores {
-            #expect(try await store.schemaVersion() == 7)
+            #expect(try await store.schemaVersion() == 8)
         }
         guard case .postgres(let url) = location else { return }
         let rows = try BehindTheStore.connect(url).execute("SELECT count(*) FROM schema_version").first { $0.int64(0) }
