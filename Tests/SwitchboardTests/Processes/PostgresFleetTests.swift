@@ -93,15 +93,22 @@ struct PostgresFleetTests {
         ).first { $0.int64(0) }
         #expect((terminated ?? 0) >= 1, "the second worker's connections were ended")
 
+        // A worker that cannot renew a lease in time (its connections ended, a loaded machine slow to give
+        // it new ones) stops that job and hands it back: it runs again, as it should. Each says so.
+        var handedBack = 0
         for worker in workers.dropFirst() {
             let result = await worker.finish()
             #expect(result.status == 0, "\(result.stderr)")
+            handedBack += result.stderr.split(separator: "\n").count {
+                $0.contains("could not renew its lease in time") || $0.contains("lost its lease")
+            }
         }
         let done = doneLines(directory)
         #expect(ids.subtracting(done).isEmpty, "every job ran; \(ids.subtracting(done).count) did not")
         #expect(
-            done.count - ids.count <= concurrency,
-            "repeats (\(done.count - ids.count)) are at most the killed worker's jobs in flight")
+            done.count - ids.count <= concurrency + handedBack,
+            "repeats (\(done.count - ids.count)) are at most the killed worker's jobs in flight and those handed back (\(handedBack))"
+        )
         #expect(!FileManager.default.fileExists(atPath: directory.path("overlaps")), "no group ran two jobs at once")
         var options = StoreOptions()
         options.access = .readOnly

@@ -67,11 +67,20 @@ extension Dashboard {
             return [
                 registration.id, worker.state(at: now).rawValue, registration.version,
                 registration.queues.joined(separator: ","), "\(registration.inFlight)/\(registration.concurrency)",
-                "\(totals.completed)", "\(totals.retried)", "\(totals.deadLettered)", worker.seenAt.description,
+                Self.wakeups(registration.wakeups), "\(totals.completed)", "\(totals.retried)",
+                "\(totals.deadLettered)", worker.seenAt.description,
             ].map(HTML.text)
         }
         return HTML.table(
-            ["worker", "state", "version", "queues", "running", "completed", "retried", "dead", "seen"], rows)
+            ["worker", "state", "version", "queues", "running", "wake-ups", "completed", "retried", "dead", "seen"],
+            rows)
+    }
+
+    /// How a worker notices new work, with the reason when it polls.
+    private static func wakeups(_ wakeups: Wakeups?) -> String {
+        guard let wakeups else { return "-" }
+        guard case .polling(let reason) = wakeups else { return wakeups.description }
+        return "polling: \(reason)"
     }
 
     /// Dead letters in the order they died, filtered by queue and kind, a page at a time after the
