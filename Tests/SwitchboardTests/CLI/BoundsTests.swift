@@ -4,7 +4,7 @@ import Queue
 import Testing
 
 /// Every numeric flag and batch field goes through one bounds check: a usage error or a bad line, never a trap.
-@Suite("Numeric bounds", .timeLimit(.minutes(1)))
+@Suite("Numeric bounds", .timeLimit(.minutes(3)))
 struct BoundsTests {
     @Test(
         "an out-of-range number is a usage error naming the flag, and creates nothing",

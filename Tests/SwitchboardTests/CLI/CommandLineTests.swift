@@ -5,7 +5,7 @@ import Testing
 
 /// The command line's answers to bad input: a clear message naming the problem, the right exit status,
 /// and the database left as it was.
-@Suite("Command-line input", .timeLimit(.minutes(1)))
+@Suite("Command-line input", .timeLimit(.minutes(3)))
 struct CommandLineTests {
     @Test("an unknown flag is a usage error naming the flag")
     func unknownFlag() async throws {

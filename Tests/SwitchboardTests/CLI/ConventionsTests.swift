@@ -5,7 +5,7 @@ import Testing
 
 /// What every command shares: --version, group help, global options before the command, errors as JSON,
 /// a strict configuration, log events a machine can read, and wording a person can.
-@Suite("Command-line conventions", .timeLimit(.minutes(1)))
+@Suite("Command-line conventions", .timeLimit(.minutes(3)))
 struct ConventionsTests {
     private func jsonObject(_ line: some StringProtocol) throws -> [String: Any] {
         try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])

@@ -5,7 +5,7 @@ import Testing
 
 /// Every command finds its database the same way (`--db`, `$SWITCHBOARD_DB`, the `--config` file's
 /// `database`, `./switchboard.db`), and one that makes a new file nobody named says where.
-@Suite("Finding the database", .timeLimit(.minutes(1)))
+@Suite("Finding the database", .timeLimit(.minutes(3)))
 struct DatabaseLookupTests {
     /// A configuration file in `directory` naming `database`.
     private func configuration(in directory: TestDirectory, database: String) throws -> String {

@@ -4,7 +4,7 @@ import Foundation
 import Queue
 import Testing
 
-@Suite("intake, connect and link commands", .timeLimit(.minutes(1)))
+@Suite("intake, connect and link commands", .timeLimit(.minutes(3)))
 struct IntakeCommandTests {
     private func lines(_ output: String) throws -> [[String: Any]] {
         try output.split(separator: "\n").map {

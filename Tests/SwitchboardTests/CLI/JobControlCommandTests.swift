@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// `jobs cancel`, `jobs retry` and `jobs list --after` as an operator types them.
-@Suite("Job control commands", .timeLimit(.minutes(1)))
+@Suite("Job control commands", .timeLimit(.minutes(3)))
 struct JobControlCommandTests {
     @Test("cancel and retry say what each id was and what became of it; an id that could not be acted on exits 65")
     func cancelAndRetry() async throws {

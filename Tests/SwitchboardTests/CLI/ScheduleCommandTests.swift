@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// `schedule add`, `list` and `remove` as an operator types them.
-@Suite("Schedule commands", .timeLimit(.minutes(1)))
+@Suite("Schedule commands", .timeLimit(.minutes(3)))
 struct ScheduleCommandTests {
     @Test("add shows the next run, list shows every schedule, remove deletes; mistakes name the flag")
     func addListRemove() async throws {

@@ -5,7 +5,7 @@ import Testing
 
 /// What reaches an operator's terminal: control characters from stored values are shown escaped, never
 /// sent, and names with control characters are refused where they come in.
-@Suite("Terminal output", .timeLimit(.minutes(1)))
+@Suite("Terminal output", .timeLimit(.minutes(3)))
 struct TerminalOutputTests {
     static let escape = "\u{1B}"
 

@@ -4,7 +4,7 @@ import Queue
 import Testing
 
 /// What an `--exec` command is given, and what of its output is kept: never Switchboard's credentials.
-@Suite("Credentials and --exec commands", .timeLimit(.minutes(1)))
+@Suite("Credentials and --exec commands", .timeLimit(.minutes(3)))
 struct ExecSecretsTests {
     static let token = "xoxb-SECRET-exec-token-12345"
 

@@ -3,7 +3,7 @@ import Harness
 import Testing
 
 /// `work`, `serve` and `poll` speak systemd's notify protocol to the socket a test binds, as systemd would.
-@Suite("systemd notifications", .serialized, .timeLimit(.minutes(1)))
+@Suite("systemd notifications", .serialized, .timeLimit(.minutes(3)))
 struct SystemdNotifyTests {
     /// A datagram socket bound where `$NOTIFY_SOCKET` points.
     final class NotifySocket: @unchecked Sendable {

@@ -5,7 +5,7 @@ import Queue
 import Testing
 import Workers
 
-@Suite("Follow-ups folded into the next turn", .serialized, .timeLimit(.minutes(1)))
+@Suite("Follow-ups folded into the next turn", .serialized, .timeLimit(.minutes(3)))
 struct FollowUpTests {
     private func telegram(_ id: Int, _ text: String) -> Delivery {
         Delivery(

@@ -7,7 +7,7 @@ import Testing
 import Workers
 
 /// The worker loop's liveness: work it made runnable itself, and the kinds it claims.
-@Suite("The worker pool", .timeLimit(.minutes(1)))
+@Suite("The worker pool", .timeLimit(.minutes(3)))
 struct WorkerPoolTests {
     /// Completes every job at once.
     struct CompleteAll: JobHandler {

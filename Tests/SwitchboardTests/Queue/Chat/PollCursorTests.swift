@@ -4,7 +4,7 @@ import Queue
 import Testing
 
 /// A poller's cursor is written in the transaction of the jobs it covers, on either backend.
-@Suite("Poll cursors", .timeLimit(.minutes(1)))
+@Suite("Poll cursors", .timeLimit(.minutes(3)))
 struct PollCursorTests {
     private func turn(_ key: String) -> NewJob {
         NewJob(queue: "q", kind: "k", dedupe: DedupeKey(key, timeToLive: .seconds(60)))

@@ -3,7 +3,7 @@ import Queue
 import Testing
 
 /// An operator's control of single jobs: cancel, run now, and paging through the list.
-@Suite("Job control", .timeLimit(.minutes(1)))
+@Suite("Job control", .timeLimit(.minutes(3)))
 struct JobControlTests {
     @Test(
         "cancelling a group's ready head dead-letters it as cancelled, runs the next, sends no notice, keeps its key",

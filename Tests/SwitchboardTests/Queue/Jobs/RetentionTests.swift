@@ -4,7 +4,7 @@ import Queue
 import Testing
 
 /// Completed jobs are kept only while a retention is set.
-@Suite("Retention", .timeLimit(.minutes(1)))
+@Suite("Retention", .timeLimit(.minutes(3)))
 struct RetentionTests {
     @Test(
         "work --retain-completed (or the configuration's retain_completed) keeps completed jobs to inspect",

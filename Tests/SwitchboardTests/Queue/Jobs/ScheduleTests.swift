@@ -3,7 +3,7 @@ import Queue
 import Testing
 
 /// Cron expressions, their ticks across daylight-saving changes, and schedules fired by claiming stores.
-@Suite("Recurring schedules", .timeLimit(.minutes(1)))
+@Suite("Recurring schedules", .timeLimit(.minutes(3)))
 struct ScheduleTests {
     static let berlin = TimeZone(identifier: "Europe/Berlin")!
     static let utc = TimeZone(identifier: "UTC")!

@@ -3,7 +3,7 @@ import Queue
 import Testing
 
 /// Workers' rows: written with their exchanges, judged live, stale or gone, and pruned after a day.
-@Suite("Worker registry", .timeLimit(.minutes(1)))
+@Suite("Worker registry", .timeLimit(.minutes(3)))
 struct WorkerRegistryTests {
     func registration(_ id: String, at now: Timestamp, stopped: Bool = false) -> WorkerRegistration {
         var tally = WorkerTally()

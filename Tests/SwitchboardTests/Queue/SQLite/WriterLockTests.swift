@@ -6,7 +6,7 @@ import Queue
 import Testing
 
 /// A writer that holds the write lock and does not let go (stopped, say) holds the others up only so long.
-@Suite("Waiting for the write lock", .serialized, .timeLimit(.minutes(1)))
+@Suite("Waiting for the write lock", .serialized, .timeLimit(.minutes(3)))
 struct WriterLockTests {
     @Test("a write waits at most the lock timeout, then fails as contended, naming the holder")
     func boundedWait() async throws {
