@@ -52,7 +52,7 @@ struct PgBouncerTests {
     }
 
     @Test(
-        "after every kind of command and a worker's run through the pooler, each server connection shows a new client the server's defaults"
+        "after each kind of command and a worker's run through the pooler, each server connection shows a new client the server's defaults"
     )
     func noSessionStateLeaks() async throws {
         let directory = try TestDirectory()
@@ -77,11 +77,11 @@ struct PgBouncerTests {
         for command in commands {
             let result = try await SwitchboardProcess.run(command, environment: environment)
             #expect(result.status == 0, "\(command.joined(separator: " ")): \(result.stderr)")
+            for session in try Self.serverSessions(pooled) {
+                #expect(session == defaults, "after \(command.joined(separator: " "))")
+            }
         }
         #expect(FileManager.default.fileExists(atPath: directory.path("ran")), "the worker ran the jobs")
-        for session in try Self.serverSessions(pooled) {
-            #expect(session == defaults)
-        }
     }
 
     @Test(
