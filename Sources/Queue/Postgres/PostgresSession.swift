@@ -79,10 +79,11 @@ final class PostgresSession: @unchecked Sendable {
         until deadline: ContinuousClock.Instant? = nil, readingServerTime: Bool,
         _ body: @escaping @Sendable (PGConnection, Int64?) throws -> T
     ) async throws -> T {
-        let begin = settings.opening()
+        let settings = self.settings
         return try await onQueue {
             try self.retrying(until: deadline) {
-                try Self.transaction($0, begin: begin, until: deadline, readingServerTime: readingServerTime, body)
+                try Self.transaction(
+                    $0, settings: settings, mode: "", until: deadline, readingServerTime: readingServerTime, body)
             }
         }
     }
@@ -93,10 +94,12 @@ final class PostgresSession: @unchecked Sendable {
         until deadline: ContinuousClock.Instant? = nil, readingServerTime: Bool,
         _ body: @escaping @Sendable (PGConnection, Int64?) throws -> T
     ) async throws -> T {
-        let begin = settings.opening("ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        let settings = self.settings
         return try await onQueue {
             try self.retrying(until: deadline) {
-                try Self.transaction($0, begin: begin, until: deadline, readingServerTime: readingServerTime, body)
+                try Self.transaction(
+                    $0, settings: settings, mode: "ISOLATION LEVEL REPEATABLE READ READ ONLY", until: deadline,
+                    readingServerTime: readingServerTime, body)
             }
         }
     }
@@ -108,11 +111,11 @@ final class PostgresSession: @unchecked Sendable {
     }
 
     private static func transaction<T>(
-        _ connection: PGConnection, begin: String, until deadline: ContinuousClock.Instant?, readingServerTime: Bool,
-        _ body: (PGConnection, Int64?) throws -> T
+        _ connection: PGConnection, settings: PostgresTransactionSettings, mode: String,
+        until deadline: ContinuousClock.Instant?, readingServerTime: Bool, _ body: (PGConnection, Int64?) throws -> T
     ) throws -> T {
         let serverTime = try Self.openTransaction(
-            connection, opening(begin, until: deadline), readingServerTime: readingServerTime)
+            connection, settings: settings, mode: mode, until: deadline, readingServerTime: readingServerTime)
         let value: T
         do {
             value = try body(connection, serverTime)
@@ -134,24 +137,20 @@ final class PostgresSession: @unchecked Sendable {
         return value
     }
 
-    /// The statements that open a transaction; under a deadline, each statement of it is bounded by the
-    /// time left (`statement_timeout`), set in the same round trip as BEGIN.
-    private static func opening(_ begin: String, until deadline: ContinuousClock.Instant?) -> String {
-        guard let deadline else { return begin }
-        let milliseconds = max(1, Int(StoreDeadline.remaining(until: deadline) / .milliseconds(1)))
-        return "\(begin); SET LOCAL statement_timeout TO \(milliseconds)"
-    }
-
-    /// Runs `opening`; with `readingServerTime`, reads the server's clock in the same message, so in one
-    /// round trip as a bare BEGIN (the simple protocol runs every statement of it).
-    private static func openTransaction(_ connection: PGConnection, _ opening: String, readingServerTime: Bool) throws
-        -> Int64?
-    {
-        guard readingServerTime else {
-            try connection.executeScript(opening)
-            return nil
+    /// Sends `settings`' opening of a transaction (one round trip); under a deadline, each statement of the
+    /// transaction is bounded by the time left (`statement_timeout`). Returns the server's clock when
+    /// `readingServerTime`, else nil.
+    private static func openTransaction(
+        _ connection: PGConnection, settings: PostgresTransactionSettings, mode: String,
+        until deadline: ContinuousClock.Instant?, readingServerTime: Bool
+    ) throws -> Int64? {
+        var statementTimeout: Duration?
+        if let deadline {
+            statementTimeout = StoreDeadline.remaining(until: deadline)
         }
-        let began = try connection.executeScript("\(opening); SELECT \(PostgresClockSQL.now)")
+        let began = try connection.executeScript(
+            settings.opening(mode, statementTimeout: statementTimeout, readingServerTime: readingServerTime))
+        guard readingServerTime else { return nil }
         guard let time = began.first({ $0.int64(0) }) else {
             throw QueueError(.internal, "PostgreSQL did not say what time it is")
         }

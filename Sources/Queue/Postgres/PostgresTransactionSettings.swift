@@ -1,4 +1,4 @@
-/// What a store's transactions run with, each set by the transaction for itself (`SET LOCAL`,
+/// What a store's transactions run with, each set by the transaction for itself (`set_config(..., true)`,
 /// `BEGIN ... READ ONLY`), in the round trip of its `BEGIN`. Nothing is set on a connection: a
 /// transaction-mode pooler (PgBouncer) hands the server connection to another client after each
 /// transaction, and a session setting would go with it, to clients that never asked for it.
@@ -11,17 +11,35 @@ struct PostgresTransactionSettings: Sendable {
     /// The store only reads: every transaction is `READ ONLY`, so a write through it fails.
     var readOnly = false
 
-    /// The statements that open a transaction, for one round trip: `BEGIN` with `mode` (an isolation
-    /// level, `READ ONLY`) and this store's settings for this transaction alone.
-    func opening(_ mode: String = "") -> String {
+    /// The two statements that open a transaction, sent as one message (one round trip, as a bare
+    /// `BEGIN`): `BEGIN` with `mode` (an isolation level, `READ ONLY`), then one `SELECT` that sets this
+    /// store's settings for this transaction alone and whose first column is the server's clock in
+    /// milliseconds since 1970 when `readingServerTime` (NULL otherwise). Under a caller's deadline,
+    /// `statementTimeout` bounds each statement of the transaction.
+    func opening(_ mode: String = "", statementTimeout: Duration? = nil, readingServerTime: Bool = false) -> String {
         var begin = mode.isEmpty ? "BEGIN" : "BEGIN \(mode)"
         if readOnly && !mode.contains("READ ONLY") {
             begin += " READ ONLY"
         }
-        var statements = [begin, "SET LOCAL lock_timeout TO \(max(1, Int(lockTimeout / .milliseconds(1))))"]
-        if asynchronousCommit {
-            statements.append("SET LOCAL synchronous_commit TO off")
+        var columns = [
+            readingServerTime ? PostgresClockSQL.now : "NULL::int8",
+            Self.setting("lock_timeout", Self.milliseconds(lockTimeout)),
+        ]
+        if let statementTimeout {
+            columns.append(Self.setting("statement_timeout", Self.milliseconds(statementTimeout)))
         }
-        return statements.joined(separator: "; ")
+        if asynchronousCommit {
+            columns.append(Self.setting("synchronous_commit", "off"))
+        }
+        return "\(begin); SELECT \(columns.joined(separator: ", "))"
+    }
+
+    /// A setting for the current transaction only (`SET LOCAL`, as a function a `SELECT` can call).
+    private static func setting(_ name: String, _ value: String) -> String {
+        "set_config('\(name)', '\(value)', true)"
+    }
+
+    private static func milliseconds(_ duration: Duration) -> String {
+        String(max(1, Int(duration / .milliseconds(1))))
     }
 }
