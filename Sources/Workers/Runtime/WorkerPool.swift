@@ -117,6 +117,14 @@ public final class WorkerPool: Sendable {
             }
         }
         while true {
+            // Jobs that could end now do, before the loop decides: the first job of a batch to end wakes
+            // the loop, and without this the exchange it sends next carries only the jobs that happened to
+            // end before the loop ran. The rest then end during that exchange and go in the next one, and
+            // the worker settles every batch in two commits from then on (bench queue, no-op jobs: 623
+            // exchanges for 40,000 jobs at 128 in flight, against 314 with the yield).
+            if !jobs.isEmpty {
+                await Task.yield()
+            }
             let (ended, stop, posted) = mailbox.withLock { mailbox in
                 defer { (mailbox.ended, mailbox.stop, mailbox.answer) = ([], nil, nil) }
                 return (mailbox.ended, mailbox.stop, mailbox.answer)
