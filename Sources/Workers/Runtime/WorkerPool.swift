@@ -92,6 +92,7 @@ public final class WorkerPool: Sendable {
             counters: (try? await store.changeCounters()) ?? ChangeCounters(work: 0, leases: 0)
         )
         var jobs: [Int64: Task<Void, Never>] = [:]
+        var startedJobs = false
         func carryOut(_ actions: [WorkerState.Action]) {
             for action in actions {
                 switch action {
@@ -99,6 +100,7 @@ public final class WorkerPool: Sendable {
                     onEvent(event)
                 case .start(let job):
                     jobs[job.id] = Task { await self.runJob(job) }
+                    startedJobs = true
                 case .cancel(let jobID):
                     jobs[jobID]?.cancel()
                 }
@@ -125,6 +127,7 @@ public final class WorkerPool: Sendable {
             if !jobs.isEmpty {
                 await Task.yield()
             }
+            startedJobs = false
             let (ended, stop, posted) = mailbox.withLock { mailbox in
                 defer { (mailbox.ended, mailbox.stop, mailbox.answer) = ([], nil, nil) }
                 return (mailbox.ended, mailbox.stop, mailbox.answer)
@@ -160,6 +163,12 @@ public final class WorkerPool: Sendable {
                 carryOut(state.leasesChecked(lost: lost))
             case nil:
                 break
+            }
+            // Jobs just started get the same chance before the next exchange: deciding at once sent one
+            // with the few settlements left over from the last round, while the new batch ended during it
+            // (two bench worker processes sharing a file fell into exchanges of 127 and 1 jobs in turn).
+            if startedJobs {
+                continue
             }
             let (step, actions) = state.next(now: clock.now())
             carryOut(actions)
