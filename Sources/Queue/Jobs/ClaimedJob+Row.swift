@@ -1,7 +1,8 @@
 import Foundation
 
 extension ClaimedJob {
-    /// The columns `init(_:leaseExpiresAt:)` reads, in its order (a claim's `RETURNING` list).
+    /// The columns `init(_:leaseExpiresAt:)` reads, in its order (a PostgreSQL claim's `RETURNING` list; on
+    /// SQLite, what a claim reads of its candidates).
     static let columns =
         "id, queue, kind, payload, priority, attempts, max_attempts, lease_token, group_key, dedupe_key, created_at, "
         + "checkpoint"

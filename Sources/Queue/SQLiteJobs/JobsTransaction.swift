@@ -95,35 +95,52 @@ package struct JobsTransaction: JobWriteTransaction, JobsWriting {
     // MARK: Claim
 
     /// Leases up to `limit` ready jobs of `kinds` (nil for any): highest priority first, then oldest.
+    ///
+    /// The candidates are read whole and leased by one `UPDATE` over their ids: the transaction holds the
+    /// write lock, so no other writer changes a row between the two, and the new attempt and token are
+    /// the ones read plus one. Per job, as before (an `UPDATE ... RETURNING` for each), SQLite opened,
+    /// filled and closed two temporary b-trees on every statement: one for the rows `RETURNING` hands
+    /// back, one for the `state IN (...)` list of the table's `CHECK`, which a single statement builds
+    /// once. In a profile of `switchboard bench worker` (40,000 no-op jobs, 128 in flight) the claim took
+    /// 317 CPU samples that way, 273 with a plain `UPDATE` per job, and 185 with this one statement.
     func lease(queues: [String], kinds: [String]?, limit: Int, leaseDuration: Duration, workerID: String) throws
         -> [ClaimedJob]
     {
-        var candidates: [(priority: Int64, id: Int64)] = []
+        let expiresAt = now + leaseDuration
+        var candidates: [ClaimedJob] = []
         let kindFilter = KindFilter(kinds, firstParameter: 3)
         for queue in queues {
             candidates += try connection.query(
-                "SELECT priority, id FROM jobs WHERE state = 'ready' AND queue = ?1\(kindFilter.condition) "
+                "SELECT \(ClaimedJob.columns) FROM jobs WHERE state = 'ready' AND queue = ?1\(kindFilter.condition) "
                     + "ORDER BY priority DESC, id LIMIT ?2",
                 [.text(queue), .integer(limit)] + kindFilter.values
-            ) { ($0.int64(0), $0.int64(1)) }
+            ) { ClaimedJob($0, leaseExpiresAt: expiresAt) }
         }
         if queues.count > 1 {
             candidates.sort { $0.priority != $1.priority ? $0.priority > $1.priority : $0.id < $1.id }
         }
-        let expiresAt = now + leaseDuration
-        return try candidates.prefix(limit).compactMap { candidate in
-            try connection.queryFirst(
-                """
-                UPDATE jobs SET state = 'leased', attempts = attempts + 1, lease_token = lease_token + 1,
-                                lease_expires_at = ?2, worker_id = ?3, updated_at = ?4
-                WHERE id = ?1
-                RETURNING \(ClaimedJob.columns)
-                """,
-                [
-                    .integer(candidate.id), .integer(expiresAt.millisecondsSince1970), .text(workerID),
-                    .integer(now.millisecondsSince1970),
-                ]
-            ) { ClaimedJob($0, leaseExpiresAt: expiresAt) }
+        let chosen = candidates.prefix(limit)
+        guard !chosen.isEmpty else { return [] }
+        let leased = try connection.execute(
+            """
+            UPDATE jobs SET state = 'leased', attempts = attempts + 1, lease_token = lease_token + 1,
+                            lease_expires_at = ?2, worker_id = ?3, updated_at = ?4
+            WHERE id IN (SELECT value FROM json_each(?1)) AND state = 'ready'
+            """,
+            [
+                .text("[" + chosen.map { String($0.id) }.joined(separator: ",") + "]"),
+                .integer(expiresAt.millisecondsSince1970), .text(workerID), .integer(now.millisecondsSince1970),
+            ]
+        )
+        guard leased == chosen.count else {
+            throw QueueError(
+                .internal, "a claim leased \(leased) of the \(chosen.count) ready jobs it had just read")
+        }
+        return chosen.map { candidate in
+            var claimed = candidate
+            claimed.attempt += 1
+            claimed.lease = Lease(jobID: candidate.id, token: candidate.lease.token + 1)
+            return claimed
         }
     }
 

@@ -195,6 +195,7 @@ package struct WorkerState {
         storeFailures = 0
         unmendedFailures = 0
         var actions: [Action] = []
+        actions.reserveCapacity(sent.settling.count + 2 * result.claimed.count)
         if sent.registered {
             nextRegistrationAt = sent.at + (registration?.refreshInterval ?? .zero)
             registeredStop = sent.registeredStop
@@ -227,14 +228,17 @@ package struct WorkerState {
             drainCheckDue = !mayHaveWork
             nextDueAt = result.nextDueIn.map { sent.at + $0 }
         }
+        // Claimed so late that the leases could already pass to another worker: handed back unrun.
+        let fenced = now >= fenceAt(sent.at)
         for job in result.claimed {
-            if now >= fenceAt(sent.at) {
+            if fenced {
                 settlements.append((Settlement(job.lease, .release), job, nil, []))
                 actions.append(.report(.fenced(job)))
                 continue
             }
             running[job.id] = RunningJob(job: job, confirmedAt: sent.at)
-            actions += [.report(.claimed(job)), .start(job)]
+            actions.append(.report(.claimed(job)))
+            actions.append(.start(job))
         }
         return actions
     }
