@@ -13,47 +13,6 @@ struct HostileClientTests {
     /// The tricklers' first line: a request whose headers never end.
     static let trickleStart = "POST /webhooks/slack HTTP/1.1\r\nHost: x\r\nX-Slow: "
 
-    @Test("--request-deadline cuts off a trickled body and an idle keep-alive connection, not a prompt request")
-    func requestDeadline() async throws {
-        let directory = try TestDirectory()
-        let server = try await TestServer(
-            ["--config", try ServeTests.configuration(in: directory), "--request-deadline", "2"],
-            database: directory.databasePath)
-        defer { server.child.signal(SIGKILL) }
-        let update = ServeTests.telegramUpdate(1)
-        let trickler = try RawConnection(port: server.process.port)
-        let opened = ContinuousClock.now
-        trickler.send(
-            "POST /webhooks/telegram HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                + "X-Telegram-Bot-Api-Secret-Token: \(ServeTests.telegramSecret)\r\n"
-                + "Content-Length: \(update.utf8.count)\r\n\r\n")
-        let body = Task.detached {
-            for byte in update {
-                guard !Task.isCancelled, !trickler.isEndedByServer else { return }
-                trickler.send(String(byte))
-                try? await Task.sleep(for: .milliseconds(250))
-            }
-        }
-        defer { body.cancel() }
-        let answer = await trickler.waitForClose(timeout: .seconds(20))
-        let cutAfter = ContinuousClock.now - opened
-        #expect(answer == "", "cut off without an answer")
-        // Cut at the deadline, long before the 30 s idle timeout (a loaded machine may add seconds).
-        #expect(cutAfter >= .seconds(2) && cutAfter < .seconds(15), "\(cutAfter)")
-
-        // A whole request in time is answered; its connection then waits for the next one as long as
-        // the deadline allows.
-        let prompt = try RawConnection(port: server.process.port)
-        let started = ContinuousClock.now
-        prompt.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
-        let idle = await prompt.waitForClose(timeout: .seconds(28))
-        let idleFor = ContinuousClock.now - started
-        #expect(idle?.hasPrefix("HTTP/1.1 200") == true, "\(idle ?? "still open")")
-        #expect(idleFor >= .seconds(2) && idleFor < .seconds(25), "\(idleFor)")
-        let store = try await SwitchboardDatabase.open(.sqlite(path: directory.databasePath))
-        #expect(try await store.stats().totals.values.reduce(0, +) == 0, "the cut-off request wrote nothing")
-    }
-
     @Test("libmicrohttpd polls with epoll, which watches any number of connections")
     func epoll() throws {
         let server = try HTTPServer(address: ListenAddress(host: "127.0.0.1", port: 0)) { _ in
@@ -126,6 +85,52 @@ struct HostileClientTests {
 /// The slowloris target, a latency measured in milliseconds: measured with the machine otherwise quiet
 /// (`ops/test.sh` runs the suites whose type name ends in `MeasuredAlone` after all the others), since the rest of the
 /// suite's processes on two cores delay any request by seconds, whatever the server does.
+/// `serve`'s request deadline, timed in seconds: measured with the machine quiet, after the other suites
+/// (inside the full run, the test process's own clock reads came seconds late).
+@Suite("serve's request deadline (measured alone)", .serialized, .timeLimit(.minutes(3)))
+struct RequestDeadlineMeasuredAlone {
+    @Test("--request-deadline cuts off a trickled body and an idle keep-alive connection, not a prompt request")
+    func requestDeadline() async throws {
+        let directory = try TestDirectory()
+        let server = try await TestServer(
+            ["--config", try ServeTests.configuration(in: directory), "--request-deadline", "2"],
+            database: directory.databasePath)
+        defer { server.child.signal(SIGKILL) }
+        let update = ServeTests.telegramUpdate(1)
+        let trickler = try RawConnection(port: server.process.port)
+        let opened = ContinuousClock.now
+        trickler.send(
+            "POST /webhooks/telegram HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                + "X-Telegram-Bot-Api-Secret-Token: \(ServeTests.telegramSecret)\r\n"
+                + "Content-Length: \(update.utf8.count)\r\n\r\n")
+        let body = Task.detached {
+            for byte in update {
+                guard !Task.isCancelled, !trickler.isEndedByServer else { return }
+                trickler.send(String(byte))
+                try? await Task.sleep(for: .milliseconds(250))
+            }
+        }
+        defer { body.cancel() }
+        let answer = await trickler.waitForClose(timeout: .seconds(20))
+        let cutAfter = ContinuousClock.now - opened
+        #expect(answer == "", "cut off without an answer")
+        // Cut at the deadline, long before the 30 s idle timeout (a loaded machine may add seconds).
+        #expect(cutAfter >= .seconds(2) && cutAfter < .seconds(15), "\(cutAfter)")
+
+        // A whole request in time is answered; its connection then waits for the next one as long as
+        // the deadline allows.
+        let prompt = try RawConnection(port: server.process.port)
+        let started = ContinuousClock.now
+        prompt.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        let idle = await prompt.waitForClose(timeout: .seconds(28))
+        let idleFor = ContinuousClock.now - started
+        #expect(idle?.hasPrefix("HTTP/1.1 200") == true, "\(idle ?? "still open")")
+        #expect(idleFor >= .seconds(2) && idleFor < .seconds(25), "\(idleFor)")
+        let store = try await SwitchboardDatabase.open(.sqlite(path: directory.databasePath))
+        #expect(try await store.stats().totals.values.reduce(0, +) == 0, "the cut-off request wrote nothing")
+    }
+}
+
 @Suite("serve under a slowloris attack (measured alone)", .serialized, .timeLimit(.minutes(3)))
 struct SlowlorisMeasuredAlone {
     @Test(
