@@ -99,6 +99,7 @@ public struct ShellCommand: Sendable {
         var tail = Data()
         var written = 0
         var cut = false
+        var childExited = false
         var buffer = [UInt8](repeating: 0, count: 16_384)
         while true {
             var fds = [pollfd(fd: stderr, events: Int16(POLLIN), revents: 0)]
@@ -106,10 +107,13 @@ public struct ShellCommand: Sendable {
                 fds.append(pollfd(fd: stdin, events: Int16(POLLOUT), revents: 0))
             }
             // A grandchild may keep stderr open after the child itself exits: poll with a timeout and
-            // stop once the child is gone and nothing more is readable.
-            let ready = poll(&fds, nfds_t(fds.count), 50)
+            // stop once the child is gone and nothing more is readable. The child may write its last words
+            // and exit after a poll found nothing: once it is seen gone, poll once more without waiting,
+            // so what it wrote is read before the loop stops.
+            let ready = poll(&fds, nfds_t(fds.count), childExited ? 0 : 50)
             if ready == 0 {
-                if ChildProcess.hasExited(pid) { break }
+                if childExited { break }
+                childExited = ChildProcess.hasExited(pid)
                 continue
             }
             if ready < 0 {
