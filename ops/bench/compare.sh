@@ -24,13 +24,16 @@ rev_a="$1"
 rev_b="$2"
 shift 2
 
-# The release binary of one revision, built in a detached worktree and kept per commit.
+# The release binary of one revision, built in a detached worktree and kept per commit. It runs in the
+# subshell of `$(build ...)`, so its traps are its own: the worktree goes however the build ends.
 build() {
     local commit binary tree
     commit=$(git -C "$root" rev-parse --verify "$1^{commit}")
     binary="$root/.build-compare/$commit/release/switchboard"
     if [ ! -x "$binary" ]; then
         tree=$(mktemp -d)
+        trap 'git -C "$root" worktree remove --force "$tree" >/dev/null 2>&1 || true' EXIT
+        trap 'exit 130' INT TERM
         git -C "$root" worktree add --quiet --detach "$tree" "$commit"
         swift build -c release --product switchboard --package-path "$tree" \
             --scratch-path "$root/.build-compare/$commit" >&2
