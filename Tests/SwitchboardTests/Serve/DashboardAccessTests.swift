@@ -51,49 +51,6 @@ struct DashboardAccessTests {
             body: ServeTests.telegramUpdate(Int.random(in: 1...1_000_000)))
     }
 
-    @Test("X-Forwarded-For and -Proto are ignored unless the peer is a trusted proxy; the cookie is Secure over HTTPS")
-    func trustedProxies() async throws {
-        let directory = try TestDirectory()
-        let https = [(name: "X-Forwarded-Proto", value: "https")]
-        // Loopback is trusted by default: a proxy there says the request came over HTTPS.
-        let proxied = try await TestServer(
-            ["--config", try DashboardTests.config(in: directory, token: DashboardTests.token)],
-            database: directory.databasePath)
-        defer { proxied.child.signal(SIGKILL) }
-        let secure = try #require(try await Self.signIn(proxied, headers: https).headers["set-cookie"])
-        #expect(secure.hasSuffix("; Secure") && secure.contains("HttpOnly") && secure.contains("SameSite=Strict"))
-        let plain = try #require(try await Self.signIn(proxied).headers["set-cookie"])
-        #expect(!plain.contains("Secure"), "\(plain)")
-        proxied.child.signal(SIGKILL)
-
-        // No trusted proxy: a client cannot claim HTTPS, nor escape the limit by naming other addresses.
-        let direct = try await TestServer(
-            [
-                "--config",
-                try DashboardTests.config(in: directory, token: DashboardTests.token, top: #""trusted_proxies": [], "#),
-            ], database: directory.databasePath)
-        defer { direct.child.signal(SIGKILL) }
-        let claimed = try #require(try await Self.signIn(direct, headers: https).headers["set-cookie"])
-        #expect(!claimed.contains("Secure"), "\(claimed)")
-        for attempt in 0..<10 {
-            let answer = try await Self.signIn(
-                direct, token: "wrong", headers: [("X-Forwarded-For", "203.0.113.\(attempt)")])
-            #expect(answer.status == 401)
-        }
-        #expect(
-            try await Self.signIn(direct, token: "wrong", headers: [("X-Forwarded-For", "203.0.113.99")]).status == 429)
-        direct.child.signal(SIGKILL)
-
-        // secure_cookie: Secure whatever the request says.
-        let always = try await TestServer(
-            [
-                "--config",
-                try DashboardTests.config(in: directory, token: DashboardTests.token, extra: #""secure_cookie": true"#),
-            ], database: directory.databasePath)
-        defer { always.child.signal(SIGKILL) }
-        #expect(try await Self.signIn(always).headers["set-cookie"]?.hasSuffix("; Secure") == true)
-    }
-
     @Test("without a token, serve warns at start that anyone who reaches a non-loopback address reads chat text")
     func exposureWarned() async throws {
         let directory = try TestDirectory()
@@ -136,7 +93,7 @@ struct DashboardAccessTests {
 }
 
 /// The limit on failed authentications forgets one failure every 6 s, so what it allows depends on how
-/// fast the tries come: measured with the machine quiet, after the other suites.
+/// fast the tries come: the tests that count on it run with the machine quiet, after the other suites.
 @Suite("Limiting failed authentications, timed (measured alone)", .serialized, .timeLimit(.minutes(3)))
 struct FailedAuthenticationMeasuredAlone {
     @Test(
@@ -200,5 +157,50 @@ struct FailedAuthenticationMeasuredAlone {
         try await Task.sleep(for: .seconds(retryAfter))
         #expect(try await DashboardAccessTests.signIn(server).status == 303, "the right token after the wait")
         #expect(server.child.exitStatus == nil)
+    }
+
+    @Test("X-Forwarded-For and -Proto are ignored unless the peer is a trusted proxy; the cookie is Secure over HTTPS")
+    func trustedProxies() async throws {
+        let directory = try TestDirectory()
+        let https = [(name: "X-Forwarded-Proto", value: "https")]
+        // Loopback is trusted by default: a proxy there says the request came over HTTPS.
+        let proxied = try await TestServer(
+            ["--config", try DashboardTests.config(in: directory, token: DashboardTests.token)],
+            database: directory.databasePath)
+        defer { proxied.child.signal(SIGKILL) }
+        let secure = try #require(try await DashboardAccessTests.signIn(proxied, headers: https).headers["set-cookie"])
+        #expect(secure.hasSuffix("; Secure") && secure.contains("HttpOnly") && secure.contains("SameSite=Strict"))
+        let plain = try #require(try await DashboardAccessTests.signIn(proxied).headers["set-cookie"])
+        #expect(!plain.contains("Secure"), "\(plain)")
+        proxied.child.signal(SIGKILL)
+
+        // No trusted proxy: a client cannot claim HTTPS, nor escape the limit by naming other addresses.
+        let direct = try await TestServer(
+            [
+                "--config",
+                try DashboardTests.config(in: directory, token: DashboardTests.token, top: #""trusted_proxies": [], "#),
+            ], database: directory.databasePath)
+        defer { direct.child.signal(SIGKILL) }
+        let claimed = try #require(try await DashboardAccessTests.signIn(direct, headers: https).headers["set-cookie"])
+        #expect(!claimed.contains("Secure"), "\(claimed)")
+        for attempt in 0..<10 {
+            let answer = try await DashboardAccessTests.signIn(
+                direct, token: "wrong", headers: [("X-Forwarded-For", "203.0.113.\(attempt)")])
+            #expect(answer.status == 401)
+        }
+        #expect(
+            try await DashboardAccessTests.signIn(
+                direct, token: "wrong", headers: [("X-Forwarded-For", "203.0.113.99")]
+            ).status == 429)
+        direct.child.signal(SIGKILL)
+
+        // secure_cookie: Secure whatever the request says.
+        let always = try await TestServer(
+            [
+                "--config",
+                try DashboardTests.config(in: directory, token: DashboardTests.token, extra: #""secure_cookie": true"#),
+            ], database: directory.databasePath)
+        defer { always.child.signal(SIGKILL) }
+        #expect(try await DashboardAccessTests.signIn(always).headers["set-cookie"]?.hasSuffix("; Secure") == true)
     }
 }
