@@ -79,13 +79,7 @@ final class PostgresSession: @unchecked Sendable {
         until deadline: ContinuousClock.Instant? = nil, readingServerTime: Bool,
         _ body: @escaping @Sendable (PGConnection, Int64?) throws -> T
     ) async throws -> T {
-        let settings = self.settings
-        return try await onQueue {
-            try self.retrying(until: deadline) {
-                try Self.transaction(
-                    $0, settings: settings, mode: "", until: deadline, readingServerTime: readingServerTime, body)
-            }
-        }
+        try await transaction(mode: "", until: deadline, readingServerTime: readingServerTime, body)
     }
 
     /// Runs `body` in a read-only transaction that sees one snapshot, with the server's clock as `write`
@@ -94,12 +88,22 @@ final class PostgresSession: @unchecked Sendable {
         until deadline: ContinuousClock.Instant? = nil, readingServerTime: Bool,
         _ body: @escaping @Sendable (PGConnection, Int64?) throws -> T
     ) async throws -> T {
+        try await transaction(
+            mode: "ISOLATION LEVEL REPEATABLE READ READ ONLY", until: deadline, readingServerTime: readingServerTime,
+            body)
+    }
+
+    /// Runs `body` in a transaction opened with `mode` on this session's queue, tried again as `retrying`
+    /// says.
+    private func transaction<T: Sendable>(
+        mode: String, until deadline: ContinuousClock.Instant?, readingServerTime: Bool,
+        _ body: @escaping @Sendable (PGConnection, Int64?) throws -> T
+    ) async throws -> T {
         let settings = self.settings
         return try await onQueue {
             try self.retrying(until: deadline) {
                 try Self.transaction(
-                    $0, settings: settings, mode: "ISOLATION LEVEL REPEATABLE READ READ ONLY", until: deadline,
-                    readingServerTime: readingServerTime, body)
+                    $0, settings: settings, mode: mode, until: deadline, readingServerTime: readingServerTime, body)
             }
         }
     }
