@@ -2,10 +2,30 @@
 package struct Migration: Sendable {
     package let version: Int
     package let sql: String
+    /// On SQLite, a table definition this step rewrites in place; `sql` runs after it.
+    let definitionEdit: DefinitionEdit?
 
     package init(version: Int, sql: String) {
         self.version = version
         self.sql = sql
+        self.definitionEdit = nil
+    }
+
+    /// A step that replaces `old` with `new` in the stored definition of SQLite table `table`: the
+    /// procedure SQLite documents for changing a constraint without copying the table ("Making Other Kinds
+    /// Of Table Schema Changes" in its ALTER TABLE page). Only for edits that leave every stored row valid
+    /// and the file's format unchanged, such as a `CHECK` rewritten as an equivalent expression.
+    init(version: Int, editing table: String, replacing old: String, with new: String) {
+        self.version = version
+        self.sql = ""
+        self.definitionEdit = DefinitionEdit(table: table, old: old, new: new)
+    }
+
+    /// A text replacement in one table's `CREATE TABLE` statement.
+    struct DefinitionEdit: Sendable {
+        let table: String
+        let old: String
+        let new: String
     }
 
     /// The queue's own migrations and its parts', in one sequence by version.

@@ -73,10 +73,38 @@ struct Schema: Sendable {
         return (applicationID, version)
     }
 
+    /// Rewrites a table's stored definition as SQLite documents it: with `writable_schema` on, and the
+    /// schema version raised so every connection reads the new definition before its next statement.
+    /// A definition that already reads as edited is left alone.
+    /// - Throws: `QueueError.internal` when the definition holds neither the new text nor the old once.
+    private func apply(_ edit: Migration.DefinitionEdit, _ connection: SQLiteConnection) throws {
+        let definition = try connection.queryFirst(
+            "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?1", [.text(edit.table)]
+        ) { $0.text(0) }
+        if let definition, definition.contains(edit.new) {
+            return
+        }
+        guard let definition, definition.components(separatedBy: edit.old).count == 2 else {
+            throw QueueError(
+                .internal,
+                "\(connection.path): the definition of table \(edit.table) is not the one this migration edits")
+        }
+        let schemaVersion = try connection.integer("PRAGMA schema_version") ?? 0
+        try connection.executeScript("PRAGMA writable_schema=ON")
+        try connection.execute(
+            "UPDATE sqlite_schema SET sql = ?2 WHERE type = 'table' AND name = ?1",
+            [.text(edit.table), .text(definition.replacingOccurrences(of: edit.old, with: edit.new))]
+        )
+        try connection.executeScript("PRAGMA schema_version=\(schemaVersion + 1); PRAGMA writable_schema=OFF")
+    }
+
     /// Applies the migrations newer than the file's version; another process may have applied them first.
     private func migrate(_ connection: SQLiteConnection) throws {
         let version = try readHeader(connection).version
         for migration in migrations where migration.version > version {
+            if let edit = migration.definitionEdit {
+                try apply(edit, connection)
+            }
             try connection.executeScript(migration.sql)
         }
         try connection.executeScript(

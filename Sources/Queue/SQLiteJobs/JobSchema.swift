@@ -113,4 +113,16 @@ extension Migration {
         version: 8,
         sql: "ALTER TABLE workers ADD COLUMN wakeups TEXT NOT NULL DEFAULT '';"
     )
+
+    /// Version 9: the jobs' state check as comparisons. SQLite evaluates `state IN (six values)` by
+    /// building a temporary b-tree of the values for every statement that writes a state (each enqueue's
+    /// `INSERT`, each settlement's `UPDATE`); the same check as `=` terms joined by `OR` costs none. Every
+    /// stored row passes both, so the definition is edited in place rather than the table copied.
+    static let jobsStateCheck = Migration(
+        version: 9,
+        editing: "jobs",
+        replacing: "CHECK (state IN ('scheduled', 'ready', 'leased', 'blocked', 'completed', 'dead'))",
+        with: "CHECK (state = 'scheduled' OR state = 'ready' OR state = 'leased' OR state = 'blocked' "
+            + "OR state = 'completed' OR state = 'dead')"
+    )
 }

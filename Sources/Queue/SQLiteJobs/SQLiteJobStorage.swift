@@ -30,7 +30,7 @@ package final class SQLiteJobStorage: JobsWritingStorage {
             lockTimeout: options.lockTimeout,
             schema: Schema(
                 migrations: try Migration.sequence(
-                    [.jobs, .queuePauses, .workers, .schedules, .checkpoints, .workerWakeups]
+                    [.jobs, .queuePauses, .workers, .schedules, .checkpoints, .workerWakeups, .jobsStateCheck]
                         + options.schemaParts.flatMap(\.sqlite)))
         )
         return SQLiteJobStorage(database: database, clock: options.clock, rules: options.rules, location: path)

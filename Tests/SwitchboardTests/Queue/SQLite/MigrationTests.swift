@@ -61,6 +61,44 @@ struct MigrationTests {
         #expect(!FileManager.default.fileExists(atPath: directory.path("absent.db")))
     }
 
+    @Test("version 9 rewrites the jobs' state check in place: rows kept, the check still refuses a bad state")
+    func stateCheckRewritten() async throws {
+        let t = try await TestStore()
+        let id = try await t.enqueue().jobID
+        let path = t.directory.databasePath
+        let bogusState = """
+            INSERT INTO jobs (queue, kind, payload, priority, state, run_at, max_attempts, created_at, updated_at)
+            VALUES ('q', 'k', x'00', 0, 'bogus', 0, 1, 0, 0)
+            """
+        // A database as version 8 left it: the check as an IN list.
+        try RawSQLite.run(
+            "PRAGMA writable_schema=ON; "
+                + "UPDATE sqlite_schema SET sql = replace(sql, "
+                + "'CHECK (state = ''scheduled'' OR state = ''ready'' OR state = ''leased'' OR state = ''blocked'' "
+                + "OR state = ''completed'' OR state = ''dead'')', "
+                + "'CHECK (state IN (''scheduled'', ''ready'', ''leased'', ''blocked'', ''completed'', ''dead''))') "
+                + "WHERE name = 'jobs'; PRAGMA schema_version=100; PRAGMA writable_schema=OFF; "
+                + "PRAGMA user_version=8; PRAGMA wal_checkpoint(TRUNCATE);",
+            at: path)
+        #expect(
+            try RawSQLite.integer(
+                "SELECT instr(sql, 'state IN (') > 0 FROM sqlite_schema WHERE name = 'jobs'", at: path) == 1)
+        #expect(throws: RawSQLiteError.self) { try RawSQLite.run(bogusState, at: path) }
+
+        let reopened = try await t.reopen()
+        #expect(try await reopened.schemaVersion() == 9)
+        #expect(try await reopened.job(id: id)?.state == .ready)
+        #expect(
+            try RawSQLite.integer("SELECT instr(sql, 'state IN (') FROM sqlite_schema WHERE name = 'jobs'", at: path)
+                == 0)
+        #expect(
+            try RawSQLite.integer("SELECT count(*) FROM pragma_integrity_check WHERE integrity_check = 'ok'", at: path)
+                == 1)
+        let error = #expect(throws: RawSQLiteError.self) { try RawSQLite.run(bogusState, at: path) }
+        #expect(error?.message.contains("CHECK constraint failed") == true)
+        try await reopened.enqueue(NewJob(queue: "q", kind: "k", payload: Data()))
+    }
+
     private func setUserVersion(_ version: Int, at path: String) throws {
         try RawSQLite.run("PRAGMA user_version=\(version); PRAGMA wal_checkpoint(TRUNCATE);", at: path)
     }
