@@ -190,14 +190,17 @@ public struct JSONParser {
     private mutating func parseString() throws(JSONSyntaxError) -> String {
         index += 1
         let start = index
-        // Fast path: no escapes, so the string is the raw bytes once they are checked to be UTF-8.
+        // Fast path: no escapes, so the string is the raw bytes once they are checked to be UTF-8, which
+        // ASCII always is.
+        var bytesOred: UInt8 = 0
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
                 let raw = UnsafeRawBufferPointer(rebasing: bytes[start..<index])
                 index += 1
-                return try decodeUTF8(raw, at: start)
+                return bytesOred < 0x80 ? String(decoding: raw, as: UTF8.self) : try decodeUTF8(raw, at: start)
             }
+            bytesOred |= byte
             if byte == UInt8(ascii: "\\") {
                 return try parseEscapedString(from: start)
             }
