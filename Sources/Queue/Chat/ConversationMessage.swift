@@ -39,7 +39,7 @@ package struct ConversationMessage: JobAttachment, Equatable {
         switch transaction {
         case let sqlite as JobsTransaction: try SQLiteChatStorage.append(self, jobID: jobID, in: sqlite)
         case let postgres as PostgresJobsTransaction:
-            try PostgresChatStorage.append(self, jobID: jobID, in: postgres)
+            PostgresChatStorage.append(self, jobID: jobID, in: postgres)
         default: throw QueueError(.internal, "no chat tables for this backend's transactions")
         }
     }

@@ -7,6 +7,8 @@ import Foundation
 /// listener's own thread), never on Swift's cooperative pool.
 package final class PGConnection {
     private let handle: OpaquePointer
+    /// Writes queued by `executeLater`, sent with the next statement.
+    private var deferred: [PGStatement] = []
 
     /// Connects to `url` (`postgres://...` or `postgresql://...`).
     /// - Throws: `PostgresError` with libpq's message, from which every form of the URL's password is
@@ -79,37 +81,97 @@ package final class PGConnection {
         PQsocket(handle)
     }
 
-    /// Runs one statement with `parameters` bound in binary form.
-    /// - Throws: `PostgresError` carrying the SQLSTATE, the message and `sql`.
+    /// Runs one statement with `parameters` bound in binary form; statements queued by `executeLater` go
+    /// first, in the same round trip.
+    /// - Throws: `PostgresError` carrying the SQLSTATE, the message and the statement that failed, which
+    ///   may be one of the queued ones.
     @discardableResult
     package func execute(_ sql: String, _ parameters: [PGValue] = []) throws(PostgresError) -> PGResult {
-        let encoded = parameters.map(\.encoded)
-        let buffers: [UnsafePointer<CChar>?] = encoded.map { bytes in
-            bytes.map { bytes in
-                let buffer = UnsafeMutablePointer<CChar>.allocate(capacity: max(bytes.count, 1))
-                bytes.withUnsafeBytes { source in
-                    UnsafeMutableRawPointer(buffer).copyMemory(from: source.baseAddress!, byteCount: bytes.count)
-                }
-                return UnsafePointer(buffer)
-            }
+        let statement = PGStatement(sql: sql, parameters: parameters)
+        guard deferred.isEmpty else {
+            let statements = deferred + [statement]
+            deferred = []
+            return try pipeline(statements)
         }
-        defer {
-            for buffer in buffers {
-                buffer.map { UnsafeMutablePointer(mutating: $0).deallocate() }
-            }
+        let result = statement.withLibpqParameters { count, types, values, lengths, formats in
+            PQexecParams(handle, sql, count, types, values, lengths, formats, 0)
         }
-        let types = parameters.map(\.type.oid)
-        let lengths = encoded.map { Int32($0?.count ?? 0) }
-        let formats = [Int32](repeating: 1, count: parameters.count)
-        let result = PQexecParams(handle, sql, Int32(parameters.count), types, buffers, lengths, formats, 0)
         return try checked(result, sql: sql)
+    }
+
+    /// Queues a write whose result does not matter unless it fails, to be sent with the next `execute`
+    /// (a transaction's COMMIT at the latest) in one round trip: a batch's job rows, history and pruning
+    /// cost no round trip of their own. Its failure is thrown by that `execute`.
+    package func executeLater(_ sql: String, _ parameters: [PGValue] = []) {
+        deferred.append(PGStatement(sql: sql, parameters: parameters))
+    }
+
+    /// Drops the statements `executeLater` queued, unsent: their transaction is being rolled back.
+    package func discardDeferred() {
+        deferred = []
+    }
+
+    /// Sends `statements` in libpq's pipeline mode, each as an unnamed statement (which transaction-mode
+    /// poolers pass through), and reads their results in one round trip; returns the last one's.
+    ///
+    /// The connection stays in blocking mode: the statements sent this way answer with a status each, never
+    /// with rows, so the server cannot fill the socket with output while this side is still sending.
+    /// - Throws: the first statement's error that failed; the server skips the ones after it.
+    private func pipeline(_ statements: [PGStatement]) throws(PostgresError) -> PGResult {
+        guard PQenterPipelineMode(handle) == 1 else { throw failure(statement: statements.first?.sql) }
+        defer { PQexitPipelineMode(handle) }
+        for statement in statements {
+            let sent = statement.withLibpqParameters { count, types, values, lengths, formats in
+                PQsendQueryParams(handle, statement.sql, count, types, values, lengths, formats, 0)
+            }
+            guard sent == 1 else { throw failure(statement: statement.sql) }
+        }
+        guard PQpipelineSync(handle) == 1 else { throw failure(statement: statements.last?.sql) }
+        var firstError: PostgresError?
+        var last: PGResult?
+        for statement in statements {
+            // A statement's results end with NULL; one the server skipped after an error says so.
+            while let result = PQgetResult(handle) {
+                if PQresultStatus(result) == PGRES_PIPELINE_ABORTED {
+                    PQclear(result)
+                    continue
+                }
+                do throws(PostgresError) {
+                    last = try checked(result, sql: statement.sql)
+                } catch {
+                    firstError = firstError ?? error
+                }
+            }
+        }
+        // The synchronisation point's own result, after which the connection is idle again.
+        if let sync = PQgetResult(handle) {
+            PQclear(sync)
+        }
+        if let firstError {
+            throw firstError
+        }
+        guard let last else { throw failure(statement: statements.last?.sql) }
+        return last
+    }
+
+    /// The connection's own error, for a call that produced no result.
+    private func failure(statement: String?) -> PostgresError {
+        PostgresError(
+            sqlState: nil, message: Self.message(PQerrorMessage(handle)), statement: statement,
+            connectionLost: !isHealthy)
     }
 
     /// Runs statements separated by semicolons, with no parameters, in one round trip (migrations, a
     /// BEGIN that also reads the clock); returns the last statement's result.
+    /// Statements queued by `executeLater` are sent first, in a round trip of their own.
     @discardableResult
     package func executeScript(_ sql: String) throws(PostgresError) -> PGResult {
-        try checked(PQexec(handle, sql), sql: sql)
+        if !deferred.isEmpty {
+            let queued = deferred
+            deferred = []
+            _ = try pipeline(queued)
+        }
+        return try checked(PQexec(handle, sql), sql: sql)
     }
 
     /// Reads what the server has sent without blocking, and returns the channel of each notification
@@ -129,11 +191,7 @@ package final class PGConnection {
     }
 
     private func checked(_ result: OpaquePointer?, sql: String) throws(PostgresError) -> PGResult {
-        guard let result else {
-            throw PostgresError(
-                sqlState: nil, message: Self.message(PQerrorMessage(handle)), statement: sql,
-                connectionLost: !isHealthy)
-        }
+        guard let result else { throw failure(statement: sql) }
         let status = PQresultStatus(result)
         guard status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK else {
             let sqlState = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
@@ -235,5 +293,38 @@ extension [String] {
         defer { copies.forEach { free($0) } }
         let pointers: [UnsafePointer<CChar>?] = copies.map { $0.map { UnsafePointer($0) } } + [nil]
         return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
+    }
+}
+
+/// A statement and its parameters, as `PGConnection` sends it.
+struct PGStatement {
+    let sql: String
+    let parameters: [PGValue]
+
+    /// Calls `body` with the parameters as libpq's `...Params` calls take them, all in binary form; the
+    /// buffers live only for the call.
+    func withLibpqParameters<Result>(
+        _ body: (
+            Int32, [Oid], [UnsafePointer<CChar>?], [Int32], [Int32]
+        ) -> Result
+    ) -> Result {
+        let encoded = parameters.map(\.encoded)
+        let buffers: [UnsafePointer<CChar>?] = encoded.map { bytes in
+            bytes.map { bytes in
+                let buffer = UnsafeMutablePointer<CChar>.allocate(capacity: max(bytes.count, 1))
+                bytes.withUnsafeBytes { source in
+                    UnsafeMutableRawPointer(buffer).copyMemory(from: source.baseAddress!, byteCount: bytes.count)
+                }
+                return UnsafePointer(buffer)
+            }
+        }
+        defer {
+            for buffer in buffers {
+                buffer.map { UnsafeMutablePointer(mutating: $0).deallocate() }
+            }
+        }
+        return body(
+            Int32(parameters.count), parameters.map(\.type.oid), buffers, encoded.map { Int32($0?.count ?? 0) },
+            [Int32](repeating: 1, count: parameters.count))
     }
 }

@@ -124,11 +124,11 @@ final class PostgresSession: @unchecked Sendable {
         do {
             value = try body(connection, serverTime)
         } catch {
-            if connection.isHealthy {
-                _ = try? connection.execute("ROLLBACK")
-            }
+            rollBack(connection)
             throw error
         }
+        // The COMMIT carries the writes the body queued (`executeLater`): one of them may fail here, and
+        // the server then skips the COMMIT, leaving the transaction to roll back.
         do {
             try connection.execute("COMMIT")
         } catch let error where error.isConnectionFailure {
@@ -137,8 +137,19 @@ final class PostgresSession: @unchecked Sendable {
                 "the connection to PostgreSQL broke while a transaction was committing; whether it committed is unknown",
                 cause: error
             )
+        } catch {
+            rollBack(connection)
+            throw error
         }
         return value
+    }
+
+    /// Ends a failed transaction, dropping the writes it queued, unless the connection is gone with it.
+    private static func rollBack(_ connection: PGConnection) {
+        connection.discardDeferred()
+        if connection.isHealthy {
+            _ = try? connection.execute("ROLLBACK")
+        }
     }
 
     /// Sends `settings`' opening of a transaction (one round trip); under a deadline, each statement of the

@@ -3,7 +3,9 @@ import Foundation
 /// The job tables as seen from inside one PostgreSQL transaction, at one instant.
 ///
 /// Every method works on a whole batch, so a worker's round (its settlements, heartbeats and claims)
-/// costs a handful of statements however many jobs it carries. Under concurrency: claims, lease
+/// costs a handful of statements however many jobs it carries, and the writes whose results it does not
+/// read (job rows, endings, promotions, history) go to the server with the statement after them
+/// (`PGConnection.executeLater`), so they cost no round trip of their own. Under concurrency: claims, lease
 /// recovery and pruning take rows with `FOR UPDATE SKIP LOCKED`, so workers never wait for each other;
 /// every write that looks at an ordering group first takes the group's advisory lock (to the end of the
 /// transaction), so one live job per group holds fleet-wide; a dedupe key is taken with `INSERT ... ON
@@ -102,7 +104,8 @@ package final class PostgresJobsTransaction: JobWriteTransaction, JobsWriting {
     }
 
     /// Inserts jobs under the ids reserved for them, in order: a job of a group that has a live job (or
-    /// gets one earlier in the batch) waits blocked behind it.
+    /// gets one earlier in the batch) waits blocked behind it. The rows go to the server with the
+    /// transaction's next statement (its COMMIT at the latest).
     private func insert(_ jobs: [(id: Int64, job: NewJob)]) throws {
         guard !jobs.isEmpty else { return }
         var live = try lockGroups(Set(jobs.compactMap(\.job.groupKey)))
@@ -122,7 +125,7 @@ package final class PostgresJobsTransaction: JobWriteTransaction, JobsWriting {
             states.append(state.rawValue)
             runAts.append(runAt.millisecondsSince1970)
         }
-        try connection.execute(
+        connection.executeLater(
             """
             INSERT INTO switchboard.jobs (id, queue, kind, payload, priority, state, run_at, max_attempts, group_key, dedupe_key,
                               dead_letter_queue, dead_letter_kind, created_at, updated_at)
@@ -243,7 +246,7 @@ package final class PostgresJobsTransaction: JobWriteTransaction, JobsWriting {
 
     /// Moves scheduled jobs whose run-at has come to `ready`, at most `limit`, earliest first.
     func promoteDueScheduled(limit: Int) throws {
-        try connection.execute(
+        connection.executeLater(
             """
             UPDATE switchboard.jobs SET state = 'ready', updated_at = $1 WHERE id IN (
                 SELECT id FROM switchboard.jobs WHERE state = 'scheduled' AND run_at <= $1 ORDER BY run_at LIMIT $2
@@ -388,7 +391,7 @@ package final class PostgresJobsTransaction: JobWriteTransaction, JobsWriting {
         let ids = PGValue.int8Array(jobs.map(\.id))
         let groups = PGValue.textArray(jobs.map(\.group))
         if rules.completedRetention != nil {
-            try connection.execute(
+            connection.executeLater(
                 """
                 UPDATE switchboard.jobs SET state = 'completed', finished_at = $3, updated_at = $3
                 FROM unnest($1::int8[], $2::text[]) AS absorbed(id, group_key)
@@ -397,7 +400,7 @@ package final class PostgresJobsTransaction: JobWriteTransaction, JobsWriting {
                 [ids, groups, nowValue]
             )
         } else {
-            try connection.execute(
+            connection.executeLater(
                 """
                 DELETE FROM switchboard.jobs USING unnest($1::int8[], $2::text[]) AS absorbed(id, group_key)
                 WHERE jobs.id = absorbed.id AND state = 'blocked' AND jobs.group_key = absorbed.group_key
@@ -429,7 +432,7 @@ package final class PostgresJobsTransaction: JobWriteTransaction, JobsWriting {
     private func finish(_ rows: [AttemptRow]) throws {
         guard !rows.isEmpty else { return }
         if rules.completedRetention != nil {
-            try connection.execute(
+            connection.executeLater(
                 """
                 UPDATE switchboard.jobs SET state = 'completed', lease_expires_at = NULL, worker_id = NULL, finished_at = $2,
                                 updated_at = $2
@@ -438,13 +441,13 @@ package final class PostgresJobsTransaction: JobWriteTransaction, JobsWriting {
                 [.int8Array(rows.map(\.id)), nowValue]
             )
         } else {
-            try connection.execute("DELETE FROM switchboard.jobs WHERE id = ANY($1)", [.int8Array(rows.map(\.id))])
+            connection.executeLater("DELETE FROM switchboard.jobs WHERE id = ANY($1)", [.int8Array(rows.map(\.id))])
         }
     }
 
     private func runAgain(_ jobs: [(ending: AttemptEnding, runAt: Timestamp, refund: Bool)]) throws {
         guard !jobs.isEmpty else { return }
-        try connection.execute(
+        connection.executeLater(
             """
             UPDATE switchboard.jobs SET state = CASE WHEN again.run_at <= $6 THEN 'ready' ELSE 'scheduled' END,
                             run_at = again.run_at, attempts = attempts - again.refund, lease_expires_at = NULL,
@@ -467,7 +470,7 @@ package final class PostgresJobsTransaction: JobWriteTransaction, JobsWriting {
     private func deadLetter(_ jobs: [(ending: AttemptEnding, reason: DeadLetterReason)]) throws {
         guard !jobs.isEmpty else { return }
         let ids = jobs.map(\.ending.row.id)
-        try connection.execute(
+        connection.executeLater(
             """
             UPDATE switchboard.jobs SET state = 'dead', dead_reason = dead.reason, lease_expires_at = NULL, worker_id = NULL,
                             last_error = coalesce(dead.last_error, jobs.last_error),
@@ -484,7 +487,7 @@ package final class PostgresJobsTransaction: JobWriteTransaction, JobsWriting {
         )
         let keyed = jobs.map(\.ending.row).filter { $0.dedupeKey != nil }
         if !keyed.isEmpty {
-            try connection.execute(
+            connection.executeLater(
                 """
                 DELETE FROM switchboard.dedupe_keys USING unnest($1::text[], $2::int8[]) AS released(key, job_id)
                 WHERE dedupe_keys.key = released.key AND dedupe_keys.job_id = released.job_id
@@ -492,7 +495,7 @@ package final class PostgresJobsTransaction: JobWriteTransaction, JobsWriting {
                 [.textArray(keyed.map(\.dedupeKey)), .int8Array(keyed.map(\.id))]
             )
         }
-        try connection.execute(
+        connection.executeLater(
             """
             INSERT INTO switchboard.jobs (queue, kind, payload, priority, state, run_at, max_attempts, created_at,
                                           updated_at, checkpoint)
@@ -506,7 +509,7 @@ package final class PostgresJobsTransaction: JobWriteTransaction, JobsWriting {
     /// Makes the oldest blocked job of each group its new head, once the previous head is no longer live.
     func promoteNext(inGroups groups: Set<String>) throws {
         guard !groups.isEmpty else { return }
-        try connection.execute(
+        connection.executeLater(
             """
             UPDATE switchboard.jobs SET state = CASE WHEN jobs.run_at <= $2 THEN 'ready' ELSE 'scheduled' END, updated_at = $2
             FROM (SELECT DISTINCT ON (group_key) id FROM switchboard.jobs

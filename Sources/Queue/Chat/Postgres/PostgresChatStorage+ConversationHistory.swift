@@ -25,17 +25,18 @@ extension PostgresChatStorage {
     }
 
     /// Appends a message in the transaction that writes its job, and deletes a bounded number of the
-    /// conversation's messages older than its newest `kept`.
-    static func append(_ message: ConversationMessage, jobID: Int64, in transaction: PostgresJobsTransaction) throws {
+    /// conversation's messages older than its newest `kept`; both go to the server with the transaction's
+    /// next statement.
+    static func append(_ message: ConversationMessage, jobID: Int64, in transaction: PostgresJobsTransaction) {
         let conversation = PGValue.bytea(Data(message.conversation.utf8))
-        try transaction.connection.execute(
+        transaction.connection.executeLater(
             "INSERT INTO switchboard.conversation_messages (conversation, role, text, job_id, created_at) VALUES ($1, $2, $3, $4, $5)",
             [
                 conversation, .text(message.role.rawValue), .bytea(Data(message.text.utf8)), .int8(jobID),
                 .int8(transaction.now.millisecondsSince1970),
             ]
         )
-        try transaction.connection.execute(
+        transaction.connection.executeLater(
             """
             DELETE FROM switchboard.conversation_messages WHERE id IN (
                 SELECT id FROM switchboard.conversation_messages WHERE conversation = $1 ORDER BY id DESC LIMIT $3 OFFSET $2)
