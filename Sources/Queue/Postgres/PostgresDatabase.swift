@@ -55,6 +55,16 @@ package final class PostgresDatabase: Sendable {
         try await withSession { try await $0.write(until: $1, readingServerTime: readingServerTime, body) }
     }
 
+    /// `write`, with `expressions` evaluated in the BEGIN's round trip too; see `PostgresSession.write`.
+    package func write<T: Sendable>(
+        readingServerTime: Bool, alsoSelecting expressions: [String],
+        _ body: @escaping @Sendable (PGConnection, OpenedTransaction) throws -> T
+    ) async throws -> T {
+        try await withSession {
+            try await $0.write(until: $1, readingServerTime: readingServerTime, alsoSelecting: expressions, body)
+        }
+    }
+
     /// Runs `body` in a read-only transaction that sees one snapshot, with the server's clock as `write`
     /// reads it.
     package func read<T: Sendable>(

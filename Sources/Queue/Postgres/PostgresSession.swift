@@ -79,7 +79,19 @@ final class PostgresSession: @unchecked Sendable {
         until deadline: ContinuousClock.Instant? = nil, readingServerTime: Bool,
         _ body: @escaping @Sendable (PGConnection, Int64?) throws -> T
     ) async throws -> T {
-        try await transaction(mode: "", until: deadline, readingServerTime: readingServerTime, body)
+        try await write(until: deadline, readingServerTime: readingServerTime, alsoSelecting: []) {
+            connection, opened in try body(connection, opened.serverTime)
+        }
+    }
+
+    /// `write`, with `expressions` evaluated by the BEGIN's round trip too (reads the body would
+    /// otherwise send first, such as ids from a sequence): `body` gets their values as text.
+    func write<T: Sendable>(
+        until deadline: ContinuousClock.Instant? = nil, readingServerTime: Bool, alsoSelecting expressions: [String],
+        _ body: @escaping @Sendable (PGConnection, OpenedTransaction) throws -> T
+    ) async throws -> T {
+        try await transaction(
+            mode: "", until: deadline, readingServerTime: readingServerTime, alsoSelecting: expressions, body)
     }
 
     /// Runs `body` in a read-only transaction that sees one snapshot, with the server's clock as `write`
@@ -90,20 +102,22 @@ final class PostgresSession: @unchecked Sendable {
     ) async throws -> T {
         try await transaction(
             mode: "ISOLATION LEVEL REPEATABLE READ READ ONLY", until: deadline, readingServerTime: readingServerTime,
-            body)
+            alsoSelecting: []
+        ) { connection, opened in try body(connection, opened.serverTime) }
     }
 
     /// Runs `body` in a transaction opened with `mode` on this session's queue, tried again as `retrying`
     /// says.
     private func transaction<T: Sendable>(
-        mode: String, until deadline: ContinuousClock.Instant?, readingServerTime: Bool,
-        _ body: @escaping @Sendable (PGConnection, Int64?) throws -> T
+        mode: String, until deadline: ContinuousClock.Instant?, readingServerTime: Bool, alsoSelecting: [String],
+        _ body: @escaping @Sendable (PGConnection, OpenedTransaction) throws -> T
     ) async throws -> T {
         let settings = self.settings
         return try await onQueue {
             try self.retrying(until: deadline) {
                 try Self.transaction(
-                    $0, settings: settings, mode: mode, until: deadline, readingServerTime: readingServerTime, body)
+                    $0, settings: settings, mode: mode, until: deadline, readingServerTime: readingServerTime,
+                    alsoSelecting: alsoSelecting, body)
             }
         }
     }
@@ -116,13 +130,15 @@ final class PostgresSession: @unchecked Sendable {
 
     private static func transaction<T>(
         _ connection: PGConnection, settings: PostgresTransactionSettings, mode: String,
-        until deadline: ContinuousClock.Instant?, readingServerTime: Bool, _ body: (PGConnection, Int64?) throws -> T
+        until deadline: ContinuousClock.Instant?, readingServerTime: Bool, alsoSelecting: [String],
+        _ body: (PGConnection, OpenedTransaction) throws -> T
     ) throws -> T {
-        let serverTime = try Self.openTransaction(
-            connection, settings: settings, mode: mode, until: deadline, readingServerTime: readingServerTime)
+        let opened = try Self.openTransaction(
+            connection, settings: settings, mode: mode, until: deadline, readingServerTime: readingServerTime,
+            alsoSelecting: alsoSelecting)
         let value: T
         do {
-            value = try body(connection, serverTime)
+            value = try body(connection, opened)
         } catch {
             rollBack(connection)
             throw error
@@ -153,23 +169,34 @@ final class PostgresSession: @unchecked Sendable {
     }
 
     /// Sends `settings`' opening of a transaction (one round trip); under a deadline, each statement of the
-    /// transaction is bounded by the time left (`statement_timeout`). Returns the server's clock when
-    /// `readingServerTime`, else nil.
+    /// transaction is bounded by the time left (`statement_timeout`). Reads the server's clock when
+    /// `readingServerTime`, and the values of `alsoSelecting`.
     private static func openTransaction(
         _ connection: PGConnection, settings: PostgresTransactionSettings, mode: String,
-        until deadline: ContinuousClock.Instant?, readingServerTime: Bool
-    ) throws -> Int64? {
+        until deadline: ContinuousClock.Instant?, readingServerTime: Bool, alsoSelecting: [String]
+    ) throws -> OpenedTransaction {
         var statementTimeout: Duration?
         if let deadline {
             statementTimeout = StoreDeadline.remaining(until: deadline)
         }
         let began = try connection.executeScript(
-            settings.opening(mode, statementTimeout: statementTimeout, readingServerTime: readingServerTime))
-        guard readingServerTime else { return nil }
-        guard let time = began.first({ $0.int64(0) }) else {
+            settings.opening(
+                mode, statementTimeout: statementTimeout, readingServerTime: readingServerTime,
+                alsoSelecting: alsoSelecting))
+        let columns = settings.openingColumns(statementTimeout: statementTimeout)
+        guard
+            let opened = began.first({ row in
+                OpenedTransaction(
+                    serverTime: row.optionalInt64(0),
+                    values: alsoSelecting.indices.map { row.optionalText(columns + $0) })
+            })
+        else {
+            throw QueueError(.internal, "PostgreSQL did not answer the opening of a transaction")
+        }
+        if readingServerTime && opened.serverTime == nil {
             throw QueueError(.internal, "PostgreSQL did not say what time it is")
         }
-        return time
+        return opened
     }
 
     /// Runs `attempt` on the connection, replacing a broken connection and retrying conflicts, until the
@@ -236,4 +263,12 @@ final class PostgresSession: @unchecked Sendable {
                 cause: error)
         }
     }
+}
+
+/// What a transaction's opening round trip read.
+package struct OpenedTransaction: Sendable {
+    /// The server's clock at the transaction's start, in milliseconds since 1970, when it was asked for.
+    package var serverTime: Int64?
+    /// The values of the expressions asked for besides, in their order, as text.
+    package var values: [String?]
 }

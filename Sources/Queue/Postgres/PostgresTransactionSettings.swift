@@ -15,12 +15,27 @@ struct PostgresTransactionSettings: Sendable {
     /// `BEGIN`): `BEGIN` with `mode` (an isolation level, `READ ONLY`), then one `SELECT` that sets this
     /// store's settings for this transaction alone and whose first column is the server's clock in
     /// milliseconds since 1970 when `readingServerTime` (NULL otherwise). Under a caller's deadline,
-    /// `statementTimeout` bounds each statement of the transaction.
-    func opening(_ mode: String = "", statementTimeout: Duration? = nil, readingServerTime: Bool = false) -> String {
+    /// `statementTimeout` bounds each statement of the transaction. `alsoSelecting` are more columns of
+    /// that `SELECT`, after this store's own (`openingColumns(statementTimeout:)` of them).
+    func opening(
+        _ mode: String = "", statementTimeout: Duration? = nil, readingServerTime: Bool = false,
+        alsoSelecting: [String] = []
+    ) -> String {
         var begin = mode.isEmpty ? "BEGIN" : "BEGIN \(mode)"
         if readOnly && !mode.contains("READ ONLY") {
             begin += " READ ONLY"
         }
+        let columns = ownColumns(statementTimeout: statementTimeout, readingServerTime: readingServerTime)
+        return "\(begin); SELECT \((columns + alsoSelecting).joined(separator: ", "))"
+    }
+
+    /// How many columns the opening's `SELECT` has before the ones asked for besides.
+    func openingColumns(statementTimeout: Duration?) -> Int {
+        ownColumns(statementTimeout: statementTimeout, readingServerTime: false).count
+    }
+
+    /// The opening `SELECT`'s own columns: the clock (or NULL), then the settings.
+    private func ownColumns(statementTimeout: Duration?, readingServerTime: Bool) -> [String] {
         var columns = [
             readingServerTime ? PostgresClockSQL.now : "NULL::int8",
             Self.setting("lock_timeout", Self.milliseconds(lockTimeout)),
@@ -31,7 +46,7 @@ struct PostgresTransactionSettings: Sendable {
         if asynchronousCommit {
             columns.append(Self.setting("synchronous_commit", "off"))
         }
-        return "\(begin); SELECT \(columns.joined(separator: ", "))"
+        return columns
     }
 
     /// A setting for the current transaction only (`SET LOCAL`, as a function a `SELECT` can call).

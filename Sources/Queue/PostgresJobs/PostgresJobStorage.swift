@@ -74,15 +74,20 @@ package final class PostgresJobStorage: JobsWritingStorage {
     }
 
     /// Runs `body` in one write transaction over the job tables, at one instant of the server's clock (read
-    /// again if the transaction is tried again).
-    package func writeJobs<T: Sendable>(_ body: @escaping @Sendable (PostgresJobsTransaction) throws -> T)
-        async throws -> T
-    {
+    /// again if the transaction is tried again). The `count` job ids the transaction will take are drawn
+    /// from the sequence in its BEGIN's round trip.
+    package func writeJobs<T: Sendable>(
+        reservingIDs count: Int, _ body: @escaping @Sendable (PostgresJobsTransaction) throws -> T
+    ) async throws -> T {
         let clock = self.clock
         let rules = self.rules
-        return try await database.write(readingServerTime: usesServerClock) { connection, serverTime in
+        let reserving = count > 0 ? [PostgresJobsTransaction.reservingIDs(count)] : []
+        return try await database.write(readingServerTime: usesServerClock, alsoSelecting: reserving) {
+            connection, opened in
             try body(
-                PostgresJobsTransaction(connection: connection, now: Self.instant(serverTime, clock), rules: rules))
+                PostgresJobsTransaction(
+                    connection: connection, now: Self.instant(opened.serverTime, clock), rules: rules,
+                    reservedIDs: try opened.values.first.map(PostgresJobsTransaction.ids) ?? []))
         }
     }
 

@@ -17,13 +17,32 @@ package final class PostgresJobsTransaction: JobWriteTransaction, JobsWriting {
     package let now: Timestamp
     let rules: JobRules
     private var lockedGroups: Set<String> = []
+    /// Job ids drawn in the transaction's opening round trip, ascending, not yet taken.
+    private var reservedIDs: [Int64]
 
     static let liveStates = "('scheduled', 'ready', 'leased', 'blocked')"
 
-    init(connection: PGConnection, now: Timestamp, rules: JobRules) {
+    init(connection: PGConnection, now: Timestamp, rules: JobRules, reservedIDs: [Int64] = []) {
         self.connection = connection
         self.now = now
         self.rules = rules
+        self.reservedIDs = reservedIDs
+    }
+
+    /// An expression for a transaction's opening `SELECT` that draws `count` job ids, as an int8 array.
+    static func reservingIDs(_ count: Int) -> String {
+        "(SELECT array_agg(nextval('switchboard.jobs_id_seq')) FROM generate_series(1, \(count)))"
+    }
+
+    /// The ids of `reservingIDs`' value (`{4,5,6}`), ascending.
+    static func ids(_ array: String?) throws -> [Int64] {
+        guard let array, array.hasPrefix("{"), array.hasSuffix("}") else {
+            throw QueueError(.internal, "PostgreSQL did not hand out job ids")
+        }
+        return try array.dropFirst().dropLast().split(separator: ",").map { text in
+            guard let id = Int64(text) else { throw QueueError(.internal, "PostgreSQL handed out a job id of \(text)") }
+            return id
+        }.sorted()
     }
 
     private var nowValue: PGValue { .int8(now.millisecondsSince1970) }
@@ -59,9 +78,14 @@ package final class PostgresJobsTransaction: JobWriteTransaction, JobsWriting {
         return results.map { $0! }
     }
 
-    /// `count` fresh job ids, ascending, so a batch keeps its order.
+    /// `count` fresh job ids, ascending, so a batch keeps its order: those drawn when the transaction
+    /// opened, else from the sequence now.
     private func reserveIDs(_ count: Int) throws -> [Int64] {
         guard count > 0 else { return [] }
+        if count <= reservedIDs.count {
+            defer { reservedIDs.removeFirst(count) }
+            return Array(reservedIDs.prefix(count))
+        }
         return try connection.execute(
             "SELECT nextval('switchboard.jobs_id_seq') FROM generate_series(1, $1)", [.integer(count)]
         ).rows { $0.int64(0) }.sorted()

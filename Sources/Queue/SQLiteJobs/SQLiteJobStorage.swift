@@ -36,8 +36,11 @@ package final class SQLiteJobStorage: JobsWritingStorage {
         return SQLiteJobStorage(database: database, clock: options.clock, rules: options.rules, location: path)
     }
 
-    /// Runs `body` in one write transaction over the job tables, at one instant of the store's clock.
-    package func writeJobs<T: Sendable>(_ body: @escaping @Sendable (JobsTransaction) throws -> T) async throws -> T {
+    /// Runs `body` in one write transaction over the job tables, at one instant of the store's clock. SQLite
+    /// numbers rows as they are inserted: nothing is reserved.
+    package func writeJobs<T: Sendable>(
+        reservingIDs _: Int, _ body: @escaping @Sendable (JobsTransaction) throws -> T
+    ) async throws -> T {
         let clock = self.clock
         let rules = self.rules
         return try await database.write { connection in

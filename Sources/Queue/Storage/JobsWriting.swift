@@ -125,13 +125,20 @@ extension JobsWriting {
 /// such backend are written once, here.
 protocol JobsWritingStorage: JobStorage {
     associatedtype Transaction: JobsWriting & JobWriteTransaction
-    /// Runs `body` in one write transaction over the job tables, at one instant of the store's clock.
-    func writeJobs<T: Sendable>(_ body: @escaping @Sendable (Transaction) throws -> T) async throws -> T
+    /// Runs `body` in one write transaction over the job tables, at one instant of the store's clock;
+    /// `count` is how many new jobs it is about to write, for a backend that draws their ids up front.
+    func writeJobs<T: Sendable>(reservingIDs count: Int, _ body: @escaping @Sendable (Transaction) throws -> T)
+        async throws -> T
 }
 
 extension JobsWritingStorage {
+    /// Runs `body` in one write transaction over the job tables, at one instant of the store's clock.
+    func writeJobs<T: Sendable>(_ body: @escaping @Sendable (Transaction) throws -> T) async throws -> T {
+        try await writeJobs(reservingIDs: 0, body)
+    }
+
     package func enqueue(_ jobs: [NewJob], records: [any TransactionRecord]) async throws -> [EnqueueResult] {
-        try await writeJobs { transaction in
+        try await writeJobs(reservingIDs: jobs.count) { transaction in
             let results = try transaction.enqueueAndPrune(jobs)
             for record in records {
                 try record.write(in: transaction)

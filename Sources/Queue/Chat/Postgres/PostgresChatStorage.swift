@@ -12,7 +12,7 @@ struct PostgresChatStorage: ChatStorage {
 
     /// Runs `body` in a write transaction, at the time its BEGIN read.
     func write<T: Sendable>(_ body: @escaping @Sendable (PGConnection, Timestamp) throws -> T) async throws -> T {
-        try await jobs.writeJobs { transaction in try body(transaction.connection, transaction.now) }
+        try await jobs.writeJobs(reservingIDs: 0) { transaction in try body(transaction.connection, transaction.now) }
     }
 
     /// Runs `body` in a write transaction with a way to read the time when it is needed, for a rule that
