@@ -1,5 +1,6 @@
 import Enqueuer
 import Foundation
+import HTTPClient
 import Queue
 
 /// Sends one message or edit at the pace its chat allows: takes the chat's send slot (fleet-wide, before

@@ -1,5 +1,6 @@
 import Enqueuer
 import Foundation
+import HTTPClient
 import JSON
 
 /// Shows a chat that the bot is working while a turn's agent runs: Telegram's `sendChatAction`

@@ -1,5 +1,6 @@
 import Enqueuer
 import Foundation
+import HTTPClient
 import JSON
 
 /// Telegram's `getUpdates`: the cursor is the next `offset`, one more than the last `update_id` recorded.

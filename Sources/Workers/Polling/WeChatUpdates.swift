@@ -1,5 +1,6 @@
 import Enqueuer
 import Foundation
+import HTTPClient
 import JSON
 
 /// WeChat (iLink)'s `getupdates`: the cursor is the opaque `get_updates_buf` it answers with, sent back

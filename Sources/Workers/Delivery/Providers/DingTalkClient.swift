@@ -1,5 +1,6 @@
 import Enqueuer
 import Foundation
+import HTTPClient
 import JSON
 
 /// DingTalk robot: `POST {base}/v1.0/robot/oToMessages/batchSend` for a direct message, or

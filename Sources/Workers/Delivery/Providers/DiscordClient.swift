@@ -1,5 +1,6 @@
 import Enqueuer
 import Foundation
+import HTTPClient
 import JSON
 
 /// Discord REST API: `POST {base}/api/v10/channels/{id}/messages`, replying to the inbound message, with a

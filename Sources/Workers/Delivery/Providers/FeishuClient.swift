@@ -1,5 +1,6 @@
 import Enqueuer
 import Foundation
+import HTTPClient
 import JSON
 
 /// Feishu / Lark: the first chunk replies to the inbound message (`/im/v1/messages/{id}/reply`), later

@@ -1,5 +1,6 @@
 import Enqueuer
 import Foundation
+import HTTPClient
 import JSON
 
 /// Slack Web API: `POST {base}/api/chat.postMessage`, in the thread when the inbound message was; an

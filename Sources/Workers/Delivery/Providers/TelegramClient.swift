@@ -1,5 +1,6 @@
 import Enqueuer
 import Foundation
+import HTTPClient
 import JSON
 
 /// Telegram Bot API: `POST {base}/bot{token}/sendMessage`, quoting the message it answers with

@@ -1,5 +1,6 @@
 import Enqueuer
 import Foundation
+import HTTPClient
 import JSON
 
 /// WeChat through iLink: `POST {base}/ilink/bot/sendmessage`, answering in the context of the inbound

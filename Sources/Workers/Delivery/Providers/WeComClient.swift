@@ -1,5 +1,6 @@
 import Enqueuer
 import Foundation
+import HTTPClient
 import JSON
 
 /// WeCom: `POST {base}/cgi-bin/appchat/send` to a group chat, or `/cgi-bin/message/send` to one user,

@@ -71,8 +71,8 @@ final class CurlEasy {
         try check(sb_curl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0))
         try check(sb_curl_setopt_long(handle, CURLOPT_SSL_VERIFYPEER, 1))
         try check(sb_curl_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, 2))
-        try check(sb_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Int(request.connectTimeout.wholeMilliseconds)))
-        try check(sb_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, Int(request.totalTimeout.wholeMilliseconds)))
+        try check(sb_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(request.connectTimeout)))
+        try check(sb_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, Self.milliseconds(request.totalTimeout)))
         try check(sb_curl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer))
         try check(sb_curl_setopt_pointer(handle, CURLOPT_HTTPHEADER, UnsafeMutableRawPointer(headers.pointer)))
         try check(sb_curl_setopt_data_callback(handle, CURLOPT_WRITEFUNCTION, ResponseCollector.bodyCallback))
@@ -97,6 +97,12 @@ final class CurlEasy {
     }
 
     /// The one check every libcurl return code goes through.
+    /// A timeout as libcurl's `_MS` options take it: whole milliseconds, rounded toward zero.
+    private static func milliseconds(_ duration: Duration) -> Int {
+        let (seconds, attoseconds) = duration.components
+        return Int(clamping: seconds * 1000 + attoseconds / 1_000_000_000_000_000)
+    }
+
     private func check(_ code: CURLcode) throws {
         if code != CURLE_OK {
             throw Failed(code: code)
