@@ -40,17 +40,9 @@ public struct ProviderSettings: Sendable {
         }
     }
 
-    /// The secrets `switchboard serve` checks each provider's webhooks with (Telegram's secret token,
-    /// Slack's signing secret, Feishu's verification token and encrypt key, WeCom's token and AES key;
-    /// DingTalk signs with its `app_secret`).
+    /// The secrets `switchboard serve` checks each provider's webhooks with, beside its credentials.
     public static func webhookSecrets(_ provider: Provider) -> [String] {
-        switch provider {
-        case .telegram: ["secret_token"]
-        case .slack: ["signing_secret"]
-        case .feishu: ["verification_token", "encrypt_key"]
-        case .wecom: ["token", "encoding_aes_key"]
-        case .dingtalk, .discord, .wechat: []
-        }
+        provider.inbound.webhook.part?.secretNames ?? []
     }
 
     /// A credential or webhook secret, empty when it is not configured.

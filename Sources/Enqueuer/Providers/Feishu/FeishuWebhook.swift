@@ -1,17 +1,22 @@
 import Foundation
 import JSON
+import Queue
 
 /// Feishu (Lark): with an encrypt key, the body is `{"encrypt": BASE64}` (AES-256-CBC under the SHA-256 of
 /// the key, the IV first) and events carry `X-Lark-Signature`, the hex SHA-256 of timestamp + nonce +
 /// encrypt key + body; every body carries the verification token (`token`, or `header.token` in the 2.0
 /// schema), checked before anything is read from it. The URL challenge is answered by intake, after this.
-enum FeishuWebhook {
-    static func check(_ request: WebhookRequest, verificationToken: String, encryptKey: String?) -> WebhookVerdict {
+struct FeishuWebhook: WebhookCheck {
+    var secretNames: [String] { ["verification_token", "encrypt_key"] }
+
+    func check(_ request: WebhookRequest, secrets: WebhookSecrets, now: Timestamp) -> WebhookVerdict {
+        guard let verificationToken = secrets["verification_token"] else { return .notConfigured }
+        let encryptKey = secrets["encrypt_key"]
         var body = request.body
         if let encryptKey {
             guard case .object(let envelope)? = try? JSONParser.parse(body),
                 case .string(let encrypted)? = envelope["encrypt"],
-                let plain = decrypt(encrypted, key: encryptKey)
+                let plain = Self.decrypt(encrypted, key: encryptKey)
             else { return .refuse }
             let isChallenge = (try? JSONParser.parse(plain))?.objectValue?["type"]?.stringValue == "url_verification"
             if !isChallenge {
