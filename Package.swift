@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "ChatStore", targets: ["ChatStore"]),
         .library(name: "Enqueuer", targets: ["Enqueuer"]),
         .library(name: "Workers", targets: ["Workers"]),
+        .library(name: "HTTPClient", targets: ["HTTPClient"]),
         .library(name: "JSON", targets: ["JSON"]),
         .library(name: "FuzzTargets", targets: ["FuzzTargets"]),
     ],
@@ -45,22 +46,30 @@ let package = Package(
             name: "Queue", dependencies: ["JSON", "CSQLite", "CPostgres", "CCrypto", "CSystem"], exclude: ["Chat"]),
         .target(name: "ChatStore", dependencies: ["Queue", "CCrypto"], path: "Sources/Queue/Chat"),
         .target(name: "Enqueuer", dependencies: ["JSON", "Queue", "ChatStore", "CCrypto"]),
-        .target(name: "Workers", dependencies: ["JSON", "Queue", "ChatStore", "Enqueuer", "CCurl", "CSystem"]),
+        .target(name: "HTTPClient", dependencies: ["CCurl"]),
+        .target(
+            name: "Workers", dependencies: ["JSON", "Queue", "ChatStore", "Enqueuer", "HTTPClient", "CSystem"]),
         .target(name: "HTTPServer", dependencies: ["CMicroHTTPD"]),
-        .target(name: "Harness", dependencies: ["JSON", "Queue", "ChatStore", "Enqueuer", "Workers", "HTTPServer"]),
+        .target(
+            name: "Harness",
+            dependencies: ["JSON", "Queue", "ChatStore", "Enqueuer", "Workers", "HTTPClient", "HTTPServer"]
+        ),
         .target(
             name: "switchboard",
-            dependencies: ["JSON", "Queue", "ChatStore", "Enqueuer", "Workers", "HTTPServer", "Harness"]
+            dependencies: ["JSON", "Queue", "ChatStore", "Enqueuer", "Workers", "HTTPClient", "HTTPServer", "Harness"]
         ),
         .executableTarget(name: "SwitchboardMain", dependencies: ["switchboard"]),
         .target(
             name: "FuzzTargets",
-            dependencies: ["JSON", "Queue", "ChatStore", "Enqueuer", "Workers", "HTTPServer", "switchboard", "CCrypto"]
+            dependencies: [
+                "JSON", "Queue", "ChatStore", "Enqueuer", "Workers", "HTTPClient", "HTTPServer", "switchboard",
+                "CCrypto",
+            ]
         ),
         .testTarget(
             name: "SwitchboardTests",
             dependencies: [
-                "JSON", "Queue", "ChatStore", "Enqueuer", "Workers", "HTTPServer", "Harness", "CSQLite",
+                "JSON", "Queue", "ChatStore", "Enqueuer", "Workers", "HTTPClient", "HTTPServer", "Harness", "CSQLite",
                 "SwitchboardMain",
                 "FuzzTargets",
             ],

@@ -23,9 +23,9 @@ public struct LinkCommand: Sendable, Equatable {
         return LinkCommand(code: SecretToken.isWellFormed(words[1]) ? words[1] : nil)
     }
 
-    /// The command users of `provider` are told to send with their code: Telegram's deep link sends
-    /// `/start`, so Telegram users are told `/start`; everyone else `/connect`.
+    /// The command users of `provider` are told to send with their code: `/connect`, or the one the
+    /// provider's deep link sends (Telegram's `/start`).
     public static func command(for provider: Provider) -> String {
-        provider == .telegram ? "/start" : "/connect"
+        provider.inbound.linkCommand
     }
 }

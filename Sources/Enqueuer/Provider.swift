@@ -1,4 +1,5 @@
-/// A chat provider Switchboard takes messages from.
+/// A chat provider Switchboard takes messages from. Everything about one provider lives in its folder,
+/// found through `inbound` (Enqueuer) and `api` (Workers).
 public enum Provider: String, Sendable, CaseIterable {
     case telegram
     case slack
@@ -8,15 +9,8 @@ public enum Provider: String, Sendable, CaseIterable {
     case wecom
     case wechat
 
+    /// The provider's name as its users write it (`DingTalk`, `WeCom`).
     public var displayName: String {
-        switch self {
-        case .telegram: "Telegram"
-        case .slack: "Slack"
-        case .discord: "Discord"
-        case .feishu: "Feishu"
-        case .dingtalk: "DingTalk"
-        case .wecom: "WeCom"
-        case .wechat: "WeChat"
-        }
+        inbound.displayName
     }
 }

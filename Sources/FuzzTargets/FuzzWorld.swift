@@ -53,7 +53,7 @@ final class FuzzWorld: Sendable {
         for (provider, secrets) in FuzzSecrets.webhookSecrets.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
             var settings = JSONObject()
             // A provider's settings need what it sends with too, or the file is refused.
-            for name in ProviderSettings.requiredCredentials(provider) {
+            for name in provider.api.credentials {
                 settings.set(name, "fuzz-\(name)")
             }
             for (name, value) in secrets.sorted(by: { $0.key < $1.key }) {

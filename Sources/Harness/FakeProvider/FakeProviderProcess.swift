@@ -1,5 +1,6 @@
 import Enqueuer
 import Foundation
+import HTTPClient
 import JSON
 import Queue
 import Workers
@@ -58,7 +59,7 @@ package final class FakeProviderProcess: Sendable {
         var providers = JSONObject()
         for provider in Provider.allCases {
             var settings = JSONObject(["base_url": .string(baseURL)])
-            for name in ProviderSettings.requiredCredentials(provider) {
+            for name in provider.api.credentials {
                 settings.set(name, .string(name == "agent_id" ? "1" : "bench-token"))
             }
             providers.set(provider.rawValue, .object(settings))

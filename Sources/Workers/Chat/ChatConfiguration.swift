@@ -124,7 +124,7 @@ public struct ChatConfiguration: Sendable {
 
     /// The settings for a provider: configured, or its production API with no credentials.
     public func settings(for provider: Provider) -> ProviderSettings {
-        providers[provider] ?? ProviderSettings(baseURL: ProviderSettings.defaultBaseURL(provider))
+        providers[provider] ?? ProviderSettings(baseURL: provider.api.defaultBaseURL)
     }
 
     /// Reads a configuration file, if given, then applies the environment, and checks the result.
@@ -152,7 +152,7 @@ public struct ChatConfiguration: Sendable {
         try configuration.apply(environment: environment)
         for provider in Provider.allCases {
             guard let settings = configuration.providers[provider] else { continue }
-            for name in ProviderSettings.requiredCredentials(provider) where settings.credential(name).isEmpty {
+            for name in provider.api.credentials where settings.credential(name).isEmpty {
                 throw ConfigurationError(
                     .invalid,
                     (file.map { "\($0): " } ?? "") + "providers.\(provider.rawValue).\(name) is missing: "
@@ -187,7 +187,7 @@ public struct ChatConfiguration: Sendable {
                     settings.credentials[name] = credential
                 }
             }
-            if !settings.credentials.isEmpty || settings.baseURL != ProviderSettings.defaultBaseURL(provider) {
+            if !settings.credentials.isEmpty || settings.baseURL != provider.api.defaultBaseURL {
                 providers[provider] = settings
             }
         }
@@ -276,8 +276,7 @@ public struct ChatConfiguration: Sendable {
             for member in providerFields.object.members {
                 let provider = Provider(rawValue: member.key)!
                 let settings = try providerFields.object(member.key)
-                let names =
-                    ProviderSettings.requiredCredentials(provider) + ProviderSettings.webhookSecrets(provider)
+                let names = ProviderSettings.secretNames(of: provider)
                 try settings.allowOnly(["base_url"] + names, noun: "setting")
                 var credentials: [String: String] = [:]
                 for name in names {
@@ -287,7 +286,7 @@ public struct ChatConfiguration: Sendable {
                 }
                 providers[provider] = ProviderSettings(
                     baseURL: try settings.checked("base_url", SettingRules.urlProblem)
-                        ?? ProviderSettings.defaultBaseURL(provider),
+                        ?? provider.api.defaultBaseURL,
                     credentials: credentials
                 )
             }

@@ -1,6 +1,7 @@
 import ChatStore
 import Enqueuer
 import Foundation
+import HTTPClient
 import Queue
 
 /// Works the chat jobs: turns, link commands, failure notices and deliveries; the other kinds that

@@ -16,19 +16,7 @@ package enum SettingRules {
     /// What is wrong with `value` as `provider`'s credential or webhook secret `name`.
     package static func credentialProblem(_ provider: Provider, _ name: String, _ value: String) -> String? {
         if let problem = placeholderProblem(value) { return problem }
-        switch (provider, name) {
-        case (.telegram, "secret_token"):
-            // Telegram's rule for setWebhook's secret_token.
-            guard value.utf8.count <= 256, value.utf8.allSatisfy(isTelegramSecretByte) else {
-                return "must be 1 to 256 of the characters A-Z a-z 0-9 _ - (Telegram's rule for a secret_token)"
-            }
-        case (.wecom, "encoding_aes_key"):
-            guard WebhookGate.isWeComKey(value) else {
-                return "must be WeCom's EncodingAESKey: 43 characters of Base64, without padding, standing for 32 bytes"
-            }
-        default:
-            break
-        }
+        if let problem = provider.inbound.webhook.part?.secretProblem(name, value) { return problem }
         return characterProblem(value)
     }
 
@@ -72,14 +60,5 @@ package enum SettingRules {
     private static func isPlaceholder(_ value: String) -> Bool {
         let lowered = value.lowercased()
         return ["replace-me", "replace_me", "replaceme"].contains(where: lowered.contains)
-    }
-
-    private static func isTelegramSecretByte(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-            UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "_"), UInt8(ascii: "-"):
-            true
-        default: false
-        }
     }
 }

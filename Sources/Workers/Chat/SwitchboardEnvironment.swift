@@ -35,7 +35,7 @@ public enum SwitchboardEnvironment {
     /// The settings a provider takes: its API's address, the credentials it sends with, the secrets its
     /// webhooks are checked with.
     static func settings(of provider: Provider) -> [String] {
-        ["base_url"] + ProviderSettings.requiredCredentials(provider) + ProviderSettings.webhookSecrets(provider)
+        ["base_url"] + ProviderSettings.secretNames(of: provider)
     }
 
     /// Every variable Switchboard reads or sets.

@@ -1,10 +1,11 @@
 import Enqueuer
 import Foundation
+import HTTPClient
 import JSON
 import Queue
 
 /// What the clients share: the HTTP client, and the redactor every error message passes through.
-struct ClientContext: Sendable {
+package struct ClientContext: Sendable {
     let http: HTTPClient
     let settings: ProviderSettings
     let redactor: SecretRedactor

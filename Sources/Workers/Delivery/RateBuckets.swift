@@ -18,31 +18,9 @@ public struct RateBuckets: Sendable {
     /// Paced per process.
     public var bot: Bucket?
 
+    /// The buckets a send of `message` belongs to, by its provider's limits.
     public static func of(_ message: OutboundMessage) -> RateBuckets {
-        let chat = message.target.chat
-        switch message.provider {
-        case .telegram:
-            // About 1 message a second in a private chat, 20 a minute in a group (negative chat ids).
-            return RateBuckets(
-                chat: Bucket(key: "telegram:chat:\(chat)", interval: chat.hasPrefix("-") ? .seconds(3) : .seconds(1)),
-                bot: Bucket(key: "telegram:bot", interval: .milliseconds(34))
-            )
-        case .slack:
-            return RateBuckets(chat: Bucket(key: "slack:channel:\(chat)", interval: .seconds(1)))
-        case .discord:
-            return RateBuckets(
-                chat: Bucket(key: "discord:channel:\(chat)", interval: .milliseconds(250)),
-                bot: Bucket(key: "discord:global", interval: .milliseconds(20))
-            )
-        case .feishu:
-            return RateBuckets(chat: Bucket(key: "feishu:chat:\(chat)", interval: .milliseconds(200)))
-        case .dingtalk:
-            return RateBuckets(chat: Bucket(key: "dingtalk:chat:\(chat)", interval: .seconds(3)))
-        case .wecom:
-            return RateBuckets(chat: Bucket(key: "wecom:chat:\(chat)", interval: .milliseconds(300)))
-        case .wechat:
-            return RateBuckets(chat: Bucket(key: "wechat:chat:\(chat)", interval: .seconds(1)))
-        }
+        message.provider.api.rateBuckets(chat: message.target.chat)
     }
 
     /// Every bucket key a hold on which delays this send.

@@ -1,5 +1,6 @@
 import Enqueuer
 import Foundation
+import HTTPClient
 import Queue
 
 /// Sends one message or edit at the pace its chat allows: takes the chat's send slot (fleet-wide, before
@@ -33,16 +34,7 @@ struct ReplySender: Sendable {
                     http: http, settings: configuration.settings(for: provider), redactor: redactor,
                     connectTimeout: configuration.connectTimeout, requestTimeout: configuration.requestTimeout
                 )
-                clients[provider] =
-                    switch provider {
-                    case .telegram: TelegramClient(context: context)
-                    case .slack: SlackClient(context: context)
-                    case .discord: DiscordClient(context: context)
-                    case .feishu: FeishuClient(context: context, tokens: AccessTokenCache())
-                    case .dingtalk: DingTalkClient(context: context, tokens: AccessTokenCache())
-                    case .wecom: WeComClient(context: context, tokens: AccessTokenCache())
-                    case .wechat: WeChatClient(context: context)
-                    }
+                clients[provider] = provider.api.client(context)
             }
         }
         self.clients = clients

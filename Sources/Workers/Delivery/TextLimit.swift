@@ -19,17 +19,9 @@ public struct TextLimit: Sendable, Equatable {
         self.unit = unit
     }
 
-    /// The limit each provider documents for one text message.
+    /// The limit `provider` documents for one text message.
     public static func of(_ provider: Provider) -> TextLimit {
-        switch provider {
-        case .telegram: TextLimit(maximum: 4096, unit: .utf16)
-        case .discord: TextLimit(maximum: 2000, unit: .utf16)
-        case .slack: TextLimit(maximum: 4000, unit: .scalars)
-        case .wecom: TextLimit(maximum: 2048, unit: .bytes)
-        case .dingtalk: TextLimit(maximum: 15_000, unit: .bytes)
-        case .feishu: TextLimit(maximum: 150_000, unit: .bytes)
-        case .wechat: TextLimit(maximum: 2000, unit: .scalars)
-        }
+        provider.api.textLimit
     }
 
     func length(of character: Character) -> Int {

@@ -1,5 +1,6 @@
 import Enqueuer
 import Foundation
+import HTTPClient
 
 /// One answer of a provider's long poll: the updates after a cursor, and the cursor after them.
 public struct UpdatePage: Sendable {
@@ -11,6 +12,9 @@ public struct UpdatePage: Sendable {
 
 /// A provider's update stream read by long polling, for chats without a public URL.
 public protocol UpdateSource: Sendable {
+    /// A stream of the bot `settings` name, whose polls the provider may hold open for `timeout` when
+    /// nothing arrives.
+    init(settings: ProviderSettings, http: HTTPClient, timeout: Duration)
     var provider: Provider { get }
     /// Names the stream in the database: the provider and which bot, never a credential.
     var name: String { get }

@@ -1,6 +1,7 @@
 import ChatStore
 import Enqueuer
 import Foundation
+import HTTPClient
 import Queue
 import Workers
 
@@ -8,7 +9,9 @@ import Workers
 struct PollCommand: Command {
     static let name = "poll"
     static let summary = "Receive Telegram or WeChat updates by long polling, for bots without a public URL"
-    private static let provider = Option<Provider>.choice("provider", "telegram or wechat").required
+    /// The providers with a long poll.
+    private static let polled = Provider.allCases.filter { $0.api.longPoll.part != nil }.map(\.rawValue)
+    private static let provider = Option<Provider>.choice("provider", polled.joined(separator: " or ")).required
     private static let pollTimeout = Option<Duration>.duration(
         "poll-timeout", "SECONDS", Bounds.pollTimeout,
         "how long the provider may hold a poll open when nothing arrives (default 30)")
@@ -28,6 +31,8 @@ struct PollCommand: Command {
     ]
 
     let provider: Provider
+    /// The provider's long poll.
+    let updateSource: any UpdateSource.Type
     let intakeFlags: IntakeFlags
     let pollTimeout: Duration
     let drain: Bool
@@ -36,11 +41,12 @@ struct PollCommand: Command {
     init(_ arguments: Arguments) throws {
         try arguments.expectNoPositionals()
         provider = try arguments.required(Self.provider)
-        guard provider == .telegram || provider == .wechat else {
+        guard case .present(let source) = provider.api.longPoll else {
             throw CommandFailure.usage(
-                "--provider \(provider.rawValue) cannot be polled: only telegram and wechat offer a long poll; "
-                    + "receive it with `switchboard serve`")
+                "--provider \(provider.rawValue) cannot be polled: only \(Self.polled.joined(separator: " and ")) "
+                    + "offer a long poll; receive it with `switchboard serve`")
         }
+        updateSource = source
         intakeFlags = try IntakeFlags(arguments)
         pollTimeout = try arguments.value(Self.pollTimeout) ?? .seconds(30)
         drain = try arguments.isSet(Self.drain)
@@ -51,21 +57,18 @@ struct PollCommand: Command {
         let signals = StopSignals()
         let configuration = try context.configuration()
         let settings = configuration.settings(for: provider)
-        guard !settings.credential("bot_token").isEmpty else {
+        for name in provider.api.credentials where settings.credential(name).isEmpty {
             throw CommandFailure(
                 exitCode: .usage,
-                message: "providers.\(provider.rawValue).bot_token is not configured (or set "
-                    + "\(SwitchboardEnvironment.providerSetting(provider, "bot_token")))")
+                message: "providers.\(provider.rawValue).\(name) is not configured (or set "
+                    + "\(SwitchboardEnvironment.providerSetting(provider, name)))")
         }
         let log = ProcessLog(json: context.output.json, redactor: configuration.redactor)
         let opened = try await context.openStoreWaiting(
             .create, configuration: configuration, signals: signals, log: log)
         guard let store = opened else { return }
         let http = HTTPClient(threads: 1)
-        let source: any UpdateSource =
-            provider == .telegram
-            ? TelegramUpdates(settings: settings, http: http, timeout: pollTimeout)
-            : WeChatUpdates(settings: settings, http: http, timeout: pollTimeout)
+        let source = updateSource.init(settings: settings, http: http, timeout: pollTimeout)
         let poller = Poller(
             source: source,
             intake: Intake(store: store, options: intakeFlags.options(historyKept: configuration.historyKept)),

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPClient
 import Harness
 import Testing
 import Workers

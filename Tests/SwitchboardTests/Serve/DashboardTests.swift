@@ -1,5 +1,6 @@
 import ChatStore
 import Foundation
+import HTTPClient
 import Harness
 import Queue
 import Testing

@@ -1,6 +1,7 @@
 import ChatStore
 import Enqueuer
 import Foundation
+import HTTPClient
 import Harness
 import JSON
 import Queue

@@ -5,6 +5,7 @@ import JSON
 import Queue
 import Testing
 
+@testable import HTTPClient
 @testable import Workers
 
 /// Numbers from outside (a provider's `retry_after` and `Retry-After`, a poll's `update_id`) never trap,

@@ -33,7 +33,7 @@ struct ConnectCodeCommand: Command {
         let code = try await links.requestConnectCode(owner: owner, provider: provider.rawValue)
         let instruction =
             "Send \(LinkCommand.command(for: provider)) \(code.code) to the Switchboard \(provider.displayName) bot."
-        let url = provider == .telegram ? botUsername.map { "https://t.me/\($0)?start=\(code.code)" } : nil
+        let url = botUsername.flatMap { provider.inbound.deepLink(bot: $0, code: code.code) }
         context.output.result(
             [
                 "code: \(code.code)", "instruction: \(instruction)", url.map { "link: \($0)" },

@@ -52,8 +52,7 @@ package struct ServeRoutes: Sendable {
         case ("GET", "metrics", 1):
             return await exposition()
         case ("POST", "webhooks", 2), ("GET", "webhooks", 2):
-            guard let provider = Provider(rawValue: segments[1]), WebhookGate.providers.contains(provider),
-                request.method == "POST" || provider == .wecom
+            guard let provider = Provider(rawValue: segments[1]), WebhookGate.accepts(request.method, for: provider)
             else { return Self.notFound }
             return await receive(provider, request) { gate.check(provider, $0, now: store.clock.now()) }
         case ("POST", "intake", 2):

@@ -1,0 +1,6 @@
+/// DingTalk's API paths, below its base URL.
+extension ProviderRoute {
+    public static let dingtalkToken = fixed("/v1.0/oauth2/accessToken")
+    public static let dingtalkDirect = fixed("/v1.0/robot/oToMessages/batchSend")
+    public static let dingtalkGroup = fixed("/v1.0/robot/groupMessages/send")
+}

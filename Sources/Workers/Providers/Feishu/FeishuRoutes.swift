@@ -1,0 +1,9 @@
+/// Feishu's API paths, below its base URL.
+extension ProviderRoute {
+    public static let feishuToken = fixed("/open-apis/auth/v3/tenant_access_token/internal")
+    public static let feishuSend = fixed("/open-apis/im/v1/messages")
+    /// Feishu: `/open-apis/im/v1/messages/{message_id}/reply`.
+    public static let feishuReply = around("/open-apis/im/v1/messages/", "/reply")
+    /// Feishu's edit (`PUT`): `/open-apis/im/v1/messages/{message_id}`.
+    public static let feishuMessage = around("/open-apis/im/v1/messages/", "")
+}

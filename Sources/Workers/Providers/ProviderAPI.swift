@@ -1,0 +1,28 @@
+import Enqueuer
+
+/// One provider's API side, in its folder: how Switchboard talks to the provider's API. Its settings (the
+/// address and the credentials it sends with), its client for sends and edits, how long a message may be,
+/// how fast it may send, how it shows a chat the bot is typing, and its long poll where it has one.
+///
+/// Each provider has one (`Provider.api`), beside its inbound side in Enqueuer (`ProviderInbound`). The
+/// long poll lives here and not inbound because it calls the API like a send does; so will a provider's
+/// socket receiver.
+package protocol ProviderAPI: Sendable {
+    /// The provider this is the home of.
+    var provider: Provider { get }
+    /// The provider's production API, used where `providers.P.base_url` is not configured.
+    var defaultBaseURL: String { get }
+    /// The credentials the provider sends with (`providers.P.NAME`): a provider configured without one of
+    /// them is refused.
+    var credentials: [String] { get }
+    /// The limit the provider documents for one text message.
+    var textLimit: TextLimit { get }
+    /// The buckets a send to `chat` belongs to, with the provider's documented pace for each.
+    func rateBuckets(chat: String) -> RateBuckets
+    /// How the provider shows a chat that the bot is typing, or why it shows nothing.
+    var typing: ProviderPart<any ProviderTyping> { get }
+    /// The provider's long poll, for bots without a public URL, or why it has none.
+    var longPoll: ProviderPart<any UpdateSource.Type> { get }
+    /// The client that sends and edits the provider's messages, through `context`.
+    func client(_ context: ClientContext) -> any ProviderClient
+}

@@ -1,0 +1,21 @@
+import Enqueuer
+
+/// Slack's Web API side: `chat.postMessage` and `chat.update`, and the assistant-thread status as its
+/// typing indicator.
+struct SlackAPI: ProviderAPI {
+    let provider = Provider.slack
+    let defaultBaseURL = "https://slack.com"
+    let credentials = ["bot_token"]
+    let textLimit = TextLimit(maximum: 4000, unit: .scalars)
+    let typing: ProviderPart<any ProviderTyping> = .present(SlackTyping())
+    let longPoll: ProviderPart<any UpdateSource.Type> = .absent(
+        reason: "Slack has no long poll: its events come by webhook (the Events API) or over Socket Mode")
+
+    func rateBuckets(chat: String) -> RateBuckets {
+        RateBuckets(chat: .init(key: "slack:channel:\(chat)", interval: .seconds(1)))
+    }
+
+    func client(_ context: ClientContext) -> any ProviderClient {
+        SlackClient(context: context)
+    }
+}

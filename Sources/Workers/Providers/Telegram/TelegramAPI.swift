@@ -1,0 +1,23 @@
+import Enqueuer
+
+/// Telegram's Bot API side: sends and edits, `sendChatAction`, and the `getUpdates` long poll.
+struct TelegramAPI: ProviderAPI {
+    let provider = Provider.telegram
+    let defaultBaseURL = "https://api.telegram.org"
+    let credentials = ["bot_token"]
+    let textLimit = TextLimit(maximum: 4096, unit: .utf16)
+    let typing: ProviderPart<any ProviderTyping> = .present(TelegramTyping())
+    let longPoll: ProviderPart<any UpdateSource.Type> = .present(TelegramUpdates.self)
+
+    /// About 1 message a second in a private chat, 20 a minute in a group (negative chat ids).
+    func rateBuckets(chat: String) -> RateBuckets {
+        RateBuckets(
+            chat: .init(key: "telegram:chat:\(chat)", interval: chat.hasPrefix("-") ? .seconds(3) : .seconds(1)),
+            bot: .init(key: "telegram:bot", interval: .milliseconds(34))
+        )
+    }
+
+    func client(_ context: ClientContext) -> any ProviderClient {
+        TelegramClient(context: context)
+    }
+}

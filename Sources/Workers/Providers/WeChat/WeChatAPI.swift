@@ -1,0 +1,20 @@
+import Enqueuer
+
+/// WeChat's iLink side: messages in the context of the one they answer, `sendtyping`, and the
+/// `getupdates` long poll.
+struct WeChatAPI: ProviderAPI {
+    let provider = Provider.wechat
+    let defaultBaseURL = "https://ilinkai.weixin.qq.com"
+    let credentials = ["bot_token"]
+    let textLimit = TextLimit(maximum: 2000, unit: .scalars)
+    let typing: ProviderPart<any ProviderTyping> = .present(WeChatTyping())
+    let longPoll: ProviderPart<any UpdateSource.Type> = .present(WeChatUpdates.self)
+
+    func rateBuckets(chat: String) -> RateBuckets {
+        RateBuckets(chat: .init(key: "wechat:chat:\(chat)", interval: .seconds(1)))
+    }
+
+    func client(_ context: ClientContext) -> any ProviderClient {
+        WeChatClient(context: context)
+    }
+}

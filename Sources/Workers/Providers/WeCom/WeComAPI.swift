@@ -1,0 +1,20 @@
+import Enqueuer
+
+/// WeCom's API side: messages to a group chat or to one user, with an access token.
+struct WeComAPI: ProviderAPI {
+    let provider = Provider.wecom
+    let defaultBaseURL = "https://qyapi.weixin.qq.com"
+    let credentials = ["corp_id", "corp_secret", "agent_id"]
+    let textLimit = TextLimit(maximum: 2048, unit: .bytes)
+    let typing: ProviderPart<any ProviderTyping> = .absent(reason: "WeCom's message API has no typing indicator")
+    let longPoll: ProviderPart<any UpdateSource.Type> = .absent(
+        reason: "WeCom has no long poll: an AI bot's messages come by webhook or over its long connection")
+
+    func rateBuckets(chat: String) -> RateBuckets {
+        RateBuckets(chat: .init(key: "wecom:chat:\(chat)", interval: .milliseconds(300)))
+    }
+
+    func client(_ context: ClientContext) -> any ProviderClient {
+        WeComClient(context: context, tokens: AccessTokenCache())
+    }
+}
