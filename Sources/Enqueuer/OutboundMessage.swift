@@ -1,4 +1,3 @@
-import Enqueuer
 import Foundation
 import JSON
 

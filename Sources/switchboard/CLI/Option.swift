@@ -85,7 +85,7 @@ extension Option<[String]> {
     }
 }
 
-extension Option where Value: RawRepresentable & CaseIterable, Value.RawValue == String {
+extension Option where Value: RawRepresentable & CaseIterable & Sendable, Value.RawValue == String {
     /// One of a fixed set of values, named by their raw text; the placeholder lists them.
     static func choice(_ name: String, _ help: String) -> Option {
         let names = Value.allCases.map(\.rawValue)

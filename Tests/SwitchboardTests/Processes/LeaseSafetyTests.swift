@@ -68,7 +68,7 @@ struct LeaseSafetyTests {
 
         /// Lets every attempt of its jobs end.
         func finishJobs() {
-            FileManager.default.createFile(atPath: directory.path("finish"), contents: nil)
+            _ = FileManager.default.createFile(atPath: directory.path("finish"), contents: nil)
         }
 
         var allStarted: Bool { LeaseSafetyTests.lines(directory.path("started")).count >= jobs.count }

@@ -23,7 +23,7 @@ struct LinkDeleteCommand: Command {
     func run(_ context: CommandContext) async throws {
         // Whatever is not a link id (an injection attempt, a path) names no link.
         guard let id = Int64(id), id > 0 else { throw LinkError(.notFound, "no link with id \(self.id.prefix(64))") }
-        try await try ChatStore(try await context.openStore(.existing)).deleteLink(id: id, account: account)
+        try await ChatStore(try await context.openStore(.existing)).deleteLink(id: id, account: account)
         context.output.result("deleted link \(id)", json: ["deleted": id])
     }
 }

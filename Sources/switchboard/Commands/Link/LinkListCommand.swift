@@ -18,7 +18,7 @@ struct LinkListCommand: Command {
     }
 
     func run(_ context: CommandContext) async throws {
-        let links = try await try ChatStore(try await context.openStore(.readOnly)).links(account: account)
+        let links = try await ChatStore(try await context.openStore(.readOnly)).links(account: account)
         LinkPrinter.print(links, output: context.output)
     }
 }

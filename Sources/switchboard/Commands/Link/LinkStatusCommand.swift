@@ -19,7 +19,7 @@ struct LinkStatusCommand: Command {
     }
 
     func run(_ context: CommandContext) async throws {
-        let status = try await try ChatStore(try await context.openStore(.readOnly)).linkTokenStatus(token)
+        let status = try await ChatStore(try await context.openStore(.readOnly)).linkTokenStatus(token)
         context.output.result(status.rawValue, json: ["status": status.rawValue])
     }
 }

@@ -20,9 +20,9 @@ struct WorkerRegistryTests {
     func states(backend: TestBackend) async throws {
         let t = try await TestStore(backend)
         let now = t.clock.now()
-        try await t.store.exchange(
+        _ = try await t.store.exchange(
             WorkerExchange(workerID: "w1", leaseDuration: .seconds(30), registration: registration("w1", at: now)))
-        try await t.store.exchange(
+        _ = try await t.store.exchange(
             WorkerExchange(
                 workerID: "w2", leaseDuration: .seconds(30), registration: registration("w2", at: now, stopped: true)))
         let workers = try await t.reopen().workers()
@@ -37,11 +37,11 @@ struct WorkerRegistryTests {
     @Test("rows of workers not heard from for a day are pruned by later exchanges", arguments: TestBackend.conformance)
     func pruning(backend: TestBackend) async throws {
         let t = try await TestStore(backend)
-        try await t.store.exchange(
+        _ = try await t.store.exchange(
             WorkerExchange(
                 workerID: "old", leaseDuration: .seconds(30), registration: registration("old", at: t.clock.now())))
         t.clock.advance(by: .seconds(86_401))
-        try await t.store.exchange(
+        _ = try await t.store.exchange(
             WorkerExchange(
                 workerID: "new", leaseDuration: .seconds(30), registration: registration("new", at: t.clock.now())))
         #expect(try await t.store.workers().map(\.registration.id) == ["new"])
