@@ -24,12 +24,6 @@ static inline CURLcode sb_curl_setopt_data_callback(CURL *handle, CURLoption opt
     return curl_easy_setopt(handle, option, callback);
 }
 
-/// For CURLOPT_XFERINFOFUNCTION.
-static inline CURLcode sb_curl_setopt_progress_callback(CURL *handle,
-                                                         int (*callback)(void *, curl_off_t, curl_off_t, curl_off_t, curl_off_t)) {
-    return curl_easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, callback);
-}
-
 static inline CURLcode sb_curl_getinfo_long(CURL *handle, CURLINFO info, long *value) {
     return curl_easy_getinfo(handle, info, value);
 }

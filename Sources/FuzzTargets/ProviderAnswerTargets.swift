@@ -18,7 +18,7 @@ enum ProviderAnswers {
             fatalError("the fuzz targets' provider server could not start: \(error)")
         }
     }()
-    static let http = HTTPClient(threads: 1)
+    static let http = HTTPClient(maxInFlight: 1)
     static var baseURL: String { "http://127.0.0.1:\(server.port)" }
 
     /// Makes the server answer `data` from now on; the poll cursor the input asks for (`fuzz-cursor`).

@@ -1,8 +1,7 @@
-import CCurl
-import Foundation
 import Synchronization
 
-/// Tells a running transfer to stop; libcurl checks it from its progress callback.
+/// Tells the transfer thread that a request's caller gave up on it: the thread drops the transfer when
+/// it next runs (a `send` that is cancelled wakes it).
 final class CancellationFlag: Sendable {
     private let cancelled = Atomic<Bool>(false)
 
@@ -10,11 +9,7 @@ final class CancellationFlag: Sendable {
         cancelled.store(true, ordering: .relaxed)
     }
 
-    static let progressCallback:
-        @convention(c) (UnsafeMutableRawPointer?, curl_off_t, curl_off_t, curl_off_t, curl_off_t) -> Int32 = {
-            context, _, _, _, _ in
-            guard let context else { return 0 }
-            return Unmanaged<CancellationFlag>.fromOpaque(context).takeUnretainedValue().cancelled.load(
-                ordering: .relaxed) ? 1 : 0
-        }
+    var isCancelled: Bool {
+        cancelled.load(ordering: .relaxed)
+    }
 }

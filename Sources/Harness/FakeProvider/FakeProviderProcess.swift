@@ -11,7 +11,7 @@ package final class FakeProviderProcess: Sendable {
     package let port: Int
     package var baseURL: String { "http://127.0.0.1:\(port)" }
     /// For the calls that script, reset and read the server.
-    private let control = HTTPClient(threads: 2)
+    private let control = HTTPClient(maxInFlight: 2)
 
     /// Starts it from `executable` (this one unless given) and waits until it listens.
     package init(executable: String? = nil) async throws {

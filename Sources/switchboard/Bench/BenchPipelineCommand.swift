@@ -77,7 +77,7 @@ struct BenchPipelineCommand: Command {
     private func run(_ context: CommandContext, in directory: URL) async throws {
         let fake = try await FakeProviderProcess()
         defer { fake.stop() }
-        let http = HTTPClient(threads: 32)
+        let http = HTTPClient(maxInFlight: 32)
         if agent == .echoStream {
             return try await runStreamed(context, in: directory, fake: fake)
         }

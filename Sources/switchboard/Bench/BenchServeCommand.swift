@@ -82,7 +82,7 @@ struct BenchServeCommand: Command {
                     "--max-connections-per-address", "0",
                 ], environment: environment, errorOutput: .inherit))
         defer { server.child.signal(SIGKILL) }
-        let client = HTTPClient(threads: connections)
+        let client = HTTPClient(maxInFlight: connections)
         let url = server.baseURL + "/webhooks/slack"
 
         Output.message("bench: \(events) signed Slack events over \(connections) keep-alive connections...")

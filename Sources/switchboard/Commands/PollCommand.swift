@@ -67,7 +67,7 @@ struct PollCommand: Command {
         let opened = try await context.openStoreWaiting(
             .create, configuration: configuration, signals: signals, log: log)
         guard let store = opened else { return }
-        let http = HTTPClient(threads: 1)
+        let http = HTTPClient(maxInFlight: 1)
         let source = updateSource.init(settings: settings, http: http, timeout: pollTimeout)
         let poller = Poller(
             source: source,

@@ -123,7 +123,7 @@ struct WorkCommand: Command {
         options.registers = true
         options.drainScheduled = drainAll
         let handler = try ChatWorker(
-            store: store, configuration: configuration, http: HTTPClient(threads: concurrency + 2),
+            store: store, configuration: configuration, http: HTTPClient(maxInFlight: concurrency + 2),
             fallback: command.map {
                 ShellCommandHandler(
                     command: $0, environment: environment, snoozeDelay: snooze, kinds: kinds,

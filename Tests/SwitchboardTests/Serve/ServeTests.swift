@@ -310,7 +310,7 @@ struct ServeTests {
             environment: ["SWITCHBOARD_INTAKE_TOKEN": Self.intakeToken])
         let server = try await ServeProcess(child)
         defer { child.signal(SIGKILL) }
-        let client = HTTPClient(threads: 2)
+        let client = HTTPClient(maxInFlight: 2)
         // No secrets configured: every webhook route is closed.
         #expect(try await client.send(.json(server.baseURL + "/webhooks/telegram", Data("{}".utf8))).status == 404)
 

@@ -17,7 +17,7 @@ struct TestServer {
         let child = try SwitchboardProcess.start(
             ["--json", "serve", "--listen", "127.0.0.1:0"] + arguments, database: database)
         process = try await ServeProcess(child)
-        client = HTTPClient(threads: clientThreads)
+        client = HTTPClient(maxInFlight: clientThreads)
     }
 
     /// Sends a request and returns its status and body; the client's own failures throw.

@@ -19,7 +19,7 @@ func work(
     let pool = WorkerPool(
         store: store,
         handler: try ChatWorker(
-            store: store, configuration: configuration, http: HTTPClient(threads: options.concurrency + 2),
+            store: store, configuration: configuration, http: HTTPClient(maxInFlight: options.concurrency + 2),
             fallback: nil
         ),
         options: options,

@@ -105,7 +105,7 @@ struct ProviderPartsTests {
         switch provider.api.longPoll {
         case .present(let source):
             let settings = ProviderSettings(baseURL: Self.baseURL, credentials: Self.settings(of: provider))
-            let updates = source.init(settings: settings, http: HTTPClient(threads: 1), timeout: .seconds(1))
+            let updates = source.init(settings: settings, http: HTTPClient(maxInFlight: 1), timeout: .seconds(1))
             #expect(updates.provider == provider)
             #expect(updates.name.hasPrefix(provider.rawValue + ":"))
         case .absent(let reason):
@@ -117,7 +117,7 @@ struct ProviderPartsTests {
     func clients() {
         let context = { (provider: Provider) in
             ClientContext(
-                http: HTTPClient(threads: 1), settings: ChatConfiguration().settings(for: provider),
+                http: HTTPClient(maxInFlight: 1), settings: ChatConfiguration().settings(for: provider),
                 redactor: SecretRedactor(secrets: []), connectTimeout: .seconds(1), requestTimeout: .seconds(1))
         }
         let clients = Provider.allCases.map { provider in "\(type(of: provider.api.client(context(provider))))" }

@@ -112,7 +112,7 @@ struct TypingTests {
                 == .enqueued)
         // The first attempt's live reply sent the answer's first text, saved its id, and then the worker died.
         let token = try #require(FakeProvider.credentials[.telegram]?["bot_token"])
-        let shown = try await HTTPClient(threads: 1).send(
+        let shown = try await HTTPClient(maxInFlight: 1).send(
             .json(
                 fake.baseURL + ProviderRoute.telegramSend.path(token),
                 Data(#"{"chat_id": "7744552", "text": "agent:"}"#.utf8)))

@@ -1,34 +1,48 @@
 import CCurl
 import Foundation
-import Synchronization
 
-/// One libcurl easy handle (`CURL*`): set up for a request, performed, then reset for the next one.
+/// One request on its way through libcurl: an easy handle (`CURL*`) set up for it, with the buffers its
+/// callbacks fill, from the moment it joins `CurlMulti` to its end. Cleaned up in `deinit`.
 ///
-/// Not thread-safe; each `CurlThreadPool` thread owns one, so its connection cache is reused across
-/// requests to the same host. Reset keeps live connections, which is the point of reusing the handle.
-final class CurlEasy {
-    private let handle: UnsafeMutableRawPointer
-    /// libcurl writes its error text here during `perform`; it keeps the pointer, so the buffer lives
-    /// exactly as long as the handle.
+/// Not thread-safe: only `HTTPClient`'s transfer thread touches it.
+final class CurlTransfer {
+    let handle: UnsafeMutableRawPointer
+    /// Resumed with the outcome once the transfer ends.
+    let continuation: CheckedContinuation<Result<HTTPResponse, HTTPError>, Never>
+    let cancelled: CancellationFlag
+    /// libcurl writes its error text here; it keeps the pointer, so the buffer lives as long as the handle.
     private let errorBuffer: UnsafeMutablePointer<CChar>
-
-    private static let globalInit: Void = {
-        curl_global_init(Int(CURL_GLOBAL_DEFAULT))
-    }()
+    private let collector: ResponseCollector
+    private let headers: CurlHeaderList
 
     /// A libcurl call that did not return `CURLE_OK`.
     private struct Failed: Error {
         let code: CURLcode
     }
 
-    init() {
-        Self.globalInit
+    /// Sets up a handle for `request`; its body is copied, so the transfer owns all it reads.
+    /// - Throws: `HTTPError` when libcurl refuses a setting (a malformed URL, say).
+    init(
+        _ request: HTTPRequest, cancelled: CancellationFlag,
+        continuation: CheckedContinuation<Result<HTTPResponse, HTTPError>, Never>
+    ) throws(HTTPError) {
         guard let handle = curl_easy_init() else {
-            fatalError("curl_easy_init failed: libcurl could not allocate a handle")
+            throw HTTPError(code: .other, message: "curl_easy_init failed: libcurl could not allocate a handle")
         }
         self.handle = handle
+        self.continuation = continuation
+        self.cancelled = cancelled
         errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+        collector = ResponseCollector(maxBodyBytes: request.maxResponseBytes, onBody: request.onBody)
+        headers = CurlHeaderList(request.headers.map { "\($0.name): \($0.value)" } + ["Expect:"])
+        do {
+            try configure(request)
+        } catch let failed as Failed {
+            throw error(for: failed.code)
+        } catch {
+            throw HTTPError(code: .other, message: String(describing: error))
+        }
     }
 
     deinit {
@@ -36,34 +50,15 @@ final class CurlEasy {
         errorBuffer.deallocate()
     }
 
-    /// Performs `request`, blocking this thread until it completes, fails or is cancelled.
-    func perform(_ request: HTTPRequest, cancelled: CancellationFlag) -> Result<HTTPResponse, HTTPError> {
-        curl_easy_reset(handle)
-        errorBuffer[0] = 0
-        let collector = ResponseCollector(maxBodyBytes: request.maxResponseBytes, onBody: request.onBody)
-        let headers = CurlHeaderList(request.headers.map { "\($0.name): \($0.value)" } + ["Expect:"])
-        let body = request.body ?? Data()
-        do {
-            try body.withUnsafeBytes { bytes in
-                try withExtendedLifetime((collector, cancelled, headers)) {
-                    try configure(request, body: bytes, headers: headers, collector: collector, cancelled: cancelled)
-                    try check(curl_easy_perform(handle))
-                }
-            }
-        } catch let failed as Failed {
-            return .failure(error(for: failed.code))
-        } catch {
-            return .failure(HTTPError(code: .other, message: String(describing: error)))
-        }
+    /// The outcome of the transfer, which libcurl ended with `code`.
+    func outcome(_ code: CURLcode) -> Result<HTTPResponse, HTTPError> {
+        guard code == CURLE_OK else { return .failure(error(for: code)) }
         var status = 0
         _ = sb_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
         return .success(HTTPResponse(status: status, headers: collector.headers, body: collector.body))
     }
 
-    private func configure(
-        _ request: HTTPRequest, body: UnsafeRawBufferPointer, headers: CurlHeaderList, collector: ResponseCollector,
-        cancelled: CancellationFlag
-    ) throws {
+    private func configure(_ request: HTTPRequest) throws {
         let collectorPointer = Unmanaged.passUnretained(collector).toOpaque()
         try check(sb_curl_setopt_string(handle, CURLOPT_URL, request.url))
         try check(sb_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1))
@@ -79,30 +74,32 @@ final class CurlEasy {
         try check(sb_curl_setopt_pointer(handle, CURLOPT_WRITEDATA, collectorPointer))
         try check(sb_curl_setopt_data_callback(handle, CURLOPT_HEADERFUNCTION, ResponseCollector.headerCallback))
         try check(sb_curl_setopt_pointer(handle, CURLOPT_HEADERDATA, collectorPointer))
-        try check(sb_curl_setopt_long(handle, CURLOPT_NOPROGRESS, 0))
-        try check(sb_curl_setopt_progress_callback(handle, CancellationFlag.progressCallback))
-        try check(sb_curl_setopt_pointer(handle, CURLOPT_XFERINFODATA, Unmanaged.passUnretained(cancelled).toOpaque()))
         switch request.method {
         case .post, .put, .patch:
             try check(sb_curl_setopt_long(handle, CURLOPT_POST, 1))
             if request.method != .post {
                 try check(sb_curl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, request.method.rawValue))
             }
+            // COPYPOSTFIELDS copies the bytes at once: the request's Data need not outlive this call.
+            let body = request.body ?? Data()
             try check(sb_curl_setopt_long(handle, CURLOPT_POSTFIELDSIZE, body.count))
-            try check(
-                sb_curl_setopt_pointer(handle, CURLOPT_POSTFIELDS, UnsafeMutableRawPointer(mutating: body.baseAddress)))
+            try body.withUnsafeBytes { bytes in
+                var empty: UInt8 = 0
+                let start = UnsafeMutableRawPointer(mutating: bytes.baseAddress) ?? UnsafeMutableRawPointer(&empty)
+                try check(sb_curl_setopt_pointer(handle, CURLOPT_COPYPOSTFIELDS, start))
+            }
         case .get:
             try check(sb_curl_setopt_long(handle, CURLOPT_HTTPGET, 1))
         }
     }
 
-    /// The one check every libcurl return code goes through.
     /// A timeout as libcurl's `_MS` options take it: whole milliseconds, rounded toward zero.
     private static func milliseconds(_ duration: Duration) -> Int {
         let (seconds, attoseconds) = duration.components
         return Int(clamping: seconds * 1000 + attoseconds / 1_000_000_000_000_000)
     }
 
+    /// The one check every libcurl setting's return code goes through.
     private func check(_ code: CURLcode) throws {
         if code != CURLE_OK {
             throw Failed(code: code)
@@ -126,5 +123,6 @@ final class CurlEasy {
         return HTTPError(code: kind, message: message, curlCode: Int32(code.rawValue))
     }
 }
+
 @available(*, unavailable)
-extension CurlEasy: Sendable {}
+extension CurlTransfer: Sendable {}

@@ -1,0 +1,107 @@
+import Foundation
+import HTTPClient
+import HTTPServer
+import Synchronization
+import Testing
+
+/// The client drives every request from one thread through libcurl's multi interface, over loopback to a
+/// real server here.
+@Suite("The HTTP client", .timeLimit(.minutes(2)))
+struct HTTPClientTests {
+    /// Counts the requests the server is handling at once, and holds each until released.
+    final class Gate: Sendable {
+        private let state = Mutex((inside: 0, most: 0, released: false, waiters: [CheckedContinuation<Void, Never>]()))
+        let arrivals: AsyncStream<Void>
+        private let arrived: AsyncStream<Void>.Continuation
+
+        init() {
+            (arrivals, arrived) = AsyncStream.makeStream()
+        }
+
+        var most: Int { state.withLock { $0.most } }
+
+        func pass() async {
+            await withCheckedContinuation { continuation in
+                let open = state.withLock { state in
+                    state.inside += 1
+                    state.most = max(state.most, state.inside)
+                    if !state.released { state.waiters.append(continuation) }
+                    return state.released
+                }
+                arrived.yield()
+                if open { continuation.resume() }
+            }
+            state.withLock { $0.inside -= 1 }
+        }
+
+        func release() {
+            let waiters = state.withLock { state in
+                state.released = true
+                defer { state.waiters = [] }
+                return state.waiters
+            }
+            waiters.forEach { $0.resume() }
+        }
+    }
+
+    private func server(_ gate: Gate? = nil) throws -> HTTPServer {
+        try HTTPServer(address: ListenAddress(host: "127.0.0.1", port: 0)) { request in
+            await gate?.pass()
+            return .text(200, "answer to \(request.path)")
+        }
+    }
+
+    @Test("two hundred requests sent at once all come back, each with its own answer")
+    func manyAtOnce() async throws {
+        let server = try server()
+        let client = HTTPClient(maxInFlight: 32)
+        let answers = try await withThrowingTaskGroup(of: (Int, String).self) { group in
+            for index in 0..<200 {
+                group.addTask {
+                    let response = try await client.send(HTTPRequest(.get, "http://127.0.0.1:\(server.port)/\(index)"))
+                    #expect(response.status == 200)
+                    return (index, String(decoding: response.body, as: UTF8.self))
+                }
+            }
+            return try await group.reduce(into: [:]) { $0[$1.0] = $1.1 }
+        }
+        #expect(answers.count == 200)
+        #expect(answers.allSatisfy { $0.value == "answer to /\($0.key)" })
+    }
+
+    @Test("no more requests than maxInFlight reach the server at once; the others wait their turn")
+    func inFlightLimit() async throws {
+        let gate = Gate()
+        let server = try server(gate)
+        let client = HTTPClient(maxInFlight: 3)
+        let sends = (0..<8).map { index in
+            Task { try await client.send(HTTPRequest(.post, "http://127.0.0.1:\(server.port)/\(index)", body: Data())) }
+        }
+        var arrivals = gate.arrivals.makeAsyncIterator()
+        for _ in 0..<3 { await arrivals.next() }
+        #expect(gate.most == 3)
+        gate.release()
+        for send in sends {
+            #expect(try await send.value.status == 200)
+        }
+        #expect(gate.most == 3)
+    }
+
+    @Test("cancelling a request that waits on a slow server ends it at once, and the client goes on")
+    func cancelWhileWaiting() async throws {
+        let gate = Gate()
+        let server = try server(gate)
+        let client = HTTPClient(maxInFlight: 4)
+        let slow = Task { try await client.send(HTTPRequest(.get, "http://127.0.0.1:\(server.port)/slow")) }
+        var arrivals = gate.arrivals.makeAsyncIterator()
+        await arrivals.next()
+        let cancelled = ContinuousClock.now
+        slow.cancel()
+        let error = await #expect(throws: HTTPError.self) { try await slow.value }
+        #expect(error?.code == .cancelled)
+        #expect(ContinuousClock.now - cancelled < .milliseconds(500))
+        gate.release()
+        let next = try await client.send(HTTPRequest(.get, "http://127.0.0.1:\(server.port)/next"))
+        #expect(String(decoding: next.body, as: UTF8.self) == "answer to /next")
+    }
+}
