@@ -87,19 +87,23 @@ struct HTTPClientTests {
         #expect(gate.most == 3)
     }
 
-    @Test("cancelling a request that waits on a slow server ends it at once, and the client goes on")
+    @Test(
+        "cancelling a request that waits on a slow server ends it while the server still holds it, and the client goes on"
+    )
     func cancelWhileWaiting() async throws {
         let gate = Gate()
         let server = try server(gate)
         let client = HTTPClient(maxInFlight: 4)
-        let slow = Task { try await client.send(HTTPRequest(.get, "http://127.0.0.1:\(server.port)/slow")) }
+        // Only the cancel can end this request before the server answers: its own timeout is far away.
+        let slow = Task {
+            try await client.send(
+                HTTPRequest(.get, "http://127.0.0.1:\(server.port)/slow", totalTimeout: .seconds(600)))
+        }
         var arrivals = gate.arrivals.makeAsyncIterator()
         await arrivals.next()
-        let cancelled = ContinuousClock.now
         slow.cancel()
         let error = await #expect(throws: HTTPError.self) { try await slow.value }
         #expect(error?.code == .cancelled)
-        #expect(ContinuousClock.now - cancelled < .milliseconds(500))
         gate.release()
         let next = try await client.send(HTTPRequest(.get, "http://127.0.0.1:\(server.port)/next"))
         #expect(String(decoding: next.body, as: UTF8.self) == "answer to /next")
