@@ -120,16 +120,24 @@ package final class PGConnection {
     private func pipeline(_ statements: [PGStatement]) throws(PostgresError) -> PGResult {
         guard PQenterPipelineMode(handle) == 1 else { throw failure(statement: statements.first?.sql) }
         defer { PQexitPipelineMode(handle) }
+        // A statement libpq would not queue ends the sending, but what was queued is still synchronised
+        // and read, so the connection leaves pipeline mode idle.
+        var refused: PostgresError?
+        var sent = 0
         for statement in statements {
-            let sent = statement.withLibpqParameters { count, types, values, lengths, formats in
+            let queued = statement.withLibpqParameters { count, types, values, lengths, formats in
                 PQsendQueryParams(handle, statement.sql, count, types, values, lengths, formats, 0)
             }
-            guard sent == 1 else { throw failure(statement: statement.sql) }
+            guard queued == 1 else {
+                refused = failure(statement: statement.sql)
+                break
+            }
+            sent += 1
         }
         guard PQpipelineSync(handle) == 1 else { throw failure(statement: statements.last?.sql) }
         var firstError: PostgresError?
         var last: PGResult?
-        for statement in statements {
+        for statement in statements.prefix(sent) {
             // A statement's results end with NULL; one the server skipped after an error says so.
             while let result = PQgetResult(handle) {
                 if PQresultStatus(result) == PGRES_PIPELINE_ABORTED {
@@ -147,8 +155,8 @@ package final class PGConnection {
         if let sync = PQgetResult(handle) {
             PQclear(sync)
         }
-        if let firstError {
-            throw firstError
+        if let error = firstError ?? refused {
+            throw error
         }
         guard let last else { throw failure(statement: statements.last?.sql) }
         return last

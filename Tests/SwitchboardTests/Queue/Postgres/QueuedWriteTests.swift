@@ -65,4 +65,19 @@ struct QueuedWriteTests {
         try await session.write { $0.executeLater("INSERT INTO notes VALUES (5)") }
         #expect(try await notes(session) == [5])
     }
+
+    @Test("a statement libpq will not send fails its transaction, and the connection serves the next one")
+    func refusedSend() async throws {
+        let session = try await session()
+        await #expect(throws: PostgresError.self) {
+            try await session.write { connection in
+                connection.executeLater("INSERT INTO notes VALUES (1)")
+                // More parameters than the protocol can carry: libpq refuses it before sending anything.
+                connection.executeLater("SELECT 1", Array(repeating: .int8(1), count: 70_000))
+                _ = try connection.execute("SELECT 1")
+            }
+        }
+        try await session.write { $0.executeLater("INSERT INTO notes VALUES (7)") }
+        #expect(try await notes(session) == [7])
+    }
 }
