@@ -364,8 +364,10 @@ package final class PostgresJobsTransaction: JobWriteTransaction, JobsWriting {
         var results = [SettlementResult](repeating: .leaseLost, count: settlements.count)
         var endings: [AttemptEnding] = []
         var absorbed: [(id: Int64, group: String)] = []
+        var ending: Set<Int64> = []
         for (index, settlement) in settlements.enumerated() {
-            guard let row = held[settlement.lease.jobID] else { continue }
+            // A lease is settled once: a second settlement of it in the batch finds it no longer held.
+            guard let row = held[settlement.lease.jobID], ending.insert(row.id).inserted else { continue }
             let end: AttemptEnd
             switch settlement.outcome {
             case .complete:

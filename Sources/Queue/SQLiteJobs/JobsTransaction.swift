@@ -188,9 +188,17 @@ package struct JobsTransaction: JobWriteTransaction, JobsWriting {
         try leases.filter { try !heartbeat($0, leaseDuration: leaseDuration) }
     }
 
+    /// Settles each settlement whose lease is still held, in order; the fence is read for all of them at
+    /// once (no settlement changes another's leased row: its effects touch blocked and new jobs only).
     func settle(_ settlements: [Settlement]) throws -> [SettlementResult] {
+        let held = try heldAttempts(settlements.map(\.lease))
+        var settled: Set<Int64> = []
         var liveGroups: Set<String> = []
-        return try settlements.map { try settle($0, liveGroups: &liveGroups) }
+        return try settlements.map { settlement in
+            // A lease is settled once: a second settlement of it in the batch finds it no longer held.
+            guard let row = held[settlement.lease], settled.insert(row.id).inserted else { return .leaseLost }
+            return try settle(settlement, row: row, liveGroups: &liveGroups)
+        }
     }
 
     /// Extends a held lease to `now + leaseDuration`; false when the lease is no longer held.
@@ -235,9 +243,10 @@ package struct JobsTransaction: JobWriteTransaction, JobsWriting {
         ) == 1
     }
 
-    /// Applies a worker's outcome to the job, and its effects, if the lease is still held.
-    func settle(_ settlement: Settlement, liveGroups: inout Set<String>) throws -> SettlementResult {
-        guard let row = try heldAttempt(settlement.lease) else { return .leaseLost }
+    /// Applies a worker's outcome to the job its held lease covers (`row`), and its effects.
+    private func settle(_ settlement: Settlement, row: AttemptRow, liveGroups: inout Set<String>) throws
+        -> SettlementResult
+    {
         let result: SettlementResult
         switch settlement.outcome {
         case .complete:
@@ -279,14 +288,20 @@ package struct JobsTransaction: JobWriteTransaction, JobsWriting {
         }
     }
 
-    /// The job a lease covers, if the lease is current and unexpired: the fence every settlement passes.
-    private func heldAttempt(_ lease: Lease) throws -> AttemptRow? {
-        try connection.queryFirst(
-            "SELECT \(AttemptRow.columns) FROM jobs "
-                + "WHERE id = ?1 AND state = 'leased' AND lease_token = ?2 AND lease_expires_at > ?3",
-            [.integer(lease.jobID), .integer(lease.token), .integer(now.millisecondsSince1970)],
-            row: AttemptRow.init
-        )
+    /// The jobs the leases cover, where the lease is current and unexpired: the fence every settlement
+    /// passes, read in one statement for a whole batch.
+    private func heldAttempts(_ leases: [Lease]) throws -> [Lease: AttemptRow] {
+        guard !leases.isEmpty else { return [:] }
+        let asked = Set(leases)
+        let rows = try connection.query(
+            "SELECT \(AttemptRow.columns), lease_token FROM jobs "
+                + "WHERE id IN (SELECT value FROM json_each(?1)) AND state = 'leased' AND lease_expires_at > ?2",
+            [
+                .text("[" + leases.map { String($0.jobID) }.joined(separator: ",") + "]"),
+                .integer(now.millisecondsSince1970),
+            ]
+        ) { (Lease(jobID: $0.int64(0), token: $0.int64(7)), AttemptRow($0)) }
+        return Dictionary(rows.filter { asked.contains($0.0) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// Moves a leased job to its next state under the lifecycle rules.

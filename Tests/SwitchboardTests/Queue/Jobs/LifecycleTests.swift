@@ -135,6 +135,35 @@ struct LifecycleTests {
         #expect(try await t.claim(3).map(\.id) == [jobs[2].id])
     }
 
+    @Test(
+        "in one exchange, a lease settled twice or an outdated token finds its lease no longer held",
+        arguments: TestBackend.conformance)
+    func exchangeFencesEachSettlement(backend: TestBackend) async throws {
+        let t = try await TestStore(backend)
+        for _ in 0..<2 {
+            try await t.enqueue(maxAttempts: 3)
+        }
+        let jobs = try await t.claim(2)
+        let outdated = Lease(jobID: jobs[1].id, token: jobs[1].lease.token - 1)
+        let result = try await t.store.exchange(
+            WorkerExchange(
+                workerID: "w1", leaseDuration: .seconds(30),
+                settlements: [
+                    Settlement(jobs[0].lease, .fail(error: "first", retryable: true)),
+                    Settlement(jobs[0].lease, .fail(error: "second", retryable: true)),
+                    Settlement(outdated, .complete),
+                ]
+            )
+        )
+        #expect(result.settled.count == 3)
+        #expect(result.settled[0] != .leaseLost)
+        #expect(Array(result.settled[1...]) == [.leaseLost, .leaseLost])
+        let first = try #require(try await t.store.job(id: jobs[0].id))
+        #expect(first.attempts == 1)
+        #expect(first.lastError == "first")
+        #expect(try await t.store.job(id: jobs[1].id)?.state == .leased)
+    }
+
     @Test("invalid jobs are refused with the field named, and nothing is written", arguments: TestBackend.conformance)
     func invalidJobs(backend: TestBackend) async throws {
         let t = try await TestStore(backend)
