@@ -100,9 +100,9 @@ package struct JobsTransaction: JobWriteTransaction, JobsWriting {
     /// write lock, so no other writer changes a row between the two, and the new attempt and token are
     /// the ones read plus one. Per job, as before (an `UPDATE ... RETURNING` for each), SQLite opened,
     /// filled and closed two temporary b-trees on every statement: one for the rows `RETURNING` hands
-    /// back, one for the `state IN (...)` list of the table's `CHECK`, which a single statement builds
-    /// once. In a profile of `switchboard bench worker` (40,000 no-op jobs, 128 in flight) the claim took
-    /// 317 CPU samples that way, 273 with a plain `UPDATE` per job, and 185 with this one statement.
+    /// back, one for the `state IN (...)` list the table's `CHECK` had until schema version 9. In a
+    /// profile of `switchboard bench worker` (40,000 no-op jobs, 128 in flight) the claim took 317 CPU
+    /// samples that way, 273 with a plain `UPDATE` per job, and 185 with this one statement.
     func lease(queues: [String], kinds: [String]?, limit: Int, leaseDuration: Duration, workerID: String) throws
         -> [ClaimedJob]
     {
@@ -128,7 +128,7 @@ package struct JobsTransaction: JobWriteTransaction, JobsWriting {
             WHERE id IN (SELECT value FROM json_each(?1)) AND state = 'ready'
             """,
             [
-                .text("[" + chosen.map { String($0.id) }.joined(separator: ",") + "]"),
+                .idList(chosen.map(\.id)),
                 .integer(expiresAt.millisecondsSince1970), .text(workerID), .integer(now.millisecondsSince1970),
             ]
         )
@@ -297,7 +297,7 @@ package struct JobsTransaction: JobWriteTransaction, JobsWriting {
             "SELECT \(AttemptRow.columns), lease_token FROM jobs "
                 + "WHERE id IN (SELECT value FROM json_each(?1)) AND state = 'leased' AND lease_expires_at > ?2",
             [
-                .text("[" + leases.map { String($0.jobID) }.joined(separator: ",") + "]"),
+                .idList(leases.map(\.jobID)),
                 .integer(now.millisecondsSince1970),
             ]
         ) { (Lease(jobID: $0.int64(0), token: $0.int64(7)), AttemptRow($0)) }
@@ -402,5 +402,12 @@ package struct JobsTransaction: JobWriteTransaction, JobsWriting {
             """,
             [.integer((now - retention).millisecondsSince1970), .integer(limit)]
         )
+    }
+}
+
+extension SQLValue {
+    /// Job ids as the JSON array a statement reads back with `json_each`: a whole batch in one value.
+    fileprivate static func idList(_ ids: [Int64]) -> SQLValue {
+        .text("[" + ids.map(String.init).joined(separator: ",") + "]")
     }
 }

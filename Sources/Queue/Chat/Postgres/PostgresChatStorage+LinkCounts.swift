@@ -12,7 +12,7 @@ extension PostgresChatStorage {
                         WHERE used_at IS NULL AND superseded_at IS NULL AND expires_at > \(PostgresClockSQL.parameter(1)))
                 """,
                 [time.parameter])
-            return try row.first {
+            return row.first {
                 LinkCounts(
                     serverLinks: Int($0.int64(0)), userLinks: Int($0.int64(1)), channelConnections: Int($0.int64(2)),
                     pendingLinkTokens: Int($0.int64(3)))
