@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "Enqueuer", targets: ["Enqueuer"]),
         .library(name: "Workers", targets: ["Workers"]),
         .library(name: "HTTPClient", targets: ["HTTPClient"]),
+        .library(name: "WebSocket", targets: ["WebSocket"]),
         .library(name: "JSON", targets: ["JSON"]),
         .library(name: "FuzzTargets", targets: ["FuzzTargets"]),
     ],
@@ -40,6 +41,11 @@ let package = Package(
             pkgConfig: "libmicrohttpd",
             providers: [.apt(["libmicrohttpd-dev"])]
         ),
+        .systemLibrary(
+            name: "CWebSockets",
+            pkgConfig: "libwebsockets",
+            providers: [.apt(["libwebsockets-dev"])]
+        ),
         .systemLibrary(name: "CSystem"),
         .target(name: "JSON"),
         .target(
@@ -47,6 +53,7 @@ let package = Package(
         .target(name: "ChatStore", dependencies: ["Queue", "CCrypto"], path: "Sources/Queue/Chat"),
         .target(name: "Enqueuer", dependencies: ["JSON", "Queue", "ChatStore", "CCrypto"]),
         .target(name: "HTTPClient", dependencies: ["CCurl"]),
+        .target(name: "WebSocket", dependencies: ["CWebSockets"]),
         .target(
             name: "Workers", dependencies: ["JSON", "Queue", "ChatStore", "Enqueuer", "HTTPClient", "CSystem"]),
         .target(name: "HTTPServer", dependencies: ["CMicroHTTPD"]),
@@ -70,7 +77,7 @@ let package = Package(
             name: "SwitchboardTests",
             dependencies: [
                 "JSON", "Queue", "ChatStore", "Enqueuer", "Workers", "HTTPClient", "HTTPServer", "Harness", "CSQLite",
-                "SwitchboardMain",
+                "WebSocket", "SwitchboardMain",
                 "FuzzTargets",
             ],
             exclude: ["Enqueuer/Fixtures", "Serve/Browser", "Workers/Agents"]
