@@ -2,7 +2,8 @@ import Foundation
 import Queue
 
 /// What a database must do for the chat tables (connect codes, channel connections, link tokens, platform
-/// links, conversation history): the chat part of the storage seam, beside `JobStorage`.
+/// links, conversation history, pollers' cursors, stream holds): the chat part of the storage seam, beside
+/// `JobStorage`.
 ///
 /// `ChatStore` keeps the rules that need no database (checking values, drawing codes and tokens, their
 /// digests); a backend keeps every statement. Each method is one transaction, with the time read inside
@@ -34,6 +35,14 @@ package protocol ChatStorage: Sendable {
     func historyCount(job jobID: Int64) async throws -> Int
 
     func pollCursor(source: String) async throws -> String?
+
+    /// Takes or renews the hold on `stream` for `holder` until `lifetime` from the transaction's time;
+    /// nil, changing nothing, when another holder's unexpired hold stands. Concurrent calls never both
+    /// take it.
+    func holdStream(_ stream: String, holder: String, lifetime: Duration) async throws -> StreamHold?
+    /// Marks the hold released (keeping its token, so the next taker's is higher) if `holder` has it.
+    func releaseStream(_ stream: String, holder: String) async throws
+    func streamHold(_ stream: String) async throws -> StreamHold?
 
     func linkCounts() async throws -> LinkCounts
 }

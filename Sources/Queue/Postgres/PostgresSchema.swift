@@ -51,7 +51,8 @@ struct PostgresSchema: Sendable {
                     INSERT INTO \(Self.namespace).schema_version VALUES (0);
                     """)
             }
-            for migration in migrations where migration.version > version {
+            // A version with nothing to change on PostgreSQL has no SQL, which the server would refuse.
+            for migration in migrations where migration.version > version && !migration.sql.isEmpty {
                 try connection.executeScript(migration.sql)
             }
             if version < latestVersion {

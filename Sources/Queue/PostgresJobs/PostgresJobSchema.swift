@@ -127,4 +127,9 @@ extension Migration {
         version: 8,
         sql: "ALTER TABLE switchboard.workers ADD COLUMN wakeups text NOT NULL DEFAULT '';"
     )
+
+    /// Version 9 on PostgreSQL: nothing to change. SQLite's version 9 rewrote its jobs' state check for a
+    /// cost PostgreSQL does not have; the number is taken here too, so that a later version adds the same
+    /// tables on both backends under one number.
+    static let postgresUnchangedStateCheck = Migration(version: 9, sql: "")
 }

@@ -50,7 +50,7 @@ package final class PostgresJobStorage: JobsWritingStorage {
             migrations: try Migration.sequence(
                 [
                     .postgresJobs, .postgresQueuePauses, .postgresWorkers, .postgresSchedules, .postgresCheckpoints,
-                    .postgresWorkerWakeups,
+                    .postgresWorkerWakeups, .postgresUnchangedStateCheck,
                 ]
                     + options.schemaParts.flatMap(\.postgres)))
         let settings = PostgresTransactionSettings(

@@ -81,4 +81,17 @@ extension ChatSchema {
             );
             """
     )
+
+    /// Version 10 on PostgreSQL: the SQLite table, in the `switchboard` namespace.
+    static let postgresStreamHolds = Migration(
+        version: 10,
+        sql: """
+            CREATE TABLE switchboard.stream_holds (
+                stream text PRIMARY KEY,
+                holder text,
+                token bigint NOT NULL,
+                expires_at bigint NOT NULL
+            );
+            """
+    )
 }

@@ -81,4 +81,18 @@ extension ChatSchema {
             ) WITHOUT ROWID;
             """
     )
+
+    /// Version 10: who holds each stream (a bot's connection) across the fleet (`StreamHold`). A released
+    /// hold keeps its row with no holder, so the next taker's token still rises past it.
+    static let sqliteStreamHolds = Migration(
+        version: 10,
+        sql: """
+            CREATE TABLE stream_holds (
+                stream TEXT PRIMARY KEY,
+                holder TEXT,
+                token INTEGER NOT NULL,
+                expires_at INTEGER NOT NULL
+            ) WITHOUT ROWID;
+            """
+    )
 }
