@@ -55,11 +55,14 @@ let package = Package(
         .target(name: "HTTPClient", dependencies: ["CCurl"]),
         .target(name: "WebSocket", dependencies: ["CWebSockets"]),
         .target(
-            name: "Workers", dependencies: ["JSON", "Queue", "ChatStore", "Enqueuer", "HTTPClient", "CSystem"]),
+            name: "Workers",
+            dependencies: ["JSON", "Queue", "ChatStore", "Enqueuer", "HTTPClient", "WebSocket", "CSystem"]),
         .target(name: "HTTPServer", dependencies: ["CMicroHTTPD"]),
         .target(
             name: "Harness",
-            dependencies: ["JSON", "Queue", "ChatStore", "Enqueuer", "Workers", "HTTPClient", "HTTPServer"]
+            dependencies: [
+                "JSON", "Queue", "ChatStore", "Enqueuer", "Workers", "HTTPClient", "HTTPServer", "WebSocket",
+            ]
         ),
         .target(
             name: "switchboard",

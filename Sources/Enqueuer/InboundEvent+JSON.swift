@@ -18,6 +18,7 @@ extension InboundEvent {
         object.set("thread_id", threadID.map(JSONValue.string))
         object.set("message_id", messageID.map(JSONValue.string))
         object.set("event_id", eventID.map(JSONValue.string))
+        object.set("receiving_bot", receivingBot.map(JSONValue.string))
         return .object(object)
     }
 
@@ -37,7 +38,8 @@ extension InboundEvent {
             messageID: try fields.optionalString("message_id"),
             eventID: try fields.optionalString("event_id"),
             replyTarget: try ReplyTarget(json: fields.object("reply_target")),
-            receivedAt: Timestamp(millisecondsSince1970: try fields.integer("received_at"))
+            receivedAt: Timestamp(millisecondsSince1970: try fields.integer("received_at")),
+            receivingBot: try fields.optionalString("receiving_bot")
         )
     }
 }

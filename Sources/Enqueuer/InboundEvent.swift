@@ -19,18 +19,22 @@ public struct InboundEvent: Sendable, Equatable {
     public var eventID: String?
     public var replyTarget: ReplyTarget
     public var receivedAt: Timestamp
+    /// The bot that received the message, where a receiver knows it (Discord's application id over the
+    /// Gateway): it scopes the dedupe key of a message without a workspace (a Discord direct message),
+    /// which would otherwise have none.
+    public var receivingBot: String? = nil
 
     /// The conversation this message belongs to: its history and its ordering group.
     public var conversationKey: String {
         ConversationKey.make(provider: provider, workspace: workspaceID, conversation: conversationID, thread: threadID)
     }
 
-    /// What makes a redelivery of this message recognisable; nil when the provider gave no workspace or
-    /// no server-stable message id, in which case the message is not deduplicated at all.
+    /// What makes a redelivery of this message recognisable; nil when the provider gave no workspace (and
+    /// no receiving bot) or no server-stable message id, in which case the message is not deduplicated.
     public var dedupeScope: DedupeScope? {
-        guard let workspaceID, let messageID else { return nil }
+        guard let workspace = workspaceID ?? receivingBot.map({ "bot:" + $0 }), let messageID else { return nil }
         return DedupeScope(
-            provider: provider, workspace: workspaceID, conversation: conversationID, messageID: messageID)
+            provider: provider, workspace: workspace, conversation: conversationID, messageID: messageID)
     }
 
     /// The identity a connect code binds: provider, workspace and sender; nil without a workspace.

@@ -53,7 +53,15 @@ public struct Intake: Sendable {
     /// resumes after exactly what was recorded: nothing lost, nothing repeated.
     /// - Throws: only when the database fails; then neither the deliveries nor the cursor are written.
     package func receive(_ deliveries: [Delivery], advancing cursor: PollCursor) async throws -> [IntakeResult] {
-        try await write([prepare(deliveries)], with: [cursor])[0]
+        try await receive(deliveries, with: [cursor])
+    }
+
+    /// Takes deliveries in one transaction with `records` (a stream's position, the fence of its hold): if
+    /// a record cannot be written, nothing of the deliveries is either.
+    package func receive(_ deliveries: [Delivery], with records: [any TransactionRecord]) async throws
+        -> [IntakeResult]
+    {
+        try await write([prepare(deliveries)], with: records)[0]
     }
 
     /// Writes the jobs of several prepared batches, and `records`, in one transaction; each batch's

@@ -40,6 +40,23 @@ package final class FakeProviderProcess: Sendable {
         _ = try await control.send(HTTPRequest(.post, baseURL + "/_fake/updates", body: Data(updates.utf8)))
     }
 
+    /// Queues events for the socket modes: `{"slack": [payload, ...], "discord": [message, ...]}`.
+    package func queueSocketEvents(_ events: String) async throws {
+        _ = try await control.send(HTTPRequest(.post, baseURL + "/_fake/socket/events", body: Data(events.utf8)))
+    }
+
+    /// Acts on a provider's socket: `{"provider": P, "close": CODE}`, `"send": frame`, and Discord's settings.
+    package func socketControl(_ control: String) async throws {
+        _ = try await self.control.send(
+            HTTPRequest(.post, baseURL + "/_fake/socket/control", body: Data(control.utf8)))
+    }
+
+    /// What the sockets saw: per provider, connections, acknowledgements, identifies, resumes, heartbeats.
+    package func socketState() async throws -> JSONObject {
+        let answer = try await control.send(HTTPRequest(.get, baseURL + "/_fake/socket/state"))
+        return try JSONParser.parse(answer.body).objectValue ?? JSONObject()
+    }
+
     /// Forgets every request received so far.
     package func reset() async throws {
         _ = try await control.send(HTTPRequest(.post, baseURL + "/_fake/reset"))

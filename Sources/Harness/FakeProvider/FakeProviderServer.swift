@@ -24,7 +24,7 @@ import Workers
 /// `editMessageText`, Slack's `chat.update`, Discord's `PATCH` of a message, Feishu's `PUT`) are answered
 /// and recorded like sends; Telegram's refuses an edit that changes nothing, as Telegram does.
 package final class FakeProviderServer: Sendable {
-    private let apis = FakeAPIs()
+    private let apis: FakeAPIs
     private let server: HTTPServer
 
     /// The port it listens on.
@@ -32,7 +32,8 @@ package final class FakeProviderServer: Sendable {
 
     /// Listens on 127.0.0.1:`port` (0 picks a free port), on the project's HTTP server.
     package init(port: UInt16) throws {
-        let apis = self.apis
+        let apis = FakeAPIs(sockets: try FakeSockets())
+        self.apis = apis
         server = try HTTPServer(address: ListenAddress(host: "127.0.0.1", port: port)) { request in
             await apis.answer(request)
         }
@@ -94,6 +95,12 @@ private final class FakeAPIs: Sendable {
     static let wechatPage = 10
 
     private let state = Mutex(State())
+    private let sockets: FakeSockets
+
+    init(sockets: FakeSockets) {
+        self.sockets = sockets
+    }
+
     private struct Request {
         var method: String
         var path: String
@@ -156,6 +163,14 @@ private final class FakeAPIs: Sendable {
             return Response()
         case ("POST", "/_fake/updates"):
             return queueUpdates(request.body)
+        case ("POST", "/_fake/socket/events"):
+            let (status, body) = sockets.queueEvents(request.body)
+            return Response(status: status, body: body)
+        case ("POST", "/_fake/socket/control"):
+            let (status, body) = sockets.control(request.body)
+            return Response(status: status, body: body)
+        case ("GET", "/_fake/socket/state"):
+            return Response(body: sockets.stateJSON())
         default:
             break
         }
@@ -292,6 +307,17 @@ private final class FakeAPIs: Sendable {
         let id = state.withLock { state in
             defer { state.nextMessageID += 1 }
             return state.nextMessageID
+        }
+        if ProviderRoute.slackConnectionsOpen.matches(path) {
+            record(request, scripted: false)
+            let url = JSONValue.string(sockets.url("slack") + "?ticket=\(id)")
+            return Response(body: JSONValue.object(JSONObject(["ok": .bool(true), "url": url])).serialized)
+        }
+        if ProviderRoute.discordGatewayBot.matches(path) {
+            record(request, scripted: false)
+            return Response(
+                body: JSONValue.object(JSONObject(["url": .string(sockets.url("discord")), "shards": .integer(1)]))
+                    .serialized)
         }
         if ProviderRoute.telegramSend.matches(path) {
             record(request, scripted: false, messageID: String(id))

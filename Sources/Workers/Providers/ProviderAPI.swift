@@ -5,8 +5,7 @@ import Enqueuer
 /// how fast it may send, how it shows a chat the bot is typing, and its long poll where it has one.
 ///
 /// Each provider has one (`Provider.api`), beside its inbound side in Enqueuer (`ProviderInbound`). The
-/// long poll lives here and not inbound because it calls the API like a send does; so will a provider's
-/// socket receiver.
+/// long poll and the socket mode live here and not inbound because they call the API like a send does.
 package protocol ProviderAPI: Sendable {
     /// The provider this is the home of.
     var provider: Provider { get }
@@ -23,6 +22,8 @@ package protocol ProviderAPI: Sendable {
     var typing: ProviderPart<any ProviderTyping> { get }
     /// The provider's long poll, for bots without a public URL, or why it has none.
     var longPoll: ProviderPart<any UpdateSource.Type> { get }
+    /// The provider's socket mode, for bots without a public URL, or why it has none.
+    var socketMode: ProviderPart<any SocketMode.Type> { get }
     /// The client that sends and edits the provider's messages, through `context`.
     func client(_ context: ClientContext) -> any ProviderClient
 }

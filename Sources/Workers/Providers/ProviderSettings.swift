@@ -17,10 +17,11 @@ public struct ProviderSettings: Sendable {
         baseURL + route.path(segments) + (query.map { "?" + $0 } ?? "")
     }
 
-    /// The settings of `provider` besides `base_url`: the credentials its API sends with, then the secrets
-    /// its webhooks are checked with.
+    /// The settings of `provider` besides `base_url`: the credentials its API sends with, its socket
+    /// mode's, then the secrets its webhooks are checked with.
     static func secretNames(of provider: Provider) -> [String] {
-        provider.api.credentials + (provider.inbound.webhook.part?.secretNames ?? [])
+        provider.api.credentials + (provider.api.socketMode.part?.settingNames ?? [])
+            + (provider.inbound.webhook.part?.secretNames ?? [])
     }
 
     /// A credential or webhook secret, empty when it is not configured.

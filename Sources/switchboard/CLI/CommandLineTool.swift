@@ -27,6 +27,7 @@ package enum CommandLineTool {
         IntakeCommand.self,
         ServeCommand.self,
         PollCommand.self,
+        ReceiveCommand.self,
         ConfigCheckCommand.self,
         ConnectCodeCommand.self,
         LinkTokenCommand.self,

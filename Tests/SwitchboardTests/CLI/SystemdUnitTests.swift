@@ -18,6 +18,7 @@ struct SystemdUnitTests {
         "every unit, with the shared hardening drop-in, is rated 2.0 or lower by systemd-analyze security",
         arguments: [
             "switchboard-worker@1", "switchboard-worker-postgres@1", "switchboard-serve", "switchboard-poll@telegram",
+            "switchboard-receive",
             "switchboard-dlq-purge", "switchboard-backup",
         ])
     func exposure(unit: String) async throws {

@@ -100,6 +100,27 @@ struct ProviderPartsTests {
         }
     }
 
+    @Test(
+        "a socket mode, or the reason it has none; every provider without one can still be received",
+        arguments: Provider.allCases)
+    func socketMode(provider: Provider) {
+        switch provider.api.socketMode {
+        case .present(let mode):
+            var credentials = Self.settings(of: provider)
+            for name in mode.settingNames where name != "intents" {
+                credentials[name] = "xapp-1-A0PARTS-1-secret"
+            }
+            let settings = ProviderSettings(baseURL: Self.baseURL, credentials: credentials)
+            let socket = mode.init(settings: settings, http: HTTPClient(maxInFlight: 1))
+            #expect(socket.provider == provider)
+            #expect(socket.stream.hasPrefix(provider.rawValue + ":"))
+            #expect(!credentials.values.contains { socket.stream.contains($0) }, "the stream names no credential")
+            #expect(Set(mode.requiredSettings).isSubset(of: mode.settingNames))
+        case .absent(let reason):
+            #expect(!reason.isEmpty)
+        }
+    }
+
     @Test("a long poll of the provider's updates, or the reason it has none", arguments: Provider.allCases)
     func longPoll(provider: Provider) {
         switch provider.api.longPoll {

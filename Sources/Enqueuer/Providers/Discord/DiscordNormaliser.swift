@@ -3,8 +3,9 @@ import Queue
 
 /// Discord: a gateway dispatch (`op` 0) of `MESSAGE_CREATE`.
 ///
-/// The workspace is the guild; a direct message has none, so it has no dedupe key. The message id is
-/// the message's snowflake.
+/// The workspace is the guild. A direct message has none: its dedupe key is scoped by the receiving bot
+/// when the dispatch carries `application_id` (the Gateway receiver adds the id its READY gave), and it
+/// has no key otherwise. The message id is the message's snowflake.
 struct DiscordNormaliser: ProviderNormaliser {
     /// Message types that are people writing: DEFAULT and REPLY. Joins (7), pins and the rest are ignored.
     private static let userTypes: Set<Int64> = [0, 19]
@@ -39,7 +40,8 @@ struct DiscordNormaliser: ProviderNormaliser {
                 messageID: id,
                 eventID: nil,
                 replyTarget: ReplyTarget(chat: channel, message: id),
-                receivedAt: receivedAt
+                receivedAt: receivedAt,
+                receivingBot: guild == nil ? try dispatch.optionalIdentifier("application_id") : nil
             )
         )
     }

@@ -7,6 +7,8 @@ struct DingTalkAPI: ProviderAPI {
     let credentials = ["app_key", "app_secret"]
     let textLimit = TextLimit(maximum: 15_000, unit: .bytes)
     let typing: ProviderPart<any ProviderTyping> = .absent(reason: "DingTalk's robot API has no typing indicator")
+    let socketMode: ProviderPart<any SocketMode.Type> = .absent(
+        reason: "DingTalk's Stream mode is not built yet: receive DingTalk by webhook with `serve`")
     let longPoll: ProviderPart<any UpdateSource.Type> = .absent(
         reason: "DingTalk has no long poll: messages come by webhook or over Stream mode")
 

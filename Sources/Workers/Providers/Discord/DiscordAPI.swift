@@ -7,6 +7,7 @@ struct DiscordAPI: ProviderAPI {
     let credentials = ["bot_token"]
     let textLimit = TextLimit(maximum: 2000, unit: .utf16)
     let typing: ProviderPart<any ProviderTyping> = .present(DiscordTyping())
+    let socketMode: ProviderPart<any SocketMode.Type> = .present(DiscordGateway.self)
     let longPoll: ProviderPart<any UpdateSource.Type> = .absent(
         reason: "Discord has no long poll: messages come over its Gateway")
 

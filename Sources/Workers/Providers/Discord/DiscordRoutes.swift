@@ -7,3 +7,8 @@ extension ProviderRoute {
     /// Discord's typing indicator: `/api/v10/channels/{channel}/typing`.
     public static let discordTyping = around("/api/v10/channels/", "/typing")
 }
+
+extension ProviderRoute {
+    /// Discord's Gateway address for a bot: `/api/v10/gateway/bot`.
+    public static let discordGatewayBot = fixed("/api/v10/gateway/bot")
+}

@@ -8,6 +8,7 @@ struct SlackAPI: ProviderAPI {
     let credentials = ["bot_token"]
     let textLimit = TextLimit(maximum: 4000, unit: .scalars)
     let typing: ProviderPart<any ProviderTyping> = .present(SlackTyping())
+    let socketMode: ProviderPart<any SocketMode.Type> = .present(SlackSocketMode.self)
     let longPoll: ProviderPart<any UpdateSource.Type> = .absent(
         reason: "Slack has no long poll: its events come by webhook (the Events API) or over Socket Mode")
 

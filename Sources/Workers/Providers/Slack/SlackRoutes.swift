@@ -5,3 +5,8 @@ extension ProviderRoute {
     /// Slack's assistant-thread status, its typing indicator.
     public static let slackThreadStatus = fixed("/api/assistant.threads.setStatus")
 }
+
+extension ProviderRoute {
+    /// Slack Socket Mode: `apps.connections.open` hands out a socket URL for the app-level token.
+    public static let slackConnectionsOpen = fixed("/api/apps.connections.open")
+}

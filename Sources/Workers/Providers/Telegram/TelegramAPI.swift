@@ -7,6 +7,8 @@ struct TelegramAPI: ProviderAPI {
     let credentials = ["bot_token"]
     let textLimit = TextLimit(maximum: 4096, unit: .utf16)
     let typing: ProviderPart<any ProviderTyping> = .present(TelegramTyping())
+    let socketMode: ProviderPart<any SocketMode.Type> = .absent(
+        reason: "Telegram has no socket mode: `receive` reads its getUpdates long poll")
     let longPoll: ProviderPart<any UpdateSource.Type> = .present(TelegramUpdates.self)
 
     /// About 1 message a second in a private chat, 20 a minute in a group (negative chat ids).

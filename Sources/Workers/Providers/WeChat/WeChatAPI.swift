@@ -8,6 +8,8 @@ struct WeChatAPI: ProviderAPI {
     let credentials = ["bot_token"]
     let textLimit = TextLimit(maximum: 2000, unit: .scalars)
     let typing: ProviderPart<any ProviderTyping> = .present(WeChatTyping())
+    let socketMode: ProviderPart<any SocketMode.Type> = .absent(
+        reason: "WeChat iLink has no socket mode: `receive` reads its getupdates long poll")
     let longPoll: ProviderPart<any UpdateSource.Type> = .present(WeChatUpdates.self)
 
     func rateBuckets(chat: String) -> RateBuckets {

@@ -7,6 +7,8 @@ struct WeComAPI: ProviderAPI {
     let credentials = ["corp_id", "corp_secret", "agent_id"]
     let textLimit = TextLimit(maximum: 2048, unit: .bytes)
     let typing: ProviderPart<any ProviderTyping> = .absent(reason: "WeCom's message API has no typing indicator")
+    let socketMode: ProviderPart<any SocketMode.Type> = .absent(
+        reason: "WeCom's AI-bot long connection is not built yet: receive WeCom by webhook with `serve`")
     let longPoll: ProviderPart<any UpdateSource.Type> = .absent(
         reason: "WeCom has no long poll: an AI bot's messages come by webhook or over its long connection")
 

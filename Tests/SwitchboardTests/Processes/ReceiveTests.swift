@@ -1,0 +1,301 @@
+import ChatStore
+import Enqueuer
+import Foundation
+import Harness
+import JSON
+import Queue
+import Testing
+
+/// `switchboard receive` against the fake provider's sockets (Slack Socket Mode, the Discord Gateway):
+/// separate processes, killed with SIGKILL where the test says so, on real databases.
+@Suite("Receiving over the providers' sockets", .serialized, .timeLimit(.minutes(4)))
+struct ReceiveTests {
+    /// The Slack app id in the app-level token names the stream.
+    static let slackStream = "slack:A0TEST"
+    /// The bot id in the Discord token's first part ("123456789" in base64) names the stream.
+    static let discordStream = "discord:123456789"
+
+    static func configuration(_ fake: FakeProvider, in directory: TestDirectory, discord: String = "") throws -> String
+    {
+        let text = """
+            {"providers": {
+               "slack": {"base_url": "\(fake.baseURL)", "bot_token": "xoxb-SECRET-slack-token",
+                         "app_token": "xapp-1-A0TEST-1-SECRETappleveltoken"},
+               "discord": {"base_url": "\(fake.baseURL)", "bot_token": "MTIzNDU2Nzg5.SECRET.discordtoken"\(discord)}}}
+            """
+        let path = directory.path("receive.json")
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    static func discordMessage(_ id: Int, guild: String? = "G1", text: String = "hello") -> String {
+        let guildField = guild.map { #""guild_id":"\#($0)","# } ?? ""
+        return
+            #"{"id":"\#(900_000 + id)",\#(guildField)"channel_id":"C\#(id % 3)","author":{"id":"\#(700 + id)"},"content":"\#(text) \#(id)","type":0}"#
+    }
+
+    static func jobs(_ store: JobStore) async throws -> Int {
+        try await store.stats().totals.values.reduce(0, +)
+    }
+
+    static func state(_ fake: FakeProvider, _ provider: String) async throws -> JSONObject {
+        try await fake.socketState()[provider]?.objectValue ?? JSONObject()
+    }
+
+    static func count(_ fake: FakeProvider, _ provider: String, _ key: String) async throws -> Int {
+        Int(try await state(fake, provider)[key]?.integerValue ?? 0)
+    }
+
+    static func receive(_ config: String, _ provider: String, _ location: StoreLocation) throws -> SwitchboardChild {
+        try SwitchboardProcess.start(
+            ["--json", "receive", "--provider", provider, "--config", config], database: location.connectionText)
+    }
+
+    @Test(
+        "Slack: events over Socket Mode become the jobs their webhooks would, each acknowledged once committed",
+        arguments: TestBackend.all)
+    func slackEvents(backend: TestBackend) async throws {
+        let fake = try await FakeProvider()
+        defer { fake.stop() }
+        let directory = try TestDirectory()
+        let location = try await backend.newDatabase(in: directory)
+        let config = try Self.configuration(fake, in: directory)
+        let events = (0..<5).map { ServeTests.slackEvent($0, text: "socket \($0)") }
+        try await fake.queueSocketEvents(#"{"slack": [\#(events.joined(separator: ","))]}"#)
+        let receiver = try Self.receive(config, "slack", location)
+        let store = try await SwitchboardDatabase.open(location)
+        try await waitUntil("the five envelopes are acknowledged") {
+            try await Self.state(fake, "slack")["acked"]?.arrayValue?.count == 5
+        }
+        #expect(try await Self.jobs(store) == 5)
+        let webhook = try await Intake(store: store).receive(
+            events.map { Delivery(provider: .slack, body: Data($0.utf8)) })
+        #expect(webhook.allSatisfy { $0.status == .duplicate }, "the webhook's copies meet the same dedupe keys")
+        receiver.signal(SIGTERM)
+        let finished = await receiver.finish()
+        #expect(finished.status == 0, "\(finished.stderr)")
+        #expect(!finished.stderr.contains("SECRET"), "no token in the log")
+        #expect(try await ChatStore(store).streamHold(Self.slackStream) == nil, "a stopped receiver gives its hold up")
+    }
+
+    @Test("Slack: an event whose commit the receiver did not live to make is sent again and recorded once")
+    func slackKilledBeforeCommit() async throws {
+        let fake = try await FakeProvider()
+        defer { fake.stop() }
+        let directory = try TestDirectory()
+        let location = StoreLocation.sqlite(path: directory.databasePath)
+        let config = try Self.configuration(fake, in: directory)
+        let doomed = try Self.receive(config, "slack", location)
+        let store = try await SwitchboardDatabase.open(location)
+        try await waitUntil("the receiver connects") { try await Self.count(fake, "slack", "connections") == 1 }
+        let lock = try WriterLock(databasePath: directory.databasePath)
+        try await fake.queueSocketEvents(#"{"slack": [\#(ServeTests.slackEvent(1))]}"#)
+        try await waitUntil("the receiver waits to commit") { WriterLock.hasWaiter(directory.databasePath) }
+        doomed.signal(SIGKILL)
+        _ = await doomed.finish()
+        lock.release()
+        #expect(try await Self.count(fake, "slack", "unacked") == 1, "nothing was acknowledged before a commit")
+        #expect(try await Self.jobs(store) == 0)
+
+        let successor = try Self.receive(config, "slack", location)
+        try await waitUntil("the redelivered envelope is acknowledged", timeout: .seconds(40)) {
+            try await Self.count(fake, "slack", "unacked") == 0
+        }
+        #expect(try await Self.jobs(store) == 1)
+        successor.signal(SIGTERM)
+        _ = await successor.finish()
+        let worked = try await SwitchboardProcess.run(
+            ["work", "--drain", "--config", config], database: location.connectionText)
+        #expect(worked.status == 0, "\(worked.stderr)")
+        let replies = try await fake.requests().filter { ($0["path"] as? String) == "/api/chat.postMessage" }
+        #expect(replies.count == 1, "the event was answered once")
+    }
+
+    @Test("Slack: a refresh request reconnects without losing an event; link_disabled stops with 69")
+    func slackRefreshAndSwitchOff() async throws {
+        let fake = try await FakeProvider()
+        defer { fake.stop() }
+        let directory = try TestDirectory()
+        let location = StoreLocation.sqlite(path: directory.databasePath)
+        let receiver = try Self.receive(try Self.configuration(fake, in: directory), "slack", location)
+        try await waitUntil("the receiver connects") { try await Self.count(fake, "slack", "connections") == 1 }
+        try await fake.socketControl(
+            #"{"provider": "slack", "send": {"type": "disconnect", "reason": "refresh_requested"}}"#)
+        try await fake.queueSocketEvents(#"{"slack": [\#(ServeTests.slackEvent(7))]}"#)
+        try await waitUntil("the receiver reconnects and records the event") {
+            let connections = try await Self.count(fake, "slack", "connections")
+            let unacked = try await Self.count(fake, "slack", "unacked")
+            return connections == 2 && unacked == 0
+        }
+        try await fake.socketControl(
+            #"{"provider": "slack", "send": {"type": "disconnect", "reason": "link_disabled"}}"#)
+        let finished = await receiver.finish()
+        #expect(finished.status == 69)
+        #expect(finished.stderr.contains("Socket Mode off"), "\(finished.stderr)")
+        let store = try await SwitchboardDatabase.open(location)
+        #expect(try await Self.jobs(store) == 1)
+    }
+
+    @Test("Slack: an app token Slack refuses stops receive with 69, naming the setting and not the token")
+    func slackRefusedToken() async throws {
+        let fake = try await FakeProvider()
+        defer { fake.stop() }
+        let directory = try TestDirectory()
+        try await fake.script(
+            #"[{"path": "apps.connections.open", "times": 1, "body": {"ok": false, "error": "invalid_auth"}}]"#)
+        let finished = try await SwitchboardProcess.run(
+            ["receive", "--provider", "slack", "--config", try Self.configuration(fake, in: directory)],
+            database: directory.databasePath)
+        #expect(finished.status == 69)
+        #expect(finished.stderr.contains("providers.slack.app_token"), "\(finished.stderr)")
+        #expect(!finished.stderr.contains("SECRET"))
+    }
+
+    @Test(
+        "Discord: a receiver killed and started again resumes its session; every message is recorded once",
+        arguments: TestBackend.all)
+    func discordResume(backend: TestBackend) async throws {
+        let fake = try await FakeProvider()
+        defer { fake.stop() }
+        let directory = try TestDirectory()
+        let location = try await backend.newDatabase(in: directory)
+        let config = try Self.configuration(fake, in: directory)
+        let store = try await SwitchboardDatabase.open(location)
+        try await fake.queueSocketEvents(
+            #"{"discord": [\#((0..<3).map { Self.discordMessage($0) }.joined(separator: ","))]}"#)
+        let doomed = try Self.receive(config, "discord", location)
+        try await waitUntil("the first three messages are recorded") { try await Self.jobs(store) == 3 }
+        doomed.signal(SIGKILL)
+        _ = await doomed.finish()
+        let position = try #require(try await ChatStore(store).pollCursor(source: Self.discordStream))
+        #expect(position.contains("session-1"), "the session was stored with its messages: \(position)")
+        try await fake.queueSocketEvents(
+            #"{"discord": [\#((3..<5).map { Self.discordMessage($0) }.joined(separator: ","))]}"#)
+
+        let successor = try Self.receive(config, "discord", location)
+        try await waitUntil("the later messages are recorded", timeout: .seconds(40)) {
+            try await Self.jobs(store) == 5
+        }
+        #expect(
+            try await Self.count(fake, "discord", "identifies") == 1, "the session was resumed, not identified again")
+        #expect(try await Self.count(fake, "discord", "resumes") == 1)
+        #expect(try await store.stats().dedupeKeysHeld == 5)
+        successor.signal(SIGTERM)
+        let finished = await successor.finish()
+        #expect(finished.status == 0, "\(finished.stderr)")
+        #expect(!finished.stderr.contains("SECRET"))
+    }
+
+    @Test("Discord: RECONNECT, INVALID_SESSION both ways and a zombie connection all recover, losing nothing")
+    func discordRecoveries() async throws {
+        let fake = try await FakeProvider()
+        defer { fake.stop() }
+        let directory = try TestDirectory()
+        let location = StoreLocation.sqlite(path: directory.databasePath)
+        try await fake.socketControl(#"{"provider": "discord", "heartbeat_ms": 300}"#)
+        let receiver = try Self.receive(try Self.configuration(fake, in: directory), "discord", location)
+        let store = try await SwitchboardDatabase.open(location)
+        var sent = 0
+        func send(_ count: Int) async throws {
+            let messages = (sent..<sent + count).map { Self.discordMessage($0) }
+            sent += count
+            try await fake.queueSocketEvents(#"{"discord": [\#(messages.joined(separator: ","))]}"#)
+        }
+        try await send(2)
+        try await waitUntil("the first messages are recorded") { try await Self.jobs(store) == 2 }
+
+        try await fake.socketControl(#"{"provider": "discord", "send": {"op": 7, "d": null}}"#)
+        try await send(2)
+        try await waitUntil("RECONNECT resumes") { try await Self.count(fake, "discord", "resumes") == 1 }
+        try await fake.socketControl(#"{"provider": "discord", "send": {"op": 9, "d": true}}"#)
+        try await waitUntil("a resumable INVALID_SESSION resumes") {
+            try await Self.count(fake, "discord", "resumes") == 2
+        }
+
+        try await fake.socketControl(#"{"provider": "discord", "ack_heartbeats": false}"#)
+        try await waitUntil("a zombie connection is dropped and resumed") {
+            try await Self.count(fake, "discord", "resumes") >= 3
+        }
+        try await fake.socketControl(#"{"provider": "discord", "ack_heartbeats": true, "forget_sessions": true}"#)
+        try await fake.socketControl(#"{"provider": "discord", "send": {"op": 9, "d": false}}"#)
+        try await waitUntil("a lost session is identified again") {
+            try await Self.count(fake, "discord", "identifies") == 2
+        }
+        try await send(2)
+        try await waitUntil("every message is recorded") { try await Self.jobs(store) == sent }
+        #expect(try await store.stats().dedupeKeysHeld == sent)
+        receiver.signal(SIGTERM)
+        let finished = await receiver.finish()
+        #expect(finished.status == 0, "\(finished.stderr)")
+    }
+
+    @Test(
+        "Discord: an authentication close and a disallowed intent stop receive with 69, naming the setting",
+        arguments: [(4004, "providers.discord.bot_token"), (4014, "Message Content")])
+    func discordFatalCloses(code: Int, named: String) async throws {
+        let fake = try await FakeProvider()
+        defer { fake.stop() }
+        let directory = try TestDirectory()
+        let receiver = try Self.receive(
+            try Self.configuration(fake, in: directory), "discord", .sqlite(path: directory.databasePath))
+        try await waitUntil("the receiver identifies") { try await Self.count(fake, "discord", "identifies") == 1 }
+        try await fake.socketControl(#"{"provider": "discord", "close": \#(code)}"#)
+        let finished = await receiver.finish()
+        #expect(finished.status == 69)
+        #expect(finished.stderr.contains(named), "\(finished.stderr)")
+        #expect(!finished.stderr.contains("SECRET"))
+    }
+
+    @Test("Discord: a direct message over the Gateway gets a dedupe key scoped by the bot, so its replay is absorbed")
+    func discordDirectMessages() async throws {
+        let fake = try await FakeProvider()
+        defer { fake.stop() }
+        let directory = try TestDirectory()
+        let location = StoreLocation.sqlite(path: directory.databasePath)
+        let receiver = try Self.receive(try Self.configuration(fake, in: directory), "discord", location)
+        let store = try await SwitchboardDatabase.open(location)
+        try await fake.queueSocketEvents(#"{"discord": [\#(Self.discordMessage(1, guild: nil))]}"#)
+        try await waitUntil("the direct message is recorded") { try await Self.jobs(store) == 1 }
+        #expect(try await store.stats().dedupeKeysHeld == 1, "the direct message has a dedupe key")
+        let replay =
+            #"{"op":0,"t":"MESSAGE_CREATE","s":9,"application_id":"\#(FakeSockets.discordApplicationID)","d":\#(Self.discordMessage(1, guild: nil))}"#
+        let again = try await Intake(store: store).receive(Delivery(provider: .discord, body: Data(replay.utf8)))
+        #expect(again.status == .duplicate)
+        receiver.signal(SIGTERM)
+        _ = await receiver.finish()
+    }
+
+    @Test(
+        "two receivers on one database hold one connection; after kill -9 of the holder the other takes over within 15 s and resumes",
+        arguments: TestBackend.all)
+    func takeover(backend: TestBackend) async throws {
+        let fake = try await FakeProvider()
+        defer { fake.stop() }
+        let directory = try TestDirectory()
+        let location = try await backend.newDatabase(in: directory)
+        let config = try Self.configuration(fake, in: directory)
+        let store = try await SwitchboardDatabase.open(location)
+        let first = try Self.receive(config, "discord", location)
+        try await waitUntil("the first receiver identifies") {
+            try await Self.count(fake, "discord", "identifies") == 1
+        }
+        let second = try Self.receive(config, "discord", location)
+        try await waitUntil("the second receiver waits") { second.errorOutputSoFar.contains(#""event":"waiting""#) }
+        try await fake.queueSocketEvents(#"{"discord": [\#(Self.discordMessage(1))]}"#)
+        try await waitUntil("the holder records a message") { try await Self.jobs(store) == 1 }
+        #expect(try await Self.count(fake, "discord", "connections") == 1, "only the holder connected")
+
+        first.signal(SIGKILL)
+        let killed = ContinuousClock.now
+        _ = await first.finish()
+        try await fake.queueSocketEvents(#"{"discord": [\#(Self.discordMessage(2))]}"#)
+        try await waitUntil("the other receiver takes over", timeout: .seconds(20)) {
+            try await Self.count(fake, "discord", "resumes") == 1
+        }
+        #expect(ContinuousClock.now - killed < .seconds(15))
+        try await waitUntil("the message sent meanwhile is recorded") { try await Self.jobs(store) == 2 }
+        second.signal(SIGTERM)
+        let finished = await second.finish()
+        #expect(finished.status == 0, "\(finished.stderr)")
+    }
+}
