@@ -46,7 +46,13 @@ let package = Package(
             pkgConfig: "libwebsockets",
             providers: [.apt(["libwebsockets-dev"])]
         ),
+        .systemLibrary(
+            name: "CProtobufC",
+            pkgConfig: "libprotobuf-c",
+            providers: [.apt(["libprotobuf-c-dev"])]
+        ),
         .systemLibrary(name: "CSystem"),
+        .target(name: "CFeishuFrame", dependencies: ["CProtobufC"], exclude: ["pbbp2.proto"]),
         .target(name: "JSON"),
         .target(
             name: "Queue", dependencies: ["JSON", "CSQLite", "CPostgres", "CCrypto", "CSystem"], exclude: ["Chat"]),
@@ -56,7 +62,9 @@ let package = Package(
         .target(name: "WebSocket", dependencies: ["CWebSockets"]),
         .target(
             name: "Workers",
-            dependencies: ["JSON", "Queue", "ChatStore", "Enqueuer", "HTTPClient", "WebSocket", "CSystem"]),
+            dependencies: [
+                "JSON", "Queue", "ChatStore", "Enqueuer", "HTTPClient", "WebSocket", "CFeishuFrame", "CSystem",
+            ]),
         .target(name: "HTTPServer", dependencies: ["CMicroHTTPD"]),
         .target(
             name: "Harness",

@@ -313,6 +313,23 @@ private final class FakeAPIs: Sendable {
             let url = JSONValue.string(sockets.url("slack") + "?ticket=\(id)")
             return Response(body: JSONValue.object(JSONObject(["ok": .bool(true), "url": url])).serialized)
         }
+        if ProviderRoute.feishuSocketEndpoint.matches(path) {
+            record(request, scripted: false)
+            let config = JSONObject(["PingInterval": .integer(sockets.feishuPingSeconds)])
+            let data = JSONObject([
+                "URL": .string(sockets.url("feishu") + "?device_id=d1&service_id=77"), "ClientConfig": .object(config),
+            ])
+            return Response(
+                body: JSONValue.object(JSONObject(["code": .integer(0), "msg": .string("ok"), "data": .object(data)]))
+                    .serialized)
+        }
+        if ProviderRoute.dingtalkStreamOpen.matches(path) {
+            record(request, scripted: false)
+            return Response(
+                body: JSONValue.object(
+                    JSONObject(["endpoint": .string(sockets.url("dingtalk")), "ticket": .string("ticket+\(id)/=")])
+                ).serialized)
+        }
         if ProviderRoute.discordGatewayBot.matches(path) {
             record(request, scripted: false)
             return Response(

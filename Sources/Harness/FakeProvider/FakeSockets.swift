@@ -2,25 +2,41 @@ import Foundation
 import JSON
 import Synchronization
 import WebSocket
+import Workers
 
-/// The fake provider's socket side: Slack Socket Mode and the Discord Gateway on a loopback WebSocket
-/// server, scripted over the fake's HTTP side.
+/// The fake provider's socket side: Slack Socket Mode, Feishu's long connection, DingTalk's Stream mode
+/// and the Discord Gateway on a loopback WebSocket server, scripted over the fake's HTTP side.
 ///
-/// - `POST /_fake/socket/events` `{"slack": [events_api payload, ...], "discord": [MESSAGE_CREATE d, ...]}`
-///   queues events: each goes to the provider's open connection, or to the next one. A Slack envelope
-///   stays queued until acknowledged and is sent again on every new connection, as Slack retries; a
+/// - `POST /_fake/socket/events` `{"slack": [events_api payload, ...], "feishu": [event, ...],
+///   "dingtalk": [robot message, ...], "discord": [MESSAGE_CREATE d, ...]}` queues events: each goes to
+///   the provider's open connection, or to the next one. A Slack envelope, Feishu event or DingTalk
+///   callback stays queued until acknowledged and is sent again on every new connection, as they retry; a
 ///   Discord dispatch gets the session's next sequence number and is replayed to a RESUME after an
 ///   earlier one.
 /// - `POST /_fake/socket/control` `{"provider": P, "close": CODE}` closes the open connection with a code;
 ///   `"send": frame` sends a raw frame; for Discord,
 ///   `"ack_heartbeats": false` stops answering heartbeats (a zombie connection), `"heartbeat_ms": N` sets
-///   HELLO's interval (default 1000) and `"forget_sessions": true` makes every RESUME fail with op 9.
-/// - `GET /_fake/socket/state`: connections, acknowledged envelopes, identifies, resumes, heartbeats.
+///   HELLO's interval (default 1000) and `"forget_sessions": true` makes every RESUME fail with op 9; for
+///   Feishu, `"ping_s": N` sets the ping interval the endpoint hands out and `"split": true` sends each
+///   event in two frames.
+/// - `GET /_fake/socket/state`: connections, events acknowledged and not, DingTalk's echoed pings,
+///   Discord's identifies, resumes and heartbeats.
 package final class FakeSockets: Sendable {
-    private struct Slack {
-        var unacked: [(id: String, payload: JSONValue)] = []
-        var acked: [String] = []
+    /// Events of a provider that acknowledges each (Slack, DingTalk): sent again on every new connection
+    /// until acknowledged.
+    private struct AckedEvents {
+        /// Envelopes not yet acknowledged, by id, and the order they were queued in (ids acknowledged since
+        /// are skipped when it is read).
+        var unacked: [String: JSONValue] = [:]
+        var order: [String] = []
+        var acked = 0
         var nextEnvelope = 1
+
+        /// The unacknowledged envelopes, oldest first.
+        mutating func pending() -> [(id: String, payload: JSONValue)] {
+            order.removeAll { unacked[$0] == nil }
+            return order.map { ($0, unacked[$0]!) }
+        }
     }
 
     private struct DiscordSessionLog {
@@ -46,7 +62,16 @@ package final class FakeSockets: Sendable {
         var port: UInt16 = 0
         var peers: [String: WebSocketServer.Peer] = [:]
         var connections: [String: Int] = [:]
-        var slack = Slack()
+        var slack = AckedEvents()
+        var dingtalk = AckedEvents()
+        var feishu = AckedEvents()
+        /// Pings Feishu's client sent, and the interval the endpoint's configuration gives.
+        var feishuPings = 0
+        var feishuPingSeconds: Int64 = 120
+        /// Whether Feishu's events are sent in two frames each.
+        var feishuSplit = false
+        /// Acknowledgements of DingTalk frames that carried no event (its SYSTEM pings), with their data.
+        var dingtalkEchoes: [String] = []
         var discord = Discord()
     }
 
@@ -67,6 +92,9 @@ package final class FakeSockets: Sendable {
         state.withLock { $0.port = created.port }
     }
 
+    /// The ping interval Feishu's endpoint hands out.
+    var feishuPingSeconds: Int64 { state.withLock { $0.feishuPingSeconds } }
+
     /// The socket URL a provider's pre-call hands out.
     func url(_ provider: String) -> String {
         "ws://127.0.0.1:\(port)/\(provider)"
@@ -83,8 +111,25 @@ package final class FakeSockets: Sendable {
             for payload in events["slack"]?.arrayValue ?? [] {
                 let id = "env-\(state.slack.nextEnvelope)"
                 state.slack.nextEnvelope += 1
-                state.slack.unacked.append((id, payload))
+                state.slack.unacked[id] = payload
+                state.slack.order.append(id)
                 if state.peers["slack"] != nil { sends.append(("slack", Self.envelope(id, payload))) }
+            }
+            for message in events["dingtalk"]?.arrayValue ?? [] {
+                let id = "msg-\(state.dingtalk.nextEnvelope)"
+                state.dingtalk.nextEnvelope += 1
+                state.dingtalk.unacked[id] = message
+                state.dingtalk.order.append(id)
+                if state.peers["dingtalk"] != nil { sends.append(("dingtalk", Self.dingtalkCallback(id, message))) }
+            }
+            for event in events["feishu"]?.arrayValue ?? [] {
+                let id = "fs-\(state.feishu.nextEnvelope)"
+                state.feishu.nextEnvelope += 1
+                state.feishu.unacked[id] = event
+                state.feishu.order.append(id)
+                if state.peers["feishu"] != nil {
+                    sends += Self.feishuEvent(id, event, split: state.feishuSplit).map { ("feishu", $0) }
+                }
             }
             for message in events["discord"]?.arrayValue ?? [] {
                 if let session = state.discord.current, state.peers["discord"] != nil {
@@ -110,6 +155,8 @@ package final class FakeSockets: Sendable {
             }
             if let interval = control["heartbeat_ms"]?.integerValue { state.discord.heartbeatMilliseconds = interval }
             if control["forget_sessions"] == .bool(true) { state.discord.forgetSessions = true }
+            if let seconds = control["ping_s"]?.integerValue { state.feishuPingSeconds = seconds }
+            if case .bool(let split)? = control["split"] { state.feishuSplit = split }
             return state.peers[provider]
         }
         guard let peer else { return (200, Data(#"{"connected":false}"#.utf8)) }
@@ -131,7 +178,23 @@ package final class FakeSockets: Sendable {
                             "connections": .integer(Int64(state.connections["slack"] ?? 0)),
                             "connected": .bool(state.peers["slack"] != nil),
                             "unacked": .integer(Int64(state.slack.unacked.count)),
-                            "acked": .array(state.slack.acked.map(JSONValue.string)),
+                            "acked": .integer(Int64(state.slack.acked)),
+                        ])),
+                    "dingtalk": .object(
+                        JSONObject([
+                            "connections": .integer(Int64(state.connections["dingtalk"] ?? 0)),
+                            "connected": .bool(state.peers["dingtalk"] != nil),
+                            "unacked": .integer(Int64(state.dingtalk.unacked.count)),
+                            "acked": .integer(Int64(state.dingtalk.acked)),
+                            "echoes": .array(state.dingtalkEchoes.map(JSONValue.string)),
+                        ])),
+                    "feishu": .object(
+                        JSONObject([
+                            "connections": .integer(Int64(state.connections["feishu"] ?? 0)),
+                            "connected": .bool(state.peers["feishu"] != nil),
+                            "unacked": .integer(Int64(state.feishu.unacked.count)),
+                            "acked": .integer(Int64(state.feishu.acked)),
+                            "pings": .integer(Int64(state.feishuPings)),
                         ])),
                     "discord": .object(
                         JSONObject([
@@ -166,7 +229,14 @@ package final class FakeSockets: Sendable {
                 switch provider {
                 case "slack":
                     return [("slack", .text(#"{"type":"hello","num_connections":1}"#))]
-                        + state.slack.unacked.map { ("slack", Self.envelope($0.id, $0.payload)) }
+                        + state.slack.pending().map { ("slack", Self.envelope($0.id, $0.payload)) }
+                case "dingtalk":
+                    return state.dingtalk.pending().map { ("dingtalk", Self.dingtalkCallback($0.id, $0.payload)) }
+                case "feishu":
+                    let split = state.feishuSplit
+                    return state.feishu.pending().flatMap { pending in
+                        Self.feishuEvent(pending.id, pending.payload, split: split).map { ("feishu", $0) }
+                    }
                 case "discord":
                     state.discord.current = nil
                     let hello = #"{"op":10,"d":{"heartbeat_interval":\#(state.discord.heartbeatMilliseconds)}}"#
@@ -178,10 +248,17 @@ package final class FakeSockets: Sendable {
             send(sends)
         case .received(let message, let peer):
             let provider = state.withLock { $0.peers.first { $0.value == peer }?.key }
+            if provider == "feishu", let frame = try? FeishuFrame(decoding: message.bytes) {
+                send(state.withLock { Self.feishuReceived(frame, state: &$0) })
+                return
+            }
             guard let provider, case .object(let frame)? = try? JSONParser.parse(message.bytes) else { return }
             let sends = state.withLock { state -> [(String, WebSocketMessage)] in
-                provider == "slack"
-                    ? Self.slackReceived(frame, state: &state) : Self.discordReceived(frame, state: &state)
+                switch provider {
+                case "slack": Self.slackReceived(frame, state: &state)
+                case "dingtalk": Self.dingtalkReceived(frame, state: &state)
+                default: Self.discordReceived(frame, state: &state)
+                }
             }
             send(sends)
         case .closed(let peer, _):
@@ -195,9 +272,54 @@ package final class FakeSockets: Sendable {
     }
 
     private static func slackReceived(_ frame: JSONObject, state: inout State) -> [(String, WebSocketMessage)] {
-        guard let id = frame["envelope_id"]?.stringValue else { return [] }
-        state.slack.unacked.removeAll { $0.id == id }
-        state.slack.acked.append(id)
+        guard let id = frame["envelope_id"]?.stringValue, state.slack.unacked.removeValue(forKey: id) != nil else {
+            return []
+        }
+        state.slack.acked += 1
+        return []
+    }
+
+    private static func feishuReceived(_ frame: FeishuFrame, state: inout State) -> [(String, WebSocketMessage)] {
+        switch (frame.method, frame.header("type")) {
+        case (FeishuFrame.Method.control.rawValue, "ping"):
+            state.feishuPings += 1
+            let pong = FeishuFrame(
+                service: frame.service, method: .control, headers: [FeishuFrame.Header("type", "pong")])
+            return [("feishu", .binary(pong.encoded()))]
+        case (FeishuFrame.Method.data.rawValue, _):
+            guard let id = frame.header("message_id"), frame.payload == Data(#"{"code":200}"#.utf8),
+                state.feishu.unacked.removeValue(forKey: id) != nil
+            else { return [] }
+            state.feishu.acked += 1
+            return []
+        default:
+            return []
+        }
+    }
+
+    /// A Feishu event as data frames: one, or two halves of it when `split`.
+    private static func feishuEvent(_ id: String, _ event: JSONValue, split: Bool) -> [WebSocketMessage] {
+        let payload = event.serialized
+        let parts = split ? [payload.prefix(payload.count / 2), payload.dropFirst(payload.count / 2)] : [payload[...]]
+        return parts.enumerated().map { index, part in
+            let frame = FeishuFrame(
+                sequenceID: UInt64(index + 1), logID: 7, service: 77, method: .data,
+                headers: [
+                    FeishuFrame.Header("type", "event"), FeishuFrame.Header("message_id", id),
+                    FeishuFrame.Header("sum", "\(parts.count)"), FeishuFrame.Header("seq", "\(index)"),
+                    FeishuFrame.Header("trace_id", "trace-\(id)"),
+                ], payload: Data(part))
+            return .binary(frame.encoded())
+        }
+    }
+
+    private static func dingtalkReceived(_ frame: JSONObject, state: inout State) -> [(String, WebSocketMessage)] {
+        guard let id = frame["headers"]?.objectValue?["messageId"]?.stringValue else { return [] }
+        if state.dingtalk.unacked.removeValue(forKey: id) != nil {
+            state.dingtalk.acked += 1
+        } else {
+            state.dingtalkEchoes.append(frame["data"]?.stringValue ?? "")
+        }
         return []
     }
 
@@ -257,6 +379,22 @@ package final class FakeSockets: Sendable {
         log.dispatched.append((log.sequence, frame))
         state.discord.sessions[session] = log
         return .text(frame.serialized)
+    }
+
+    /// A DingTalk `CALLBACK` frame carrying a robot's received message as its data.
+    private static func dingtalkCallback(_ id: String, _ message: JSONValue) -> WebSocketMessage {
+        .text(
+            JSONValue.object(
+                JSONObject([
+                    "specVersion": .string("1.0"), "type": .string("CALLBACK"),
+                    "headers": .object(
+                        JSONObject([
+                            "topic": .string("/v1.0/im/bot/messages/get"), "messageId": .string(id),
+                            "contentType": .string("application/json"),
+                        ])),
+                    "data": .string(String(decoding: message.serialized, as: UTF8.self)),
+                ])
+            ).serialized)
     }
 
     private static func envelope(_ id: String, _ payload: JSONValue) -> WebSocketMessage {

@@ -277,12 +277,22 @@ public struct ChatConfiguration: Sendable {
                 let provider = Provider(rawValue: member.key)!
                 let settings = try providerFields.object(member.key)
                 let names = ProviderSettings.secretNames(of: provider)
-                try settings.allowOnly(["base_url"] + names, noun: "setting")
+                let aliases = provider.api.credentialAliases
+                try settings.allowOnly(["base_url"] + names + aliases.keys.sorted(), noun: "setting")
                 var credentials: [String: String] = [:]
                 for name in names {
                     credentials[name] = try settings.checked(name) {
                         SettingRules.credentialProblem(provider, name, $0)
                     }
+                }
+                for (alias, name) in aliases.sorted(by: { $0.key < $1.key }) {
+                    guard
+                        let value = try settings.checked(alias, { SettingRules.credentialProblem(provider, name, $0) })
+                    else { continue }
+                    if let other = credentials[name], other != value {
+                        throw settings.error(alias, "is another name for \(name), which is set to a different value")
+                    }
+                    credentials[name] = value
                 }
                 providers[provider] = ProviderSettings(
                     baseURL: try settings.checked("base_url", SettingRules.urlProblem)

@@ -14,6 +14,9 @@ package protocol ProviderAPI: Sendable {
     /// The credentials the provider sends with (`providers.P.NAME`): a provider configured without one of
     /// them is refused.
     var credentials: [String] { get }
+    /// Other names the configuration accepts for credentials, each mapped to the credential it names
+    /// (DingTalk's `client_id` is its `app_key`).
+    var credentialAliases: [String: String] { get }
     /// The limit the provider documents for one text message.
     var textLimit: TextLimit { get }
     /// The buckets a send to `chat` belongs to, with the provider's documented pace for each.
@@ -26,4 +29,8 @@ package protocol ProviderAPI: Sendable {
     var socketMode: ProviderPart<any SocketMode.Type> { get }
     /// The client that sends and edits the provider's messages, through `context`.
     func client(_ context: ClientContext) -> any ProviderClient
+}
+
+extension ProviderAPI {
+    package var credentialAliases: [String: String] { [:] }
 }

@@ -29,6 +29,8 @@ package protocol SocketMode: Sendable {
 
 /// One connection's protocol: reads each message the provider sends and says what to do with it.
 package protocol SocketSession: Sendable {
+    /// What to do once the socket is open, before anything arrives (a heartbeat the client starts).
+    func opened() -> [SocketInput]
     /// What to do about `message`, in order (often nothing).
     func read(_ message: WebSocketMessage) -> [SocketInput]
     /// The session's own heartbeat, once `SocketInput.heartbeat` started it: the frame to send, or nil
@@ -39,6 +41,8 @@ package protocol SocketSession: Sendable {
 }
 
 extension SocketSession {
+    package func opened() -> [SocketInput] { [] }
+
     package func beat() -> WebSocketMessage? { nil }
 }
 

@@ -198,27 +198,31 @@ public final class SocketReceiver: Sendable {
         var heartbeat: Task<Void, Never>?
         var reason: String?
         var fatal: ReceiveError?
+        func act(on inputs: [SocketInput]) {
+            for input in inputs {
+                switch input {
+                case .record(let deliveries, let acks, let position):
+                    recorder.add(deliveries, acks: acks, position: position)
+                case .send(let messages):
+                    messages.forEach(connection.send)
+                case .heartbeat(let interval, let first):
+                    first.forEach(connection.send)
+                    heartbeat?.cancel()
+                    heartbeat = Self.beating(session, on: connection, every: interval)
+                case .reconnect(let why):
+                    reason = why
+                    connection.close(code: 4000, reason: "reconnecting")
+                case .stop(let error):
+                    fatal = error
+                    connection.close(code: 4000, reason: "stopping")
+                }
+            }
+        }
+        act(on: session.opened())
         for await event in connection.events {
             switch event {
             case .message(let message):
-                for input in session.read(message) {
-                    switch input {
-                    case .record(let deliveries, let acks, let position):
-                        recorder.add(deliveries, acks: acks, position: position)
-                    case .send(let messages):
-                        messages.forEach(connection.send)
-                    case .heartbeat(let interval, let first):
-                        first.forEach(connection.send)
-                        heartbeat?.cancel()
-                        heartbeat = Self.beating(session, on: connection, every: interval)
-                    case .reconnect(let why):
-                        reason = why
-                        connection.close(code: 4000, reason: "reconnecting")
-                    case .stop(let error):
-                        fatal = error
-                        connection.close(code: 4000, reason: "stopping")
-                    }
-                }
+                act(on: session.read(message))
             case .closed(let closure):
                 if fatal == nil && !closure.byUs { fatal = session.closed(closure) }
                 reason = reason ?? "\(closure)"

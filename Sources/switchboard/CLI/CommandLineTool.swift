@@ -40,6 +40,7 @@ package enum CommandLineTool {
         BenchIntakeCommand.self,
         BenchPipelineCommand.self,
         BenchServeCommand.self,
+        BenchReceiveCommand.self,
         FakeProviderCommand.self,
         BenchWorkerCommand.self,
     ]

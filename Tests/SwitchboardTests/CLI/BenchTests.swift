@@ -33,6 +33,7 @@ struct BenchTests {
                 ["bench", "pipeline", "--agent", "echo-stream", "--rate", "10", "--seconds", "1"],
                 ["first_text_p50_ms", "final_text_p99_ms", "edits_per_answer"]
             ),
+            (["bench", "receive", "--events", "1000"], ["receive_events_per_s", "intake_batched_per_s"]),
         ])
     func runsToTheEnd(arguments: [String], fields: [String]) async throws {
         try await run(arguments, fields: fields, database: [])
@@ -54,6 +55,7 @@ struct BenchTests {
                 ["bench", "serve", "--events", "1000", "--rate", "100", "--seconds", "1", "--wrk-seconds", "0"],
                 ["serve_events_per_s", "latency_p99_ms"]
             ),
+            (["bench", "receive", "--events", "1000"], ["receive_events_per_s"]),
         ])
     func runsToTheEndOnPostgres(arguments: [String], fields: [String]) async throws {
         let location = try await TestPostgres.newDatabase()

@@ -21,6 +21,9 @@ struct ReceiveTests {
             {"providers": {
                "slack": {"base_url": "\(fake.baseURL)", "bot_token": "xoxb-SECRET-slack-token",
                          "app_token": "xapp-1-A0TEST-1-SECRETappleveltoken"},
+               "feishu": {"base_url": "\(fake.baseURL)", "app_id": "cli_test_app", "app_secret": "SECRET-feishu-secret"},
+               "dingtalk": {"base_url": "\(fake.baseURL)", "client_id": "dingtestkey",
+                            "client_secret": "SECRET-dingtalk-secret"},
                "discord": {"base_url": "\(fake.baseURL)", "bot_token": "MTIzNDU2Nzg5.SECRET.discordtoken"\(discord)}}}
             """
         let path = directory.path("receive.json")
@@ -32,6 +35,26 @@ struct ReceiveTests {
         let guildField = guild.map { #""guild_id":"\#($0)","# } ?? ""
         return
             #"{"id":"\#(900_000 + id)",\#(guildField)"channel_id":"C\#(id % 3)","author":{"id":"\#(700 + id)"},"content":"\#(text) \#(id)","type":0}"#
+    }
+
+    /// A DingTalk robot's received message in a group, as Stream mode and the webhook both carry it.
+    static func dingtalkMessage(_ id: Int) -> String {
+        #"{"msgId":"msg\#(id)","msgtype":"text","text":{"content":"hello \#(id)"},"conversationId":"cid\#(id % 3)","conversationType":"2","senderId":"s\#(id)","senderStaffId":"staff\#(id)","robotCode":"robot1","chatbotUserId":"bot1","createAt":1732262400000}"#
+    }
+
+    /// A Feishu `im.message.receive_v1` event in a group, as the long connection and the webhook carry it.
+    static func feishuEvent(_ id: Int) -> String {
+        #"{"schema":"2.0","header":{"event_id":"ev\#(id)","event_type":"im.message.receive_v1","create_time":"1732262400000","app_id":"cli_test_app","tenant_key":"t1"},"event":{"sender":{"sender_id":{"open_id":"ou_\#(id)"},"sender_type":"user","tenant_key":"t1"},"message":{"message_id":"om_\#(id)","chat_id":"oc_\#(id % 3)","chat_type":"group","message_type":"text","content":"{\"text\":\"hello \#(id)\"}"}}}"#
+    }
+
+    /// An event of `provider` for the socket tests that take every acknowledging provider alike, and the
+    /// route its answer is sent to.
+    static func ackedEvent(_ provider: String, _ id: Int) -> (event: String, replyPath: String) {
+        switch provider {
+        case "slack": (ServeTests.slackEvent(id), "/api/chat.postMessage")
+        case "feishu": (Self.feishuEvent(id), "/open-apis/im/v1/messages/om_\(id)/reply")
+        default: (Self.dingtalkMessage(id), "/v1.0/robot/groupMessages/send")
+        }
     }
 
     static func jobs(_ store: JobStore) async throws -> Int {
@@ -59,13 +82,13 @@ struct ReceiveTests {
         defer { fake.stop() }
         let directory = try TestDirectory()
         let location = try await backend.newDatabase(in: directory)
+        let store = try await SwitchboardDatabase.open(location)
         let config = try Self.configuration(fake, in: directory)
         let events = (0..<5).map { ServeTests.slackEvent($0, text: "socket \($0)") }
         try await fake.queueSocketEvents(#"{"slack": [\#(events.joined(separator: ","))]}"#)
         let receiver = try Self.receive(config, "slack", location)
-        let store = try await SwitchboardDatabase.open(location)
         try await waitUntil("the five envelopes are acknowledged") {
-            try await Self.state(fake, "slack")["acked"]?.arrayValue?.count == 5
+            try await Self.count(fake, "slack", "acked") == 5
         }
         #expect(try await Self.jobs(store) == 5)
         let webhook = try await Intake(store: store).receive(
@@ -78,28 +101,31 @@ struct ReceiveTests {
         #expect(try await ChatStore(store).streamHold(Self.slackStream) == nil, "a stopped receiver gives its hold up")
     }
 
-    @Test("Slack: an event whose commit the receiver did not live to make is sent again and recorded once")
-    func slackKilledBeforeCommit() async throws {
+    @Test(
+        "an event whose commit the receiver did not live to make is sent again, recorded once and answered once",
+        arguments: ["slack", "feishu", "dingtalk"])
+    func killedBeforeCommit(provider: String) async throws {
         let fake = try await FakeProvider()
         defer { fake.stop() }
         let directory = try TestDirectory()
         let location = StoreLocation.sqlite(path: directory.databasePath)
-        let config = try Self.configuration(fake, in: directory)
-        let doomed = try Self.receive(config, "slack", location)
         let store = try await SwitchboardDatabase.open(location)
-        try await waitUntil("the receiver connects") { try await Self.count(fake, "slack", "connections") == 1 }
+        let config = try Self.configuration(fake, in: directory)
+        let doomed = try Self.receive(config, provider, location)
+        try await waitUntil("the receiver connects") { try await Self.count(fake, provider, "connections") == 1 }
         let lock = try WriterLock(databasePath: directory.databasePath)
-        try await fake.queueSocketEvents(#"{"slack": [\#(ServeTests.slackEvent(1))]}"#)
+        let (event, replyPath) = Self.ackedEvent(provider, 1)
+        try await fake.queueSocketEvents(#"{"\#(provider)": [\#(event)]}"#)
         try await waitUntil("the receiver waits to commit") { WriterLock.hasWaiter(directory.databasePath) }
         doomed.signal(SIGKILL)
         _ = await doomed.finish()
         lock.release()
-        #expect(try await Self.count(fake, "slack", "unacked") == 1, "nothing was acknowledged before a commit")
+        #expect(try await Self.count(fake, provider, "unacked") == 1, "nothing was acknowledged before a commit")
         #expect(try await Self.jobs(store) == 0)
 
-        let successor = try Self.receive(config, "slack", location)
-        try await waitUntil("the redelivered envelope is acknowledged", timeout: .seconds(40)) {
-            try await Self.count(fake, "slack", "unacked") == 0
+        let successor = try Self.receive(config, provider, location)
+        try await waitUntil("the event sent again is acknowledged", timeout: .seconds(40)) {
+            try await Self.count(fake, provider, "unacked") == 0
         }
         #expect(try await Self.jobs(store) == 1)
         successor.signal(SIGTERM)
@@ -107,8 +133,63 @@ struct ReceiveTests {
         let worked = try await SwitchboardProcess.run(
             ["work", "--drain", "--config", config], database: location.connectionText)
         #expect(worked.status == 0, "\(worked.stderr)")
-        let replies = try await fake.requests().filter { ($0["path"] as? String) == "/api/chat.postMessage" }
+        let replies = try await fake.requests().filter { ($0["path"] as? String) == replyPath }
         #expect(replies.count == 1, "the event was answered once")
+    }
+
+    @Test("Feishu: events over the long connection, split across frames, become the webhook's jobs; pings go out")
+    func feishuLongConnection() async throws {
+        let fake = try await FakeProvider()
+        defer { fake.stop() }
+        let directory = try TestDirectory()
+        let location = StoreLocation.sqlite(path: directory.databasePath)
+        let store = try await SwitchboardDatabase.open(location)
+        try await fake.socketControl(#"{"provider": "feishu", "split": true, "ping_s": 1}"#)
+        let events = (0..<3).map(Self.feishuEvent)
+        try await fake.queueSocketEvents(#"{"feishu": [\#(events.joined(separator: ","))]}"#)
+        let receiver = try Self.receive(try Self.configuration(fake, in: directory), "feishu", location)
+        try await waitUntil("the three events are answered") { try await Self.count(fake, "feishu", "acked") == 3 }
+        #expect(try await Self.jobs(store) == 3)
+        let webhook = try await Intake(store: store).receive(
+            events.map { Delivery(provider: .feishu, body: Data($0.utf8)) })
+        #expect(webhook.allSatisfy { $0.status == .duplicate }, "\(webhook.map(\.status))")
+        try await waitUntil("pings go out at the interval the endpoint gave") {
+            try await Self.count(fake, "feishu", "pings") >= 3
+        }
+        receiver.signal(SIGTERM)
+        let finished = await receiver.finish()
+        #expect(finished.status == 0, "\(finished.stderr)")
+        #expect(!finished.stderr.contains("SECRET"))
+    }
+
+    @Test("DingTalk: Stream mode callbacks become the webhook's jobs, pings are echoed, client_id names app_key")
+    func dingtalkStream() async throws {
+        let fake = try await FakeProvider()
+        defer { fake.stop() }
+        let directory = try TestDirectory()
+        let location = StoreLocation.sqlite(path: directory.databasePath)
+        let store = try await SwitchboardDatabase.open(location)
+        let messages = (0..<3).map(Self.dingtalkMessage)
+        try await fake.queueSocketEvents(#"{"dingtalk": [\#(messages.joined(separator: ","))]}"#)
+        let receiver = try Self.receive(try Self.configuration(fake, in: directory), "dingtalk", location)
+        try await waitUntil("the three callbacks are acknowledged") {
+            try await Self.count(fake, "dingtalk", "acked") == 3
+        }
+        #expect(try await Self.jobs(store) == 3)
+        let webhook = try await Intake(store: store).receive(
+            messages.map { Delivery(provider: .dingtalk, body: Data($0.utf8)) })
+        #expect(webhook.allSatisfy { $0.status == .duplicate })
+        try await fake.socketControl(
+            #"{"provider": "dingtalk", "send": {"specVersion": "1.0", "type": "SYSTEM", "headers": {"topic": "ping", "messageId": "ping-1"}, "data": "{\"opaque\":\"o-1\"}"}}"#
+        )
+        try await waitUntil("the ping is echoed") {
+            try await Self.state(fake, "dingtalk")["echoes"]?.arrayValue == [.string(#"{"opaque":"o-1"}"#)]
+        }
+        receiver.signal(SIGTERM)
+        let finished = await receiver.finish()
+        #expect(finished.status == 0, "\(finished.stderr)")
+        #expect(!finished.stderr.contains("SECRET"))
+        #expect(try await ChatStore(store).streamHold("dingtalk:dingtestkey") == nil)
     }
 
     @Test("Slack: a refresh request reconnects without losing an event; link_disabled stops with 69")
@@ -117,6 +198,7 @@ struct ReceiveTests {
         defer { fake.stop() }
         let directory = try TestDirectory()
         let location = StoreLocation.sqlite(path: directory.databasePath)
+        let store = try await SwitchboardDatabase.open(location)
         let receiver = try Self.receive(try Self.configuration(fake, in: directory), "slack", location)
         try await waitUntil("the receiver connects") { try await Self.count(fake, "slack", "connections") == 1 }
         try await fake.socketControl(
@@ -132,7 +214,6 @@ struct ReceiveTests {
         let finished = await receiver.finish()
         #expect(finished.status == 69)
         #expect(finished.stderr.contains("Socket Mode off"), "\(finished.stderr)")
-        let store = try await SwitchboardDatabase.open(location)
         #expect(try await Self.jobs(store) == 1)
     }
 
@@ -159,8 +240,8 @@ struct ReceiveTests {
         defer { fake.stop() }
         let directory = try TestDirectory()
         let location = try await backend.newDatabase(in: directory)
-        let config = try Self.configuration(fake, in: directory)
         let store = try await SwitchboardDatabase.open(location)
+        let config = try Self.configuration(fake, in: directory)
         try await fake.queueSocketEvents(
             #"{"discord": [\#((0..<3).map { Self.discordMessage($0) }.joined(separator: ","))]}"#)
         let doomed = try Self.receive(config, "discord", location)
@@ -192,9 +273,9 @@ struct ReceiveTests {
         defer { fake.stop() }
         let directory = try TestDirectory()
         let location = StoreLocation.sqlite(path: directory.databasePath)
+        let store = try await SwitchboardDatabase.open(location)
         try await fake.socketControl(#"{"provider": "discord", "heartbeat_ms": 300}"#)
         let receiver = try Self.receive(try Self.configuration(fake, in: directory), "discord", location)
-        let store = try await SwitchboardDatabase.open(location)
         var sent = 0
         func send(_ count: Int) async throws {
             let messages = (sent..<sent + count).map { Self.discordMessage($0) }
@@ -252,8 +333,8 @@ struct ReceiveTests {
         defer { fake.stop() }
         let directory = try TestDirectory()
         let location = StoreLocation.sqlite(path: directory.databasePath)
-        let receiver = try Self.receive(try Self.configuration(fake, in: directory), "discord", location)
         let store = try await SwitchboardDatabase.open(location)
+        let receiver = try Self.receive(try Self.configuration(fake, in: directory), "discord", location)
         try await fake.queueSocketEvents(#"{"discord": [\#(Self.discordMessage(1, guild: nil))]}"#)
         try await waitUntil("the direct message is recorded") { try await Self.jobs(store) == 1 }
         #expect(try await store.stats().dedupeKeysHeld == 1, "the direct message has a dedupe key")
@@ -273,8 +354,8 @@ struct ReceiveTests {
         defer { fake.stop() }
         let directory = try TestDirectory()
         let location = try await backend.newDatabase(in: directory)
-        let config = try Self.configuration(fake, in: directory)
         let store = try await SwitchboardDatabase.open(location)
+        let config = try Self.configuration(fake, in: directory)
         let first = try Self.receive(config, "discord", location)
         try await waitUntil("the first receiver identifies") {
             try await Self.count(fake, "discord", "identifies") == 1

@@ -4,3 +4,8 @@ extension ProviderRoute {
     public static let dingtalkDirect = fixed("/v1.0/robot/oToMessages/batchSend")
     public static let dingtalkGroup = fixed("/v1.0/robot/groupMessages/send")
 }
+
+extension ProviderRoute {
+    /// DingTalk Stream mode: opens a connection, answering an endpoint and a one-time ticket.
+    public static let dingtalkStreamOpen = fixed("/v1.0/gateway/connections/open")
+}

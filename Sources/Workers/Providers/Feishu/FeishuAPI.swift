@@ -7,8 +7,7 @@ struct FeishuAPI: ProviderAPI {
     let credentials = ["app_id", "app_secret"]
     let textLimit = TextLimit(maximum: 150_000, unit: .bytes)
     let typing: ProviderPart<any ProviderTyping> = .absent(reason: "Feishu's messaging API has no typing indicator")
-    let socketMode: ProviderPart<any SocketMode.Type> = .absent(
-        reason: "Feishu's long connection (protobuf frames) is not built yet: receive Feishu by webhook with `serve`")
+    let socketMode: ProviderPart<any SocketMode.Type> = .present(FeishuLongConnection.self)
     let longPoll: ProviderPart<any UpdateSource.Type> = .absent(
         reason: "Feishu has no long poll: events come by webhook or over its long connection")
 

@@ -7,3 +7,8 @@ extension ProviderRoute {
     /// Feishu's edit (`PUT`): `/open-apis/im/v1/messages/{message_id}`.
     public static let feishuMessage = around("/open-apis/im/v1/messages/", "")
 }
+
+extension ProviderRoute {
+    /// Feishu's long connection: hands out a socket URL for the app's id and secret.
+    public static let feishuSocketEndpoint = fixed("/callback/ws/endpoint")
+}
