@@ -80,8 +80,8 @@ let package = Package(
         .target(
             name: "FuzzTargets",
             dependencies: [
-                "JSON", "Queue", "ChatStore", "Enqueuer", "Workers", "HTTPClient", "HTTPServer", "switchboard",
-                "CCrypto",
+                "JSON", "Queue", "ChatStore", "Enqueuer", "Workers", "HTTPClient", "HTTPServer", "WebSocket",
+                "switchboard", "CCrypto",
             ]
         ),
         .testTarget(

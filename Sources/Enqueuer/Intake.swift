@@ -49,15 +49,9 @@ public struct Intake: Sendable {
         try await write([prepared])[0]
     }
 
-    /// Takes one poll's deliveries and the cursor past them in one transaction, so a poller that restarts
-    /// resumes after exactly what was recorded: nothing lost, nothing repeated.
-    /// - Throws: only when the database fails; then neither the deliveries nor the cursor are written.
-    package func receive(_ deliveries: [Delivery], advancing cursor: PollCursor) async throws -> [IntakeResult] {
-        try await receive(deliveries, with: [cursor])
-    }
-
-    /// Takes deliveries in one transaction with `records` (a stream's position, the fence of its hold): if
-    /// a record cannot be written, nothing of the deliveries is either.
+    /// Takes deliveries in one transaction with `records` (a poll's cursor past them, a stream's position,
+    /// the fence of its hold), so a reader that restarts resumes after exactly what was recorded: nothing
+    /// lost, nothing repeated. If a record cannot be written, nothing of the deliveries is either.
     package func receive(_ deliveries: [Delivery], with records: [any TransactionRecord]) async throws
         -> [IntakeResult]
     {

@@ -19,7 +19,7 @@ public struct FuzzTarget: Sendable {
     /// Every target, in the order `ops/fuzz.sh --list` prints them.
     public static let all: [FuzzTarget] =
         [json, eventStream, cron, configuration, form, router, intakeBearer]
-        + WebhookTargets.all + NormaliserTargets.all + [pollTelegram, pollWeChat, retryAfter]
+        + WebhookTargets.all + NormaliserTargets.all + [pollTelegram, pollWeChat, retryAfter] + SocketTargets.all
 
     public static func named(_ name: String) -> FuzzTarget? {
         all.first { $0.name == name }

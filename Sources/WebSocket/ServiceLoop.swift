@@ -30,22 +30,27 @@ final class ServiceLoop: Sendable {
     static let maxMessageBytes = 32 << 20
 
     private let sockets: SocketTable
-    /// The context: freed by the service thread once it stops; `wake` uses it only while `isAlive`.
-    private nonisolated(unsafe) let context: OpaquePointer
-    private let isAlive = Mutex(true)
-    private let allocations: CAllocations
+    /// The context, from when its thread has it until that thread frees it; `wake` uses it only then.
+    private let context = Mutex<ContextHandle?>(nil)
+    private let allocations = CAllocations()
+
+    /// A context pointer, handed from the thread that creates the context to its service thread.
+    private struct ContextHandle: @unchecked Sendable {
+        // @unchecked Sendable: only `lws_cancel_service` is called on it off the service thread.
+        let pointer: OpaquePointer
+    }
 
     private static let quietLogs: Void = lws_set_log_level(0, nil)
 
-    /// Creates a context and starts servicing it.
-    /// - Parameters:
-    ///   - listening: a loopback port to serve WebSockets on (0 picks a free one), or nil for a context
-    ///     that only connects out.
-    ///   - onEvent: called on the service thread.
-    private init(listening port: UInt16?, onEvent: @escaping @Sendable (ServiceEvent) -> Void) throws(WebSocketError) {
+    /// - Parameter onEvent: called on the service thread.
+    private init(endsWithConnection: Bool, onEvent: @escaping @Sendable (ServiceEvent) -> Void) {
         Self.quietLogs
-        sockets = SocketTable(endsWithConnection: port == nil, onEvent: onEvent)
-        allocations = CAllocations()
+        sockets = SocketTable(endsWithConnection: endsWithConnection, onEvent: onEvent)
+    }
+
+    /// A new context: listening on a loopback `port` (0 picks a free one), or with nil, one that only
+    /// connects out.
+    private func createContext(listening port: UInt16?) -> OpaquePointer? {
         var info = lws_context_creation_info()
         info.protocols = UnsafePointer(allocations.protocols)
         info.user = Unmanaged.passUnretained(sockets).toOpaque()
@@ -57,35 +62,49 @@ final class ServiceLoop: Sendable {
         } else {
             info.port = sb_lws_port_no_listen()
             info.options = sb_lws_option_ssl_global_init()
+            // A client context holds a few descriptors; its tables are otherwise sized by the process's limit.
+            info.fd_limit_per_thread = 64
         }
-        guard let created = lws_create_context(&info) else {
-            throw WebSocketError(
-                address: port.map { "ws://127.0.0.1:\($0)" } ?? "client",
-                detail: "libwebsockets could not create a context")
-        }
-        context = created
+        return lws_create_context(&info)
     }
 
-    /// A loop serving WebSockets on 127.0.0.1:`port`.
+    /// A loop serving WebSockets on 127.0.0.1:`port`, created on the calling thread (no name to resolve).
     static func server(port: UInt16, onEvent: @escaping @Sendable (ServiceEvent) -> Void) throws(WebSocketError)
         -> (loop: ServiceLoop, port: UInt16)
     {
-        let loop = try ServiceLoop(listening: port, onEvent: onEvent)
-        let bound = lws_get_vhost_listen_port(lws_get_vhost_by_name(loop.context, "default"))
-        loop.start()
+        let loop = ServiceLoop(endsWithConnection: false, onEvent: onEvent)
+        guard let created = loop.createContext(listening: port) else {
+            throw WebSocketError(address: "ws://127.0.0.1:\(port)", detail: "libwebsockets could not listen")
+        }
+        let bound = lws_get_vhost_listen_port(lws_get_vhost_by_name(created, "default"))
+        let handle = ContextHandle(pointer: created)
+        loop.start { handle }
         return (loop, UInt16(clamping: bound))
     }
 
     /// A loop with one client connection to `address`, pinging the peer after `keepalive.pingAfter`
-    /// seconds without a frame and hanging up after `keepalive.hangUpAfter`.
+    /// seconds without a frame and hanging up after `keepalive.hangUpAfter`. The context is created and
+    /// the connection started on the service thread: resolving the host blocks (this libwebsockets has no
+    /// asynchronous DNS), and must not block the caller's.
     static func client(
         to address: WebSocketAddress, keepalive: WebSocketKeepalive?,
         onEvent: @escaping @Sendable (ServiceEvent) -> Void
-    ) throws(WebSocketError) -> ServiceLoop {
-        let loop = try ServiceLoop(listening: nil, onEvent: onEvent)
-        let allocations = loop.allocations
+    ) -> ServiceLoop {
+        let loop = ServiceLoop(endsWithConnection: true, onEvent: onEvent)
+        loop.start {
+            guard let created = loop.createContext(listening: nil) else {
+                loop.sockets.failIfUnreported("libwebsockets could not create a context")
+                return nil
+            }
+            loop.connect(created, to: address, keepalive: keepalive)
+            return ContextHandle(pointer: created)
+        }
+        return loop
+    }
+
+    private func connect(_ context: OpaquePointer, to address: WebSocketAddress, keepalive: WebSocketKeepalive?) {
         var info = lws_client_connect_info()
-        info.context = loop.context
+        info.context = context
         info.address = UnsafePointer(allocations.string(address.host))
         info.port = Int32(address.port)
         info.path = UnsafePointer(allocations.string(address.pathAndQuery))
@@ -101,25 +120,30 @@ final class ServiceLoop: Sendable {
             info.retry_and_idle_policy = UnsafePointer(allocations.retryPolicy(keepalive))
         }
         if lws_client_connect_via_info(&info) == nil {
-            loop.sockets.failIfUnreported("libwebsockets refused to start the connection")
+            sockets.failIfUnreported("libwebsockets refused to start the connection")
         }
-        loop.start()
-        return loop
     }
 
-    private func start() {
-        let thread = Thread { [self] in run() }
+    /// Starts the service thread: it gets its context from `creating` (nil: none could be had), services
+    /// it until stopped, and frees it.
+    private func start(_ creating: @escaping @Sendable () -> ContextHandle?) {
+        let thread = Thread { [self] in
+            if let created = creating() {
+                run(created.pointer)
+            }
+            sockets.report(.ended)
+        }
         thread.name = "websocket"
         thread.start()
     }
 
-    private func run() {
+    private func run(_ created: OpaquePointer) {
+        context.withLock { $0 = ContextHandle(pointer: created) }
         while !sockets.isFinished {
-            lws_service(context, 0)
+            lws_service(created, 0)
         }
-        isAlive.withLock { $0 = false }
-        lws_context_destroy(context)
-        sockets.report(.ended)
+        context.withLock { $0 = nil }
+        lws_context_destroy(created)
     }
 
     /// Queues `message` for `socket`; dropped if the socket has closed.
@@ -141,8 +165,8 @@ final class ServiceLoop: Sendable {
     }
 
     private func wake() {
-        isAlive.withLock { isAlive in
-            if isAlive { lws_cancel_service(context) }
+        context.withLock { context in
+            if let context { lws_cancel_service(context.pointer) }
         }
     }
 }
@@ -162,7 +186,8 @@ public struct WebSocketKeepalive: Sendable {
 /// The C memory a context reads for its whole life: its protocol table, names and strings of the
 /// connection it was given, the keepalive policy. Freed with the loop, after the context.
 private final class CAllocations: @unchecked Sendable {
-    // @unchecked Sendable: written only while the context is created, before its thread starts.
+    // @unchecked Sendable: written only while the context is created and the connection started, before
+    // the context services anything.
     let protocolName: UnsafeMutablePointer<CChar>
     let protocols: UnsafeMutablePointer<lws_protocols>
     private var strings: [UnsafeMutablePointer<CChar>] = []

@@ -26,6 +26,8 @@ final class SocketTable: @unchecked Sendable {
         let wsi: OpaquePointer
         var outbox: [Outgoing] = []
         var partial: (isBinary: Bool, bytes: Data)?
+        /// The message being received is too big: its remaining fragments are dropped.
+        var discarding = false
         var closedByPeer: (code: UInt16, reason: String)?
         var closingByUs: (code: UInt16, reason: String)?
     }
@@ -110,22 +112,23 @@ final class SocketTable: @unchecked Sendable {
 
     private func received(_ wsi: OpaquePointer, _ input: UnsafeRawBufferPointer) {
         guard let id = serviceState.ids[wsi], var socket = serviceState.sockets[id] else { return }
+        let isLast = lws_is_final_fragment(wsi) != 0 && lws_remaining_packet_payload(wsi) == 0
+        defer { serviceState.sockets[id] = socket }
+        guard !socket.discarding else { return }
         var partial = socket.partial ?? (isBinary: lws_frame_is_binary(wsi) != 0, bytes: Data())
         partial.bytes.append(contentsOf: input)
         if partial.bytes.count > ServiceLoop.maxMessageBytes {
             socket.partial = nil
+            socket.discarding = true
             socket.outbox = [.close(code: 1009, reason: "message too big")]
-            serviceState.sockets[id] = socket
             lws_callback_on_writable(wsi)
             return
         }
-        if lws_is_final_fragment(wsi) != 0 && lws_remaining_packet_payload(wsi) == 0 {
+        if isLast {
             socket.partial = nil
-            serviceState.sockets[id] = socket
             onEvent(.received(WebSocketMessage(isBinary: partial.isBinary, bytes: partial.bytes), on: id))
         } else {
             socket.partial = partial
-            serviceState.sockets[id] = socket
         }
     }
 

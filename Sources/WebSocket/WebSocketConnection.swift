@@ -38,7 +38,7 @@ public final class WebSocketConnection: Sendable {
         let address = try WebSocketAddress(url)
         let (events, continuation) = AsyncStream<WebSocketEvent>.makeStream()
         let opening = Opening()
-        let loop = try ServiceLoop.client(to: address, keepalive: keepalive) { event in
+        let loop = ServiceLoop.client(to: address, keepalive: keepalive) { event in
             switch event {
             case .opened(let socket, _, _):
                 opening.resolve(.success(socket))

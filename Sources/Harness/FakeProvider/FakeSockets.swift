@@ -9,8 +9,9 @@ import Workers
 ///
 /// - `POST /_fake/socket/events` `{"slack": [events_api payload, ...], "feishu": [event, ...],
 ///   "dingtalk": [robot message, ...], "discord": [MESSAGE_CREATE d, ...]}` queues events: each goes to
-///   the provider's open connection, or to the next one. A Slack envelope, Feishu event or DingTalk
-///   callback stays queued until acknowledged and is sent again on every new connection, as they retry; a
+///   the provider's open connection, or to the next one. A Slack envelope or Feishu event stays queued
+///   until acknowledged and is sent again on every new connection, as they retry; a DingTalk callback goes
+///   out once (DingTalk does not redeliver a robot's messages); a
 ///   Discord dispatch gets the session's next sequence number and is replayed to a RESUME after an
 ///   earlier one.
 /// - `POST /_fake/socket/control` `{"provider": P, "close": CODE}` closes the open connection with a code;
@@ -72,6 +73,8 @@ package final class FakeSockets: Sendable {
         var feishuSplit = false
         /// Acknowledgements of DingTalk frames that carried no event (its SYSTEM pings), with their data.
         var dingtalkEchoes: [String] = []
+        /// The DingTalk callbacks sent: each goes out once, acknowledged or not.
+        var dingtalkSent: Set<String> = []
         var discord = Discord()
     }
 
@@ -120,7 +123,10 @@ package final class FakeSockets: Sendable {
                 state.dingtalk.nextEnvelope += 1
                 state.dingtalk.unacked[id] = message
                 state.dingtalk.order.append(id)
-                if state.peers["dingtalk"] != nil { sends.append(("dingtalk", Self.dingtalkCallback(id, message))) }
+                if state.peers["dingtalk"] != nil {
+                    state.dingtalkSent.insert(id)
+                    sends.append(("dingtalk", Self.dingtalkCallback(id, message)))
+                }
             }
             for event in events["feishu"]?.arrayValue ?? [] {
                 let id = "fs-\(state.feishu.nextEnvelope)"
@@ -231,7 +237,11 @@ package final class FakeSockets: Sendable {
                     return [("slack", .text(#"{"type":"hello","num_connections":1}"#))]
                         + state.slack.pending().map { ("slack", Self.envelope($0.id, $0.payload)) }
                 case "dingtalk":
-                    return state.dingtalk.pending().map { ("dingtalk", Self.dingtalkCallback($0.id, $0.payload)) }
+                    // DingTalk does not send a robot's message again (its Stream docs: fire-and-forget): only
+                    // those queued while no connection was open go out, once.
+                    let waiting = state.dingtalk.pending().filter { !state.dingtalkSent.contains($0.id) }
+                    state.dingtalkSent.formUnion(waiting.map(\.id))
+                    return waiting.map { ("dingtalk", Self.dingtalkCallback($0.id, $0.payload)) }
                 case "feishu":
                     let split = state.feishuSplit
                     return state.feishu.pending().flatMap { pending in

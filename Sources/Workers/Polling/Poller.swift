@@ -32,19 +32,25 @@ public final class Poller: Sendable {
     private let intake: Intake
     private let chat: ChatStore
     private let drain: Bool
+    /// Written with every page, where the poller reads under a stream hold: a page is refused once the
+    /// hold has passed to another process.
+    private let fence: StreamHoldFence?
     private let onEvent: @Sendable (Event) -> Void
     /// Whether a stop was asked for, and how to cancel the poll or pause in progress when it is.
     private let state = Mutex((stopping: false, cancel: (@Sendable () -> Void)?.none))
 
-    /// - Parameter drain: return once a poll finds nothing new, instead of polling until stopped.
-    public init(
-        source: any UpdateSource, intake: Intake, chat: ChatStore, drain: Bool,
+    /// - Parameters:
+    ///   - drain: return once a poll finds nothing new, instead of polling until stopped.
+    ///   - fence: the stream hold this poller reads under, if any.
+    package init(
+        source: any UpdateSource, intake: Intake, chat: ChatStore, drain: Bool, fence: StreamHoldFence? = nil,
         onEvent: @escaping @Sendable (Event) -> Void = { _ in }
     ) {
         self.source = source
         self.intake = intake
         self.chat = chat
         self.drain = drain
+        self.fence = fence
         self.onEvent = onEvent
     }
 
@@ -95,7 +101,7 @@ public final class Poller: Sendable {
             }
             let results = try await intake.receive(
                 page.bodies.map { Delivery(provider: source.provider, body: $0) },
-                advancing: PollCursor(source: source.name, cursor: page.next))
+                with: [PollCursor(source: source.name, cursor: page.next)] + (fence.map { [$0] } ?? []))
             cursor = page.next
             for result in results {
                 switch result.status {

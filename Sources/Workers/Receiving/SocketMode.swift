@@ -36,14 +36,17 @@ package protocol SocketSession: Sendable {
     /// The session's own heartbeat, once `SocketInput.heartbeat` started it: the frame to send, or nil
     /// when the last one went unanswered (the connection is a zombie and is dropped).
     func beat() -> WebSocketMessage?
-    /// What the provider closing the socket means: nil to connect again, or why receiving must stop.
-    func closed(_ closure: WebSocketClosure) -> ReceiveError?
+    /// What the provider closing the socket means: nothing (connect again), a position to forget, or why
+    /// receiving must stop.
+    func closed(_ closure: WebSocketClosure) -> [SocketInput]
 }
 
 extension SocketSession {
     package func opened() -> [SocketInput] { [] }
 
     package func beat() -> WebSocketMessage? { nil }
+
+    package func closed(_ closure: WebSocketClosure) -> [SocketInput] { [] }
 }
 
 /// What the receiver does with a message a session read.
@@ -55,8 +58,9 @@ package enum SocketInput: Sendable {
     case send([WebSocketMessage])
     /// Sends `first` now and the session's `beat()` every `interval` from then on.
     case heartbeat(every: Duration, first: [WebSocketMessage])
-    /// The provider asks for a new connection (it is about to drop this one, or the session is stale).
-    case reconnect(String)
+    /// The provider asks for a new connection (it is about to drop this one, or the session is stale),
+    /// after `after` where it asked for a pause.
+    case reconnect(String, after: Duration?)
     /// Receiving cannot go on until an operator acts.
     case stop(ReceiveError)
 }

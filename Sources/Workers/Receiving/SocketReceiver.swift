@@ -7,17 +7,16 @@ import WebSocket
 
 /// Receives one bot's events over its provider's socket mode, for bots without a public URL.
 ///
-/// Of every `receive` process of the fleet, only the one holding the bot's stream (`ChatStore`'s stream
-/// holds, renewed while it runs) connects; the others wait and take over within `holdLifetime` of the
-/// holder dying. Each event is acknowledged to the provider only after the transaction recording it has
-/// committed, so a receiver killed before a commit leaves the event to the provider's redelivery, and
-/// dedupe absorbs what it delivers twice. A provider without acknowledgements (Discord) resumes from the
-/// position recorded in the same transaction as the events it covers; the hold fences that write, so a
-/// receiver that lost its hold cannot move the position back.
+/// Of every `receive` process of the fleet, only the one holding the bot's stream (`StreamHolding`)
+/// connects; the others wait and take over within about `StreamHolding.lifetime` of the holder dying.
+/// Each event is acknowledged to the provider only after the transaction recording it has committed, so
+/// a receiver killed before a commit leaves the event to the provider's redelivery, and dedupe absorbs
+/// what it delivers twice. A provider without acknowledgements (Discord) resumes from the position
+/// recorded in the same transaction as the events it covers; the hold fences that write, so a receiver
+/// that lost its hold cannot move the position back, and goes back to waiting for the hold.
 public final class SocketReceiver: Sendable {
     /// What a run recorded.
     public struct Report: Sendable {
-        public var connections = 0
         public var enqueued = 0
         public var duplicates = 0
         public var ignored = 0
@@ -30,6 +29,8 @@ public final class SocketReceiver: Sendable {
         case waiting
         /// This process took the bot's stream.
         case holding
+        /// This process lost the bot's stream (a renewal failed or came too late); it waits again.
+        case lostHold
         case connected
         /// A batch of events was recorded and acknowledged.
         case recorded([IntakeResult])
@@ -37,20 +38,25 @@ public final class SocketReceiver: Sendable {
         case disconnected(String, retryIn: Duration)
     }
 
-    /// How long a hold lasts unless renewed: a dead holder's bot is taken over within about this long.
-    static let holdLifetime = Duration.seconds(10)
-    /// How often the holder renews, and a waiting process tries to take the hold.
-    static let holdInterval = Duration.seconds(3)
     /// The longest pause between failed connections.
     static let maxBackoff = Duration.seconds(30)
+    /// A connection that ends sooner than this counts as a failed one for the backoff: a provider that
+    /// drops every new connection is not asked again every second (Discord caps IDENTIFY at 1,000 a day).
+    static let stableConnection = Duration.seconds(10)
+
+    private struct State {
+        var stopping = false
+        var report = Report()
+        /// Stops what is under way: the connecting, the connection, or a pause.
+        var interrupt: (@Sendable () -> Void)?
+    }
 
     private let mode: any SocketMode
     private let intake: Intake
+    private let holding: StreamHolding
     private let chat: ChatStore
-    private let holder: String
     private let onEvent: @Sendable (Event) -> Void
-    private let state = Mutex(
-        (stopping: false, connection: WebSocketConnection?.none, report: Report(), wake: (@Sendable () -> Void)?.none))
+    private let state = Mutex(State())
 
     /// - Parameter holder: names this process among the fleet's receivers.
     package init(
@@ -60,22 +66,22 @@ public final class SocketReceiver: Sendable {
         self.mode = mode
         self.intake = intake
         self.chat = chat
-        self.holder = holder
+        holding = StreamHolding(stream: mode.stream, chat: chat, holder: holder)
         self.onEvent = onEvent
     }
 
     /// The stream this receiver reads (`slack:A0123`, `discord:...`).
     public var stream: String { mode.stream }
 
-    /// Stops: the connection is closed (events not yet committed are left to the provider to send
-    /// again), a batch being recorded is committed first, and the hold is given up.
+    /// Stops: a connection being opened is abandoned; an open one is closed once the batch being recorded
+    /// has committed and been acknowledged (events not yet recorded are left to the provider to send
+    /// again); the hold is given up.
     public func requestStop() {
-        let (connection, wake) = state.withLock { state in
+        let interrupt = state.withLock { state in
             state.stopping = true
-            return (state.connection, state.wake)
+            return state.interrupt
         }
-        connection?.close(code: 4000, reason: "stopping")
-        wake?()
+        interrupt?()
     }
 
     private var isStopping: Bool { state.withLock { $0.stopping } }
@@ -87,117 +93,137 @@ public final class SocketReceiver: Sendable {
         do {
             try await receiveWhileRunning()
         } catch {
-            try? await chat.releaseStream(stream, holder: holder)
+            await holding.release()
             throw error
         }
-        try? await chat.releaseStream(stream, holder: holder)
+        await holding.release()
         return state.withLock { $0.report }
     }
 
     private func receiveWhileRunning() async throws {
         var failures = 0
+        var announcedWaiting = false
         while !isStopping {
-            guard let hold = try await takeHold() else { break }
-            let renewal = renewing(hold)
-            defer { renewal.cancel() }
-            while !isStopping && !renewal.isLost {
-                let ending = try await serveConnection(hold: hold, renewal: renewal)
+            guard let hold = await holding.take() else {
+                if !announcedWaiting { onEvent(.waiting) }
+                announcedWaiting = true
+                await pause(Self.holdRetry)
+                continue
+            }
+            announcedWaiting = false
+            onEvent(.holding)
+            let lost = Mutex(false)
+            let keeping = holding.keep(hold) { [self] in
+                lost.withLock { $0 = true }
+                interrupt()
+            }
+            defer { keeping.cancel() }
+            while !isStopping && !lost.withLock({ $0 }) {
+                let ending = try await serveConnection(hold: hold)
+                guard !isStopping else { break }
                 switch ending {
-                case .connectedThenDropped(let reason):
-                    failures = 0
-                    try await pause(after: reason, failures: 1, retryAfter: nil)
-                case .failedToConnect(let error):
-                    failures += 1
-                    try await pause(after: error.description, failures: failures, retryAfter: error.retryAfter)
+                case .lostHold:
+                    lost.withLock { $0 = true }
+                case .ended(let reason, let connectedFor, let retryAfter):
+                    guard !lost.withLock({ $0 }) else { break }
+                    failures = (connectedFor ?? .zero) >= Self.stableConnection ? 1 : failures + 1
+                    let backoff = min(Self.maxBackoff, .seconds(1 << min(failures - 1, 5)))
+                    let wait = max(retryAfter ?? .zero, backoff)
+                    onEvent(.disconnected(reason, retryIn: wait))
+                    await pause(wait)
                 }
             }
+            if lost.withLock({ $0 }) && !isStopping {
+                onEvent(.lostHold)
+            }
         }
     }
 
-    // MARK: The hold
-
-    /// Waits until this process holds the stream; nil when stopped first.
-    private func takeHold() async throws -> StreamHold? {
-        var announced = false
-        while !isStopping {
-            if let hold = try await chat.holdStream(stream, holder: holder, for: Self.holdLifetime) {
-                onEvent(.holding)
-                return hold
-            }
-            if !announced {
-                onEvent(.waiting)
-                announced = true
-            }
-            await interruptibleSleep(Self.holdInterval)
-        }
-        return nil
-    }
-
-    /// Renews `hold` every `holdInterval`; once a renewal finds it taken (or cannot reach the database
-    /// before it lapses), marks it lost and drops the connection.
-    private func renewing(_ hold: StreamHold) -> Renewal {
-        let renewal = Renewal()
-        renewal.start { [chat, stream, holder] in
-            var lapses = ContinuousClock.now + Self.holdLifetime
-            while !Task.isCancelled {
-                try? await Task.sleep(for: Self.holdInterval)
-                guard !Task.isCancelled else { return }
-                do {
-                    guard try await chat.holdStream(stream, holder: holder, for: Self.holdLifetime) != nil else {
-                        break
-                    }
-                    lapses = ContinuousClock.now + Self.holdLifetime
-                } catch {
-                    if ContinuousClock.now + Self.holdInterval >= lapses { break }
-                }
-            }
-            guard !Task.isCancelled else { return }
-            renewal.markLost()
-            self.state.withLock { $0.connection }?.abandon()
-        }
-        return renewal
-    }
+    /// How soon a process waiting for the hold tries again.
+    private static var holdRetry: Duration { StreamHolding.interval }
 
     // MARK: One connection
 
     private enum ConnectionEnding {
-        case connectedThenDropped(String)
-        case failedToConnect(ReceiveError)
+        /// The connection failed or ended; `connectedFor` is how long it was open (nil: it never opened).
+        case ended(String, connectedFor: Duration?, retryAfter: Duration?)
+        /// A transaction found the hold taken by another process.
+        case lostHold
     }
 
-    private func serveConnection(hold: StreamHold, renewal: Renewal) async throws -> ConnectionEnding {
+    private func serveConnection(hold: StreamHold) async throws -> ConnectionEnding {
         let position = try await chat.pollCursor(source: stream)
-        let url: String
-        let session: any SocketSession
-        do {
-            (url, session) = try await mode.connect(from: position)
-        } catch {
-            if error.isFatal { throw error }
-            return .failedToConnect(error)
+        let opened: Result<(WebSocketConnection, any SocketSession), ReceiveError>?
+        opened = await interruptible { [mode] in
+            do throws(ReceiveError) {
+                let (url, session) = try await mode.connect(from: position)
+                do {
+                    return .success((try await WebSocketConnection.open(url, keepalive: mode.keepalive), session))
+                } catch {
+                    return .failure(.transient("\(error)"))
+                }
+            } catch {
+                return .failure(error)
+            }
         }
         let connection: WebSocketConnection
-        do {
-            connection = try await WebSocketConnection.open(url, keepalive: mode.keepalive)
-        } catch {
-            return .failedToConnect(.transient(error.description))
+        let session: any SocketSession
+        switch opened {
+        case nil:
+            return .ended("stopped while connecting", connectedFor: nil, retryAfter: nil)
+        case .failure(let error)?:
+            if error.isFatal { throw error }
+            return .ended(error.description, connectedFor: nil, retryAfter: error.retryAfter)
+        case .success(let pair)?:
+            (connection, session) = pair
         }
-        let stopped = state.withLock { state in
-            state.connection = connection
-            state.report.connections += 1
-            return state.stopping
-        }
-        if stopped || renewal.isLost { connection.close(code: 4000, reason: "stopping") }
-        onEvent(.connected)
+        let openedAt = ContinuousClock.now
         let recorder = SocketRecorder(
-            intake: intake, connection: connection,
-            fence: StreamHoldFence(stream: stream, holder: holder, token: hold.token), stream: stream
+            intake: intake, connection: connection, fence: holding.fence(hold), stream: stream
         ) { [self] results in
             tally(results)
             onEvent(.recorded(results))
         }
-        var heartbeat: Task<Void, Never>?
-        var reason: String?
+        // Closing waits for the batch being recorded, so its acknowledgements go out first.
+        let closeAfterRecording: @Sendable (String) -> Void = { reason in
+            Task {
+                try? await recorder.finish()
+                connection.close(code: 4000, reason: reason)
+            }
+        }
+        let stopped = state.withLock { state in
+            state.interrupt = { closeAfterRecording("stopping") }
+            return state.stopping
+        }
+        if stopped { closeAfterRecording("stopping") }
+        onEvent(.connected)
+        let ending = await converse(session, on: connection, recorder: recorder, close: closeAfterRecording)
+        state.withLock { $0.interrupt = nil }
+        do {
+            try await recorder.finish()
+        } catch let error as QueueError where error.code == .leaseLost {
+            return .lostHold
+        }
+        if let fatal = ending.fatal { throw fatal }
+        return .ended(ending.reason, connectedFor: ContinuousClock.now - openedAt, retryAfter: ending.retryAfter)
+    }
+
+    /// How a conversation on one connection ended.
+    private struct Conversation {
+        var reason = "the connection ended"
+        var retryAfter: Duration?
         var fatal: ReceiveError?
+    }
+
+    /// Reads the connection until it closes, doing what the session asks.
+    private func converse(
+        _ session: any SocketSession, on connection: WebSocketConnection, recorder: SocketRecorder,
+        close: @escaping @Sendable (String) -> Void
+    ) async -> Conversation {
+        var ending = Conversation()
+        var heartbeat: Task<Void, Never>?
+        defer { heartbeat?.cancel() }
+        var closing = false
         func act(on inputs: [SocketInput]) {
             for input in inputs {
                 switch input {
@@ -209,12 +235,15 @@ public final class SocketReceiver: Sendable {
                     first.forEach(connection.send)
                     heartbeat?.cancel()
                     heartbeat = Self.beating(session, on: connection, every: interval)
-                case .reconnect(let why):
-                    reason = why
-                    connection.close(code: 4000, reason: "reconnecting")
+                case .reconnect(let why, let after):
+                    ending.reason = why
+                    ending.retryAfter = after
+                    if !closing { close("reconnecting") }
+                    closing = true
                 case .stop(let error):
-                    fatal = error
-                    connection.close(code: 4000, reason: "stopping")
+                    ending.fatal = ending.fatal ?? error
+                    if !closing { close("stopping") }
+                    closing = true
                 }
             }
         }
@@ -224,15 +253,11 @@ public final class SocketReceiver: Sendable {
             case .message(let message):
                 act(on: session.read(message))
             case .closed(let closure):
-                if fatal == nil && !closure.byUs { fatal = session.closed(closure) }
-                reason = reason ?? "\(closure)"
+                if !closure.byUs { act(on: session.closed(closure)) }
+                if !closing { ending.reason = "\(closure)" }
             }
         }
-        heartbeat?.cancel()
-        state.withLock { $0.connection = nil }
-        try await recorder.finish()
-        if let fatal { throw fatal }
-        return .connectedThenDropped(reason ?? "the connection ended")
+        return ending
     }
 
     /// Counts a recorded batch into the report.
@@ -266,47 +291,31 @@ public final class SocketReceiver: Sendable {
         }
     }
 
-    // MARK: Pauses
+    // MARK: Interruptions
 
-    /// Waits before the next connection: 1, 2, 4 ... up to `maxBackoff` seconds by `failures`, or what
-    /// the provider asked for.
-    private func pause(after reason: String, failures: Int, retryAfter: Duration?) async throws {
-        guard !isStopping else { return }
-        let pause = retryAfter ?? min(Self.maxBackoff, .seconds(1 << min(failures - 1, 5)))
-        onEvent(.disconnected(reason, retryIn: pause))
-        await interruptibleSleep(pause)
+    /// Interrupts what is under way (a stop, or the hold lost).
+    private func interrupt() {
+        state.withLock { $0.interrupt }?()
     }
 
-    /// Sleeps for `duration`, or until `requestStop`.
-    private func interruptibleSleep(_ duration: Duration) async {
-        let task = Task { try? await Task.sleep(for: duration) }
+    /// Waits `duration`, or until interrupted.
+    private func pause(_ duration: Duration) async {
+        _ = await interruptible { try? await Task.sleep(for: duration) }
+    }
+
+    /// Runs `work` so that a stop or a lost hold cancels it; nil when stopped before or during it.
+    private func interruptible<T: Sendable>(_ work: @escaping @Sendable () async -> T) async -> T? {
+        let task = Task { await work() }
         let stopped = state.withLock { state in
-            state.wake = { task.cancel() }
+            state.interrupt = { task.cancel() }
             return state.stopping
         }
         if stopped { task.cancel() }
-        await task.value
-        state.withLock { $0.wake = nil }
-    }
-}
-
-/// A hold being renewed, and whether it was lost.
-private final class Renewal: Sendable {
-    private let state = Mutex((lost: false, task: Task<Void, Never>?.none))
-
-    var isLost: Bool { state.withLock { $0.lost } }
-
-    /// Runs `renew` until cancelled.
-    func start(_ renew: @escaping @Sendable () async -> Void) {
-        let task = Task { await renew() }
-        state.withLock { $0.task = task }
-    }
-
-    func markLost() {
-        state.withLock { $0.lost = true }
-    }
-
-    func cancel() {
-        state.withLock { $0.task }?.cancel()
+        let value = await task.value
+        let stoppedAfter = state.withLock { state in
+            state.interrupt = nil
+            return state.stopping
+        }
+        return stoppedAfter || task.isCancelled ? nil : value
     }
 }

@@ -29,7 +29,7 @@ struct ReceiveCommand: Command {
         "Slack Socket Mode (providers.slack.app_token) and the Discord Gateway (providers.discord.bot_token)",
         "over WebSockets; Telegram and WeChat by long polling, as `poll` does. Each event is acknowledged",
         "only after it is committed. Of several `receive` processes on one database, one holds each bot;",
-        "the others take over within 15 s when it dies. Exits 69 naming the setting when a provider",
+        "the others take over within about 13 s when it dies. Exits 69 naming the setting when a provider",
         "refuses a credential.",
     ]
 

@@ -38,7 +38,8 @@ struct ReceiverRun: Sendable {
         guard case .present(let source) = provider.api.longPoll else {
             preconditionFailure("\(provider.rawValue) can be received neither over a socket nor by polling")
         }
-        return poll(source.init(settings: settings, http: http, timeout: .seconds(30)), intake, chat, log, verbose)
+        return poll(
+            source.init(settings: settings, http: http, timeout: .seconds(30)), intake, chat, holder, log, verbose)
     }
 
     private static func socket(
@@ -54,6 +55,10 @@ struct ReceiverRun: Sendable {
                     ["event": "waiting", "stream": stream])
             case .holding:
                 log.write(.info, "receive: holding \(stream)", ["event": "holding", "stream": stream])
+            case .lostHold:
+                log.write(
+                    .warning, "receive: lost the hold on \(stream); waiting to take it again",
+                    ["event": "lost_hold", "stream": stream])
             case .connected:
                 log.write(.info, "receive: \(stream) connected", ["event": "connected", "stream": stream])
             case .recorded(let results) where verbose:
@@ -83,18 +88,29 @@ struct ReceiverRun: Sendable {
     }
 
     private static func poll(
-        _ source: any UpdateSource, _ intake: Intake, _ chat: ChatStore, _ log: ProcessLog, _ verbose: Bool
+        _ source: any UpdateSource, _ intake: Intake, _ chat: ChatStore, _ holder: String, _ log: ProcessLog,
+        _ verbose: Bool
     ) -> ReceiverRun {
         let stream = source.name
-        let poller = Poller(source: source, intake: intake, chat: chat, drain: false) { event in
+        let poller = HeldPoller(source: source, intake: intake, chat: chat, holder: holder) { event in
             switch event {
-            case .recorded(let results) where verbose:
+            case .waiting:
+                log.write(
+                    .info, "receive: \(stream) is held by another process; waiting to take over",
+                    ["event": "waiting", "stream": stream])
+            case .holding:
+                log.write(.info, "receive: holding \(stream)", ["event": "holding", "stream": stream])
+            case .lostHold:
+                log.write(
+                    .warning, "receive: lost the hold on \(stream); waiting to take it again",
+                    ["event": "lost_hold", "stream": stream])
+            case .poller(.recorded(let results)) where verbose:
                 log.write(
                     .info, "receive: \(stream) recorded \(results.count) updates",
                     ["event": "recorded", "stream": stream, "updates": results.count])
-            case .recorded:
+            case .poller(.recorded):
                 break
-            case .failed(let error, let pause):
+            case .poller(.failed(let error, let pause)):
                 log.write(
                     .warning, "receive: \(stream) poll failed (\(error)); trying again in \(pause.seconds) s",
                     ["event": "poll_failed", "stream": stream, "retry_in_s": pause.seconds])
@@ -103,10 +119,12 @@ struct ReceiverRun: Sendable {
         return ReceiverRun(
             name: stream,
             run: {
-                let report = try await poller.run()
-                return Totals(
-                    enqueued: report.enqueued, duplicates: report.duplicates, ignored: report.ignored,
-                    rejected: report.rejected)
+                try await poller.run().reduce(Totals()) { totals, report in
+                    totals
+                        + Totals(
+                            enqueued: report.enqueued, duplicates: report.duplicates, ignored: report.ignored,
+                            rejected: report.rejected)
+                }
             },
             requestStop: poller.requestStop)
     }

@@ -21,6 +21,7 @@ struct ReceiveTests {
             {"providers": {
                "slack": {"base_url": "\(fake.baseURL)", "bot_token": "xoxb-SECRET-slack-token",
                          "app_token": "xapp-1-A0TEST-1-SECRETappleveltoken"},
+               "telegram": {"base_url": "\(fake.baseURL)", "bot_token": "123456:SECRET-telegram-token"},
                "feishu": {"base_url": "\(fake.baseURL)", "app_id": "cli_test_app", "app_secret": "SECRET-feishu-secret"},
                "dingtalk": {"base_url": "\(fake.baseURL)", "client_id": "dingtestkey",
                             "client_secret": "SECRET-dingtalk-secret"},
@@ -103,7 +104,7 @@ struct ReceiveTests {
 
     @Test(
         "an event whose commit the receiver did not live to make is sent again, recorded once and answered once",
-        arguments: ["slack", "feishu", "dingtalk"])
+        arguments: ["slack", "feishu"])
     func killedBeforeCommit(provider: String) async throws {
         let fake = try await FakeProvider()
         defer { fake.stop() }
@@ -160,6 +161,34 @@ struct ReceiveTests {
         let finished = await receiver.finish()
         #expect(finished.status == 0, "\(finished.stderr)")
         #expect(!finished.stderr.contains("SECRET"))
+    }
+
+    @Test("DingTalk: a robot's message is acknowledged only once committed, and DingTalk does not send it again")
+    func dingtalkKilledBeforeCommit() async throws {
+        let fake = try await FakeProvider()
+        defer { fake.stop() }
+        let directory = try TestDirectory()
+        let location = StoreLocation.sqlite(path: directory.databasePath)
+        let store = try await SwitchboardDatabase.open(location)
+        let config = try Self.configuration(fake, in: directory)
+        let doomed = try Self.receive(config, "dingtalk", location)
+        try await waitUntil("the receiver connects") { try await Self.count(fake, "dingtalk", "connections") == 1 }
+        let lock = try WriterLock(databasePath: directory.databasePath)
+        try await fake.queueSocketEvents(#"{"dingtalk": [\#(Self.dingtalkMessage(1))]}"#)
+        try await waitUntil("the receiver waits to commit") { WriterLock.hasWaiter(directory.databasePath) }
+        doomed.signal(SIGKILL)
+        _ = await doomed.finish()
+        lock.release()
+        #expect(try await Self.count(fake, "dingtalk", "unacked") == 1, "nothing was acknowledged before a commit")
+        let successor = try Self.receive(config, "dingtalk", location)
+        try await waitUntil("the successor connects", timeout: .seconds(40)) {
+            try await Self.count(fake, "dingtalk", "connections") == 2
+        }
+        try await fake.queueSocketEvents(#"{"dingtalk": [\#(Self.dingtalkMessage(2))]}"#)
+        try await waitUntil("the next message is recorded") { try await Self.count(fake, "dingtalk", "acked") == 1 }
+        #expect(try await Self.jobs(store) == 1, "the message lost with the killed receiver stays lost (README)")
+        successor.signal(SIGTERM)
+        _ = await successor.finish()
     }
 
     @Test("DingTalk: Stream mode callbacks become the webhook's jobs, pings are echoed, client_id names app_key")
@@ -264,6 +293,63 @@ struct ReceiveTests {
         successor.signal(SIGTERM)
         let finished = await successor.finish()
         #expect(finished.status == 0, "\(finished.stderr)")
+        #expect(!finished.stderr.contains("SECRET"))
+    }
+
+    @Test("Discord: messages dispatched but not committed when the receiver was killed are replayed on resume")
+    func discordReplay() async throws {
+        let fake = try await FakeProvider()
+        defer { fake.stop() }
+        let directory = try TestDirectory()
+        let location = StoreLocation.sqlite(path: directory.databasePath)
+        let store = try await SwitchboardDatabase.open(location)
+        let config = try Self.configuration(fake, in: directory)
+        try await fake.queueSocketEvents(#"{"discord": [\#(Self.discordMessage(1))]}"#)
+        let doomed = try Self.receive(config, "discord", location)
+        try await waitUntil("the first message is recorded") { try await Self.jobs(store) == 1 }
+        let lock = try WriterLock(databasePath: directory.databasePath)
+        try await fake.queueSocketEvents(#"{"discord": [\#(Self.discordMessage(2)), \#(Self.discordMessage(3))]}"#)
+        try await waitUntil("the receiver waits to commit") { WriterLock.hasWaiter(directory.databasePath) }
+        doomed.signal(SIGKILL)
+        _ = await doomed.finish()
+        lock.release()
+        #expect(try await Self.jobs(store) == 1, "the dispatched messages were not committed")
+
+        let successor = try Self.receive(config, "discord", location)
+        try await waitUntil("the replayed messages are recorded", timeout: .seconds(40)) {
+            try await Self.jobs(store) == 3
+        }
+        #expect(try await Self.count(fake, "discord", "resumes") == 1)
+        #expect(try await Self.count(fake, "discord", "identifies") == 1)
+        successor.signal(SIGTERM)
+        let finished = await successor.finish()
+        #expect(finished.status == 0, "\(finished.stderr)")
+    }
+
+    @Test(
+        "Feishu and DingTalk: credentials the provider refuses stop receive with 69, naming the settings",
+        arguments: [
+            (
+                "feishu",
+                #"[{"path": "callback/ws/endpoint", "times": 1, "body": {"code": 1000040344, "msg": "no credential"}}]"#,
+                "providers.feishu.app_id"
+            ),
+            (
+                "dingtalk",
+                #"[{"path": "gateway/connections/open", "times": 1, "status": 401, "body": {"code": "InvalidAuthentication"}}]"#,
+                "providers.dingtalk.app_key"
+            ),
+        ])
+    func refusedCredentials(provider: String, script: String, named: String) async throws {
+        let fake = try await FakeProvider()
+        defer { fake.stop() }
+        let directory = try TestDirectory()
+        try await fake.script(script)
+        let finished = try await SwitchboardProcess.run(
+            ["receive", "--provider", provider, "--config", try Self.configuration(fake, in: directory)],
+            database: directory.databasePath)
+        #expect(finished.status == 69)
+        #expect(finished.stderr.contains(named), "\(finished.stderr)")
         #expect(!finished.stderr.contains("SECRET"))
     }
 
@@ -378,5 +464,35 @@ struct ReceiveTests {
         second.signal(SIGTERM)
         let finished = await second.finish()
         #expect(finished.status == 0, "\(finished.stderr)")
+    }
+
+    @Test("Telegram under receive: one process of two polls the bot; after kill -9 of it the other takes over")
+    func telegramHeld() async throws {
+        let fake = try await FakeProvider()
+        defer { fake.stop() }
+        let directory = try TestDirectory()
+        let location = StoreLocation.sqlite(path: directory.databasePath)
+        let store = try await SwitchboardDatabase.open(location)
+        let config = try Self.configuration(fake, in: directory)
+        let first = try Self.receive(config, "telegram", location)
+        try await waitUntil("the first process holds the bot") {
+            first.errorOutputSoFar.contains(#""event":"holding""#)
+        }
+        let second = try Self.receive(config, "telegram", location)
+        try await waitUntil("the second process waits") { second.errorOutputSoFar.contains(#""event":"waiting""#) }
+        try await fake.queueUpdates(#"{"telegram": [\#(ServeTests.telegramUpdate(80_001))]}"#)
+        try await waitUntil("the update is recorded") { try await Self.jobs(store) == 1 }
+        first.signal(SIGKILL)
+        _ = await first.finish()
+        try await waitUntil("the other process takes over", timeout: .seconds(20)) {
+            second.errorOutputSoFar.contains(#""event":"holding""#)
+        }
+        try await fake.queueUpdates(#"{"telegram": [\#(ServeTests.telegramUpdate(80_002))]}"#)
+        try await waitUntil("the next update is recorded") { try await Self.jobs(store) == 2 }
+        #expect(!second.errorOutputSoFar.contains("poll_failed"), "the processes never polled the bot at once")
+        second.signal(SIGTERM)
+        let finished = await second.finish()
+        #expect(finished.status == 0, "\(finished.stderr)")
+        #expect(try await ChatStore(store).pollCursor(source: "telegram:123456") == "80003")
     }
 }

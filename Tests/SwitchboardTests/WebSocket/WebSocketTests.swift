@@ -15,14 +15,15 @@ struct WebSocketTests {
 
         init(echo: Bool = false) throws {
             (events, continuation) = AsyncStream.makeStream()
-            let echoing = Mutex<WebSocketServer?>(nil)
+            // The handler reaches the server weakly: a strong reference would keep it, and its thread, alive.
+            let echoing = Echoing()
             server = try WebSocketServer { [continuation] event in
                 if echo, case .received(let message, let peer) = event {
-                    echoing.withLock { $0?.send(message, to: peer) }
+                    echoing.server.withLock { $0.server }?.send(message, to: peer)
                 }
                 continuation.yield(event)
             }
-            echoing.withLock { $0 = server }
+            echoing.server.withLock { $0.server = server }
         }
 
         var url: String { "ws://127.0.0.1:\(server.port)" }
@@ -31,6 +32,15 @@ struct WebSocketTests {
             var iterator = events.makeAsyncIterator()
             return await iterator.next()
         }
+    }
+
+    /// The server an echoing handler answers through, held weakly.
+    final class Echoing: Sendable {
+        struct Weak {
+            weak var server: WebSocketServer?
+        }
+
+        let server = Mutex(Weak())
     }
 
     private func nextMessage(_ connection: WebSocketConnection) async -> WebSocketMessage? {

@@ -69,8 +69,10 @@ struct DingTalkStream: SocketMode {
 }
 
 /// One Stream mode connection.
-struct DingTalkStreamSession: SocketSession {
-    func read(_ message: WebSocketMessage) -> [SocketInput] {
+package struct DingTalkStreamSession: SocketSession {
+    package init() {}
+
+    package func read(_ message: WebSocketMessage) -> [SocketInput] {
         guard !message.isBinary, case .object(let frame)? = try? JSONParser.parse(message.bytes),
             let headers = frame["headers"]?.objectValue, let messageID = headers["messageId"]?.stringValue
         else { return [] }
@@ -80,7 +82,7 @@ struct DingTalkStreamSession: SocketSession {
         case ("SYSTEM", "ping"):
             return [.send([Self.ack(messageID, data: data)])]
         case ("SYSTEM", "disconnect"):
-            return [.reconnect("DingTalk asked for a new connection (disconnect)")]
+            return [.reconnect("DingTalk asked for a new connection (disconnect)", after: nil)]
         case ("CALLBACK", DingTalkStream.botMessages):
             return [
                 .record(
@@ -93,10 +95,6 @@ struct DingTalkStreamSession: SocketSession {
         default:
             return []
         }
-    }
-
-    func closed(_ closure: WebSocketClosure) -> ReceiveError? {
-        nil
     }
 
     /// The acknowledgement of the frame `messageID`, with `data`.

@@ -73,6 +73,12 @@ struct DiscordGateway: SocketMode {
         else {
             throw .transient("discord gateway/bot answered without a url")
         }
+        if let limit = answer["session_start_limit"]?.objectValue, limit["remaining"]?.integerValue == 0 {
+            // Identifying past the day's limit would make Discord reset the token.
+            throw .transient(
+                "Discord's IDENTIFY limit for the day is used up",
+                retryAfter: .milliseconds(max(limit["reset_after"]?.integerValue ?? 60_000, 1_000)))
+        }
         return (Self.gatewayURL(url), DiscordSession(identity: identity, resuming: nil))
     }
 
@@ -83,20 +89,25 @@ struct DiscordGateway: SocketMode {
 }
 
 /// What the bot identifies with.
-struct DiscordIdentity: Sendable {
+package struct DiscordIdentity: Sendable {
     var token: String
     var intents: Int64
+
+    package init(token: String, intents: Int64) {
+        self.token = token
+        self.intents = intents
+    }
 }
 
 /// Where a Gateway session is: what resuming it needs, and the bot's application id (which scopes the
 /// dedupe keys of direct messages). Stored as the stream's position.
-struct DiscordPosition: Sendable, Equatable {
-    var sessionID: String
-    var resumeURL: String
-    var sequence: Int64
-    var applicationID: String?
+package struct DiscordPosition: Sendable, Equatable {
+    package var sessionID: String
+    package var resumeURL: String
+    package var sequence: Int64
+    package var applicationID: String?
 
-    init(sessionID: String, resumeURL: String, sequence: Int64, applicationID: String?) {
+    package init(sessionID: String, resumeURL: String, sequence: Int64, applicationID: String?) {
         self.sessionID = sessionID
         self.resumeURL = resumeURL
         self.sequence = sequence
@@ -104,7 +115,7 @@ struct DiscordPosition: Sendable, Equatable {
     }
 
     /// Reads a stored position; nil for none (empty: the session was invalidated) or a malformed one.
-    init?(json: String) {
+    package init?(json: String) {
         guard case .object(let object)? = try? JSONParser.parse(Data(json.utf8)),
             let session = object["session_id"]?.stringValue, let url = object["resume_gateway_url"]?.stringValue,
             let sequence = object["seq"]?.integerValue
@@ -124,7 +135,7 @@ struct DiscordPosition: Sendable, Equatable {
 }
 
 /// One Gateway connection: HELLO, IDENTIFY or RESUME, heartbeats, dispatches.
-final class DiscordSession: SocketSession {
+package final class DiscordSession: SocketSession {
     private struct State {
         var position: DiscordPosition?
         /// The last sequence number seen, before a session exists too.
@@ -136,13 +147,13 @@ final class DiscordSession: SocketSession {
     private let resuming: Bool
     private let state: Mutex<State>
 
-    init(identity: DiscordIdentity, resuming position: DiscordPosition?) {
+    package init(identity: DiscordIdentity, resuming position: DiscordPosition?) {
         self.identity = identity
         resuming = position != nil
         state = Mutex(State(position: position, sequence: position?.sequence))
     }
 
-    func read(_ message: WebSocketMessage) -> [SocketInput] {
+    package func read(_ message: WebSocketMessage) -> [SocketInput] {
         guard !message.isBinary, case .object(let frame)? = try? JSONParser.parse(message.bytes),
             let op = frame["op"]?.integerValue
         else { return [] }
@@ -152,19 +163,15 @@ final class DiscordSession: SocketSession {
         case 1:
             return [.send([heartbeatFrame()])]
         case 7:
-            return [.reconnect("Discord asked for a new connection (op 7 RECONNECT)")]
+            return [.reconnect("Discord asked for a new connection (op 7 RECONNECT)", after: nil)]
         case 9:
             if frame["d"] == .bool(true) {
-                return [.reconnect("Discord invalidated the session, resumable (op 9)")]
+                return [.reconnect("Discord invalidated the session, resumable (op 9)", after: nil)]
             }
-            state.withLock { $0.position = nil }
-            return [
-                .record([], acks: [], position: ""),
-                .reconnect("Discord invalidated the session (op 9): identifying again"),
-            ]
+            return forgetSession("Discord invalidated the session (op 9): identifying again")
         case 10:
             guard let interval = frame["d"]?.objectValue?["heartbeat_interval"]?.integerValue, interval > 0 else {
-                return [.reconnect("Discord's HELLO carried no heartbeat interval")]
+                return [.reconnect("Discord's HELLO carried no heartbeat interval", after: nil)]
             }
             let start = state.withLock { state -> WebSocketMessage in
                 state.heartbeatAnswered = false
@@ -179,7 +186,7 @@ final class DiscordSession: SocketSession {
         }
     }
 
-    func beat() -> WebSocketMessage? {
+    package func beat() -> WebSocketMessage? {
         state.withLock { state in
             guard state.heartbeatAnswered else { return nil }
             state.heartbeatAnswered = false
@@ -187,25 +194,36 @@ final class DiscordSession: SocketSession {
         }
     }
 
-    func closed(_ closure: WebSocketClosure) -> ReceiveError? {
+    package func closed(_ closure: WebSocketClosure) -> [SocketInput] {
+        let fatal: String
         switch closure.code {
         case 4004:
-            .fatal("Discord refused providers.discord.bot_token (close code 4004, authentication failed)")
+            fatal = "Discord refused providers.discord.bot_token (close code 4004, authentication failed)"
         case 4010, 4011:
-            .fatal(
-                "Discord requires sharding for this bot (close code \(closure.code!)): it is in too many guilds for one "
-                    + "Gateway connection, which is all `receive` opens")
+            fatal =
+                "Discord requires sharding for this bot (close code \(closure.code ?? 0)): it is in too many guilds "
+                + "for one Gateway connection, which is all `receive` opens"
         case 4012:
-            .fatal("Discord refused the Gateway version (close code 4012)")
+            fatal = "Discord refused the Gateway version (close code 4012)"
         case 4013:
-            .fatal("Discord refused providers.discord.intents (close code 4013, invalid intents)")
+            fatal = "Discord refused providers.discord.intents (close code 4013, invalid intents)"
         case 4014:
-            .fatal(
+            fatal =
                 "Discord refused a privileged intent (close code 4014): switch Message Content on for the bot in "
-                    + "the Developer Portal, or leave it out of providers.discord.intents")
+                + "the Developer Portal, or leave it out of providers.discord.intents"
+        case 4007, 4009:
+            // An invalid sequence number or a timed-out session cannot be resumed.
+            return forgetSession("Discord ended the session (close code \(closure.code ?? 0)): identifying again")
         default:
-            nil
+            return []
         }
+        return [.stop(.fatal(fatal))]
+    }
+
+    /// Forgets the session, so the next connection identifies instead of resuming.
+    private func forgetSession(_ reason: String) -> [SocketInput] {
+        state.withLock { $0.position = nil }
+        return [.record([], acks: [], position: ""), .reconnect(reason, after: nil)]
     }
 
     /// A dispatch: its sequence number moves the position; READY starts a session; a message is recorded

@@ -72,7 +72,7 @@ struct FeishuLongConnection: SocketMode {
 }
 
 /// One long connection: pings, events (reassembled when split), their responses.
-final class FeishuSession: SocketSession {
+package final class FeishuSession: SocketSession {
     /// How long the parts of a split event are kept waiting for the rest.
     static let fragmentLifetime = Duration.seconds(5)
 
@@ -81,20 +81,20 @@ final class FeishuSession: SocketSession {
     /// Parts of split events, by message id: each part's payload by its index, and when the first came.
     private let fragments = Mutex([String: (parts: [Int: Data], since: ContinuousClock.Instant)]())
 
-    init(service: Int32, pingInterval: Duration) {
+    package init(service: Int32, pingInterval: Duration) {
         self.service = service
         self.pingInterval = pingInterval
     }
 
-    func opened() -> [SocketInput] {
+    package func opened() -> [SocketInput] {
         [.heartbeat(every: pingInterval, first: [pingFrame()])]
     }
 
-    func beat() -> WebSocketMessage? {
+    package func beat() -> WebSocketMessage? {
         pingFrame()
     }
 
-    func read(_ message: WebSocketMessage) -> [SocketInput] {
+    package func read(_ message: WebSocketMessage) -> [SocketInput] {
         guard message.isBinary, let frame = try? FeishuFrame(decoding: message.bytes) else { return [] }
         switch (FeishuFrame.Method(rawValue: frame.method), frame.header("type")) {
         case (.control, "pong"):
@@ -116,10 +116,6 @@ final class FeishuSession: SocketSession {
             // Server pings need no answer; cards carry no message (Feishu's SDK leaves them unanswered too).
             return []
         }
-    }
-
-    func closed(_ closure: WebSocketClosure) -> ReceiveError? {
-        nil
     }
 
     /// The event's whole payload: the frame's own, or once every part of a split event has come, the

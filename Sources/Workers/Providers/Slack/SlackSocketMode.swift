@@ -69,8 +69,10 @@ struct SlackSocketMode: SocketMode {
 }
 
 /// One Socket Mode connection.
-struct SlackSocketSession: SocketSession {
-    func read(_ message: WebSocketMessage) -> [SocketInput] {
+package struct SlackSocketSession: SocketSession {
+    package init() {}
+
+    package func read(_ message: WebSocketMessage) -> [SocketInput] {
         guard !message.isBinary, case .object(let frame)? = try? JSONParser.parse(message.bytes) else {
             return []
         }
@@ -92,16 +94,14 @@ struct SlackSocketSession: SocketSession {
                                 + "settings, or receive Slack by webhook with `switchboard serve`"))
                 ]
             }
-            return [.reconnect("Slack asked for a new connection (\(reason))")]
+            // Too many open connections for the app: wait before adding one more.
+            let pause: Duration? = reason == "too_many_websockets" ? .seconds(30) : nil
+            return [.reconnect("Slack asked for a new connection (\(reason))", after: pause)]
         default:
             // Slash commands and interactions are acknowledged so Slack does not resend them; they carry no
             // message for the agent.
             return envelope.map { [.send([Self.ack($0)])] } ?? []
         }
-    }
-
-    func closed(_ closure: WebSocketClosure) -> ReceiveError? {
-        nil
     }
 
     private static func ack(_ envelope: String) -> WebSocketMessage {

@@ -48,6 +48,9 @@ public struct TelegramUpdates: UpdateSource {
         switch (response.status, answer["ok"]) {
         case (200, .bool(true)?):
             break
+        case (409, _) where description.contains("other getUpdates"):
+            // Another poller of the same bot (a process outside the fleet's hold): it ends, or this one waits.
+            throw .transient("telegram getUpdates: another poller of this bot is polling (\(description))")
         case (409, _):
             throw .fatal(
                 "Telegram refuses getUpdates while a webhook is set (\(description)). Delete the webhook "
