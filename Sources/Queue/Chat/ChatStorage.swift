@@ -2,8 +2,8 @@ import Foundation
 import Queue
 
 /// What a database must do for the chat tables (connect codes, channel connections, link tokens, platform
-/// links, conversation history, pollers' cursors, stream holds): the chat part of the storage seam, beside
-/// `JobStorage`.
+/// links, conversation history, pollers' cursors, stream holds, frames queued for sockets): the chat part
+/// of the storage seam, beside `JobStorage`.
 ///
 /// `ChatStore` keeps the rules that need no database (checking values, drawing codes and tokens, their
 /// digests); a backend keeps every statement. Each method is one transaction, with the time read inside
@@ -43,6 +43,15 @@ package protocol ChatStorage: Sendable {
     /// Marks the hold released (keeping its token, so the next taker's is higher) if `holder` has it.
     func releaseStream(_ stream: String, holder: String) async throws
     func streamHold(_ stream: String) async throws -> StreamHold?
+
+    /// Stores `frame` for `stream`, queued at the transaction's time; returns its id, higher than every id
+    /// handed out before.
+    func queueSocketSend(_ frame: String, stream: String) async throws -> Int64
+    /// `stream`'s unfinished frames, lowest id first, at most `limit`.
+    func pendingSocketSends(stream: String, limit: Int) async throws -> [SocketSend]
+    /// Sets the finishing time of the unfinished frames among `ids` to the transaction's time, and deletes
+    /// at most `SocketSend.pruneBatch` frames finished over `SocketSend.finishedRetention` before it.
+    func finishSocketSends(_ ids: [Int64]) async throws
 
     func linkCounts() async throws -> LinkCounts
 }

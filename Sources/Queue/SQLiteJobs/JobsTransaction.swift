@@ -406,8 +406,9 @@ package struct JobsTransaction: JobWriteTransaction, JobsWriting {
 }
 
 extension SQLValue {
-    /// Job ids as the JSON array a statement reads back with `json_each`: a whole batch in one value.
-    fileprivate static func idList(_ ids: [Int64]) -> SQLValue {
+    /// Row ids (of jobs, of queued frames) as the JSON array a statement reads back with `json_each`: a whole
+    /// batch in one value.
+    package static func idList(_ ids: [Int64]) -> SQLValue {
         .text("[" + ids.map(String.init).joined(separator: ",") + "]")
     }
 }

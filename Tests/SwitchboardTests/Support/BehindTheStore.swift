@@ -12,6 +12,14 @@ enum BehindTheStore {
         }
     }
 
+    /// The value of an aggregate query (`SELECT count(*) ...`) as an integer, NULL read as 0.
+    static func integer(_ sql: String, on location: StoreLocation) throws -> Int64? {
+        switch location {
+        case .sqlite(let path): try RawSQLite.integer(sql, at: path)
+        case .postgres(let url): try connect(url).execute(sql).first { $0.int64(0) }
+        }
+    }
+
     /// Whether any row of `table` holds `text` anywhere in it (in any column, as text or as bytes).
     static func contains(_ text: String, table: String, on location: StoreLocation) throws -> Bool {
         switch location {

@@ -94,4 +94,22 @@ extension ChatSchema {
             );
             """
     )
+
+    /// Version 11 on PostgreSQL: the SQLite table, in the `switchboard` namespace. A sequence never hands
+    /// out an id twice, as SQLite's `AUTOINCREMENT` does not.
+    static let postgresSocketSends = Migration(
+        version: 11,
+        sql: """
+            CREATE TABLE switchboard.socket_sends (
+                id bigserial PRIMARY KEY,
+                stream text NOT NULL,
+                frame text NOT NULL,
+                queued_at bigint NOT NULL,
+                finished_at bigint
+            );
+            CREATE INDEX socket_sends_pending ON switchboard.socket_sends (stream, id) WHERE finished_at IS NULL;
+            CREATE INDEX socket_sends_finished
+                ON switchboard.socket_sends (finished_at) WHERE finished_at IS NOT NULL;
+            """
+    )
 }

@@ -95,4 +95,26 @@ extension ChatSchema {
             ) WITHOUT ROWID;
             """
     )
+
+    /// Version 11: frames queued for a bot's socket, sent by its stream's holder (`SocketSend`).
+    ///
+    /// `AUTOINCREMENT` because an id must never be handed out twice: the prune may delete the newest rows
+    /// (once the frames queued last were finished over an hour ago), and a plain rowid would then reuse
+    /// their ids, so a frame queued later could have a lower id than one a holder has already seen, and a
+    /// finish held back from before the prune would mark the new frame finished unsent. The partial
+    /// indexes keep each read small: a stream's pending frames in order, the finished ones oldest first.
+    static let sqliteSocketSends = Migration(
+        version: 11,
+        sql: """
+            CREATE TABLE socket_sends (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                stream TEXT NOT NULL,
+                frame TEXT NOT NULL,
+                queued_at INTEGER NOT NULL,
+                finished_at INTEGER
+            );
+            CREATE INDEX socket_sends_pending ON socket_sends (stream, id) WHERE finished_at IS NULL;
+            CREATE INDEX socket_sends_finished ON socket_sends (finished_at) WHERE finished_at IS NOT NULL;
+            """
+    )
 }
