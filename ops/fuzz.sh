@@ -81,7 +81,7 @@ for target in "${targets[@]}"; do
     # Each kind of input has a dictionary of its words (FuzzTesting/dictionaries), to mutate with.
     case "$target" in
     router | intake-bearer | webhook-*) run+=(-dict="$root/FuzzTesting/dictionaries/request.dict") ;;
-    json | configuration | normaliser-* | poll-* | socket-slack | socket-discord | socket-dingtalk) run+=(-dict="$root/FuzzTesting/dictionaries/json.dict") ;;
+    json | configuration | normaliser-* | poll-* | socket-slack | socket-discord | socket-dingtalk | socket-wecom) run+=(-dict="$root/FuzzTesting/dictionaries/json.dict") ;;
     retry-after) run+=(-dict="$root/FuzzTesting/dictionaries/answer.dict") ;;
     cron | event-stream) run+=(-dict="$root/FuzzTesting/dictionaries/$target.dict") ;;
     esac

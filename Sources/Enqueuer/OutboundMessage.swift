@@ -14,6 +14,9 @@ public struct OutboundMessage: Sendable, Equatable {
     /// The provider's id of a message sent before whose text this one replaces (an edit), or nil for a
     /// new message.
     public var replacing: String?
+    /// A live reply's text while the agent still writes (never a delivery job's, which is final): a
+    /// provider that marks a message finished (WeCom's stream) leaves it open.
+    public var isDraft = false
 
     public init(
         provider: Provider, target: ReplyTarget, text: String, part: Int, parts: Int, turnID: Int64,

@@ -6,7 +6,7 @@ import Workers
 /// Each socket mode's session, fed what a provider's socket could send: what it records goes through
 /// intake like a webhook's body, and what it sends back is well formed.
 enum SocketTargets {
-    static let all: [FuzzTarget] = [slack, discord, feishu, dingtalk]
+    static let all: [FuzzTarget] = [slack, discord, feishu, dingtalk, wecom]
 
     /// Text messages, one per line of the input, to one session in order.
     private static func messages(_ data: Data) -> [WebSocketMessage] {
@@ -73,5 +73,21 @@ enum SocketTargets {
         }
         let session = FeishuSession(service: 1, pingInterval: .seconds(120))
         try check(session.read(.binary(data)), acksPerEvent: true)
+    }
+
+    static let wecom = FuzzTarget(
+        name: "socket-wecom",
+        summary: "WeCom AI-bot long-connection frames, one per line, to one session; receipts name their key"
+    ) { data throws(FuzzFailure) in
+        let session = WeComSession(botID: "fuzzbot", secret: "fuzz")
+        _ = session.opened()
+        for message in messages(data) {
+            let inputs = session.read(message)
+            try check(inputs, acksPerEvent: false)
+            for case .receipt(let key, _) in inputs {
+                try FuzzFailure.check(!key.isEmpty, "a receipt with an empty key")
+            }
+            _ = session.beat()
+        }
     }
 }

@@ -19,9 +19,12 @@ import Workers
 ///   `"ack_heartbeats": false` stops answering heartbeats (a zombie connection), `"heartbeat_ms": N` sets
 ///   HELLO's interval (default 1000) and `"forget_sessions": true` makes every RESUME fail with op 9; for
 ///   Feishu, `"ping_s": N` sets the ping interval the endpoint hands out and `"split": true` sends each
-///   event in two frames.
-/// - `GET /_fake/socket/state`: connections, events acknowledged and not, DingTalk's echoed pings,
-///   Discord's identifies, resumes and heartbeats.
+///   event in two frames; for WeCom, `"refuse_subscription": true` refuses the bot's secret and
+///   `"withhold_receipts": true` leaves replies unanswered. WeCom's callbacks (`"wecom": [body, ...]`) go
+///   out once, after the subscription; the replies that come back are in the state.
+/// - `GET /_fake/socket/state`: the WebSocket port, and per provider connections, events acknowledged and
+///   not, DingTalk's echoed pings, WeCom's subscriptions, pings and replies, Discord's identifies, resumes
+///   and heartbeats.
 package final class FakeSockets: Sendable {
     /// Events of a provider that acknowledges each (Slack, DingTalk): sent again on every new connection
     /// until acknowledged.
@@ -59,6 +62,20 @@ package final class FakeSockets: Sendable {
         var forgetSessions = false
     }
 
+    /// The WeCom AI bot's side: callbacks (each sent once, after the subscription), and the replies that
+    /// came back over the socket, each answered with a receipt unless receipts are withheld.
+    private struct WeCom {
+        var pending: [(requestID: String, body: JSONValue)] = []
+        var nextRequest = 1
+        var subscribed = false
+        var subscriptions = 0
+        var pings = 0
+        var refuseSubscription = false
+        var withholdReceipts = false
+        /// Each `aibot_respond_msg` received: its request id and stream.
+        var responses: [JSONValue] = []
+    }
+
     private struct State {
         var port: UInt16 = 0
         var peers: [String: WebSocketServer.Peer] = [:]
@@ -75,6 +92,7 @@ package final class FakeSockets: Sendable {
         var dingtalkEchoes: [String] = []
         /// The DingTalk callbacks sent: each goes out once, acknowledged or not.
         var dingtalkSent: Set<String> = []
+        var wecom = WeCom()
         var discord = Discord()
     }
 
@@ -128,6 +146,15 @@ package final class FakeSockets: Sendable {
                     sends.append(("dingtalk", Self.dingtalkCallback(id, message)))
                 }
             }
+            for body in events["wecom"]?.arrayValue ?? [] {
+                let requestID = "req-\(state.wecom.nextRequest)"
+                state.wecom.nextRequest += 1
+                if state.peers["wecom"] != nil && state.wecom.subscribed {
+                    sends.append(("wecom", Self.wecomCallback(requestID, body)))
+                } else {
+                    state.wecom.pending.append((requestID, body))
+                }
+            }
             for event in events["feishu"]?.arrayValue ?? [] {
                 let id = "fs-\(state.feishu.nextEnvelope)"
                 state.feishu.nextEnvelope += 1
@@ -163,6 +190,8 @@ package final class FakeSockets: Sendable {
             if control["forget_sessions"] == .bool(true) { state.discord.forgetSessions = true }
             if let seconds = control["ping_s"]?.integerValue { state.feishuPingSeconds = seconds }
             if case .bool(let split)? = control["split"] { state.feishuSplit = split }
+            if case .bool(let refuse)? = control["refuse_subscription"] { state.wecom.refuseSubscription = refuse }
+            if case .bool(let withhold)? = control["withhold_receipts"] { state.wecom.withholdReceipts = withhold }
             return state.peers[provider]
         }
         guard let peer else { return (200, Data(#"{"connected":false}"#.utf8)) }
@@ -201,6 +230,16 @@ package final class FakeSockets: Sendable {
                             "unacked": .integer(Int64(state.feishu.unacked.count)),
                             "acked": .integer(Int64(state.feishu.acked)),
                             "pings": .integer(Int64(state.feishuPings)),
+                        ])),
+                    "port": .integer(Int64(state.port)),
+                    "wecom": .object(
+                        JSONObject([
+                            "connections": .integer(Int64(state.connections["wecom"] ?? 0)),
+                            "connected": .bool(state.peers["wecom"] != nil),
+                            "subscriptions": .integer(Int64(state.wecom.subscriptions)),
+                            "pings": .integer(Int64(state.wecom.pings)),
+                            "pending": .integer(Int64(state.wecom.pending.count)),
+                            "responses": .array(state.wecom.responses),
                         ])),
                     "discord": .object(
                         JSONObject([
@@ -247,6 +286,9 @@ package final class FakeSockets: Sendable {
                     return state.feishu.pending().flatMap { pending in
                         Self.feishuEvent(pending.id, pending.payload, split: split).map { ("feishu", $0) }
                     }
+                case "wecom":
+                    state.wecom.subscribed = false
+                    return []
                 case "discord":
                     state.discord.current = nil
                     let hello = #"{"op":10,"d":{"heartbeat_interval":\#(state.discord.heartbeatMilliseconds)}}"#
@@ -267,6 +309,7 @@ package final class FakeSockets: Sendable {
                 switch provider {
                 case "slack": Self.slackReceived(frame, state: &state)
                 case "dingtalk": Self.dingtalkReceived(frame, state: &state)
+                case "wecom": Self.wecomReceived(frame, state: &state)
                 default: Self.discordReceived(frame, state: &state)
                 }
             }
@@ -321,6 +364,48 @@ package final class FakeSockets: Sendable {
                 ], payload: Data(part))
             return .binary(frame.encoded())
         }
+    }
+
+    private static func wecomReceived(_ frame: JSONObject, state: inout State) -> [(String, WebSocketMessage)] {
+        guard let requestID = frame["headers"]?.objectValue?["req_id"]?.stringValue else { return [] }
+        func receipt(_ code: Int64, _ message: String) -> (String, WebSocketMessage) {
+            let answer = JSONObject([
+                "headers": .object(JSONObject(["req_id": .string(requestID)])), "errcode": .integer(code),
+                "errmsg": .string(message),
+            ])
+            return ("wecom", .text(JSONValue.object(answer).serialized))
+        }
+        switch frame["cmd"]?.stringValue {
+        case "aibot_subscribe":
+            state.wecom.subscriptions += 1
+            guard !state.wecom.refuseSubscription,
+                frame["body"]?.objectValue?["secret"]?.stringValue?.isEmpty == false
+            else { return [receipt(40_001, "invalid secret")] }
+            state.wecom.subscribed = true
+            defer { state.wecom.pending = [] }
+            return [receipt(0, "ok")] + state.wecom.pending.map { ("wecom", wecomCallback($0.requestID, $0.body)) }
+        case "ping":
+            state.wecom.pings += 1
+            return [receipt(0, "ok")]
+        case "aibot_respond_msg":
+            var response = frame["body"]?.objectValue?["stream"]?.objectValue ?? JSONObject()
+            response.set("req_id", .string(requestID))
+            state.wecom.responses.append(.object(response))
+            return state.wecom.withholdReceipts ? [] : [receipt(0, "ok")]
+        default:
+            return []
+        }
+    }
+
+    /// A WeCom `aibot_msg_callback` frame carrying a message.
+    private static func wecomCallback(_ requestID: String, _ body: JSONValue) -> WebSocketMessage {
+        .text(
+            JSONValue.object(
+                JSONObject([
+                    "cmd": .string("aibot_msg_callback"),
+                    "headers": .object(JSONObject(["req_id": .string(requestID)])), "body": body,
+                ])
+            ).serialized)
     }
 
     private static func dingtalkReceived(_ frame: JSONObject, state: inout State) -> [(String, WebSocketMessage)] {

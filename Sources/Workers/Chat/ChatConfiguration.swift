@@ -152,7 +152,7 @@ public struct ChatConfiguration: Sendable {
         try configuration.apply(environment: environment)
         for provider in Provider.allCases {
             guard let settings = configuration.providers[provider] else { continue }
-            for name in provider.api.credentials where settings.credential(name).isEmpty {
+            for name in provider.api.missingCredentials(settings) {
                 throw ConfigurationError(
                     .invalid,
                     (file.map { "\($0): " } ?? "") + "providers.\(provider.rawValue).\(name) is missing: "

@@ -27,7 +27,7 @@ public struct ChatWorker: JobHandler {
                     shownCharacters: configuration.maxAnswerCharacters)
             }
         let chat = try ChatStore(store)
-        let sender = try ReplySender(store: store, configuration: configuration, http: http)
+        let sender = try ReplySender(store: store, chat: chat, configuration: configuration, http: http)
         turns = TurnHandler(
             store: store, chat: chat, agent: agent, configuration: configuration,
             typing: TypingIndicator(configuration: configuration, http: http), sender: sender, notify: notify)

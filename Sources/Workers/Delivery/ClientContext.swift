@@ -1,3 +1,4 @@
+import ChatStore
 import Enqueuer
 import Foundation
 import HTTPClient
@@ -11,6 +12,8 @@ package struct ClientContext: Sendable {
     let redactor: SecretRedactor
     let connectTimeout: Duration
     let requestTimeout: Duration
+    /// Where replies that go out over a provider's socket are queued (WeCom's AI bot); nil where none can.
+    var chat: ChatStore? = nil
 
     /// Sends with the configured timeouts and Switchboard's User-Agent (unless the client set its own); a
     /// transport failure is a retry, with a redacted reason.

@@ -1,3 +1,4 @@
+import ChatStore
 import Enqueuer
 import Foundation
 import HTTPClient
@@ -18,7 +19,8 @@ struct ReplySender: Sendable {
     private let pacing: Bool
     private let pacer = LocalPacer()
 
-    init(store: JobStore, configuration: ChatConfiguration, http: HTTPClient) throws {
+    /// - Parameter chat: where replies that go out over a provider's socket are queued.
+    init(store: JobStore, chat: ChatStore, configuration: ChatConfiguration, http: HTTPClient) throws {
         self.store = store
         // Pacing keeps to the providers' limits; the local sink has none.
         pacing = configuration.pacing && configuration.outbound == .providers
@@ -32,7 +34,8 @@ struct ReplySender: Sendable {
             for provider in Provider.allCases {
                 let context = ClientContext(
                     http: http, settings: configuration.settings(for: provider), redactor: redactor,
-                    connectTimeout: configuration.connectTimeout, requestTimeout: configuration.requestTimeout
+                    connectTimeout: configuration.connectTimeout, requestTimeout: configuration.requestTimeout,
+                    chat: chat
                 )
                 clients[provider] = provider.api.client(context)
             }
@@ -40,9 +43,9 @@ struct ReplySender: Sendable {
         self.clients = clients
     }
 
-    /// Whether replies to `provider` can be edited after they are sent.
-    func edits(_ provider: Provider) -> Bool {
-        clients[provider]!.edits
+    /// Whether replies to `provider` at `target` can be edited after they are sent.
+    func edits(_ provider: Provider, to target: ReplyTarget) -> Bool {
+        clients[provider]!.edits(to: target)
     }
 
     /// How many times `provider` lets one message be edited, where it limits it.

@@ -67,7 +67,7 @@ struct LiveReply: Sendable {
     func show(_ progress: AnswerProgress) async -> Outcome {
         let shown = LiveMessages(checkpoint: job.checkpoint)
         var state = Attempt(outcome: Outcome(messages: shown), inherited: shown.ids.count)
-        guard sender.edits(event.provider) else { return state.outcome }
+        guard sender.edits(event.provider, to: event.replyTarget) else { return state.outcome }
         let spacing = max(RateBuckets.of(draft("", part: 1, parts: 1)).chat.interval, Self.editSpacing)
         let clock = sender.store.clock
         let editLimit = sender.editsPerMessage(event.provider).map { $0 / 2 }
@@ -181,8 +181,10 @@ struct LiveReply: Sendable {
     }
 
     private func draft(_ text: String, part: Int, parts: Int, replacing: String? = nil) -> OutboundMessage {
-        OutboundMessage(
+        var draft = OutboundMessage(
             provider: event.provider, target: event.replyTarget, text: text, part: part, parts: parts, turnID: job.id,
             replacing: replacing)
+        draft.isDraft = true
+        return draft
     }
 }

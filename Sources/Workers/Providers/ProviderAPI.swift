@@ -33,4 +33,15 @@ package protocol ProviderAPI: Sendable {
 
 extension ProviderAPI {
     package var credentialAliases: [String: String] { [:] }
+
+    /// The credentials `settings` lacks for the provider to be answered: its API's, unless its socket mode
+    /// answers over the socket and has what it needs (a WeCom AI bot's `bot_id` and `bot_secret`).
+    package func missingCredentials(_ settings: ProviderSettings) -> [String] {
+        if let mode = socketMode.part, mode.repliesOverSocket,
+            mode.requiredSettings.allSatisfy({ !settings.credential($0).isEmpty })
+        {
+            return []
+        }
+        return credentials.filter { settings.credential($0).isEmpty }
+    }
 }

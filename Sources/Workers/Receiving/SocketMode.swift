@@ -15,6 +15,11 @@ package protocol SocketMode: Sendable {
     static var settingNames: [String] { get }
     /// Those of `settingNames` it cannot connect without.
     static var requiredSettings: [String] { get }
+    /// Whether the bot's replies go out over this socket (WeCom's AI bot), queued in the database by the
+    /// workers (`ChatStore.queueSocketSend`) and sent by the process holding the stream.
+    static var repliesOverSocket: Bool { get }
+    /// Names the stream of the bot `settings` configure, for the workers that queue its replies.
+    static func stream(of settings: ProviderSettings) -> String
     init(settings: ProviderSettings, http: HTTPClient)
     var provider: Provider { get }
     /// Names the bot's stream in the database (its hold and its position): the provider and which bot,
@@ -25,6 +30,10 @@ package protocol SocketMode: Sendable {
     /// Asks the provider for a socket, resuming from `position` (what the last session recorded) where the
     /// provider can; the URL to open and the session that speaks on it.
     func connect(from position: String?) async throws(ReceiveError) -> (url: String, session: any SocketSession)
+}
+
+extension SocketMode {
+    package static var repliesOverSocket: Bool { false }
 }
 
 /// One connection's protocol: reads each message the provider sends and says what to do with it.
@@ -39,6 +48,9 @@ package protocol SocketSession: Sendable {
     /// What the provider closing the socket means: nothing (connect again), a position to forget, or why
     /// receiving must stop.
     func closed(_ closure: WebSocketClosure) -> [SocketInput]
+    /// The key a queued reply frame's receipt comes back with (WeCom's `req_id`), for providers that
+    /// answer over the socket.
+    func receiptKey(of frame: String) -> String?
 }
 
 extension SocketSession {
@@ -47,6 +59,8 @@ extension SocketSession {
     package func beat() -> WebSocketMessage? { nil }
 
     package func closed(_ closure: WebSocketClosure) -> [SocketInput] { [] }
+
+    package func receiptKey(of frame: String) -> String? { nil }
 }
 
 /// What the receiver does with a message a session read.
@@ -63,6 +77,10 @@ package enum SocketInput: Sendable {
     case reconnect(String, after: Duration?)
     /// Receiving cannot go on until an operator acts.
     case stop(ReceiveError)
+    /// The provider accepted the connection (WeCom's subscription): queued replies may go out now.
+    case ready
+    /// The provider's receipt for the reply frame sent with `key`; `failure` says why it refused it.
+    case receipt(key: String, failure: String?)
 }
 
 /// Why receiving failed.

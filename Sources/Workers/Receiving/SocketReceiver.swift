@@ -36,6 +36,8 @@ public final class SocketReceiver: Sendable {
         case recorded([IntakeResult])
         /// The connection ended; the next one is opened after `retryIn`.
         case disconnected(String, retryIn: Duration)
+        /// The provider refused a reply sent over the socket (WeCom's receipt with an error).
+        case replyRefused(String)
     }
 
     /// The longest pause between failed connections.
@@ -222,7 +224,11 @@ public final class SocketReceiver: Sendable {
     ) async -> Conversation {
         var ending = Conversation()
         var heartbeat: Task<Void, Never>?
-        defer { heartbeat?.cancel() }
+        var pump: (SocketOutboxPump, Task<Void, Never>)?
+        defer {
+            heartbeat?.cancel()
+            pump?.1.cancel()
+        }
         var closing = false
         func act(on inputs: [SocketInput]) {
             for input in inputs {
@@ -244,6 +250,14 @@ public final class SocketReceiver: Sendable {
                     ending.fatal = ending.fatal ?? error
                     if !closing { close("stopping") }
                     closing = true
+                case .ready:
+                    guard type(of: mode).repliesOverSocket, pump == nil else { break }
+                    let sender = SocketOutboxPump(
+                        chat: chat, stream: stream, connection: connection, session: session
+                    ) { [onEvent] in onEvent(.replyRefused($0)) }
+                    pump = (sender, sender.run())
+                case .receipt(let key, let failure):
+                    pump?.0.receipt(key, failure: failure)
                 }
             }
         }

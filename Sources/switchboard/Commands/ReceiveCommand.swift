@@ -119,9 +119,9 @@ struct ReceiveCommand: Command {
         var chosen: [Provider] = []
         for provider in candidates {
             let settings = configuration.settings(for: provider)
-            let needed =
-                provider.api.credentials + (provider.api.socketMode.part?.requiredSettings ?? [])
-            let missing = needed.filter { settings.credential($0).isEmpty }
+            let missing =
+                provider.api.missingCredentials(settings)
+                + (provider.api.socketMode.part?.requiredSettings ?? []).filter { settings.credential($0).isEmpty }
             if missing.isEmpty {
                 chosen.append(provider)
             } else if requested != nil {

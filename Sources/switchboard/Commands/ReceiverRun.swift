@@ -61,6 +61,10 @@ struct ReceiverRun: Sendable {
                     ["event": "lost_hold", "stream": stream])
             case .connected:
                 log.write(.info, "receive: \(stream) connected", ["event": "connected", "stream": stream])
+            case .replyRefused(let reason):
+                log.write(
+                    .warning, "receive: \(stream) refused a reply sent over the socket (\(reason))",
+                    ["event": "reply_refused", "stream": stream, "reason": reason])
             case .recorded(let results) where verbose:
                 log.write(
                     .info, "receive: \(stream) recorded \(results.count) events",

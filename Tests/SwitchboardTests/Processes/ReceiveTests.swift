@@ -15,10 +15,20 @@ struct ReceiveTests {
     /// The bot id in the Discord token's first part ("123456789" in base64) names the stream.
     static let discordStream = "discord:123456789"
 
-    static func configuration(_ fake: FakeProvider, in directory: TestDirectory, discord: String = "") throws -> String
-    {
+    /// - Parameters:
+    ///   - wecomSocket: the fake's WeCom socket URL, to configure the WeCom AI bot with.
+    ///   - agent: the agent the workers ask (`echo-stream` streams its answer, for live replies).
+    static func configuration(
+        _ fake: FakeProvider, in directory: TestDirectory, discord: String = "", wecomSocket: String? = nil,
+        agent: String = "echo"
+    ) throws -> String {
+        let wecom =
+            wecomSocket.map {
+                #""wecom": {"bot_id": "aibotTEST", "bot_secret": "SECRET-wecom-bot-secret", "socket_url": "\#($0)"},"#
+            } ?? ""
         let text = """
-            {"providers": {
+            {"agent": "\(agent)", "links": {"mode": "open", "default_owner": "acct_test_owner"},
+             "providers": {\(wecom)
                "slack": {"base_url": "\(fake.baseURL)", "bot_token": "xoxb-SECRET-slack-token",
                          "app_token": "xapp-1-A0TEST-1-SECRETappleveltoken"},
                "telegram": {"base_url": "\(fake.baseURL)", "bot_token": "123456:SECRET-telegram-token"},
@@ -494,5 +504,99 @@ struct ReceiveTests {
         let finished = await second.finish()
         #expect(finished.status == 0, "\(finished.stderr)")
         #expect(try await ChatStore(store).pollCursor(source: "telegram:123456") == "80003")
+    }
+
+    /// A WeCom AI bot's message as its long connection's callback carries it.
+    static func wecomMessage(_ id: Int) -> String {
+        #"{"msgid":"wmsg\#(id)","aibotid":"aibotTEST","chattype":"single","from":{"userid":"zhangsan"},"msgtype":"text","text":{"content":"hello wecom \#(id)"}}"#
+    }
+
+    /// The fake's WeCom socket URL.
+    static func wecomSocket(_ fake: FakeProvider) async throws -> String {
+        "ws://127.0.0.1:\(try await fake.socketState()["port"]?.integerValue ?? 0)/wecom"
+    }
+
+    /// The replies the fake's WeCom socket received, in order.
+    static func wecomResponses(_ fake: FakeProvider) async throws -> [JSONObject] {
+        try await Self.state(fake, "wecom")["responses"]?.arrayValue?.compactMap(\.objectValue) ?? []
+    }
+
+    @Test("WeCom: a message over the AI bot's long connection is answered over it, a growing stream ending with finish")
+    func wecomOverTheSocket() async throws {
+        let fake = try await FakeProvider()
+        defer { fake.stop() }
+        let directory = try TestDirectory()
+        let location = StoreLocation.sqlite(path: directory.databasePath)
+        let store = try await SwitchboardDatabase.open(location)
+        let config = try Self.configuration(
+            fake, in: directory, wecomSocket: try await Self.wecomSocket(fake), agent: "echo-stream")
+        try await fake.queueSocketEvents(#"{"wecom": [\#(Self.wecomMessage(1))]}"#)
+        let receiver = try Self.receive(config, "wecom", location)
+        try await waitUntil("the message is recorded") { try await Self.jobs(store) == 1 }
+        let webhook = try await Intake(store: store).receive(
+            Delivery(provider: .wecom, body: Data(Self.wecomMessage(1).utf8)))
+        #expect(webhook.status == .duplicate, "the webhook's copy of the message meets the same dedupe key")
+        let worked = try await SwitchboardProcess.run(
+            ["work", "--drain", "--config", config], database: location.connectionText)
+        #expect(worked.status == 0, "\(worked.stderr)")
+        try await waitUntil("the stream is finished over the socket") {
+            try await Self.wecomResponses(fake).last?["finish"] == .bool(true)
+        }
+        let responses = try await Self.wecomResponses(fake)
+        #expect(responses.allSatisfy { $0["req_id"] == .string("req-1") }, "every frame answers the callback")
+        let contents = responses.compactMap { $0["content"]?.stringValue }
+        #expect(contents.last?.contains("hello wecom 1") == true, "\(contents)")
+        #expect(responses.count > 1, "the answer grew in place before it finished: \(contents)")
+        #expect(zip(contents, contents.dropFirst()).allSatisfy { $1.count >= $0.count }, "\(contents)")
+        #expect(responses.dropLast().allSatisfy { $0["finish"] == .bool(false) })
+        #expect(try await fake.requests().allSatisfy { ($0["path"] as? String)?.hasPrefix("/cgi-bin") != true })
+        receiver.signal(SIGTERM)
+        let finished = await receiver.finish()
+        #expect(finished.status == 0, "\(finished.stderr)")
+        #expect(!finished.stderr.contains("SECRET"))
+    }
+
+    @Test("WeCom: a reply queued while no process holds the socket is sent by the next holder")
+    func wecomReplyAfterHolderKilled() async throws {
+        let fake = try await FakeProvider()
+        defer { fake.stop() }
+        let directory = try TestDirectory()
+        let location = StoreLocation.sqlite(path: directory.databasePath)
+        let store = try await SwitchboardDatabase.open(location)
+        let config = try Self.configuration(fake, in: directory, wecomSocket: try await Self.wecomSocket(fake))
+        try await fake.queueSocketEvents(#"{"wecom": [\#(Self.wecomMessage(2))]}"#)
+        let doomed = try Self.receive(config, "wecom", location)
+        try await waitUntil("the message is recorded") { try await Self.jobs(store) == 1 }
+        doomed.signal(SIGKILL)
+        _ = await doomed.finish()
+        let worked = try await SwitchboardProcess.run(
+            ["work", "--drain", "--config", config], database: location.connectionText)
+        #expect(worked.status == 0, "\(worked.stderr)")
+        #expect(try await Self.wecomResponses(fake).isEmpty, "nothing holds the socket yet")
+
+        let successor = try Self.receive(config, "wecom", location)
+        try await waitUntil("the new holder sends the reply", timeout: .seconds(40)) {
+            try await Self.wecomResponses(fake).last?["finish"] == .bool(true)
+        }
+        let responses = try await Self.wecomResponses(fake)
+        #expect(responses.count == 1 && responses[0]["content"]?.stringValue?.contains("hello wecom 2") == true)
+        successor.signal(SIGTERM)
+        _ = await successor.finish()
+    }
+
+    @Test("WeCom: a secret the AI bot refuses stops receive with 69, naming the settings")
+    func wecomRefused() async throws {
+        let fake = try await FakeProvider()
+        defer { fake.stop() }
+        let directory = try TestDirectory()
+        try await fake.socketControl(#"{"provider": "wecom", "refuse_subscription": true}"#)
+        let finished = try await SwitchboardProcess.run(
+            [
+                "receive", "--provider", "wecom", "--config",
+                try Self.configuration(fake, in: directory, wecomSocket: try await Self.wecomSocket(fake)),
+            ], database: directory.databasePath)
+        #expect(finished.status == 69)
+        #expect(finished.stderr.contains("providers.wecom.bot_id"), "\(finished.stderr)")
+        #expect(!finished.stderr.contains("SECRET"))
     }
 }

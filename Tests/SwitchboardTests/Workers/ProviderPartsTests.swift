@@ -108,7 +108,12 @@ struct ProviderPartsTests {
         case .present(let mode):
             var credentials = Self.settings(of: provider)
             for name in mode.settingNames where name != "intents" {
-                credentials[name] = "xapp-1-A0PARTS-1-secret"
+                credentials[name] =
+                    switch name {
+                    case "app_token": "xapp-1-A0PARTS-1-secret"
+                    case "socket_url": "wss://socket.example"
+                    default: "configured-\(name)"
+                    }
             }
             let settings = ProviderSettings(baseURL: Self.baseURL, credentials: credentials)
             let socket = mode.init(settings: settings, http: HTTPClient(maxInFlight: 1))

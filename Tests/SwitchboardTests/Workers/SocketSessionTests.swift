@@ -150,4 +150,54 @@ struct SocketSessionTests {
         #expect(echo["code"] == .integer(200) && echo["data"] == .string(#"{"opaque":"o"}"#))
         #expect(echo["headers"]?.objectValue?["messageId"] == .string("p1"))
     }
+
+    @Test("WeCom: subscribes on open; the subscription's receipt readies the socket; pings and receipts are told apart")
+    func wecomSubscribes() throws {
+        let session = WeComSession(botID: "bot", secret: "secret")
+        let opened = session.opened()
+        guard case .send(let frames)? = opened.first, let subscribe = frames.first.flatMap(object) else {
+            Issue.record("no subscription: \(opened)")
+            return
+        }
+        #expect(subscribe["cmd"] == .string("aibot_subscribe"))
+        let requestID = try #require(subscribe["headers"]?.objectValue?["req_id"]?.stringValue)
+        guard case .ready? = session.read(text(#"{"headers":{"req_id":"\#(requestID)"},"errcode":0}"#)).first else {
+            Issue.record("the subscription's receipt did not ready the socket")
+            return
+        }
+        #expect(session.beat() != nil && session.beat() != nil)
+        #expect(session.beat() == nil, "two pings unanswered: the connection is dropped")
+        let callback = session.read(
+            text(
+                #"{"cmd":"aibot_msg_callback","headers":{"req_id":"r9"},"body":{"msgid":"m","aibotid":"bot","chattype":"single","from":{"userid":"u"},"msgtype":"text","text":{"content":"hi"}}}"#
+            ))
+        guard case .record(let deliveries, let acks, nil)? = callback.first, acks.isEmpty else {
+            Issue.record("the callback was not recorded: \(callback)")
+            return
+        }
+        #expect((try? JSONParser.parse(deliveries[0].body))?.objectValue?["req_id"] == .string("r9"))
+        guard
+            case .receipt("r9", let failure)? = session.read(
+                text(#"{"headers":{"req_id":"r9"},"errcode":846608,"errmsg":"expired"}"#)
+            ).first
+        else {
+            Issue.record("a reply's receipt was not told")
+            return
+        }
+        #expect(failure?.contains("846608") == true)
+        let refused = WeComSession(botID: "bot", secret: "wrong")
+        let refusedIDs = refused.opened().compactMap { input -> String? in
+            guard case .send(let frames) = input else { return nil }
+            return frames.first.flatMap(object)?["headers"]?.objectValue?["req_id"]?.stringValue
+        }
+        let refusedID = try #require(refusedIDs.first)
+        guard
+            case .stop(let error)? = refused.read(text(#"{"headers":{"req_id":"\#(refusedID)"},"errcode":40001}"#))
+                .first
+        else {
+            Issue.record("a refused subscription did not stop")
+            return
+        }
+        #expect(error.description.contains("providers.wecom.bot_id"))
+    }
 }

@@ -4,7 +4,8 @@ import Queue
 /// WeCom (WeChat Work): an AI bot's message callback, already decrypted to JSON.
 ///
 /// The workspace is the bot (`aibotid`); the message id is `msgid`. A `mixed` message (text and images)
-/// is answered by its text parts.
+/// is answered by its text parts. A message from the AI bot's long connection carries `req_id` (the
+/// receiver adds it from the frame's headers): its reply goes out over that socket, answering it.
 struct WeComNormaliser: ProviderNormaliser {
     func normalise(_ message: JSONFields, receivedAt: Timestamp) throws(JSONFieldError) -> Normalised {
         let messageType = try message.string("msgtype")
@@ -33,7 +34,9 @@ struct WeComNormaliser: ProviderNormaliser {
                 text: text,
                 messageID: messageID,
                 eventID: nil,
-                replyTarget: ReplyTarget(chat: chat, user: chatType == "single" ? user : nil, bot: bot),
+                replyTarget: ReplyTarget(
+                    chat: chat, user: chatType == "single" ? user : nil, bot: bot,
+                    context: try message.optionalString("req_id")),
                 receivedAt: receivedAt
             )
         )

@@ -23,8 +23,12 @@ struct DingTalkStream: SocketMode {
     init(settings: ProviderSettings, http: HTTPClient) {
         self.settings = settings
         self.http = http
-        // The client id (AppKey) names the app; it is not its secret.
-        stream = StreamName.of(
+        stream = Self.stream(of: settings)
+    }
+
+    /// The client id (AppKey) names the app; it is not its secret.
+    static func stream(of settings: ProviderSettings) -> String {
+        StreamName.of(
             "dingtalk", credential: settings.credential("app_key"), publicPart: settings.credential("app_key"))
     }
 

@@ -25,12 +25,16 @@ struct DiscordGateway: SocketMode {
     init(settings: ProviderSettings, http: HTTPClient) {
         self.settings = settings
         self.http = http
+        stream = Self.stream(of: settings)
+    }
+
+    /// A bot token's first part is the bot's user id in base64: it names the stream.
+    static func stream(of settings: ProviderSettings) -> String {
         let token = settings.credential("bot_token")
-        // A bot token's first part is the bot's user id in base64: it names the stream.
         let first = token.split(separator: ".").first.map(String.init) ?? ""
         let padded = first + String(repeating: "=", count: (4 - first.count % 4) % 4)
         let id = Data(base64Encoded: padded).map { String(decoding: $0, as: UTF8.self) }
-        stream = StreamName.of(
+        return StreamName.of(
             "discord", credential: token, publicPart: id.flatMap { $0.allSatisfy(\.isNumber) ? $0 : nil })
     }
 

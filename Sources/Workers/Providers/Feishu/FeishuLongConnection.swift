@@ -24,8 +24,12 @@ struct FeishuLongConnection: SocketMode {
     init(settings: ProviderSettings, http: HTTPClient) {
         self.settings = settings
         self.http = http
-        stream = StreamName.of(
-            "feishu", credential: settings.credential("app_id"), publicPart: settings.credential("app_id"))
+        stream = Self.stream(of: settings)
+    }
+
+    /// The app id names the stream; it is not the app's secret.
+    static func stream(of settings: ProviderSettings) -> String {
+        StreamName.of("feishu", credential: settings.credential("app_id"), publicPart: settings.credential("app_id"))
     }
 
     func connect(from _: String?) async throws(ReceiveError) -> (url: String, session: any SocketSession) {

@@ -21,10 +21,14 @@ struct SlackSocketMode: SocketMode {
     init(settings: ProviderSettings, http: HTTPClient) {
         self.settings = settings
         self.http = http
+        stream = Self.stream(of: settings)
+    }
+
+    /// An app-level token reads `xapp-1-APPID-...`: the app id names the stream.
+    static func stream(of settings: ProviderSettings) -> String {
         let token = settings.credential("app_token")
-        // An app-level token reads `xapp-1-APPID-...`: the app id names the stream.
         let parts = token.split(separator: "-")
-        stream = StreamName.of(
+        return StreamName.of(
             "slack", credential: token, publicPart: parts.count > 3 && parts[0] == "xapp" ? String(parts[2]) : nil)
     }
 

@@ -1,14 +1,14 @@
 import Enqueuer
 
-/// WeCom's API side: messages to a group chat or to one user, with an access token.
+/// WeCom's API side: messages to a group chat or to one user, with an access token; and the AI bot's long
+/// connection, whose replies go out over the socket instead.
 struct WeComAPI: ProviderAPI {
     let provider = Provider.wecom
     let defaultBaseURL = "https://qyapi.weixin.qq.com"
     let credentials = ["corp_id", "corp_secret", "agent_id"]
     let textLimit = TextLimit(maximum: 2048, unit: .bytes)
     let typing: ProviderPart<any ProviderTyping> = .absent(reason: "WeCom's message API has no typing indicator")
-    let socketMode: ProviderPart<any SocketMode.Type> = .absent(
-        reason: "WeCom's AI-bot long connection is not built yet: receive WeCom by webhook with `serve`")
+    let socketMode: ProviderPart<any SocketMode.Type> = .present(WeComLongConnection.self)
     let longPoll: ProviderPart<any UpdateSource.Type> = .absent(
         reason: "WeCom has no long poll: an AI bot's messages come by webhook or over its long connection")
 

@@ -1,12 +1,20 @@
+import ChatStore
 import Enqueuer
 import Foundation
 import HTTPClient
 import JSON
 
 /// WeCom: `POST {base}/cgi-bin/appchat/send` to a group chat, or `/cgi-bin/message/send` to one user,
-/// with an access token from `/cgi-bin/gettoken` in the query.
+/// with an access token from `/cgi-bin/gettoken` in the query. A message that came over the AI bot's long
+/// connection is answered over it instead: a stream (`aibot_respond_msg`) queued for the process holding
+/// the bot's socket, growing with each edit of a live reply and finished by the final delivery.
 struct WeComClient: HTTPProviderClient {
     var edits: Bool { false }
+
+    /// A stream over the socket can be refreshed; the message API's messages cannot.
+    func edits(to target: ReplyTarget) -> Bool {
+        target.context != nil
+    }
 
     let context: ClientContext
     let tokens: AccessTokenCache
@@ -16,6 +24,9 @@ struct WeComClient: HTTPProviderClient {
     private static let transient: Set<Int64> = [-1]
 
     func deliver(_ message: OutboundMessage) async throws(SendFailure) -> SendOutcome {
+        if let requestID = message.target.context {
+            return try await queueOverSocket(message, answering: requestID)
+        }
         let token = try await context.token(tokens, fetch: fetchToken)
         let text = JSONValue.object(JSONObject(["content": .string(message.text)]))
         let route: ProviderRoute
@@ -51,6 +62,33 @@ struct WeComClient: HTTPProviderClient {
             return .reject(
                 "wecom \(code): " + context.describe(answer["errmsg"]?.stringValue ?? "", answering: message))
         }
+    }
+
+    /// Queues the message's stream frame for the bot's socket: the stream's id names the reply's part, so
+    /// each edit refreshes the same stream, and the final delivery finishes it.
+    private func queueOverSocket(_ message: OutboundMessage, answering requestID: String) async throws(SendFailure)
+        -> SendOutcome
+    {
+        guard let chat = context.chat else {
+            return .reject(
+                "wecom: this message came over the AI bot's long connection, and this process cannot queue replies for it"
+            )
+        }
+        let streamID = "sb\(message.turnID)p\(message.part)"
+        let stream = JSONObject([
+            "id": .string(streamID), "finish": .bool(!message.isDraft), "content": .string(message.text),
+        ])
+        let frame = WeComSession.frame(
+            "aibot_respond_msg", requestID: requestID,
+            body: JSONObject(["msgtype": .string("stream"), "stream": .object(stream)]))
+        do {
+            _ = try await chat.queueSocketSend(
+                String(decoding: frame.bytes, as: UTF8.self), stream: WeComLongConnection.stream(of: context.settings))
+        } catch {
+            throw SendFailure(
+                outcome: .retry(context.redactor.redact("wecom: queueing the reply for the socket: \(error)")))
+        }
+        return .delivered(messageID: streamID)
     }
 
     private func fetchToken() async throws -> (String, Duration) {
