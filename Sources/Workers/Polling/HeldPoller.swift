@@ -10,9 +10,7 @@ import Synchronization
 public final class HeldPoller: Sendable {
     /// What happened, for the log.
     public enum Event: Sendable {
-        case waiting
-        case holding
-        case lostHold
+        case hold(StreamHoldChange)
         case poller(Poller.Event)
     }
 
@@ -66,7 +64,7 @@ public final class HeldPoller: Sendable {
         var announcedWaiting = false
         while !state.withLock({ $0.stopping }) {
             guard let hold = await holding.take() else {
-                if !announcedWaiting { onEvent(.waiting) }
+                if !announcedWaiting { onEvent(.hold(.waiting)) }
                 announcedWaiting = true
                 let pause = Task { _ = try? await Task.sleep(for: StreamHolding.interval) }
                 let stopped = state.withLock { state in
@@ -78,7 +76,7 @@ public final class HeldPoller: Sendable {
                 continue
             }
             announcedWaiting = false
-            onEvent(.holding)
+            onEvent(.hold(.holding))
             let poller = Poller(
                 source: source, intake: intake, chat: chat, drain: false, fence: holding.fence(hold)
             ) { [onEvent] in onEvent(.poller($0)) }
@@ -99,7 +97,7 @@ public final class HeldPoller: Sendable {
             }
             keeping.cancel()
             state.withLock { $0.poller = nil }
-            if lost.withLock({ $0 }) { onEvent(.lostHold) }
+            if lost.withLock({ $0 }) { onEvent(.hold(.lost)) }
         }
     }
 }

@@ -18,13 +18,13 @@ package protocol SocketMode: Sendable {
     /// Whether the bot's replies go out over this socket (WeCom's AI bot), queued in the database by the
     /// workers (`ChatStore.queueSocketSend`) and sent by the process holding the stream.
     static var repliesOverSocket: Bool { get }
-    /// Names the stream of the bot `settings` configure, for the workers that queue its replies.
+    /// Names the stream of the bot `settings` configure in the database (its hold, its position, the
+    /// replies queued for its socket): the provider and which bot, never a credential.
     static func stream(of settings: ProviderSettings) -> String
     init(settings: ProviderSettings, http: HTTPClient)
     var provider: Provider { get }
-    /// Names the bot's stream in the database (its hold and its position): the provider and which bot,
-    /// never a credential.
-    var stream: String { get }
+    /// The settings it was made with.
+    var settings: ProviderSettings { get }
     /// WebSocket pings on an idle connection, for providers whose liveness check is the socket's own.
     var keepalive: WebSocketKeepalive? { get }
     /// Asks the provider for a socket, resuming from `position` (what the last session recorded) where the
@@ -34,6 +34,9 @@ package protocol SocketMode: Sendable {
 
 extension SocketMode {
     package static var repliesOverSocket: Bool { false }
+
+    /// The bot's stream (`stream(of:)` of its settings).
+    package var stream: String { Self.stream(of: settings) }
 }
 
 /// One connection's protocol: reads each message the provider sends and says what to do with it.

@@ -25,12 +25,7 @@ public final class SocketReceiver: Sendable {
 
     /// What happened, for the log.
     public enum Event: Sendable {
-        /// Another process holds the bot's stream; this one waits to take over.
-        case waiting
-        /// This process took the bot's stream.
-        case holding
-        /// This process lost the bot's stream (a renewal failed or came too late); it waits again.
-        case lostHold
+        case hold(StreamHoldChange)
         case connected
         /// A batch of events was recorded and acknowledged.
         case recorded([IntakeResult])
@@ -107,13 +102,13 @@ public final class SocketReceiver: Sendable {
         var announcedWaiting = false
         while !isStopping {
             guard let hold = await holding.take() else {
-                if !announcedWaiting { onEvent(.waiting) }
+                if !announcedWaiting { onEvent(.hold(.waiting)) }
                 announcedWaiting = true
                 await pause(Self.holdRetry)
                 continue
             }
             announcedWaiting = false
-            onEvent(.holding)
+            onEvent(.hold(.holding))
             let lost = Mutex(false)
             let keeping = holding.keep(hold) { [self] in
                 lost.withLock { $0 = true }
@@ -136,7 +131,7 @@ public final class SocketReceiver: Sendable {
                 }
             }
             if lost.withLock({ $0 }) && !isStopping {
-                onEvent(.lostHold)
+                onEvent(.hold(.lost))
             }
         }
     }

@@ -121,3 +121,13 @@ private final class Race<Value: Sendable>: Sendable {
         }
     }
 }
+
+/// What became of a process's hold on a stream, for the log.
+public enum StreamHoldChange: Sendable {
+    /// Another process holds the stream; this one waits to take over.
+    case waiting
+    /// This process took the stream.
+    case holding
+    /// This process lost the stream (a renewal failed, came too late or found it taken); it waits again.
+    case lost
+}

@@ -49,16 +49,8 @@ struct ReceiverRun: Sendable {
         let stream = mode.stream
         let receiver = SocketReceiver(mode: mode, intake: intake, chat: chat, holder: holder) { event in
             switch event {
-            case .waiting:
-                log.write(
-                    .info, "receive: \(stream) is held by another process; waiting to take over",
-                    ["event": "waiting", "stream": stream])
-            case .holding:
-                log.write(.info, "receive: holding \(stream)", ["event": "holding", "stream": stream])
-            case .lostHold:
-                log.write(
-                    .warning, "receive: lost the hold on \(stream); waiting to take it again",
-                    ["event": "lost_hold", "stream": stream])
+            case .hold(let change):
+                log.write(change, of: stream)
             case .connected:
                 log.write(.info, "receive: \(stream) connected", ["event": "connected", "stream": stream])
             case .replyRefused(let reason):
@@ -98,16 +90,8 @@ struct ReceiverRun: Sendable {
         let stream = source.name
         let poller = HeldPoller(source: source, intake: intake, chat: chat, holder: holder) { event in
             switch event {
-            case .waiting:
-                log.write(
-                    .info, "receive: \(stream) is held by another process; waiting to take over",
-                    ["event": "waiting", "stream": stream])
-            case .holding:
-                log.write(.info, "receive: holding \(stream)", ["event": "holding", "stream": stream])
-            case .lostHold:
-                log.write(
-                    .warning, "receive: lost the hold on \(stream); waiting to take it again",
-                    ["event": "lost_hold", "stream": stream])
+            case .hold(let change):
+                log.write(change, of: stream)
             case .poller(.recorded(let results)) where verbose:
                 log.write(
                     .info, "receive: \(stream) recorded \(results.count) updates",
@@ -131,5 +115,23 @@ struct ReceiverRun: Sendable {
                 }
             },
             requestStop: poller.requestStop)
+    }
+}
+
+extension ProcessLog {
+    /// What became of this process's hold on `stream`.
+    fileprivate func write(_ change: StreamHoldChange, of stream: String) {
+        switch change {
+        case .waiting:
+            write(
+                .info, "receive: \(stream) is held by another process; waiting to take over",
+                ["event": "waiting", "stream": stream])
+        case .holding:
+            write(.info, "receive: holding \(stream)", ["event": "holding", "stream": stream])
+        case .lost:
+            write(
+                .warning, "receive: lost the hold on \(stream); waiting to take it again",
+                ["event": "lost_hold", "stream": stream])
+        }
     }
 }

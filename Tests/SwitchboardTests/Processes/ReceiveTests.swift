@@ -68,6 +68,19 @@ struct ReceiveTests {
         }
     }
 
+    /// Holds the database's writer so the receiver's next commit waits, queues events with `queue`, and
+    /// kills the receiver with SIGKILL while it waits to commit them.
+    static func kill(
+        _ receiver: SwitchboardChild, whileCommitting databasePath: String, _ queue: () async throws -> Void
+    ) async throws {
+        let lock = try WriterLock(databasePath: databasePath)
+        defer { lock.release() }
+        try await queue()
+        try await waitUntil("the receiver waits to commit") { WriterLock.hasWaiter(databasePath) }
+        receiver.signal(SIGKILL)
+        _ = await receiver.finish()
+    }
+
     static func jobs(_ store: JobStore) async throws -> Int {
         try await store.stats().totals.values.reduce(0, +)
     }
@@ -124,13 +137,10 @@ struct ReceiveTests {
         let config = try Self.configuration(fake, in: directory)
         let doomed = try Self.receive(config, provider, location)
         try await waitUntil("the receiver connects") { try await Self.count(fake, provider, "connections") == 1 }
-        let lock = try WriterLock(databasePath: directory.databasePath)
         let (event, replyPath) = Self.ackedEvent(provider, 1)
-        try await fake.queueSocketEvents(#"{"\#(provider)": [\#(event)]}"#)
-        try await waitUntil("the receiver waits to commit") { WriterLock.hasWaiter(directory.databasePath) }
-        doomed.signal(SIGKILL)
-        _ = await doomed.finish()
-        lock.release()
+        try await Self.kill(doomed, whileCommitting: directory.databasePath) {
+            try await fake.queueSocketEvents(#"{"\#(provider)": [\#(event)]}"#)
+        }
         #expect(try await Self.count(fake, provider, "unacked") == 1, "nothing was acknowledged before a commit")
         #expect(try await Self.jobs(store) == 0)
 
@@ -183,12 +193,9 @@ struct ReceiveTests {
         let config = try Self.configuration(fake, in: directory)
         let doomed = try Self.receive(config, "dingtalk", location)
         try await waitUntil("the receiver connects") { try await Self.count(fake, "dingtalk", "connections") == 1 }
-        let lock = try WriterLock(databasePath: directory.databasePath)
-        try await fake.queueSocketEvents(#"{"dingtalk": [\#(Self.dingtalkMessage(1))]}"#)
-        try await waitUntil("the receiver waits to commit") { WriterLock.hasWaiter(directory.databasePath) }
-        doomed.signal(SIGKILL)
-        _ = await doomed.finish()
-        lock.release()
+        try await Self.kill(doomed, whileCommitting: directory.databasePath) {
+            try await fake.queueSocketEvents(#"{"dingtalk": [\#(Self.dingtalkMessage(1))]}"#)
+        }
         #expect(try await Self.count(fake, "dingtalk", "unacked") == 1, "nothing was acknowledged before a commit")
         let successor = try Self.receive(config, "dingtalk", location)
         try await waitUntil("the successor connects", timeout: .seconds(40)) {
@@ -317,12 +324,9 @@ struct ReceiveTests {
         try await fake.queueSocketEvents(#"{"discord": [\#(Self.discordMessage(1))]}"#)
         let doomed = try Self.receive(config, "discord", location)
         try await waitUntil("the first message is recorded") { try await Self.jobs(store) == 1 }
-        let lock = try WriterLock(databasePath: directory.databasePath)
-        try await fake.queueSocketEvents(#"{"discord": [\#(Self.discordMessage(2)), \#(Self.discordMessage(3))]}"#)
-        try await waitUntil("the receiver waits to commit") { WriterLock.hasWaiter(directory.databasePath) }
-        doomed.signal(SIGKILL)
-        _ = await doomed.finish()
-        lock.release()
+        try await Self.kill(doomed, whileCommitting: directory.databasePath) {
+            try await fake.queueSocketEvents(#"{"discord": [\#(Self.discordMessage(2)), \#(Self.discordMessage(3))]}"#)
+        }
         #expect(try await Self.jobs(store) == 1, "the dispatched messages were not committed")
 
         let successor = try Self.receive(config, "discord", location)

@@ -14,16 +14,14 @@ struct DingTalkStream: SocketMode {
     /// The topic of the robot's received messages.
     static let botMessages = "/v1.0/im/bot/messages/get"
     let provider = Provider.dingtalk
-    let stream: String
     /// DingTalk's SDK pings the socket every 60 s besides the server's own pings.
     let keepalive: WebSocketKeepalive? = WebSocketKeepalive(pingAfter: 30, hangUpAfter: 90)
-    private let settings: ProviderSettings
+    let settings: ProviderSettings
     private let http: HTTPClient
 
     init(settings: ProviderSettings, http: HTTPClient) {
         self.settings = settings
         self.http = http
-        stream = Self.stream(of: settings)
     }
 
     /// The client id (AppKey) names the app; it is not its secret.

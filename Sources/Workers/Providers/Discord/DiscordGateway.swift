@@ -16,16 +16,14 @@ struct DiscordGateway: SocketMode {
     /// GUILDS, GUILD_MESSAGES, DIRECT_MESSAGES and MESSAGE_CONTENT (privileged).
     static let defaultIntents: Int64 = 37377
     let provider = Provider.discord
-    let stream: String
     /// The Gateway's own heartbeat checks liveness.
     let keepalive: WebSocketKeepalive? = nil
-    private let settings: ProviderSettings
+    let settings: ProviderSettings
     private let http: HTTPClient
 
     init(settings: ProviderSettings, http: HTTPClient) {
         self.settings = settings
         self.http = http
-        stream = Self.stream(of: settings)
     }
 
     /// A bot token's first part is the bot's user id in base64: it names the stream.

@@ -15,16 +15,14 @@ struct FeishuLongConnection: SocketMode {
     /// The SDK's ping interval until Feishu's configuration says otherwise.
     static let defaultPingInterval = Duration.seconds(120)
     let provider = Provider.feishu
-    let stream: String
     /// Feishu's SDK relies on the socket's own pings besides its protobuf pings.
     let keepalive: WebSocketKeepalive? = WebSocketKeepalive(pingAfter: 20, hangUpAfter: 60)
-    private let settings: ProviderSettings
+    let settings: ProviderSettings
     private let http: HTTPClient
 
     init(settings: ProviderSettings, http: HTTPClient) {
         self.settings = settings
         self.http = http
-        stream = Self.stream(of: settings)
     }
 
     /// The app id names the stream; it is not the app's secret.

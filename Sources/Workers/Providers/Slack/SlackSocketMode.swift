@@ -12,16 +12,14 @@ struct SlackSocketMode: SocketMode {
     static let settingNames = ["app_token"]
     static let requiredSettings = ["app_token"]
     let provider = Provider.slack
-    let stream: String
     /// Slack checks liveness with WebSocket pings only: its SDK drops a connection silent for 20 s.
     let keepalive: WebSocketKeepalive? = WebSocketKeepalive(pingAfter: 10, hangUpAfter: 30)
-    private let settings: ProviderSettings
+    let settings: ProviderSettings
     private let http: HTTPClient
 
     init(settings: ProviderSettings, http: HTTPClient) {
         self.settings = settings
         self.http = http
-        stream = Self.stream(of: settings)
     }
 
     /// An app-level token reads `xapp-1-APPID-...`: the app id names the stream.

@@ -18,13 +18,11 @@ struct WeComLongConnection: SocketMode {
     /// How often the client pings; two pings left unanswered drop the connection.
     static let pingInterval = Duration.seconds(30)
     let provider = Provider.wecom
-    let stream: String
     let keepalive: WebSocketKeepalive? = nil
-    private let settings: ProviderSettings
+    let settings: ProviderSettings
 
     init(settings: ProviderSettings, http: HTTPClient) {
         self.settings = settings
-        stream = Self.stream(of: settings)
     }
 
     /// The bot id names the stream; it is not the bot's secret.
