@@ -22,9 +22,41 @@ final class SocketTable: @unchecked Sendable {
         var finished = false
     }
 
+    /// Messages waiting to be written, oldest first, taken from the front without moving the rest.
+    private struct Outbox {
+        private var items: [Outgoing] = []
+        private var head = 0
+
+        var isEmpty: Bool { head == items.count }
+
+        mutating func append(_ item: Outgoing) {
+            items.append(item)
+        }
+
+        /// Drops what waits and keeps only `item`.
+        mutating func replace(with item: Outgoing) {
+            items = [item]
+            head = 0
+        }
+
+        mutating func popFirst() -> Outgoing? {
+            guard head < items.count else { return nil }
+            let item = items[head]
+            head += 1
+            if head == items.count {
+                items.removeAll(keepingCapacity: true)
+                head = 0
+            } else if head >= 1024 && head * 2 >= items.count {
+                items.removeFirst(head)
+                head = 0
+            }
+            return item
+        }
+    }
+
     private struct Socket {
         let wsi: OpaquePointer
-        var outbox: [Outgoing] = []
+        var outbox = Outbox()
         var partial: (isBinary: Bool, bytes: Data)?
         /// The message being received is too big: its remaining fragments are dropped.
         var discarding = false
@@ -110,44 +142,50 @@ final class SocketTable: @unchecked Sendable {
         onEvent(.opened(id, path: path, query: query))
     }
 
+    /// Runs `body` on the socket `id` in place (a copy would copy its buffers on every change); nil when
+    /// there is no such socket.
+    private func withSocket<Result>(_ id: SocketID, _ body: (inout Socket) -> Result) -> Result? {
+        guard serviceState.sockets[id] != nil else { return nil }
+        return body(&serviceState.sockets[id]!)
+    }
+
     private func received(_ wsi: OpaquePointer, _ input: UnsafeRawBufferPointer) {
-        guard let id = serviceState.ids[wsi], var socket = serviceState.sockets[id] else { return }
+        guard let id = serviceState.ids[wsi] else { return }
         let isLast = lws_is_final_fragment(wsi) != 0 && lws_remaining_packet_payload(wsi) == 0
-        defer { serviceState.sockets[id] = socket }
-        guard !socket.discarding else { return }
-        var partial = socket.partial ?? (isBinary: lws_frame_is_binary(wsi) != 0, bytes: Data())
-        partial.bytes.append(contentsOf: input)
-        if partial.bytes.count > ServiceLoop.maxMessageBytes {
+        let isBinary = lws_frame_is_binary(wsi) != 0
+        var tooBig = false
+        let message = withSocket(id) { socket -> WebSocketMessage? in
+            guard !socket.discarding else { return nil }
+            if socket.partial == nil { socket.partial = (isBinary, Data()) }
+            socket.partial!.bytes.append(contentsOf: input)
+            if socket.partial!.bytes.count > ServiceLoop.maxMessageBytes {
+                socket.partial = nil
+                socket.discarding = true
+                socket.outbox.replace(with: .close(code: 1009, reason: "message too big"))
+                tooBig = true
+                return nil
+            }
+            guard isLast, let whole = socket.partial else { return nil }
             socket.partial = nil
-            socket.discarding = true
-            socket.outbox = [.close(code: 1009, reason: "message too big")]
-            lws_callback_on_writable(wsi)
-            return
+            return WebSocketMessage(isBinary: whole.isBinary, bytes: whole.bytes)
         }
-        if isLast {
-            socket.partial = nil
-            onEvent(.received(WebSocketMessage(isBinary: partial.isBinary, bytes: partial.bytes), on: id))
-        } else {
-            socket.partial = partial
-        }
+        if tooBig { lws_callback_on_writable(wsi) }
+        if let message = message ?? nil { onEvent(.received(message, on: id)) }
     }
 
     /// Writes one queued message (libwebsockets allows one write per writeable callback), asking for
     /// another callback while more wait.
     private func writeNext(_ wsi: OpaquePointer) -> Int32 {
-        guard let id = serviceState.ids[wsi], var socket = serviceState.sockets[id], !socket.outbox.isEmpty else {
+        guard let id = serviceState.ids[wsi], let next = withSocket(id, { $0.outbox.popFirst() }) ?? nil else {
             return 0
         }
-        let next = socket.outbox.removeFirst()
         switch next {
         case .close(let code, let reason):
-            socket.closingByUs = (code, reason)
-            serviceState.sockets[id] = socket
+            serviceState.sockets[id]?.closingByUs = (code, reason)
             var bytes = Array(reason.utf8.prefix(120))
             lws_close_reason(wsi, lws_close_status(rawValue: UInt32(code)), &bytes, bytes.count)
             return -1
         case .message(let message):
-            serviceState.sockets[id] = socket
             let headroom = sb_lws_pre()
             var buffer = [UInt8](repeating: 0, count: headroom + message.bytes.count)
             buffer.replaceSubrange(headroom..., with: message.bytes)
@@ -157,7 +195,7 @@ final class SocketTable: @unchecked Sendable {
                     message.isBinary ? LWS_WRITE_BINARY : LWS_WRITE_TEXT)
             }
             if written < message.bytes.count { return -1 }
-            if !socket.outbox.isEmpty { lws_callback_on_writable(wsi) }
+            if withSocket(id, { !$0.outbox.isEmpty }) == true { lws_callback_on_writable(wsi) }
             return 0
         }
     }
@@ -192,11 +230,12 @@ final class SocketTable: @unchecked Sendable {
             defer { shared.queued = [] }
             return shared.queued
         }
-        for (id, outgoing) in queued {
-            guard var socket = serviceState.sockets[id] else { continue }
-            socket.outbox.append(outgoing)
-            serviceState.sockets[id] = socket
-            lws_callback_on_writable(socket.wsi)
+        var woken: Set<SocketID> = []
+        for (id, outgoing) in queued where withSocket(id, { $0.outbox.append(outgoing) }) != nil {
+            woken.insert(id)
+        }
+        for id in woken {
+            if let wsi = serviceState.sockets[id]?.wsi { lws_callback_on_writable(wsi) }
         }
     }
 

@@ -32,7 +32,8 @@ build() {
     binary="$root/.build-compare/$commit/release/switchboard"
     if [ ! -x "$binary" ]; then
         tree=$(mktemp -d)
-        trap 'git -C "$root" worktree remove --force "$tree" >/dev/null 2>&1 || true' EXIT
+        # Expanded now: by the time the subshell exits, the function's local `tree` is gone.
+        trap "git -C '$root' worktree remove --force '$tree' >/dev/null 2>&1 || true" EXIT
         trap 'exit 130' INT TERM
         git -C "$root" worktree add --quiet --detach "$tree" "$commit"
         swift build -c release --product switchboard --package-path "$tree" \
