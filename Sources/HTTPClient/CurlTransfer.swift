@@ -83,10 +83,18 @@ final class CurlTransfer {
             // COPYPOSTFIELDS copies the bytes at once: the request's Data need not outlive this call.
             let body = request.body ?? Data()
             try check(sb_curl_setopt_long(handle, CURLOPT_POSTFIELDSIZE, body.count))
-            try body.withUnsafeBytes { bytes in
+            if let bytes = body.isEmpty ? nil : body {
+                try bytes.withUnsafeBytes { bytes in
+                    try check(
+                        sb_curl_setopt_pointer(
+                            handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: bytes.baseAddress!)))
+                }
+            } else {
+                // An empty body still needs a valid address: libcurl copies zero bytes from it.
                 var empty: UInt8 = 0
-                let start = UnsafeMutableRawPointer(mutating: bytes.baseAddress) ?? UnsafeMutableRawPointer(&empty)
-                try check(sb_curl_setopt_pointer(handle, CURLOPT_COPYPOSTFIELDS, start))
+                try withUnsafeMutablePointer(to: &empty) { empty in
+                    try check(sb_curl_setopt_pointer(handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(empty)))
+                }
             }
         case .get:
             try check(sb_curl_setopt_long(handle, CURLOPT_HTTPGET, 1))
