@@ -26,11 +26,12 @@ struct ReceiveCommand: Command {
         "switchboard receive --config /etc/switchboard/switchboard.json",
         "switchboard receive --provider slack,discord",
         "",
-        "Slack Socket Mode (providers.slack.app_token) and the Discord Gateway (providers.discord.bot_token)",
-        "over WebSockets; Telegram and WeChat by long polling, as `poll` does. Each event is acknowledged",
-        "only after it is committed. Of several `receive` processes on one database, one holds each bot;",
-        "the others take over within about 13 s when it dies. Exits 69 naming the setting when a provider",
-        "refuses a credential.",
+        "Over WebSockets: Slack Socket Mode (providers.slack.app_token), the Discord Gateway (bot_token),",
+        "Feishu's long connection (app_id, app_secret), DingTalk Stream mode (client_id, client_secret)",
+        "and WeCom's AI bot (bot_id, bot_secret), whose replies go out over the socket; Telegram and",
+        "WeChat by long polling, as `poll` does. Each event is acknowledged only after it is committed.",
+        "Of several `receive` processes on one database, one holds each bot; the others take over",
+        "within about 13 s when it dies. Exits 69 naming the setting when a provider refuses a credential.",
     ]
 
     let requested: [Provider]?
