@@ -120,7 +120,7 @@ final class ServiceLoop: Sendable {
             info.retry_and_idle_policy = UnsafePointer(allocations.retryPolicy(keepalive))
         }
         if lws_client_connect_via_info(&info) == nil {
-            sockets.failIfUnreported("libwebsockets refused to start the connection")
+            sockets.failIfUnreported("the connection could not be started (does the host's name resolve?)")
         }
     }
 

@@ -26,9 +26,12 @@ struct WebSocketAddress: Sendable, Equatable {
         guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
             scheme == "ws" || scheme == "wss", let host = components.host, !host.isEmpty
         else {
+            // Named by its scheme and host only: the rest (a ticket in the query, a password before the
+            // host) may be a secret.
+            let parts = URLComponents(string: url)
+            let named = [parts?.scheme.map { $0 + "://" }, parts?.host].compactMap { $0 }.joined()
             throw WebSocketError(
-                address: url.split(separator: "?").first.map(String.init) ?? "",
-                detail: "not a ws:// or wss:// URL with a host")
+                address: named.isEmpty ? "(not a URL)" : named, detail: "not a ws:// or wss:// URL with a host")
         }
         usesTLS = scheme == "wss"
         self.host = host

@@ -29,12 +29,15 @@ public final class WebSocketConnection: Sendable {
     }
 
     /// Opens a connection to `url` (`ws://` or `wss://`, the query included) and waits for the upgrade.
-    /// - Parameter keepalive: WebSocket pings on an idle connection, and when to give up on it.
+    /// - Parameters:
+    ///   - keepalive: WebSocket pings on an idle connection, and when to give up on it.
+    ///   - timeout: how long the connection and its upgrade may take (a server that accepts the connection
+    ///     and never answers the upgrade would otherwise hold it forever).
     /// - Throws: `WebSocketError` when the URL is not a WebSocket URL, the connection or the upgrade
-    ///   fails, or the task is cancelled while it opens.
-    public static func open(_ url: String, keepalive: WebSocketKeepalive? = nil) async throws(WebSocketError)
-        -> WebSocketConnection
-    {
+    ///   fails or takes longer than `timeout`, or the task is cancelled while it opens.
+    public static func open(
+        _ url: String, keepalive: WebSocketKeepalive? = nil, timeout: Duration = .seconds(20)
+    ) async throws(WebSocketError) -> WebSocketConnection {
         let address = try WebSocketAddress(url)
         let (events, continuation) = AsyncStream<WebSocketEvent>.makeStream()
         let opening = Opening()
@@ -54,11 +57,19 @@ public final class WebSocketConnection: Sendable {
                 continuation.finish()
             }
         }
+        let timer = Task {
+            try? await Task.sleep(for: timeout)
+            guard !Task.isCancelled else { return }
+            opening.resolve(
+                .failure(
+                    WebSocketError(address: address.redacted, detail: "no answer to the upgrade within \(timeout)")))
+        }
         let opened = await withTaskCancellationHandler {
             await opening.wait()
         } onCancel: {
             loop.stop()
         }
+        timer.cancel()
         switch opened {
         case .success(let socket):
             return WebSocketConnection(events: events, loop: loop, socket: socket)

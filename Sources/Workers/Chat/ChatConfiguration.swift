@@ -93,7 +93,10 @@ public struct ChatConfiguration: Sendable {
 
     /// Every credential configured, for masking in logs and errors.
     public var secrets: [String] {
-        providers.values.flatMap { $0.credentials.values } + [intakeToken, dashboardToken].compactMap { $0 }
+        providers.flatMap { provider, settings in
+            let open = Set(provider.api.socketMode.part?.publicSettings ?? [])
+            return settings.credentials.filter { !open.contains($0.key) }.values
+        } + [intakeToken, dashboardToken].compactMap { $0 }
     }
 
     /// The redactor for every log line and stored error of a worker with this configuration.

@@ -17,6 +17,7 @@ package enum SettingRules {
     package static func credentialProblem(_ provider: Provider, _ name: String, _ value: String) -> String? {
         if let problem = placeholderProblem(value) { return problem }
         if let problem = provider.inbound.webhook.part?.secretProblem(name, value) { return problem }
+        if let problem = provider.api.socketMode.part?.settingProblem(name, value) { return problem }
         return characterProblem(value)
     }
 

@@ -36,11 +36,12 @@ extension ProviderAPI {
 
     /// The credentials `settings` lacks for the provider to be answered: its API's, unless its socket mode
     /// answers over the socket and has what it needs (a WeCom AI bot's `bot_id` and `bot_secret`).
+    /// When some of those socket settings are given, the socket is what the operator meant: the ones
+    /// missing are named, not the API's.
     package func missingCredentials(_ settings: ProviderSettings) -> [String] {
-        if let mode = socketMode.part, mode.repliesOverSocket,
-            mode.requiredSettings.allSatisfy({ !settings.credential($0).isEmpty })
-        {
-            return []
+        if let mode = socketMode.part, mode.repliesOverSocket {
+            let missing = mode.requiredSettings.filter { settings.credential($0).isEmpty }
+            if missing.count < mode.requiredSettings.count { return missing }
         }
         return credentials.filter { settings.credential($0).isEmpty }
     }

@@ -15,6 +15,11 @@ package protocol SocketMode: Sendable {
     static var settingNames: [String] { get }
     /// Those of `settingNames` it cannot connect without.
     static var requiredSettings: [String] { get }
+    /// Those of `settingNames` that are no secret (an address, intents): left unmasked in logs.
+    static var publicSettings: [String] { get }
+    /// What is wrong with `value` for the setting `name`, checked when the configuration is read; nil
+    /// when nothing is.
+    static func settingProblem(_ name: String, _ value: String) -> String?
     /// Whether the bot's replies go out over this socket (WeCom's AI bot), queued in the database by the
     /// workers (`ChatStore.queueSocketSend`) and sent by the process holding the stream.
     static var repliesOverSocket: Bool { get }
@@ -34,6 +39,10 @@ package protocol SocketMode: Sendable {
 
 extension SocketMode {
     package static var repliesOverSocket: Bool { false }
+
+    package static var publicSettings: [String] { [] }
+
+    package static func settingProblem(_ name: String, _ value: String) -> String? { nil }
 
     /// The bot's stream (`stream(of:)` of its settings).
     package var stream: String { Self.stream(of: settings) }

@@ -37,6 +37,8 @@ public final class SocketReceiver: Sendable {
 
     /// The longest pause between failed connections.
     static let maxBackoff = Duration.seconds(30)
+    /// The longest a provider's "try again after" is waited before asking again.
+    static let longestWait = Duration.seconds(900)
     /// A connection that ends sooner than this counts as a failed one for the backoff: a provider that
     /// drops every new connection is not asked again every second (Discord caps IDENTIFY at 1,000 a day).
     static let stableConnection = Duration.seconds(10)
@@ -125,7 +127,9 @@ public final class SocketReceiver: Sendable {
                     guard !lost.withLock({ $0 }) else { break }
                     failures = (connectedFor ?? .zero) >= Self.stableConnection ? 1 : failures + 1
                     let backoff = min(Self.maxBackoff, .seconds(1 << min(failures - 1, 5)))
-                    let wait = max(retryAfter ?? .zero, backoff)
+                    // A provider's own wait is honoured up to `longestWait`: the hold stays with this
+                    // process while it waits, so no other may connect meanwhile.
+                    let wait = max(min(retryAfter ?? .zero, Self.longestWait), backoff)
                     onEvent(.disconnected(reason, retryIn: wait))
                     await pause(wait)
                 }

@@ -101,7 +101,7 @@ struct ReceiveCommand: Command {
             let fatal = error is ReceiveError || error is PollError
             throw CommandFailure(
                 exitCode: fatal ? .unavailable : .software,
-                message: "receive \(name): " + log.redactor.redact("\(error)"))
+                message: log.redactor.redact("receive \(name): \(error)"))
         }
         let totals = outcomes.compactMap { try? $0.1.get() }.reduce(ReceiverRun.Totals(), +)
         context.output.result(

@@ -79,6 +79,18 @@ struct ConfigurationTests {
                 #"{"providers": {"wechat": {"base_url": "https://example.com"}}}"#,
                 "providers.wechat.bot_token is missing"
             ),
+            (
+                #"{"providers": {"wecom": {"bot_secret": "hunter2", "socket_url": "wss://ws.example"}}}"#,
+                "providers.wecom.bot_id is missing"
+            ),
+            (
+                #"{"providers": {"wecom": {"bot_id": "b", "bot_secret": "hunter2", "socket_url": "http://ws.example"}}}"#,
+                "providers.wecom.socket_url must be a ws:// or wss:// URL with a host"
+            ),
+            (
+                #"{"providers": {"discord": {"bot_token": "hunter2", "intents": "all"}}}"#,
+                "providers.discord.intents must be a whole number"
+            ),
             ("{\n  \"pacing\": true,\n  \"history_limit\": 20,\n}\n", "invalid JSON at line 4, column 1"),
             ("{\"agent\": \"echo\", \"pacing\": tru}", "invalid JSON at line 1, column 29"),
             ("[\"pacing\"]", "must be a JSON object, not"),

@@ -351,7 +351,7 @@ struct ReceiveTests {
             (
                 "dingtalk",
                 #"[{"path": "gateway/connections/open", "times": 1, "status": 401, "body": {"code": "InvalidAuthentication"}}]"#,
-                "providers.dingtalk.app_key"
+                "providers.dingtalk.client_id"
             ),
         ])
     func refusedCredentials(provider: String, script: String, named: String) async throws {

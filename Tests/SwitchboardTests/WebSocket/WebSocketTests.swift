@@ -147,4 +147,28 @@ struct WebSocketTests {
             _ = try await WebSocketConnection.open("https://example.com/socket")
         }
     }
+
+    @Test("a server that accepts the connection and never answers the upgrade fails the opening at its timeout")
+    func silentServer() async throws {
+        // A listening socket nobody accepts from: the kernel completes the connection, nothing answers.
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(listener) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { raw in
+                bind(listener, raw, length) == 0 && listen(listener, 4) == 0 && getsockname(listener, raw, &length) == 0
+            }
+        }
+        #expect(bound)
+        let port = UInt16(bigEndian: address.sin_port)
+        let started = ContinuousClock.now
+        let error = await #expect(throws: WebSocketError.self) {
+            _ = try await WebSocketConnection.open("ws://127.0.0.1:\(port)/", timeout: .milliseconds(500))
+        }
+        #expect(error?.detail.contains("no answer to the upgrade") == true, "\(String(describing: error))")
+        #expect(ContinuousClock.now - started < .seconds(5))
+    }
 }

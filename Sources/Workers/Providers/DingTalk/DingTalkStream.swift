@@ -51,7 +51,7 @@ struct DingTalkStream: SocketMode {
             break
         case 400, 401, 403:
             throw .fatal(
-                "DingTalk refused providers.dingtalk.app_key and app_secret (the app's Client ID and Client Secret; "
+                "DingTalk refused providers.dingtalk.client_id and client_secret (also named app_key and app_secret; "
                     + "HTTP \(response.status) from gateway/connections/open)")
         case 429:
             throw .transient(

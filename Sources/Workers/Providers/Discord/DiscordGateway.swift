@@ -13,6 +13,12 @@ import WebSocket
 struct DiscordGateway: SocketMode {
     static let settingNames = ["intents"]
     static let requiredSettings = [String]()
+    static let publicSettings = ["intents"]
+
+    static func settingProblem(_ name: String, _ value: String) -> String? {
+        guard name == "intents" else { return nil }
+        return Int64(value).map { $0 >= 0 } == true ? nil : "must be a whole number (the Gateway intents bits)"
+    }
     /// GUILDS, GUILD_MESSAGES, DIRECT_MESSAGES and MESSAGE_CONTENT (privileged).
     static let defaultIntents: Int64 = 37377
     let provider = Provider.discord
@@ -37,15 +43,8 @@ struct DiscordGateway: SocketMode {
     }
 
     func connect(from position: String?) async throws(ReceiveError) -> (url: String, session: any SocketSession) {
-        let intents: Int64
-        if let configured = settings.credentials["intents"] {
-            guard let value = Int64(configured), value >= 0 else {
-                throw .fatal("providers.discord.intents must be a whole number (the Gateway intents bits)")
-            }
-            intents = value
-        } else {
-            intents = Self.defaultIntents
-        }
+        // The configuration refused intents that are not a whole number (`settingProblem`).
+        let intents = settings.credentials["intents"].flatMap { Int64($0) } ?? Self.defaultIntents
         let identity = DiscordIdentity(token: settings.credential("bot_token"), intents: intents)
         if let resume = position.flatMap(DiscordPosition.init(json:)) {
             return (Self.gatewayURL(resume.resumeURL), DiscordSession(identity: identity, resuming: resume))

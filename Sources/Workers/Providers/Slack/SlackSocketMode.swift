@@ -58,7 +58,10 @@ struct SlackSocketMode: SocketMode {
                     "Slack refused providers.slack.app_token (\(error)): it must be the app-level token "
                         + "(xapp-...) with the connections:write scope, and Socket Mode must be on")
             }
-            throw .transient("slack apps.connections.open failed: \(error)")
+            // Too many open connections for the app: wait before adding one more.
+            throw .transient(
+                "slack apps.connections.open failed: \(error)",
+                retryAfter: error == "too_many_websockets" ? .seconds(30) : nil)
         }
         return (url, SlackSocketSession())
     }

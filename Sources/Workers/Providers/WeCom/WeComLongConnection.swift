@@ -14,6 +14,7 @@ struct WeComLongConnection: SocketMode {
     static let settingNames = ["bot_id", "bot_secret", "socket_url"]
     static let requiredSettings = ["bot_id", "bot_secret"]
     static let repliesOverSocket = true
+    static let publicSettings = ["socket_url"]
     static let defaultURL = "wss://openws.work.weixin.qq.com"
     /// How often the client pings; two pings left unanswered drop the connection.
     static let pingInterval = Duration.seconds(30)
@@ -23,6 +24,14 @@ struct WeComLongConnection: SocketMode {
 
     init(settings: ProviderSettings, http: HTTPClient) {
         self.settings = settings
+    }
+
+    static func settingProblem(_ name: String, _ value: String) -> String? {
+        guard name == "socket_url" else { return nil }
+        let url = URLComponents(string: value)
+        guard let scheme = url?.scheme?.lowercased(), scheme == "ws" || scheme == "wss", url?.host?.isEmpty == false
+        else { return "must be a ws:// or wss:// URL with a host" }
+        return nil
     }
 
     /// The bot id names the stream; it is not the bot's secret.
