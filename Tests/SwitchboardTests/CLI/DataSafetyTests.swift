@@ -96,7 +96,8 @@ struct DataSafetyTests {
         for _ in 0..<3 {
             try await store.enqueue(NewJob(queue: "q", kind: "k", maxAttempts: 1))
         }
-        for job in try await store.claim(queues: ["q"], limit: 3, leaseDuration: .seconds(30), workerID: "t") {
+        // A lease far longer than the test: a loaded machine must not let it lapse between the claim and the fails.
+        for job in try await store.claim(queues: ["q"], limit: 3, leaseDuration: .seconds(600), workerID: "t") {
             try await store.fail(job.lease, error: "provider said 401", retryable: false)
         }
         for selection in [["--all"], ["--older-than", "0s"]] {

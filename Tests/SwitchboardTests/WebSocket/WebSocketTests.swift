@@ -164,11 +164,10 @@ struct WebSocketTests {
         }
         #expect(bound)
         let port = UInt16(bigEndian: address.sin_port)
-        let started = ContinuousClock.now
+        // Only the deadline gives this error: without it the opening would wait for the suite's time limit.
         let error = await #expect(throws: WebSocketError.self) {
             _ = try await WebSocketConnection.open("ws://127.0.0.1:\(port)/", timeout: .milliseconds(500))
         }
         #expect(error?.detail.contains("no answer to the upgrade") == true, "\(String(describing: error))")
-        #expect(ContinuousClock.now - started < .seconds(5))
     }
 }
