@@ -119,12 +119,18 @@ enum TestPostgres {
                 "\(bin)/pg_ctl", ["-D", dataDirectory, "-m", immediately ? "immediate" : "fast", "-w", "stop"])
         }
 
+        /// Where databases are created, one at a time: PostgreSQL runs one `CREATE DATABASE` at a time
+        /// anyway (each copies its template), and dozens waiting at once on Dispatch's shared threads used
+        /// them all up, stalling everything else that runs there (a store's statements among it) for tens
+        /// of seconds, until in-process leases lapsed.
+        private static let creating = DispatchQueue(label: "test-postgres-create-database")
+
         /// A new, empty database on this server.
         func newDatabase() async throws -> StoreLocation {
             let name = "t_" + UUID().uuidString.replacing("-", with: "").lowercased()
             let admin = url(database: "postgres")
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                DispatchQueue.global().async {
+                Self.creating.async {
                     continuation.resume(
                         with: Result {
                             let connection = try PGConnection(url: admin)
