@@ -62,10 +62,14 @@ package struct FeishuFrame: Sendable, Equatable {
         service = frame.service
         method = frame.method
         headers = (0..<frame.n_headers).compactMap { index in
-            guard let header = frame.headers[index]?.pointee else { return nil }
-            return Header(String(cString: header.key), String(cString: header.value))
+            guard let header = frame.headers[index]?.pointee, let key = header.key, let value = header.value else {
+                return nil
+            }
+            return Header(String(cString: key), String(cString: value))
         }
-        payload = frame.has_payload != 0 ? Data(bytes: frame.payload.data, count: frame.payload.len) : nil
+        // An empty payload has no bytes to point at: protobuf-c leaves its pointer null.
+        let bytes: UnsafeMutablePointer<UInt8>? = frame.payload.data
+        payload = frame.has_payload != 0 ? bytes.map { Data(bytes: $0, count: frame.payload.len) } ?? Data() : nil
         payloadEncoding = frame.payload_encoding.map { String(cString: $0) }
         payloadType = frame.payload_type.map { String(cString: $0) }
         logIDNew = frame.logidnew.map { String(cString: $0) }
