@@ -8,6 +8,18 @@ cd "$(dirname "$0")/.."
 swift format lint --strict --recursive Sources Tests Package.swift FuzzTesting/Package.swift FuzzTesting/Sources
 swift build --build-tests
 alone="MeasuredAlone"
-swift test --skip-build --skip "$alone" "$@"
-swift test --skip-build --no-parallel --filter "$alone" "$@"
+# A test that never ends fails the run within a bound instead of holding it until CI gives up; the
+# bounds are several times what each phase takes on a 2-core machine.
+bounded() {
+    local minutes="$1"
+    shift
+    local status=0
+    timeout --kill-after=30s "${minutes}m" "$@" || status=$?
+    if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
+        echo "ops/test.sh: '$*' was still running after ${minutes} minutes: a test that started above never ended" >&2
+    fi
+    return "$status"
+}
+bounded 40 swift test --skip-build --skip "$alone" "$@"
+bounded 15 swift test --skip-build --no-parallel --filter "$alone" "$@"
 ./ops/fuzz.sh --seconds "${FUZZ_SECONDS:-10}"

@@ -76,6 +76,11 @@ struct WorkerPoolTests {
     /// Holds every job until the test opens the gate, or until its task is cancelled.
     final class GatedHandler: JobHandler {
         private let gate = Mutex<(open: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+        private let entries = Mutex(0)
+
+        /// How many times the handler was called: a job counts as running only from here, since the
+        /// store shows it leased before the worker has read its claim's answer.
+        var entered: Int { entries.withLock { $0 } }
 
         func open() {
             let waiters = gate.withLock { gate in
@@ -87,6 +92,7 @@ struct WorkerPoolTests {
         }
 
         func run(_ job: ClaimedJob) async -> JobResult {
+            entries.withLock { $0 += 1 }
             await withTaskCancellationHandler {
                 await withCheckedContinuation { continuation in
                     let openAlready = gate.withLock { gate in
@@ -112,6 +118,18 @@ struct WorkerPoolTests {
         }
     }
 
+    /// The report of a pool run by `running`; a test cancelled meanwhile (by its time limit) opens the
+    /// handler's gate, so the pool ends and the test run is not held up by its unstructured task.
+    private func report(of running: Task<WorkerReport, any Error>, releasing handler: GatedHandler) async throws
+        -> WorkerReport
+    {
+        try await withTaskCancellationHandler {
+            try await running.value
+        } onCancel: {
+            handler.open()
+        }
+    }
+
     /// A worker on the test store's manual clock whose only alarms are its heartbeats, its fences and its
     /// grace.
     private func quietPool(_ test: TestStore, _ handler: any JobHandler, log: EventLog? = nil) -> WorkerPool {
@@ -134,7 +152,7 @@ struct WorkerPoolTests {
         let handler = GatedHandler()
         let pool = quietPool(test, handler)
         let running = Task { try await pool.run() }
-        try await waitUntil("the job is claimed") { try await test.store.job(id: id)?.state == .leased }
+        try await waitUntil("the job is running") { handler.entered == 1 }
         // A renewal runs beside the worker's loop, which meanwhile keeps time: move the clock to each
         // heartbeat only once the one before has been written.
         let claimedAt = test.clock.now()
@@ -151,7 +169,7 @@ struct WorkerPoolTests {
         handler.open()
         try await waitUntil("the job is completed") { try await test.store.job(id: id) == nil }
         pool.requestStop()
-        #expect(try await running.value.completed == 1)
+        #expect(try await report(of: running, releasing: handler).completed == 1)
     }
 
     @Test(
@@ -160,15 +178,17 @@ struct WorkerPoolTests {
     func graceOnTheManualClock(backend: TestBackend) async throws {
         let test = try await TestStore(backend)
         let id = try await test.enqueue().jobID
-        let pool = quietPool(test, GatedHandler())
+        let handler = GatedHandler()
+        let pool = quietPool(test, handler)
         let running = Task { try await pool.run() }
-        try await waitUntil("the job is claimed") { try await test.store.job(id: id)?.state == .leased }
+        try await waitUntil("the job is running") { handler.entered == 1 }
         let stopped = test.clock.now()
         pool.requestStop()
-        // The first alarm after the stop is the end of the grace; nothing is cut short before it.
-        #expect(await test.clock.nextAlarm() == stopped + .seconds(5))
+        // Once the worker has read the stop, its first alarm is the end of the grace (before the next
+        // heartbeat's, at 10 s); nothing is cut short before it.
+        try await waitUntil("the grace's alarm is set") { await test.clock.nextAlarm() == stopped + .seconds(5) }
         await test.clock.advanceToNextAlarm()
-        let report = try await running.value
+        let report = try await report(of: running, releasing: handler)
         #expect(report.snoozed == 1, "handed back")
         let job = try #require(try await test.store.job(id: id))
         #expect(job.state == .ready)
@@ -180,16 +200,19 @@ struct WorkerPoolTests {
         arguments: TestBackend.all)
     func leaseLossOnTheManualClock(backend: TestBackend) async throws {
         let test = try await TestStore(backend)
-        let id = try await test.enqueue().jobID
+        _ = try await test.enqueue()
         let log = EventLog()
-        let pool = quietPool(test, GatedHandler(), log: log)
+        let handler = GatedHandler()
+        let pool = quietPool(test, handler, log: log)
         let running = Task { try await pool.run() }
-        try await waitUntil("the job is claimed") { try await test.store.job(id: id)?.state == .leased }
+        // Waiting for the handler, not for the row: a clock moved before the worker read its claim's
+        // answer would have it hand the job back unrun and claim it again.
+        try await waitUntil("the job is running") { handler.entered == 1 }
         // The heartbeat due at 10 s runs only at 31 s: the lease ran out at 30, and the job's fence at 22.5.
         test.clock.advance(by: .seconds(31))
         try await waitUntil("the lease is reported lost") { log.leaseLost }
         pool.requestStop()
-        let report = try await running.value
+        let report = try await report(of: running, releasing: handler)
         #expect(report.leasesLost == 1)
         // The store recovered the expired lease; whatever ran the job again, the stalled attempt
         // (lease 1) settled nothing.
