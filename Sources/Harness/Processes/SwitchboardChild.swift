@@ -104,18 +104,20 @@ package final class SwitchboardChild: @unchecked Sendable {
 
     /// The next line the child prints, or nil once its stdout closes.
     package func readLine() async -> String? {
-        await onQueue {
-            var chunk = [UInt8](repeating: 0, count: 65_536)
-            while true {
-                if let newline = self.buffer.firstIndex(of: UInt8(ascii: "\n")) {
-                    let line = String(decoding: self.buffer[..<newline], as: UTF8.self)
-                    self.buffer.removeSubrange(...newline)
-                    return line
+        await killedIfCancelled {
+            await self.onQueue {
+                var chunk = [UInt8](repeating: 0, count: 65_536)
+                while true {
+                    if let newline = self.buffer.firstIndex(of: UInt8(ascii: "\n")) {
+                        let line = String(decoding: self.buffer[..<newline], as: UTF8.self)
+                        self.buffer.removeSubrange(...newline)
+                        return line
+                    }
+                    let count = read(self.output, &chunk, chunk.count)
+                    if count < 0 && errno == EINTR { continue }
+                    if count <= 0 { return nil }
+                    self.buffer.append(contentsOf: chunk[..<count])
                 }
-                let count = read(self.output, &chunk, chunk.count)
-                if count < 0 && errno == EINTR { continue }
-                if count <= 0 { return nil }
-                self.buffer.append(contentsOf: chunk[..<count])
             }
         }
     }
@@ -167,7 +169,17 @@ package final class SwitchboardChild: @unchecked Sendable {
 
     /// The child's exit status (128 + the signal when a signal ended it).
     package func waitForExit() async -> Int32 {
-        Self.status(await child.termination())
+        await killedIfCancelled { Self.status(await self.child.termination()) }
+    }
+
+    /// Runs `wait`, a wait on the child; a test cancelled meanwhile (its time limit passed) kills the
+    /// child, so the wait ends instead of holding up the test run.
+    private func killedIfCancelled<T: Sendable>(_ wait: @Sendable () async -> T) async -> T {
+        await withTaskCancellationHandler {
+            await wait()
+        } onCancel: {
+            child.signal(SIGKILL)
+        }
     }
 
     /// The exit status, once the child has ended; nil while it runs.
@@ -178,10 +190,12 @@ package final class SwitchboardChild: @unchecked Sendable {
     /// Closes its stdin, reads what is left of its stdout, and waits for it to end.
     package func finish() async -> Finished {
         closeInput()
-        let rest = await onQueue {
-            let rest = self.buffer + Self.readToEnd(self.output)
-            self.buffer = Data()
-            return rest
+        let rest = await killedIfCancelled {
+            await self.onQueue {
+                let rest = self.buffer + Self.readToEnd(self.output)
+                self.buffer = Data()
+                return rest
+            }
         }
         let status = await waitForExit()
         return Finished(

@@ -79,7 +79,10 @@ struct WorkerEndingsTests {
         let store = try await SwitchboardDatabase.open(.sqlite(path: path))
         try await store.enqueue(NewJob(queue: "q", kind: "k", runAt: .after(.seconds(3600))))
         let worker = try SwitchboardProcess.start(["work", "--queue", "q", "--exec", "true"], database: path)
-        try await waitUntil("the worker has claimed once") { FileManager.default.fileExists(atPath: path + "-writer") }
+        // Its first exchange registers it (and claims nothing: the job is an hour away).
+        try await waitUntil("the worker has exchanged once") {
+            try RawSQLite.integer("SELECT count(*) FROM workers", at: path) == 1
+        }
         // Overwrite the pages of the index every claim reads, behind SQLite's back, then commit elsewhere
         // so the worker's cache of them is dropped: its next exchange meets the corruption.
         try RawSQLite.run("PRAGMA wal_checkpoint(TRUNCATE)", at: path)
