@@ -7,7 +7,8 @@ import Queue
 ///
 /// Open the database with `SwitchboardDatabase.open`, which creates and migrates these tables with the
 /// queue's. Every rule that must hold under concurrency is kept by the backend inside one transaction
-/// (`ChatStorage`); this type checks values and draws codes and tokens, and keeps only their digests.
+/// (`ChatStorage`, its statements written once for both databases); this type checks values and draws
+/// codes and tokens, and keeps only their digests.
 public struct ChatStore: Sendable {
     public static let connectCodeLifetime: Duration = .seconds(600)
     public static let maxPendingConnectCodes = 5
@@ -15,7 +16,7 @@ public struct ChatStore: Sendable {
 
     /// The queue the chat tables live beside.
     public let jobs: JobStore
-    let storage: any ChatStorage
+    let storage: ChatStorage
 
     /// The chat tables of `store`.
     /// - Throws: `QueueError.invalidArgument` when the store was opened without them (by `JobStore.open`
@@ -26,15 +27,7 @@ public struct ChatStore: Sendable {
                 "store", "was opened without the chat tables: open it with SwitchboardDatabase.open")
         }
         jobs = store
-        storage = try Self.storage(for: store)
-    }
-
-    private static func storage(for store: JobStore) throws -> any ChatStorage {
-        switch store.storage {
-        case let sqlite as SQLiteJobStorage: SQLiteChatStorage(jobs: sqlite)
-        case let postgres as PostgresJobStorage: PostgresChatStorage(jobs: postgres)
-        default: throw QueueError(.internal, "no chat tables for the backend of \(store.path)")
-        }
+        storage = ChatStorage(database: store.storage)
     }
 
     static func requireValue(_ value: String, _ field: String) throws {

@@ -36,11 +36,6 @@ package struct ConversationMessage: JobAttachment, Equatable {
     }
 
     package func write(jobID: Int64, in transaction: any JobWriteTransaction) throws {
-        switch transaction {
-        case let sqlite as JobsTransaction: try SQLiteChatStorage.append(self, jobID: jobID, in: sqlite)
-        case let postgres as PostgresJobsTransaction:
-            PostgresChatStorage.append(self, jobID: jobID, in: postgres)
-        default: throw QueueError(.internal, "no chat tables for this backend's transactions")
-        }
+        try ChatStorage.append(self, jobID: jobID, in: transaction)
     }
 }

@@ -28,10 +28,6 @@ package struct PollCursor: TransactionRecord, Equatable {
     }
 
     package func write(in transaction: any JobWriteTransaction) throws {
-        switch transaction {
-        case let sqlite as JobsTransaction: try SQLiteChatStorage.save(self, in: sqlite)
-        case let postgres as PostgresJobsTransaction: try PostgresChatStorage.save(self, in: postgres)
-        default: throw QueueError(.internal, "no chat tables for this backend's transactions")
-        }
+        try ChatStorage.save(self, in: transaction)
     }
 }

@@ -30,13 +30,7 @@ package struct StreamHoldFence: TransactionRecord, Equatable {
     }
 
     package func write(in transaction: any JobWriteTransaction) throws {
-        switch transaction {
-        case let sqlite as JobsTransaction:
-            try check(SQLiteChatStorage.hold(stream, in: sqlite.connection), at: sqlite.now)
-        case let postgres as PostgresJobsTransaction:
-            try check(PostgresChatStorage.lockedHold(stream, in: postgres.connection), at: postgres.now)
-        default: throw QueueError(.internal, "no chat tables for this backend's transactions")
-        }
+        try check(ChatStorage.hold(stream, in: transaction.sql, locking: true), at: transaction.now)
     }
 
     /// Lets the transaction through when `current`, the stream's hold as the transaction reads it at `now`,

@@ -25,6 +25,10 @@ package protocol TransactionRecord: Sendable {
     func write(in transaction: any JobWriteTransaction) throws
 }
 
-/// A backend's write transaction as an attachment meets it: the attachment casts it to its backend's
-/// type (`JobsTransaction` for SQLite) to write its row with that backend's statements.
-package protocol JobWriteTransaction {}
+/// A backend's write transaction as an attachment meets it: statements written once for both databases.
+package protocol JobWriteTransaction {
+    /// The transaction's statements.
+    var sql: any SQLExecutor { get }
+    /// The transaction's instant.
+    var now: Timestamp { get }
+}

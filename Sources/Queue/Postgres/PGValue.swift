@@ -4,6 +4,7 @@ import Foundation
 /// ever interpolated into SQL and no text escaping is involved.
 package enum PGValue: Sendable {
     case int8(Int64)
+    case float8(Double)
     case text(String)
     case bytea(Data)
     case bool(Bool)
@@ -28,6 +29,7 @@ package enum PGValue: Sendable {
     package var type: PGType {
         switch self {
         case .int8: .int8
+        case .float8: .float8
         case .text: .text
         case .bytea: .bytea
         case .bool: .bool
@@ -42,6 +44,7 @@ package enum PGValue: Sendable {
     var encoded: [UInt8]? {
         switch self {
         case .int8(let number): Self.bigEndian(number)
+        case .float8(let number): Self.bigEndian(number.bitPattern)
         case .text(let string): Array(string.utf8)
         case .bytea(let data): Array(data)
         case .bool(let flag): [flag ? 1 : 0]
@@ -77,11 +80,15 @@ package enum PGValue: Sendable {
 
 /// The PostgreSQL types Switchboard binds, by their fixed object ids.
 package enum PGType: Sendable {
-    case int8, text, bytea, bool, int8Array, textArray, byteaArray
+    case int8, float8, text, bytea, bool, int8Array, textArray, byteaArray
+    /// No type given: the server infers the parameter's from the statement (for an untyped NULL).
+    case unknown
 
     var oid: UInt32 {
         switch self {
+        case .unknown: 0
         case .int8: 20
+        case .float8: 701
         case .text: 25
         case .bytea: 17
         case .bool: 16

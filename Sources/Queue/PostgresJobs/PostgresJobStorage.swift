@@ -20,7 +20,7 @@ package final class PostgresJobStorage: JobsWritingStorage {
     package let database: PostgresDatabase
     package let clock: any WallClock
     /// False only where a test moves time by hand: every time is then `clock`'s.
-    package let usesServerClock: Bool
+    let usesServerClock: Bool
     let rules: JobRules
     package let location: String
     private let listener: PostgresListener?
@@ -80,21 +80,40 @@ package final class PostgresJobStorage: JobsWritingStorage {
         reservingIDs count: Int, _ body: @escaping @Sendable (PostgresJobsTransaction) throws -> T
     ) async throws -> T {
         let clock = self.clock
+        let usesServerClock = self.usesServerClock
         let rules = self.rules
         let reserving = count > 0 ? [PostgresJobsTransaction.reservingIDs(count)] : []
         return try await database.write(readingServerTime: usesServerClock, alsoSelecting: reserving) {
             connection, opened in
             try body(
                 PostgresJobsTransaction(
-                    connection: connection, now: Self.instant(opened.serverTime, clock), rules: rules,
-                    reservedIDs: try opened.values.first.map(PostgresJobsTransaction.ids) ?? []))
+                    connection: connection, now: Self.instant(opened.serverTime, clock),
+                    sql: PostgresExecutor(connection: connection, clock: clock, usesServerClock: usesServerClock),
+                    rules: rules, reservedIDs: try opened.values.first.map(PostgresJobsTransaction.ids) ?? []))
+        }
+    }
+
+    package func writeSQL<T: Sendable>(_ body: @escaping @Sendable (any SQLExecutor, Timestamp) throws -> T)
+        async throws -> T
+    {
+        try await writeJobs(reservingIDs: 0) { transaction in try body(transaction.sql, transaction.now) }
+    }
+
+    package func readSQL<T: Sendable>(_ body: @escaping @Sendable (any SQLExecutor, SQLReadTime) throws -> T)
+        async throws -> T
+    {
+        let clock = self.clock
+        let usesServerClock = self.usesServerClock
+        let time = SQLReadTime(value: usesServerClock ? .null : .integer(clock.now().millisecondsSince1970))
+        return try await database.perform { connection in
+            try body(PostgresExecutor(connection: connection, clock: clock, usesServerClock: usesServerClock), time)
         }
     }
 
     /// Runs `body`, one statement, outside an explicit transaction (a statement sees one snapshot of its
     /// own): a read in one round trip instead of three. A statement that needs the time binds
     /// `StatementTime.parameter` through `PostgresClockSQL.parameter`.
-    package func query<T: Sendable>(_ body: @escaping @Sendable (PGConnection, StatementTime) throws -> T)
+    func query<T: Sendable>(_ body: @escaping @Sendable (PGConnection, StatementTime) throws -> T)
         async throws -> T
     {
         let time = statementTime
@@ -102,7 +121,7 @@ package final class PostgresJobStorage: JobsWritingStorage {
     }
 
     /// Runs `body` in a read-only snapshot, at the server's time read by its BEGIN.
-    package func read<T: Sendable>(_ body: @escaping @Sendable (PGConnection, Timestamp) throws -> T) async throws
+    func read<T: Sendable>(_ body: @escaping @Sendable (PGConnection, Timestamp) throws -> T) async throws
         -> T
     {
         let clock = self.clock
@@ -112,7 +131,7 @@ package final class PostgresJobStorage: JobsWritingStorage {
     }
 
     /// The time a single statement is judged at: the server's, or in a test the store's clock's reading.
-    package var statementTime: StatementTime {
+    var statementTime: StatementTime {
         StatementTime(parameter: usesServerClock ? .null(.int8) : .int8(clock.now().millisecondsSince1970))
     }
 

@@ -16,15 +16,17 @@ package final class PostgresJobsTransaction: JobWriteTransaction, JobsWriting {
     /// The server's clock at the transaction's start (or, in a test, the store's clock).
     package let now: Timestamp
     let rules: JobRules
+    package let sql: any SQLExecutor
     private var lockedGroups: Set<String> = []
     /// Job ids drawn in the transaction's opening round trip, ascending, not yet taken.
     private var reservedIDs: [Int64]
 
     static let liveStates = "('scheduled', 'ready', 'leased', 'blocked')"
 
-    init(connection: PGConnection, now: Timestamp, rules: JobRules, reservedIDs: [Int64] = []) {
+    init(connection: PGConnection, now: Timestamp, sql: PostgresExecutor, rules: JobRules, reservedIDs: [Int64] = []) {
         self.connection = connection
         self.now = now
+        self.sql = sql
         self.rules = rules
         self.reservedIDs = reservedIDs
     }

@@ -1,6 +1,6 @@
 /// The time one PostgreSQL statement is judged at, bound as a parameter through
 /// `PostgresClockSQL.parameter`: NULL, so the statement reads the server's clock, or, where a test moves
 /// time by hand, its clock's reading.
-package struct StatementTime: Sendable {
-    package let parameter: PGValue
+struct StatementTime: Sendable {
+    let parameter: PGValue
 }

@@ -6,6 +6,10 @@ package enum SQLValue: Sendable {
     case real(Double)
     case text(String)
     case blob(Data)
+    /// Row ids (of jobs, of queued frames), a whole batch in one value: a statement tests a column against
+    /// them with `SQLDialect.isAny(ofIntegers:)` (on SQLite they are bound as a JSON array that `json_each`
+    /// reads back).
+    case integers([Int64])
     case null
 
     package static func integer(_ value: Int) -> SQLValue { .integer(Int64(value)) }

@@ -9,6 +9,10 @@ package final class SQLiteStatement {
     /// The connection's handle, for error messages; the connection outlives its statements.
     private let connection: OpaquePointer
     let sql: String
+    /// For each parameter index (from 1), the offset of the value bound to it. SQLite numbers `$N`
+    /// parameters in the order they first appear, not by N, so SQL written for both databases (`$1`,
+    /// which PostgreSQL reads by number) is bound by each parameter's name. Empty for `?N` and `?`.
+    private let valueOffsets: [Int]
 
     init(connection: OpaquePointer, sql: String) throws {
         var statement: OpaquePointer?
@@ -20,6 +24,26 @@ package final class SQLiteStatement {
         self.handle = statement
         self.connection = connection
         self.sql = sql
+        do {
+            valueOffsets = try Self.valueOffsets(statement, sql: sql)
+        } catch {
+            sqlite3_finalize(statement)
+            throw error
+        }
+    }
+
+    private static func valueOffsets(_ statement: OpaquePointer, sql: String) throws -> [Int] {
+        let count = sqlite3_bind_parameter_count(statement)
+        guard count > 0, let first = sqlite3_bind_parameter_name(statement, 1), first.pointee == UInt8(ascii: "$")
+        else { return [] }
+        return try (1...count).map { index in
+            guard let name = sqlite3_bind_parameter_name(statement, index).map(String.init(cString:)),
+                name.hasPrefix("$"), let number = Int(name.dropFirst()), number >= 1
+            else {
+                throw QueueError(.internal, "statement mixes $N parameters with others: \(sql)")
+            }
+            return number - 1
+        }
     }
 
     deinit {
@@ -30,36 +54,50 @@ package final class SQLiteStatement {
     func bind(_ values: [SQLValue]) throws {
         sqlite3_reset(handle)
         sqlite3_clear_bindings(handle)
-        for (offset, value) in values.enumerated() {
-            let index = Int32(offset + 1)
-            let code: Int32
-            switch value {
-            case .integer(let number):
-                code = sqlite3_bind_int64(handle, index, number)
-            case .real(let number):
-                code = sqlite3_bind_double(handle, index, number)
-            case .text(let string):
-                // By byte count, not up to a NUL: text may hold U+0000 (JSON allows it), and stopping
-                // there would truncate it silently.
-                var string = string
-                code = string.withUTF8 { bytes -> Int32 in
-                    guard let base = bytes.baseAddress, !bytes.isEmpty else {
-                        return sqlite3_bind_text(handle, index, "", 0, sb_sqlite_transient())
-                    }
-                    return base.withMemoryRebound(to: CChar.self, capacity: bytes.count) { characters in
-                        sqlite3_bind_text64(
-                            handle, index, characters, UInt64(bytes.count), sb_sqlite_transient(), UInt8(SQLITE_UTF8)
-                        )
-                    }
-                }
-            case .blob(let data):
-                code = data.withUnsafeBytes { bytes in
-                    sqlite3_bind_blob64(handle, index, bytes.baseAddress, UInt64(bytes.count), sb_sqlite_transient())
-                }
-            case .null:
-                code = sqlite3_bind_null(handle, index)
+        if valueOffsets.isEmpty {
+            for (offset, value) in values.enumerated() {
+                try bind(value, at: Int32(offset + 1))
             }
-            try SQLiteConnection.check(code, handle: connection, sql: sql)
+        } else {
+            for (position, offset) in valueOffsets.enumerated() where offset < values.count {
+                try bind(values[offset], at: Int32(position + 1))
+            }
+        }
+    }
+
+    private func bind(_ value: SQLValue, at index: Int32) throws {
+        let code: Int32
+        switch value {
+        case .integer(let number):
+            code = sqlite3_bind_int64(handle, index, number)
+        case .real(let number):
+            code = sqlite3_bind_double(handle, index, number)
+        case .text(let string):
+            code = bindText(string, at: index)
+        case .integers(let numbers):
+            code = bindText("[" + numbers.map(String.init).joined(separator: ",") + "]", at: index)
+        case .blob(let data):
+            code = data.withUnsafeBytes { bytes in
+                sqlite3_bind_blob64(handle, index, bytes.baseAddress, UInt64(bytes.count), sb_sqlite_transient())
+            }
+        case .null:
+            code = sqlite3_bind_null(handle, index)
+        }
+        try SQLiteConnection.check(code, handle: connection, sql: sql)
+    }
+
+    /// Binds text by byte count, not up to a NUL: text may hold U+0000 (JSON allows it), and stopping there
+    /// would truncate it silently.
+    private func bindText(_ string: String, at index: Int32) -> Int32 {
+        var string = string
+        return string.withUTF8 { bytes -> Int32 in
+            guard let base = bytes.baseAddress, !bytes.isEmpty else {
+                return sqlite3_bind_text(handle, index, "", 0, sb_sqlite_transient())
+            }
+            return base.withMemoryRebound(to: CChar.self, capacity: bytes.count) { characters in
+                sqlite3_bind_text64(
+                    handle, index, characters, UInt64(bytes.count), sb_sqlite_transient(), UInt8(SQLITE_UTF8))
+            }
         }
     }
 

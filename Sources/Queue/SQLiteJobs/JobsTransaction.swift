@@ -8,6 +8,16 @@ package struct JobsTransaction: JobWriteTransaction, JobsWriting {
     package let connection: SQLiteConnection
     package let now: Timestamp
     let rules: JobRules
+    let clock: any WallClock
+
+    init(connection: SQLiteConnection, clock: any WallClock, rules: JobRules) {
+        self.connection = connection
+        self.now = clock.now()
+        self.rules = rules
+        self.clock = clock
+    }
+
+    package var sql: any SQLExecutor { SQLiteExecutor(connection: connection, clock: clock) }
 
     // MARK: Enqueue
 
@@ -128,7 +138,7 @@ package struct JobsTransaction: JobWriteTransaction, JobsWriting {
             WHERE id IN (SELECT value FROM json_each(?1)) AND state = 'ready'
             """,
             [
-                .idList(chosen.map(\.id)),
+                .integers(chosen.map(\.id)),
                 .integer(expiresAt.millisecondsSince1970), .text(workerID), .integer(now.millisecondsSince1970),
             ]
         )
@@ -297,7 +307,7 @@ package struct JobsTransaction: JobWriteTransaction, JobsWriting {
             "SELECT \(AttemptRow.columns), lease_token FROM jobs "
                 + "WHERE id IN (SELECT value FROM json_each(?1)) AND state = 'leased' AND lease_expires_at > ?2",
             [
-                .idList(leases.map(\.jobID)),
+                .integers(leases.map(\.jobID)),
                 .integer(now.millisecondsSince1970),
             ]
         ) { (Lease(jobID: $0.int64(0), token: $0.int64(7)), AttemptRow($0)) }
@@ -402,13 +412,5 @@ package struct JobsTransaction: JobWriteTransaction, JobsWriting {
             """,
             [.integer((now - retention).millisecondsSince1970), .integer(limit)]
         )
-    }
-}
-
-extension SQLValue {
-    /// Row ids (of jobs, of queued frames) as the JSON array a statement reads back with `json_each`: a whole
-    /// batch in one value.
-    package static func idList(_ ids: [Int64]) -> SQLValue {
-        .text("[" + ids.map(String.init).joined(separator: ",") + "]")
     }
 }

@@ -44,12 +44,32 @@ package final class SQLiteJobStorage: JobsWritingStorage {
         let clock = self.clock
         let rules = self.rules
         return try await database.write { connection in
-            try body(JobsTransaction(connection: connection, now: clock.now(), rules: rules))
+            try body(JobsTransaction(connection: connection, clock: clock, rules: rules))
+        }
+    }
+
+    package func writeSQL<T: Sendable>(_ body: @escaping @Sendable (any SQLExecutor, Timestamp) throws -> T)
+        async throws -> T
+    {
+        let clock = self.clock
+        return try await database.write { connection in
+            try body(SQLiteExecutor(connection: connection, clock: clock), clock.now())
+        }
+    }
+
+    package func readSQL<T: Sendable>(_ body: @escaping @Sendable (any SQLExecutor, SQLReadTime) throws -> T)
+        async throws -> T
+    {
+        let clock = self.clock
+        return try await database.read { connection in
+            try body(
+                SQLiteExecutor(connection: connection, clock: clock),
+                SQLReadTime(value: .integer(clock.now().millisecondsSince1970)))
         }
     }
 
     /// Runs `body` in a read transaction, with the time read inside it.
-    package func read<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection, Timestamp) throws -> T) async throws
+    func read<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection, Timestamp) throws -> T) async throws
         -> T
     {
         let clock = self.clock

@@ -6,7 +6,7 @@ import Foundation
 /// redrive, batching a purge); a backend keeps every statement. Each method is one transaction, or for
 /// a read one snapshot, committed before it returns, with the time read inside it from the store's clock.
 /// A backend is opened with the store's `StoreOptions`; the queue's tests run against every backend.
-package protocol JobStorage: Sendable {
+package protocol JobStorage: SQLTransactions {
     /// The database, for messages: a path, or a URL without its password.
     var location: String { get }
 
