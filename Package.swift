@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "HTTPClient", targets: ["HTTPClient"]),
         .library(name: "WebSocket", targets: ["WebSocket"]),
         .library(name: "JSON", targets: ["JSON"]),
+        .library(name: "Authentication", targets: ["Authentication"]),
         .library(name: "FuzzTargets", targets: ["FuzzTargets"]),
     ],
     targets: [
@@ -66,6 +67,7 @@ let package = Package(
                 "JSON", "Queue", "ChatStore", "Enqueuer", "HTTPClient", "WebSocket", "CFeishuFrame", "CSystem",
             ]),
         .target(name: "HTTPServer", dependencies: ["CMicroHTTPD"]),
+        .target(name: "Authentication", dependencies: ["CCrypto", "JSON", "HTTPClient"]),
         .target(
             name: "Harness",
             dependencies: [
@@ -74,24 +76,27 @@ let package = Package(
         ),
         .target(
             name: "switchboard",
-            dependencies: ["JSON", "Queue", "ChatStore", "Enqueuer", "Workers", "HTTPClient", "HTTPServer", "Harness"]
+            dependencies: [
+                "JSON", "Queue", "ChatStore", "Enqueuer", "Workers", "HTTPClient", "HTTPServer", "Authentication",
+                "Harness",
+            ]
         ),
         .executableTarget(name: "SwitchboardMain", dependencies: ["switchboard"]),
         .target(
             name: "FuzzTargets",
             dependencies: [
                 "JSON", "Queue", "ChatStore", "Enqueuer", "Workers", "HTTPClient", "HTTPServer", "WebSocket",
-                "switchboard", "CCrypto",
+                "switchboard", "CCrypto", "Authentication",
             ]
         ),
         .testTarget(
             name: "SwitchboardTests",
             dependencies: [
                 "JSON", "Queue", "ChatStore", "Enqueuer", "Workers", "HTTPClient", "HTTPServer", "Harness", "CSQLite",
-                "WebSocket", "SwitchboardMain",
+                "WebSocket", "SwitchboardMain", "Authentication",
                 "FuzzTargets",
             ],
-            exclude: ["Enqueuer/Fixtures", "Serve/Browser", "Workers/Agents"]
+            exclude: ["Enqueuer/Fixtures", "Serve/Browser", "Serve/JWT", "Workers/Agents"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -18,7 +18,7 @@ public struct FuzzTarget: Sendable {
 
     /// Every target, in the order `ops/fuzz.sh --list` prints them.
     public static let all: [FuzzTarget] =
-        [json, eventStream, cron, configuration, form, router, intakeBearer]
+        [json, eventStream, cron, configuration, form, router, intakeBearer, jwt, jwks]
         + WebhookTargets.all + NormaliserTargets.all + [pollTelegram, pollWeChat, retryAfter] + SocketTargets.all
 
     public static func named(_ name: String) -> FuzzTarget? {

@@ -98,6 +98,8 @@ final class CurlTransfer {
             }
         case .get:
             try check(sb_curl_setopt_long(handle, CURLOPT_HTTPGET, 1))
+        case .delete:
+            try check(sb_curl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, request.method.rawValue))
         }
     }
 

@@ -7,6 +7,7 @@ public struct HTTPRequest: Sendable {
         case post = "POST"
         case put = "PUT"
         case patch = "PATCH"
+        case delete = "DELETE"
     }
 
     public var method: Method

@@ -107,3 +107,41 @@ extension ChatStorage {
         }
     }
 }
+
+extension ChatStorage {
+    /// `owner`'s active connections, oldest first.
+    func connections(owner: String) async throws -> [ChannelConnection] {
+        try await read { sql, _ in
+            try sql.query(
+                """
+                SELECT \(ChannelConnection.columns) FROM \(sql.dialect.table("channel_connections"))
+                WHERE owner = $1 AND status = 'active' ORDER BY id
+                """,
+                [.text(owner)],
+                row: { ChannelConnection($0) }
+            )
+        }
+    }
+
+    /// Revokes an active connection of `owner`'s; the identity is then unconnected.
+    /// - Throws: `LinkError.notFound` when no active connection has the id, `.notOwner` when it is another
+    ///   owner's.
+    func revokeConnection(id: Int64, owner: String) async throws {
+        try await write { sql, now in
+            let connections = sql.dialect.table("channel_connections")
+            guard
+                let current = try sql.queryFirst(
+                    "SELECT owner FROM \(connections) WHERE id = $1 AND status = 'active'\(sql.dialect.forUpdate)",
+                    [.integer(id)], row: { $0.text(0) })
+            else {
+                throw LinkError(.notFound, "no active connection with id \(id)")
+            }
+            guard current == owner else {
+                throw LinkError(.notOwner, "connection \(id) belongs to another owner")
+            }
+            try sql.execute(
+                "UPDATE \(connections) SET status = 'revoked', revoked_at = $2 WHERE id = $1",
+                [.integer(id), .integer(now.millisecondsSince1970)])
+        }
+    }
+}

@@ -31,21 +31,31 @@ extension ChatStorage {
     /// transaction's next statement.
     static func append(_ message: ConversationMessage, jobID: Int64, in transaction: any JobWriteTransaction) throws {
         let sql = transaction.sql
-        let messages = sql.dialect.table("conversation_messages")
+        let statements = sql.dialect == .sqlite ? sqliteAppending : postgresAppending
         let conversation = sql.dialect.unrestrictedText(message.conversation)
         try sql.executeDeferred(
-            "INSERT INTO \(messages) (conversation, role, text, job_id, created_at) VALUES ($1, $2, $3, $4, $5)",
+            statements.insert,
             [
                 conversation, .text(message.role.rawValue), sql.dialect.unrestrictedText(message.text),
                 .integer(jobID), .integer(transaction.now.millisecondsSince1970),
             ]
         )
         try sql.executeDeferred(
+            statements.prune, [conversation, .integer(message.kept), .integer(ConversationMessage.pruneBatch)])
+    }
+
+    /// `append`'s statements, made once per dialect: every event of intake runs them.
+    private static let sqliteAppending = appending(.sqlite)
+    private static let postgresAppending = appending(.postgres)
+
+    private static func appending(_ dialect: SQLDialect) -> (insert: String, prune: String) {
+        let messages = dialect.table("conversation_messages")
+        return (
+            "INSERT INTO \(messages) (conversation, role, text, job_id, created_at) VALUES ($1, $2, $3, $4, $5)",
             """
             DELETE FROM \(messages) WHERE id IN (
                 SELECT id FROM \(messages) WHERE conversation = $1 ORDER BY id DESC LIMIT $3 OFFSET $2)
-            """,
-            [conversation, .integer(message.kept), .integer(ConversationMessage.pruneBatch)]
+            """
         )
     }
 }

@@ -33,13 +33,13 @@ extension ChatStorage {
         }
     }
 
-    /// When a token was used, superseded and expires; nil when there is no such token.
-    func linkTokenTimes(digest: Data) async throws -> LinkTokenTimes? {
+    /// The token whose digest is `digest`; nil when there is none.
+    func linkToken(digest: Data) async throws -> LinkTokenRecord? {
         try await read { sql, _ in
             try sql.queryFirst(
-                "SELECT used_at, superseded_at, expires_at FROM \(sql.dialect.table("link_tokens")) WHERE token_hash = $1",
+                "SELECT \(LinkTokenRecord.columns) FROM \(sql.dialect.table("link_tokens")) WHERE token_hash = $1",
                 [.blob(digest)],
-                row: { LinkTokenTimes($0) }
+                row: { try LinkTokenRecord($0) }
             )
         }
     }

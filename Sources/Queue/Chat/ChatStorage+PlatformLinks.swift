@@ -16,16 +16,17 @@ extension ChatStorage {
         try await read { sql, _ in try Self.link(type: type, platform: platform, subject: subject, in: sql) }
     }
 
-    func deleteLink(id: Int64, account: String) async throws {
+    /// Deletes link `id` of `account`'s, when it is of `type` (any type when nil).
+    func deleteLink(id: Int64, account: String, type: LinkType?) async throws {
         try await write { sql, _ in
             let links = sql.dialect.table("platform_links")
             guard
-                let owner = try sql.queryFirst(
-                    "SELECT account FROM \(links) WHERE id = $1\(sql.dialect.forUpdate)", [.integer(id)],
-                    row: { $0.text(0) }
-                )
+                let (owner, storedType) = try sql.queryFirst(
+                    "SELECT account, type FROM \(links) WHERE id = $1\(sql.dialect.forUpdate)", [.integer(id)],
+                    row: { ($0.text(0), $0.text(1)) }
+                ), type == nil || type?.rawValue == storedType
             else {
-                throw LinkError(.notFound, "no link with id \(id)")
+                throw LinkError(.notFound, "no \(type.map { "\($0.rawValue) " } ?? "")link with id \(id)")
             }
             guard owner == account else {
                 throw LinkError(.notOwner, "link \(id) belongs to another account")

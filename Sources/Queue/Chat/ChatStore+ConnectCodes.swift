@@ -36,4 +36,17 @@ extension ChatStore {
     public func connectedOwner(_ identity: ChannelIdentity) async throws -> String? {
         try await storage.connectedOwner(identity)
     }
+
+    /// `owner`'s active channel connections, oldest first.
+    public func connections(owner: String) async throws -> [ChannelConnection] {
+        try Self.requireValue(owner, "owner")
+        return try await storage.connections(owner: owner)
+    }
+
+    /// Revokes one of `owner`'s connections: messages from that identity are no longer theirs.
+    /// - Throws: `LinkError.notFound` or `.notOwner`.
+    public func revokeConnection(id: Int64, owner: String) async throws {
+        try Self.requireValue(owner, "owner")
+        try await storage.revokeConnection(id: id, owner: owner)
+    }
 }

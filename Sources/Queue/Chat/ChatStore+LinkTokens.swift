@@ -20,11 +20,19 @@ extension ChatStore {
     /// Where a token stands: pending, linked, expired or superseded.
     /// - Throws: `LinkError.malformedToken` (not looked up) or `.notFound`.
     public func linkTokenStatus(_ token: String) async throws -> LinkTokenStatus {
+        try await linkTokenInfo(token).status
+    }
+
+    /// What a link page may show about a token: its flow, platform, status and expiry.
+    /// - Throws: `LinkError.malformedToken` (not looked up) or `.notFound`.
+    public func linkTokenInfo(_ token: String) async throws -> LinkTokenInfo {
         guard SecretToken.isWellFormed(token) else { throw LinkError.malformed }
-        guard let times = try await storage.linkTokenTimes(digest: try SecretToken.digest(token)) else {
+        guard let record = try await storage.linkToken(digest: try SecretToken.digest(token)) else {
             throw LinkError(.notFound, "no such link token")
         }
-        return times.status(at: jobs.clock.now())
+        return LinkTokenInfo(
+            type: record.type, platform: record.platform, status: record.status(at: jobs.clock.now()),
+            expiresAt: record.expiresAt)
     }
 
     /// Consumes a link token and links its server or user to `account`, in one transaction: if the link

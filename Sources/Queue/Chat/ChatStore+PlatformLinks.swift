@@ -15,9 +15,10 @@ extension ChatStore {
     }
 
     /// Deletes a link, which only the account that owns it may do.
+    /// - Parameter type: the kind of link the caller means; a link of the other kind is not found.
     /// - Throws: `LinkError.notFound` or `.notOwner`.
-    public func deleteLink(id: Int64, account: String) async throws {
-        try await storage.deleteLink(id: id, account: account)
+    public func deleteLink(id: Int64, account: String, type: LinkType? = nil) async throws {
+        try await storage.deleteLink(id: id, account: account, type: type)
     }
 
     /// The account that owns a message: the server link of its workspace for a group message, else the

@@ -6,17 +6,14 @@ public struct LinkToken: Sendable {
     public var token: String
     public var expiresAt: Timestamp
 }
-/// What is stored of a link token's life, from which its status follows.
-package struct LinkTokenTimes: Sendable {
+
+/// A link token as stored: what it links, and its times.
+package struct LinkTokenRecord: Sendable {
+    package var type: LinkType
+    package var platform: String
     package var usedAt: Timestamp?
     package var supersededAt: Timestamp?
     package var expiresAt: Timestamp
-
-    package init(usedAt: Timestamp?, supersededAt: Timestamp?, expiresAt: Timestamp) {
-        self.usedAt = usedAt
-        self.supersededAt = supersededAt
-        self.expiresAt = expiresAt
-    }
 
     /// Where the token stands at `now`: used first, then superseded, then expired.
     func status(at now: Timestamp) -> LinkTokenStatus {
@@ -24,6 +21,15 @@ package struct LinkTokenTimes: Sendable {
         if supersededAt != nil { return .superseded }
         return expiresAt <= now ? .expired : .pending
     }
+}
+
+/// What a link page shows about a token before the user confirms it: nothing that identifies the server
+/// or user it links.
+public struct LinkTokenInfo: Sendable, Equatable {
+    public let type: LinkType
+    public let platform: String
+    public let status: LinkTokenStatus
+    public let expiresAt: Timestamp
 }
 
 /// Where a link token stands.

@@ -8,16 +8,14 @@ package struct JobsTransaction: JobWriteTransaction, JobsWriting {
     package let connection: SQLiteConnection
     package let now: Timestamp
     let rules: JobRules
-    let clock: any WallClock
+    package let sql: any SQLExecutor
 
     init(connection: SQLiteConnection, clock: any WallClock, rules: JobRules) {
         self.connection = connection
         self.now = clock.now()
         self.rules = rules
-        self.clock = clock
+        self.sql = SQLiteExecutor(connection: connection, clock: clock)
     }
-
-    package var sql: any SQLExecutor { SQLiteExecutor(connection: connection, clock: clock) }
 
     // MARK: Enqueue
 

@@ -84,6 +84,11 @@ public struct ChatConfiguration: Sendable {
     /// The bearer token `switchboard serve` requires on `POST /intake/{provider}` (`intake.token`, or
     /// `$SWITCHBOARD_INTAKE_TOKEN`); nil refuses those routes.
     public var intakeToken: String?
+    /// How `serve`'s API checks the tokens of signed-in users (`api.jwt`); nil refuses every user route.
+    public var userTokens: UserTokenSettings?
+    /// The Telegram bot's username, for the connect links the API hands out (`https://t.me/BOT?start=CODE`;
+    /// `api.telegram_bot_username`).
+    public var telegramBotUsername: String?
     /// How long a provider request may take to connect, and in all.
     public var connectTimeout: Duration = .seconds(5)
     public var requestTimeout: Duration = .seconds(30)
@@ -96,7 +101,7 @@ public struct ChatConfiguration: Sendable {
         providers.flatMap { provider, settings in
             let open = Set(provider.api.socketMode.part?.publicSettings ?? [])
             return settings.credentials.filter { !open.contains($0.key) }.values
-        } + [intakeToken, dashboardToken].compactMap { $0 }
+        } + [intakeToken, dashboardToken, userTokens?.secret].compactMap { $0 }
     }
 
     /// The redactor for every log line and stored error of a worker with this configuration.
@@ -177,6 +182,10 @@ public struct ChatConfiguration: Sendable {
         }
         intakeToken = try value(SwitchboardEnvironment.intakeToken, SettingRules.tokenProblem) ?? intakeToken
         dashboardToken = try value(SwitchboardEnvironment.dashboardToken, SettingRules.tokenProblem) ?? dashboardToken
+        if let secret = try value(SwitchboardEnvironment.apiJWTSecret, SettingRules.tokenProblem) {
+            userTokens = userTokens ?? UserTokenSettings()
+            userTokens?.secret = secret
+        }
         for provider in Provider.allCases {
             var settings = self.settings(for: provider)
             if let baseURL = try value(
@@ -198,7 +207,8 @@ public struct ChatConfiguration: Sendable {
 
     /// The top-level keys of the configuration file.
     static let keys = [
-        "database", "database_password_file", "database_listen", "intake", "dashboard", "agent", "links", "outbound",
+        "database", "database_password_file", "database_listen", "intake", "dashboard", "api", "agent", "links",
+        "outbound",
         "local_replies",
         "pacing", "history_limit", "history_keep", "trusted_proxies", "max_answer_characters",
         "retain_completed",
@@ -261,6 +271,9 @@ public struct ChatConfiguration: Sendable {
             dashboardPublicRead = try dashboard.optionalBool("public_read") ?? dashboardPublicRead
             dashboardSecureCookie = try dashboard.optionalBool("secure_cookie") ?? dashboardSecureCookie
         }
+        if fields.has("api") {
+            try applyAPI(try fields.object("api"))
+        }
         if let proxies = try fields.optionalArray("trusted_proxies") {
             trustedProxies = try proxies.indices.map { index throws(JSONFieldError) in
                 guard let address = proxies[index].stringValue, Self.isNumericAddress(address) else {
@@ -313,6 +326,31 @@ extension ChatConfiguration {
         var v4 = in_addr()
         var v6 = in6_addr()
         return inet_pton(AF_INET, text, &v4) == 1 || inet_pton(AF_INET6, text, &v6) == 1
+    }
+}
+
+extension ChatConfiguration {
+    /// The `api` object: how users' tokens are checked, and Telegram's bot username.
+    fileprivate mutating func applyAPI(_ api: JSONFields) throws(JSONFieldError) {
+        try api.allowOnly(["jwt", "telegram_bot_username"], noun: "setting")
+        telegramBotUsername =
+            try api.checked("telegram_bot_username", SettingRules.botUsernameProblem) ?? telegramBotUsername
+        guard api.has("jwt") else { return }
+        let jwt = try api.object("jwt")
+        try jwt.allowOnly(UserTokenSettings.keys, noun: "setting")
+        var settings = UserTokenSettings()
+        settings.secret = try jwt.checked("secret", SettingRules.tokenProblem)
+        settings.publicKeyFile = try jwt.optionalString("public_key_file")
+        settings.jwksFile = try jwt.optionalString("jwks_file")
+        settings.jwksURL = try jwt.checked("jwks_url", SettingRules.urlProblem)
+        settings.issuer = try jwt.optionalString("issuer")
+        settings.audience = try jwt.optionalString("audience")
+        settings.accountClaim = try jwt.optionalString("account_claim") ?? settings.accountClaim
+        settings.leeway = try jwt.count("leeway_seconds", in: 0...3600).map { .seconds($0) } ?? settings.leeway
+        guard settings.hasKeys else {
+            throw jwt.error(nil, "needs at least one of secret, public_key_file, jwks_file, jwks_url")
+        }
+        userTokens = settings
     }
 }
 

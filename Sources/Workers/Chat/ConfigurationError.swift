@@ -13,7 +13,7 @@ public struct ConfigurationError: Error, CustomStringConvertible {
     public let kind: Kind
     public let description: String
 
-    init(_ kind: Kind, _ description: String) {
+    package init(_ kind: Kind, _ description: String) {
         self.kind = kind
         self.description = description
     }

@@ -30,6 +30,17 @@ package enum SettingRules {
         return nil
     }
 
+    /// What is wrong with `value` as a Telegram bot's username (5 to 32 letters, digits and underscores).
+    package static func botUsernameProblem(_ value: String) -> String? {
+        let allowed = value.utf8.allSatisfy { byte in
+            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
+                || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: "_")
+        }
+        return allowed && (5...32).contains(value.utf8.count)
+            ? nil : "must be a Telegram bot username: 5 to 32 letters, digits and underscores, without @"
+    }
+
     /// What is wrong with `value` as the address of an HTTP service (an agent, a provider's API, a link page).
     package static func urlProblem(_ value: String) -> String? {
         guard let url = URLComponents(string: value), let scheme = url.scheme?.lowercased(),

@@ -16,6 +16,8 @@ public enum SwitchboardEnvironment {
     public static let intakeToken = "SWITCHBOARD_INTAKE_TOKEN"
     /// `dashboard.token` of the configuration.
     public static let dashboardToken = "SWITCHBOARD_DASHBOARD_TOKEN"
+    /// `api.jwt.secret` of the configuration.
+    public static let apiJWTSecret = "SWITCHBOARD_API_JWT_SECRET"
     /// What a worker tells each `--exec` command about its job (`ShellCommandHandler`); a `switchboard`
     /// the command runs inherits them.
     public static let jobVariables = [
@@ -40,7 +42,7 @@ public enum SwitchboardEnvironment {
 
     /// Every variable Switchboard reads or sets.
     public static let known: Set<String> = Set(
-        [database, databasePasswordFile, databaseListen, intakeToken, dashboardToken] + jobVariables
+        [database, databasePasswordFile, databaseListen, intakeToken, dashboardToken, apiJWTSecret] + jobVariables
             + Provider.allCases.flatMap { provider in settings(of: provider).map { providerSetting(provider, $0) } })
 
     /// The `SWITCHBOARD_*` variables in `environment` that Switchboard neither reads nor sets, sorted.

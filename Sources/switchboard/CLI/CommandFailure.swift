@@ -48,6 +48,8 @@ struct CommandFailure: Error {
                 exitCode: .dataError, message: "\(error.message) (\(error.httpStatus) \(error.code))",
                 code: error.code.description, httpStatus: error.httpStatus
             )
+        case let error as APITokenError:
+            self.init(exitCode: .dataError, message: error.description, code: error.code, httpStatus: error.httpStatus)
         case let error as ConfigurationError:
             switch error.kind {
             case .unreadable:

@@ -36,7 +36,7 @@ enum JobLine {
         }
     }
 
-    private static func parse(_ fields: JSONFields, at: String, defaults: Defaults) throws -> NewJob {
+    static func parse(_ fields: JSONFields, at: String, defaults: Defaults) throws -> NewJob {
         try fields.allowOnly(Self.fields)
         /// The field's number, through the same bound as its flag; nil when absent.
         func number<T>(_ name: String, _ bound: NumberBound, _ convert: (Double) -> T?) throws -> T? {

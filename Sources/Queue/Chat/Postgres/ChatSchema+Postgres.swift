@@ -112,4 +112,20 @@ extension ChatSchema {
                 ON switchboard.socket_sends (finished_at) WHERE finished_at IS NOT NULL;
             """
     )
+
+    /// Version 12 on PostgreSQL: the SQLite table, in the `switchboard` namespace.
+    static let postgresAPITokens = Migration(
+        version: 12,
+        sql: """
+            CREATE TABLE switchboard.api_tokens (
+                id bigserial PRIMARY KEY,
+                name text NOT NULL,
+                token_hash bytea NOT NULL UNIQUE,
+                scopes text NOT NULL,
+                created_at bigint NOT NULL,
+                revoked_at bigint
+            );
+            CREATE UNIQUE INDEX api_tokens_active_name ON switchboard.api_tokens (name) WHERE revoked_at IS NULL;
+            """
+    )
 }

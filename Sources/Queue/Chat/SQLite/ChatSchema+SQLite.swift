@@ -117,4 +117,21 @@ extension ChatSchema {
             CREATE INDEX socket_sends_finished ON socket_sends (finished_at) WHERE finished_at IS NOT NULL;
             """
     )
+
+    /// Version 12: the services' API tokens (`APIToken`), kept as digests. A name is unique among the
+    /// tokens not revoked; a revoked token keeps its row, so listings show what was revoked and when.
+    static let sqliteAPITokens = Migration(
+        version: 12,
+        sql: """
+            CREATE TABLE api_tokens (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                name TEXT NOT NULL,
+                token_hash BLOB NOT NULL UNIQUE,
+                scopes TEXT NOT NULL,
+                created_at INTEGER NOT NULL,
+                revoked_at INTEGER
+            );
+            CREATE UNIQUE INDEX api_tokens_active_name ON api_tokens (name) WHERE revoked_at IS NULL;
+            """
+    )
 }

@@ -126,7 +126,7 @@ enum JobPrinter {
         output.result(lines.joined(separator: "\n"), json: fields)
     }
 
-    private static func summary(_ job: JobRecord) -> JSONObject {
+    static func summary(_ job: JobRecord) -> JSONObject {
         var fields: JSONObject = [
             "id": job.id, "queue": job.queue, "kind": job.kind, "state": job.state.rawValue,
             "attempts": job.attempts, "max_attempts": job.maxAttempts, "priority": job.priority,

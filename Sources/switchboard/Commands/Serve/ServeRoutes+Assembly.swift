@@ -1,3 +1,4 @@
+import Authentication
 import ChatStore
 import Enqueuer
 import HTTPServer
@@ -17,6 +18,8 @@ extension ServeRoutes {
     ) async throws {
         let origin = RequestOrigin(trustedProxies: Set(configuration.trustedProxies.compactMap(IPAddress.init)))
         let failures = FailedAttemptLimiter()
+        let chat = try ChatStore(store)
+        let users = try configuration.userTokens.map { try TokenVerifier.configured($0, log: log) }
         self.init(
             gate: WebhookGate(secrets: configuration.providers.mapValues(\.credentials)),
             intakeToken: configuration.intakeToken,
@@ -28,11 +31,16 @@ extension ServeRoutes {
             schemaVersion: try await store.schemaVersion(),
             log: log,
             dashboard: Dashboard(
-                store: store, chat: try ChatStore(store),
+                store: store, chat: chat,
                 settings: Dashboard.Settings(
                     token: configuration.dashboardToken, publicRead: configuration.dashboardPublicRead,
                     secureCookie: configuration.dashboardSecureCookie),
                 origin: origin, failures: failures, throughput: throughput),
+            api: APIRoutes(
+                chat: chat,
+                authenticator: APIAuthenticator(chat: chat, users: users, origin: origin, failures: failures),
+                linkBaseURL: { if case .required(let base) = configuration.links { base } else { nil } }(),
+                telegramBotUsername: configuration.telegramBotUsername, log: log),
             writeTimeout: writeTimeout
         )
     }

@@ -21,6 +21,8 @@ package struct ServeRoutes: Sendable {
     /// Where database failures are told, in full; the client is told only that it should retry.
     let log: @Sendable (String) -> Void
     let dashboard: Dashboard
+    /// `/api/v1`: linking, channel connections and the queue for applications.
+    let api: APIRoutes
     /// How long a request may wait for the database (a webhook's write, a page's reads) before it is
     /// answered 503: below the providers' own timeouts (Slack's is 3 s), so they retry rather than give up.
     let writeTimeout: Duration
@@ -40,6 +42,9 @@ package struct ServeRoutes: Sendable {
     }
 
     private func route(_ request: ServerRequest) async -> ServerResponse {
+        if request.path.split(separator: "/").first == Substring(APIRoutes.prefix) {
+            return await api.answer(request)
+        }
         if let page = await dashboard.answer(request) {
             return page
         }

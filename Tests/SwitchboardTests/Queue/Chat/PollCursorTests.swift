@@ -46,20 +46,20 @@ struct PollCursorTests {
         switch test.location {
         case .sqlite(let path):
             try RawSQLite.run(
-                "DROP TABLE socket_sends; DROP TABLE stream_holds; DROP TABLE poll_cursors; DROP TABLE paused_queues; "
+                "DROP TABLE api_tokens; DROP TABLE socket_sends; DROP TABLE stream_holds; DROP TABLE poll_cursors; DROP TABLE paused_queues; "
                     + "DROP TABLE workers; DROP TABLE schedules; ALTER TABLE jobs DROP COLUMN checkpoint; "
                     + "PRAGMA user_version=2; "
                     + "PRAGMA wal_checkpoint(TRUNCATE);",
                 at: path)
         case .postgres:
             try BehindTheStore.run(
-                "DROP TABLE socket_sends; DROP TABLE stream_holds; DROP TABLE poll_cursors; DROP TABLE paused_queues; "
+                "DROP TABLE api_tokens; DROP TABLE socket_sends; DROP TABLE stream_holds; DROP TABLE poll_cursors; DROP TABLE paused_queues; "
                     + "DROP TABLE workers; DROP TABLE schedules; ALTER TABLE jobs DROP COLUMN checkpoint; "
                     + "UPDATE schema_version SET version = 2",
                 on: test.location)
         }
         let reopened = try await test.reopen()
-        #expect(try await reopened.schemaVersion() == 11)
+        #expect(try await reopened.schemaVersion() == 12)
         #expect(try await reopened.pause(queue: "q"), "the version 4 table is there too")
         #expect(try await reopened.stats().totals[.ready] == 1)
         try await reopened.enqueue([], with: [PollCursor(source: "s", cursor: "c")])
@@ -67,5 +67,7 @@ struct PollCursorTests {
         #expect(try await ChatStore(reopened).holdStream("s", holder: "h", for: .seconds(1)) != nil)
         let frame = try await ChatStore(reopened).queueSocketSend("{}", stream: "s")
         #expect(try await ChatStore(reopened).pendingSocketSends(stream: "s", limit: 1).map(\.id) == [frame])
+        let created = try await ChatStore(reopened).createAPIToken(name: "n", scopes: [.jobs])
+        #expect(try await ChatStore(reopened).apiToken(secret: created.secret)?.name == "n")
     }
 }

@@ -1,0 +1,90 @@
+import Foundation
+import HTTPClient
+
+/// The keys tokens are checked with: those configured (a shared secret, PEM files, a key set file) and
+/// those of a key set URL, fetched with libcurl when first needed, kept, and fetched again when a token
+/// names a `kid` none of them has (at most once a `refetchInterval`, a minute unless told otherwise) or when
+/// they are older than `maxAge`.
+public actor JWTKeys {
+    /// The least time between two fetches of the key set URL unless told otherwise: a stream of tokens with
+    /// unknown `kid`s cannot make Switchboard hammer the identity provider.
+    public static let defaultRefetchInterval = Duration.seconds(60)
+    /// How long fetched keys are used before they are fetched again, so a key the provider withdrew
+    /// stops being accepted.
+    public static let maxAge = Duration.seconds(3600)
+
+    private let configured: [VerificationKey]
+    private let refetchInterval: Duration
+    private let url: String?
+    private let client: HTTPClient?
+    private let log: @Sendable (String) -> Void
+    private var fetched: [VerificationKey] = []
+    private var fetchedAt: ContinuousClock.Instant?
+    private var lastAttempt: ContinuousClock.Instant?
+    private var fetching: Task<[VerificationKey]?, Never>?
+
+    /// - Parameters:
+    ///   - configured: keys known from the configuration.
+    ///   - url: a JWKS URL (https, or http on loopback for tests) to fetch more from.
+    ///   - refetchInterval: the least time between two fetches.
+    ///   - log: where a failed fetch is told.
+    public init(
+        configured: [VerificationKey], url: String? = nil, client: HTTPClient? = nil,
+        refetchInterval: Duration = defaultRefetchInterval, log: @escaping @Sendable (String) -> Void = { _ in }
+    ) {
+        self.configured = configured
+        self.refetchInterval = refetchInterval
+        self.url = url
+        self.client = url == nil ? nil : client ?? HTTPClient(maxInFlight: 2)
+        self.log = log
+    }
+
+    /// The keys of `algorithm` a token may be checked with: those with id `keyID` when the token names
+    /// one, else all of that algorithm.
+    package func candidates(algorithm: JWTAlgorithm, keyID: String?) async -> [VerificationKey] {
+        let now = ContinuousClock.now
+        let stale = fetchedAt.map { now - $0 >= Self.maxAge } ?? true
+        var matching = select(algorithm: algorithm, keyID: keyID)
+        let unknownID = keyID != nil && matching.isEmpty
+        if url != nil, stale || unknownID, lastAttempt.map({ now - $0 >= refetchInterval }) ?? true {
+            await refetch()
+            matching = select(algorithm: algorithm, keyID: keyID)
+        } else if let fetching {
+            // Another request is fetching: its keys are the ones to use.
+            _ = await fetching.value
+            matching = select(algorithm: algorithm, keyID: keyID)
+        }
+        return matching
+    }
+
+    private func select(algorithm: JWTAlgorithm, keyID: String?) -> [VerificationKey] {
+        (configured + fetched).filter { key in
+            key.algorithm == algorithm && (keyID == nil || key.id == keyID)
+        }
+    }
+
+    private func refetch() async {
+        guard let url, let client else { return }
+        lastAttempt = .now
+        let task = Task { [log] () -> [VerificationKey]? in
+            do {
+                let response = try await client.send(
+                    HTTPRequest(.get, url, connectTimeout: .seconds(3), totalTimeout: .seconds(5)))
+                guard response.status == 200 else {
+                    log("the JWKS URL answered HTTP \(response.status); keeping the keys fetched before")
+                    return nil
+                }
+                return try JSONWebKeySet.keys(response.body)
+            } catch {
+                log("cannot fetch the JWKS URL: \(error); keeping the keys fetched before")
+                return nil
+            }
+        }
+        fetching = task
+        if let keys = await task.value {
+            fetched = keys
+            fetchedAt = .now
+        }
+        fetching = nil
+    }
+}

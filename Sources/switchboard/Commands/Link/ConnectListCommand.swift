@@ -1,0 +1,66 @@
+import ChatStore
+import Foundation
+import Queue
+
+/// `switchboard connect list`: the chat identities bound to an owner with connect codes.
+struct ConnectListCommand: Command {
+    static let name = "connect list"
+    static let summary = "List the chat identities an owner connected with codes"
+    static let owner = Option<String>.text("owner", "A", "the account whose connections to list").required
+
+    static let options = [Self.owner.spec]
+    static let examples = ["switchboard connect list --owner acct_42"]
+
+    let owner: String
+
+    init(_ arguments: Arguments) throws {
+        try arguments.expectNoPositionals()
+        owner = try arguments.required(Self.owner)
+    }
+
+    func run(_ context: CommandContext) async throws {
+        let connections = try await ChatStore(try await context.openStore(.readOnly)).connections(owner: owner)
+        if context.output.json {
+            for connection in connections {
+                context.output.result(
+                    "",
+                    json: [
+                        "id": connection.id, "provider": connection.provider, "workspace": connection.workspace,
+                        "user": connection.user, "owner": connection.owner,
+                        "created_at": connection.createdAt.description,
+                    ])
+            }
+            return
+        }
+        let rows = connections.map {
+            [String($0.id), $0.provider, $0.workspace, $0.user, $0.createdAt.description]
+        }
+        context.output.result(
+            TextTable(header: ["id", "provider", "workspace", "user", "created"], rows: rows).rendered, json: [:])
+    }
+}
+
+/// `switchboard connect revoke`.
+struct ConnectRevokeCommand: Command {
+    static let name = "connect revoke"
+    static let summary = "Revoke one of an owner's channel connections"
+    private static let id = Option<Int>.integer("id", "N", .count(1...Int.max), "the connection's id (connect list)")
+        .required
+
+    static let options = [ConnectListCommand.owner.spec, Self.id.spec]
+    static let examples = ["switchboard connect revoke --owner acct_42 --id 7"]
+
+    let owner: String
+    let id: Int
+
+    init(_ arguments: Arguments) throws {
+        try arguments.expectNoPositionals()
+        owner = try arguments.required(ConnectListCommand.owner)
+        id = try arguments.required(Self.id)
+    }
+
+    func run(_ context: CommandContext) async throws {
+        try await ChatStore(try await context.openStore(.create)).revokeConnection(id: Int64(id), owner: owner)
+        context.output.result("revoked: connection \(id)", json: ["id": id, "revoked": true])
+    }
+}

@@ -1,0 +1,89 @@
+import Authentication
+import ChatStore
+import HTTPServer
+
+/// Tells who sent an API request from its `Authorization: Bearer` header: an API token (`sbk_...`) is a
+/// service, anything else is read as a user's JWT. Failed authentications count against the client's
+/// address in the limiter shared with the dashboard and intake, which answers 429 once it has failed
+/// too often.
+struct APIAuthenticator: Sendable {
+    let chat: ChatStore
+    /// Nil when `api.jwt` is not configured: user routes then refuse every call.
+    let users: TokenVerifier?
+    let origin: RequestOrigin
+    let failures: FailedAttemptLimiter
+
+    /// The caller allowed `access`.
+    /// - Throws: `APIProblem` 401 (no or a bad credential), 403 (the wrong kind or scope), 429.
+    func caller(of request: ServerRequest, for access: APIAccess) async throws(APIProblem) -> APICaller? {
+        if access == .anyone { return nil }
+        let client = origin.client(of: request)
+        do {
+            // A client already refused is answered before its credential costs a lookup.
+            try failures.attempt(by: client) { ((), .notCounted) }
+            let verdict = await check(request)
+            // The verdict is told only if the client may still be answered: of many guesses sent at
+            // once, those past the limit are refused whatever they held.
+            let caller = try failures.attempt(by: client) { () -> (Result<APICaller, APIProblem>, AttemptOutcome) in
+                switch verdict {
+                case .success(let caller): (.success(caller), .succeeded)
+                case .failure(let problem): (.failure(problem), problem.status == 401 ? .failed : .notCounted)
+                }
+            }.get()
+            try Self.permit(caller, access)
+            return caller
+        } catch let wait as TooManyFailedAttempts {
+            throw APIProblem(
+                429, "too_many_attempts", "too many failed authentications from this address; retry later",
+                headers: ["Retry-After": String(wait.retryAfterSeconds)])
+        } catch let problem as APIProblem {
+            throw problem
+        } catch {
+            throw APIProblem(503, "unavailable", "the credential could not be checked now; retry")
+        }
+    }
+
+    private func check(_ request: ServerRequest) async -> Result<APICaller, APIProblem> {
+        guard let header = request.headers["authorization"] else {
+            return .failure(.unauthenticated("send Authorization: Bearer with an API token or a user's token"))
+        }
+        let parts = header.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else {
+            return .failure(.unauthenticated("the Authorization header is not a Bearer credential"))
+        }
+        let credential = String(parts[1])
+        if credential.hasPrefix(APIToken.prefix) {
+            do {
+                guard let token = try await chat.apiToken(secret: credential) else {
+                    return .failure(.unauthenticated("the API token is unknown or revoked"))
+                }
+                return .success(.service(token))
+            } catch {
+                return .failure(APIProblem(503, "unavailable", "the API token could not be checked now; retry"))
+            }
+        }
+        guard let users else {
+            return .failure(.unauthenticated("this server takes no user tokens (api.jwt is not configured)"))
+        }
+        do {
+            return .success(.user(account: try await users.account(of: credential)))
+        } catch {
+            return .failure(.unauthenticated(error.description))
+        }
+    }
+
+    /// Refuses a caller the route is not for.
+    private static func permit(_ caller: APICaller, _ access: APIAccess) throws(APIProblem) {
+        switch (access, caller) {
+        case (.user, .user), (.anyone, _): return
+        case (.service(let scope), .service(let token)):
+            guard token.grants(scope) else {
+                throw APIProblem(403, "insufficient_scope", "this API token lacks the \(scope.rawValue) scope")
+            }
+        case (.user, .service):
+            throw APIProblem(403, "user_route", "this route acts for a signed-in user: call it with the user's token")
+        case (.service, .user):
+            throw APIProblem(403, "service_route", "this route is for services: call it with an API token")
+        }
+    }
+}
