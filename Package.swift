@@ -79,7 +79,9 @@ let package = Package(
             dependencies: [
                 "JSON", "Queue", "ChatStore", "Enqueuer", "Workers", "HTTPClient", "HTTPServer", "Authentication",
                 "Harness",
-            ]
+            ],
+            // Compiled into the binary, which is deployed alone: no bundle of resources beside it.
+            resources: [.embedInCode("Commands/Serve/API/openapi.json")]
         ),
         .executableTarget(name: "SwitchboardMain", dependencies: ["switchboard"]),
         .target(
@@ -93,10 +95,10 @@ let package = Package(
             name: "SwitchboardTests",
             dependencies: [
                 "JSON", "Queue", "ChatStore", "Enqueuer", "Workers", "HTTPClient", "HTTPServer", "Harness", "CSQLite",
-                "WebSocket", "SwitchboardMain", "Authentication",
+                "WebSocket", "SwitchboardMain", "switchboard", "Authentication",
                 "FuzzTargets",
             ],
-            exclude: ["Enqueuer/Fixtures", "Serve/Browser", "Serve/JWT", "Workers/Agents"]
+            exclude: ["Enqueuer/Fixtures", "Serve/Browser", "Serve/APIScripts", "Workers/Agents"]
         ),
     ],
     swiftLanguageModes: [.v6]

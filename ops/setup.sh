@@ -11,7 +11,7 @@ if [ "$(id -u)" -ne 0 ]; then
     as_root=(sudo)
 fi
 "${as_root[@]}" apt-get update -q
-"${as_root[@]}" apt-get install -y -q libsqlite3-dev libcurl4-openssl-dev libssl-dev libpq-dev libmicrohttpd-dev libwebsockets-dev libprotobuf-c-dev postgresql pgbouncer pkg-config python3-prometheus-client python3-jwt python3-cryptography wrk chromium
+"${as_root[@]}" apt-get install -y -q libsqlite3-dev libcurl4-openssl-dev libssl-dev libpq-dev libmicrohttpd-dev libwebsockets-dev libprotobuf-c-dev postgresql pgbouncer pkg-config python3-prometheus-client python3-jwt python3-cryptography python3-venv wrk chromium
 
 swift build -c release --static-swift-stdlib
 .build/release/switchboard demo

@@ -5,6 +5,13 @@
 # assert latencies or wall-clock windows: they run after the other tests, one at a time, on a quiet machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The OpenAPI validator (and the jsonschema it brings) the API's tests check the document and every
+# response with, from PyPI into a virtual environment of Debian's Python, once.
+tools=.build/python-tools
+if [ ! -x "$tools/bin/openapi-spec-validator" ]; then
+    /usr/bin/python3 -m venv "$tools"
+    "$tools/bin/pip" install --quiet openapi-spec-validator==0.9.0
+fi
 swift format lint --strict --recursive Sources Tests Package.swift FuzzTesting/Package.swift FuzzTesting/Sources
 swift build --build-tests
 alone="MeasuredAlone"

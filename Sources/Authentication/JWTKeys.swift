@@ -21,7 +21,7 @@ public actor JWTKeys {
     private var fetched: [VerificationKey] = []
     private var fetchedAt: ContinuousClock.Instant?
     private var lastAttempt: ContinuousClock.Instant?
-    private var fetching: Task<[VerificationKey]?, Never>?
+    private var fetching: Task<Void, Never>?
 
     /// - Parameters:
     ///   - configured: keys known from the configuration.
@@ -40,19 +40,24 @@ public actor JWTKeys {
     }
 
     /// The keys of `algorithm` a token may be checked with: those with id `keyID` when the token names
-    /// one, else all of that algorithm.
+    /// one, else all of that algorithm. Only a token none of the keys in hand can check waits for a fetch;
+    /// keys past `maxAge` are fetched again beside the requests they keep checking.
     package func candidates(algorithm: JWTAlgorithm, keyID: String?) async -> [VerificationKey] {
+        let matching = select(algorithm: algorithm, keyID: keyID)
+        // A key set publishes public keys only: an HS256 token never waits for one.
+        guard url != nil, algorithm != .hs256 else { return matching }
         let now = ContinuousClock.now
-        let stale = fetchedAt.map { now - $0 >= Self.maxAge } ?? true
-        var matching = select(algorithm: algorithm, keyID: keyID)
-        let unknownID = keyID != nil && matching.isEmpty
-        if url != nil, stale || unknownID, lastAttempt.map({ now - $0 >= refetchInterval }) ?? true {
-            await refetch()
-            matching = select(algorithm: algorithm, keyID: keyID)
-        } else if let fetching {
-            // Another request is fetching: its keys are the ones to use.
-            _ = await fetching.value
-            matching = select(algorithm: algorithm, keyID: keyID)
+        let due = lastAttempt.map { now - $0 >= refetchInterval } ?? true
+        if matching.isEmpty {
+            if let fetching {
+                await fetching.value
+            } else if due {
+                await refetch().value
+            }
+            return select(algorithm: algorithm, keyID: keyID)
+        }
+        if due, fetchedAt.map({ now - $0 >= Self.maxAge }) ?? true {
+            _ = refetch()
         }
         return matching
     }
@@ -63,28 +68,29 @@ public actor JWTKeys {
         }
     }
 
-    private func refetch() async {
-        guard let url, let client else { return }
+    /// The fetch under way, or a new one.
+    private func refetch() -> Task<Void, Never> {
+        if let fetching { return fetching }
         lastAttempt = .now
-        let task = Task { [log] () -> [VerificationKey]? in
-            do {
-                let response = try await client.send(
-                    HTTPRequest(.get, url, connectTimeout: .seconds(3), totalTimeout: .seconds(5)))
-                guard response.status == 200 else {
-                    log("the JWKS URL answered HTTP \(response.status); keeping the keys fetched before")
-                    return nil
-                }
-                return try JSONWebKeySet.keys(response.body)
-            } catch {
-                log("cannot fetch the JWKS URL: \(error); keeping the keys fetched before")
-                return nil
-            }
-        }
+        let task = Task { await fetchKeys() }
         fetching = task
-        if let keys = await task.value {
-            fetched = keys
+        return task
+    }
+
+    private func fetchKeys() async {
+        defer { fetching = nil }
+        guard let url, let client else { return }
+        do {
+            let response = try await client.send(
+                HTTPRequest(.get, url, connectTimeout: .seconds(3), totalTimeout: .seconds(5)))
+            guard response.status == 200 else {
+                log("the JWKS URL answered HTTP \(response.status); keeping the keys fetched before")
+                return
+            }
+            fetched = try JSONWebKeySet.keys(response.body)
             fetchedAt = .now
+        } catch {
+            log("cannot fetch the JWKS URL: \(error); keeping the keys fetched before")
         }
-        fetching = nil
     }
 }

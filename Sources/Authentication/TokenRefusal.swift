@@ -15,6 +15,15 @@ public enum TokenRefusal: Error, Sendable, Equatable, CustomStringConvertible {
     /// A claim is missing or not the configured one (`iss`, `aud`, the account claim).
     case claim(String)
 
+    /// Whether the token's signature verified before it was refused (for its times or claims): whoever
+    /// sent it holds a token the key signed, so it was no guess.
+    public var signatureVerified: Bool {
+        switch self {
+        case .expired, .notYetValid, .claim: true
+        case .malformed, .algorithm, .noKey, .signature: false
+        }
+    }
+
     public var description: String {
         switch self {
         case .malformed(let reason): "the token is malformed: \(reason)"

@@ -53,11 +53,15 @@ public struct TokenVerifier: Sendable {
                 throw .claim("aud does not include the configured audience")
             }
         }
-        guard let account = claims[rules.accountClaim]?.stringValue, !account.isEmpty, account.utf8.count <= 255,
-            !account.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+        guard let account = claims[rules.accountClaim]?.stringValue, account.utf8.count <= 255,
+            account.unicodeScalars.contains(where: { !$0.properties.isWhitespace }),
+            !account.unicodeScalars.contains(where: {
+                [.control, .format].contains($0.properties.generalCategory)
+            })
         else {
             throw .claim(
-                "\(rules.accountClaim) is not an account name (a string of 1 to 255 bytes, no control characters)")
+                "\(rules.accountClaim) is not an account name (1 to 255 bytes, not only spaces, no control or "
+                    + "invisible formatting characters)")
         }
         return account
     }

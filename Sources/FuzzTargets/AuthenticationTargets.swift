@@ -33,7 +33,7 @@ extension FuzzTarget {
 }
 
 /// The keys the `jwt` target checks tokens with: a secret, and the public keys of a key set made once with
-/// `Tests/SwitchboardTests/Serve/JWT/mint.py keys` (their private halves were thrown away).
+/// `Tests/SwitchboardTests/Serve/APIScripts/mint.py keys` (their private halves were thrown away).
 enum AuthenticationKeys {
     static let keySet = #"""
         {"keys": [{"kty": "RSA", "kid": "rsa-1", "use": "sig", "alg": "RS256", "n": "uriYorBGJVT6hR0ZqgFkNxsPtDjOluFWLlhrdz6FgNuEk2bdsK8ef7SVXG25d5TH8j6gAjTwgvZ_RG7oMGavJpADuvXos-xfHf4KRF8NrXkC_hjnJOj-t-UM-uD8nMOryUdtSZpdiXa8mh6Cd2QanRVXYmt0nkLsPtWUr032Z5VOcVC1Nrc9Le_g5j-N5BbxnCSZxkprYlXdpxBFScdg1wknM-3mYyUfhtZsJSUIqOYrc9gZesWANrKpEEYhzrVqJTCdn2mHKHXZrrg4w7E3fkH_JBN5eorUwWiaFR1xTsN6YOSFL2ufMpeHt9sTm6WXdZMGsc5WV5ALQZFLuv3gDQ", "e": "AQAB"}, {"kty": "EC", "kid": "ec-1", "use": "sig", "crv": "P-256", "x": "G8lvJ6DB78JTQU4FPiwQfBfBvQzcp8BjyVCjH1A-9mM", "y": "THXGj8GwktkhA3IxnEq6H8dWECc5ZORsouzLrwHL7eI"}]}

@@ -351,8 +351,13 @@ private final class Exchange: @unchecked Sendable {
         let path =
             url.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? url
         let headers = Dictionary(headerLines, uniquingKeysWith: { _, last in last })
-        return ServerRequest(
+        var request = ServerRequest(
             method: method, path: path, query: query, headers: headers, body: body, clientAddress: clientAddress)
+        if headers.count < headerLines.count {
+            var seen: Set<String> = []
+            request.repeatedHeaders = Set(headerLines.map(\.name).filter { !seen.insert($0).inserted })
+        }
+        return request
     }
 
     func answer(_ response: ServerResponse) {

@@ -8,8 +8,11 @@ package struct ServerRequest: Sendable {
     package var path: String
     /// The query's parameters, percent-decoded.
     package var query: [String: String]
-    /// Header names in lower case.
+    /// Header names in lower case; a header sent more than once has its last value here.
     package var headers: [String: String]
+    /// The names (lower case) of the headers sent more than once: where one value must be the only one
+    /// (a credential), a repeat is refused rather than guessed at.
+    package var repeatedHeaders: Set<String> = []
     package var body: Data
     /// The address at the other end of the connection (a reverse proxy's, when there is one); nil when
     /// the server could not tell.

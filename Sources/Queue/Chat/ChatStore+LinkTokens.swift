@@ -7,8 +7,8 @@ extension ChatStore {
     /// it supersedes the pending tokens for the same server or user.
     /// - Throws: `LinkError.alreadyLinked` when that server or user is already linked.
     public func createLinkToken(type: LinkType, platform: String, subject: String) async throws -> LinkToken {
-        try Self.requireValue(platform, "platform")
-        try Self.requireValue(subject, type == .server ? "server id" : "user id")
+        try Self.requireIdentifier(platform, "platform")
+        try Self.requireIdentifier(subject, type == .server ? "server id" : "user id")
         let token = SecretToken.generate(byteCount: 32)
         let expiresAt = try await storage.insertLinkToken(
             digest: try SecretToken.digest(token), type: type, platform: platform, subject: subject,

@@ -35,4 +35,20 @@ public struct ChatStore: Sendable {
             throw QueueError.invalid(field, "must not be empty")
         }
     }
+
+    /// The longest platform name or platform id a link token takes, in bytes.
+    static let maxIdentifierBytes = 256
+
+    /// Refuses a platform's name or id that no platform gives: empty or only spaces, longer than
+    /// `maxIdentifierBytes`, or holding control or invisible formatting characters.
+    static func requireIdentifier(_ value: String, _ field: String) throws {
+        guard value.utf8.count <= maxIdentifierBytes,
+            value.unicodeScalars.contains(where: { !$0.properties.isWhitespace }),
+            !value.unicodeScalars.contains(where: { [.control, .format].contains($0.properties.generalCategory) })
+        else {
+            throw QueueError.invalid(
+                field,
+                "must be 1 to \(maxIdentifierBytes) bytes, not only spaces, without control or formatting characters")
+        }
+    }
 }

@@ -342,13 +342,22 @@ extension ChatConfiguration {
         settings.secret = try jwt.checked("secret", SettingRules.tokenProblem)
         settings.publicKeyFile = try jwt.optionalString("public_key_file")
         settings.jwksFile = try jwt.optionalString("jwks_file")
-        settings.jwksURL = try jwt.checked("jwks_url", SettingRules.urlProblem)
+        settings.jwksURL = try jwt.checked("jwks_url", SettingRules.keySetURLProblem)
         settings.issuer = try jwt.optionalString("issuer")
         settings.audience = try jwt.optionalString("audience")
-        settings.accountClaim = try jwt.optionalString("account_claim") ?? settings.accountClaim
+        settings.accountClaim =
+            try jwt.checked("account_claim") { $0.isEmpty ? "must name a claim" : nil } ?? settings.accountClaim
         settings.leeway = try jwt.count("leeway_seconds", in: 0...3600).map { .seconds($0) } ?? settings.leeway
         guard settings.hasKeys else {
             throw jwt.error(nil, "needs at least one of secret, public_key_file, jwks_file, jwks_url")
+        }
+        // A public key may sign tokens for other applications too (an identity provider's do): only the
+        // audience tells which are this one's, and only the issuer which provider's key set is meant.
+        if settings.hasPublicKeys, settings.audience == nil {
+            throw jwt.error("audience", "is needed with public keys, or tokens issued to other applications pass")
+        }
+        if settings.jwksURL != nil, settings.issuer == nil {
+            throw jwt.error("issuer", "is needed with jwks_url: the identity provider's own name for itself")
         }
         userTokens = settings
     }

@@ -41,6 +41,16 @@ package enum SettingRules {
             ? nil : "must be a Telegram bot username: 5 to 32 letters, digits and underscores, without @"
     }
 
+    /// What is wrong with `value` as a JSON Web Key Set URL: keys that sign users in come over TLS, or from
+    /// this machine.
+    package static func keySetURLProblem(_ value: String) -> String? {
+        if let problem = urlProblem(value) { return problem }
+        guard let url = URLComponents(string: value), let host = url.host else { return nil }
+        let loopback = ["localhost", "127.0.0.1", "::1", "[::1]"].contains(host.lowercased()) || host.hasPrefix("127.")
+        return url.scheme?.lowercased() == "https" || loopback
+            ? nil : "must be an https:// URL (http:// only to this machine): anyone on the way could swap the keys"
+    }
+
     /// What is wrong with `value` as the address of an HTTP service (an agent, a provider's API, a link page).
     package static func urlProblem(_ value: String) -> String? {
         guard let url = URLComponents(string: value), let scheme = url.scheme?.lowercased(),

@@ -26,6 +26,11 @@ public struct UserTokenSettings: Sendable, Equatable {
 
     /// Whether any key is configured.
     var hasKeys: Bool {
-        secret != nil || publicKeyFile != nil || jwksFile != nil || jwksURL != nil
+        secret != nil || hasPublicKeys
+    }
+
+    /// Whether public keys are configured (which may sign other applications' tokens too).
+    var hasPublicKeys: Bool {
+        publicKeyFile != nil || jwksFile != nil || jwksURL != nil
     }
 }

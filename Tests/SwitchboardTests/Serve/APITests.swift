@@ -11,8 +11,10 @@ import Testing
 @Suite("The HTTP API", .timeLimit(.minutes(3)))
 struct APITests {
     static let secret = "a-shared-secret-of-the-web-app-0123456789"
-    static let mint = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("JWT/mint.py")
-        .path
+    static let mint = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+        "APIScripts/mint.py"
+    )
+    .path
 
     /// A served database with the API configured: an HS256 secret, the test keys' JWKS file, an issuer and
     /// an audience; and an API token of each scope.
@@ -34,6 +36,7 @@ struct APITests {
                 #"{"api": {"jwt": {\#(jwt)}, "telegram_bot_username": "SwitchboardBot"}, "links": {"link_base_url": "https://app.example/link/"}}"#
                     .utf8
             ).write(to: URL(fileURLWithPath: config))
+            _ = FileManager.default.createFile(atPath: directory.path("responses.jsonl"), contents: nil)
             links = try await Self.apiToken("bot", "links", database)
             jobs = try await Self.apiToken("backend", "jobs", database)
             server = try await TestServer(["--config", config], database: database)
@@ -64,13 +67,38 @@ struct APITests {
                 ["token"], stdin: String(decoding: JSONValue.object(full).serialized, as: UTF8.self))
         }
 
+        /// Sends a request, and keeps its response for `checkConformance`.
         func call(
             _ method: HTTPRequest.Method, _ path: String, bearer: String?, body: String? = nil
         ) async throws -> (status: Int, json: JSONObject) {
             var headers = bearer.map { [(name: "Authorization", value: "Bearer \($0)")] } ?? []
             if body != nil { headers.append(("Content-Type", "application/json")) }
-            let response = try await server.send(method, path, headers: headers, body: body.map { Data($0.utf8) })
-            return (response.status, response.body.isEmpty ? JSONObject() : APITests.object(response.body))
+            let response = try await server.client.send(
+                HTTPRequest(method, server.baseURL + path, headers: headers, body: body.map { Data($0.utf8) }))
+            let text = String(decoding: response.body, as: UTF8.self)
+            let seen: JSONObject = [
+                "method": method.rawValue, "path": String(path.prefix { $0 != "?" }), "status": response.status,
+                "content_type": response.headers["content-type"] ?? JSONValue.null, "body": text,
+            ]
+            let log = try FileHandle(forWritingTo: URL(fileURLWithPath: responses))
+            try log.seekToEnd()
+            try log.write(contentsOf: JSONValue.object(seen).serialized + Data("\n".utf8))
+            try log.close()
+            return (response.status, text.isEmpty ? JSONObject() : APITests.object(text))
+        }
+
+        /// Where `call` keeps what it saw.
+        var responses: String { directory.path("responses.jsonl") }
+
+        /// Checks every response `call` saw against the OpenAPI document's schema for its route and status.
+        func checkConformance() async throws {
+            let checked = try SwitchboardChild(
+                executable: OpenAPITests.python, arguments: [OpenAPITests.conform, OpenAPITests.document, responses],
+                errorOutput: .capture)
+            let result = await checked.finish()
+            #expect(
+                result.status == 0,
+                "responses that do not match the OpenAPI document:\n\(result.stdout)\(result.stderr)")
         }
     }
 
@@ -125,6 +153,7 @@ struct APITests {
         #expect(try await api.call(.delete, "/api/v1/user-links/\(id)", bearer: alice).status == 404)
         #expect(try await api.call(.delete, "/api/v1/links/\(id)", bearer: alice).status == 204)
         #expect(try await api.call(.get, "/api/v1/links", bearer: alice).json["links"]?.arrayValue?.isEmpty == true)
+        try await api.checkConformance()
     }
 
     @Test(
@@ -150,6 +179,7 @@ struct APITests {
                 .get, "/api/v1/owners?type=user&platform=telegram&id=user-\(round)", bearer: api.links)
             #expect(owner.json["linked"] == .bool(true))
         }
+        try await api.checkConformance()
     }
 
     @Test("RS256 and ES256 tokens verify with the key set's keys, chosen by kid")
@@ -170,6 +200,7 @@ struct APITests {
             #expect(
                 try await api.call(.get, "/api/v1/links", bearer: wrongKid).status == 401, "\(alg) with another kid")
         }
+        try await api.checkConformance()
     }
 
     @Test("tokens that must be refused are 401, naming why")
@@ -206,6 +237,7 @@ struct APITests {
         let tampered = parts[0] + "." + parts[1] + "." + String(parts[2].reversed())
         #expect(try await api.call(.get, "/api/v1/links", bearer: String(tampered)).status == 401)
         #expect(try await api.call(.get, "/api/v1/links", bearer: nil).status == 401)
+        try await api.checkConformance()
     }
 
     @Test("keys from a JWKS URL: fetched when first needed, not again for unknown kids within the minute")
@@ -220,13 +252,16 @@ struct APITests {
         let banner = try await keys.expectLine("the key server's port")
         let port = try #require(banner.split(separator: " ").dropFirst(5).first)
         let config = directory.path("api.json")
-        try Data(#"{"api": {"jwt": {"jwks_url": "http://127.0.0.1:\#(port)/jwks.json"}}}"#.utf8).write(
-            to: URL(fileURLWithPath: config))
+        try Data(
+            #"{"api": {"jwt": {"jwks_url": "http://127.0.0.1:\#(port)/jwks.json", "issuer": "https://id.example", "audience": "switchboard"}}}"#
+                .utf8
+        ).write(to: URL(fileURLWithPath: config))
         let server = try await TestServer(["--config", config], database: directory.databasePath)
         let exp = Int(Date().timeIntervalSince1970) + 600
         func status(kid: String) async throws -> Int {
             let spec: JSONObject = [
-                "alg": "ES256", "key": directory.path("ec.pem"), "claims": ["sub": "dave", "exp": exp] as JSONObject,
+                "alg": "ES256", "key": directory.path("ec.pem"),
+                "claims": ["sub": "dave", "exp": exp, "iss": "https://id.example", "aud": "switchboard"] as JSONObject,
                 "headers": ["kid": kid] as JSONObject,
             ]
             let token = try await APITests.run(
@@ -258,12 +293,66 @@ struct APITests {
         ] {
             let value = setting == "secret" ? "short" : directory.path(file)
             let config = directory.path("bad.json")
-            try Data(#"{"api": {"jwt": {"\#(setting)": "\#(value)"}}}"#.utf8).write(to: URL(fileURLWithPath: config))
+            try Data(#"{"api": {"jwt": {"\#(setting)": "\#(value)", "audience": "switchboard"}}}"#.utf8).write(
+                to: URL(fileURLWithPath: config))
             let served = try await SwitchboardProcess.run(
                 ["serve", "--listen", "127.0.0.1:0", "--config", config], database: directory.databasePath)
             #expect(served.status != 0, "\(setting) \(file)")
             #expect(served.stderr.contains("api.jwt.\(setting)") && served.stderr.contains(reason), "\(served.stderr)")
         }
+    }
+
+    @Test(
+        "config check refuses user-token settings that would let others' tokens in",
+        arguments: [
+            (#""jwks_url": "http://id.example/jwks", "issuer": "i", "audience": "a""#, "https://"),
+            (#""jwks_url": "https://id.example/jwks", "audience": "a""#, "issuer"),
+            (#""jwks_file": "/x.json""#, "audience"),
+            (#""secret": "a-secret-the-web-app-shares-0123456789", "account_claim": """#, "account_claim"),
+        ])
+    func unsafeSettings(settings: String, named: String) async throws {
+        let directory = try TestDirectory()
+        let config = directory.path("api.json")
+        try Data(#"{"api": {"jwt": {\#(settings)}}}"#.utf8).write(to: URL(fileURLWithPath: config))
+        let checked = try await SwitchboardProcess.run(["config", "check", config])
+        #expect(checked.status == 65, "\(checked.stderr)")
+        #expect(checked.stderr.contains(named), "\(checked.stderr)")
+    }
+
+    @Test("a user's success forgets no failed guess; expired tokens are no guesses; one Authorization header only")
+    func limiterAndHeaders() async throws {
+        let api = try await Fixture()
+        let expired = try await api.user(
+            "alice", ["claims": ["exp": Int(Date().timeIntervalSince1970) - 3600] as JSONObject])
+        for _ in 0..<15 {
+            #expect(try await api.call(.get, "/api/v1/links", bearer: expired).status == 401, "not counted")
+        }
+        let alice = try await api.user("alice")
+        let twice = try await api.server.client.send(
+            HTTPRequest(
+                .get, api.server.baseURL + "/api/v1/links",
+                headers: [("Authorization", "Bearer \(alice)"), ("Authorization", "Bearer sbk_other")]))
+        #expect(twice.status == 400)
+        let parts = alice.split(separator: ".")
+        let signature = Array(parts[2])
+        let last = try #require(signature.last)
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+        let flipped = alphabet[(alphabet.firstIndex(of: last) ?? 0) ^ 1]
+        let malleable = parts[0] + "." + parts[1] + "." + String(signature.dropLast() + [flipped])
+        #expect(try await api.call(.get, "/api/v1/links", bearer: String(malleable)).status == 401)
+        let wrongMethod = try await api.call(.put, "/api/v1/links", bearer: alice)
+        #expect(wrongMethod.status == 405 && wrongMethod.json["code"]?.stringValue == "method_not_allowed")
+        let odd = try await api.call(
+            .post, "/api/v1/link-tokens", bearer: api.links,
+            body: #"{"type": "user", "platform": "discord", "subject": "a\u0007b"}"#)
+        #expect(odd.status == 422 && odd.json["detail"]?.stringValue?.contains("user id") == true, "\(odd.json)")
+        var statuses: [Int] = []
+        for attempt in 0..<11 {
+            statuses.append(try await api.call(.get, "/api/v1/queues", bearer: "sbk_guess\(attempt)").status)
+        }
+        #expect(statuses.last == 429, "\(statuses)")
+        #expect(try await api.call(.get, "/api/v1/links", bearer: alice).status == 429, "a success is no way past")
+        try await api.checkConformance()
     }
 
     @Test("API tokens: a scope they lack is 403, a revoked one 401; users and services keep to their routes")
@@ -284,6 +373,7 @@ struct APITests {
         let taken = try await SwitchboardProcess.run(
             ["api-token", "create", "--name", "bot", "--scope", "jobs"], database: api.database)
         #expect(taken.status == 65 && taken.stderr.contains("already in force"), "\(taken.stderr)")
+        try await api.checkConformance()
     }
 
     @Test("hostile token paths and ids are 404 without a lookup; a flood of bad credentials is 429")
@@ -308,6 +398,7 @@ struct APITests {
         }
         #expect(statuses.first == 401)
         #expect(statuses.last == 429, "\(statuses)")
+        try await api.checkConformance()
     }
 
     @Test(
@@ -337,6 +428,7 @@ struct APITests {
         #expect(worked.status == 0, "\(worked.stderr)")
         #expect(try await api.call(.get, "/api/v1/jobs/\(id)", bearer: api.jobs).status == 404, "completed and deleted")
         #expect(try await api.call(.post, "/api/v1/jobs/\(id)/cancel", bearer: api.jobs).status == 404)
+        try await api.checkConformance()
     }
 
     @Test("channel connections: providers, codes with Telegram's deep link, listing and revoking only one's own")
@@ -367,5 +459,6 @@ struct APITests {
         #expect(try await api.call(.delete, "/api/v1/connections/\(id)", bearer: alice).status == 204)
         #expect(try await chat.connectedOwner(identity) == nil)
         #expect(try await api.call(.post, "/api/v1/connections/myspace/codes", bearer: alice).status == 404)
+        try await api.checkConformance()
     }
 }

@@ -5,7 +5,7 @@ import JSON
 import Testing
 
 /// The JWT verifier in process: hostile token shapes, and the key set URL's refetching, against keys and
-/// tokens made by PyJWT (`JWT/mint.py`).
+/// tokens made by PyJWT (`APIScripts/mint.py`).
 @Suite("Verifying users' tokens", .timeLimit(.minutes(2)))
 struct TokenVerifierTests {
     static let secret = Data("a-shared-secret-of-the-web-app-0123456789".utf8)

@@ -85,7 +85,7 @@ package final class WeComSession: SocketSession {
 
     package func read(_ message: WebSocketMessage) -> [SocketInput] {
         guard !message.isBinary, case .object(let frame)? = try? JSONParser.parse(message.bytes),
-            let requestID = frame["headers"]?.objectValue?["req_id"]?.stringValue
+            let requestID = frame["headers"]?.objectValue?["req_id"]?.stringValue, !requestID.isEmpty
         else { return [] }
         switch frame["cmd"]?.stringValue {
         case "aibot_msg_callback":

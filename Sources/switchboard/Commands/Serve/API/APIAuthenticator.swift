@@ -23,11 +23,13 @@ struct APIAuthenticator: Sendable {
             try failures.attempt(by: client) { ((), .notCounted) }
             let verdict = await check(request)
             // The verdict is told only if the client may still be answered: of many guesses sent at
-            // once, those past the limit are refused whatever they held.
+            // once, those past the limit are refused whatever they held. A success forgets nothing: the
+            // ledger is shared with the dashboard's and intake's secrets, and any user of the application
+            // holds a valid token, so one must not wipe out another secret's failed guesses.
             let caller = try failures.attempt(by: client) { () -> (Result<APICaller, APIProblem>, AttemptOutcome) in
                 switch verdict {
-                case .success(let caller): (.success(caller), .succeeded)
-                case .failure(let problem): (.failure(problem), problem.status == 401 ? .failed : .notCounted)
+                case .success(let caller): (.success(caller), .notCounted)
+                case .failure(let refusal): (.failure(refusal.problem), refusal.guessed ? .failed : .notCounted)
                 }
             }.get()
             try Self.permit(caller, access)
@@ -43,32 +45,50 @@ struct APIAuthenticator: Sendable {
         }
     }
 
-    private func check(_ request: ServerRequest) async -> Result<APICaller, APIProblem> {
+    /// A refused credential, and whether it counts as a guess: a token whose signature verified but that
+    /// has expired (a web app relaying its users' stale tokens from one address) guessed nothing.
+    private struct Refusal: Error {
+        let problem: APIProblem
+        var guessed = true
+    }
+
+    private func check(_ request: ServerRequest) async -> Result<APICaller, Refusal> {
+        if request.repeatedHeaders.contains("authorization") {
+            return .failure(
+                Refusal(
+                    problem: APIProblem(400, "ambiguous_credentials", "send one Authorization header, not several"),
+                    guessed: false))
+        }
         guard let header = request.headers["authorization"] else {
-            return .failure(.unauthenticated("send Authorization: Bearer with an API token or a user's token"))
+            return .failure(
+                Refusal(problem: .unauthenticated("send Authorization: Bearer with an API token or a user's token")))
         }
         let parts = header.split(separator: " ", maxSplits: 1)
         guard parts.count == 2, parts[0].lowercased() == "bearer" else {
-            return .failure(.unauthenticated("the Authorization header is not a Bearer credential"))
+            return .failure(Refusal(problem: .unauthenticated("the Authorization header is not a Bearer credential")))
         }
         let credential = String(parts[1])
         if credential.hasPrefix(APIToken.prefix) {
             do {
                 guard let token = try await chat.apiToken(secret: credential) else {
-                    return .failure(.unauthenticated("the API token is unknown or revoked"))
+                    return .failure(Refusal(problem: .unauthenticated("the API token is unknown or revoked")))
                 }
                 return .success(.service(token))
             } catch {
-                return .failure(APIProblem(503, "unavailable", "the API token could not be checked now; retry"))
+                return .failure(
+                    Refusal(
+                        problem: APIProblem(503, "unavailable", "the API token could not be checked now; retry"),
+                        guessed: false))
             }
         }
         guard let users else {
-            return .failure(.unauthenticated("this server takes no user tokens (api.jwt is not configured)"))
+            return .failure(
+                Refusal(problem: .unauthenticated("this server takes no user tokens (api.jwt is not configured)")))
         }
         do {
             return .success(.user(account: try await users.account(of: credential)))
         } catch {
-            return .failure(.unauthenticated(error.description))
+            return .failure(Refusal(problem: .unauthenticated(error.description), guessed: !error.signatureVerified))
         }
     }
 

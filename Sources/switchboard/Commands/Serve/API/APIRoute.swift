@@ -6,19 +6,18 @@ import JSON
 
 /// One route of the API: its method and path template (`/api/v1/links/{id}`), who may call it, and what
 /// answers it. The table of routes is the one list the server dispatches on and the OpenAPI test checks.
-struct APIRoute: Sendable {
-    let method: String
-    let path: String
+package struct APIRoute: Sendable {
+    package let method: String
+    package let path: String
     let access: APIAccess
     let answer: @Sendable (APIRoutes, APICall) async throws -> APIAnswer
 
-    /// The values of the template's `{name}` segments in `segments`; nil when the request's path is not
-    /// this route's. A parameter is checked for its shape before anything is read: a token must look like
+    /// The values of the template's `{name}` segments in `segments`; nil when the path is not this route's. A parameter is checked for its shape before anything is read: a token must look like
     /// one, an id must be a positive whole number, a provider one Switchboard knows; anything else is not
     /// this route (answered 404 without a query).
-    func match(_ method: String, _ segments: [Substring]) -> [String: String]? {
+    func match(_ segments: [Substring]) -> [String: String]? {
         let template = path.split(separator: "/")
-        guard method == self.method, template.count == segments.count else { return nil }
+        guard template.count == segments.count else { return nil }
         var parameters: [String: String] = [:]
         for (expected, actual) in zip(template, segments) {
             guard expected.hasPrefix("{") else {
@@ -76,15 +75,24 @@ struct APICall: Sendable {
 
 /// What a route answers: a status and a JSON body (none for 204).
 struct APIAnswer: Sendable {
-    let status: Int
-    let body: JSONValue?
+    enum Body: Sendable {
+        case json(JSONValue)
+        /// JSON already serialised (the OpenAPI document).
+        case raw(Data)
+    }
 
-    static func ok(_ body: some JSONRepresentable) -> APIAnswer { APIAnswer(status: 200, body: body.json) }
-    static func created(_ body: some JSONRepresentable) -> APIAnswer { APIAnswer(status: 201, body: body.json) }
+    let status: Int
+    let body: Body?
+
+    static func ok(_ body: some JSONRepresentable) -> APIAnswer { APIAnswer(status: 200, body: .json(body.json)) }
+    static func created(_ body: some JSONRepresentable) -> APIAnswer { APIAnswer(status: 201, body: .json(body.json)) }
     static let noContent = APIAnswer(status: 204, body: nil)
 
     var response: ServerResponse {
-        guard let body else { return ServerResponse(status: status) }
-        return .json(status, body.serialized)
+        switch body {
+        case nil: ServerResponse(status: status)
+        case .json(let value): .json(status, value.serialized)
+        case .raw(let data): .json(status, data)
+        }
     }
 }

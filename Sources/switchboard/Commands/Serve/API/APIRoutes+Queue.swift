@@ -21,7 +21,13 @@ extension APIRoutes {
                 throw body.error("jobs", "must be an array of 1 to \(maxBatch) jobs")
             }
             let jobs = try items.indices.map { index in
-                try JobLine.parse(try JSONFields(root: items[index]), at: "jobs[\(index)]", defaults: defaults)
+                do {
+                    return try JobLine.parse(
+                        try JSONFields(root: items[index]), at: "jobs[\(index)]", defaults: defaults)
+                } catch let error as JSONFieldError {
+                    throw APIProblem.malformed(
+                        "jobs[\(index)]" + (error.path.map { ".\($0) \(error.problem)" } ?? ": \(error.problem)"))
+                }
             }
             let results = try await routes.store.enqueue(jobs)
             return .created(["jobs": results.map(fields)] as JSONObject)
@@ -64,7 +70,9 @@ extension APIRoutes {
             let body = try call.body()
             try body.allowOnly(["ids", "queue"])
             let selection: DeadLetterSelection
-            if let ids = body.value("ids") {
+            if body.has("ids") && body.has("queue") {
+                throw body.error(nil, "takes ids or a queue, not both")
+            } else if let ids = body.value("ids") {
                 guard let numbers = ids.arrayValue?.compactMap(\.integerValue), numbers.count == ids.arrayValue?.count,
                     (1...maxBatch).contains(numbers.count)
                 else { throw body.error("ids", "must be an array of 1 to \(maxBatch) job ids") }

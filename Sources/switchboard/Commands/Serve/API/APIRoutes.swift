@@ -8,7 +8,7 @@ import Queue
 
 /// `serve`'s API under `/api/v1`: linking and channel connections for signed-in users, the bot-facing
 /// linking operations and the queue for services. Every route is in `table`; errors are problem details.
-struct APIRoutes: Sendable {
+package struct APIRoutes: Sendable {
     let chat: ChatStore
     let authenticator: APIAuthenticator
     /// Where a link token's page is (`links.link_base_url`): a created token's URL is this and the token.
@@ -25,15 +25,13 @@ struct APIRoutes: Sendable {
     /// Answers a request whose path starts with `/api/`.
     func answer(_ request: ServerRequest) async -> ServerResponse {
         let segments = request.path.split(separator: "/")
-        var matched: (route: APIRoute, parameters: [String: String])?
-        for route in Self.table {
-            if let parameters = route.match(request.method, segments) {
-                matched = (route, parameters)
-                break
-            }
-        }
-        guard let (route, parameters) = matched else {
-            return APIProblem.notFound.response
+        let onPath = Self.table.compactMap { route in route.match(segments).map { (route, $0) } }
+        guard let (route, parameters) = onPath.first(where: { $0.0.method == request.method }) else {
+            guard !onPath.isEmpty else { return APIProblem.notFound.response }
+            let allowed = onPath.map(\.0.method).joined(separator: ", ")
+            return APIProblem(
+                405, "method_not_allowed", "this path answers \(allowed)", headers: ["Allow": allowed]
+            ).response
         }
         do {
             let caller = try await authenticator.caller(of: request, for: route.access)
@@ -51,5 +49,12 @@ struct APIRoutes: Sendable {
     }
 
     /// Every route, in the order they are matched.
-    static let table: [APIRoute] = linkingRoutes + connectionRoutes + serviceRoutes + queueRoutes
+    package static let table: [APIRoute] = linkingRoutes + connectionRoutes + serviceRoutes + queueRoutes + [document]
+
+    /// The OpenAPI 3.1 document of every route (`openapi.json` beside this file, compiled in).
+    package static let openAPIDocument = Data(PackageResources.openapi_json)
+
+    private static let document = APIRoute(method: "GET", path: "/api/v1/openapi.json", access: .anyone) { _, _ in
+        APIAnswer(status: 200, body: .raw(openAPIDocument))
+    }
 }
