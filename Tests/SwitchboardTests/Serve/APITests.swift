@@ -20,6 +20,7 @@ struct APITests {
     /// an audience; and an API token of each scope.
     struct Fixture {
         let directory: TestDirectory
+        let location: StoreLocation
         let database: String
         let server: TestServer
         let links: String
@@ -27,7 +28,8 @@ struct APITests {
 
         init(_ backend: TestBackend = .sqlite, jwt extra: String = "") async throws {
             directory = try TestDirectory()
-            database = try await backend.newDatabase(in: directory).connectionText
+            location = try await backend.newDatabase(in: directory)
+            database = location.connectionText
             try await APITests.run(["keys", directory.url.path])
             let config = directory.path("api.json")
             let jwt =
@@ -431,9 +433,41 @@ struct APITests {
         try await api.checkConformance()
     }
 
-    @Test("channel connections: providers, codes with Telegram's deep link, listing and revoking only one's own")
-    func connections() async throws {
-        let api = try await Fixture()
+    @Test("a job's state, cancel and retry, dead letters and their redrive, queue counts", arguments: TestBackend.all)
+    func queueControl(backend: TestBackend) async throws {
+        let api = try await Fixture(backend)
+        let failing = try await api.call(
+            .post, "/api/v1/jobs", bearer: api.jobs, body: #"{"queue": "q", "kind": "k", "max_attempts": 1}"#)
+        let dead = try #require(failing.json["id"]?.integerValue)
+        let worked = try await SwitchboardProcess.run(
+            ["work", "--queue", "q", "--exec", "exit 65", "--drain"], database: api.database)
+        #expect(worked.status == 0, "\(worked.stderr)")
+        let letters = try await api.call(.get, "/api/v1/dead-letters?queue=q&limit=10", bearer: api.jobs)
+        #expect(letters.json["dead_letters"]?.arrayValue?.first?.objectValue?["id"]?.integerValue == dead)
+        #expect(try await api.call(.get, "/api/v1/dead-letters?limit=0", bearer: api.jobs).status == 422)
+        let redriven = try await api.call(
+            .post, "/api/v1/dead-letters/redrive", bearer: api.jobs, body: #"{"ids": [\#(dead)]}"#)
+        #expect(redriven.json["redriven"]?.integerValue == 1)
+        let cancelled = try await api.call(.post, "/api/v1/jobs/\(dead)/cancel", bearer: api.jobs)
+        #expect(cancelled.status == 200 && cancelled.json["previous_state"]?.stringValue == "ready")
+        let again = try await api.call(.post, "/api/v1/jobs/\(dead)/cancel", bearer: api.jobs)
+        #expect(again.status == 409 && again.json["code"]?.stringValue == "wrong_state")
+        let retried = try await api.call(.post, "/api/v1/jobs/\(dead)/retry", bearer: api.jobs)
+        #expect(retried.status == 200 && retried.json["previous_state"]?.stringValue == "dead")
+        let shown = try await api.call(.get, "/api/v1/jobs/\(dead)", bearer: api.jobs)
+        #expect(shown.json["state"]?.stringValue == "ready")
+        #expect(shown.json["error_history"]?.arrayValue?.count == 1)
+        let queues = try await api.call(.get, "/api/v1/queues", bearer: api.jobs)
+        let counts = queues.json["queues"]?.arrayValue?.first { $0.objectValue?["queue"]?.stringValue == "q" }
+        #expect(counts?.objectValue?["counts"]?.objectValue?["ready"]?.integerValue == 1, "\(queues.json)")
+        try await api.checkConformance()
+    }
+
+    @Test(
+        "channel connections: providers, codes with Telegram's deep link, listing and revoking only one's own",
+        arguments: TestBackend.all)
+    func connections(backend: TestBackend) async throws {
+        let api = try await Fixture(backend)
         let alice = try await api.user("alice")
         let providers = try await api.call(.get, "/api/v1/connections/providers", bearer: alice)
         let methods = Dictionary(
@@ -446,7 +480,7 @@ struct APITests {
         #expect(code.status == 201)
         let value = try #require(code.json["code"]?.stringValue)
         #expect(code.json["url"]?.stringValue == "https://t.me/SwitchboardBot?start=\(value)")
-        let store = try await SwitchboardDatabase.open(.sqlite(path: api.database))
+        let store = try await SwitchboardDatabase.open(api.location)
         let chat = try ChatStore(store)
         let identity = ChannelIdentity(provider: "telegram", workspace: "chat-1", user: "user-1")
         #expect(try await chat.consumeConnectCode(digest: try SecretToken.digest(value), identity: identity) == "alice")
