@@ -3,9 +3,9 @@ import Queue
 
 extension ChatStorage {
     /// Stores a link token's digest, superseding the pending ones for the same server or user.
-    func insertLinkToken(digest: Data, type: LinkType, platform: String, subject: String, lifetime: Duration)
-        async throws -> Timestamp
-    {
+    func insertLinkToken(
+        digest: Data, type: LinkType, platform: String, subject: String, serverName: String?, lifetime: Duration
+    ) async throws -> Timestamp {
         try await write { sql, now in
             let tokens = sql.dialect.table("link_tokens")
             try sql.lock("link", type.rawValue, platform, subject)
@@ -23,11 +23,14 @@ extension ChatStorage {
             )
             try sql.execute(
                 """
-                INSERT INTO \(tokens) (token_hash, type, platform, subject, created_at, expires_at)
-                VALUES ($1, $2, $3, $4, $5, $6)
+                INSERT INTO \(tokens) (token_hash, type, platform, subject, created_at, expires_at, server_name)
+                VALUES ($1, $2, $3, $4, $5, $6, $7)
                 """,
                 [.blob(digest)] + subjectValues
-                    + [.integer(now.millisecondsSince1970), .integer(expiresAt.millisecondsSince1970)]
+                    + [
+                        .integer(now.millisecondsSince1970), .integer(expiresAt.millisecondsSince1970),
+                        .optionalText(serverName),
+                    ]
             )
             return expiresAt
         }

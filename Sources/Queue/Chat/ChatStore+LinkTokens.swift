@@ -5,14 +5,21 @@ import Queue
 extension ChatStore {
     /// Issues a link token for a server or user of a platform: 32 random bytes, valid `linkTokenLifetime`;
     /// it supersedes the pending tokens for the same server or user.
+    /// - Parameter serverName: the server's name, for the link page to show (server links only).
     /// - Throws: `LinkError.alreadyLinked` when that server or user is already linked.
-    public func createLinkToken(type: LinkType, platform: String, subject: String) async throws -> LinkToken {
+    public func createLinkToken(type: LinkType, platform: String, subject: String, serverName: String? = nil)
+        async throws -> LinkToken
+    {
         try Self.requireIdentifier(platform, "platform")
         try Self.requireIdentifier(subject, type == .server ? "server id" : "user id")
+        if let serverName {
+            guard type == .server else { throw QueueError.invalid("server name", "is for server links only") }
+            try Self.requireIdentifier(serverName, "server name")
+        }
         let token = SecretToken.generate(byteCount: 32)
         let expiresAt = try await storage.insertLinkToken(
             digest: try SecretToken.digest(token), type: type, platform: platform, subject: subject,
-            lifetime: Self.linkTokenLifetime
+            serverName: serverName, lifetime: Self.linkTokenLifetime
         )
         return LinkToken(token: token, expiresAt: expiresAt)
     }
@@ -31,8 +38,8 @@ extension ChatStore {
             throw LinkError(.notFound, "no such link token")
         }
         return LinkTokenInfo(
-            type: record.type, platform: record.platform, status: record.status(at: jobs.clock.now()),
-            expiresAt: record.expiresAt)
+            type: record.type, platform: record.platform, serverName: record.serverName,
+            status: record.status(at: jobs.clock.now()), expiresAt: record.expiresAt)
     }
 
     /// Consumes a link token and links its server or user to `account`, in one transaction: if the link

@@ -11,6 +11,7 @@ public struct LinkToken: Sendable {
 package struct LinkTokenRecord: Sendable {
     package var type: LinkType
     package var platform: String
+    package var serverName: String?
     package var usedAt: Timestamp?
     package var supersededAt: Timestamp?
     package var expiresAt: Timestamp
@@ -28,6 +29,8 @@ package struct LinkTokenRecord: Sendable {
 public struct LinkTokenInfo: Sendable, Equatable {
     public let type: LinkType
     public let platform: String
+    /// The server's name, when the bot that issued the token gave it.
+    public let serverName: String?
     public let status: LinkTokenStatus
     public let expiresAt: Timestamp
 }

@@ -123,7 +123,8 @@ struct APITests {
         let api = try await Fixture(backend)
         let issued = try await api.call(
             .post, "/api/v1/link-tokens", bearer: api.links,
-            body: #"{"type": "server", "platform": "discord", "subject": "81384788765712384"}"#)
+            body: #"{"type": "server", "platform": "discord", "subject": "81384788765712384", "server_name": "Lounge"}"#
+        )
         #expect(issued.status == 201)
         let token = try #require(issued.json["token"]?.stringValue)
         #expect(issued.json["url"]?.stringValue == "https://app.example/link/" + token)
@@ -131,6 +132,7 @@ struct APITests {
         let info = try await api.call(.get, "/api/v1/link-tokens/\(token)", bearer: alice)
         #expect(info.status == 200)
         #expect(info.json["platform"]?.stringValue == "discord" && info.json["type"]?.stringValue == "server")
+        #expect(info.json["server_name"]?.stringValue == "Lounge")
         #expect(info.json["subject"] == nil, "the page is not told which server")
         #expect(
             try await api.call(.post, "/api/v1/user-link-tokens/\(token)/confirm", bearer: alice).json["code"]
@@ -202,6 +204,24 @@ struct APITests {
             #expect(
                 try await api.call(.get, "/api/v1/links", bearer: wrongKid).status == 401, "\(alg) with another kid")
         }
+        try await api.checkConformance()
+    }
+
+    @Test("the account is the configured claim")
+    func accountClaim() async throws {
+        let api = try await Fixture(jwt: #", "account_claim": "email""#)
+        let issued = try await api.call(
+            .post, "/api/v1/link-tokens", bearer: api.links,
+            body: #"{"type": "user", "platform": "slack", "subject": "U1"}"#)
+        let token = try #require(issued.json["token"]?.stringValue)
+        let confirmed = try await SwitchboardProcess.run(
+            ["link", "confirm", token, "--account", "ada@example.com"], database: api.database)
+        #expect(confirmed.status == 0, "\(confirmed.stderr)")
+        let ada = try await api.user("someone-else", ["claims": ["email": "ada@example.com"] as JSONObject])
+        let links = try await api.call(.get, "/api/v1/user-links", bearer: ada)
+        #expect(links.json["links"]?.arrayValue?.count == 1, "the links of the account in the email claim")
+        let missing = try await api.user("bob")
+        #expect(try await api.call(.get, "/api/v1/links", bearer: missing).status == 401, "no email claim")
         try await api.checkConformance()
     }
 
@@ -348,6 +368,10 @@ struct APITests {
             .post, "/api/v1/link-tokens", bearer: api.links,
             body: #"{"type": "user", "platform": "discord", "subject": "a\u0007b"}"#)
         #expect(odd.status == 422 && odd.json["detail"]?.stringValue?.contains("user id") == true, "\(odd.json)")
+        let unknown = try await api.call(
+            .post, "/api/v1/link-tokens", bearer: api.links,
+            body: #"{"type": "user", "platform": "myspace", "subject": "u"}"#)
+        #expect(unknown.status == 422 && unknown.json["detail"]?.stringValue?.contains("platform") == true)
         var statuses: [Int] = []
         for attempt in 0..<11 {
             statuses.append(try await api.call(.get, "/api/v1/queues", bearer: "sbk_guess\(attempt)").status)

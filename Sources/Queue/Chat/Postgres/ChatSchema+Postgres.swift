@@ -128,4 +128,8 @@ extension ChatSchema {
             CREATE UNIQUE INDEX api_tokens_active_name ON switchboard.api_tokens (name) WHERE revoked_at IS NULL;
             """
     )
+
+    /// Version 13 on PostgreSQL: the SQLite column.
+    static let postgresServerNames = Migration(
+        version: 13, sql: "ALTER TABLE switchboard.link_tokens ADD COLUMN server_name text;")
 }

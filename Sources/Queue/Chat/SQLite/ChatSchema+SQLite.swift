@@ -134,4 +134,9 @@ extension ChatSchema {
             CREATE UNIQUE INDEX api_tokens_active_name ON api_tokens (name) WHERE revoked_at IS NULL;
             """
     )
+
+    /// Version 13: the name of the server a link token is for, when the bot that issued it knew it, for
+    /// the link page to show.
+    static let sqliteServerNames = Migration(
+        version: 13, sql: "ALTER TABLE link_tokens ADD COLUMN server_name TEXT;")
 }

@@ -17,7 +17,7 @@ struct PostgresStoreTests {
         }
         #expect(stores.count == 10)
         for store in stores {
-            #expect(try await store.schemaVersion() == 12)
+            #expect(try await store.schemaVersion() == 13)
         }
         guard case .postgres(let url) = location else { return }
         let rows = try BehindTheStore.connect(url).execute("SELECT count(*) FROM schema_version").first { $0.int64(0) }

@@ -1,4 +1,5 @@
 import ChatStore
+import Enqueuer
 import Foundation
 import JSON
 import Queue
@@ -13,8 +14,8 @@ extension APIRoutes {
             }
             return .ok(
                 [
-                    "type": info.type.rawValue, "platform": info.platform, "status": info.status.rawValue,
-                    "expires_at": info.expiresAt.description,
+                    "type": info.type.rawValue, "platform": info.platform, "server_name": info.serverName,
+                    "status": info.status.rawValue, "expires_at": info.expiresAt.description,
                 ] as JSONObject)
         },
         APIRoute(method: "POST", path: "/api/v1/link-tokens/{token}/confirm", access: .user) { routes, call in
@@ -44,12 +45,13 @@ extension APIRoutes {
     static let serviceRoutes: [APIRoute] = [
         APIRoute(method: "POST", path: "/api/v1/link-tokens", access: .service(.links)) { routes, call in
             let body = try call.body()
-            try body.allowOnly(["type", "platform", "subject"])
+            try body.allowOnly(["type", "platform", "subject", "server_name"])
             guard let type = LinkType(rawValue: try body.string("type")) else {
                 throw body.error("type", "must be \"server\" or \"user\"")
             }
             let token = try await routes.chat.createLinkToken(
-                type: type, platform: try body.string("platform"), subject: try body.string("subject"))
+                type: type, platform: try platform(body.string("platform")), subject: try body.string("subject"),
+                serverName: try body.optionalString("server_name"))
             return .created(
                 [
                     "token": token.token, "url": routes.linkBaseURL.map { $0 + token.token },
@@ -65,14 +67,22 @@ extension APIRoutes {
             guard let type = query["type"].flatMap(LinkType.init(rawValue:)) else {
                 throw APIProblem.malformed("the query's type must be server or user")
             }
-            guard let platform = query["platform"], !platform.isEmpty, let subject = query["id"], !subject.isEmpty
-            else {
+            guard let name = query["platform"], let subject = query["id"], !subject.isEmpty else {
                 throw APIProblem.malformed("the query needs platform and id (the server's or the user's)")
             }
-            let link = try await routes.chat.link(type: type, platform: platform, subject: subject)
+            let link = try await routes.chat.link(type: type, platform: try platform(name), subject: subject)
             return .ok(["linked": link != nil, "account": link?.account] as JSONObject)
         },
     ]
+
+    /// A platform Switchboard serves: a link for any other could never be resolved.
+    private static func platform(_ name: String) throws(APIProblem) -> String {
+        guard let provider = Provider(rawValue: name) else {
+            throw APIProblem.malformed(
+                "platform must be one of \(Provider.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return provider.rawValue
+    }
 
     private func links(of account: String, type: LinkType) async throws -> APIAnswer {
         let links = try await chat.links(account: account).filter { $0.type == type }
