@@ -6,11 +6,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # The OpenAPI validator (and the jsonschema it brings) the API's tests check the document and every
-# response with, from PyPI into a virtual environment of Debian's Python, once.
+# response with, from PyPI into a virtual environment of Debian's Python, at the versions
+# ops/python-tools.txt pins; installed again when that list changes.
 tools=.build/python-tools
-if [ ! -x "$tools/bin/openapi-spec-validator" ]; then
+if ! cmp -s ops/python-tools.txt "$tools/installed.txt"; then
+    rm -rf "$tools"
     /usr/bin/python3 -m venv "$tools"
-    "$tools/bin/pip" install --quiet openapi-spec-validator==0.9.0
+    "$tools/bin/pip" install --quiet --no-deps -r ops/python-tools.txt
+    cp ops/python-tools.txt "$tools/installed.txt"
 fi
 swift format lint --strict --recursive Sources Tests Package.swift FuzzTesting/Package.swift FuzzTesting/Sources
 swift build --build-tests

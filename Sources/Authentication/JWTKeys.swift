@@ -10,7 +10,7 @@ public actor JWTKeys {
     /// unknown `kid`s cannot make Switchboard hammer the identity provider.
     public static let defaultRefetchInterval = Duration.seconds(60)
     /// How long fetched keys are used before they are fetched again, so a key the provider withdrew
-    /// stops being accepted.
+    /// stops being accepted once a fetch succeeds.
     public static let maxAge = Duration.seconds(3600)
 
     private let configured: [VerificationKey]
@@ -20,12 +20,15 @@ public actor JWTKeys {
     private let log: @Sendable (String) -> Void
     private var fetched: [VerificationKey] = []
     private var fetchedAt: ContinuousClock.Instant?
+    /// Whether the last fetch failed (the URL did not answer, or answered no key set).
+    private var lastFetchFailed = false
     private var lastAttempt: ContinuousClock.Instant?
     private var fetching: Task<Void, Never>?
 
     /// - Parameters:
     ///   - configured: keys known from the configuration.
-    ///   - url: a JWKS URL (https, or http on loopback for tests) to fetch more from.
+    ///   - url: a JWKS URL (https, or http to this machine) to fetch more from.
+    ///   - client: the libcurl client it is fetched with (one of its own unless given).
     ///   - refetchInterval: the least time between two fetches.
     ///   - log: where a failed fetch is told.
     public init(
@@ -40,9 +43,12 @@ public actor JWTKeys {
     }
 
     /// The keys of `algorithm` a token may be checked with: those with id `keyID` when the token names
-    /// one, else all of that algorithm. Only a token none of the keys in hand can check waits for a fetch;
-    /// keys past `maxAge` are fetched again beside the requests they keep checking.
-    package func candidates(algorithm: JWTAlgorithm, keyID: String?) async -> [VerificationKey] {
+    /// one, else all of that algorithm (a key configured without an id checks any token of its algorithm).
+    /// Only a token none of the keys in hand can check waits for a fetch; keys past `maxAge` are fetched
+    /// again beside the requests they keep checking.
+    /// - Throws: `TokenRefusal.keysUnavailable` when no key in hand checks the token and the key set URL
+    ///   could not be fetched.
+    package func candidates(algorithm: JWTAlgorithm, keyID: String?) async throws(TokenRefusal) -> [VerificationKey] {
         let matching = select(algorithm: algorithm, keyID: keyID)
         // A key set publishes public keys only: an HS256 token never waits for one.
         guard url != nil, algorithm != .hs256 else { return matching }
@@ -54,7 +60,11 @@ public actor JWTKeys {
             } else if due {
                 await refetch().value
             }
-            return select(algorithm: algorithm, keyID: keyID)
+            let found = select(algorithm: algorithm, keyID: keyID)
+            if found.isEmpty && (lastFetchFailed || fetchedAt == nil) {
+                throw .keysUnavailable
+            }
+            return found
         }
         if due, fetchedAt.map({ now - $0 >= Self.maxAge }) ?? true {
             _ = refetch()
@@ -64,7 +74,7 @@ public actor JWTKeys {
 
     private func select(algorithm: JWTAlgorithm, keyID: String?) -> [VerificationKey] {
         (configured + fetched).filter { key in
-            key.algorithm == algorithm && (keyID == nil || key.id == keyID)
+            key.algorithm == algorithm && (keyID == nil || key.id == nil || key.id == keyID)
         }
     }
 
@@ -84,12 +94,15 @@ public actor JWTKeys {
             let response = try await client.send(
                 HTTPRequest(.get, url, connectTimeout: .seconds(3), totalTimeout: .seconds(5)))
             guard response.status == 200 else {
+                lastFetchFailed = true
                 log("the JWKS URL answered HTTP \(response.status); keeping the keys fetched before")
                 return
             }
             fetched = try JSONWebKeySet.keys(response.body)
             fetchedAt = .now
+            lastFetchFailed = false
         } catch {
+            lastFetchFailed = true
             log("cannot fetch the JWKS URL: \(error); keeping the keys fetched before")
         }
     }

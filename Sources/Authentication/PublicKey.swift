@@ -25,6 +25,7 @@ public final class PublicKey: @unchecked Sendable {
     }
 
     /// The key of a PEM `PUBLIC KEY` block (SubjectPublicKeyInfo).
+    /// - Throws: `KeyError` when the text holds none, or one of a kind or size not accepted.
     public convenience init(pem: String) throws(KeyError) {
         var text = pem
         guard
@@ -81,15 +82,4 @@ public final class PublicKey: @unchecked Sendable {
             }
         }
     }
-}
-
-/// A key that cannot be used, and why: "the key in FILE " + the reason reads as a sentence.
-public struct KeyError: Error, Sendable, Equatable, CustomStringConvertible {
-    public let reason: String
-
-    init(_ reason: String) {
-        self.reason = reason
-    }
-
-    public var description: String { reason }
 }

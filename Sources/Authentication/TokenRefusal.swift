@@ -6,6 +6,8 @@ public enum TokenRefusal: Error, Sendable, Equatable, CustomStringConvertible {
     case algorithm(String)
     /// No configured key checks it: none with its `kid`, or none of its algorithm.
     case noKey(String)
+    /// The key set URL could not be fetched, and no key in hand checks it: not the token's fault.
+    case keysUnavailable
     /// The signature does not verify.
     case signature
     /// `exp` has passed (beyond the leeway), or is missing.
@@ -20,7 +22,7 @@ public enum TokenRefusal: Error, Sendable, Equatable, CustomStringConvertible {
     public var signatureVerified: Bool {
         switch self {
         case .expired, .notYetValid, .claim: true
-        case .malformed, .algorithm, .noKey, .signature: false
+        case .malformed, .algorithm, .noKey, .keysUnavailable, .signature: false
         }
     }
 
@@ -29,6 +31,7 @@ public enum TokenRefusal: Error, Sendable, Equatable, CustomStringConvertible {
         case .malformed(let reason): "the token is malformed: \(reason)"
         case .algorithm(let name): "the token's algorithm \(name) is not accepted (HS256, RS256 or ES256)"
         case .noKey(let reason): "no key checks the token: \(reason)"
+        case .keysUnavailable: "the identity provider's keys cannot be fetched now; retry"
         case .signature: "the token's signature does not verify"
         case .expired: "the token has expired"
         case .notYetValid: "the token is not valid yet"

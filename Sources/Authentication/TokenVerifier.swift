@@ -17,9 +17,10 @@ public struct TokenVerifier: Sendable {
     }
 
     /// The account `token` acts for, once its signature, times and claims check out at `now`.
+    /// - Throws: `TokenRefusal` saying why the token is refused.
     public func account(of token: String, now: Date = Date()) async throws(TokenRefusal) -> String {
         let parsed = try JSONWebToken(token)
-        let candidates = await keys.candidates(algorithm: parsed.algorithm, keyID: parsed.keyID)
+        let candidates = try await keys.candidates(algorithm: parsed.algorithm, keyID: parsed.keyID)
         guard !candidates.isEmpty else {
             throw .noKey(
                 parsed.keyID.map { "none has kid \($0) and algorithm \(parsed.algorithm.rawValue)" }

@@ -26,6 +26,7 @@ public struct VerificationKey: Sendable {
         return VerificationKey(id: id, material: .secret(secret))
     }
 
+    /// An RS256 or ES256 public key, with the id tokens name it by when it has one.
     public static func publicKey(_ key: PublicKey, id: String? = nil) -> VerificationKey {
         VerificationKey(id: id, material: .publicKey(key))
     }

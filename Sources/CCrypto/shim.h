@@ -6,6 +6,7 @@
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/ec.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/param_build.h>
@@ -103,6 +104,9 @@ static inline EVP_PKEY *sb_public_key_from_pem(const char *pem, size_t length) {
     }
     EVP_PKEY *key = PEM_read_bio_PUBKEY(bio, NULL, NULL, NULL);
     BIO_free(bio);
+    if (key == NULL) {
+        ERR_clear_error(); /* a refused key leaves nothing on this thread's error queue */
+    }
     return key;
 }
 
@@ -113,6 +117,7 @@ static inline EVP_PKEY *sb_public_key_from_params(const char *type, OSSL_PARAM *
     if (context == NULL || EVP_PKEY_fromdata_init(context) != 1
         || EVP_PKEY_fromdata(context, &key, EVP_PKEY_PUBLIC_KEY, params) != 1) {
         key = NULL;
+        ERR_clear_error();
     }
     EVP_PKEY_CTX_free(context);
     return key;
@@ -179,9 +184,12 @@ static inline int sb_public_key_kind(EVP_PKEY *key) {
 static inline int sb_verify_sha256(EVP_PKEY *key, const void *bytes, size_t count, const unsigned char *signature,
                                    size_t signature_length) {
     EVP_MD_CTX *context = EVP_MD_CTX_new();
-    int ok = context != NULL && EVP_DigestVerifyInit(context, NULL, EVP_sha256(), NULL, key) == 1
+    int ok = context != NULL && EVP_DigestVerifyInit(context, NULL, sb_sha256_algorithm(), NULL, key) == 1
         && EVP_DigestVerify(context, signature, signature_length, bytes, count) == 1;
     EVP_MD_CTX_free(context);
+    if (!ok) {
+        ERR_clear_error(); /* a signature that does not verify is an answer, not an error to keep */
+    }
     return ok;
 }
 

@@ -1,8 +1,8 @@
 import Synchronization
 
 /// Limits failed authentications per client network, for every secret `serve` takes from a client (the
-/// dashboard's sign-in token, the intake bearer token): one ledger, so failures with either count
-/// together.
+/// dashboard's sign-in token, the intake bearer token, the API's tokens): one ledger, so failures with any
+/// of them count together.
 ///
 /// A client that failed too often is refused before its secret is looked at, so a refusal says nothing
 /// about whether the next guess was right; a client that has not failed is never slowed by one that has.

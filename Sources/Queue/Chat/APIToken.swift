@@ -24,6 +24,7 @@ public struct APIToken: Sendable, Equatable {
         self.revokedAt = revokedAt
     }
 
+    /// Whether the token may act within `scope` (`admin` may act within every scope).
     public func grants(_ scope: APIScope) -> Bool {
         scopes.contains(scope) || scopes.contains(.admin)
     }

@@ -1,6 +1,8 @@
 /// A refusal of the API-token commands, naming the token by its name (never its secret).
 public enum APITokenError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// A token in force already has this name.
     case nameTaken(String)
+    /// No token in force has this name.
     case notFound(String)
 
     /// A stable code for scripts and API clients.

@@ -24,8 +24,8 @@ package struct LinkTokenRecord: Sendable {
     }
 }
 
-/// What a link page shows about a token before the user confirms it: nothing that identifies the server
-/// or user it links.
+/// What a link page shows about a token before the user confirms it: never the id of the server or user
+/// it links (a server's name, when the bot gave one, is for the page to show).
 public struct LinkTokenInfo: Sendable, Equatable {
     public let type: LinkType
     public let platform: String

@@ -6,6 +6,8 @@ package struct PostgresExecutor: SQLExecutor {
     let clock: any WallClock
     /// Whether times are the server's (`PostgresClockSQL`) rather than `clock`'s.
     let usesServerClock: Bool
+    /// Whether the statements run in a transaction (a write's); a read's run one by one, outside any.
+    let inTransaction: Bool
 
     package var dialect: SQLDialect { .postgres }
 
@@ -19,19 +21,32 @@ package struct PostgresExecutor: SQLExecutor {
     }
 
     package func executeDeferred(_ sql: String, _ values: [SQLValue]) throws {
+        try requireTransaction("a deferred statement")
         connection.executeLater(sql, values.map(Self.parameter))
     }
 
     /// A transaction-level advisory lock on a 64-bit hash of `parts`.
     package func lock(_ parts: String...) throws {
+        try requireTransaction("an advisory lock")
         try connection.execute(
             "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [.text(parts.joined(separator: "\u{1F}"))])
     }
 
     package func currentTime() throws -> Timestamp {
         guard usesServerClock else { return clock.now() }
-        let milliseconds = try connection.execute("SELECT \(PostgresClockSQL.current)").first { $0.int64(0) }
-        return Timestamp(millisecondsSince1970: milliseconds ?? 0)
+        guard let milliseconds = try connection.execute("SELECT \(PostgresClockSQL.current)").first({ $0.int64(0) })
+        else {
+            throw QueueError(.internal, "the server's clock could not be read: SELECT returned no row")
+        }
+        return Timestamp(millisecondsSince1970: milliseconds)
+    }
+
+    /// Outside a transaction a deferred statement would go out with another caller's on this pooled
+    /// session, and a transaction-level lock would be released at once.
+    private func requireTransaction(_ what: String) throws {
+        guard inTransaction else {
+            throw QueueError(.internal, "\(what) needs a write transaction; reads run outside one")
+        }
     }
 
     /// The value sent in binary with its type; a NULL goes untyped, its type inferred by the server from

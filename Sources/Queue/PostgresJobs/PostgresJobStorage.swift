@@ -88,7 +88,8 @@ package final class PostgresJobStorage: JobsWritingStorage {
             try body(
                 PostgresJobsTransaction(
                     connection: connection, now: Self.instant(opened.serverTime, clock),
-                    sql: PostgresExecutor(connection: connection, clock: clock, usesServerClock: usesServerClock),
+                    sql: PostgresExecutor(
+                        connection: connection, clock: clock, usesServerClock: usesServerClock, inTransaction: true),
                     rules: rules, reservedIDs: try opened.values.first.map(PostgresJobsTransaction.ids) ?? []))
         }
     }
@@ -106,7 +107,10 @@ package final class PostgresJobStorage: JobsWritingStorage {
         let usesServerClock = self.usesServerClock
         let time = SQLReadTime(value: usesServerClock ? .null : .integer(clock.now().millisecondsSince1970))
         return try await database.perform { connection in
-            try body(PostgresExecutor(connection: connection, clock: clock, usesServerClock: usesServerClock), time)
+            try body(
+                PostgresExecutor(
+                    connection: connection, clock: clock, usesServerClock: usesServerClock, inTransaction: false),
+                time)
         }
     }
 

@@ -59,7 +59,12 @@ package final class SQLiteStatement {
                 try bind(value, at: Int32(offset + 1))
             }
         } else {
-            for (position, offset) in valueOffsets.enumerated() where offset < values.count {
+            // PostgreSQL refuses a statement given more or fewer values than its $N name: so does this.
+            let needed = (valueOffsets.max() ?? -1) + 1
+            guard values.count == needed else {
+                throw QueueError(.internal, "a statement takes \(needed) values, was given \(values.count): \(sql)")
+            }
+            for (position, offset) in valueOffsets.enumerated() {
                 try bind(values[offset], at: Int32(position + 1))
             }
         }

@@ -46,9 +46,22 @@ package enum SettingRules {
     package static func keySetURLProblem(_ value: String) -> String? {
         if let problem = urlProblem(value) { return problem }
         guard let url = URLComponents(string: value), let host = url.host else { return nil }
-        let loopback = ["localhost", "127.0.0.1", "::1", "[::1]"].contains(host.lowercased()) || host.hasPrefix("127.")
-        return url.scheme?.lowercased() == "https" || loopback
+        return url.scheme?.lowercased() == "https" || isLoopback(host)
             ? nil : "must be an https:// URL (http:// only to this machine): anyone on the way could swap the keys"
+    }
+
+    /// Whether `host` is this machine: `localhost`, an IPv4 address in 127.0.0.0/8, or `::1`.
+    private static func isLoopback(_ host: String) -> Bool {
+        let address = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
+        var v4 = in_addr()
+        var v6 = in6_addr()
+        if inet_pton(AF_INET, address, &v4) == 1 {
+            return UInt32(bigEndian: v4.s_addr) >> 24 == 127
+        }
+        if inet_pton(AF_INET6, address, &v6) == 1 {
+            return withUnsafeBytes(of: &v6) { $0.prefix(15).allSatisfy { $0 == 0 } && $0[15] == 1 }
+        }
+        return address.lowercased() == "localhost"
     }
 
     /// What is wrong with `value` as the address of an HTTP service (an agent, a provider's API, a link page).

@@ -4,6 +4,7 @@ import HTTPClient
 import Harness
 import JSON
 import Queue
+import Synchronization
 import Testing
 
 /// `serve`'s API over real HTTP on loopback: users with JWTs minted by PyJWT, services with API tokens
@@ -82,15 +83,13 @@ struct APITests {
                 "method": method.rawValue, "path": String(path.prefix { $0 != "?" }), "status": response.status,
                 "content_type": response.headers["content-type"] ?? JSONValue.null, "body": text,
             ]
-            let log = try FileHandle(forWritingTo: URL(fileURLWithPath: responses))
-            try log.seekToEnd()
-            try log.write(contentsOf: JSONValue.object(seen).serialized + Data("\n".utf8))
-            try log.close()
+            try seenResponses.append(JSONValue.object(seen).serialized + Data("\n".utf8), to: responses)
             return (response.status, text.isEmpty ? JSONObject() : APITests.object(text))
         }
 
-        /// Where `call` keeps what it saw.
+        /// Where `call` keeps what it saw, one line per response.
         var responses: String { directory.path("responses.jsonl") }
+        let seenResponses = ResponseLog()
 
         /// Checks every response `call` saw against the OpenAPI document's schema for its route and status.
         func checkConformance() async throws {
@@ -101,6 +100,20 @@ struct APITests {
             #expect(
                 result.status == 0,
                 "responses that do not match the OpenAPI document:\n\(result.stdout)\(result.stderr)")
+        }
+    }
+
+    /// The lines `Fixture.call` appends to a file, one call at a time (calls run concurrently).
+    final class ResponseLog: Sendable {
+        private let lock = Mutex(())
+
+        func append(_ line: Data, to path: String) throws {
+            try lock.withLock { _ in
+                let file = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+                defer { try? file.close() }
+                try file.seekToEnd()
+                try file.write(contentsOf: line)
+            }
         }
     }
 
@@ -238,7 +251,7 @@ struct APITests {
                     "raw": "hmac-with-file", "key": directory.path("rsa.pub.pem"),
                     "headers": ["kid": "rsa-1"] as JSONObject,
                 ],
-                "no key"
+                "signature"
             ),
             ("expired", ["claims": ["exp": now - 3600] as JSONObject], "expired"),
             ("not yet valid", ["claims": ["nbf": now + 3600] as JSONObject], "not valid yet"),

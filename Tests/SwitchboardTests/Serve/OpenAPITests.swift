@@ -38,6 +38,24 @@ struct OpenAPITests {
         let answered = Set(APIRoutes.table.map { "\($0.method) \($0.path)" })
         #expect(answered.subtracting(documented).isEmpty, "not in the document: \(answered.subtracting(documented))")
         #expect(documented.subtracting(answered).isEmpty, "not answered: \(documented.subtracting(answered))")
+        for route in APIRoutes.table {
+            let operation = paths[route.path]?.objectValue?[route.method.lowercased()]?.objectValue
+            let security = operation?["security"]?.arrayValue?.first?.objectValue?.members.first
+            let documentedAccess: String? =
+                switch (security?.key, security?.value.arrayValue?.first?.stringValue) {
+                case (nil, _): "anyone"
+                case ("userToken"?, nil): "user"
+                case ("apiToken"?, let scope?): "service \(scope)"
+                default: nil
+                }
+            let access =
+                switch route.access {
+                case .anyone: "anyone"
+                case .user: "user"
+                case .service(let scope): "service \(scope.rawValue)"
+                }
+            #expect(documentedAccess == access, "\(route.method) \(route.path): the document's security")
+        }
     }
 
     @Test("serve answers the committed document, to anyone")

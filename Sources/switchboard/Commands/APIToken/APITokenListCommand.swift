@@ -32,12 +32,3 @@ struct APITokenListCommand: Command {
             TextTable(header: ["name", "scopes", "created", "revoked"], rows: rows).rendered, json: [:])
     }
 }
-
-enum APITokenPrinter {
-    static func fields(_ token: APIToken) -> JSONObject {
-        [
-            "name": token.name, "scopes": token.scopes.map(\.rawValue), "created_at": token.createdAt.description,
-            "revoked_at": token.revokedAt?.description ?? JSONValue.null,
-        ]
-    }
-}

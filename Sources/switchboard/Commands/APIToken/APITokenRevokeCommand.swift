@@ -17,7 +17,7 @@ struct APITokenRevokeCommand: Command {
     }
 
     func run(_ context: CommandContext) async throws {
-        let revoked = try await ChatStore(try await context.openStore(.create)).revokeAPIToken(name: tokenName)
+        let revoked = try await ChatStore(try await context.openStore(.existing)).revokeAPIToken(name: tokenName)
         context.output.result(
             "revoked: \(revoked.name)", json: APITokenPrinter.fields(revoked))
     }

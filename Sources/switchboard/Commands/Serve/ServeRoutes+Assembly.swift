@@ -38,7 +38,8 @@ extension ServeRoutes {
                 origin: origin, failures: failures, throughput: throughput),
             api: APIRoutes(
                 chat: chat,
-                authenticator: APIAuthenticator(chat: chat, users: users, origin: origin, failures: failures),
+                authenticator: APIAuthenticator(
+                    chat: chat, users: users, origin: origin, failures: failures, log: log),
                 linkBaseURL: { if case .required(let base) = configuration.links { base } else { nil } }(),
                 telegramBotUsername: configuration.telegramBotUsername, log: log),
             writeTimeout: writeTimeout

@@ -12,6 +12,8 @@ struct APIAuthenticator: Sendable {
     let users: TokenVerifier?
     let origin: RequestOrigin
     let failures: FailedAttemptLimiter
+    /// Where a failure of the database is told, in full.
+    let log: @Sendable (String) -> Void
 
     /// The caller allowed `access`.
     /// - Throws: `APIProblem` 401 (no or a bad credential), 403 (the wrong kind or scope), 429.
@@ -41,7 +43,7 @@ struct APIAuthenticator: Sendable {
         } catch let problem as APIProblem {
             throw problem
         } catch {
-            throw APIProblem(503, "unavailable", "the credential could not be checked now; retry")
+            throw APIProblem.unavailable("the credential could not be checked now; retry")
         }
     }
 
@@ -75,10 +77,9 @@ struct APIAuthenticator: Sendable {
                 }
                 return .success(.service(token))
             } catch {
+                log("cannot look an API token up: \(error)")
                 return .failure(
-                    Refusal(
-                        problem: APIProblem(503, "unavailable", "the API token could not be checked now; retry"),
-                        guessed: false))
+                    Refusal(problem: .unavailable("the API token could not be checked now; retry"), guessed: false))
             }
         }
         guard let users else {
@@ -87,6 +88,8 @@ struct APIAuthenticator: Sendable {
         }
         do {
             return .success(.user(account: try await users.account(of: credential)))
+        } catch .keysUnavailable {
+            return .failure(Refusal(problem: .unavailable(TokenRefusal.keysUnavailable.description), guessed: false))
         } catch {
             return .failure(Refusal(problem: .unauthenticated(error.description), guessed: !error.signatureVerified))
         }

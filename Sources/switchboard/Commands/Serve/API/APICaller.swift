@@ -10,7 +10,7 @@ enum APICaller: Sendable {
 }
 
 /// Who may call a route.
-enum APIAccess: Sendable, Equatable {
+package enum APIAccess: Sendable, Equatable {
     /// Signed-in users (a JWT).
     case user
     /// Services whose token grants the scope.

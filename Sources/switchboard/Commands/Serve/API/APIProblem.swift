@@ -38,6 +38,11 @@ struct APIProblem: Error {
         APIProblem(401, "unauthenticated", detail, headers: ["WWW-Authenticate": "Bearer"])
     }
 
+    /// The database or a service it depends on cannot serve the request now: the client retries.
+    static func unavailable(_ detail: String) -> APIProblem {
+        APIProblem(503, "unavailable", detail, headers: ["Retry-After": "1"])
+    }
+
     static func malformed(_ detail: String) -> APIProblem {
         APIProblem(422, "malformed", detail)
     }

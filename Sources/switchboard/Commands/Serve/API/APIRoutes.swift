@@ -18,7 +18,6 @@ package struct APIRoutes: Sendable {
     let log: @Sendable (String) -> Void
 
     static let prefix = "api"
-    static let version = "v1"
 
     var store: JobStore { chat.jobs }
 
@@ -42,9 +41,7 @@ package struct APIRoutes: Sendable {
                 return problem.response
             }
             log("API \(route.method) \(route.path) failed: \(error)")
-            var problem = APIProblem(503, "unavailable", "the request could not be served now; retry")
-            problem.headers["Retry-After"] = "1"
-            return problem.response
+            return APIProblem.unavailable("the request could not be served now; retry").response
         }
     }
 
