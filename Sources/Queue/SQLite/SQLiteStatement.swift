@@ -13,6 +13,8 @@ package final class SQLiteStatement {
     /// parameters in the order they first appear, not by N, so SQL written for both databases (`$1`,
     /// which PostgreSQL reads by number) is bound by each parameter's name. Empty for `?N` and `?`.
     private let valueOffsets: [Int]
+    /// How many values a `$N` statement takes: its highest N.
+    private let valueCount: Int
 
     init(connection: OpaquePointer, sql: String) throws {
         var statement: OpaquePointer?
@@ -26,6 +28,7 @@ package final class SQLiteStatement {
         self.sql = sql
         do {
             valueOffsets = try Self.valueOffsets(statement, sql: sql)
+            valueCount = (valueOffsets.max() ?? -1) + 1
         } catch {
             sqlite3_finalize(statement)
             throw error
@@ -60,9 +63,8 @@ package final class SQLiteStatement {
             }
         } else {
             // PostgreSQL refuses a statement given more or fewer values than its $N name: so does this.
-            let needed = (valueOffsets.max() ?? -1) + 1
-            guard values.count == needed else {
-                throw QueueError(.internal, "a statement takes \(needed) values, was given \(values.count): \(sql)")
+            guard values.count == valueCount else {
+                throw QueueError(.internal, "a statement takes \(valueCount) values, was given \(values.count): \(sql)")
             }
             for (position, offset) in valueOffsets.enumerated() {
                 try bind(values[offset], at: Int32(position + 1))

@@ -22,13 +22,9 @@ struct ConnectListCommand: Command {
         let connections = try await ChatStore(try await context.openStore(.readOnly)).connections(owner: owner)
         if context.output.json {
             for connection in connections {
-                context.output.result(
-                    "",
-                    json: [
-                        "id": connection.id, "provider": connection.provider, "workspace": connection.workspace,
-                        "user": connection.user, "owner": connection.owner,
-                        "created_at": connection.createdAt.description,
-                    ])
+                var fields = connection.fields
+                fields.set("owner", connection.owner)
+                context.output.result("", json: fields)
             }
             return
         }

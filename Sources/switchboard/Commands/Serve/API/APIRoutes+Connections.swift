@@ -30,12 +30,7 @@ extension APIRoutes {
                 ] as JSONObject)
         },
         APIRoute(method: "GET", path: "/api/v1/connections", access: .user) { routes, call in
-            let connections = try await routes.chat.connections(owner: call.account).map { connection -> JSONObject in
-                [
-                    "id": connection.id, "provider": connection.provider, "workspace": connection.workspace,
-                    "user": connection.user, "created_at": connection.createdAt.description,
-                ]
-            }
+            let connections = try await routes.chat.connections(owner: call.account).map(\.fields)
             return .ok(["connections": connections] as JSONObject)
         },
         APIRoute(method: "DELETE", path: "/api/v1/connections/{id}", access: .user) { routes, call in
