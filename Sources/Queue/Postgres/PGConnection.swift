@@ -59,6 +59,15 @@ package final class PGConnection {
         PQstatus(handle) == CONNECTION_OK
     }
 
+    /// True when the server has sent something while the connection sat idle between statements: on a
+    /// connection that listens for nothing, that is the server saying goodbye (a restart, an
+    /// administrator's termination, an idle timeout) before it closes. Looks at the socket without
+    /// waiting. A silent network failure is not seen here; the next statement finds it.
+    package var heardFromWhileIdle: Bool {
+        var socket = pollfd(fd: PQsocket(handle), events: Int16(POLLIN), revents: 0)
+        return poll(&socket, 1, 0) != 0
+    }
+
     /// The server's version as a number (150020 for 15.20).
     package var serverVersion: Int {
         Int(PQserverVersion(handle))
@@ -91,7 +100,7 @@ package final class PGConnection {
         guard deferred.isEmpty else {
             let statements = deferred + [statement]
             deferred = []
-            return try pipeline(statements)
+            return try pipeline(statements).last!
         }
         let result = statement.withLibpqParameters { count, types, values, lengths, formats in
             PQexecParams(handle, sql, count, types, values, lengths, formats, 0)
@@ -111,13 +120,24 @@ package final class PGConnection {
         deferred = []
     }
 
+    /// Sends `statements` in one round trip (libpq's pipeline mode) and returns each one's result, in
+    /// order; statements queued by `executeLater` go first. Only for statements that answer with a status
+    /// or a few rows: see `pipeline`.
+    /// - Throws: the first error of a statement that failed; the server skips the ones after it.
+    func executeInOneRoundTrip(_ statements: [PGStatement]) throws(PostgresError) -> [PGResult] {
+        let queued = deferred + statements
+        deferred = []
+        return Array(try pipeline(queued).suffix(statements.count))
+    }
+
     /// Sends `statements` in libpq's pipeline mode, each as an unnamed statement (which transaction-mode
-    /// poolers pass through), and reads their results in one round trip; returns the last one's.
+    /// poolers pass through), and reads their results in one round trip; returns each one's.
     ///
-    /// The connection stays in blocking mode: the statements sent this way answer with a status each, never
-    /// with rows, so the server cannot fill the socket with output while this side is still sending.
+    /// The connection stays in blocking mode: the statements sent this way answer with a status each or a
+    /// few rows, never more than the socket's buffers hold, so the server cannot block on its output while
+    /// this side is still sending.
     /// - Throws: the first statement's error that failed; the server skips the ones after it.
-    private func pipeline(_ statements: [PGStatement]) throws(PostgresError) -> PGResult {
+    private func pipeline(_ statements: [PGStatement]) throws(PostgresError) -> [PGResult] {
         guard PQenterPipelineMode(handle) == 1 else { throw failure(statement: statements.first?.sql) }
         defer { PQexitPipelineMode(handle) }
         // A statement libpq would not queue ends the sending, but what was queued is still synchronised
@@ -136,7 +156,7 @@ package final class PGConnection {
         }
         guard PQpipelineSync(handle) == 1 else { throw failure(statement: statements.last?.sql) }
         var firstError: PostgresError?
-        var last: PGResult?
+        var results: [PGResult] = []
         for statement in statements.prefix(sent) {
             // A statement's results end with NULL; one the server skipped after an error says so.
             while let result = PQgetResult(handle) {
@@ -145,7 +165,7 @@ package final class PGConnection {
                     continue
                 }
                 do throws(PostgresError) {
-                    last = try checked(result, sql: statement.sql)
+                    results.append(try checked(result, sql: statement.sql))
                 } catch {
                     firstError = firstError ?? error
                 }
@@ -158,8 +178,8 @@ package final class PGConnection {
         if let error = firstError ?? refused {
             throw error
         }
-        guard let last else { throw failure(statement: statements.last?.sql) }
-        return last
+        guard results.count == statements.count else { throw failure(statement: statements.last?.sql) }
+        return results
     }
 
     /// The connection's own error, for a call that produced no result.

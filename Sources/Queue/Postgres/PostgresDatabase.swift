@@ -65,6 +65,13 @@ package final class PostgresDatabase: Sendable {
         }
     }
 
+    /// Runs `statements` as one transaction in one round trip; see `PostgresSession.writeInOneRoundTrip`.
+    func writeInOneRoundTrip<T: Sendable>(
+        _ statements: [PGStatement], reading: @escaping @Sendable ([PGResult]) throws -> T
+    ) async throws -> T {
+        try await withSession { try await $0.writeInOneRoundTrip(until: $1, statements, reading: reading) }
+    }
+
     /// Runs `body` in a read-only transaction that sees one snapshot, with the server's clock as `write`
     /// reads it.
     package func read<T: Sendable>(

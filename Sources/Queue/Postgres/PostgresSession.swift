@@ -94,6 +94,47 @@ final class PostgresSession: @unchecked Sendable {
             mode: "", until: deadline, readingServerTime: readingServerTime, alsoSelecting: expressions, body)
     }
 
+    /// Runs `statements` as one transaction sent in one round trip (BEGIN with this store's settings, the
+    /// statements, COMMIT, pipelined), for a write that needs nothing from the server before it is
+    /// written; returns what `reading` makes of the statements' results, which must be a status or a few
+    /// rows each.
+    ///
+    /// A connection the server has closed while idle is replaced before anything is sent. Once sent, the
+    /// transaction is not tried again on another connection: when this one breaks, whether it committed is
+    /// unknown. A conflict (the server rolled the transaction back) is tried again.
+    /// - Parameter deadline: as `write`'s.
+    /// - Throws: `QueueError.unavailable` when the connection broke after the statements were sent (the
+    ///   outcome is unknown) or cannot be re-established; `QueueError.contended` past the lock timeout.
+    func writeInOneRoundTrip<T: Sendable>(
+        until deadline: ContinuousClock.Instant? = nil, _ statements: [PGStatement],
+        reading: @escaping @Sendable ([PGResult]) throws -> T
+    ) async throws -> T {
+        let settings = self.settings
+        return try await onQueue {
+            try self.retrying(until: deadline) { connection in
+                var statementTimeout: Duration?
+                if let deadline {
+                    statementTimeout = StoreDeadline.remaining(until: deadline)
+                }
+                let opening = settings.openingStatements(statementTimeout: statementTimeout).map {
+                    PGStatement(sql: $0, parameters: [])
+                }
+                let commit = PGStatement(sql: "COMMIT", parameters: [])
+                let results: [PGResult]
+                do throws(PostgresError) {
+                    results = try connection.executeInOneRoundTrip(opening + statements + [commit])
+                } catch let error where error.isConnectionFailure {
+                    throw Self.commitOutcomeUnknown(error)
+                } catch {
+                    // A failed statement leaves the transaction open and aborted: the server skipped its COMMIT.
+                    Self.rollBack(connection)
+                    throw error
+                }
+                return try reading(Array(results.dropFirst(opening.count).prefix(statements.count)))
+            }
+        }
+    }
+
     /// Runs `body` in a read-only transaction that sees one snapshot, with the server's clock as `write`
     /// reads it.
     func read<T: Sendable>(
@@ -148,16 +189,20 @@ final class PostgresSession: @unchecked Sendable {
         do {
             try connection.execute("COMMIT")
         } catch let error where error.isConnectionFailure {
-            throw QueueError(
-                .unavailable,
-                "the connection to PostgreSQL broke while a transaction was committing; whether it committed is unknown",
-                cause: error
-            )
+            throw commitOutcomeUnknown(error)
         } catch {
             rollBack(connection)
             throw error
         }
         return value
+    }
+
+    /// The error for a connection that broke after a transaction's COMMIT was sent.
+    private static func commitOutcomeUnknown(_ error: PostgresError) -> QueueError {
+        QueueError(
+            .unavailable,
+            "the connection to PostgreSQL broke while a transaction was committing; whether it committed is unknown",
+            cause: error)
     }
 
     /// Ends a failed transaction, dropping the writes it queued, unless the connection is gone with it.
@@ -236,7 +281,7 @@ final class PostgresSession: @unchecked Sendable {
 
     /// The connection, or a new one when it has broken; a failed attempt throws for `retrying` to judge.
     private func healthyConnection() throws -> PGConnection {
-        if let connection, connection.isHealthy {
+        if let connection, connection.isHealthy, !connection.heardFromWhileIdle {
             return connection
         }
         connection = nil

@@ -21,12 +21,24 @@ struct PostgresTransactionSettings: Sendable {
         _ mode: String = "", statementTimeout: Duration? = nil, readingServerTime: Bool = false,
         alsoSelecting: [String] = []
     ) -> String {
+        openingStatements(
+            mode, statementTimeout: statementTimeout, readingServerTime: readingServerTime,
+            alsoSelecting: alsoSelecting
+        ).joined(separator: "; ")
+    }
+
+    /// `opening`'s two statements, each on its own, for a pipeline that sends them with the rest of the
+    /// transaction.
+    func openingStatements(
+        _ mode: String = "", statementTimeout: Duration? = nil, readingServerTime: Bool = false,
+        alsoSelecting: [String] = []
+    ) -> [String] {
         var begin = mode.isEmpty ? "BEGIN" : "BEGIN \(mode)"
         if readOnly && !mode.contains("READ ONLY") {
             begin += " READ ONLY"
         }
         let columns = ownColumns(statementTimeout: statementTimeout, readingServerTime: readingServerTime)
-        return "\(begin); SELECT \((columns + alsoSelecting).joined(separator: ", "))"
+        return [begin, "SELECT \((columns + alsoSelecting).joined(separator: ", "))"]
     }
 
     /// How many columns the opening's `SELECT` has before the ones asked for besides.

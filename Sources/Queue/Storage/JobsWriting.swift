@@ -138,6 +138,12 @@ extension JobsWritingStorage {
     }
 
     package func enqueue(_ jobs: [NewJob], records: [any TransactionRecord]) async throws -> [EnqueueResult] {
+        try await enqueueInTransaction(jobs, records: records)
+    }
+
+    /// Enqueues `jobs` and writes `records` in one `JobsWriting` transaction: the way every enqueue can
+    /// take (a backend may have a quicker one for some).
+    func enqueueInTransaction(_ jobs: [NewJob], records: [any TransactionRecord]) async throws -> [EnqueueResult] {
         try await writeJobs(reservingIDs: jobs.count) { transaction in
             let results = try transaction.enqueueAndPrune(jobs)
             for record in records {

@@ -91,6 +91,44 @@ struct PostgresStoreTests {
         #expect(try await t.store.job(id: id) == nil)
     }
 
+    @Test("an enqueue sent in one round trip after the server closed the store's idle connections is written once")
+    func oneRoundTripEnqueueAfterTermination() async throws {
+        let t = try await TestStore(.postgres)
+        try await t.enqueue()
+        guard case .postgres(let url) = t.location else { return }
+        let observer = try BehindTheStore.connect(url)
+        for round in 1...3 {
+            let terminated = try observer.execute(
+                """
+                SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+                WHERE datname = current_database() AND pid <> pg_backend_pid() AND query NOT LIKE 'LISTEN%'
+                """
+            ).first { $0.int64(0) }
+            #expect((terminated ?? 0) >= 1)
+            // Termination is a signal: wait until the server has closed those connections.
+            try await waitUntil("the terminated connections are gone") {
+                let left = try observer.execute(
+                    """
+                    SELECT count(*) FROM pg_stat_activity
+                    WHERE datname = current_database() AND pid <> pg_backend_pid() AND query NOT LIKE 'LISTEN%'
+                    """
+                ).first { $0.int64(0) }
+                return left == 0
+            }
+            // No key, no group: the whole transaction goes in one message, which must not meet a dead connection.
+            let results = try await t.store.enqueue([
+                NewJob(queue: "q", kind: "k", payload: Data("\(round)a".utf8)),
+                NewJob(queue: "q", kind: "k", payload: Data("\(round)b".utf8), runAt: .after(.seconds(60))),
+            ])
+            #expect(results.map(\.status) == [.enqueued, .enqueued])
+            #expect(results[0].jobID < results[1].jobID)
+            #expect(try await t.store.job(id: results[0].jobID)?.state == .ready)
+            #expect(try await t.store.job(id: results[1].jobID)?.state == .scheduled)
+        }
+        let written = try observer.execute("SELECT count(*) FROM switchboard.jobs").first { $0.int64(0) }
+        #expect(written == 7)
+    }
+
     @Test("an enqueue on one store wakes a worker idling on another, through LISTEN")
     func notifyMovesChangeCounter() async throws {
         let t = try await TestStore(.postgres)
