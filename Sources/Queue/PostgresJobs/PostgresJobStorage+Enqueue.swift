@@ -25,42 +25,41 @@ extension PostgresJobStorage {
 
     /// One INSERT of `jobs`, in order, that draws their ids from the sequence and sets each one's run-at
     /// and state (`ready` when due, else `scheduled`) from the transaction's instant, as the transaction
-    /// every backend runs would have; returns the ids.
+    /// every backend runs would have; returns the ids. A row of VALUES per job: the server plans it in
+    /// about half the time of an `unnest` of arrays, which matters for a single job.
     private func insertComputingItsOwnValues(_ jobs: [NewJob]) -> PGStatement {
-        // A delay is added to the instant the INSERT reads; a fixed time is taken as it is.
-        let fixedRunAts = jobs.map { job -> Int64? in
-            guard case .at(let time) = job.runAt else { return nil }
-            return time.millisecondsSince1970
-        }
-        let delays = jobs.map { job -> Int64 in
-            guard case .after(let delay) = job.runAt else { return 0 }
-            return delay.wholeMilliseconds
+        let now = PostgresClockSQL.parameter(1)
+        var parameters = [statementTime.parameter]
+        var rows: [String] = []
+        for job in jobs {
+            // A delay is added to the instant the INSERT reads; a fixed time is taken as it is.
+            var fixedRunAt: PGValue = .null(.int8)
+            var delay: Int64 = 0
+            switch job.runAt {
+            case .now: break
+            case .after(let duration): delay = duration.wholeMilliseconds
+            case .at(let time): fixedRunAt = .int8(time.millisecondsSince1970)
+            }
+            let first = parameters.count + 1
+            parameters += [
+                .text(job.queue), .text(job.kind), .bytea(job.payload), .integer(job.priority), fixedRunAt,
+                .int8(delay), .integer(job.maxAttempts ?? rules.defaultMaxAttempts),
+                .optionalText(job.onDeadLetter?.queue), .optionalText(job.onDeadLetter?.kind),
+            ]
+            let p = (first..<parameters.count + 1).map { "$\($0)" }
+            let runAt = "coalesce(\(p[4])::int8, \(now) + \(p[5]))"
+            rows.append(
+                "(nextval('switchboard.jobs_id_seq'), \(p[0]), \(p[1]), \(p[2]), \(p[3]), "
+                    + "CASE WHEN \(runAt) <= \(now) THEN 'ready' ELSE 'scheduled' END, \(runAt), \(p[6]), \(p[7]), "
+                    + "\(p[8]), \(now), \(now))")
         }
         return PGStatement(
             sql: """
                 INSERT INTO switchboard.jobs (id, queue, kind, payload, priority, state, run_at, max_attempts,
                                               dead_letter_queue, dead_letter_kind, created_at, updated_at)
-                SELECT nextval('switchboard.jobs_id_seq'), t.queue, t.kind, t.payload, t.priority,
-                       CASE WHEN t.run_at <= clock.now THEN 'ready' ELSE 'scheduled' END, t.run_at,
-                       t.max_attempts, t.dead_letter_queue, t.dead_letter_kind, clock.now, clock.now
-                FROM (SELECT \(PostgresClockSQL.parameter(1)) AS now) AS clock,
-                     LATERAL (
-                         SELECT u.queue, u.kind, u.payload, u.priority, coalesce(u.fixed_run_at, clock.now + u.delay) AS run_at,
-                                u.max_attempts, u.dead_letter_queue, u.dead_letter_kind, u.position
-                         FROM unnest($2::text[], $3::text[], $4::bytea[], $5::int8[], $6::int8[], $7::int8[], $8::int8[],
-                                     $9::text[], $10::text[]) WITH ORDINALITY
-                             AS u(queue, kind, payload, priority, fixed_run_at, delay, max_attempts, dead_letter_queue,
-                                  dead_letter_kind, position)
-                     ) AS t
-                ORDER BY t.position
+                VALUES \(rows.joined(separator: ", "))
                 RETURNING id
                 """,
-            parameters: [
-                statementTime.parameter,
-                .textArray(jobs.map(\.queue)), .textArray(jobs.map(\.kind)), .byteaArray(jobs.map(\.payload)),
-                .int8Array(jobs.map { Int64($0.priority) }), .int8Array(fixedRunAts), .int8Array(delays),
-                .int8Array(jobs.map { Int64($0.maxAttempts ?? rules.defaultMaxAttempts) }),
-                .textArray(jobs.map(\.onDeadLetter?.queue)), .textArray(jobs.map(\.onDeadLetter?.kind)),
-            ])
+            parameters: parameters)
     }
 }
