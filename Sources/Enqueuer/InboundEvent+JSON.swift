@@ -19,6 +19,9 @@ extension InboundEvent {
         object.set("message_id", messageID.map(JSONValue.string))
         object.set("event_id", eventID.map(JSONValue.string))
         object.set("receiving_bot", receivingBot.map(JSONValue.string))
+        if !attachments.isEmpty {
+            object.set("attachments", .array(attachments.map(\.json)))
+        }
         return .object(object)
     }
 
@@ -41,5 +44,9 @@ extension InboundEvent {
             receivedAt: Timestamp(millisecondsSince1970: try fields.integer("received_at")),
             receivingBot: try fields.optionalString("receiving_bot")
         )
+        let attachments = try fields.optionalArray("attachments") ?? []
+        self.attachments = try attachments.indices.map { index throws(JSONFieldError) in
+            try InboundAttachment(json: fields.element("attachments", index, of: attachments))
+        }
     }
 }

@@ -12,7 +12,10 @@ public struct InboundEvent: Sendable, Equatable {
     public var senderID: String
     /// A one-to-one chat with the bot, rather than a group or channel.
     public var isDirect: Bool
+    /// The message's text (a caption, for a file with one); empty for a message that is only attachments.
     public var text: String
+    /// The files the message carries, in the order the provider lists them.
+    public var attachments: [InboundAttachment] = []
     /// The provider's own id for the message, which its redeliveries repeat; never a client-made id.
     public var messageID: String?
     /// The id of the delivery envelope, where the provider has one (Slack `event_id`, Telegram `update_id`).
