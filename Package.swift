@@ -98,7 +98,9 @@ let package = Package(
                 "WebSocket", "SwitchboardMain", "switchboard", "Authentication",
                 "FuzzTargets",
             ],
-            exclude: ["Enqueuer/Fixtures", "Serve/Browser", "Serve/APIScripts", "Workers/Agents"]
+            exclude: [
+                "Enqueuer/Fixtures", "Serve/Browser", "Serve/APIScripts", "Workers/Agents", "Workers/AttachmentScripts",
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -69,6 +69,23 @@ static inline int sb_aes256_cbc_decrypt(const unsigned char key[32], const unsig
     return ok ? written + last : -1;
 }
 
+/// Decrypts `count` bytes with AES-128-ECB under `key` (16 bytes), removing PKCS#7 padding, into `plain`
+/// (at least `count` long); returns the number of bytes written, or -1 (a wrong key shows as bad padding).
+static inline int sb_aes128_ecb_decrypt(const unsigned char key[16], const unsigned char *cipher, int count,
+                                        unsigned char *plain) {
+    EVP_CIPHER_CTX *context = EVP_CIPHER_CTX_new();
+    if (context == NULL) {
+        return -1;
+    }
+    int written = 0, last = 0;
+    int ok = EVP_DecryptInit_ex(context, EVP_aes_128_ecb(), NULL, key, NULL) == 1
+        && EVP_DecryptUpdate(context, plain, &written, cipher, count) == 1
+        && EVP_DecryptFinal_ex(context, plain + written, &last) == 1;
+    EVP_CIPHER_CTX_free(context);
+    ERR_clear_error();
+    return ok ? written + last : -1;
+}
+
 /// Encrypts `count` bytes (a multiple of 16, padded by the caller) with AES-256-CBC under `key` (32 bytes)
 /// and `iv` (16 bytes) into `cipher` (at least `count` long); returns the number of bytes written, or -1.
 /// Nothing of Switchboard's sends encrypted webhooks: the fuzz targets use it to encrypt a request the way

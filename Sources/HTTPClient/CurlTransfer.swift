@@ -34,7 +34,9 @@ final class CurlTransfer {
         self.cancelled = cancelled
         errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
-        collector = ResponseCollector(maxBodyBytes: request.maxResponseBytes, onBody: request.onBody)
+        collector = ResponseCollector(
+            maxBodyBytes: request.maxResponseBytes, refusesLargerBodies: request.refusesLargerBodies,
+            onBody: request.onBody)
         headers = CurlHeaderList(request.headers.map { "\($0.name): \($0.value)" } + ["Expect:"])
         do {
             try configure(request)
@@ -117,6 +119,11 @@ final class CurlTransfer {
     }
 
     private func error(for code: CURLcode) -> HTTPError {
+        if collector.refusedLargerBody {
+            return HTTPError(
+                code: .tooLarge, message: "the body grew past \(collector.maxBodyBytes) bytes",
+                curlCode: Int32(code.rawValue))
+        }
         let detail = String(cString: errorBuffer)
         let message = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
         let kind: HTTPError.Code =

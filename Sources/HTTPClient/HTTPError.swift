@@ -9,6 +9,7 @@ public struct HTTPError: Error, Sendable, Equatable, CustomStringConvertible {
             case timeout
             case connectionDropped = "connection_dropped"
             case cancelled
+            case tooLarge = "too_large"
             case other
         }
 
@@ -28,6 +29,9 @@ public struct HTTPError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let connectionDropped = Code(.connectionDropped)
         /// The request was cancelled.
         public static let cancelled = Code(.cancelled)
+        /// The response's body grew past the request's `maxResponseBytes`, which it refuses larger bodies
+        /// with: the transfer was stopped there.
+        public static let tooLarge = Code(.tooLarge)
         /// Anything else libcurl refused.
         public static let other = Code(.other)
     }

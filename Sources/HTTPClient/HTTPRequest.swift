@@ -19,6 +19,9 @@ public struct HTTPRequest: Sendable {
     /// Bytes of the response body kept; the rest is dropped. No provider answer Switchboard reads is
     /// near the default.
     public var maxResponseBytes = 1 << 20
+    /// A body larger than `maxResponseBytes` fails the request (`HTTPError.Code.tooLarge`) as soon as it
+    /// grows past it, instead of being cut: for a download, whose bytes are only any use whole.
+    public var refusesLargerBodies = false
     /// Told each piece of the response body as it arrives, with the response's headers (names in lower
     /// case), on the client's thread: for a body read while it streams. It must not block.
     public var onBody: (@Sendable (_ headers: [String: String], _ piece: Data) -> Void)?

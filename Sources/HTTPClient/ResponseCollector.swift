@@ -8,10 +8,15 @@ final class ResponseCollector {
     let maxBodyBytes: Int
     var body = Data()
     var headers: [String: String] = [:]
+    /// A body past `maxBodyBytes` stops the transfer instead of being cut.
+    let refusesLargerBodies: Bool
+    /// Set when the transfer was stopped for a body past `maxBodyBytes`.
+    var refusedLargerBody = false
     let onBody: (@Sendable ([String: String], Data) -> Void)?
 
-    init(maxBodyBytes: Int, onBody: (@Sendable ([String: String], Data) -> Void)?) {
+    init(maxBodyBytes: Int, refusesLargerBodies: Bool, onBody: (@Sendable ([String: String], Data) -> Void)?) {
         self.maxBodyBytes = maxBodyBytes
+        self.refusesLargerBodies = refusesLargerBodies
         self.onBody = onBody
     }
 
@@ -21,6 +26,10 @@ final class ResponseCollector {
             guard let data, let context else { return 0 }
             let collector = Unmanaged<ResponseCollector>.fromOpaque(context).takeUnretainedValue()
             let length = size * count
+            if collector.refusesLargerBodies && collector.body.count + length > collector.maxBodyBytes {
+                collector.refusedLargerBody = true
+                return 0 // libcurl ends the transfer with CURLE_WRITE_ERROR
+            }
             if collector.body.count < collector.maxBodyBytes {
                 let kept = min(length, collector.maxBodyBytes - collector.body.count)
                 collector.body.append(UnsafeRawPointer(data).assumingMemoryBound(to: UInt8.self), count: kept)

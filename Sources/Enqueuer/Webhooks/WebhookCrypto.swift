@@ -45,6 +45,23 @@ package enum WebhookCrypto {
         return written < 0 ? nil : Data(plain.prefix(Int(written)))
     }
 
+    /// AES-128-ECB decryption with PKCS#7 padding removed (WeChat's media); nil when the input is not
+    /// whole blocks, the key is not 16 bytes, or the padding is malformed.
+    package static func decryptAES128ECB(key: Data, _ cipher: Data) -> Data? {
+        guard key.count == 16, !cipher.isEmpty, cipher.count % 16 == 0, cipher.count <= Int(Int32.max) - 16 else {
+            return nil
+        }
+        var plain = [UInt8](repeating: 0, count: cipher.count + 16)
+        let written = key.withUnsafeBytes { key in
+            cipher.withUnsafeBytes { cipher in
+                sb_aes128_ecb_decrypt(
+                    key.baseAddress!.assumingMemoryBound(to: UInt8.self),
+                    cipher.baseAddress!.assumingMemoryBound(to: UInt8.self), Int32(cipher.count), &plain)
+            }
+        }
+        return written < 0 ? nil : Data(plain.prefix(Int(written)))
+    }
+
     /// `data` without its PKCS#7 padding to `blockSize`; nil when the padding is malformed.
     package static func unpadded(_ data: Data, blockSize: Int) -> Data? {
         guard let last = data.last, last >= 1, Int(last) <= blockSize, Int(last) <= data.count,

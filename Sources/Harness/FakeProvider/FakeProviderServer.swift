@@ -9,8 +9,9 @@ import Workers
 ///
 /// It answers each provider's send endpoint (and token endpoints) the way the provider documents,
 /// records every request, and plays scripted faults: `POST /_fake/script` with a JSON array of rules
-/// `{"path": substring, "times": N, "skip": N, "status": S, "body": JSON, "raw": text, "headers": {...},
-/// "delay_ms": N, "drop": true, "pass": true, "until": {"path": substring, "count": N}}` (`skip`: answer
+/// `{"path": substring, "times": N, "skip": N, "status": S, "body": JSON, "raw": text, "raw_base64": bytes,
+/// "headers": {...}, "delay_ms": N, "drop": true, "pass": true, "until": {"path": substring, "count": N}}`
+/// (a file's bytes go in `raw_base64`; `skip`: answer
 /// that many matching requests normally first; `pass`: answer normally, after the delay; `until`: hold
 /// the answer until that many requests to the path were recorded, at most for the delay, or a minute
 /// without one).
@@ -196,9 +197,10 @@ private final class FakeAPIs: Sendable {
         let parsed = rules.compactMap { value -> Rule? in
             guard case .object(let rule) = value else { return nil }
             let body: Data =
-                switch (rule["raw"], rule["body"]) {
-                case (.string(let raw)?, _): Data(raw.utf8)
-                case (_, let body?): body.serialized
+                switch (rule["raw"], rule["raw_base64"], rule["body"]) {
+                case (.string(let raw)?, _, _): Data(raw.utf8)
+                case (_, .string(let encoded)?, _): Data(base64Encoded: encoded) ?? Data()
+                case (_, _, let body?): body.serialized
                 default: Data("{}".utf8)
                 }
             var headers: [String: String] = [:]

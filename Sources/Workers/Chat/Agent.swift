@@ -14,6 +14,8 @@ public struct AgentTurn: Sendable {
     /// The conversation before `message`, oldest first (at most `history_limit` messages): never the
     /// message answered itself.
     public var history: [HistoryMessage]
+    /// The files the messages answered carry, in order: fetched, or with the reason they were not.
+    public var attachments: [TurnAttachment] = []
 }
 /// An agent call that failed; retryable unless the agent refused the request itself.
 public struct AgentError: Error, Sendable, CustomStringConvertible {

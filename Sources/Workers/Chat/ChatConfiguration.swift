@@ -55,6 +55,8 @@ public struct ChatConfiguration: Sendable {
     public var historyKept = 200
     /// The most characters of an agent's answer sent to a chat; the rest is cut, with a line saying so.
     public var maxAnswerCharacters = AnswerLimit.defaultMaximum
+    /// What a turn fetches of the files its messages carry, and where it keeps them (`attachments`).
+    public var attachments = AttachmentSettings()
     /// How long completed jobs are kept for inspection; nil deletes them when they complete.
     public var retainCompleted: Duration?
     /// The database every command given this file (`--config`) uses when neither `--db` nor
@@ -212,7 +214,7 @@ public struct ChatConfiguration: Sendable {
         "local_replies",
         "pacing", "history_limit", "history_keep", "trusted_proxies", "max_answer_characters",
         "retain_completed",
-        "connect_timeout", "request_timeout", "providers",
+        "connect_timeout", "request_timeout", "providers", "attachments",
     ]
 
     private mutating func apply(_ fields: JSONFields) throws(JSONFieldError) {
@@ -273,6 +275,18 @@ public struct ChatConfiguration: Sendable {
         }
         if fields.has("api") {
             try applyAPI(try fields.object("api"))
+        }
+        if fields.has("attachments") {
+            let settings = try fields.object("attachments")
+            try settings.allowOnly(
+                ["directory", "max_file_bytes", "max_files", "max_turn_bytes", "inline_bytes"], noun: "setting")
+            attachments.directory = try settings.optionalString("directory") ?? attachments.directory
+            attachments.maxFileBytes =
+                try settings.count("max_file_bytes", in: 1...(1 << 31)) ?? attachments.maxFileBytes
+            attachments.maxFiles = try settings.count("max_files", in: 0...100) ?? attachments.maxFiles
+            attachments.maxTurnBytes =
+                try settings.count("max_turn_bytes", in: 1...(1 << 33)) ?? attachments.maxTurnBytes
+            attachments.inlineBytes = try settings.count("inline_bytes", in: 0...(64 << 20)) ?? attachments.inlineBytes
         }
         if let proxies = try fields.optionalArray("trusted_proxies") {
             trustedProxies = try proxies.indices.map { index throws(JSONFieldError) in

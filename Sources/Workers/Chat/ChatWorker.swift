@@ -28,9 +28,14 @@ public struct ChatWorker: JobHandler {
             }
         let chat = try ChatStore(store)
         let sender = try ReplySender(store: store, chat: chat, configuration: configuration, http: http)
+        let fetcher = AttachmentFetcher(
+            settings: configuration.attachments,
+            store: configuration.attachments.directory.map { AttachmentStore(directory: URL(fileURLWithPath: $0)) },
+            http: http, sources: sender.attachmentSources(configuration), connectTimeout: configuration.connectTimeout)
         turns = TurnHandler(
             store: store, chat: chat, agent: agent, configuration: configuration,
-            typing: TypingIndicator(configuration: configuration, http: http), sender: sender, notify: notify)
+            typing: TypingIndicator(configuration: configuration, http: http), sender: sender, attachments: fetcher,
+            notify: notify)
         linking = LinkHandler(chat: chat)
         delivery = DeliveryHandler(sender: sender)
         self.fallback = fallback

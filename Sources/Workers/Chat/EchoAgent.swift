@@ -7,7 +7,17 @@ public struct EchoAgent: Agent {
     public init() {}
 
     public func reply(to turn: AgentTurn, progress: AnswerProgress) async throws(AgentError) -> String {
-        "echo: " + turn.message
+        "echo: " + turn.message + Self.attachmentLines(turn.attachments)
+    }
+
+    /// A line per file the turn carried: what it is and whether its bytes came.
+    static func attachmentLines(_ attachments: [TurnAttachment]) -> String {
+        attachments.map { attachment in
+            let what = [attachment.kind.rawValue, attachment.fileName, attachment.contentType]
+                .compactMap { $0 }.joined(separator: " ")
+            let fetched = attachment.size.map { "\($0) bytes" } ?? (attachment.note ?? "not fetched")
+            return "\n[\(what): \(fetched)]"
+        }.joined()
     }
 }
 
@@ -23,7 +33,7 @@ public struct EchoStreamAgent: Agent {
 
     public func reply(to turn: AgentTurn, progress: AnswerProgress) async throws(AgentError) -> String {
         var text = ""
-        for word in Self.words("echo: " + turn.message) {
+        for word in Self.words("echo: " + turn.message + EchoAgent.attachmentLines(turn.attachments)) {
             do {
                 try await Task.sleep(for: pause)
             } catch {

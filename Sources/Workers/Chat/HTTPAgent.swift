@@ -5,7 +5,7 @@ import JSON
 import Queue
 import Synchronization
 
-/// `POST`s the turn as JSON (`turn_id`, `owner`, `conversation`, `message`, `history`) and reads
+/// `POST`s the turn as JSON (`turn_id`, `owner`, `conversation`, `message`, `history`, `attachments`) and reads
 /// `{"reply": ...}`, or a `text/event-stream` whose events carry JSON: `{"delta": "..."}` appends to the
 /// answer, `{"done": true}` ends it (a stream that ends without it is a failed attempt). The turn id lets
 /// the agent recognise a turn it is asked again after a failure. README.md's "The agent protocol" is
@@ -41,6 +41,7 @@ public struct HTTPAgent: Agent {
                     turn.history.map { message in
                         .object(JSONObject(["role": .string(message.role.rawValue), "text": .string(message.text)]))
                     }),
+                "attachments": .array(turn.attachments.map(Self.json)),
             ])
         ).serialized
         var request = HTTPRequest.json(url, body, headers: [("Accept", "text/event-stream, application/json")])
@@ -74,6 +75,21 @@ public struct HTTPAgent: Agent {
             throw AgentError(description: "agent answer has no \"reply\" string", retryable: true)
         }
         return reply
+    }
+}
+
+extension HTTPAgent {
+    /// One file of the turn as the agent reads it (README.md, "The agent protocol").
+    static func json(_ attachment: TurnAttachment) -> JSONValue {
+        var object = JSONObject(["kind": .string(attachment.kind.rawValue)])
+        object.set("file_name", attachment.fileName.map(JSONValue.string))
+        object.set("content_type", attachment.contentType.map(JSONValue.string))
+        object.set("size", attachment.size.map { .integer(Int64($0)) })
+        object.set("sha256", attachment.sha256.map(JSONValue.string))
+        object.set("data_base64", attachment.data.map { .string($0.base64EncodedString()) })
+        object.set("transcript", attachment.transcript.map(JSONValue.string))
+        object.set("note", attachment.note.map(JSONValue.string))
+        return .object(object)
     }
 }
 

@@ -20,6 +20,8 @@ struct TurnHandler {
     let configuration: ChatConfiguration
     let typing: TypingIndicator
     let sender: ReplySender
+    /// Fetches the files the messages carry, before the agent is asked.
+    let attachments: AttachmentFetcher
     /// Told what an operator should know of a turn (never its text).
     let notify: @Sendable (ChatNotice) -> Void
 
@@ -72,10 +74,18 @@ struct TurnHandler {
         } catch {
             return .fail("reading history: \(error)", retryable: true)
         }
+        let files: [TurnAttachment]
+        do {
+            files = try await attachments.fetch(
+                [first] + followUps.map(\.event), lastAttempt: job.attempt >= job.maxAttempts)
+        } catch {
+            return .fail("fetching attachments: \(error.reason)", retryable: true)
+        }
         return await answer(
             AgentTurn(
                 turnID: job.id, owner: owner, conversation: event.conversationKey, message: message,
-                history: Self.earlier(history, answering: answered, limit: configuration.historyLimit)),
+                history: Self.earlier(history, answering: answered, limit: configuration.historyLimit),
+                attachments: files),
             to: event, job: job, absorbing: absorbed)
     }
 

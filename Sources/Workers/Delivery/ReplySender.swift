@@ -43,6 +43,18 @@ struct ReplySender: Sendable {
         self.clients = clients
     }
 
+    /// Each provider whose client fetches files, with the address its API is configured at: none when
+    /// replies go to a local file.
+    func attachmentSources(_ configuration: ChatConfiguration) -> [Provider: AttachmentFetcher.Source] {
+        var sources: [Provider: AttachmentFetcher.Source] = [:]
+        for (provider, client) in clients {
+            guard let downloads = client as? any AttachmentDownloading else { continue }
+            sources[provider] = AttachmentFetcher.Source(
+                downloads: downloads, baseURL: configuration.settings(for: provider).baseURL)
+        }
+        return sources
+    }
+
     /// Whether replies to `provider` at `target` can be edited after they are sent.
     func edits(_ provider: Provider, to target: ReplyTarget) -> Bool {
         clients[provider]!.edits(to: target)

@@ -43,7 +43,7 @@ struct DingTalkClient: HTTPProviderClient {
         return context.byStatus(response, to: message, bucket: bucket, provider: "dingtalk")
     }
 
-    private func fetchToken() async throws -> (String, Duration) {
+    func fetchToken() async throws -> (String, Duration) {
         let body = JSONValue.object(
             JSONObject([
                 "appKey": .string(context.settings.credential("app_key")),

@@ -58,7 +58,7 @@ struct FeishuClient: HTTPProviderClient {
         }
     }
 
-    private func fetchToken() async throws -> (String, Duration) {
+    func fetchToken() async throws -> (String, Duration) {
         let body = JSONValue.object(
             JSONObject([
                 "app_id": .string(context.settings.credential("app_id")),

@@ -1,0 +1,154 @@
+import Enqueuer
+import Foundation
+import HTTPClient
+
+/// Fetches the files of a turn's messages through each provider's API, within `AttachmentSettings`' limits,
+/// and keeps them in the store.
+///
+/// Only from the provider's own hosts: its API's (`providers.P.base_url`) and the file hosts it names,
+/// over HTTPS (plain HTTP only where the configured API is, a local server); a redirect is followed only to
+/// those hosts, at most three times. A file is refused unread when the provider declares it too large, and
+/// while it downloads as soon as it grows past the limit.
+struct AttachmentFetcher: Sendable {
+    /// A provider's downloads, with the address its API was configured at.
+    struct Source: Sendable {
+        let downloads: any AttachmentDownloading
+        let baseURL: String
+    }
+
+    let settings: AttachmentSettings
+    /// Where fetched files are kept; nil when there is nowhere (PostgreSQL with no directory configured).
+    let store: AttachmentStore?
+    let http: HTTPClient
+    let sources: [Provider: Source]
+    let connectTimeout: Duration
+
+    /// How long one file may take to download.
+    static let downloadTimeout = Duration.seconds(60)
+    /// The most redirects followed for one file.
+    static let maxRedirects = 3
+
+    /// Each attachment of `events`, in order, fetched or with the reason it was not.
+    /// - Parameter lastAttempt: failures that may pass are the agent's to hear of, not a reason to try
+    ///   the turn again.
+    /// - Throws: `AttachmentFailure.transient` when a file could not be fetched for a reason that may pass,
+    ///   unless `lastAttempt`.
+    func fetch(_ events: [InboundEvent], lastAttempt: Bool) async throws(AttachmentFailure) -> [TurnAttachment] {
+        var fetched: [TurnAttachment] = []
+        var budget = settings.maxTurnBytes
+        for event in events {
+            for (index, attachment) in event.attachments.enumerated() {
+                guard index < settings.maxFiles else {
+                    fetched.append(
+                        .unread(attachment, because: "not fetched: a message's first \(settings.maxFiles) files are"))
+                    continue
+                }
+                do throws(AttachmentFailure) {
+                    let (turnAttachment, size) = try await fetch(attachment, of: event, budget: budget)
+                    budget -= size
+                    fetched.append(turnAttachment)
+                } catch .transient(let reason) where lastAttempt {
+                    fetched.append(.unread(attachment, because: "could not be fetched: \(reason)"))
+                } catch .unreadable(let reason) {
+                    fetched.append(.unread(attachment, because: reason))
+                }
+            }
+        }
+        return fetched
+    }
+
+    /// One attachment, and the bytes it took of the turn's budget.
+    private func fetch(_ attachment: InboundAttachment, of event: InboundEvent, budget: Int)
+        async throws(AttachmentFailure) -> (TurnAttachment, Int)
+    {
+        guard attachment.reference != nil else {
+            return (.unread(attachment, because: "the provider sends no file for it"), 0)
+        }
+        guard let store else {
+            throw .unreadable("not fetched: no attachments directory is configured for this database")
+        }
+        guard let source = sources[event.provider] else {
+            throw .unreadable("not fetched: replies do not go through \(event.provider.rawValue)'s API")
+        }
+        let limit = min(settings.maxFileBytes, budget)
+        if let declared = attachment.declaredSize, declared > limit {
+            throw .unreadable("not fetched: \(declared) bytes, over the limit of \(limit)")
+        }
+        var request = try await source.downloads.attachmentRequest(for: attachment, in: event)
+        request.connectTimeout = connectTimeout
+        request.totalTimeout = Self.downloadTimeout
+        request.maxResponseBytes = limit
+        request.refusesLargerBodies = true
+        let downloaded = try await download(request, from: source)
+        let bytes = try source.downloads.plaintext(of: downloaded, for: attachment)
+        guard !ContentSniffer.isWebPage(bytes) else {
+            throw .unreadable("the provider answered with a web page, not the file (check the bot's file scopes)")
+        }
+        let digest = try store.keep(bytes)
+        let inline = bytes.count <= settings.inlineBytes
+        return (
+            TurnAttachment(
+                kind: attachment.kind, fileName: SafeFileName(attachment.fileName)?.name,
+                contentType: ContentSniffer.reconcile(
+                    sniffed: ContentSniffer.contentType(of: bytes), declared: attachment.contentType),
+                size: bytes.count, sha256: digest, data: inline ? bytes : nil, transcript: attachment.transcript,
+                note: inline ? nil : "larger than the \(settings.inlineBytes) bytes given inline"),
+            bytes.count
+        )
+    }
+
+    /// The body of `request`, following redirects within the provider's hosts.
+    private func download(_ request: HTTPRequest, from source: Source) async throws(AttachmentFailure) -> Data {
+        var request = request
+        for _ in 0...Self.maxRedirects {
+            try Self.check(request.url, source: source)
+            let response: HTTPResponse
+            do {
+                response = try await http.send(request)
+            } catch let error where error.code == .tooLarge {
+                throw .unreadable("refused while downloading: larger than \(request.maxResponseBytes) bytes")
+            } catch {
+                throw .transient("download: \(error.code)")
+            }
+            switch response.status {
+            case 200: return response.body
+            case 301, 302, 303, 307, 308:
+                guard let location = response.headers["location"],
+                    let next = URL(string: location, relativeTo: URL(string: request.url))?.absoluteURL
+                else {
+                    throw .unreadable("the provider redirected the download without a usable Location")
+                }
+                request.url = next.absoluteString
+                request.method = .get
+                request.body = nil
+            case 429, 500...:
+                throw .transient("the file's host answered HTTP \(response.status)")
+            default:
+                throw .unreadable("the file's host answered HTTP \(response.status)")
+            }
+        }
+        throw .unreadable("the download was redirected more than \(Self.maxRedirects) times")
+    }
+
+    /// Refuses a URL off the provider's hosts, or not over HTTPS (plain HTTP only to a configured API that
+    /// is itself plain HTTP, a local server).
+    static func check(_ url: String, source: Source) throws(AttachmentFailure) {
+        guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
+            let host = components.host?.lowercased(), !host.isEmpty, components.user == nil,
+            components.password == nil
+        else {
+            throw .unreadable("refused: not a URL of the provider's")
+        }
+        let api = URLComponents(string: source.baseURL)
+        let isAPI = host == api?.host?.lowercased() && components.port == api?.port
+        let isFileHost = source.downloads.fileHosts.contains { allowed in
+            allowed.hasPrefix(".") ? host.hasSuffix(allowed) || "." + host == allowed : host == allowed
+        }
+        guard isAPI || isFileHost else {
+            throw .unreadable("refused: \(host) is not one of the provider's hosts")
+        }
+        guard scheme == "https" || (scheme == "http" && isAPI && api?.scheme?.lowercased() == "http") else {
+            throw .unreadable("refused: \(scheme) is not HTTPS")
+        }
+    }
+}

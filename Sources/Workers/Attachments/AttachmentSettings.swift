@@ -1,0 +1,21 @@
+import Foundation
+
+/// What a turn may fetch of the files its messages carry, and where the files are kept
+/// (`attachments` in the configuration file).
+public struct AttachmentSettings: Sendable, Equatable {
+    /// The directory the files are kept in, by their SHA-256; nil keeps them beside a SQLite database
+    /// (`DATABASE-attachments`), and keeps none for PostgreSQL (the agent is told the file was not fetched).
+    public var directory: String?
+    /// The largest file fetched; a larger one is refused while it downloads (`max_file_bytes`). Telegram
+    /// serves bots files of up to 20 MB.
+    public var maxFileBytes = 20 << 20
+    /// The most files fetched for one message (`max_files`); the others are listed as not fetched.
+    public var maxFiles = 10
+    /// The most bytes fetched for one turn, all its messages together (`max_turn_bytes`).
+    public var maxTurnBytes = 50 << 20
+    /// Files up to this size go to the agent inline, in base64 (`inline_bytes`); larger ones are listed
+    /// with their digest and size, without their bytes.
+    public var inlineBytes = 5 << 20
+
+    public init() {}
+}

@@ -1,0 +1,162 @@
+import Enqueuer
+import Foundation
+import Harness
+import Queue
+import Testing
+import Workers
+
+/// Files of inbound messages fetched through each provider's download route (the fake provider serves
+/// them, WeCom's and WeChat's encrypted by `AttachmentScripts/encrypt.py`), kept by their digest, and
+/// given to the agent; and what is refused without being read.
+@Suite("Attachments reach the agent", .serialized, .timeLimit(.minutes(3)))
+struct AttachmentTests {
+    /// A PNG's signature and some bytes: what the sniffer and the hash see.
+    static let png = Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) + Data((0..<3000).map { UInt8($0 % 251) })
+    static let scripts = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+        "AttachmentScripts")
+
+    /// One provider's message with a photo, and the fake provider's answers that serve it.
+    struct Case {
+        let provider: Provider
+        let fixture: String
+        let attachment: InboundAttachment
+        let rules: String
+        /// The header the file's own request must carry (name, value), or must not carry (value nil).
+        let credential: (name: String, value: String?)
+    }
+
+    static func cases(_ fake: FakeProvider) async throws -> [Case] {
+        let base = fake.baseURL
+        let photo = png.base64EncodedString()
+        let wecomKey = Data((0..<32).map { UInt8($0 * 7 % 256) }).base64EncodedString().replacing("=", with: "")
+        let wechatKey = "00112233445566778899aabbccddeeff"
+        let wecomCipher = try await encrypt("wecom", key: wecomKey)
+        let wechatCipher = try await encrypt("wechat", key: wechatKey)
+        return [
+            Case(
+                provider: .telegram, fixture: "private_message",
+                attachment: InboundAttachment(kind: .image, reference: "AgACAgIAAxkBAAIB", declaredSize: 3008),
+                rules: #"""
+                    [{"path": "/getFile", "body": {"ok": true, "result": {"file_id": "AgACAgIAAxkBAAIB", "file_path": "photos/file_7.png"}}},
+                     {"path": "/file/bot", "raw_base64": "\#(photo)"}]
+                    """#,
+                credential: ("authorization", nil)),
+            Case(
+                provider: .slack, fixture: "thread_reply",
+                attachment: InboundAttachment(
+                    kind: .image, reference: "\(base)/files-pri/T1-F1/download/photo.png", fileName: "photo.png",
+                    contentType: "image/png"),
+                rules: #"[{"path": "/files-pri/", "raw_base64": "\#(photo)"}]"#,
+                credential: ("authorization", "Bearer xoxb-SECRET-slack-token")),
+            Case(
+                provider: .discord, fixture: "guild_message",
+                attachment: InboundAttachment(
+                    kind: .image, reference: "\(base)/attachments/1/2/photo.png?ex=1&is=2&hm=3", fileName: "photo.png",
+                    contentType: "image/png"),
+                rules: #"[{"path": "/attachments/", "raw_base64": "\#(photo)"}]"#,
+                credential: ("authorization", nil)),
+            Case(
+                provider: .feishu, fixture: "group_message",
+                attachment: InboundAttachment(kind: .image, reference: "img_v3_0abc"),
+                rules: #"[{"path": "/resources/img_v3_0abc", "raw_base64": "\#(photo)"}]"#,
+                credential: ("authorization", "Bearer t-fake-tenant")),
+            Case(
+                provider: .dingtalk, fixture: "group_text",
+                attachment: InboundAttachment(kind: .image, reference: "dl-code-1"),
+                rules: #"""
+                    [{"path": "/messageFiles/download", "body": {"downloadUrl": "\#(base)/dingtalk-files/p1"}},
+                     {"path": "/dingtalk-files/", "raw_base64": "\#(photo)"}]
+                    """#,
+                credential: ("x-acs-dingtalk-access-token", nil)),
+            Case(
+                provider: .wecom, fixture: "group_text",
+                attachment: InboundAttachment(kind: .image, reference: "\(base)/wecom-media/1", key: wecomKey),
+                rules: #"[{"path": "/wecom-media/", "raw_base64": "\#(wecomCipher)"}]"#,
+                credential: ("authorization", nil)),
+            Case(
+                provider: .wechat, fixture: "text",
+                attachment: InboundAttachment(
+                    kind: .image, reference: "\(base)/c2c/download?encrypted_query_param=abc", key: wechatKey),
+                rules: #"[{"path": "/c2c/download", "raw_base64": "\#(wechatCipher)"}]"#,
+                credential: ("authorization", nil)),
+        ]
+    }
+
+    /// `png` encrypted as `scheme`'s provider serves it.
+    static func encrypt(_ scheme: String, key: String) async throws -> String {
+        try await python(
+            [scripts.appendingPathComponent("encrypt.py").path, scheme, key], stdin: png.base64EncodedString())
+    }
+
+    /// The SHA-256 of `data` in hex, by Python's hashlib.
+    static func sha256(_ data: Data) async throws -> String {
+        try await python(
+            ["-c", "import base64,hashlib,sys;print(hashlib.sha256(base64.b64decode(sys.stdin.read())).hexdigest())"],
+            stdin: data.base64EncodedString())
+    }
+
+    static func python(_ arguments: [String], stdin: String) async throws -> String {
+        let child = try SwitchboardChild(executable: "/usr/bin/python3", arguments: arguments)
+        child.write(stdin)
+        let finished = await child.finish()
+        try #require(finished.status == 0, "python3 \(arguments): \(finished.stderr)")
+        return finished.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// A configuration that sends everything to `fake`, asks its echo agent, and keeps files in `directory`.
+    static func configuration(_ fake: FakeProvider, keepingIn directory: TestDirectory) -> ChatConfiguration {
+        var configuration = fake.configuration()
+        configuration.agent = .endpoint(fake.baseURL + "/agent")
+        configuration.attachments.directory = directory.path("attachments")
+        return configuration
+    }
+
+    /// Enqueues a turn for each event and works them until none is left; returns the agent's requests.
+    static func answer(_ events: [InboundEvent], store: JobStore, configuration: ChatConfiguration, fake: FakeProvider)
+        async throws -> [[String: Any]]
+    {
+        for event in events {
+            try await store.enqueue(
+                NewJob(queue: "chat", kind: ChatJob.turn, payload: ChatJob.turnPayload(event), maxAttempts: 2))
+        }
+        _ = try await work(store, configuration, until: "every turn is answered") {
+            try await store.stats().totals.values.reduce(0, +) == 0
+        }
+        return try await fake.requests().filter { $0["path"] as? String == "/agent" }.compactMap {
+            $0["body"] as? [String: Any]
+        }
+    }
+
+    @Test(
+        "a photo sent to each of the seven providers reaches the agent with its bytes, kept once",
+        arguments: TestBackend.all)
+    func photoPerProvider(backend: TestBackend) async throws {
+        let fake = try await FakeProvider()
+        defer { fake.stop() }
+        let t = try await TestStore(backend) { $0.clock = SystemClock() }
+        let digest = try await Self.sha256(Self.png)
+        for photo in try await Self.cases(fake) {
+            try await fake.reset()
+            try await fake.script(photo.rules)
+            var event = try Fixture(photo.provider, photo.fixture).event()
+            event.attachments = [photo.attachment]
+            let agent = try await Self.answer(
+                [event], store: t.store, configuration: Self.configuration(fake, keepingIn: t.directory), fake: fake)
+            let files = try #require(agent.first?["attachments"] as? [[String: Any]], "\(photo.provider)")
+            #expect(files.count == 1)
+            #expect(files.first?["sha256"] as? String == digest, "\(photo.provider): \(files)")
+            #expect(files.first?["content_type"] as? String == "image/png", "\(photo.provider)")
+            #expect(files.first?["size"] as? Int == Self.png.count, "\(photo.provider)")
+            let inline = (files.first?["data_base64"] as? String).flatMap { Data(base64Encoded: $0) }
+            #expect(inline == Self.png, "\(photo.provider): the agent got the file's bytes")
+            let fileRequest = try await fake.requests().last {
+                ($0["path"] as? String) != "/agent" && $0["scripted"] as? Bool == true
+            }
+            let headers = fileRequest?["headers"] as? [String: String] ?? [:]
+            #expect(headers[photo.credential.name] == photo.credential.value, "\(photo.provider): \(headers)")
+        }
+        // Seven providers, one photo: one file kept, under its digest.
+        let kept = FileManager.default.subpaths(atPath: t.directory.path("attachments"))?.filter { !$0.contains(".") }
+        #expect(kept?.filter { $0.count > 2 } == ["\(digest.prefix(2))/\(digest)"])
+    }
+}
