@@ -70,3 +70,21 @@ extension InboundAttachment {
             transcript: try fields.optionalString("transcript"))
     }
 }
+
+extension InboundAttachment.Kind {
+    /// The kind a declared content type names: `image/*`, `audio/*` or `video/*`; anything else, or none,
+    /// is a file.
+    init(contentType: String?) {
+        let type = contentType?.lowercased() ?? ""
+        self =
+            if type.hasPrefix("image/") {
+                .image
+            } else if type.hasPrefix("audio/") {
+                .audio
+            } else if type.hasPrefix("video/") {
+                .video
+            } else {
+                .file
+            }
+    }
+}

@@ -9,6 +9,8 @@ import Queue
 struct DiscordNormaliser: ProviderNormaliser {
     /// Message types that are people writing: DEFAULT and REPLY. Joins (7), pins and the rest are ignored.
     private static let userTypes: Set<Int64> = [0, 19]
+    /// The message flag of a voice message (IS_VOICE_MESSAGE): its one attachment is the recording.
+    private static let voiceMessageFlag: Int64 = 1 << 13
 
     func normalise(_ dispatch: JSONFields, receivedAt: Timestamp) throws(JSONFieldError) -> Normalised {
         let op = try dispatch.integer("op")
@@ -26,7 +28,10 @@ struct DiscordNormaliser: ProviderNormaliser {
         let type = try message.optionalInteger("type") ?? 0
         guard Self.userTypes.contains(type) else { return .ignored(reason: "message type \(type)") }
         let content = try message.string("content")
-        guard !content.isEmpty else { return .ignored(reason: "message has no text") }
+        let attachments = try Self.attachments(of: message)
+        guard !content.isEmpty || !attachments.isEmpty else {
+            return .ignored(reason: "message has no text and no attachment")
+        }
         let guild = try message.optionalIdentifier("guild_id")
         return .message(
             InboundEvent(
@@ -37,6 +42,7 @@ struct DiscordNormaliser: ProviderNormaliser {
                 senderID: authorID,
                 isDirect: guild == nil,
                 text: content,
+                attachments: attachments,
                 messageID: id,
                 eventID: nil,
                 replyTarget: ReplyTarget(chat: channel, message: id),
@@ -44,5 +50,23 @@ struct DiscordNormaliser: ProviderNormaliser {
                 receivingBot: guild == nil ? try dispatch.optionalIdentifier("application_id") : nil
             )
         )
+    }
+
+    /// The message's `attachments`; the reference is the attachment's signed CDN `url`, fetched without
+    /// credentials. `sticker_items` are not read: a sticker is not a file the sender attached.
+    private static func attachments(of message: JSONFields) throws(JSONFieldError) -> [InboundAttachment] {
+        let attachments = try message.optionalArray("attachments") ?? []
+        guard !attachments.isEmpty else { return [] }
+        let isVoiceMessage = try (message.optionalInteger("flags") ?? 0) & Self.voiceMessageFlag != 0
+        return try attachments.indices.map { index throws(JSONFieldError) in
+            let attachment = try message.element("attachments", index, of: attachments)
+            let contentType = try attachment.optionalString("content_type")
+            return InboundAttachment(
+                kind: isVoiceMessage ? .voice : InboundAttachment.Kind(contentType: contentType),
+                reference: try attachment.text("url"),
+                fileName: try attachment.optionalString("filename"),
+                contentType: contentType,
+                declaredSize: try attachment.optionalInteger("size"))
+        }
     }
 }

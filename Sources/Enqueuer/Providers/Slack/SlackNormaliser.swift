@@ -41,7 +41,10 @@ struct SlackNormaliser: ProviderNormaliser {
         }
         let channel = try event.text("channel")
         let text = try event.string("text")
-        guard !text.isEmpty else { return .ignored(reason: "message has no text") }
+        let attachments = try Self.attachments(of: event)
+        guard !text.isEmpty || !attachments.isEmpty else {
+            return .ignored(reason: "message has no text and no attachment")
+        }
         let user = try event.text("user")
         let ts = try event.text("ts")
         let thread = try event.optionalString("thread_ts")
@@ -59,11 +62,30 @@ struct SlackNormaliser: ProviderNormaliser {
                 senderID: user,
                 isDirect: channelType.map { $0 == "im" } ?? channel.hasPrefix("D"),
                 text: text,
+                attachments: attachments,
                 messageID: ts,
                 eventID: try envelope.optionalString("event_id"),
                 replyTarget: ReplyTarget(chat: channel, message: ts, thread: thread),
                 receivedAt: receivedAt
             )
         )
+    }
+
+    /// The event's `files` (a `file_share` message's, an app mention's). The reference is the file's
+    /// `url_private_download` (else `url_private`), fetched with the bot token. A Slack Connect file
+    /// (`"mode": "file_access"`) arrives without them, to be looked up with `files.info`: its reference
+    /// is nil.
+    private static func attachments(of event: JSONFields) throws(JSONFieldError) -> [InboundAttachment] {
+        let files = try event.optionalArray("files") ?? []
+        return try files.indices.map { index throws(JSONFieldError) in
+            let file = try event.element("files", index, of: files)
+            let contentType = try file.optionalString("mimetype")
+            return InboundAttachment(
+                kind: InboundAttachment.Kind(contentType: contentType),
+                reference: try file.firstOptionalString("url_private_download", "url_private"),
+                fileName: try file.optionalString("name"),
+                contentType: contentType,
+                declaredSize: try file.optionalInteger("size"))
+        }
     }
 }

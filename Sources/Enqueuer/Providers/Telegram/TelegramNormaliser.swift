@@ -38,8 +38,10 @@ struct TelegramNormaliser: ProviderNormaliser {
         if let service = Self.serviceFields.first(where: message.has) {
             return .ignored(reason: "service message (\(service))")
         }
-        guard let text = try message.firstOptionalString("text", "caption"), !text.isEmpty else {
-            return .ignored(reason: "message has no text")
+        let text = try message.firstOptionalString("text", "caption") ?? ""
+        let attachments = try Self.attachments(of: message)
+        guard !text.isEmpty || !attachments.isEmpty else {
+            return .ignored(reason: "message has no text and no attachment")
         }
         // On behalf of a chat, the chat is the sender; a channel post has no `from` and, without
         // `sender_chat`, is the channel's own.
@@ -54,11 +56,63 @@ struct TelegramNormaliser: ProviderNormaliser {
                 senderID: sender,
                 isDirect: chatType == "private",
                 text: text,
+                attachments: attachments,
                 messageID: messageID,
                 eventID: String(updateID),
                 replyTarget: ReplyTarget(chat: chatID, message: try message.identifier("message_id"), thread: thread),
                 receivedAt: receivedAt
             )
         )
+    }
+
+    /// The files a message carries: the largest size of a `photo`, and its `document`, `animation`,
+    /// `audio`, `video`, `video_note`, `voice` or `sticker`. The reference is the `file_id`, what `getFile`
+    /// takes.
+    private static func attachments(of message: JSONFields) throws(JSONFieldError) -> [InboundAttachment] {
+        var attachments: [InboundAttachment] = []
+        // The sizes of one photo, the largest last.
+        if let sizes = try message.optionalArray("photo"), !sizes.isEmpty {
+            attachments.append(try file(message.element("photo", sizes.count - 1, of: sizes), .image))
+        }
+        // An animation message also carries its file as `document`, for older clients: it is listed once.
+        if let animation = try message.optionalObject("animation") {
+            attachments.append(try file(animation, .video))
+        } else if let document = try message.optionalObject("document") {
+            attachments.append(try file(document, .file))
+        }
+        let kinds: [(String, InboundAttachment.Kind)] = [
+            ("audio", .audio), ("video", .video), ("video_note", .video), ("voice", .voice),
+        ]
+        for (field, kind) in kinds {
+            if let object = try message.optionalObject(field) {
+                attachments.append(try file(object, kind))
+            }
+        }
+        if let sticker = try message.optionalObject("sticker") {
+            // A sticker declares no MIME type: its format follows from `is_animated` (TGS) and `is_video`.
+            let format: String
+            if try sticker.optionalBool("is_animated") == true {
+                format = "application/x-tgsticker"
+            } else if try sticker.optionalBool("is_video") == true {
+                format = "video/webm"
+            } else {
+                format = "image/webp"
+            }
+            attachments.append(try file(sticker, .sticker, contentType: format))
+        }
+        return attachments
+    }
+
+    /// One of Telegram's file objects (`PhotoSize`, `Document`, `Voice` ...).
+    private static func file(
+        _ object: JSONFields, _ kind: InboundAttachment.Kind, contentType: String? = nil
+    ) throws(JSONFieldError) -> InboundAttachment {
+        let mimeType = try object.optionalString("mime_type")
+        return InboundAttachment(
+            kind: kind,
+            reference: try object.text("file_id"),
+            fileName: try object.optionalString("file_name"),
+            contentType: contentType ?? mimeType,
+            declaredSize: try object.optionalInteger("file_size"))
     }
 }
