@@ -202,6 +202,41 @@ struct PipelineTests {
     }
 
     @Test(
+        "a Telegram photo delivered twice is fetched by `work`, kept once beside the database, and given to the agent")
+    func photoBesideTheDatabase() async throws {
+        let fake = try await FakeProvider()
+        defer { fake.stop() }
+        let directory = try TestDirectory()
+        let db = directory.databasePath
+        let config = try configFile(fake, in: directory)
+        let photo = try Fixture(.telegram, "photo")
+        try await fake.script(
+            #"""
+            [{"path": "/getFile", "body": {"ok": true, "result": {"file_id": "AgACAgQAAxkBAAIBWmdAphotoLarge", "file_path": "photos/file_1.png"}}},
+             {"path": "/file/bot", "raw_base64": "\#(AttachmentTests.png.base64EncodedString())"}]
+            """#)
+        for expected in ["enqueued", "duplicate"] {
+            let intake = try await SwitchboardProcess.run(
+                ["intake", "--provider", "telegram"], database: db, stdin: String(decoding: photo.data, as: UTF8.self))
+            #expect(intake.stdout.contains(#""status":"\#(expected)""#), "\(intake.stdout) \(intake.stderr)")
+        }
+        let work = try await SwitchboardProcess.run(["work", "--config", config, "--drain"], database: db)
+        #expect(work.status == 0, "\(work.stderr)")
+        let requests = try await fake.requests()
+        let getFile = requests.first { ($0["path"] as? String)?.hasSuffix("/getFile") == true }
+        #expect((getFile?["body"] as? [String: Any])?["file_id"] as? String == "AgACAgQAAxkBAAIBWmdAphotoLarge")
+        let agent = requests.filter { $0["path"] as? String == "/agent" }.compactMap { $0["body"] as? [String: Any] }
+        #expect(agent.count == 1)
+        let files = try #require(agent.first?["attachments"] as? [[String: Any]])
+        let digest = try await AttachmentTests.sha256(AttachmentTests.png)
+        #expect(files.map { $0["sha256"] as? String } == [digest])
+        #expect(agent.first?["message"] as? String == "", "a photo without a caption is a message of its own")
+        let kept = directory.path("queue.db-attachments/\(digest.prefix(2))/\(digest)")
+        #expect(FileManager.default.contents(atPath: kept) == AttachmentTests.png)
+        #expect(requests.contains { Self.sent($0) != nil }, "the turn was answered")
+    }
+
+    @Test(
         "a turn that keeps failing is dead-lettered, the user is told, its key is released, and a redelivery is answered"
     )
     func failedTurnRecovers() async throws {

@@ -155,8 +155,67 @@ struct AttachmentTests {
             let headers = fileRequest?["headers"] as? [String: String] ?? [:]
             #expect(headers[photo.credential.name] == photo.credential.value, "\(photo.provider): \(headers)")
         }
-        // Seven providers, one photo: one file kept, under its digest.
+        // Seven fetches of one photo: one file kept, under its digest.
         let kept = FileManager.default.subpaths(atPath: t.directory.path("attachments"))?.filter { !$0.contains(".") }
         #expect(kept?.filter { $0.count > 2 } == ["\(digest.prefix(2))/\(digest)"])
+    }
+
+    @Test("a file too large, a redirect off the provider's hosts and a file:// URL are refused without being read")
+    func refusals() async throws {
+        let fake = try await FakeProvider()
+        defer { fake.stop() }
+        let t = try await TestStore(.sqlite) { $0.clock = SystemClock() }
+        var configuration = Self.configuration(fake, keepingIn: t.directory)
+        configuration.attachments.maxFileBytes = 2_000
+        let base = fake.baseURL
+        try await fake.script(
+            #"""
+            [{"path": "/cdn/big", "raw_base64": "\#(Self.png.base64EncodedString())"},
+             {"path": "/cdn/elsewhere", "status": 302, "headers": {"Location": "https://files.example.net/photo.png"}},
+             {"path": "/cdn/small", "raw_base64": "\#(Data("%PDF-1.7 a small document".utf8).base64EncodedString())"}]
+            """#)
+        var event = try Fixture(.discord, "guild_message").event()
+        event.attachments = [
+            InboundAttachment(kind: .image, reference: "\(base)/cdn/declared", declaredSize: 9_999_999),
+            InboundAttachment(kind: .image, reference: "\(base)/cdn/big"),
+            InboundAttachment(kind: .image, reference: "\(base)/cdn/elsewhere"),
+            InboundAttachment(kind: .file, reference: "file:///etc/passwd", fileName: "../../passwd"),
+            InboundAttachment(kind: .file, reference: "\(base)/cdn/small", fileName: "../\u{202E}report\n.pdf"),
+        ]
+        let agent = try await Self.answer([event], store: t.store, configuration: configuration, fake: fake)
+        let files = try #require(agent.first?["attachments"] as? [[String: Any]])
+        let notes = files.map { $0["note"] as? String ?? "" }
+        #expect(notes[0].contains("9999999 bytes, over the limit of 2000"), "\(notes[0])")
+        #expect(notes[1].contains("refused while downloading: larger than 2000 bytes"), "\(notes[1])")
+        #expect(notes[2].contains("files.example.net is not one of the provider's hosts"), "\(notes[2])")
+        #expect(notes[3].contains("refused"), "\(notes[3])")
+        #expect(files[3]["file_name"] as? String == "passwd")
+        #expect(files[4]["content_type"] as? String == "application/pdf")
+        #expect(
+            files[4]["file_name"] as? String == "report.pdf", "control and direction characters and the path dropped")
+        #expect(files[0...3].allSatisfy { $0["data_base64"] == nil && $0["sha256"] == nil })
+        let paths = try await fake.requests().compactMap { $0["path"] as? String }
+        #expect(!paths.contains("/cdn/declared"), "a file declared too large is not asked for")
+    }
+
+    @Test("a file whose host keeps failing retries the turn, and its last attempt tells the agent")
+    func transientFailure() async throws {
+        let fake = try await FakeProvider()
+        defer { fake.stop() }
+        let t = try await TestStore(.sqlite) { options in
+            options.clock = SystemClock()
+            options.retryPolicies = RetryPolicies(
+                fallback: .exponentialJitter(initialDelay: .milliseconds(50), jitter: 0))
+        }
+        try await fake.script(#"[{"path": "/cdn/flaky", "times": 5, "status": 503, "raw": "busy"}]"#)
+        var event = try Fixture(.discord, "guild_message").event()
+        event.attachments = [InboundAttachment(kind: .image, reference: "\(fake.baseURL)/cdn/flaky")]
+        let agent = try await Self.answer(
+            [event], store: t.store, configuration: Self.configuration(fake, keepingIn: t.directory), fake: fake)
+        #expect(agent.count == 1, "asked once: on the last of its two attempts")
+        let files = try #require(agent.first?["attachments"] as? [[String: Any]])
+        #expect((files.first?["note"] as? String)?.contains("could not be fetched") == true, "\(files)")
+        let tries = try await fake.requests().filter { ($0["path"] as? String)?.hasPrefix("/cdn/flaky") == true }
+        #expect(tries.count == 2)
     }
 }
