@@ -1,6 +1,7 @@
 import Enqueuer
 import Foundation
 import HTTPClient
+import Synchronization
 
 /// Fetches the files of a turn's messages through each provider's API, within `AttachmentSettings`' limits,
 /// and keeps them in the store.
@@ -9,7 +10,7 @@ import HTTPClient
 /// over HTTPS (plain HTTP only where the configured API is, a local server); a redirect is followed only to
 /// those hosts, at most three times. A file is refused unread when the provider declares it too large, and
 /// while it downloads as soon as it grows past the limit.
-struct AttachmentFetcher: Sendable {
+final class AttachmentFetcher: Sendable {
     /// A provider's downloads, with the address its API was configured at.
     struct Source: Sendable {
         let downloads: any AttachmentDownloading
@@ -22,11 +23,27 @@ struct AttachmentFetcher: Sendable {
     let http: HTTPClient
     let sources: [Provider: Source]
     let connectTimeout: Duration
+    /// When this process last pruned the kept files.
+    private let pruning = Mutex(ContinuousClock.now - pruneInterval)
+
+    init(
+        settings: AttachmentSettings, store: AttachmentStore?, http: HTTPClient, sources: [Provider: Source],
+        connectTimeout: Duration
+    ) {
+        self.settings = settings
+        self.store = store
+        self.http = http
+        self.sources = sources
+        self.connectTimeout = connectTimeout
+    }
 
     /// How long one file may take to download.
     static let downloadTimeout = Duration.seconds(60)
     /// The most redirects followed for one file.
     static let maxRedirects = 3
+    /// How often a process prunes kept files past their retention, and how many at most each time.
+    static let pruneInterval = Duration.seconds(600)
+    static let pruneLimit = 200
 
     /// Each attachment of `events`, in order, fetched or with the reason it was not.
     /// - Parameter lastAttempt: failures that may pass are the agent's to hear of, not a reason to try
@@ -34,6 +51,8 @@ struct AttachmentFetcher: Sendable {
     /// - Throws: `AttachmentFailure.transient` when a file could not be fetched for a reason that may pass,
     ///   unless `lastAttempt`.
     func fetch(_ events: [InboundEvent], lastAttempt: Bool) async throws(AttachmentFailure) -> [TurnAttachment] {
+        guard events.contains(where: { !$0.attachments.isEmpty }) else { return [] }
+        pruneIfDue()
         var fetched: [TurnAttachment] = []
         var budget = settings.maxTurnBytes
         for event in events {
@@ -55,6 +74,20 @@ struct AttachmentFetcher: Sendable {
             }
         }
         return fetched
+    }
+
+    /// Deletes a bounded batch of kept files past their retention, at most once per `pruneInterval` in
+    /// this process: like completed jobs, a little at a time, by whoever works.
+    private func pruneIfDue() {
+        guard let store else { return }
+        let due = pruning.withLock { last in
+            guard ContinuousClock.now - last >= Self.pruneInterval else { return false }
+            last = ContinuousClock.now
+            return true
+        }
+        if due {
+            store.prune(usedBefore: Date() - settings.retention.seconds, limit: Self.pruneLimit)
+        }
     }
 
     /// One attachment, and the bytes it took of the turn's budget.
@@ -86,13 +119,16 @@ struct AttachmentFetcher: Sendable {
         }
         let digest = try store.keep(bytes)
         let inline = bytes.count <= settings.inlineBytes
+        let contentType = ContentSniffer.reconcile(
+            sniffed: ContentSniffer.contentType(of: bytes), declared: attachment.contentType)
         return (
             TurnAttachment(
-                kind: attachment.kind, fileName: SafeFileName(attachment.fileName)?.name,
-                contentType: ContentSniffer.reconcile(
-                    sniffed: ContentSniffer.contentType(of: bytes), declared: attachment.contentType),
-                size: bytes.count, sha256: digest, data: inline ? bytes : nil, transcript: attachment.transcript,
-                note: inline ? nil : "larger than the \(settings.inlineBytes) bytes given inline"),
+                kind: attachment.kind, fileName: SafeFileName(attachment.fileName)?.name, contentType: contentType,
+                size: bytes.count, sha256: digest, data: inline ? bytes : nil,
+                url: settings.links?.url(digest: digest, contentType: contentType, now: Date()),
+                transcript: attachment.transcript,
+                note: inline || settings.links != nil
+                    ? nil : "larger than the \(settings.inlineBytes) bytes given inline"),
             bytes.count
         )
     }

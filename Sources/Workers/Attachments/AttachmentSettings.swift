@@ -2,7 +2,7 @@ import Foundation
 
 /// What a turn may fetch of the files its messages carry, and where the files are kept
 /// (`attachments` in the configuration file).
-public struct AttachmentSettings: Sendable, Equatable {
+public struct AttachmentSettings: Sendable {
     /// The directory the files are kept in, by their SHA-256; nil keeps them beside a SQLite database
     /// (`DATABASE-attachments`), and keeps none for PostgreSQL (the agent is told the file was not fetched).
     public var directory: String?
@@ -16,6 +16,12 @@ public struct AttachmentSettings: Sendable, Equatable {
     /// Files up to this size go to the agent inline, in base64 (`inline_bytes`); larger ones are listed
     /// with their digest and size, without their bytes.
     public var inlineBytes = 5 << 20
+    /// How long a kept file stays after it was last fetched (`retain`, 30 days); older ones are deleted
+    /// by the workers, a bounded batch at a time.
+    public var retention = Duration.seconds(30 * 86_400)
+    /// Signed links to the kept files, which `serve` answers, given to the agent with every fetched file
+    /// (`url_base`, `url_secret`, `url_lifetime`); nil gives none.
+    public var links: AttachmentLinks?
 
     public init() {}
 }

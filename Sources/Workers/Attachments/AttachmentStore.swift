@@ -11,9 +11,10 @@ struct AttachmentStore: Sendable {
     /// - Throws: `AttachmentFailure.transient` when the directory cannot be written (a full disk).
     func keep(_ data: Data) throws(AttachmentFailure) -> String {
         let digest = WebhookCrypto.hex(WebhookCrypto.sha256(data))
-        let folder = directory.appendingPathComponent(String(digest.prefix(2)), isDirectory: true)
-        let destination = folder.appendingPathComponent(digest)
-        guard !FileManager.default.fileExists(atPath: destination.path) else { return digest }
+        let destination = path(of: digest)
+        let folder = destination.deletingLastPathComponent()
+        // A file kept already is marked used now, so its retention counts from its last use.
+        if utimes(destination.path, nil) == 0 { return digest }
         let partial = folder.appendingPathComponent(".\(digest).\(UUID().uuidString).partial")
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -30,5 +31,38 @@ struct AttachmentStore: Sendable {
             throw .transient("cannot keep a fetched file in \(directory.path): \(error)")
         }
         return digest
+    }
+
+    /// The bytes kept under `digest` (64 lower-case hex digits), if any.
+    func bytes(of digest: String) -> Data? {
+        guard digest.utf8.count == 64, digest.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) })
+        else { return nil }
+        return FileManager.default.contents(atPath: path(of: digest).path)
+    }
+
+    /// Deletes at most `limit` kept files last used before `cutoff` (and partial files left by a crash that
+    /// old); returns how many went.
+    @discardableResult
+    func prune(usedBefore cutoff: Date, limit: Int) -> Int {
+        let manager = FileManager.default
+        guard let folders = try? manager.contentsOfDirectory(atPath: directory.path) else { return 0 }
+        var deleted = 0
+        for folder in folders.sorted() where folder.utf8.count == 2 {
+            let path = directory.appendingPathComponent(folder, isDirectory: true)
+            for name in (try? manager.contentsOfDirectory(atPath: path.path)) ?? [] {
+                guard deleted < limit else { return deleted }
+                let file = path.appendingPathComponent(name)
+                guard let used = (try? manager.attributesOfItem(atPath: file.path))?[.modificationDate] as? Date,
+                    used < cutoff, (try? manager.removeItem(at: file)) != nil
+                else { continue }
+                deleted += 1
+            }
+        }
+        return deleted
+    }
+
+    /// Where the file of `digest` is kept.
+    private func path(of digest: String) -> URL {
+        directory.appendingPathComponent(String(digest.prefix(2)), isDirectory: true).appendingPathComponent(digest)
     }
 }

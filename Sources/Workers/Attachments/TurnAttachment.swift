@@ -15,6 +15,8 @@ public struct TurnAttachment: Sendable, Equatable {
     public var sha256: String?
     /// The bytes, for a file no larger than `AttachmentSettings.inlineBytes`.
     public var data: Data?
+    /// A signed link to the bytes, served by `serve` for a limited time, where links are configured.
+    public var url: String?
     /// The provider's transcript of a voice note.
     public var transcript: String?
     /// Why the bytes are not here: not fetched, or fetched but too large to give inline.

@@ -279,7 +279,10 @@ public struct ChatConfiguration: Sendable {
         if fields.has("attachments") {
             let settings = try fields.object("attachments")
             try settings.allowOnly(
-                ["directory", "max_file_bytes", "max_files", "max_turn_bytes", "inline_bytes"], noun: "setting")
+                [
+                    "directory", "max_file_bytes", "max_files", "max_turn_bytes", "inline_bytes", "retain", "url_base",
+                    "url_secret", "url_lifetime",
+                ], noun: "setting")
             attachments.directory = try settings.optionalString("directory") ?? attachments.directory
             attachments.maxFileBytes =
                 try settings.count("max_file_bytes", in: 1...(1 << 31)) ?? attachments.maxFileBytes
@@ -287,6 +290,19 @@ public struct ChatConfiguration: Sendable {
             attachments.maxTurnBytes =
                 try settings.count("max_turn_bytes", in: 1...(1 << 33)) ?? attachments.maxTurnBytes
             attachments.inlineBytes = try settings.count("inline_bytes", in: 0...(64 << 20)) ?? attachments.inlineBytes
+            attachments.retention =
+                try settings.count("retain", in: 3600...315_360_000).map { .seconds($0) } ?? attachments.retention
+            let base = try settings.checked("url_base", SettingRules.urlProblem)
+            let secret = try settings.checked("url_secret", SettingRules.tokenProblem)
+            switch (base, secret) {
+            case (let base?, let secret?):
+                attachments.links = AttachmentLinks(
+                    baseURL: base, secret: secret,
+                    lifetime: .seconds(try settings.count("url_lifetime", in: 60...604_800) ?? 3600))
+            case (nil, nil): break
+            case (nil, _?): throw settings.error("url_base", "is missing: links need serve's address and a secret")
+            case (_?, nil): throw settings.error("url_secret", "is missing: links need serve's address and a secret")
+            }
         }
         if let proxies = try fields.optionalArray("trusted_proxies") {
             trustedProxies = try proxies.indices.map { index throws(JSONFieldError) in

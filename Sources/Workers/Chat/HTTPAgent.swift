@@ -87,6 +87,7 @@ extension HTTPAgent {
         object.set("size", attachment.size.map { .integer(Int64($0)) })
         object.set("sha256", attachment.sha256.map(JSONValue.string))
         object.set("data_base64", attachment.data.map { .string($0.base64EncodedString()) })
+        object.set("url", attachment.url.map(JSONValue.string))
         object.set("transcript", attachment.transcript.map(JSONValue.string))
         object.set("note", attachment.note.map(JSONValue.string))
         return .object(object)

@@ -13,7 +13,12 @@ struct CommandContext {
     /// - Throws: `ConfigurationError` naming the file and the key; `CommandFailure` for a password file.
     func configuration() throws -> ChatConfiguration {
         var configuration = try ChatConfiguration.load(file: global.configFile, environment: global.environment)
-        configuration.databasePasswords = try DatabaseChoice(global, configuration: configuration).passwordForms
+        let database = try DatabaseChoice(global, configuration: configuration)
+        configuration.databasePasswords = database.passwordForms
+        // Fetched files are kept beside a SQLite database unless the configuration says where.
+        if configuration.attachments.directory == nil, case .sqlite(let path) = database.location {
+            configuration.attachments.directory = path + "-attachments"
+        }
         return configuration
     }
 

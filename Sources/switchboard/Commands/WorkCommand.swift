@@ -105,9 +105,6 @@ struct WorkCommand: Command {
         var configuration = try context.configuration()
         overrides.apply(to: &configuration)
         configuration.historyKept = historyKept ?? configuration.historyKept
-        if configuration.attachments.directory == nil, case .sqlite(let path) = try context.database().location {
-            configuration.attachments.directory = path + "-attachments"
-        }
         let redactor = configuration.redactor
         let log = WorkerLog(json: context.output.json, verbose: verbose, redactor: redactor)
         let systemd = SystemdNotifier()

@@ -1,9 +1,12 @@
+import ChatStore
 import Enqueuer
 import Foundation
+import HTTPClient
 import Harness
 import Queue
 import Testing
-import Workers
+
+@testable import Workers
 
 /// Files of inbound messages fetched through each provider's download route (the fake provider serves
 /// them, WeCom's and WeChat's encrypted by `AttachmentScripts/encrypt.py`), kept by their digest, and
@@ -217,5 +220,87 @@ struct AttachmentTests {
         #expect((files.first?["note"] as? String)?.contains("could not be fetched") == true, "\(files)")
         let tries = try await fake.requests().filter { ($0["path"] as? String)?.hasPrefix("/cdn/flaky") == true }
         #expect(tries.count == 2)
+    }
+
+    @Test("a fetched file's signed link is served by serve until it expires; a forged or stale link is refused")
+    func signedLinks() async throws {
+        let fake = try await FakeProvider()
+        defer { fake.stop() }
+        let directory = try TestDirectory()
+        let secret = "an-attachment-link-secret-0123456789abcdef"
+        let config = directory.path("serve.json")
+        try Data(
+            #"{"attachments": {"url_base": "https://bot.example.com", "url_secret": "\#(secret)"}}"#.utf8
+        ).write(to: URL(fileURLWithPath: config))
+        let server = try await TestServer(["--config", config], database: directory.databasePath)
+        defer { server.child.signal(SIGKILL) }
+
+        // A worker beside serve's database, whose links name serve's address.
+        let store = try await SwitchboardDatabase.open(.sqlite(path: directory.databasePath))
+        var configuration = Self.configuration(fake, keepingIn: directory)
+        configuration.attachments.directory = directory.databasePath + "-attachments"
+        configuration.attachments.inlineBytes = 100
+        configuration.attachments.links = AttachmentLinks(
+            baseURL: server.baseURL, secret: secret, lifetime: .seconds(600))
+        try await fake.script(#"[{"path": "/cdn/photo", "raw_base64": "\#(Self.png.base64EncodedString())"}]"#)
+        var event = try Fixture(.discord, "guild_message").event()
+        event.attachments = [InboundAttachment(kind: .image, reference: "\(fake.baseURL)/cdn/photo")]
+        let agent = try await Self.answer([event], store: store, configuration: configuration, fake: fake)
+        let file = try #require((agent.first?["attachments"] as? [[String: Any]])?.first)
+        #expect(file["data_base64"] == nil, "over inline_bytes: a link only")
+        let link = try #require(file["url"] as? String)
+        #expect(
+            link.hasPrefix(
+                server.baseURL + "/attachments/\(file["sha256"] as? String ?? "?")?type=image%2Fpng&expires="))
+
+        let served = try await server.client.send(HTTPRequest(.get, link))
+        #expect(served.status == 200)
+        #expect(served.body == Self.png)
+        #expect(served.headers["content-type"] == "image/png")
+        #expect(served.headers["x-content-type-options"] == "nosniff")
+
+        let digest = file["sha256"] as? String ?? ""
+        // Links made with Python's hmac: the same secret but expired, another secret, another file's digest.
+        func signed(_ digest: String, expires: Int, secret: String) async throws -> String {
+            let mac = try await Self.python(
+                [
+                    "-c",
+                    "import hmac,hashlib,sys;k,d,e=sys.argv[1:4];"
+                        + "print(hmac.new(k.encode(),f'{d}\\nimage/png\\n{e}'.encode(),hashlib.sha256).hexdigest())",
+                    secret, digest, String(expires),
+                ], stdin: "")
+            return "/attachments/\(digest)?type=image%2Fpng&expires=\(expires)&signature=\(mac)"
+        }
+        let now = Int(Date().timeIntervalSince1970)
+        #expect(try await server.send(.get, try await signed(digest, expires: now + 60, secret: secret)).status == 200)
+        #expect(try await server.send(.get, try await signed(digest, expires: now - 1, secret: secret)).status == 403)
+        #expect(
+            try await server.send(.get, try await signed(digest, expires: now + 60, secret: secret + "x")).status == 403
+        )
+        let absent = String(repeating: "ab", count: 32)
+        #expect(try await server.send(.get, try await signed(absent, expires: now + 60, secret: secret)).status == 404)
+        let retyped = link.replacing("type=image%2Fpng", with: "type=text%2Fhtml")
+        #expect(try await server.client.send(HTTPRequest(.get, retyped)).status == 403, "the type is signed too")
+        #expect(try await server.send(.get, "/attachments/../queue.db?type=x&expires=1&signature=0").status != 200)
+    }
+
+    @Test("kept files past their retention are pruned a bounded batch at a time; fetching one again keeps it")
+    func retention() throws {
+        let directory = try TestDirectory()
+        let store = AttachmentStore(directory: URL(fileURLWithPath: directory.path("attachments")))
+        let digests = try (0..<5).map { try store.keep(Data("file \($0)".utf8)) }
+        let path = { (digest: String) in directory.path("attachments/\(digest.prefix(2))/\(digest)") }
+        // Four last used two days ago; the first of them fetched again now.
+        let old = Date().addingTimeInterval(-2 * 86_400)
+        for digest in digests.prefix(4) {
+            try FileManager.default.setAttributes([.modificationDate: old], ofItemAtPath: path(digest))
+        }
+        #expect(try store.keep(Data("file 0".utf8)) == digests[0])
+        let cutoff = Date().addingTimeInterval(-86_400)
+        #expect(store.prune(usedBefore: cutoff, limit: 2) == 2)
+        #expect(store.prune(usedBefore: cutoff, limit: 2) == 1)
+        #expect(store.prune(usedBefore: cutoff, limit: 2) == 0)
+        let left = digests.filter { FileManager.default.fileExists(atPath: path($0)) }
+        #expect(left == [digests[0], digests[4]])
     }
 }

@@ -35,22 +35,9 @@ extension WeChatClient: AttachmentDownloading {
 
     /// The 16-byte key from hex, or from base64 of the bytes or of their hex.
     static func key(_ given: String) -> Data? {
-        if let bytes = hexBytes(given), bytes.count == 16 { return bytes }
+        if let bytes = WebhookCrypto.bytes(hex: given), bytes.count == 16 { return bytes }
         guard let decoded = Data(base64Encoded: given) else { return nil }
         if decoded.count == 16 { return decoded }
-        return hexBytes(String(decoding: decoded, as: UTF8.self)).flatMap { $0.count == 16 ? $0 : nil }
-    }
-
-    private static func hexBytes(_ text: String) -> Data? {
-        let digits = Array(text.utf8)
-        guard digits.count % 2 == 0 else { return nil }
-        var bytes = Data()
-        for index in stride(from: 0, to: digits.count, by: 2) {
-            guard let high = Int(String(UnicodeScalar(digits[index])), radix: 16),
-                let low = Int(String(UnicodeScalar(digits[index + 1])), radix: 16)
-            else { return nil }
-            bytes.append(UInt8(high << 4 | low))
-        }
-        return bytes
+        return WebhookCrypto.bytes(hex: String(decoding: decoded, as: UTF8.self)).flatMap { $0.count == 16 ? $0 : nil }
     }
 }

@@ -42,6 +42,7 @@ extension ServeRoutes {
                     chat: chat, users: users, origin: origin, failures: failures, log: log),
                 linkBaseURL: { if case .required(let base) = configuration.links { base } else { nil } }(),
                 telegramBotUsername: configuration.telegramBotUsername, log: log),
+            attachments: AttachmentFiles(configuration.attachments),
             writeTimeout: writeTimeout
         )
     }

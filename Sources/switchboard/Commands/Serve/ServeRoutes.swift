@@ -3,6 +3,7 @@ import Foundation
 import HTTPServer
 import JSON
 import Queue
+import Workers
 
 /// What `serve` answers on each route: webhooks checked for authenticity and written by group commit,
 /// the bearer-token intake for forwarders, health, readiness and metrics.
@@ -23,6 +24,8 @@ package struct ServeRoutes: Sendable {
     let dashboard: Dashboard
     /// `/api/v1`: linking, channel connections and the queue for applications.
     let api: APIRoutes
+    /// The files the workers fetched, handed out through signed links; nil when links are not configured.
+    let attachments: AttachmentFiles?
     /// How long a request may wait for the database (a webhook's write, a page's reads) before it is
     /// answered 503: below the providers' own timeouts (Slack's is 3 s), so they retry rather than give up.
     let writeTimeout: Duration
@@ -56,6 +59,8 @@ package struct ServeRoutes: Sendable {
             return await readiness()
         case ("GET", "metrics", 1):
             return await exposition()
+        case ("GET", AttachmentLinks.pathPrefix, 2):
+            return attachment(segments[1], query: request.query)
         case ("POST", "webhooks", 2), ("GET", "webhooks", 2):
             guard let provider = Provider(rawValue: segments[1]), WebhookGate.accepts(request.method, for: provider)
             else { return Self.notFound }
@@ -83,6 +88,25 @@ package struct ServeRoutes: Sendable {
             }
             return await receive(provider, request) { _ in verdict }
         default:
+            return Self.notFound
+        }
+    }
+
+    /// A kept file, for a link signed with the configured secret that has not expired.
+    private func attachment(_ digest: String, query: [String: String]) -> ServerResponse {
+        guard let attachments else { return Self.notFound }
+        switch attachments.answer(digest: digest, query: query) {
+        case .file(let contentType, let bytes):
+            return ServerResponse(
+                status: 200,
+                headers: [
+                    "Content-Type": contentType, "X-Content-Type-Options": "nosniff",
+                    "Content-Disposition": "attachment", "Cache-Control": "private, no-store",
+                ],
+                body: bytes)
+        case .refused:
+            return Self.error(403, "the link is not valid, or has expired")
+        case .missing:
             return Self.notFound
         }
     }

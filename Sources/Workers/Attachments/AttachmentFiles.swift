@@ -1,0 +1,30 @@
+import Foundation
+
+/// The kept files `serve` hands out through signed links (`AttachmentLinks`), from the directory the
+/// workers keep them in.
+public struct AttachmentFiles: Sendable {
+    public enum Answer: Equatable {
+        case file(contentType: String, bytes: Data)
+        /// The link is not signed with the secret, or has expired.
+        case refused
+        /// The link is good but no file is kept under it (pruned, or kept on another machine).
+        case missing
+    }
+
+    let links: AttachmentLinks
+    let store: AttachmentStore
+
+    /// Nil unless links are configured and the files have a directory.
+    public init?(_ settings: AttachmentSettings) {
+        guard let links = settings.links, let directory = settings.directory else { return nil }
+        self.links = links
+        store = AttachmentStore(directory: URL(fileURLWithPath: directory))
+    }
+
+    /// What a request for `digest` with `query` gets at `now`.
+    public func answer(digest: String, query: [String: String], now: Date = Date()) -> Answer {
+        guard let contentType = links.contentType(digest: digest, query: query, now: now) else { return .refused }
+        guard let bytes = store.bytes(of: digest) else { return .missing }
+        return .file(contentType: contentType, bytes: bytes)
+    }
+}
