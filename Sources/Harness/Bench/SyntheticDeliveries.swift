@@ -13,6 +13,9 @@ package struct SyntheticDeliveries {
     /// The server id of the first delivery; the others count up from it. Streams that must not repeat
     /// each other's messages start far apart.
     package var firstID = 0
+    /// Where each Discord message's photo is served (the fake provider's files) and its size; nil sends
+    /// text only.
+    package var photo: (baseURL: String, bytes: Int)?
 
     package init(
         count: Int, redeliveryRate: Double, conversations: Int = 1_000, providers: [Provider] = Provider.allCases
@@ -40,6 +43,13 @@ package struct SyntheticDeliveries {
         return deliveries
     }
 
+    /// A Discord attachment object for message `id`'s photo, or nothing.
+    private func discordPhoto(_ id: Int) -> String {
+        guard let photo else { return "" }
+        return
+            #"{"id":"\#(1_400_000_000_000_000_000 + id)","filename":"photo-\#(id).png","content_type":"image/png","size":\#(photo.bytes),"url":"\#(photo.baseURL)/_fake/files/photo-\#(id).png?bytes=\#(photo.bytes)"}"#
+    }
+
     private func body(_ provider: Provider, id: Int, chat: Int) -> String {
         let text = "Message \(id): could you summarise what was decided about the release?"
         switch provider {
@@ -51,7 +61,7 @@ package struct SyntheticDeliveries {
                 #"{"token":"XXYYZZ","team_id":"T0BENCH","api_app_id":"A0BENCH","event":{"client_msg_id":"c-\#(id)","type":"message","text":"\#(text)","user":"U\#(chat)","ts":"1732262400.\#(id)","team":"T0BENCH","channel":"C\#(chat)","event_ts":"1732262400.\#(id)","channel_type":"channel"},"type":"event_callback","event_id":"Ev\#(id)","event_time":1732262400}"#
         case .discord:
             return
-                #"{"op":0,"s":\#(id),"t":"MESSAGE_CREATE","d":{"type":0,"tts":false,"timestamp":"2026-11-22T08:00:00.000000+00:00","id":"\#(1_310_000_000_000_000_000 + id)","content":"\#(text)","channel_id":"\#(1_210_000_000_000_000_000 + chat)","author":{"username":"ada","id":"\#(80_351_110_224_678_912 + chat)","discriminator":"0"},"guild_id":"81384788765712384","mentions":[],"attachments":[]}}"#
+                #"{"op":0,"s":\#(id),"t":"MESSAGE_CREATE","d":{"type":0,"tts":false,"timestamp":"2026-11-22T08:00:00.000000+00:00","id":"\#(1_310_000_000_000_000_000 + id)","content":"\#(text)","channel_id":"\#(1_210_000_000_000_000_000 + chat)","author":{"username":"ada","id":"\#(80_351_110_224_678_912 + chat)","discriminator":"0"},"guild_id":"81384788765712384","mentions":[],"attachments":[\#(discordPhoto(id))]}}"#
         case .feishu:
             return
                 #"{"schema":"2.0","header":{"event_id":"ev\#(id)","event_type":"im.message.receive_v1","create_time":"1732262400000","app_id":"cli_bench","tenant_key":"tenant"},"event":{"sender":{"sender_id":{"open_id":"ou_\#(chat)"},"sender_type":"user"},"message":{"message_id":"om_\#(id)","chat_id":"oc_\#(chat)","chat_type":"group","message_type":"text","content":"{\"text\":\"\#(text)\"}"}}}"#

@@ -19,6 +19,7 @@ import Workers
 /// the reply's `text`, read from wherever its provider carries it, and for a Telegram send the
 /// `message_id` it answered), `GET /_fake/count` how many sends it
 /// answered normally; `POST /_fake/reset` forgets it all. `POST /agent` is an echo agent.
+/// `GET /_fake/files/NAME?bytes=N` serves a file of N bytes made from its name.
 /// `POST /_fake/updates` with `{"telegram": [update, ...], "wechat": [message, ...]}` queues updates for
 /// the long polls (`getUpdates` by offset, `getupdates` by an opaque `get_updates_buf`); a poll that
 /// finds nothing is held open for its timeout, at most a second. The edit routes (Telegram's
@@ -175,6 +176,9 @@ private final class FakeAPIs: Sendable {
         default:
             break
         }
+        if request.method == "GET", request.path.hasPrefix(Self.filesPrefix) {
+            return Self.file(request.path)
+        }
         if let rule = takeRule(for: request.path) {
             if rule.pass {
                 var response = providerResponse(to: request)
@@ -188,6 +192,30 @@ private final class FakeAPIs: Sendable {
                 drop: rule.drop)
         }
         return providerResponse(to: request)
+    }
+
+    /// Where the fake serves files of any size, made from their names: `/_fake/files/NAME?bytes=N`.
+    static let filesPrefix = "/_fake/files/"
+
+    /// A file of the size its query asks (at most 64 MiB), which starts as a PNG does and goes on with
+    /// bytes drawn from its name, so two names are two files. Not recorded: it is no provider's send.
+    private static func file(_ path: String) -> Response {
+        let parts = path.split(separator: "?", maxSplits: 1)
+        let query = parts.count > 1 ? parts[1] : ""
+        let size =
+            query.split(separator: "&").compactMap { pair -> Int? in
+                pair.hasPrefix("bytes=") ? Int(pair.dropFirst(6)) : nil
+            }.first.map { min(max($0, 8), 64 << 20) } ?? 1_024
+        var state = UInt64(truncatingIfNeeded: String(parts[0]).hashValue) | 1
+        var bytes = [UInt8](repeating: 0, count: size)
+        bytes.replaceSubrange(0..<8, with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
+        for index in 8..<size {
+            state ^= state << 13
+            state ^= state >> 7
+            state ^= state << 17
+            bytes[index] = UInt8(truncatingIfNeeded: state)
+        }
+        return Response(body: Data(bytes), headers: ["Content-Type": "image/png"])
     }
 
     private func script(_ body: Data) -> Response {

@@ -59,6 +59,9 @@ package final class PGConnection {
         PQstatus(handle) == CONNECTION_OK
     }
 
+    /// When the connection last finished a round trip.
+    private(set) var lastUsed = ContinuousClock.now
+
     /// True when the server has sent something while the connection sat idle between statements: on a
     /// connection that listens for nothing, that is the server saying goodbye (a restart, an
     /// administrator's termination, an idle timeout) before it closes. Looks at the socket without
@@ -219,6 +222,7 @@ package final class PGConnection {
     }
 
     private func checked(_ result: OpaquePointer?, sql: String) throws(PostgresError) -> PGResult {
+        lastUsed = ContinuousClock.now
         guard let result else { throw failure(statement: sql) }
         let status = PQresultStatus(result)
         guard status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK else {

@@ -8,8 +8,7 @@ package enum PGValue: Sendable {
     case text(String)
     case bytea(Data)
     case bool(Bool)
-    /// Elements may be NULL.
-    case int8Array([Int64?])
+    case int8Array([Int64])
     /// Elements may be NULL.
     case textArray([String?])
     case byteaArray([Data])
@@ -49,7 +48,7 @@ package enum PGValue: Sendable {
         case .text(let string): Array(string.utf8)
         case .bytea(let data): Array(data)
         case .bool(let flag): [flag ? 1 : 0]
-        case .int8Array(let numbers): Self.array(numbers.map { $0.map(Self.bigEndian) }, element: .int8)
+        case .int8Array(let numbers): Self.array(numbers.map(Self.bigEndian), element: .int8)
         case .textArray(let strings): Self.array(strings.map { $0.map { Array($0.utf8) } }, element: .text)
         case .byteaArray(let blobs): Self.array(blobs.map { Array($0) }, element: .bytea)
         case .null: nil

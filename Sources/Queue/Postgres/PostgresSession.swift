@@ -16,6 +16,9 @@ final class PostgresSession: @unchecked Sendable {
     private let settings: PostgresTransactionSettings
     private let reconnectTimeout: Duration
 
+    /// How long a connection may sit idle before a one-round-trip write proves it with a round trip first.
+    static let idleBeforeProof = Duration.seconds(5)
+
     /// How many times a transaction that lost a serialization conflict or a deadlock is tried.
     static let conflictAttempts = 20
 
@@ -99,7 +102,8 @@ final class PostgresSession: @unchecked Sendable {
     /// written; returns what `reading` makes of the statements' results, which must be a status or a few
     /// rows each.
     ///
-    /// A connection the server has closed while idle is replaced before anything is sent. Once sent, the
+    /// A connection the server has closed while idle is replaced before anything is sent, and one idle
+    /// longer than `idleBeforeProof` is proved by a round trip first. Once sent, the
     /// transaction is not tried again on another connection: when this one breaks, whether it committed is
     /// unknown. A conflict (the server rolled the transaction back) is tried again.
     /// - Parameter deadline: as `write`'s.
@@ -120,6 +124,12 @@ final class PostgresSession: @unchecked Sendable {
                     PGStatement(sql: $0, parameters: [])
                 }
                 let commit = PGStatement(sql: "COMMIT", parameters: [])
+                // A connection idle for a while may have been dropped silently (a NAT, a pooler's idle
+                // timeout): one round trip proves it first, and a failure there is retried on a new one, as a
+                // BEGIN's would be, before anything is sent that could be committed.
+                if ContinuousClock.now - connection.lastUsed > Self.idleBeforeProof {
+                    try connection.execute("SELECT 1")
+                }
                 let results: [PGResult]
                 do throws(PostgresError) {
                     results = try connection.executeInOneRoundTrip(opening + statements + [commit])

@@ -14,6 +14,9 @@ protocol AttachmentDownloading: Sendable {
         -> HTTPRequest
     /// The file's bytes from what was downloaded: decrypted, where the provider encrypts its media.
     func plaintext(of downloaded: Data, for attachment: InboundAttachment) throws(AttachmentFailure) -> Data
+    /// Told that a file's host refused the credentials sent (401): a cached access token is dropped, so
+    /// the turn's next attempt fetches a new one.
+    func credentialsRefused() async
 }
 
 extension AttachmentDownloading {
@@ -22,4 +25,6 @@ extension AttachmentDownloading {
     func plaintext(of downloaded: Data, for attachment: InboundAttachment) throws(AttachmentFailure) -> Data {
         downloaded
     }
+
+    func credentialsRefused() async {}
 }

@@ -41,6 +41,8 @@ final class AttachmentFetcher: Sendable {
     static let downloadTimeout = Duration.seconds(60)
     /// The most redirects followed for one file.
     static let maxRedirects = 3
+    /// How long one turn spends fetching its files; those not begun by then are not fetched.
+    static let turnTime = Duration.seconds(120)
     /// How often a process prunes kept files past their retention, and how many at most each time.
     static let pruneInterval = Duration.seconds(600)
     static let pruneLimit = 200
@@ -55,8 +57,13 @@ final class AttachmentFetcher: Sendable {
         pruneIfDue()
         var fetched: [TurnAttachment] = []
         var budget = settings.maxTurnBytes
+        let deadline = ContinuousClock.now + Self.turnTime
         for event in events {
             for (index, attachment) in event.attachments.enumerated() {
+                guard ContinuousClock.now < deadline else {
+                    fetched.append(.unread(attachment, because: "not fetched: the turn's time for files ran out"))
+                    continue
+                }
                 guard index < settings.maxFiles else {
                     fetched.append(
                         .unread(attachment, because: "not fetched: a message's first \(settings.maxFiles) files are"))
@@ -86,7 +93,8 @@ final class AttachmentFetcher: Sendable {
             return true
         }
         if due {
-            store.prune(usedBefore: Date() - settings.retention.seconds, limit: Self.pruneLimit)
+            let cutoff = Date() - settings.retention.seconds
+            Task { await store.prune(usedBefore: cutoff, limit: Self.pruneLimit) }
         }
     }
 
@@ -114,10 +122,7 @@ final class AttachmentFetcher: Sendable {
         request.refusesLargerBodies = true
         let downloaded = try await download(request, from: source)
         let bytes = try source.downloads.plaintext(of: downloaded, for: attachment)
-        guard !ContentSniffer.isWebPage(bytes) else {
-            throw .unreadable("the provider answered with a web page, not the file (check the bot's file scopes)")
-        }
-        let digest = try store.keep(bytes)
+        let digest = try await store.keep(bytes)
         let inline = bytes.count <= settings.inlineBytes
         let contentType = ContentSniffer.reconcile(
             sniffed: ContentSniffer.contentType(of: bytes), declared: attachment.contentType)
@@ -136,6 +141,7 @@ final class AttachmentFetcher: Sendable {
     /// The body of `request`, following redirects within the provider's hosts.
     private func download(_ request: HTTPRequest, from source: Source) async throws(AttachmentFailure) -> Data {
         var request = request
+        let firstHost = URLComponents(string: request.url)?.host?.lowercased()
         for _ in 0...Self.maxRedirects {
             try Self.check(request.url, source: source)
             let response: HTTPResponse
@@ -157,6 +163,13 @@ final class AttachmentFetcher: Sendable {
                 request.url = next.absoluteString
                 request.method = .get
                 request.body = nil
+                // Credentials go to the host they were meant for only (as libcurl would do).
+                if next.host?.lowercased() != firstHost {
+                    request.headers.removeAll { $0.name.lowercased() == "authorization" }
+                }
+            case 401:
+                await source.downloads.credentialsRefused()
+                throw .transient("the file's host refused the credentials (HTTP 401)")
             case 429, 500...:
                 throw .transient("the file's host answered HTTP \(response.status)")
             default:

@@ -3,7 +3,9 @@ import Foundation
 /// The kept files `serve` hands out through signed links (`AttachmentLinks`), from the directory the
 /// workers keep them in.
 public struct AttachmentFiles: Sendable {
-    public enum Answer: Equatable {
+    /// What a link's request gets.
+    public enum Answer: Sendable, Equatable {
+        /// The file, to be served as `contentType`.
         case file(contentType: String, bytes: Data)
         /// The link is not signed with the secret, or has expired.
         case refused
@@ -22,9 +24,9 @@ public struct AttachmentFiles: Sendable {
     }
 
     /// What a request for `digest` with `query` gets at `now`.
-    public func answer(digest: String, query: [String: String], now: Date = Date()) -> Answer {
+    public func answer(digest: String, query: [String: String], now: Date = Date()) async -> Answer {
         guard let contentType = links.contentType(digest: digest, query: query, now: now) else { return .refused }
-        guard let bytes = store.bytes(of: digest) else { return .missing }
+        guard let bytes = await store.bytes(of: digest) else { return .missing }
         return .file(contentType: contentType, bytes: bytes)
     }
 }

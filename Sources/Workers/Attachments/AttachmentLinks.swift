@@ -8,15 +8,23 @@ import Foundation
 public struct AttachmentLinks: Sendable {
     /// `serve`'s address as the agent reaches it, without a trailing slash.
     let baseURL: String
-    let secret: Data
+    let secretBytes: Data
+    /// The secret, for the redactor to mask.
+    let secret: String
     /// How long a link works.
     let lifetime: Duration
 
+    /// Links under `baseURL` signed with `secret` (32 characters or more), working for `lifetime`.
     public init(baseURL: String, secret: String, lifetime: Duration) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
-        self.secret = Data(secret.utf8)
+        self.secret = secret
+        secretBytes = Data(secret.utf8)
         self.lifetime = lifetime
     }
+
+    /// The characters a URL's query carries as they are (RFC 3986's unreserved): ASCII only.
+    static let unreserved = CharacterSet(
+        charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 
     /// The path `serve` answers a link on.
     public static let pathPrefix = "attachments"
@@ -24,7 +32,7 @@ public struct AttachmentLinks: Sendable {
     /// A link to the file kept under `digest`, served as `contentType`, working until `now` + the lifetime.
     func url(digest: String, contentType: String, now: Date) -> String {
         let expires = Int64(now.timeIntervalSince1970) + lifetime.components.seconds
-        let type = contentType.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+        let type = contentType.addingPercentEncoding(withAllowedCharacters: Self.unreserved) ?? ""
         let signature = WebhookCrypto.hex(sign(digest: digest, contentType: contentType, expires: expires))
         return "\(baseURL)/\(Self.pathPrefix)/\(digest)?type=\(type)&expires=\(expires)&signature=\(signature)"
     }
@@ -41,6 +49,6 @@ public struct AttachmentLinks: Sendable {
     }
 
     private func sign(digest: String, contentType: String, expires: Int64) -> Data {
-        WebhookCrypto.hmacSHA256(key: secret, Data("\(digest)\n\(contentType)\n\(expires)".utf8))
+        WebhookCrypto.hmacSHA256(key: secretBytes, Data("\(digest)\n\(contentType)\n\(expires)".utf8))
     }
 }

@@ -1,26 +1,55 @@
+import Dispatch
 import Enqueuer
 import Foundation
 
 /// Fetched files kept in a directory by their SHA-256 (`ab/abcdef...`): a file fetched again (a
-/// redelivered message, a retried turn) is kept once.
+/// redelivered message, a retried turn) is kept once. The directory is the owner's alone (0700, files
+/// 0600). Its calls block on the disk, so they run on a dispatch queue of their own, never on Swift's
+/// cooperative pool.
 struct AttachmentStore: Sendable {
     let directory: URL
+
+    private static let disk = DispatchQueue(label: "switchboard.attachments", qos: .utility, attributes: .concurrent)
 
     /// Keeps `data` unless a file with its digest is kept already; returns the digest in lower-case hex.
     /// The file appears whole or not at all: written beside its place, flushed, then renamed into it.
     /// - Throws: `AttachmentFailure.transient` when the directory cannot be written (a full disk).
-    func keep(_ data: Data) throws(AttachmentFailure) -> String {
+    func keep(_ data: Data) async throws(AttachmentFailure) -> String {
+        try await onDisk { () throws(AttachmentFailure) in try keepNow(data) }.get()
+    }
+
+    /// The bytes kept under `digest` (64 lower-case hex digits), if any.
+    func bytes(of digest: String) async -> Data? {
+        await onDisk { () -> Data? in
+            guard Self.isDigest(digest) else { return nil }
+            return FileManager.default.contents(atPath: path(of: digest).path)
+        }
+    }
+
+    /// Deletes at most `limit` kept files last used before `cutoff` (and partial files left by a crash that
+    /// old); returns how many went.
+    @discardableResult
+    func prune(usedBefore cutoff: Date, limit: Int) async -> Int {
+        await onDisk { pruneNow(usedBefore: cutoff, limit: limit) }
+    }
+
+    private func keepNow(_ data: Data) throws(AttachmentFailure) -> String {
         let digest = WebhookCrypto.hex(WebhookCrypto.sha256(data))
         let destination = path(of: digest)
-        let folder = destination.deletingLastPathComponent()
         // A file kept already is marked used now, so its retention counts from its last use.
         if utimes(destination.path, nil) == 0 { return digest }
+        let folder = destination.deletingLastPathComponent()
         let partial = folder.appendingPathComponent(".\(digest).\(UUID().uuidString).partial")
         do {
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            guard FileManager.default.createFile(atPath: partial.path, contents: nil) else {
-                throw CocoaError(.fileWriteUnknown)
-            }
+            let ownerOnly: [FileAttributeKey: Any] = [.posixPermissions: 0o700]
+            try FileManager.default.createDirectory(
+                at: directory, withIntermediateDirectories: true, attributes: ownerOnly)
+            try FileManager.default.createDirectory(
+                at: folder, withIntermediateDirectories: true, attributes: ownerOnly)
+            guard
+                FileManager.default.createFile(
+                    atPath: partial.path, contents: nil, attributes: [.posixPermissions: 0o600])
+            else { throw CocoaError(.fileWriteUnknown) }
             let handle = try FileHandle(forWritingTo: partial)
             defer { try? handle.close() }
             try handle.write(contentsOf: data)
@@ -28,22 +57,12 @@ struct AttachmentStore: Sendable {
             guard rename(partial.path, destination.path) == 0 else { throw CocoaError(.fileWriteUnknown) }
         } catch {
             try? FileManager.default.removeItem(at: partial)
-            throw .transient("cannot keep a fetched file in \(directory.path): \(error)")
+            throw .transient("cannot keep a fetched file: \(error.localizedDescription)")
         }
         return digest
     }
 
-    /// The bytes kept under `digest` (64 lower-case hex digits), if any.
-    func bytes(of digest: String) -> Data? {
-        guard digest.utf8.count == 64, digest.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) })
-        else { return nil }
-        return FileManager.default.contents(atPath: path(of: digest).path)
-    }
-
-    /// Deletes at most `limit` kept files last used before `cutoff` (and partial files left by a crash that
-    /// old); returns how many went.
-    @discardableResult
-    func prune(usedBefore cutoff: Date, limit: Int) -> Int {
+    private func pruneNow(usedBefore cutoff: Date, limit: Int) -> Int {
         let manager = FileManager.default
         guard let folders = try? manager.contentsOfDirectory(atPath: directory.path) else { return 0 }
         var deleted = 0
@@ -64,5 +83,25 @@ struct AttachmentStore: Sendable {
     /// Where the file of `digest` is kept.
     private func path(of digest: String) -> URL {
         directory.appendingPathComponent(String(digest.prefix(2)), isDirectory: true).appendingPathComponent(digest)
+    }
+
+    /// Whether `text` is a digest as files are named: 64 lower-case hex digits, nothing that leaves the
+    /// directory.
+    private static func isDigest(_ text: String) -> Bool {
+        text.utf8.count == 64 && WebhookCrypto.bytes(hex: text) != nil && text == text.lowercased()
+    }
+
+    private func onDisk<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            Self.disk.async { continuation.resume(returning: work()) }
+        }
+    }
+
+    private func onDisk<T: Sendable>(_ work: @escaping @Sendable () throws(AttachmentFailure) -> T) async
+        -> Result<T, AttachmentFailure>
+    {
+        await onDisk { () -> Result<T, AttachmentFailure> in
+            do throws(AttachmentFailure) { return .success(try work()) } catch { return .failure(error) }
+        }
     }
 }

@@ -5,13 +5,20 @@ import JSON
 extension ClientContext {
     /// The answer of a call a provider needs before a file can be fetched (Telegram's `getFile`,
     /// DingTalk's download URL) as a JSON object: 429 and 5xx, a transport failure or an answer that is
-    /// not JSON may pass; another status is the provider refusing.
-    func lookup(_ request: HTTPRequest, _ what: String) async throws(AttachmentFailure) -> JSONObject {
+    /// not JSON may pass, and so may a 401 after the cached access token in `tokens` is dropped; another
+    /// status is the provider refusing.
+    func lookup(_ request: HTTPRequest, _ what: String, tokens: AccessTokenCache? = nil) async throws(AttachmentFailure)
+        -> JSONObject
+    {
         let response: HTTPResponse
         do {
             response = try await send(request)
         } catch {
             throw .transient("\(what): \(Self.reason(error.outcome))")
+        }
+        if response.status == 401, let tokens {
+            await tokens.invalidate()
+            throw .transient("\(what) refused the access token")
         }
         guard response.status != 429, response.status < 500 else {
             throw .transient("\(what) answered HTTP \(response.status)")

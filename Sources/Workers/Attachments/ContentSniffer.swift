@@ -21,28 +21,54 @@ enum ContentSniffer {
         if ascii("#!AMR") { return "audio/amr" }
         if ascii("#!SILK_V3") || ascii("#!SILK_V3", at: 1) { return "audio/silk" }
         if starts([0x1A, 0x45, 0xDF, 0xA3]) { return "video/webm" }
-        if ascii("ftyp", at: 4) { return ascii("M4A", at: 8) ? "audio/mp4" : "video/mp4" }
-        if starts([0x50, 0x4B, 0x03, 0x04]) { return "application/zip" }
+        if ascii("ftyp", at: 4) {
+            return isoMediaType(brand: String(decoding: head.dropFirst(8).prefix(4), as: UTF8.self))
+        }
+        if starts([0x50, 0x4B, 0x03, 0x04]) { return zip }
         return nil
     }
 
-    /// Whether the bytes are a web page: what Slack answers a download it does not authorise, with 200.
-    static func isWebPage(_ data: Data) -> Bool {
-        let head = String(decoding: data.prefix(64), as: UTF8.self).trimmingPrefix(while: \.isWhitespace)
-            .lowercased()
-        return head.hasPrefix("<!doctype html") || head.hasPrefix("<html")
+    /// A ZIP archive: also what Office documents, OpenDocument files and EPUBs are made of.
+    static let zip = "application/zip"
+
+    /// The type of an ISO base media file (MP4's container) by its major brand.
+    private static func isoMediaType(brand: String) -> String {
+        switch brand {
+        case "heic", "heix", "heim", "heis", "mif1", "msf1": "image/heic"
+        case "avif", "avis": "image/avif"
+        case "qt  ": "video/quicktime"
+        case "M4A ", "M4B ": "audio/mp4"
+        case "3gp4", "3gp5", "3gp6", "3g2a": "video/3gpp"
+        default: "video/mp4"
+        }
     }
 
-    /// The content type to give the agent: the bytes' own where they show one; else the declared type,
-    /// unless it claims a format the bytes would have shown (an image, a PDF); else a plain byte stream.
+    /// The content type to give the agent: the bytes' own where they show one, unless they are a ZIP
+    /// archive that the declared type names more precisely (a Word or OpenDocument file); else the declared
+    /// type, unless it claims a format the bytes would have shown (an image, a PDF) or is not a plain
+    /// `type/subtype`; else a plain byte stream.
     static func reconcile(sniffed: String?, declared: String?) -> String {
-        if let sniffed { return sniffed }
         let declared = declared?.split(separator: ";").first.map {
             $0.trimmingCharacters(in: .whitespaces).lowercased()
         }
-        guard let declared, !declared.isEmpty, !declared.hasPrefix("image/"), declared != "application/pdf" else {
+        .flatMap { isMediaType($0) ? $0 : nil }
+        if let sniffed {
+            if sniffed == zip, let declared, !declared.hasPrefix("image/"), !declared.hasPrefix("text/") {
+                return declared
+            }
+            return sniffed
+        }
+        guard let declared, !declared.hasPrefix("image/"), declared != "application/pdf" else {
             return "application/octet-stream"
         }
         return declared
+    }
+
+    /// Whether `text` is a bare `type/subtype` of RFC 6838's characters, safe as a header's value.
+    static func isMediaType(_ text: String) -> Bool {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        let allowed = Set("abcdefghijklmnopqrstuvwxyz0123456789!#$&-^_.+".utf8)
+        return parts.count == 2
+            && parts.allSatisfy { !$0.isEmpty && $0.count <= 127 && $0.utf8.allSatisfy(allowed.contains) }
     }
 }

@@ -103,7 +103,7 @@ public struct ChatConfiguration: Sendable {
         providers.flatMap { provider, settings in
             let open = Set(provider.api.socketMode.part?.publicSettings ?? [])
             return settings.credentials.filter { !open.contains($0.key) }.values
-        } + [intakeToken, dashboardToken, userTokens?.secret].compactMap { $0 }
+        } + [intakeToken, dashboardToken, userTokens?.secret, attachments.links?.secret].compactMap { $0 }
     }
 
     /// The redactor for every log line and stored error of a worker with this configuration.
@@ -285,11 +285,11 @@ public struct ChatConfiguration: Sendable {
                 ], noun: "setting")
             attachments.directory = try settings.optionalString("directory") ?? attachments.directory
             attachments.maxFileBytes =
-                try settings.count("max_file_bytes", in: 1...(1 << 31)) ?? attachments.maxFileBytes
+                try settings.count("max_file_bytes", in: 1...(100 << 20)) ?? attachments.maxFileBytes
             attachments.maxFiles = try settings.count("max_files", in: 0...100) ?? attachments.maxFiles
             attachments.maxTurnBytes =
-                try settings.count("max_turn_bytes", in: 1...(1 << 33)) ?? attachments.maxTurnBytes
-            attachments.inlineBytes = try settings.count("inline_bytes", in: 0...(64 << 20)) ?? attachments.inlineBytes
+                try settings.count("max_turn_bytes", in: 1...(1 << 30)) ?? attachments.maxTurnBytes
+            attachments.inlineBytes = try settings.count("inline_bytes", in: 0...(16 << 20)) ?? attachments.inlineBytes
             attachments.retention =
                 try settings.count("retain", in: 3600...315_360_000).map { .seconds($0) } ?? attachments.retention
             let base = try settings.checked("url_base", SettingRules.urlProblem)

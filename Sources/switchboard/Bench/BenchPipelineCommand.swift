@@ -41,14 +41,22 @@ struct BenchPipelineCommand: Command {
         "echo (default), or echo-stream: answers streamed a word at a time and edited in place; measures time "
             + "to first and to final text at --rate (default 20) instead of throughput")
 
+    private static let attachments = Flag(
+        "attachments",
+        "measure turns per second with a 200 KB photo in every message beside the same messages without one "
+            + "(Discord messages both times; the files fetched from the fake provider and kept)")
+    /// The photo each message carries under `--attachments`.
+    static let photoBytes = 200 * 1024
+
     static let options = [
         Self.events.spec, Self.rate.spec, Self.seconds.spec, Self.workers.spec, Self.concurrency.spec,
-        Self.agent.spec, BenchDirectory.option.spec,
+        Self.agent.spec, Self.attachments.spec, BenchDirectory.option.spec,
     ]
     static let examples = [
         "switchboard bench pipeline", "switchboard bench pipeline --workers 1 --rate 100",
         "switchboard bench pipeline --events 50000 --durability normal",
         "switchboard bench pipeline --agent echo-stream --rate 20 --seconds 10",
+        "switchboard bench pipeline --attachments --events 5000",
     ]
 
     let events: Int
@@ -58,6 +66,7 @@ struct BenchPipelineCommand: Command {
     let concurrency: Int
     let agent: BenchAgent
     let directory: String?
+    let withAttachments: Bool
 
     init(_ arguments: Arguments) throws {
         try arguments.expectNoPositionals()
@@ -68,6 +77,10 @@ struct BenchPipelineCommand: Command {
         workers = try arguments.value(Self.workers) ?? 2
         concurrency = try arguments.value(Self.concurrency) ?? 32
         directory = try arguments.value(BenchDirectory.option)
+        withAttachments = try arguments.isSet(Self.attachments)
+        if withAttachments && agent == .echoStream {
+            throw CommandFailure.usage("--attachments measures the echo agent's throughput: leave out --agent")
+        }
     }
 
     func run(_ context: CommandContext) async throws {
@@ -80,6 +93,9 @@ struct BenchPipelineCommand: Command {
         let http = HTTPClient(maxInFlight: 32)
         if agent == .echoStream {
             return try await runStreamed(context, in: directory, fake: fake)
+        }
+        if withAttachments {
+            return try await runAttachments(context, in: directory, fake: fake)
         }
 
         Output.message("bench: the fake provider's own capacity...")
@@ -192,13 +208,20 @@ struct BenchPipelineCommand: Command {
     // MARK: Live replies
 
     /// A fresh database, its store, and the worker processes working it with `agent`, sending to `fake`.
-    private func start(_ context: CommandContext, in directory: URL, fake: FakeProviderProcess, agent: BenchAgent)
-        async throws -> (BenchmarkDatabase, JobStore, [SwitchboardChild])
-    {
+    private func start(
+        _ context: CommandContext, in directory: URL, fake: FakeProviderProcess, agent: BenchAgent,
+        database name: String = "pipeline.db"
+    ) async throws -> (BenchmarkDatabase, JobStore, [SwitchboardChild]) {
         let benchmarkDatabase = try await BenchDirectory.database(in: directory, context: context)
-        let database = try await benchmarkDatabase.fresh("pipeline.db")
+        let database = try await benchmarkDatabase.fresh(name)
         let config = directory.appendingPathComponent("switchboard.json").path
-        try Data(fake.configuration.utf8).write(to: URL(fileURLWithPath: config))
+        guard case .object(var configuration) = try JSONParser.parse(Data(fake.configuration.utf8)) else {
+            throw CommandFailure(exitCode: .software, message: "the fake provider's configuration is not an object")
+        }
+        // Files are kept in the benchmark's directory, on either database.
+        let files = directory.appendingPathComponent("attachments").path
+        configuration.set("attachments", .object(JSONObject(["directory": .string(files)])))
+        try JSONValue.object(configuration).serialized.write(to: URL(fileURLWithPath: config))
         var options = StoreOptions()
         options.durability = context.global.durability
         let store = try await SwitchboardDatabase.open(database, options: options)
@@ -213,6 +236,75 @@ struct BenchPipelineCommand: Command {
                 ], environment: environment, errorOutput: .discard)
         }
         return (benchmarkDatabase, store, children)
+    }
+
+    /// Runs the throughput phase twice on fresh databases, with Discord messages alone and then each with a
+    /// photo the workers fetch from the fake provider and keep, and reports both.
+    private func runAttachments(_ context: CommandContext, in directory: URL, fake: FakeProviderProcess)
+        async throws
+    {
+        var figures: [Double] = []
+        var engine = ""
+        for withPhotos in [false, true] {
+            let name = withPhotos ? "pipeline-photos.db" : "pipeline-text.db"
+            let (benchmarkDatabase, store, children) = try await start(
+                context, in: directory, fake: fake, agent: .echo, database: name)
+            defer { children.forEach { $0.terminate() } }
+            engine = try benchmarkDatabase.engine()
+            var stream = SyntheticDeliveries(
+                count: events, redeliveryRate: 0, conversations: max(1, events / 4), providers: [.discord])
+            stream.firstID = withPhotos ? events : 0
+            if withPhotos {
+                stream.photo = (fake.baseURL, Self.photoBytes)
+            }
+            Output.message(
+                "bench: \(ReportText.number(events)) Discord events \(withPhotos ? "with a photo each" : "of text"), "
+                    + "\(ReportText.count(workers, "worker", "workers"))...")
+            let started = ContinuousClock.now
+            try await Intake(store: store).receive(
+                stream: stream.make(), transactionSize: EnqueueCommand.batchTransactionSize
+            ) { _ in }
+            try await Self.waitUntilAnswered(store, workers: children)
+            figures.append(Double(events) / (ContinuousClock.now - started).seconds)
+            let answered = try await fake.answeredMessages().count
+            guard answered == events else {
+                throw CommandFailure(
+                    exitCode: .software, message: "the replies answered \(answered) of \(events) messages")
+            }
+            try await fake.reset()
+            children.forEach { $0.terminate() }
+            for child in children {
+                _ = await child.waitForExit()
+            }
+            try await benchmarkDatabase.cleanUp()
+        }
+        let kept =
+            FileManager.default.subpaths(atPath: directory.appendingPathComponent("attachments").path)?
+            .filter { $0.utf8.count == 67 }.count ?? 0
+        guard kept == events else {
+            throw CommandFailure(exitCode: .software, message: "the workers kept \(kept) of \(events) photos")
+        }
+        let text = [
+            "Switchboard pipeline benchmark with attachments",
+            MachineDescription.reportLine(engine: engine),
+            "durability: \(context.global.durability.rawValue); echo agent; "
+                + "\(ReportText.count(workers, "worker process", "worker processes")) with "
+                + "\(ReportText.count(concurrency, "job", "jobs")) in flight each; Discord messages, about four a "
+                + "conversation; pacing off",
+            "",
+            String(format: "text only, %7d events:              %8.0f events/s", events, figures[0]),
+            String(
+                format: "with a %d KB photo each, %7d events: %8.0f events/s (%.0f%% of text only; %.1f MB/s fetched)",
+                Self.photoBytes / 1024, events, figures[1], figures[1] / figures[0] * 100,
+                figures[1] * Double(Self.photoBytes) / 1e6),
+        ].joined(separator: "\n")
+        context.output.result(
+            text,
+            json: [
+                "machine": MachineDescription.current, "database": engine,
+                "durability": context.global.durability.rawValue, "events": events, "workers": workers,
+                "text_events_per_s": figures[0], "photo_events_per_s": figures[1], "photo_bytes": Self.photoBytes,
+            ])
     }
 
     /// Feeds Telegram messages, each in a chat of its own, at `rate` for `seconds` to workers answering

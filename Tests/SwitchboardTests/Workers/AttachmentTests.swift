@@ -15,6 +15,9 @@ import Testing
 struct AttachmentTests {
     /// A PNG's signature and some bytes: what the sniffer and the hash see.
     static let png = Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) + Data((0..<3000).map { UInt8($0 % 251) })
+    /// WeCom's key for the test's media, as its AI bot gives a file's `aeskey` and as an EncodingAESKey is
+    /// written: 43 characters of base64 without padding.
+    static let wecomKey = Data((0..<32).map { UInt8($0 * 7 % 256) }).base64EncodedString().replacing("=", with: "")
     static let scripts = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
         "AttachmentScripts")
 
@@ -31,7 +34,7 @@ struct AttachmentTests {
     static func cases(_ fake: FakeProvider) async throws -> [Case] {
         let base = fake.baseURL
         let photo = png.base64EncodedString()
-        let wecomKey = Data((0..<32).map { UInt8($0 * 7 % 256) }).base64EncodedString().replacing("=", with: "")
+        let wecomKey = Self.wecomKey
         let wechatKey = "00112233445566778899aabbccddeeff"
         let wecomCipher = try await encrypt("wecom", key: wecomKey)
         let wechatCipher = try await encrypt("wechat", key: wechatKey)
@@ -76,6 +79,12 @@ struct AttachmentTests {
                 attachment: InboundAttachment(kind: .image, reference: "\(base)/wecom-media/1", key: wecomKey),
                 rules: #"[{"path": "/wecom-media/", "raw_base64": "\#(wecomCipher)"}]"#,
                 credential: ("authorization", nil)),
+            // By the HTTP callback a WeCom file has no key of its own: the bot's EncodingAESKey decrypts it.
+            Case(
+                provider: .wecom, fixture: "group_text",
+                attachment: InboundAttachment(kind: .image, reference: "\(base)/wecom-media/2"),
+                rules: #"[{"path": "/wecom-media/", "raw_base64": "\#(wecomCipher)"}]"#,
+                credential: ("authorization", nil)),
             Case(
                 provider: .wechat, fixture: "text",
                 attachment: InboundAttachment(
@@ -111,6 +120,7 @@ struct AttachmentTests {
         var configuration = fake.configuration()
         configuration.agent = .endpoint(fake.baseURL + "/agent")
         configuration.attachments.directory = directory.path("attachments")
+        configuration.providers[.wecom]?.credentials["encoding_aes_key"] = wecomKey
         return configuration
     }
 
@@ -285,22 +295,60 @@ struct AttachmentTests {
     }
 
     @Test("kept files past their retention are pruned a bounded batch at a time; fetching one again keeps it")
-    func retention() throws {
+    func retention() async throws {
         let directory = try TestDirectory()
         let store = AttachmentStore(directory: URL(fileURLWithPath: directory.path("attachments")))
-        let digests = try (0..<5).map { try store.keep(Data("file \($0)".utf8)) }
+        var digests: [String] = []
+        for index in 0..<5 {
+            digests.append(try await store.keep(Data("file \(index)".utf8)))
+        }
         let path = { (digest: String) in directory.path("attachments/\(digest.prefix(2))/\(digest)") }
         // Four last used two days ago; the first of them fetched again now.
         let old = Date().addingTimeInterval(-2 * 86_400)
         for digest in digests.prefix(4) {
             try FileManager.default.setAttributes([.modificationDate: old], ofItemAtPath: path(digest))
         }
-        #expect(try store.keep(Data("file 0".utf8)) == digests[0])
+        #expect(try await store.keep(Data("file 0".utf8)) == digests[0])
         let cutoff = Date().addingTimeInterval(-86_400)
-        #expect(store.prune(usedBefore: cutoff, limit: 2) == 2)
-        #expect(store.prune(usedBefore: cutoff, limit: 2) == 1)
-        #expect(store.prune(usedBefore: cutoff, limit: 2) == 0)
+        #expect(await store.prune(usedBefore: cutoff, limit: 2) == 2)
+        #expect(await store.prune(usedBefore: cutoff, limit: 2) == 1)
+        #expect(await store.prune(usedBefore: cutoff, limit: 2) == 0)
         let left = digests.filter { FileManager.default.fileExists(atPath: path($0)) }
         #expect(left == [digests[0], digests[4]])
+    }
+
+    /// A provider's downloads as `check` sees them: file hosts only.
+    struct Hosts: AttachmentDownloading {
+        let fileHosts: [String]
+        func attachmentRequest(for attachment: InboundAttachment, in event: InboundEvent)
+            async throws(AttachmentFailure) -> HTTPRequest
+        { HTTPRequest(.get, "") }
+    }
+
+    @Test(
+        "only the provider's hosts, over HTTPS (plain HTTP only to a plain-HTTP API), pass the check",
+        arguments: [
+            ("https://files.slack.com/files-pri/T1-F1/a.png", true),
+            ("https://FILES.Slack.COM/x", true),
+            ("https://slack.com/x", true),
+            ("http://files.slack.com/x", false),
+            ("https://files.slack.com.evil.example/x", false),
+            ("https://evilslack.com/x", false),
+            ("https://user:pw@files.slack.com/x", false),
+            ("https://files.slack.com@evil.example/x", false),
+            ("file:///etc/passwd", false),
+            ("gopher://files.slack.com/x", false),
+            ("https://127.0.0.1:8443/x", false),
+            ("http://127.0.0.1:8080/x", true),
+            ("http://127.0.0.1:8081/x", false),
+            ("https://[::1]/x", false),
+            ("//files.slack.com/x", false),
+            ("https://files.slack.com\\@evil.example/x", false),
+        ])
+    func hostCheck(url: String, allowed: Bool) {
+        let source = AttachmentFetcher.Source(
+            downloads: Hosts(fileHosts: [".slack.com"]), baseURL: "http://127.0.0.1:8080")
+        let passed = (try? AttachmentFetcher.check(url, source: source)) != nil
+        #expect(passed == allowed, "\(url)")
     }
 }

@@ -43,15 +43,14 @@ struct WeComWebhook: WebhookCheck {
     /// An `EncodingAESKey` that is not one would make every request fail its check, so the configuration
     /// refuses it.
     func secretProblem(_ name: String, _ value: String) -> String? {
-        guard name == "encoding_aes_key", Self.aesKey(value) == nil else { return nil }
+        guard name == "encoding_aes_key", WeComCrypto.aesKey(value) == nil else { return nil }
         return "must be WeCom's EncodingAESKey: 43 characters of Base64, without padding, standing for 32 bytes"
     }
 
     /// The message and the receive id inside an encrypted WeCom message.
     static func decrypt(_ encrypted: String, encodingAESKey: String) -> (message: Data, receiveID: String)? {
-        guard let key = aesKey(encodingAESKey), let cipher = Data(base64Encoded: encrypted),
-            let padded = WebhookCrypto.decryptAES256CBC(key: key, iv: key.prefix(16), cipher),
-            let plain = WebhookCrypto.unpadded(padded, blockSize: 32), plain.count >= 20
+        guard let key = WeComCrypto.aesKey(encodingAESKey), let cipher = Data(base64Encoded: encrypted),
+            let plain = WeComCrypto.decrypt(cipher, key: key), plain.count >= 20
         else { return nil }
         let bytes = Array(plain)
         let length = bytes[16..<20].reduce(0) { $0 << 8 | Int($1) }
@@ -59,11 +58,4 @@ struct WeComWebhook: WebhookCheck {
         return (Data(bytes[20..<20 + length]), String(decoding: bytes[(20 + length)...], as: UTF8.self))
     }
 
-    /// The AES key an `EncodingAESKey` (43 characters of Base64) stands for; nil when it is not one.
-    static func aesKey(_ encodingAESKey: String) -> Data? {
-        guard encodingAESKey.count == 43, let key = Data(base64Encoded: encodingAESKey + "="), key.count == 32 else {
-            return nil
-        }
-        return key
-    }
 }

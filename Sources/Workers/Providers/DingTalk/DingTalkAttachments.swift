@@ -27,10 +27,14 @@ extension DingTalkClient: AttachmentDownloading {
         let answer = try await context.lookup(
             .json(
                 context.settings.url(.dingtalkFileDownload), body, headers: [("x-acs-dingtalk-access-token", token)]),
-            "dingtalk messageFiles/download")
+            "dingtalk messageFiles/download", tokens: tokens)
         guard let url = answer["downloadUrl"]?.stringValue, !url.isEmpty else {
             throw .unreadable("dingtalk messageFiles/download answered no downloadUrl")
         }
         return HTTPRequest(.get, url)
+    }
+
+    func credentialsRefused() async {
+        await tokens.invalidate()
     }
 }

@@ -25,6 +25,10 @@ extension FeishuClient: AttachmentDownloading {
             headers: [("Authorization", "Bearer \(token)")])
     }
 
+    func credentialsRefused() async {
+        await tokens.invalidate()
+    }
+
     /// `text` escaped to stay one path segment.
     private static func pathSegment(_ text: String) -> String {
         text.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/")))

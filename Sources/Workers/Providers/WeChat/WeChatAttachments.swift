@@ -18,7 +18,7 @@ extension WeChatClient: AttachmentDownloading {
         if reference.hasPrefix("https://") || reference.hasPrefix("http://") {
             return HTTPRequest(.get, reference)
         }
-        let parameter = reference.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+        let parameter = reference.addingPercentEncoding(withAllowedCharacters: AttachmentLinks.unreserved) ?? ""
         return HTTPRequest(.get, "\(Self.cdn)/download?encrypted_query_param=\(parameter)")
     }
 

@@ -2,11 +2,12 @@ import Enqueuer
 import Foundation
 import HTTPClient
 
-/// WeCom's AI bot: a plain GET of the media URL (valid five minutes), then AES-256-CBC with the file's
-/// own `aeskey` (base64, 32 bytes; the IV its first 16), padded PKCS#7-style to 32-byte blocks. The
-/// media hosts are UNVERIFIED: Tencent's domains are allowed.
+/// WeCom's AI bot: a plain GET of the media URL (valid five minutes), then WeCom's AES-256-CBC
+/// (`WeComCrypto.decrypt`) under the file's own `aeskey` over the long connection, or under the bot's
+/// `EncodingAESKey` for media that came by the HTTP callback, which carries no key of its own. The media
+/// hosts are UNVERIFIED: Tencent's own domains are allowed.
 extension WeComClient: AttachmentDownloading {
-    var fileHosts: [String] { [".qq.com", ".qpic.cn", ".myqcloud.com"] }
+    var fileHosts: [String] { [".work.weixin.qq.com", ".wework.qq.com", ".qpic.cn"] }
 
     func attachmentRequest(for attachment: InboundAttachment, in event: InboundEvent) async throws(AttachmentFailure)
         -> HTTPRequest
@@ -15,20 +16,18 @@ extension WeComClient: AttachmentDownloading {
     }
 
     func plaintext(of downloaded: Data, for attachment: InboundAttachment) throws(AttachmentFailure) -> Data {
-        guard let encoded = attachment.key else { return downloaded }
-        guard let key = Data(base64Encoded: Self.padded(encoded)), key.count == 32 else {
-            throw .unreadable("wecom: the file's aeskey is not 32 bytes of base64")
+        let key: Data?
+        if let given = attachment.key {
+            key = WeComCrypto.aesKey(given) ?? Data(base64Encoded: given).flatMap { $0.count == 32 ? $0 : nil }
+        } else {
+            key = WeComCrypto.aesKey(context.settings.credential("encoding_aes_key"))
         }
-        guard let padded = WebhookCrypto.decryptAES256CBC(key: key, iv: key.prefix(16), downloaded),
-            let plain = WebhookCrypto.unpadded(padded, blockSize: 32)
-        else {
-            throw .unreadable("wecom: the file does not decrypt with its aeskey")
+        guard let key else {
+            throw .unreadable("wecom: the media has no aeskey and no encoding_aes_key is configured to decrypt it")
+        }
+        guard let plain = WeComCrypto.decrypt(downloaded, key: key) else {
+            throw .unreadable("wecom: the file does not decrypt with its key")
         }
         return plain
-    }
-
-    /// Base64 with the `=` padding WeCom leaves off put back.
-    private static func padded(_ base64: String) -> String {
-        base64 + String(repeating: "=", count: (4 - base64.count % 4) % 4)
     }
 }

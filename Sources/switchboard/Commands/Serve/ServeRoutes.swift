@@ -60,7 +60,7 @@ package struct ServeRoutes: Sendable {
         case ("GET", "metrics", 1):
             return await exposition()
         case ("GET", AttachmentLinks.pathPrefix, 2):
-            return attachment(segments[1], query: request.query)
+            return await attachment(segments[1], query: request.query)
         case ("POST", "webhooks", 2), ("GET", "webhooks", 2):
             guard let provider = Provider(rawValue: segments[1]), WebhookGate.accepts(request.method, for: provider)
             else { return Self.notFound }
@@ -93,15 +93,16 @@ package struct ServeRoutes: Sendable {
     }
 
     /// A kept file, for a link signed with the configured secret that has not expired.
-    private func attachment(_ digest: String, query: [String: String]) -> ServerResponse {
+    private func attachment(_ digest: String, query: [String: String]) async -> ServerResponse {
         guard let attachments else { return Self.notFound }
-        switch attachments.answer(digest: digest, query: query) {
+        switch await attachments.answer(digest: digest, query: query) {
         case .file(let contentType, let bytes):
             return ServerResponse(
                 status: 200,
                 headers: [
                     "Content-Type": contentType, "X-Content-Type-Options": "nosniff",
                     "Content-Disposition": "attachment", "Cache-Control": "private, no-store",
+                    "Content-Security-Policy": "sandbox",
                 ],
                 body: bytes)
         case .refused:
