@@ -173,6 +173,50 @@ struct AttachmentTests {
         #expect(kept?.filter { $0.count > 2 } == ["\(digest.prefix(2))/\(digest)"])
     }
 
+    @Test(
+        "voice notes with their transcripts and PDFs, read from the providers' payloads, reach the agent",
+        arguments: TestBackend.all)
+    func voiceAndDocuments(backend: TestBackend) async throws {
+        let fake = try await FakeProvider()
+        defer { fake.stop() }
+        let t = try await TestStore(backend) { $0.clock = SystemClock() }
+        let ogg = Data("OggS".utf8) + Data((0..<2000).map { UInt8($0 % 199) })
+        let pdf = Data("%PDF-1.7\n".utf8) + Data((0..<2000).map { UInt8($0 % 197) })
+        // Each fixture through its provider's own normaliser, and the fake's answers for its download route.
+        let cases: [(Provider, String, Data, String)] = [
+            (
+                .telegram, "voice", ogg,
+                #"[{"path": "/getFile", "body": {"ok": true, "result": {"file_path": "voice/file_3.oga"}}}, {"path": "/file/bot", "raw_base64": "\#(ogg.base64EncodedString())"}]"#
+            ),
+            (
+                .telegram, "document", pdf,
+                #"[{"path": "/getFile", "body": {"ok": true, "result": {"file_path": "documents/file_4.pdf"}}}, {"path": "/file/bot", "raw_base64": "\#(pdf.base64EncodedString())"}]"#
+            ),
+            (
+                .feishu, "file_message", pdf,
+                #"[{"path": "/resources/file_v3_00ge_4c2b3d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6g?type=file", "raw_base64": "\#(pdf.base64EncodedString())"}]"#
+            ),
+            (
+                .dingtalk, "audio", ogg,
+                #"[{"path": "/messageFiles/download", "body": {"downloadUrl": "\#(fake.baseURL)/dingtalk-files/a1"}}, {"path": "/dingtalk-files/", "raw_base64": "\#(ogg.base64EncodedString())"}]"#
+            ),
+        ]
+        for (provider, fixture, bytes, rules) in cases {
+            try await fake.reset()
+            try await fake.script(rules)
+            let event = try Fixture(provider, fixture).event()
+            let agent = try await Self.answer(
+                [event], store: t.store, configuration: Self.configuration(fake, keepingIn: t.directory), fake: fake)
+            let file = try #require((agent.first?["attachments"] as? [[String: Any]])?.first, "\(fixture)")
+            #expect(file["sha256"] as? String == (try await Self.sha256(bytes)), "\(provider) \(fixture): \(file)")
+            #expect((file["data_base64"] as? String).flatMap { Data(base64Encoded: $0) } == bytes)
+            #expect(file["content_type"] as? String == (bytes == pdf ? "application/pdf" : "audio/ogg"))
+            #expect(file["transcript"] as? String == event.attachments.first?.transcript)
+        }
+        let dingtalk = try Fixture(.dingtalk, "audio").event()
+        #expect(dingtalk.attachments.first?.transcript == "明天上午十点开会", "DingTalk's recognition is the transcript")
+    }
+
     @Test("a file too large, a redirect off the provider's hosts and a file:// URL are refused without being read")
     func refusals() async throws {
         let fake = try await FakeProvider()
