@@ -266,10 +266,14 @@ struct BenchPipelineCommand: Command {
             ) { _ in }
             try await Self.waitUntilAnswered(store, workers: children)
             figures.append(Double(events) / (ContinuousClock.now - started).seconds)
-            let answered = try await fake.answeredMessages().count
-            guard answered == events else {
+            // The echo answers each message on a line, then a line per file: "[image image/png: N bytes]".
+            let lines = try await fake.answeredMessages().map(\.text)
+            let answered = lines.count { !$0.hasPrefix("[") }
+            let photos = lines.count { $0.hasSuffix(": \(Self.photoBytes) bytes]") }
+            guard answered == events, photos == (withPhotos ? events : 0) else {
                 throw CommandFailure(
-                    exitCode: .software, message: "the replies answered \(answered) of \(events) messages")
+                    exitCode: .software,
+                    message: "the replies answered \(answered) of \(events) messages, with \(photos) photos fetched")
             }
             try await fake.reset()
             children.forEach { $0.terminate() }
