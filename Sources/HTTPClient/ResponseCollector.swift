@@ -26,6 +26,17 @@ final class ResponseCollector {
             guard let data, let context else { return 0 }
             let collector = Unmanaged<ResponseCollector>.fromOpaque(context).takeUnretainedValue()
             let length = size * count
+            if collector.refusesLargerBodies && collector.body.isEmpty,
+                let declared = collector.headers["content-length"].flatMap(Int.init)
+            {
+                // A body declared too large is refused before any of it is kept; one that fits is given its
+                // room at once.
+                guard declared <= collector.maxBodyBytes else {
+                    collector.refusedLargerBody = true
+                    return 0
+                }
+                collector.body.reserveCapacity(declared)
+            }
             if collector.refusesLargerBodies && collector.body.count + length > collector.maxBodyBytes {
                 collector.refusedLargerBody = true
                 return 0 // libcurl ends the transfer with CURLE_WRITE_ERROR

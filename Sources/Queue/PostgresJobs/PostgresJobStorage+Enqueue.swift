@@ -14,6 +14,8 @@ extension PostgresJobStorage {
             !records.isEmpty || jobs.count > Self.oneRoundTripLimit
             || jobs.contains { $0.dedupe != nil || $0.groupKey != nil || !$0.attachments.isEmpty }
         guard !jobs.isEmpty, !needsReads else { return try await enqueueInTransaction(jobs, records: records) }
+        // The server inserts VALUES rows in their order, each drawing its id as it goes: ascending ids are
+        // the jobs' in order.
         let ids = try await database.writeInOneRoundTrip([insertComputingItsOwnValues(jobs)]) { results in
             results[0].rows { $0.int64(0) }.sorted()
         }

@@ -27,7 +27,9 @@ extension ClientContext {
             throw .transient("\(what) answered HTTP \(response.status) without JSON")
         }
         guard (200..<300).contains(response.status) else {
-            throw .unreadable("\(what) answered HTTP \(response.status)")
+            let said = (object["description"] ?? object["message"] ?? object["errmsg"])?.stringValue
+            throw .unreadable(
+                "\(what) answered HTTP \(response.status)" + (said.map { ": " + redactor.redact($0) } ?? ""))
         }
         return object
     }

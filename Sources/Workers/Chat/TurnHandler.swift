@@ -74,19 +74,11 @@ struct TurnHandler {
         } catch {
             return .fail("reading history: \(error)", retryable: true)
         }
-        let files: [TurnAttachment]
-        do {
-            files = try await attachments.fetch(
-                [first] + followUps.map(\.event), lastAttempt: job.attempt >= job.maxAttempts)
-        } catch {
-            return .fail("fetching attachments: \(error.reason)", retryable: true)
-        }
         return await answer(
             AgentTurn(
                 turnID: job.id, owner: owner, conversation: event.conversationKey, message: message,
-                history: Self.earlier(history, answering: answered, limit: configuration.historyLimit),
-                attachments: files),
-            to: event, job: job, absorbing: absorbed)
+                history: Self.earlier(history, answering: answered, limit: configuration.historyLimit)),
+            fetching: [first] + followUps.map(\.event), to: event, job: job, absorbing: absorbed)
     }
 
     /// The conversation before the messages a turn answers (the turns `answered`, which are its `message`):
@@ -98,16 +90,24 @@ struct TurnHandler {
         return Array(history.filter { $0.role == .assistant || ($0.jobID ?? .min) < first }.suffix(limit))
     }
 
-    /// Asks the agent, with the chat showing the bot typing and then the answer as it grows, and completes
-    /// the turn with the deliveries that put the final answer in place, cut to the limit. A turn whose
-    /// earlier attempt showed part of the answer already (its checkpoint names a message) gets no typing:
-    /// the chat shows the answer coming.
-    private func answer(_ turn: AgentTurn, to event: InboundEvent, job: ClaimedJob, absorbing absorbed: [Int64]) async
-        -> JobResult
-    {
+    /// Fetches the files of the messages answered (`events`) and asks the agent, with the chat showing the
+    /// bot typing and then the answer as it grows, and completes the turn with the deliveries that put the
+    /// final answer in place, cut to the limit. A turn whose earlier attempt showed part of the answer
+    /// already (its checkpoint names a message) gets no typing: the chat shows the answer coming.
+    private func answer(
+        _ turn: AgentTurn, fetching events: [InboundEvent], to event: InboundEvent, job: ClaimedJob,
+        absorbing absorbed: [Int64]
+    ) async -> JobResult {
         let shownBefore = !LiveMessages(checkpoint: job.checkpoint).ids.isEmpty
         let typing = shownBefore ? nil : self.typing.start(in: event)
         defer { typing?.cancel() }
+        var turn = turn
+        do {
+            // Under the typing indicator: files can take a while.
+            turn.attachments = try await attachments.fetch(events, lastAttempt: job.attempt >= job.maxAttempts)
+        } catch {
+            return .fail("fetching attachments: \(error.reason)", retryable: true)
+        }
         let progress = AnswerProgress()
         let live = Task { [limit] in
             await LiveReply(sender: sender, event: event, job: job, limit: limit, stopTyping: { typing?.cancel() })
