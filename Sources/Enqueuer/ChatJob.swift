@@ -28,6 +28,24 @@ public enum ChatJob {
         return JSONValue.object(object).serialized
     }
 
+    /// `payload` as an operator is shown it: a chat job's attachment keys (WeCom's and WeChat's media
+    /// keys, which decrypt the user's files) masked; any other payload as it is.
+    public static func displayable(_ payload: Data) -> Data {
+        guard case .object(var root)? = try? JSONParser.parse(payload), case .object(var event)? = root["event"],
+            case .array(let attachments)? = event["attachments"]
+        else { return payload }
+        event.set(
+            "attachments",
+            .array(
+                attachments.map { attachment in
+                    guard case .object(var fields) = attachment, fields["key"] != nil else { return attachment }
+                    fields.set("key", .string("***"))
+                    return .object(fields)
+                }))
+        root.set("event", .object(event))
+        return JSONValue.object(root).serialized
+    }
+
     /// Reads a turn's or link job's payload.
     /// - Throws: `JSONSyntaxError`, or `JSONFieldError` naming the field, when the payload is not one
     ///   Switchboard wrote.

@@ -217,6 +217,27 @@ struct AttachmentTests {
         #expect(dingtalk.attachments.first?.transcript == "明天上午十点开会", "DingTalk's recognition is the transcript")
     }
 
+    @Test("an operator shown a turn's payload sees its attachments without their decryption keys")
+    func keysMaskedForOperators() async throws {
+        let directory = try TestDirectory()
+        let store = try await SwitchboardDatabase.open(.sqlite(path: directory.databasePath))
+        var event = try Fixture(.wecom, "group_text").event()
+        event.attachments = [
+            InboundAttachment(kind: .image, reference: "https://example.qq.com/m/1", key: Self.wecomKey)
+        ]
+        let id = try await store.enqueue(
+            NewJob(queue: "chat", kind: ChatJob.turn, payload: ChatJob.turnPayload(event))
+        ).jobID
+        for arguments in [["jobs", "show", String(id)], ["--json", "jobs", "show", String(id)]] {
+            let show = try await SwitchboardProcess.run(arguments, database: directory.databasePath)
+            #expect(show.status == 0, "\(show.stderr)")
+            #expect(!show.stdout.contains(Self.wecomKey), "\(arguments)")
+            #expect(show.stdout.contains("https://example.qq.com/m/1") && show.stdout.contains("***"))
+        }
+        let stored = try await store.job(id: id)?.payload ?? Data()
+        #expect(String(decoding: stored, as: UTF8.self).contains(Self.wecomKey), "the worker still has the key")
+    }
+
     @Test("a file too large, a redirect off the provider's hosts and a file:// URL are refused without being read")
     func refusals() async throws {
         let fake = try await FakeProvider()

@@ -1,3 +1,4 @@
+import Enqueuer
 import Foundation
 import JSON
 import Queue
@@ -82,7 +83,7 @@ enum JobPrinter {
                     "seen_at": worker.seenAt.description,
                 ] as JSONObject)
         }
-        fields.set("payload", json(job.payload))
+        fields.set("payload", json(ChatJob.displayable(job.payload)))
         fields.set("checkpoint", job.checkpoint.map(json))
         fields.set(
             "error_history",
@@ -114,7 +115,7 @@ enum JobPrinter {
             }
         }
         if let finished = job.finishedAt { lines.append("  finished at:  \(finished)") }
-        lines.append("  payload:      \(text(job.payload))")
+        lines.append("  payload:      \(text(ChatJob.displayable(job.payload)))")
         if let checkpoint = job.checkpoint { lines.append("  checkpoint:   \(text(checkpoint))") }
         if !job.errorHistory.isEmpty {
             lines.append("  errors:")

@@ -1,4 +1,5 @@
 import ChatStore
+import Enqueuer
 import Foundation
 import Queue
 
@@ -138,7 +139,7 @@ extension Dashboard {
             ]
         }
         return HTML.table(["", ""], facts.map { [HTML.text($0.0), HTML.text($0.1)] }) + HTML.join(actions)
-            + HTML(trusted: "<h2>Payload</h2>") + HTML.element("pre", JobPrinter.text(job.payload))
+            + HTML(trusted: "<h2>Payload</h2>") + HTML.element("pre", JobPrinter.text(ChatJob.displayable(job.payload)))
             + (job.checkpoint.map { HTML(trusted: "<h2>Checkpoint</h2>") + HTML.element("pre", JobPrinter.text($0)) }
                 ?? HTML.join([]))
             + HTML(trusted: "<h2>Error history</h2>") + HTML.table(["attempt", "at", "error"], history)
