@@ -37,6 +37,9 @@ final class AttachmentFetcher: Sendable {
         self.connectTimeout = connectTimeout
     }
 
+    /// How many files a process downloads at once (the fetcher's own HTTP client): each is held in memory
+    /// whole until it is kept, so this bounds what downloads take to this many times `max_file_bytes`.
+    static let downloadsInFlight = 4
     /// How long one file may take to download.
     static let downloadTimeout = Duration.seconds(60)
     /// The most redirects followed for one file.
@@ -57,6 +60,7 @@ final class AttachmentFetcher: Sendable {
         pruneIfDue()
         var fetched: [TurnAttachment] = []
         var budget = settings.maxTurnBytes
+        var inlineBudget = settings.inlineBytes
         let deadline = ContinuousClock.now + Self.turnTime
         for event in events {
             for (index, attachment) in event.attachments.enumerated() {
@@ -70,8 +74,14 @@ final class AttachmentFetcher: Sendable {
                     continue
                 }
                 do throws(AttachmentFailure) {
-                    let (turnAttachment, size) = try await fetch(attachment, of: event, budget: budget)
-                    budget -= size
+                    var (turnAttachment, bytes) = try await fetch(attachment, of: event, budget: budget)
+                    budget -= bytes.count
+                    if bytes.count <= inlineBudget {
+                        turnAttachment.data = bytes
+                        inlineBudget -= bytes.count
+                    } else if turnAttachment.url == nil {
+                        turnAttachment.note = "not given inline: the turn's files pass \(settings.inlineBytes) bytes"
+                    }
                     fetched.append(turnAttachment)
                 } catch .transient(let reason) where lastAttempt {
                     fetched.append(.unread(attachment, because: "could not be fetched: \(reason)"))
@@ -98,12 +108,12 @@ final class AttachmentFetcher: Sendable {
         }
     }
 
-    /// One attachment, and the bytes it took of the turn's budget.
+    /// One attachment, kept, with its bytes (for the caller to give inline, or not).
     private func fetch(_ attachment: InboundAttachment, of event: InboundEvent, budget: Int)
-        async throws(AttachmentFailure) -> (TurnAttachment, Int)
+        async throws(AttachmentFailure) -> (TurnAttachment, Data)
     {
         guard attachment.reference != nil else {
-            return (.unread(attachment, because: "the provider sends no file for it"), 0)
+            return (.unread(attachment, because: "the provider sends no file for it"), Data())
         }
         guard let store else {
             throw .unreadable("not fetched: no attachments directory is configured for this database")
@@ -123,18 +133,15 @@ final class AttachmentFetcher: Sendable {
         let downloaded = try await download(request, from: source)
         let bytes = try source.downloads.plaintext(of: downloaded, for: attachment)
         let digest = try await store.keep(bytes)
-        let inline = bytes.count <= settings.inlineBytes
         let contentType = ContentSniffer.reconcile(
             sniffed: ContentSniffer.contentType(of: bytes), declared: attachment.contentType)
         return (
             TurnAttachment(
                 kind: attachment.kind, fileName: SafeFileName(attachment.fileName)?.name, contentType: contentType,
-                size: bytes.count, sha256: digest, data: inline ? bytes : nil,
+                size: bytes.count, sha256: digest,
                 url: settings.links?.url(digest: digest, contentType: contentType, now: Date()),
-                transcript: attachment.transcript,
-                note: inline || settings.links != nil
-                    ? nil : "larger than the \(settings.inlineBytes) bytes given inline"),
-            bytes.count
+                transcript: attachment.transcript),
+            bytes
         )
     }
 

@@ -13,8 +13,8 @@ public struct AttachmentSettings: Sendable {
     public var maxFiles = 10
     /// The most bytes fetched for one turn, all its messages together (`max_turn_bytes`).
     public var maxTurnBytes = 50 << 20
-    /// Files up to this size go to the agent inline, in base64 (`inline_bytes`); larger ones are listed
-    /// with their digest and size, without their bytes.
+    /// How many bytes of a turn's files go to the agent inline, in base64, file by file in order
+    /// (`inline_bytes`); the others are listed with their link, digest and size, without their bytes.
     public var inlineBytes = 5 << 20
     /// How long a kept file stays after it was last fetched (`retain`, 30 days); older ones are deleted
     /// by the workers, a bounded batch at a time.

@@ -31,7 +31,8 @@ public struct ChatWorker: JobHandler {
         let fetcher = AttachmentFetcher(
             settings: configuration.attachments,
             store: configuration.attachments.directory.map { AttachmentStore(directory: URL(fileURLWithPath: $0)) },
-            http: http, sources: sender.attachmentSources(configuration), connectTimeout: configuration.connectTimeout)
+            http: HTTPClient(maxInFlight: AttachmentFetcher.downloadsInFlight),
+            sources: sender.attachmentSources(configuration), connectTimeout: configuration.connectTimeout)
         turns = TurnHandler(
             store: store, chat: chat, agent: agent, configuration: configuration,
             typing: TypingIndicator(configuration: configuration, http: http), sender: sender, attachments: fetcher,

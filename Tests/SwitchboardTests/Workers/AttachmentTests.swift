@@ -276,6 +276,25 @@ struct AttachmentTests {
         #expect(!paths.contains("/cdn/declared"), "a file declared too large is not asked for")
     }
 
+    @Test("a turn's files go inline in order until inline_bytes is spent; the rest come without their bytes")
+    func inlineBudget() async throws {
+        let fake = try await FakeProvider()
+        defer { fake.stop() }
+        let t = try await TestStore(.sqlite) { $0.clock = SystemClock() }
+        var configuration = Self.configuration(fake, keepingIn: t.directory)
+        configuration.attachments.inlineBytes = 5_000
+        var event = try Fixture(.discord, "guild_message").event()
+        event.attachments = (1...3).map {
+            InboundAttachment(kind: .image, reference: "\(fake.baseURL)/_fake/files/p\($0).png?bytes=2000")
+        }
+        let agent = try await Self.answer([event], store: t.store, configuration: configuration, fake: fake)
+        let files = try #require(agent.first?["attachments"] as? [[String: Any]])
+        #expect(
+            files.map { ($0["data_base64"] as? String).map { Data(base64Encoded: $0)?.count } } == [2000, 2000, nil])
+        #expect((files[2]["note"] as? String)?.contains("5000 bytes") == true, "\(files[2])")
+        #expect(Set(files.compactMap { $0["sha256"] as? String }).count == 3)
+    }
+
     @Test("a file whose host keeps failing retries the turn, and its last attempt tells the agent")
     func transientFailure() async throws {
         let fake = try await FakeProvider()
