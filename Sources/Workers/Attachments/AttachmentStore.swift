@@ -27,7 +27,8 @@ struct AttachmentStore: Sendable {
     }
 
     /// Deletes at most `limit` kept files last used before `cutoff` (and partial files left by a crash that
-    /// old); returns how many went.
+    /// old); returns how many went. Only regular files named as this store names them are touched: a
+    /// directory shared with anything else loses nothing else.
     @discardableResult
     func prune(usedBefore cutoff: Date, limit: Int) async -> Int {
         await onDisk { pruneNow(usedBefore: cutoff, limit: limit) }
@@ -70,14 +71,24 @@ struct AttachmentStore: Sendable {
             let path = directory.appendingPathComponent(folder, isDirectory: true)
             for name in (try? manager.contentsOfDirectory(atPath: path.path)) ?? [] {
                 guard deleted < limit else { return deleted }
-                let file = path.appendingPathComponent(name)
-                guard let used = (try? manager.attributesOfItem(atPath: file.path))?[.modificationDate] as? Date,
-                    used < cutoff, (try? manager.removeItem(at: file)) != nil
+                guard Self.isKept(name, in: folder) else { continue }
+                var status = stat()
+                let file = path.appendingPathComponent(name).path
+                guard lstat(file, &status) == 0, status.st_mode & S_IFMT == S_IFREG,
+                    Double(status.st_mtim.tv_sec) < cutoff.timeIntervalSince1970, unlink(file) == 0
                 else { continue }
                 deleted += 1
             }
         }
         return deleted
+    }
+
+    /// Whether `name` in `folder` is one of this store's: a digest starting with the folder's name, or a
+    /// partial file of one (`.DIGEST.UUID.partial`).
+    private static func isKept(_ name: String, in folder: String) -> Bool {
+        let digest = name.hasPrefix(".") && name.hasSuffix(".partial") ? String(name.dropFirst().prefix(64)) : name
+        return isDigest(digest) && digest.hasPrefix(folder)
+            && (digest == name || name.utf8.count == 1 + 64 + 1 + 36 + ".partial".utf8.count)
     }
 
     /// Where the file of `digest` is kept.

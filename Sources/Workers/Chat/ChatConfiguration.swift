@@ -283,7 +283,13 @@ public struct ChatConfiguration: Sendable {
                     "directory", "max_file_bytes", "max_files", "max_turn_bytes", "inline_bytes", "retain", "url_base",
                     "url_secret", "url_lifetime",
                 ], noun: "setting")
-            attachments.directory = try settings.optionalString("directory") ?? attachments.directory
+            if let directory = try settings.optionalString("directory") {
+                // Pruning deletes old files in it: an empty path would mean wherever the process started.
+                guard !directory.trimmingCharacters(in: .whitespaces).isEmpty else {
+                    throw settings.error("directory", "is empty: name the directory the files are kept in")
+                }
+                attachments.directory = directory
+            }
             attachments.maxFileBytes =
                 try settings.count("max_file_bytes", in: 1...(100 << 20)) ?? attachments.maxFileBytes
             attachments.maxFiles = try settings.count("max_files", in: 0...100) ?? attachments.maxFiles
@@ -292,13 +298,19 @@ public struct ChatConfiguration: Sendable {
             attachments.inlineBytes = try settings.count("inline_bytes", in: 0...(16 << 20)) ?? attachments.inlineBytes
             attachments.retention =
                 try settings.count("retain", in: 3600...315_360_000).map { .seconds($0) } ?? attachments.retention
-            let base = try settings.checked("url_base", SettingRules.urlProblem)
+            let base = try settings.checked("url_base") { value in
+                SettingRules.urlProblem(value)
+                    ?? (value.contains("?") || value.contains("#")
+                        ? "must be an address without a query or fragment" : nil)
+            }
             let secret = try settings.checked("url_secret", SettingRules.tokenProblem)
+            let lifetime = try settings.count("url_lifetime", in: 60...604_800) ?? 3600
             switch (base, secret) {
             case (let base?, let secret?):
-                attachments.links = AttachmentLinks(
-                    baseURL: base, secret: secret,
-                    lifetime: .seconds(try settings.count("url_lifetime", in: 60...604_800) ?? 3600))
+                guard attachments.retention >= .seconds(lifetime) else {
+                    throw settings.error("retain", "is shorter than url_lifetime: a link would outlive its file")
+                }
+                attachments.links = AttachmentLinks(baseURL: base, secret: secret, lifetime: .seconds(lifetime))
             case (nil, nil): break
             case (nil, _?): throw settings.error("url_base", "is missing: links need serve's address and a secret")
             case (_?, nil): throw settings.error("url_secret", "is missing: links need serve's address and a secret")

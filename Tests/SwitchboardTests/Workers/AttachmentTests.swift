@@ -399,6 +399,21 @@ struct AttachmentTests {
         #expect(await store.prune(usedBefore: cutoff, limit: 2) == 0)
         let left = digests.filter { FileManager.default.fileExists(atPath: path($0)) }
         #expect(left == [digests[0], digests[4]])
+
+        // A directory shared with other things loses nothing that is not the store's own.
+        let foreign = [
+            "attachments/\(digests[4].prefix(2))/notes.txt", "attachments/jo/Documents/thesis.txt",
+            "attachments/zz/" + String(repeating: "a", count: 64),
+        ]
+        for file in foreign {
+            let url = URL(fileURLWithPath: directory.path(file))
+            try FileManager.default.createDirectory(
+                at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data("x".utf8).write(to: url)
+            try FileManager.default.setAttributes([.modificationDate: old], ofItemAtPath: url.path)
+        }
+        #expect(await store.prune(usedBefore: cutoff, limit: 100) == 0)
+        #expect(foreign.allSatisfy { FileManager.default.fileExists(atPath: directory.path($0)) })
     }
 
     /// A provider's downloads as `check` sees them: file hosts only.
@@ -434,5 +449,29 @@ struct AttachmentTests {
             downloads: Hosts(fileHosts: [".slack.com"]), baseURL: "http://127.0.0.1:8080")
         let passed = (try? AttachmentFetcher.check(url, source: source)) != nil
         #expect(passed == allowed, "\(url)")
+    }
+
+    @Test(
+        "attachments settings that would do harm are refused, naming the setting",
+        arguments: [
+            (#"{"directory": " "}"#, "attachments.directory"),
+            (
+                #"{"url_base": "https://bot.example.com/?a=1", "url_secret": "a-long-enough-secret-0123456789abcdef"}"#,
+                "attachments.url_base"
+            ),
+            (
+                #"{"retain": 3600, "url_lifetime": 7200, "url_base": "https://b.example.com", "url_secret": "a-long-enough-secret-0123456789abcdef"}"#,
+                "attachments.retain"
+            ),
+            (#"{"max_file_bytes": 1000000000}"#, "attachments.max_file_bytes"),
+        ])
+    func harmfulSettings(settings: String, field: String) throws {
+        let directory = try TestDirectory()
+        let file = directory.path("switchboard.json")
+        try Data(#"{"attachments": \#(settings)}"#.utf8).write(to: URL(fileURLWithPath: file))
+        let error = #expect(throws: ConfigurationError.self) {
+            try ChatConfiguration.load(file: file, environment: [:])
+        }
+        #expect(error.map { "\($0)".contains(field) } == true, "\(String(describing: error))")
     }
 }

@@ -20,8 +20,8 @@ extension SlackClient: AttachmentDownloading {
     }
 
     func plaintext(of downloaded: Data, for attachment: InboundAttachment) throws(AttachmentFailure) -> Data {
-        let head = String(decoding: downloaded.prefix(64), as: UTF8.self).trimmingPrefix(while: \.isWhitespace)
-            .lowercased()
+        let head = String(decoding: downloaded.prefix(64), as: UTF8.self)
+            .trimmingPrefix(while: { $0.isWhitespace || $0 == "\u{FEFF}" }).lowercased()
         let isWebPage = head.hasPrefix("<!doctype html") || head.hasPrefix("<html")
         guard !isWebPage || attachment.contentType == "text/html" else {
             throw .unreadable("slack answered its sign-in page, not the file: the bot needs the files:read scope")

@@ -5,9 +5,10 @@ import HTTPClient
 /// WeCom's AI bot: a plain GET of the media URL (valid five minutes), then WeCom's AES-256-CBC
 /// (`WeComCrypto.decrypt`) under the file's own `aeskey` over the long connection, or under the bot's
 /// `EncodingAESKey` for media that came by the HTTP callback, which carries no key of its own. The media
-/// hosts are UNVERIFIED: Tencent's own domains are allowed.
+/// hosts are UNVERIFIED: Tencent's own domains are allowed, with Tencent Cloud's object storage
+/// (`*.myqcloud.com`), where the AI bot's media are seen.
 extension WeComClient: AttachmentDownloading {
-    var fileHosts: [String] { [".work.weixin.qq.com", ".wework.qq.com", ".qpic.cn"] }
+    var fileHosts: [String] { [".work.weixin.qq.com", ".wework.qq.com", ".qpic.cn", ".myqcloud.com"] }
 
     func attachmentRequest(for attachment: InboundAttachment, in event: InboundEvent) async throws(AttachmentFailure)
         -> HTTPRequest
