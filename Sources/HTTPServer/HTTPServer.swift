@@ -159,10 +159,17 @@ package final class HTTPServer: Sendable {
 
     private static func queue(_ response: ServerResponse, on connection: OpaquePointer) -> MHD_Result {
         if response.drop { return MHD_Result.NO }
-        let created = response.body.withUnsafeBytes { bytes in
-            MHD_create_response_from_buffer(
-                bytes.count, UnsafeMutableRawPointer(mutating: bytes.baseAddress),
-                MHD_ResponseMemoryMode.RESPMEM_MUST_COPY)
+        let created: OpaquePointer?
+        if let file = response.file, let descriptor = file.take() {
+            // libmicrohttpd closes the descriptor with the response, or (when it cannot make one) here.
+            created = MHD_create_response_from_fd(file.size, Int32(descriptor))
+            if created == nil { close(descriptor) }
+        } else {
+            created = response.body.withUnsafeBytes { bytes in
+                MHD_create_response_from_buffer(
+                    bytes.count, UnsafeMutableRawPointer(mutating: bytes.baseAddress),
+                    MHD_ResponseMemoryMode.RESPMEM_MUST_COPY)
+            }
         }
         guard let created else { return MHD_Result.NO }
         defer { MHD_destroy_response(created) }

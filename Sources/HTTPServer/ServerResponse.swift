@@ -5,6 +5,8 @@ package struct ServerResponse: Sendable {
     package var status: Int
     package var headers: [String: String]
     package var body: Data
+    /// A file sent as the body instead of `body`, read as it is sent.
+    package var file: ResponseFile?
     /// Close the connection without answering (a test server's dropped request).
     package var drop = false
 

@@ -5,8 +5,8 @@ import Foundation
 public struct AttachmentFiles: Sendable {
     /// What a link's request gets.
     public enum Answer: Sendable, Equatable {
-        /// The file, to be served as `contentType`.
-        case file(contentType: String, bytes: Data)
+        /// The file, open for reading (the caller closes it), `size` bytes, to be served as `contentType`.
+        case file(contentType: String, descriptor: Int32, size: Int)
         /// The link is not signed with the secret, or has expired.
         case refused
         /// The link is good but no file is kept under it (pruned, or kept on another machine).
@@ -26,7 +26,7 @@ public struct AttachmentFiles: Sendable {
     /// What a request for `digest` with `query` gets at `now`.
     public func answer(digest: String, query: [String: String], now: Date = Date()) async -> Answer {
         guard let contentType = links.contentType(digest: digest, query: query, now: now) else { return .refused }
-        guard let bytes = await store.bytes(of: digest) else { return .missing }
-        return .file(contentType: contentType, bytes: bytes)
+        guard let (descriptor, size) = await store.open(digest) else { return .missing }
+        return .file(contentType: contentType, descriptor: descriptor, size: size)
     }
 }

@@ -18,11 +18,19 @@ struct AttachmentStore: Sendable {
         try await onDisk { () throws(AttachmentFailure) in try keepNow(data) }.get()
     }
 
-    /// The bytes kept under `digest` (64 lower-case hex digits), if any.
-    func bytes(of digest: String) async -> Data? {
-        await onDisk { () -> Data? in
+    /// The file kept under `digest` (64 lower-case hex digits), open for reading, with its size; nil
+    /// when none is.
+    func open(_ digest: String) async -> (descriptor: Int32, size: Int)? {
+        await onDisk { () -> (descriptor: Int32, size: Int)? in
             guard Self.isDigest(digest) else { return nil }
-            return FileManager.default.contents(atPath: path(of: digest).path)
+            let descriptor = Foundation.open(path(of: digest).path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+            guard descriptor >= 0 else { return nil }
+            var status = stat()
+            guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG else {
+                close(descriptor)
+                return nil
+            }
+            return (descriptor, Int(status.st_size))
         }
     }
 

@@ -352,6 +352,16 @@ struct AttachmentTests {
         #expect(served.body == Self.png)
         #expect(served.headers["content-type"] == "image/png")
         #expect(served.headers["x-content-type-options"] == "nosniff")
+        // HEAD: the headers with the file's length, no body (Python's http.client).
+        let head = try await Self.python(
+            [
+                "-c",
+                "import http.client,sys,urllib.parse as u;p=u.urlsplit(sys.argv[1]);c=http.client.HTTPConnection(p.netloc);"
+                    + "c.request('HEAD',p.path+'?'+p.query);r=c.getresponse();"
+                    + "print(r.status,r.getheader('Content-Length'),len(r.read()))",
+                link,
+            ], stdin: "")
+        #expect(head == "200 \(Self.png.count) 0")
 
         let digest = file["sha256"] as? String ?? ""
         // Links made with Python's hmac: the same secret but expired, another secret, another file's digest.

@@ -59,7 +59,7 @@ package struct ServeRoutes: Sendable {
             return await readiness()
         case ("GET", "metrics", 1):
             return await exposition()
-        case ("GET", AttachmentLinks.pathPrefix, 2):
+        case ("GET", AttachmentLinks.pathPrefix, 2), ("HEAD", AttachmentLinks.pathPrefix, 2):
             return await attachment(segments[1], query: request.query)
         case ("POST", "webhooks", 2), ("GET", "webhooks", 2):
             guard let provider = Provider(rawValue: segments[1]), WebhookGate.accepts(request.method, for: provider)
@@ -96,15 +96,16 @@ package struct ServeRoutes: Sendable {
     private func attachment(_ digest: String, query: [String: String]) async -> ServerResponse {
         guard let attachments else { return Self.notFound }
         switch await attachments.answer(digest: digest, query: query) {
-        case .file(let contentType, let bytes):
-            return ServerResponse(
+        case .file(let contentType, let descriptor, let size):
+            var response = ServerResponse(
                 status: 200,
                 headers: [
                     "Content-Type": contentType, "X-Content-Type-Options": "nosniff",
                     "Content-Disposition": "attachment", "Cache-Control": "private, no-store",
                     "Content-Security-Policy": "sandbox",
-                ],
-                body: bytes)
+                ])
+            response.file = ResponseFile(descriptor: descriptor, size: size)
+            return response
         case .refused:
             return Self.error(403, "the link is not valid, or has expired")
         case .missing:
