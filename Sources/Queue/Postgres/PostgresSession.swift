@@ -116,10 +116,7 @@ final class PostgresSession: @unchecked Sendable {
         let settings = self.settings
         return try await onQueue {
             try self.retrying(until: deadline) { connection in
-                var statementTimeout: Duration?
-                if let deadline {
-                    statementTimeout = StoreDeadline.remaining(until: deadline)
-                }
+                let statementTimeout = deadline.map(StoreDeadline.remaining(until:))
                 let opening = settings.openingStatements(statementTimeout: statementTimeout).map {
                     PGStatement(sql: $0, parameters: [])
                 }
@@ -230,10 +227,7 @@ final class PostgresSession: @unchecked Sendable {
         _ connection: PGConnection, settings: PostgresTransactionSettings, mode: String,
         until deadline: ContinuousClock.Instant?, readingServerTime: Bool, alsoSelecting: [String]
     ) throws -> OpenedTransaction {
-        var statementTimeout: Duration?
-        if let deadline {
-            statementTimeout = StoreDeadline.remaining(until: deadline)
-        }
+        let statementTimeout = deadline.map(StoreDeadline.remaining(until:))
         let began = try connection.executeScript(
             settings.opening(
                 mode, statementTimeout: statementTimeout, readingServerTime: readingServerTime,

@@ -134,10 +134,7 @@ struct BenchPipelineCommand: Command {
         let text = [
             "Switchboard pipeline benchmark",
             MachineDescription.reportLine(engine: engine),
-            "durability: \(context.global.durability.rawValue); echo agent; "
-                + "\(ReportText.count(workers, "worker process", "worker processes")) with "
-                + "\(ReportText.count(concurrency, "job", "jobs")) in flight each; pacing off (the fake provider has "
-                + "no rate limits)",
+            setup(context, "pacing off (the fake provider has no rate limits)"),
             "",
             String(format: "fake provider alone:                %8.0f sends/s (32 concurrent clients)", capacity),
             String(
@@ -155,6 +152,13 @@ struct BenchPipelineCommand: Command {
                 "fake_provider_sends_per_s": capacity, "pipeline_events_per_s": throughput, "events": events,
                 "latency_rate": rate, "latency_p50_ms": p50, "latency_p99_ms": p99, "workers": workers,
             ])
+    }
+
+    /// The report's line saying how the echo agent's run was set up, ending with `details`.
+    private func setup(_ context: CommandContext, _ details: String) -> String {
+        "durability: \(context.global.durability.rawValue); echo agent; "
+            + "\(ReportText.count(workers, "worker process", "worker processes")) with "
+            + "\(ReportText.count(concurrency, "job", "jobs")) in flight each; \(details)"
     }
 
     /// Waits until no live job is left in the chat queue: every message's turn and every reply's delivery
@@ -291,10 +295,7 @@ struct BenchPipelineCommand: Command {
         let text = [
             "Switchboard pipeline benchmark with attachments",
             MachineDescription.reportLine(engine: engine),
-            "durability: \(context.global.durability.rawValue); echo agent; "
-                + "\(ReportText.count(workers, "worker process", "worker processes")) with "
-                + "\(ReportText.count(concurrency, "job", "jobs")) in flight each; Discord messages, about four a "
-                + "conversation; pacing off",
+            setup(context, "Discord messages, about four a conversation; pacing off"),
             "",
             String(format: "text only, %7d events:              %8.0f events/s", events, figures[0]),
             String(
