@@ -34,6 +34,18 @@ struct AttachmentStore: Sendable {
         }
     }
 
+    /// The bytes kept under `digest`, checked against it; nil when none are kept.
+    /// - Throws: `AttachmentFailure.transient` when the file is there but cannot be read whole.
+    func read(_ digest: String) async throws(AttachmentFailure) -> Data? {
+        guard let (descriptor, size) = await open(digest) else { return nil }
+        let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+        let data = await onDisk { try? handle.readToEnd() ?? Data() }
+        guard let data, data.count == size, WebhookCrypto.hex(WebhookCrypto.sha256(data)) == digest else {
+            throw .transient("the kept file \(digest.prefix(12)) cannot be read whole")
+        }
+        return data
+    }
+
     /// Deletes at most `limit` kept files last used before `cutoff` (and partial files left by a crash that
     /// old); returns how many went. Only regular files named as this store names them are touched: a
     /// directory shared with anything else loses nothing else.
