@@ -86,6 +86,29 @@ static inline int sb_aes128_ecb_decrypt(const unsigned char key[16], const unsig
     return ok ? written + last : -1;
 }
 
+/// Encrypts `count` bytes with AES-128-ECB under `key` (16 bytes), adding PKCS#7 padding, into `cipher`
+/// (at least `count` + 16 long); returns the number of bytes written, or -1. WeChat's CDN takes media so.
+static inline int sb_aes128_ecb_encrypt(const unsigned char key[16], const unsigned char *plain, int count,
+                                        unsigned char *cipher) {
+    EVP_CIPHER_CTX *context = EVP_CIPHER_CTX_new();
+    if (context == NULL) {
+        return -1;
+    }
+    int written = 0, last = 0;
+    int ok = EVP_EncryptInit_ex(context, EVP_aes_128_ecb(), NULL, key, NULL) == 1
+        && EVP_EncryptUpdate(context, cipher, &written, plain, count) == 1
+        && EVP_EncryptFinal_ex(context, cipher + written, &last) == 1;
+    EVP_CIPHER_CTX_free(context);
+    return ok ? written + last : -1;
+}
+
+/// MD5 of `count` bytes into `digest`: what WeChat's CDN upload names a file's plaintext by, never a
+/// security check. Returns 1 on success.
+static inline int sb_md5(const void *bytes, size_t count, unsigned char digest[16]) {
+    unsigned int length = 0;
+    return EVP_Digest(bytes, count, digest, &length, EVP_md5(), NULL);
+}
+
 /// Encrypts `count` bytes (a multiple of 16, padded by the caller) with AES-256-CBC under `key` (32 bytes)
 /// and `iv` (16 bytes) into `cipher` (at least `count` long); returns the number of bytes written, or -1.
 /// Nothing of Switchboard's sends encrypted webhooks: the fuzz targets use it to encrypt a request the way

@@ -17,6 +17,9 @@ public struct OutboundMessage: Sendable, Equatable {
     /// A live reply's text while the agent still writes (never a delivery job's, which is final): a
     /// provider that marks a message finished (WeCom's stream) leaves it open.
     public var isDraft = false
+    /// A file of the agent's answer to send, with `text` as its caption (empty for none); nil for a text
+    /// message.
+    public var file: OutboundFile?
 
     public init(
         provider: Provider, target: ReplyTarget, text: String, part: Int, parts: Int, turnID: Int64,
@@ -48,6 +51,7 @@ public struct OutboundMessage: Sendable, Equatable {
             "part": .integer(Int64(part)), "parts": .integer(Int64(parts)), "turn_id": .integer(turnID),
         ])
         object.set("replacing", replacing.map(JSONValue.string))
+        object.set("file", file?.json)
         return JSONValue.object(object).serialized
     }
 
@@ -64,5 +68,6 @@ public struct OutboundMessage: Sendable, Equatable {
             part: Int(try fields.integer("part")), parts: Int(try fields.integer("parts")),
             turnID: try fields.integer("turn_id"), replacing: try fields.optionalString("replacing")
         )
+        file = try fields.optionalObject("file").map { fields throws(JSONFieldError) in try OutboundFile(json: fields) }
     }
 }

@@ -14,6 +14,8 @@ final class CurlTransfer {
     private let errorBuffer: UnsafeMutablePointer<CChar>
     private let collector: ResponseCollector
     private let headers: CurlHeaderList
+    /// The form body, when the request sends one; freed after the handle (stored properties outlive `deinit`).
+    private var form: CurlMime?
 
     /// A libcurl call that did not return `CURLE_OK`.
     private struct Failed: Error {
@@ -42,6 +44,8 @@ final class CurlTransfer {
             try configure(request)
         } catch let failed as Failed {
             throw error(for: failed.code)
+        } catch let failed as HTTPError {
+            throw failed
         } catch {
             throw HTTPError(code: .other, message: String(describing: error))
         }
@@ -76,6 +80,12 @@ final class CurlTransfer {
         try check(sb_curl_setopt_pointer(handle, CURLOPT_WRITEDATA, collectorPointer))
         try check(sb_curl_setopt_data_callback(handle, CURLOPT_HEADERFUNCTION, ResponseCollector.headerCallback))
         try check(sb_curl_setopt_pointer(handle, CURLOPT_HEADERDATA, collectorPointer))
+        if let parts = request.form {
+            let form = try CurlMime(handle: handle, parts: parts)
+            self.form = form
+            try check(sb_curl_setopt_pointer(handle, CURLOPT_MIMEPOST, UnsafeMutableRawPointer(form.pointer)))
+            return
+        }
         switch request.method {
         case .post, .put, .patch:
             try check(sb_curl_setopt_long(handle, CURLOPT_POST, 1))

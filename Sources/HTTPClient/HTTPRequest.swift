@@ -14,6 +14,8 @@ public struct HTTPRequest: Sendable {
     public var url: String
     public var headers: [(name: String, value: String)]
     public var body: Data?
+    /// A `multipart/form-data` body, sent (by POST) instead of `body` when set.
+    public var form: [FormPart]?
     public var connectTimeout: Duration
     public var totalTimeout: Duration
     /// Bytes of the response body kept; the rest is dropped. No provider answer Switchboard reads is
@@ -41,5 +43,14 @@ public struct HTTPRequest: Sendable {
     /// A POST of a JSON body.
     public static func json(_ url: String, _ body: Data, headers: [(name: String, value: String)] = []) -> HTTPRequest {
         HTTPRequest(.post, url, headers: [("Content-Type", "application/json; charset=utf-8")] + headers, body: body)
+    }
+
+    /// A POST of a `multipart/form-data` body made of `parts`.
+    public static func form(_ url: String, _ parts: [FormPart], headers: [(name: String, value: String)] = [])
+        -> HTTPRequest
+    {
+        var request = HTTPRequest(.post, url, headers: headers)
+        request.form = parts
+        return request
     }
 }

@@ -97,6 +97,9 @@ package final class HTTPServer: Sendable {
             if let problem = RequestFraming.problem(exchange.headerLines) {
                 return queue(.json(400, Data(#"{"error":"\#(problem)"}"#.utf8)), on: connection)
             }
+            if exchange.sendsForm {
+                exchange.multipart = MultipartReader(connection: connection)
+            }
             return MHD_Result.YES
         }
         let exchange = Unmanaged<Exchange>.fromOpaque(pending).takeUnretainedValue()
@@ -114,6 +117,10 @@ package final class HTTPServer: Sendable {
                 .json(413, Data(#"{"error":"the body is larger than the server accepts"}"#.utf8)), on: connection)
         }
         guard exchange.start() else { return MHD_Result.YES }
+        guard exchange.finishForm() else {
+            return queue(
+                .json(400, Data(#"{"error":"the multipart/form-data body is malformed"}"#.utf8)), on: connection)
+        }
         let request = exchange.request(
             query: values(connection, MHD_ValueKind.GET_ARGUMENT_KIND),
             clientAddress: sb_mhd_client_address(connection).flatMap(IPAddress.init))
@@ -324,6 +331,9 @@ private final class Exchange: @unchecked Sendable {
     /// Every header line, names in lower case, repeats kept.
     let headerLines: [(name: String, value: String)]
     private var body = Data()
+    /// The reader of a `multipart/form-data` body, and the parts it read once the body ended.
+    var multipart: MultipartReader?
+    private var formParts: [ReceivedFormPart]?
     private(set) var tooLarge = false
     private var started = false
     private let answered = Mutex<ServerResponse?>(nil)
@@ -342,6 +352,20 @@ private final class Exchange: @unchecked Sendable {
             return
         }
         body.append(UnsafeRawPointer(bytes).assumingMemoryBound(to: UInt8.self), count: count)
+        multipart?.feed(bytes, count: count)
+    }
+
+    /// Whether the request says its body is a `multipart/form-data` form.
+    var sendsForm: Bool {
+        headerLines.contains { $0.name == "content-type" && $0.value.lowercased().hasPrefix("multipart/form-data") }
+    }
+
+    /// Reads the form's parts once the body has ended; false when the body is no well-formed form.
+    func finishForm() -> Bool {
+        guard sendsForm else { return true }
+        formParts = multipart?.finish()
+        multipart = nil
+        return formParts != nil
     }
 
     /// Whether the request went to the handler.
@@ -360,6 +384,7 @@ private final class Exchange: @unchecked Sendable {
         let headers = Dictionary(headerLines, uniquingKeysWith: { _, last in last })
         var request = ServerRequest(
             method: method, path: path, query: query, headers: headers, body: body, clientAddress: clientAddress)
+        request.formParts = formParts
         if headers.count < headerLines.count {
             var seen: Set<String> = []
             request.repeatedHeaders = Set(headerLines.map(\.name).filter { !seen.insert($0).inserted })

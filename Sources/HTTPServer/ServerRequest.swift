@@ -14,6 +14,9 @@ package struct ServerRequest: Sendable {
     /// (a credential), a repeat is refused rather than guessed at.
     package var repeatedHeaders: Set<String> = []
     package var body: Data
+    /// The parts of a `multipart/form-data` body, read by libmicrohttpd's post processor; nil for any
+    /// other body.
+    package var formParts: [ReceivedFormPart]?
     /// The address at the other end of the connection (a reverse proxy's, when there is one); nil when
     /// the server could not tell.
     package var clientAddress: IPAddress?

@@ -62,6 +62,28 @@ package enum WebhookCrypto {
         return written < 0 ? nil : Data(plain.prefix(Int(written)))
     }
 
+    /// AES-128-ECB encryption with PKCS#7 padding (WeChat's media, as its CDN takes them); nil when the key
+    /// is not 16 bytes or the input is longer than libcrypto's `int` length can say.
+    package static func encryptAES128ECB(key: Data, _ plain: Data) -> Data? {
+        guard key.count == 16, plain.count <= Int(Int32.max) - 16 else { return nil }
+        var cipher = [UInt8](repeating: 0, count: plain.count + 16)
+        let written = key.withUnsafeBytes { key in
+            plain.withUnsafeBytes { plain in
+                sb_aes128_ecb_encrypt(
+                    key.baseAddress!.assumingMemoryBound(to: UInt8.self),
+                    plain.baseAddress?.assumingMemoryBound(to: UInt8.self), Int32(plain.count), &cipher)
+            }
+        }
+        return written < 0 ? nil : Data(cipher.prefix(Int(written)))
+    }
+
+    /// MD5, for the providers that name a file by it (WeChat's CDN); never a security check.
+    package static func md5(_ message: Data) -> Data {
+        var digest = [UInt8](repeating: 0, count: 16)
+        let ok = message.withUnsafeBytes { sb_md5($0.baseAddress, $0.count, &digest) }
+        return ok == 1 ? Data(digest) : Data()
+    }
+
     /// `data` without its PKCS#7 padding to `blockSize`; nil when the padding is malformed.
     package static func unpadded(_ data: Data, blockSize: Int) -> Data? {
         guard let last = data.last, last >= 1, Int(last) <= blockSize, Int(last) <= data.count,

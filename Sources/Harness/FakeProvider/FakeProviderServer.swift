@@ -20,6 +20,13 @@ import Workers
 /// `message_id` it answered), `GET /_fake/count` how many sends it
 /// answered normally; `POST /_fake/reset` forgets it all. `POST /agent` is an echo agent.
 /// `GET /_fake/files/NAME?bytes=N` serves a file of N bytes made from its name.
+/// The upload routes answer as their providers do (Telegram's `sendPhoto` and the others, Discord's
+/// multipart message, Slack's external upload with its upload URL on the fake, Feishu's, DingTalk's and
+/// WeCom's media uploads, WeChat's `getuploadurl` with its CDN on the fake); a multipart body is read by
+/// libmicrohttpd's post processor and recorded as `form` (each part's name, file name, content type,
+/// size, SHA-256, and a field's text), any other body that is not UTF-8 as `body_base64`. Feishu's
+/// `uuid` and WeCom's duplicate check are honoured like Discord's nonce: a repeat is answered, recorded
+/// as `deduplicated`, and posts nothing.
 /// `POST /_fake/updates` with `{"telegram": [update, ...], "wechat": [message, ...]}` queues updates for
 /// the long polls (`getUpdates` by offset, `getupdates` by an opaque `get_updates_buf`); a poll that
 /// finds nothing is held open for its timeout, at most a second. The edit routes (Telegram's
@@ -36,7 +43,9 @@ package final class FakeProviderServer: Sendable {
     package init(port: UInt16) throws {
         let apis = FakeAPIs(sockets: try FakeSockets())
         self.apis = apis
-        server = try HTTPServer(address: ListenAddress(host: "127.0.0.1", port: port)) { request in
+        var limits = HTTPServer.Limits()
+        limits.maxBodyBytes = 200 << 20
+        server = try HTTPServer(address: ListenAddress(host: "127.0.0.1", port: port), limits: limits) { request in
             await apis.answer(request)
         }
     }
@@ -83,6 +92,9 @@ private final class FakeAPIs: Sendable {
         var sends = 0
         /// The message each Discord nonce posted: its id and its text then.
         var discordNonces: [String: (id: String, content: String)] = [:]
+        /// The message each Feishu `uuid` posted, and the WeCom messages sent with the duplicate check.
+        var feishuUUIDs: [String: String] = [:]
+        var wecomChecked: Set<Data> = []
         /// The text each Telegram message shows, by id.
         var telegramTexts: [String: String] = [:]
         var nextMessageID = 1
@@ -108,6 +120,18 @@ private final class FakeAPIs: Sendable {
         var path: String
         var headers: [String: String]
         var body: Data
+        var form: [ReceivedFormPart]?
+
+        /// A multipart field's text.
+        func field(_ name: String) -> String? {
+            form?.first { $0.name == name && $0.fileName == nil }.map { String(decoding: $0.data, as: UTF8.self) }
+        }
+
+        /// The JSON the request carries: its body, or a multipart message's `payload_json`.
+        var json: JSONObject? {
+            let data = field("payload_json").map { Data($0.utf8) } ?? body
+            return (try? JSONParser.parse(data))?.objectValue
+        }
     }
 
     private struct Response {
@@ -124,7 +148,7 @@ private final class FakeAPIs: Sendable {
         let query = incoming.query.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "&")
         let request = Request(
             method: incoming.method, path: incoming.path + (query.isEmpty ? "" : "?" + query),
-            headers: incoming.headers, body: incoming.body)
+            headers: incoming.headers, body: incoming.body, form: incoming.formParts)
         let response = respond(to: request)
         if let until = response.until {
             await wait(for: until, atMost: response.delay ?? .seconds(60))
@@ -280,18 +304,39 @@ private final class FakeAPIs: Sendable {
         let request = recorded.request
         var entry = JSONObject([
             "method": .string(request.method), "path": .string(request.path),
-            "body": (try? JSONParser.parse(request.body)) ?? .string(String(decoding: request.body, as: UTF8.self)),
             "scripted": .bool(recorded.scripted), "at_ns": .integer(recorded.at),
         ])
+        if let form = request.form {
+            entry.set("form", .array(form.map(Self.json)))
+        } else if let body = try? JSONParser.parse(request.body) {
+            entry.set("body", body)
+        } else if let text = String(data: request.body, encoding: .utf8) {
+            entry.set("body", .string(text))
+        } else {
+            entry.set("body_base64", .string(request.body.base64EncodedString()))
+        }
         var headers = JSONObject()
         for (name, value) in request.headers.sorted(by: { $0.key < $1.key }) { headers.set(name, .string(value)) }
         entry.set("headers", .object(headers))
         entry.set("deduplicated", recorded.deduplicated.map(JSONValue.bool))
         entry.set("message_id", recorded.messageID.map(JSONValue.string))
-        if case .object(let body)? = try? JSONParser.parse(request.body) {
+        if let caption = request.field("caption") {
+            entry.set("text", .string(caption))
+        } else if let body = request.json {
             entry.set("text", replyText(path: request.path, body: body).map(JSONValue.string))
         }
         return .object(entry)
+    }
+
+    private static func json(_ part: ReceivedFormPart) -> JSONValue {
+        var object = JSONObject([
+            "name": .string(part.name), "size": .integer(Int64(part.data.count)),
+            "sha256": .string(WebhookCrypto.hex(WebhookCrypto.sha256(part.data))),
+        ])
+        object.set("file_name", part.fileName.map(JSONValue.string))
+        object.set("content_type", part.contentType.map(JSONValue.string))
+        if part.fileName == nil { object.set("value", .string(String(decoding: part.data, as: UTF8.self))) }
+        return .object(object)
     }
 
     /// The text of a send, from where each provider's API carries it.
@@ -309,6 +354,9 @@ private final class FakeAPIs: Sendable {
         }
         if ProviderRoute.discordMessages.matches(path) || ProviderRoute.discordMessage.matches(path) {
             return body["content"]?.stringValue
+        }
+        if ProviderRoute.slackCompleteUpload.matches(path) {
+            return body["initial_comment"]?.stringValue
         }
         if ProviderRoute.feishuSend.matches(path) || ProviderRoute.feishuReply.matches(path)
             || ProviderRoute.feishuMessage.matches(path)
@@ -399,13 +447,24 @@ private final class FakeAPIs: Sendable {
         if ProviderRoute.discordMessages.matches(path) {
             return discordMessage(request, id: id)
         }
+        if let upload = fileResponse(to: request, id: id) {
+            return upload
+        }
         if ProviderRoute.feishuToken.matches(path) {
             return Response(
                 body: Data(#"{"code":0,"msg":"ok","tenant_access_token":"t-fake-tenant","expire":7200}"#.utf8))
         }
         if ProviderRoute.feishuSend.matches(path) || ProviderRoute.feishuReply.matches(path) {
-            record(request, scripted: false)
-            return Response(body: Data(#"{"code":0,"msg":"success","data":{"message_id":"om_\#(id)"}}"#.utf8))
+            let uuid = request.json?["uuid"]?.stringValue
+            let posted: String? = state.withLock { state in
+                guard let uuid else { return nil }
+                if let posted = state.feishuUUIDs[uuid] { return posted }
+                state.feishuUUIDs[uuid] = "om_\(id)"
+                return nil
+            }
+            record(request, scripted: false, deduplicated: uuid == nil ? nil : posted != nil)
+            return Response(
+                body: Data(#"{"code":0,"msg":"success","data":{"message_id":"\#(posted ?? "om_\(id)")"}}"#.utf8))
         }
         if ProviderRoute.dingtalkToken.matches(path) {
             return Response(body: Data(#"{"accessToken":"fake-dingtalk-token","expireIn":7200}"#.utf8))
@@ -419,7 +478,9 @@ private final class FakeAPIs: Sendable {
                 body: Data(#"{"errcode":0,"errmsg":"ok","access_token":"fake-wecom-token","expires_in":7200}"#.utf8))
         }
         if ProviderRoute.wecomDirect.matches(path) || ProviderRoute.wecomGroup.matches(path) {
-            record(request, scripted: false)
+            let checked = request.json?["enable_duplicate_check"]?.integerValue == 1
+            let repeated = checked && !state.withLock { $0.wecomChecked.insert(request.body).inserted }
+            record(request, scripted: false, deduplicated: checked ? repeated : nil)
             return Response(body: Data(#"{"errcode":0,"errmsg":"ok"}"#.utf8))
         }
         if ProviderRoute.wechatSend.matches(path) {
@@ -465,6 +526,70 @@ private final class FakeAPIs: Sendable {
         }
         return Response(status: 404, body: Data(#"{"message":"404: Not Found","code":0}"#.utf8))
     }
+
+    /// The file routes: Telegram's sends of a file, Slack's external upload, the media uploads, WeChat's
+    /// upload address and its CDN; nil for any other route.
+    private func fileResponse(to request: Request, id: Int) -> Response? {
+        let path = request.path
+        let host = request.headers["host"] ?? "127.0.0.1"
+        let telegramFiles: [ProviderRoute] = [
+            .telegramSendPhoto, .telegramSendVoice, .telegramSendAudio, .telegramSendVideo, .telegramSendDocument,
+        ]
+        if telegramFiles.contains(where: { $0.matches(path) }) {
+            record(request, scripted: false, messageID: String(id))
+            guard request.form?.contains(where: { $0.fileName != nil }) == true, request.field("chat_id") != nil else {
+                return Response(
+                    status: 400,
+                    body: Data(
+                        #"{"ok":false,"error_code":400,"description":"Bad Request: there is no file in the request"}"#
+                            .utf8))
+            }
+            return Response(body: Data(#"{"ok":true,"result":{"message_id":\#(id)}}"#.utf8))
+        }
+        if ProviderRoute.slackUploadURL.matches(path) {
+            record(request, scripted: false)
+            let answer = JSONObject([
+                "ok": .bool(true), "upload_url": .string("http://\(host)\(Self.slackUploadPrefix)F\(id)"),
+                "file_id": .string("F\(id)"),
+            ])
+            return Response(body: JSONValue.object(answer).serialized)
+        }
+        if path.hasPrefix(Self.slackUploadPrefix) {
+            record(request, scripted: false)
+            return Response(body: Data("OK - \(request.body.count)".utf8), headers: ["Content-Type": "text/plain"])
+        }
+        if ProviderRoute.slackCompleteUpload.matches(path) {
+            record(request, scripted: false)
+            let files = request.json?["files"] ?? .array([])
+            return Response(body: JSONValue.object(JSONObject(["ok": .bool(true), "files": files])).serialized)
+        }
+        if ProviderRoute.feishuImageUpload.matches(path) || ProviderRoute.feishuFileUpload.matches(path) {
+            record(request, scripted: false)
+            let key = ProviderRoute.feishuImageUpload.matches(path) ? "image_key" : "file_key"
+            return Response(body: Data(#"{"code":0,"msg":"success","data":{"\#(key)":"key_\#(id)"}}"#.utf8))
+        }
+        if ProviderRoute.dingtalkMediaUpload.matches(path) || ProviderRoute.wecomMediaUpload.matches(path) {
+            record(request, scripted: false)
+            return Response(body: Data(#"{"errcode":0,"errmsg":"ok","type":"file","media_id":"media_\#(id)"}"#.utf8))
+        }
+        if ProviderRoute.wechatUploadURL.matches(path) {
+            record(request, scripted: false)
+            let fileKey = request.json?["filekey"]?.stringValue ?? ""
+            let url = "http://\(host)\(Self.wechatCDNPrefix)upload?filekey=\(fileKey)"
+            return Response(
+                body: JSONValue.object(JSONObject(["ret": .integer(0), "upload_full_url": .string(url)])).serialized)
+        }
+        if path.hasPrefix(Self.wechatCDNPrefix + "upload") {
+            record(request, scripted: false)
+            return Response(
+                body: Data(), headers: ["x-encrypted-param": "cdn_\(id)", "Content-Type": "application/octet-stream"])
+        }
+        return nil
+    }
+
+    /// Where the fake takes a Slack upload's bytes, and WeChat's CDN uploads.
+    static let slackUploadPrefix = "/_fake/slack-upload/"
+    static let wechatCDNPrefix = "/_fake/wechat-cdn/"
 
     /// Telegram's `editMessageText`: an edit to the text the message shows already is refused.
     private func telegramEdit(_ request: Request) -> Response {
@@ -535,9 +660,7 @@ private final class FakeAPIs: Sendable {
     /// Discord: a nonce sent again with `enforce_nonce` returns the message it created (with the text it
     /// was posted with), without a new post.
     private func discordMessage(_ request: Request, id: Int) -> Response {
-        guard case .object(let body)? = try? JSONParser.parse(request.body),
-            case .string(let content)? = body["content"]
-        else {
+        guard let body = request.json, case .string(let content)? = body["content"] else {
             record(request, scripted: false)
             return Response(status: 400, body: Data(#"{"message":"Cannot send an empty message","code":50006}"#.utf8))
         }

@@ -26,5 +26,5 @@ public struct AgentError: Error, Sendable, CustomStringConvertible {
 public protocol Agent: Sendable {
     /// Answers `turn` with the whole answer. An agent that streams tells `progress` the answer's text so
     /// far each time it grows, so the chat can show it; one that does not leaves it alone.
-    func reply(to turn: AgentTurn, progress: AnswerProgress) async throws(AgentError) -> String
+    func reply(to turn: AgentTurn, progress: AnswerProgress) async throws(AgentError) -> AgentAnswer
 }

@@ -24,13 +24,14 @@ public struct ChatWorker: JobHandler {
             case .http(let url, let connectTimeout, let timeout):
                 HTTPAgent(
                     url: url, connectTimeout: connectTimeout, timeout: timeout, http: http,
-                    shownCharacters: configuration.maxAnswerCharacters)
+                    shownCharacters: configuration.maxAnswerCharacters,
+                    inlineFileBytes: configuration.attachments.maxTurnBytes)
             }
         let chat = try ChatStore(store)
         let sender = try ReplySender(store: store, chat: chat, configuration: configuration, http: http)
+        let files = configuration.attachments.directory.map { AttachmentStore(directory: URL(fileURLWithPath: $0)) }
         let fetcher = AttachmentFetcher(
-            settings: configuration.attachments,
-            store: configuration.attachments.directory.map { AttachmentStore(directory: URL(fileURLWithPath: $0)) },
+            settings: configuration.attachments, store: files,
             http: HTTPClient(maxInFlight: AttachmentFetcher.downloadsInFlight),
             sources: sender.attachmentSources(configuration), connectTimeout: configuration.connectTimeout)
         turns = TurnHandler(
@@ -38,7 +39,7 @@ public struct ChatWorker: JobHandler {
             typing: TypingIndicator(configuration: configuration, http: http), sender: sender, attachments: fetcher,
             notify: notify)
         linking = LinkHandler(chat: chat)
-        delivery = DeliveryHandler(sender: sender)
+        delivery = DeliveryHandler(sender: sender, files: files)
         self.fallback = fallback
     }
 

@@ -6,8 +6,8 @@ import Queue
 public struct EchoAgent: Agent {
     public init() {}
 
-    public func reply(to turn: AgentTurn, progress: AnswerProgress) async throws(AgentError) -> String {
-        "echo: " + turn.message + Self.attachmentLines(turn.attachments)
+    public func reply(to turn: AgentTurn, progress: AnswerProgress) async throws(AgentError) -> AgentAnswer {
+        AgentAnswer(text: "echo: " + turn.message + Self.attachmentLines(turn.attachments))
     }
 
     /// A line per file the turn carried: what it is and whether its bytes came.
@@ -31,7 +31,7 @@ public struct EchoStreamAgent: Agent {
         self.pause = pause
     }
 
-    public func reply(to turn: AgentTurn, progress: AnswerProgress) async throws(AgentError) -> String {
+    public func reply(to turn: AgentTurn, progress: AnswerProgress) async throws(AgentError) -> AgentAnswer {
         var text = ""
         for word in Self.words("echo: " + turn.message + EchoAgent.attachmentLines(turn.attachments)) {
             do {
@@ -42,7 +42,7 @@ public struct EchoStreamAgent: Agent {
             text += word
             progress.update(text)
         }
-        return text
+        return AgentAnswer(text: text)
     }
 
     /// The text cut before each run of spaces, as a language model streams it (each piece after the

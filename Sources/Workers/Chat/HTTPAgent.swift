@@ -6,8 +6,9 @@ import Queue
 import Synchronization
 
 /// `POST`s the turn as JSON (`turn_id`, `owner`, `conversation`, `message`, `history`, `attachments`) and reads
-/// `{"reply": ...}`, or a `text/event-stream` whose events carry JSON: `{"delta": "..."}` appends to the
-/// answer, `{"done": true}` ends it (a stream that ends without it is a failed attempt). The turn id lets
+/// `{"reply": ..., "attachments": [...]}`, or a `text/event-stream` whose events carry JSON: `{"delta": "..."}`
+/// appends to the answer, `{"attachments": [...]}` adds files to send after it, `{"done": true}` ends it (a
+/// stream that ends without it is a failed attempt). The turn id lets
 /// the agent recognise a turn it is asked again after a failure. README.md's "The agent protocol" is
 /// the reference an agent is written from.
 public struct HTTPAgent: Agent {
@@ -19,18 +20,23 @@ public struct HTTPAgent: Agent {
     /// for the final answer but no longer passed on, which would copy it whole at every event.
     let shownCharacters: Int
 
-    /// The largest JSON answer read.
-    static let maxJSONAnswerBytes = 1 << 20
+    /// The largest JSON answer read: a text answer's 1 MiB, and room for the files it may carry inline.
+    let maxJSONAnswerBytes: Int
 
-    public init(url: String, connectTimeout: Duration, timeout: Duration, http: HTTPClient, shownCharacters: Int) {
+    /// - Parameter inlineFileBytes: the most bytes of files an answer may carry inline (before base64).
+    public init(
+        url: String, connectTimeout: Duration, timeout: Duration, http: HTTPClient, shownCharacters: Int,
+        inlineFileBytes: Int
+    ) {
         self.url = url
+        maxJSONAnswerBytes = (1 << 20) + inlineFileBytes / 3 * 4 + 4
         self.connectTimeout = connectTimeout
         self.timeout = timeout
         self.http = http
         self.shownCharacters = shownCharacters
     }
 
-    public func reply(to turn: AgentTurn, progress: AnswerProgress) async throws(AgentError) -> String {
+    public func reply(to turn: AgentTurn, progress: AnswerProgress) async throws(AgentError) -> AgentAnswer {
         let body = JSONValue.object(
             JSONObject([
                 "turn_id": .integer(turn.turnID),
@@ -47,7 +53,7 @@ public struct HTTPAgent: Agent {
         var request = HTTPRequest.json(url, body, headers: [("Accept", "text/event-stream, application/json")])
         request.connectTimeout = connectTimeout
         request.totalTimeout = timeout
-        request.maxResponseBytes = Self.maxJSONAnswerBytes
+        request.maxResponseBytes = maxJSONAnswerBytes
         let stream = StreamedAnswer(progress: progress, shownCharacters: shownCharacters)
         request.onBody = { headers, piece in stream.read(piece, headers: headers) }
         let response: HTTPResponse
@@ -64,9 +70,10 @@ public struct HTTPAgent: Agent {
         if StreamedAnswer.isStream(response.headers) {
             return try stream.answer()
         }
-        guard response.body.count < Self.maxJSONAnswerBytes else {
+        guard response.body.count < maxJSONAnswerBytes else {
             throw AgentError(
-                description: "agent's JSON answer is 1 MiB or more (stream a longer answer as text/event-stream)",
+                description: "agent's JSON answer is \(maxJSONAnswerBytes) bytes or more (stream a longer answer as "
+                    + "text/event-stream, or send its files by URL)",
                 retryable: true)
         }
         guard case .object(let answer)? = try? JSONParser.parse(response.body),
@@ -74,7 +81,11 @@ public struct HTTPAgent: Agent {
         else {
             throw AgentError(description: "agent answer has no \"reply\" string", retryable: true)
         }
-        return reply
+        do {
+            return AgentAnswer(text: reply, files: try AnswerFile.list(JSONFields(answer)))
+        } catch {
+            throw AgentError(description: "agent answer's \(error)", retryable: true)
+        }
     }
 }
 
@@ -103,6 +114,7 @@ private final class StreamedAnswer: Sendable {
         var characters = 0
         var passedOn = 0
         var done = false
+        var files: [AnswerFile] = []
         /// The first event that was not an event of this protocol.
         var unreadable: String?
     }
@@ -137,6 +149,11 @@ private final class StreamedAnswer: Sendable {
                     state.characters += delta.count
                     grew = grew || !delta.isEmpty
                 }
+                do {
+                    state.files += try AnswerFile.list(JSONFields(event))
+                } catch {
+                    if state.unreadable == nil { state.unreadable = "an event's \(error)" }
+                }
                 if event["done"] == .bool(true) { state.done = true }
             }
             guard grew, state.passedOn <= shownCharacters else { return nil }
@@ -148,12 +165,12 @@ private final class StreamedAnswer: Sendable {
 
     /// The whole answer, once the stream has ended.
     /// - Throws: `AgentError` (retryable) when the stream ended without `{"done": true}`.
-    func answer() throws(AgentError) -> String {
-        let (text, done, unreadable) = state.withLock { ($0.text, $0.done, $0.unreadable) }
+    func answer() throws(AgentError) -> AgentAnswer {
+        let (text, files, done, unreadable) = state.withLock { ($0.text, $0.files, $0.done, $0.unreadable) }
         guard done else {
             let cause = unreadable.map { " (\($0))" } ?? ""
             throw AgentError(description: "agent's stream ended without {\"done\": true}\(cause)", retryable: true)
         }
-        return text
+        return AgentAnswer(text: text, files: files)
     }
 }

@@ -16,29 +16,67 @@ enum Replies {
     }
 
     /// - Parameters:
+    ///   - files: the answer's files, sent after its text, each in a message of its own (with its caption
+    ///     where the provider carries one, else after a text message of it); one the provider would not
+    ///     take, or that could not be kept, is a note saying so instead.
     ///   - recordKeeping: add the reply to the conversation's history (an agent's answer, not a notice
     ///     about linking or a failure), keeping that many of its newest messages; nil records nothing.
     ///   - shown: the messages a live reply sent for the turn. The last chunk is always a job, even when
     ///     it shows its final text already: the reply's history entry is written with it.
     static func deliveries(
-        _ text: String, to event: InboundEvent, turn: Int64, queue: String, recordKeeping: Int?,
-        over shown: LiveMessages = LiveMessages()
+        _ text: String, files: [KeptAnswerFile] = [], to event: InboundEvent, turn: Int64, queue: String,
+        recordKeeping: Int?, over shown: LiveMessages = LiveMessages()
     ) -> [NewJob] {
-        let chunks = Chunker.chunks(text, limit: TextLimit.of(event.provider))
-        var jobs = chunks.enumerated().compactMap { index, chunk -> NewJob? in
-            guard index == chunks.count - 1 || !shown.shows(chunk, at: index) else { return nil }
-            let message = OutboundMessage(
-                provider: event.provider, target: event.replyTarget, text: chunk, part: index + 1, parts: chunks.count,
-                turnID: turn, replacing: shown.id(at: index)
-            )
-            return NewJob(
-                queue: queue, kind: ChatJob.deliver, payload: message.payload, priority: deliveryPriority,
-                groupKey: group(of: event)
-            )
+        let limit = TextLimit.of(event.provider)
+        let chunks = Chunker.chunks(text, limit: limit)
+        // Each message's text and file; the text's chunks first, each with whether a live reply shows it.
+        var messages: [(text: String, file: OutboundFile?, replacing: String?, shown: Bool)] = chunks.enumerated().map {
+            index, chunk in
+            (chunk, nil, shown.id(at: index), index < chunks.count - 1 && shown.shows(chunk, at: index))
+        }
+        let limits = event.provider.api.fileLimits(to: event.replyTarget)
+        for file in files {
+            switch file {
+            case .unsent(let name, let reason):
+                messages.append(("(\(name) could not be sent: \(reason))", nil, nil, false))
+            case .kept(let file, _) where limits.unavailable != nil:
+                messages.append(("(\(file.fileName) could not be sent: \(limits.unavailable ?? ""))", nil, nil, false))
+            case .kept(let file, let caption):
+                guard let sendable = limits.sendable(file) else {
+                    let note =
+                        "(\(file.fileName) could not be sent: \(file.size.readableBytes) is more than "
+                        + "\(event.provider.rawValue) takes, \(limits.maxBytes.readableBytes))"
+                    messages.append((note, nil, nil, false))
+                    continue
+                }
+                let caption = caption ?? ""
+                if limits.carries(caption) {
+                    messages.append((caption, sendable, nil, false))
+                } else {
+                    messages += Chunker.chunks(caption, limit: limit).map { ($0, nil, nil, false) }
+                    messages.append(("", sendable, nil, false))
+                }
+            }
+        }
+        var jobs: [NewJob] = []
+        for (index, message) in messages.enumerated() where !message.shown {
+            var outbound = OutboundMessage(
+                provider: event.provider, target: event.replyTarget, text: message.text, part: index + 1,
+                parts: messages.count, turnID: turn, replacing: message.replacing)
+            outbound.file = message.file
+            jobs.append(
+                NewJob(
+                    queue: queue, kind: ChatJob.deliver, payload: outbound.payload, priority: deliveryPriority,
+                    groupKey: group(of: event)))
         }
         if let kept = recordKeeping, !jobs.isEmpty {
+            let sent = files.compactMap { file -> String? in
+                guard case .kept(let file, _) = file else { return nil }
+                return "\n[file: \(file.fileName)]"
+            }
             jobs[0].attachments = [
-                ConversationMessage(conversation: event.conversationKey, role: .assistant, text: text, kept: kept)
+                ConversationMessage(
+                    conversation: event.conversationKey, role: .assistant, text: text + sent.joined(), kept: kept)
             ]
         }
         return jobs

@@ -113,7 +113,7 @@ struct TurnHandler {
             await LiveReply(sender: sender, event: event, job: job, limit: limit, stopTyping: { typing?.cancel() })
                 .show(progress)
         }
-        let answer: Result<String, AgentError>
+        let answer: Result<AgentAnswer, AgentError>
         do {
             answer = .success(try await agent.reply(to: turn, progress: progress))
         } catch {
@@ -126,11 +126,19 @@ struct TurnHandler {
         typing?.cancel()
         switch answer {
         case .success(let whole):
-            let (text, omitted) = limit.apply(whole)
+            let (text, omitted) = limit.apply(whole.text)
             if omitted > 0 {
                 notify(.answerCut(job: job.id, kept: limit.maximum, omitted: omitted))
             }
-            var result = reply(text, to: event, job: job, record: true, absorbing: absorbed, over: shown.messages)
+            let files: [KeptAnswerFile]
+            do {
+                files = try await attachments.keep(whole.files, lastAttempt: job.attempt >= job.maxAttempts)
+            } catch {
+                return JobResult(
+                    .fail(error: "keeping the answer's files: \(error.reason)", retryable: true), events: shown.events)
+            }
+            var result = reply(
+                text, files: files, to: event, job: job, record: true, absorbing: absorbed, over: shown.messages)
             result.events = shown.events
             return result
         case .failure(let error):
@@ -139,14 +147,14 @@ struct TurnHandler {
     }
 
     private func reply(
-        _ text: String, to event: InboundEvent, job: ClaimedJob, record: Bool, absorbing: [Int64],
-        over shown: LiveMessages = LiveMessages()
+        _ text: String, files: [KeptAnswerFile] = [], to event: InboundEvent, job: ClaimedJob, record: Bool,
+        absorbing: [Int64], over shown: LiveMessages = LiveMessages()
     ) -> JobResult {
         JobResult(
             .complete,
             effects: SettlementEffects(
                 enqueue: Replies.deliveries(
-                    text, to: event, turn: job.id, queue: job.queue,
+                    text, files: files, to: event, turn: job.id, queue: job.queue,
                     recordKeeping: record ? configuration.historyKept : nil, over: shown
                 ),
                 absorb: absorbing

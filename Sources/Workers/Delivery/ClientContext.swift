@@ -15,12 +15,16 @@ package struct ClientContext: Sendable {
     /// Where replies that go out over a provider's socket are queued (WeCom's AI bot); nil where none can.
     var chat: ChatStore? = nil
 
+    /// How long an upload of a file may take at least, whatever the timeout of other requests.
+    static let uploadTimeout = Duration.seconds(120)
+
     /// Sends with the configured timeouts and Switchboard's User-Agent (unless the client set its own); a
     /// transport failure is a retry, with a redacted reason.
-    func send(_ request: HTTPRequest) async throws(SendFailure) -> HTTPResponse {
+    /// - Parameter uploading: the request carries a file, and may take `uploadTimeout`.
+    func send(_ request: HTTPRequest, uploading: Bool = false) async throws(SendFailure) -> HTTPResponse {
         var request = request
         request.connectTimeout = connectTimeout
-        request.totalTimeout = requestTimeout
+        request.totalTimeout = uploading ? max(requestTimeout, Self.uploadTimeout) : requestTimeout
         if !request.headers.contains(where: { $0.name.lowercased() == "user-agent" }) {
             request.headers.append(("User-Agent", "Switchboard/\(SwitchboardVersion.current)"))
         }

@@ -60,6 +60,12 @@ extension ProviderRoute {
     /// Every route that sends a message (not the token routes).
     public static let sends = [
         telegramSend, slackPost, discordMessages, feishuSend, feishuReply, dingtalkDirect, dingtalkGroup, wecomDirect,
-        wecomGroup, wechatSend,
+        wecomGroup, wechatSend, telegramSendPhoto, telegramSendVoice, telegramSendAudio, telegramSendVideo,
+        telegramSendDocument, slackCompleteUpload,
+    ]
+
+    /// Every route that uploads a file for a message to name (not a send itself).
+    public static let uploads = [
+        slackUploadURL, feishuImageUpload, feishuFileUpload, dingtalkMediaUpload, wecomMediaUpload, wechatUploadURL,
     ]
 }

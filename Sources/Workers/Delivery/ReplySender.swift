@@ -106,13 +106,26 @@ struct ReplySender: Sendable {
             let interval = spacing ?? buckets.chat.interval
             return (outcome, pacing ? [RateHold(bucket: buckets.chat.key, for: interval)] : [])
         case .slowDown(let after, let bucket):
-            pacer.hold(bucket, for: after)
-            let hold = RateHold(bucket: bucket, for: after)
-            // The settlement writes it too (should this fail); this makes it seen before the settlement's round trip.
-            try? await store.hold([hold])
-            return (outcome, [hold])
+            return (outcome, await hold(bucket, for: after))
         case .retry, .reject:
             return (outcome, [])
         }
+    }
+
+    /// Uploads the file of `message` (after `waitForTurn`) where its provider takes files apart from the
+    /// message that shows them. A "slow down" answer holds its bucket as a send's does.
+    func upload(_ message: OutboundMessage) async -> (UploadOutcome, holds: [RateHold]) {
+        let outcome = await clients[message.provider]!.upload(message)
+        guard case .failed(.slowDown(let after, let bucket)) = outcome else { return (outcome, []) }
+        return (outcome, await hold(bucket, for: after))
+    }
+
+    /// Holds `bucket` for `after` in this process at once and in the database; returns the hold for the
+    /// settlement to write too (should this write fail), this one making it seen before that round trip.
+    private func hold(_ bucket: String, for after: Duration) async -> [RateHold] {
+        pacer.hold(bucket, for: after)
+        let hold = RateHold(bucket: bucket, for: after)
+        try? await store.hold([hold])
+        return [hold]
     }
 }

@@ -19,6 +19,10 @@ package protocol ProviderAPI: Sendable {
     var credentialAliases: [String: String] { get }
     /// The limit the provider documents for one text message.
     var textLimit: TextLimit { get }
+    /// What the provider takes of the files a bot sends.
+    var fileLimits: FileLimits { get }
+    /// What the provider takes of the files sent to `target` (some chats take none).
+    func fileLimits(to target: ReplyTarget) -> FileLimits
     /// The buckets a send to `chat` belongs to, with the provider's documented pace for each.
     func rateBuckets(chat: String) -> RateBuckets
     /// How the provider shows a chat that the bot is typing, or why it shows nothing.
@@ -33,6 +37,8 @@ package protocol ProviderAPI: Sendable {
 
 extension ProviderAPI {
     package var credentialAliases: [String: String] { [:] }
+
+    package func fileLimits(to target: ReplyTarget) -> FileLimits { fileLimits }
 
     /// The credentials `settings` lacks for the provider to be answered: its API's, unless its socket mode
     /// answers over the socket and has what it needs (a WeCom AI bot's `bot_id` and `bot_secret`).

@@ -108,4 +108,49 @@ struct HTTPClientTests {
         let next = try await client.send(HTTPRequest(.get, "http://127.0.0.1:\(server.port)/next"))
         #expect(String(decoding: next.body, as: UTF8.self) == "answer to /next")
     }
+
+    @Test("a multipart form libcurl writes is read back part by part by libmicrohttpd's post processor")
+    func multipartRoundTrip() async throws {
+        let received = Mutex<[ReceivedFormPart]?>(nil)
+        let server = try HTTPServer(address: ListenAddress(host: "127.0.0.1", port: 0)) { request in
+            received.withLock { $0 = request.formParts }
+            return .text(200, "read")
+        }
+        defer { Task { await server.stop() } }
+        // Bytes that look like a boundary and line ends inside the file, every byte value, and a field in UTF-8.
+        let file =
+            Data("--\r\n--boundary\r\nContent-Disposition: form-data\r\n\r\n".utf8) + Data((0..<256).map { UInt8($0) })
+            + Data(repeating: 0x2D, count: 100_000)
+        let parts: [FormPart] = [
+            .field("caption", "a chart, “quoted” ✓"), .field("empty", ""),
+            .file("document", file, fileName: "report final.pdf", contentType: "application/pdf"),
+        ]
+        let response = try await HTTPClient(maxInFlight: 1).send(
+            .form("http://127.0.0.1:\(server.port)/upload", parts))
+        #expect(response.status == 200)
+        let read = try #require(received.withLock { $0 })
+        #expect(read.map(\.name) == ["caption", "empty", "document"])
+        #expect(read.first?.data == Data("a chart, “quoted” ✓".utf8))
+        #expect(read[1].data.isEmpty)
+        #expect(read.last?.fileName == "report final.pdf")
+        #expect(read.last?.contentType == "application/pdf")
+        #expect(read.last?.data == file, "the file's \(file.count) bytes, exactly")
+    }
+
+    @Test("a body that says it is multipart but is not is 400, before any handler sees it")
+    func malformedMultipart() async throws {
+        let handled = Mutex(0)
+        let server = try HTTPServer(address: ListenAddress(host: "127.0.0.1", port: 0)) { _ in
+            handled.withLock { $0 += 1 }
+            return .text(200, "read")
+        }
+        defer { Task { await server.stop() } }
+        let response = try await HTTPClient(maxInFlight: 1).send(
+            HTTPRequest(
+                .post, "http://127.0.0.1:\(server.port)/upload",
+                headers: [("Content-Type", "multipart/form-data; boundary=XYZ")],
+                body: Data("--XYZ\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nunterminated".utf8)))
+        #expect(response.status == 400)
+        #expect(handled.withLock { $0 } == 0)
+    }
 }

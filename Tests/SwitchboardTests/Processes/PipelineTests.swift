@@ -188,7 +188,7 @@ struct PipelineTests {
     }
 
     /// A configuration file sending everything to the fake provider, with its echo agent.
-    private func configFile(_ fake: FakeProvider, in directory: TestDirectory) throws -> String {
+    static func configFile(_ fake: FakeProvider, in directory: TestDirectory) throws -> String {
         let providers = FakeProvider.credentials.map { provider, credentials in
             "\"\(provider.rawValue)\": {\"base_url\": \"\(fake.baseURL)\", "
                 + credentials.map { "\"\($0.key)\": \"\($0.value)\"" }.joined(separator: ", ") + "}"
@@ -208,7 +208,7 @@ struct PipelineTests {
         defer { fake.stop() }
         let directory = try TestDirectory()
         let db = directory.databasePath
-        let config = try configFile(fake, in: directory)
+        let config = try Self.configFile(fake, in: directory)
         let photo = try Fixture(.telegram, "photo")
         try await fake.script(
             #"""
@@ -244,7 +244,7 @@ struct PipelineTests {
         defer { fake.stop() }
         let directory = try TestDirectory()
         let db = directory.databasePath
-        let config = try configFile(fake, in: directory)
+        let config = try Self.configFile(fake, in: directory)
         let message = Self.messages()[0]
         try await fake.script(#"[{"path": "/agent", "times": 1, "status": 400, "raw": "{\"error\": \"bad turn\"}"}]"#)
         let first = try await SwitchboardProcess.run(
@@ -273,7 +273,7 @@ struct PipelineTests {
         defer { fake.stop() }
         let directory = try TestDirectory()
         let db = directory.databasePath
-        let config = try configFile(fake, in: directory)
+        let config = try Self.configFile(fake, in: directory)
         let messages = Self.messages().filter { $0.provider == .slack }
         let input = messages.map(\.body).joined(separator: "\n")
         _ = try await SwitchboardProcess.run(["intake", "--provider", "slack", "--batch"], database: db, stdin: input)

@@ -8,6 +8,9 @@ struct DingTalkAPI: ProviderAPI {
     /// DingTalk's console now calls the AppKey and AppSecret the Client ID and Client Secret.
     let credentialAliases = ["client_id": "app_key", "client_secret": "app_secret"]
     let textLimit = TextLimit(maximum: 15_000, unit: .bytes)
+    /// DingTalk states no limits for a robot's media; 20 MB for images and files is what its upload is
+    /// commonly documented to take. Its image and file messages have no caption.
+    let fileLimits = FileLimits(maxBytes: 20 << 20, kinds: [.image: 20 << 20])
     let typing: ProviderPart<any ProviderTyping> = .absent(reason: "DingTalk's robot API has no typing indicator")
     let socketMode: ProviderPart<any SocketMode.Type> = .present(DingTalkStream.self)
     let longPoll: ProviderPart<any UpdateSource.Type> = .absent(
@@ -19,5 +22,11 @@ struct DingTalkAPI: ProviderAPI {
 
     func client(_ context: ClientContext) -> any ProviderClient {
         DingTalkClient(context: context, tokens: AccessTokenCache())
+    }
+
+    /// The older API host, where media are uploaded (`oapi.dingtalk.com`) beside the production API; a
+    /// configured `base_url` (a local server, a proxy) serves both.
+    static func olderAPI(_ settings: ProviderSettings) -> String {
+        settings.baseURL == DingTalkAPI().defaultBaseURL ? "https://oapi.dingtalk.com" : settings.baseURL
     }
 }

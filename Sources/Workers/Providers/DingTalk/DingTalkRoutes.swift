@@ -3,6 +3,8 @@ extension ProviderRoute {
     public static let dingtalkToken = fixed("/v1.0/oauth2/accessToken")
     public static let dingtalkDirect = fixed("/v1.0/robot/oToMessages/batchSend")
     public static let dingtalkGroup = fixed("/v1.0/robot/groupMessages/send")
+    /// DingTalk's media upload, on its older API host (`oapi.dingtalk.com`): answers a `media_id`.
+    public static let dingtalkMediaUpload = fixed("/media/upload")
 }
 
 extension ProviderRoute {

@@ -6,6 +6,9 @@ struct DiscordAPI: ProviderAPI {
     let defaultBaseURL = "https://discord.com"
     let credentials = ["bot_token"]
     let textLimit = TextLimit(maximum: 2000, unit: .utf16)
+    /// 10 MiB a file for a bot since 2025 (more only with a server's boosts); the message's content, up
+    /// to 2,000 characters, goes with it. Discord shows an image or a video inline from any attachment.
+    let fileLimits = FileLimits(maxBytes: 10 << 20, caption: TextLimit(maximum: 2000, unit: .utf16))
     let typing: ProviderPart<any ProviderTyping> = .present(DiscordTyping())
     let socketMode: ProviderPart<any SocketMode.Type> = .present(DiscordGateway.self)
     let longPoll: ProviderPart<any UpdateSource.Type> = .absent(

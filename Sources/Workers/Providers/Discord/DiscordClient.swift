@@ -5,7 +5,8 @@ import JSON
 
 /// Discord REST API: `POST {base}/api/v10/channels/{id}/messages`, replying to the inbound message, with a
 /// `nonce` and `enforce_nonce` so that a resend after a timeout returns the message already posted; an
-/// edit is a `PATCH` of `/channels/{id}/messages/{id}`.
+/// edit is a `PATCH` of `/channels/{id}/messages/{id}`. A file goes in the same message, as multipart form
+/// data: the file in `files[0]`, the message (its nonce too) in `payload_json`.
 struct DiscordClient: HTTPProviderClient {
     let context: ClientContext
 
@@ -35,11 +36,24 @@ struct DiscordClient: HTTPProviderClient {
                 message.repliesToMessage.map { id in
                     .object(JSONObject(["message_id": .string(id), "fail_if_not_exists": .bool(false)]))
                 })
-            request = HTTPRequest.json(
-                context.settings.url(.discordMessages, message.target.chat), JSONValue.object(body).serialized)
+            let url = context.settings.url(.discordMessages, message.target.chat)
+            if let file = message.file {
+                body.set(
+                    "attachments",
+                    .array([.object(JSONObject(["id": .integer(0), "filename": .string(file.fileName)]))]))
+                let payload = String(decoding: JSONValue.object(body).serialized, as: UTF8.self)
+                request = HTTPRequest.form(
+                    url,
+                    [
+                        FormPart(name: "payload_json", data: Data(payload.utf8), contentType: "application/json"),
+                        .file("files[0]", file.data ?? Data(), fileName: file.fileName, contentType: file.contentType),
+                    ])
+            } else {
+                request = HTTPRequest.json(url, JSONValue.object(body).serialized)
+            }
         }
         request.headers += Self.headers(context.settings)
-        let response = try await context.send(request)
+        let response = try await context.send(request, uploading: message.file != nil && message.replacing == nil)
         let buckets = RateBuckets.of(message)
         if response.status == 429 {
             let answer = ClientContext.object(response.body)

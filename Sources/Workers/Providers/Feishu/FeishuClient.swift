@@ -6,7 +6,9 @@ import JSON
 /// Feishu / Lark: the first chunk replies to the inbound message (`/im/v1/messages/{id}/reply`), later
 /// chunks post to the chat (`/im/v1/messages?receive_id_type=chat_id`), with a tenant access token
 /// fetched from the app's id and secret and cached until shortly before it expires. An edit is a `PUT`
-/// of `/im/v1/messages/{id}` (Feishu allows 20 edits of one message).
+/// of `/im/v1/messages/{id}` (Feishu allows 20 edits of one message). A new message carries the chunk's
+/// nonce as its `uuid`, which Feishu sends at most once an hour. A file is uploaded first (`/im/v1/images`
+/// or `/im/v1/files`), then sent as an `image` or `file` message naming the key the upload answered.
 struct FeishuClient: HTTPProviderClient {
     let context: ClientContext
     let tokens: AccessTokenCache
@@ -20,10 +22,19 @@ struct FeishuClient: HTTPProviderClient {
 
     func deliver(_ message: OutboundMessage) async throws(SendFailure) -> SendOutcome {
         let token = try await context.token(tokens, fetch: fetchToken)
-        let content = JSONValue.object(JSONObject(["text": .string(message.text)])).serialized
+        let (type, content): (String, JSONObject) =
+            switch (message.file?.kind, message.file?.uploaded) {
+            case (.image?, let key?): ("image", JSONObject(["image_key": .string(key)]))
+            case (_, let key?): ("file", JSONObject(["file_key": .string(key)]))
+            default: ("text", JSONObject(["text": .string(message.text)]))
+            }
         var body = JSONObject([
-            "msg_type": .string("text"), "content": .string(String(decoding: content, as: UTF8.self)),
+            "msg_type": .string(type),
+            "content": .string(String(decoding: JSONValue.object(content).serialized, as: UTF8.self)),
         ])
+        if message.replacing == nil {
+            body.set("uuid", .string(message.nonce))
+        }
         var method = HTTPRequest.Method.post
         let url: String
         if let replacing = message.replacing {
@@ -39,14 +50,70 @@ struct FeishuClient: HTTPProviderClient {
             url, JSONValue.object(body).serialized, headers: [("Authorization", "Bearer \(token)")])
         request.method = method
         let response = try await context.send(request)
+        return await outcome(response, to: message) { data in
+            .delivered(messageID: data?["message_id"]?.stringValue ?? message.replacing)
+        }
+    }
+
+    /// Uploads the file of `message` as an image or a file; returns the key Feishu answered.
+    func store(_ message: OutboundMessage) async throws(SendFailure) -> String? {
+        guard let file = message.file else { return nil }
+        let token = try await context.token(tokens, fetch: fetchToken)
+        let bytes = file.data ?? Data()
+        let (url, parts, keyName): (String, [FormPart], String) =
+            file.kind == .image
+            ? (
+                context.settings.url(.feishuImageUpload),
+                [
+                    .field("image_type", "message"),
+                    .file("image", bytes, fileName: file.fileName, contentType: file.contentType),
+                ],
+                "image_key"
+            )
+            : (
+                context.settings.url(.feishuFileUpload),
+                [
+                    .field("file_type", Self.fileType(of: file.contentType)), .field("file_name", file.fileName),
+                    .file("file", bytes, fileName: file.fileName, contentType: file.contentType),
+                ],
+                "file_key"
+            )
+        let response = try await context.send(
+            .form(url, parts, headers: [("Authorization", "Bearer \(token)")]), uploading: true)
+        var key: String?
+        let uploaded = await outcome(response, to: message) { data in
+            key = data?[keyName]?.stringValue
+            return key == nil ? .retry("feishu: the upload answered without \(keyName)") : .delivered(messageID: nil)
+        }
+        guard let key else { throw SendFailure(outcome: uploaded) }
+        return key
+    }
+
+    /// Feishu's `file_type` for a file of `contentType`: its document types by name, anything else a stream.
+    static func fileType(of contentType: String) -> String {
+        switch contentType {
+        case "application/pdf": "pdf"
+        case "application/msword", "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "doc"
+        case "application/vnd.ms-excel", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xls"
+        case "application/vnd.ms-powerpoint",
+            "application/vnd.openxmlformats-officedocument.presentationml.presentation":
+            "ppt"
+        default: "stream"
+        }
+    }
+
+    /// What Feishu's answer to a request for `message` comes to: code 0 is read by `succeeded` (given
+    /// `data`), a rate limit slows down, a token refused is fetched anew and retried.
+    private func outcome(
+        _ response: HTTPResponse, to message: OutboundMessage, succeeded: (JSONObject?) -> SendOutcome
+    ) async -> SendOutcome {
         let bucket = RateBuckets.of(message).chat.key
         guard let answer = ClientContext.object(response.body), let code = answer["code"]?.integerValue else {
             return context.byStatus(response, to: message, bucket: bucket, provider: "feishu")
         }
         switch code {
         case 0:
-            let data = answer["data"]?.objectValue
-            return .delivered(messageID: data?["message_id"]?.stringValue ?? message.replacing)
+            return succeeded(answer["data"]?.objectValue)
         case Self.rateLimited:
             return .slowDown(after: .providerWait(response.retryAfterSeconds), bucket: bucket)
         case let code where Self.tokenCodes.contains(code):

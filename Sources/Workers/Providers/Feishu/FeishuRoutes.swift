@@ -6,6 +6,9 @@ extension ProviderRoute {
     public static let feishuReply = around("/open-apis/im/v1/messages/", "/reply")
     /// Feishu's edit (`PUT`): `/open-apis/im/v1/messages/{message_id}`.
     public static let feishuMessage = around("/open-apis/im/v1/messages/", "")
+    /// Feishu's uploads of an image and of a file, for a message to show by the key they answer.
+    public static let feishuImageUpload = fixed("/open-apis/im/v1/images")
+    public static let feishuFileUpload = fixed("/open-apis/im/v1/files")
 }
 
 extension ProviderRoute {

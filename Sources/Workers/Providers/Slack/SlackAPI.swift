@@ -7,6 +7,9 @@ struct SlackAPI: ProviderAPI {
     let defaultBaseURL = "https://slack.com"
     let credentials = ["bot_token"]
     let textLimit = TextLimit(maximum: 4000, unit: .scalars)
+    /// Slack takes files of up to 1 GB (its help centre; the API reference states none); the message's
+    /// text goes with the file as its comment.
+    let fileLimits = FileLimits(maxBytes: 1_000_000_000, caption: TextLimit(maximum: 4000, unit: .scalars))
     let typing: ProviderPart<any ProviderTyping> = .present(SlackTyping())
     let socketMode: ProviderPart<any SocketMode.Type> = .present(SlackSocketMode.self)
     let longPoll: ProviderPart<any UpdateSource.Type> = .absent(

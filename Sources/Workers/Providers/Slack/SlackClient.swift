@@ -4,7 +4,9 @@ import HTTPClient
 import JSON
 
 /// Slack Web API: `POST {base}/api/chat.postMessage`, in the thread when the inbound message was; an
-/// edit is `chat.update` of the message's `ts`.
+/// edit is `chat.update` of the message's `ts`. A file is uploaded as Slack's external upload has it:
+/// `files.getUploadURLExternal`, the bytes to the URL it gives (the upload), then
+/// `files.completeUploadExternal` shares it in the chat with the message's text as its comment (the send).
 struct SlackClient: HTTPProviderClient {
     let context: ClientContext
 
@@ -24,6 +26,9 @@ struct SlackClient: HTTPProviderClient {
     ]
 
     func deliver(_ message: OutboundMessage) async throws(SendFailure) -> SendOutcome {
+        if let file = message.file, let id = file.uploaded {
+            return try await share(id, file, message)
+        }
         var body = JSONObject(["channel": .string(message.target.chat), "text": .string(message.text)])
         if let replacing = message.replacing {
             body.set("ts", .string(replacing))
@@ -36,12 +41,67 @@ struct SlackClient: HTTPProviderClient {
             headers: Self.headers(context.settings)
         )
         let response = try await context.send(request)
+        return outcome(response, to: message) { answer in
+            .delivered(messageID: answer["ts"]?.stringValue ?? message.replacing)
+        }
+    }
+
+    /// Asks for an upload URL and sends the file's bytes to it; returns the file's id.
+    func store(_ message: OutboundMessage) async throws(SendFailure) -> String? {
+        guard let file = message.file else { return nil }
+        let name = file.fileName.addingPercentEncoding(withAllowedCharacters: AttachmentLinks.unreserved) ?? "file"
+        let ask = HTTPRequest(
+            .post, context.settings.url(.slackUploadURL),
+            headers: Self.headers(context.settings) + [("Content-Type", "application/x-www-form-urlencoded")],
+            body: Data("filename=\(name)&length=\(file.size)".utf8))
+        var target: (url: String, id: String)?
+        let asked = outcome(try await context.send(ask), to: message) { answer in
+            guard let url = answer["upload_url"]?.stringValue, let id = answer["file_id"]?.stringValue else {
+                return .retry("slack: files.getUploadURLExternal answered without upload_url and file_id")
+            }
+            target = (url, id)
+            return .delivered(messageID: id)
+        }
+        guard let target else { throw SendFailure(outcome: asked) }
+        let upload = HTTPRequest(
+            .post, target.url, headers: [("Content-Type", "application/octet-stream")], body: file.data ?? Data())
+        let response = try await context.send(upload, uploading: true)
+        guard response.status == 200 else {
+            throw SendFailure(
+                outcome: context.byStatus(
+                    response, to: message, bucket: RateBuckets.of(message).chat.key, provider: "slack"))
+        }
+        return target.id
+    }
+
+    /// Shares the uploaded file `id` in the chat, in the thread where the message was, with the message's
+    /// text as its comment.
+    private func share(_ id: String, _ file: OutboundFile, _ message: OutboundMessage) async throws(SendFailure)
+        -> SendOutcome
+    {
+        var body = JSONObject([
+            "files": .array([.object(JSONObject(["id": .string(id), "title": .string(file.fileName)]))]),
+            "channel_id": .string(message.target.chat),
+        ])
+        body.set("thread_ts", message.target.thread.map(JSONValue.string))
+        body.set("initial_comment", message.text.isEmpty ? nil : .string(message.text))
+        let request = HTTPRequest.json(
+            context.settings.url(.slackCompleteUpload), JSONValue.object(body).serialized,
+            headers: Self.headers(context.settings))
+        return outcome(try await context.send(request), to: message) { _ in .delivered(messageID: nil) }
+    }
+
+    /// What Slack's answer to a request for `message` comes to: `ok` is read by `succeeded`, an error by
+    /// its name (a rate limit slows down, the permanent ones are rejected, the rest retried).
+    private func outcome(
+        _ response: HTTPResponse, to message: OutboundMessage, succeeded: (JSONObject) -> SendOutcome
+    ) -> SendOutcome {
         let bucket = RateBuckets.of(message).chat.key
         guard response.status == 200, let answer = ClientContext.object(response.body) else {
             return context.byStatus(response, to: message, bucket: bucket, provider: "slack")
         }
         if answer["ok"] == .bool(true) {
-            return .delivered(messageID: answer["ts"]?.stringValue ?? message.replacing)
+            return succeeded(answer)
         }
         let error = answer["error"]?.stringValue ?? "unknown_error"
         if error == "ratelimited" || error == "rate_limited" {

@@ -6,6 +6,11 @@ struct TelegramAPI: ProviderAPI {
     let defaultBaseURL = "https://api.telegram.org"
     let credentials = ["bot_token"]
     let textLimit = TextLimit(maximum: 4096, unit: .utf16)
+    /// Uploads of up to 50 MB; photos up to 10 MB (a larger picture goes as a document); captions of
+    /// 1,024 characters with the file.
+    let fileLimits = FileLimits(
+        maxBytes: 50_000_000, kinds: [.image: 10_000_000, .voice: 50_000_000, .audio: 50_000_000, .video: 50_000_000],
+        caption: TextLimit(maximum: 1024, unit: .utf16))
     let typing: ProviderPart<any ProviderTyping> = .present(TelegramTyping())
     let socketMode: ProviderPart<any SocketMode.Type> = .absent(
         reason: "Telegram has no socket mode: `receive` reads its getUpdates long poll")

@@ -7,6 +7,15 @@ struct WeComAPI: ProviderAPI {
     let defaultBaseURL = "https://qyapi.weixin.qq.com"
     let credentials = ["corp_id", "corp_secret", "agent_id"]
     let textLimit = TextLimit(maximum: 2048, unit: .bytes)
+    /// The message API's temporary media: images (JPEG, PNG) up to 10 MB, files up to 20 MB; its image and
+    /// file messages have no caption.
+    let fileLimits = FileLimits(maxBytes: 20 << 20, kinds: [.image: 10 << 20])
+
+    /// Over the AI bot's long connection, Switchboard answers with text only.
+    func fileLimits(to target: ReplyTarget) -> FileLimits {
+        target.context == nil
+            ? fileLimits : .none("files are not sent over WeCom's AI bot connection, which this reply went by")
+    }
     let typing: ProviderPart<any ProviderTyping> = .absent(reason: "WeCom's message API has no typing indicator")
     let socketMode: ProviderPart<any SocketMode.Type> = .present(WeComLongConnection.self)
     let longPoll: ProviderPart<any UpdateSource.Type> = .absent(

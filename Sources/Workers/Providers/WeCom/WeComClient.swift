@@ -7,7 +7,10 @@ import JSON
 /// WeCom: `POST {base}/cgi-bin/appchat/send` to a group chat, or `/cgi-bin/message/send` to one user,
 /// with an access token from `/cgi-bin/gettoken` in the query. A message that came over the AI bot's long
 /// connection is answered over it instead: a stream (`aibot_respond_msg`) queued for the process holding
-/// the bot's socket, growing with each edit of a live reply and finished by the final delivery.
+/// the bot's socket, growing with each edit of a live reply and finished by the final delivery. A file is
+/// uploaded first (`/cgi-bin/media/upload`), then sent as an `image` (JPEG and PNG) or `file` message naming
+/// its `media_id`; to one user with WeCom's duplicate check, so the same file sent again within half an
+/// hour (a retry after a crash, which sends the `media_id` it kept) is delivered once.
 struct WeComClient: HTTPProviderClient {
     var edits: Bool { false }
 
@@ -28,12 +31,23 @@ struct WeComClient: HTTPProviderClient {
             return try await queueOverSocket(message, answering: requestID)
         }
         let token = try await context.token(tokens, fetch: fetchToken)
-        let text = JSONValue.object(JSONObject(["content": .string(message.text)]))
         let route: ProviderRoute
-        var body = JSONObject(["msgtype": .string("text"), "text": text])
+        var body: JSONObject
+        if let file = message.file, let media = file.uploaded {
+            let type = Self.sendsAsImage(file) ? "image" : "file"
+            body = JSONObject(["msgtype": .string(type), type: .object(JSONObject(["media_id": .string(media)]))])
+        } else {
+            body = JSONObject([
+                "msgtype": .string("text"), "text": .object(JSONObject(["content": .string(message.text)])),
+            ])
+        }
         if let user = message.target.user {
             route = .wecomDirect
             body.set("touser", .string(user))
+            if message.file != nil {
+                body.set("enable_duplicate_check", .integer(1))
+                body.set("duplicate_check_interval", .integer(1800))
+            }
             body.set(
                 "agentid",
                 Int64(context.settings.credential("agent_id")).map(JSONValue.integer)
@@ -48,9 +62,37 @@ struct WeComClient: HTTPProviderClient {
         guard let answer = ClientContext.object(response.body), let code = answer["errcode"]?.integerValue else {
             return context.byStatus(response, to: message, bucket: bucket, provider: "wecom")
         }
+        return code == 0 ? .delivered(messageID: nil) : await outcome(of: code, answer, to: message, bucket: bucket)
+    }
+
+    /// Uploads the file of `message` as temporary media; returns the `media_id` WeCom answered.
+    func store(_ message: OutboundMessage) async throws(SendFailure) -> String? {
+        guard let file = message.file else { return nil }
+        let token = try await context.token(tokens, fetch: fetchToken)
+        let type = Self.sendsAsImage(file) ? "image" : "file"
+        let url = context.settings.url(.wecomMediaUpload, query: "access_token=\(token)&type=\(type)")
+        let part = FormPart.file("media", file.data ?? Data(), fileName: file.fileName, contentType: file.contentType)
+        let response = try await context.send(.form(url, [part]), uploading: true)
+        let bucket = RateBuckets.of(message).chat.key
+        guard let answer = ClientContext.object(response.body), let code = answer["errcode"]?.integerValue else {
+            throw SendFailure(outcome: context.byStatus(response, to: message, bucket: bucket, provider: "wecom"))
+        }
+        if code == 0, let media = answer["media_id"]?.stringValue {
+            return media
+        }
+        throw SendFailure(outcome: await outcome(of: code, answer, to: message, bucket: bucket))
+    }
+
+    /// WeCom shows JPEG and PNG images as pictures; other images go as files.
+    static func sendsAsImage(_ file: OutboundFile) -> Bool {
+        file.kind == .image && (file.contentType == "image/jpeg" || file.contentType == "image/png")
+    }
+
+    /// What a WeCom error code comes to.
+    private func outcome(of code: Int64, _ answer: JSONObject, to message: OutboundMessage, bucket: String) async
+        -> SendOutcome
+    {
         switch code {
-        case 0:
-            return .delivered(messageID: nil)
         case let code where Self.rateLimited.contains(code):
             return .slowDown(after: .seconds(60), bucket: bucket)
         case let code where Self.tokenErrors.contains(code):

@@ -1,0 +1,134 @@
+import ChatStore
+import Enqueuer
+import Foundation
+import HTTPClient
+import Harness
+import Queue
+import Testing
+
+@testable import Workers
+
+/// The agent's files sent to each provider: uploaded through its upload route (the fake provider reads
+/// the multipart bodies with libmicrohttpd's post processor), after the answer's text and in order, with
+/// their captions, within the provider's limits.
+@Suite("The agent's files reach the chat", .serialized, .timeLimit(.minutes(4)))
+struct OutboundAttachmentTests {
+    static let png = AttachmentTests.png
+    static let pdf = Data("%PDF-1.7\n".utf8) + Data((0..<4000).map { UInt8($0 % 193) })
+
+    /// One provider's chat, and what its messages with a file look like at the fake.
+    struct Case {
+        let provider: Provider
+        let fixture: String
+        /// Sends the answer makes: the text, the image (and its caption where it is a message of its own),
+        /// the PDF.
+        let sends: Int
+        /// Whether the caption goes with the file rather than as a text message before it.
+        let captionWithFile: Bool
+    }
+
+    static let cases = [
+        Case(provider: .telegram, fixture: "private_message", sends: 3, captionWithFile: true),
+        Case(provider: .discord, fixture: "guild_message", sends: 3, captionWithFile: true),
+        Case(provider: .slack, fixture: "thread_reply", sends: 3, captionWithFile: true),
+        Case(provider: .feishu, fixture: "group_message", sends: 4, captionWithFile: false),
+        Case(provider: .dingtalk, fixture: "group_text", sends: 4, captionWithFile: false),
+        Case(provider: .wecom, fixture: "group_text", sends: 4, captionWithFile: false),
+        Case(provider: .wechat, fixture: "text", sends: 4, captionWithFile: false),
+    ]
+
+    /// The agent's answer, scripted at the fake: text, an image by URL with a caption, a PDF inline.
+    static func agentAnswer(_ fake: FakeProvider, imageBytes: Int = 4_000) -> String {
+        #"""
+        [{"path": "/agent", "body": {"reply": "Here you are", "attachments": [
+            {"url": "\#(fake.baseURL)/_fake/files/chart.png?bytes=\#(imageBytes)", "file_name": "chart.png", "caption": "a chart"},
+            {"data_base64": "\#(pdf.base64EncodedString())", "file_name": "../report.pdf", "content_type": "application/pdf"}]}}]
+        """#
+    }
+
+    /// The SHA-256 (hex) of the file a request carries: a multipart file part, or a raw body (Slack's upload URL,
+    /// WeChat's CDN, whose ciphertext is decrypted by Python with the key `getuploadurl` was given).
+    static func fileDigest(_ request: [String: Any], wechatKey: String?) async throws -> String? {
+        if let form = request["form"] as? [[String: Any]], let file = form.first(where: { $0["file_name"] != nil }) {
+            return try #require(file["sha256"] as? String)
+        }
+        guard let encoded = request["body_base64"] as? String, let body = Data(base64Encoded: encoded) else {
+            return nil
+        }
+        guard let wechatKey else { return try await AttachmentTests.sha256(body) }
+        let plain = try await AttachmentTests.python(
+            [
+                "-c",
+                "import base64,hashlib,sys;from cryptography.hazmat.primitives.ciphers import Cipher,algorithms,modes;"
+                    + "from cryptography.hazmat.primitives import padding;"
+                    + "d=Cipher(algorithms.AES(bytes.fromhex(sys.argv[1])),modes.ECB()).decryptor();"
+                    + "p=d.update(base64.b64decode(sys.stdin.read()))+d.finalize();"
+                    + "u=padding.PKCS7(128).unpadder();print(hashlib.sha256(u.update(p)+u.finalize()).hexdigest())",
+                wechatKey,
+            ], stdin: body.base64EncodedString())
+        return plain
+    }
+
+    @Test(
+        "an answer's image (by URL, with a caption) and PDF (inline) reach each provider's upload route after the text, in order",
+        arguments: TestBackend.all)
+    func filesPerProvider(backend: TestBackend) async throws {
+        let fake = try await FakeProvider()
+        defer { fake.stop() }
+        let t = try await TestStore(backend) { $0.clock = SystemClock() }
+        let image = try await HTTPClient(maxInFlight: 1).send(
+            HTTPRequest(.get, fake.baseURL + "/_fake/files/chart.png?bytes=4000")
+        ).body
+        let imageDigest = try await AttachmentTests.sha256(image)
+        let pdfDigest = try await AttachmentTests.sha256(Self.pdf)
+        for chat in Self.cases {
+            try await fake.reset()
+            try await fake.script(Self.agentAnswer(fake))
+            _ = try await AttachmentTests.answer(
+                [try Fixture(chat.provider, chat.fixture).event()], store: t.store,
+                configuration: AttachmentTests.configuration(fake, keepingIn: t.directory), fake: fake)
+            let requests = try await fake.requests()
+            let wechatKeys = requests.filter { ($0["path"] as? String) == ProviderRoute.wechatUploadURL.path() }.map {
+                ($0["body"] as? [String: Any])?["aeskey"] as? String
+            }
+            var carried: [(index: Int, digest: String)] = []
+            var uploads = 0
+            for (index, request) in requests.enumerated() {
+                let path = request["path"] as? String ?? ""
+                let isCDN = path.contains("/_fake/wechat-cdn/")
+                let key = isCDN ? wechatKeys[min(uploads, wechatKeys.count - 1)] : nil
+                if let digest = try await Self.fileDigest(request, wechatKey: key) {
+                    carried.append((index, digest))
+                    if isCDN { uploads += 1 }
+                }
+            }
+            let name = chat.provider.rawValue
+            #expect(
+                carried.map(\.digest) == [imageDigest, pdfDigest], "\(name): each file's bytes arrived once, in order")
+            let sends = requests.enumerated().filter { _, request in
+                ProviderRoute.sends.contains { $0.matches(request["path"] as? String ?? "") }
+            }
+            #expect(sends.count == chat.sends, "\(name): \(sends.map { $0.element["path"] ?? "" })")
+            let texts = sends.compactMap { $0.element["text"] as? String }
+            #expect(texts.first == "Here you are", "\(name): the text comes first: \(texts)")
+            #expect(texts.contains("a chart"), "\(name): the caption arrives: \(texts)")
+            if let first = carried.first, let last = carried.last {
+                #expect(sends.first.map { $0.offset < first.index } == true, "\(name): the text before the files")
+                // The file's message is sent after its bytes are uploaded (or is the upload, by multipart).
+                #expect(sends.last.map { $0.offset >= last.index } == true, "\(name): the PDF's message last")
+                let captionIndex = sends.first { $0.element["text"] as? String == "a chart" }?.offset ?? -1
+                if chat.captionWithFile {
+                    #expect(sends.contains { $0.offset >= first.index && $0.element["text"] as? String == "a chart" })
+                } else {
+                    #expect(captionIndex < first.index, "\(name): the caption as a text message before the image")
+                }
+            }
+            // The file's message names what the upload answered, and the PDF keeps its safe name.
+            let lastSend = String(describing: sends.last?.element["body"] ?? sends.last?.element["form"] ?? "")
+            #expect(
+                lastSend.contains("report.pdf") || lastSend.contains("key_") || lastSend.contains("media_"),
+                "\(name): \(lastSend)")
+            #expect(!String(describing: requests).contains("../report.pdf"), "\(name): the name made safe")
+        }
+    }
+}
