@@ -24,6 +24,9 @@ package final class HTTPServer: Sendable {
         package var maxBodyBytes = 1 << 20
         /// Threads that poll connections and parse requests.
         package var threads = 2
+        /// Read `multipart/form-data` bodies into parts (`ServerRequest.formParts`) with libmicrohttpd's
+        /// post processor; off, such a body reaches the handler as bytes, like any other.
+        package var readsForms = false
 
         package init() {}
     }
@@ -46,7 +49,7 @@ package final class HTTPServer: Sendable {
     ) throws(HTTPServerError) {
         let socket = try ListeningSocket(address: address, sharingPort: sharingPort)
         let state = State(
-            handler: handler, maxBodyBytes: limits.maxBodyBytes,
+            handler: handler, maxBodyBytes: limits.maxBodyBytes, readsForms: limits.readsForms,
             deadlines: RequestDeadlines(deadline: limits.requestDeadline))
         let context = Unmanaged.passUnretained(state).toOpaque()
         var settings = sb_mhd_settings(
@@ -97,8 +100,9 @@ package final class HTTPServer: Sendable {
             if let problem = RequestFraming.problem(exchange.headerLines) {
                 return queue(.json(400, Data(#"{"error":"\#(problem)"}"#.utf8)), on: connection)
             }
-            if exchange.sendsForm {
+            if state.readsForms && exchange.sendsForm {
                 exchange.multipart = MultipartReader(connection: connection)
+                exchange.readsForm = true
             }
             return MHD_Result.YES
         }
@@ -279,12 +283,14 @@ private struct Connection: @unchecked Sendable {
 private final class State: Sendable {
     let handler: HTTPServer.Handler
     let maxBodyBytes: Int
+    let readsForms: Bool
     let deadlines: RequestDeadlines
     private let active = Mutex((count: 0, idle: [CheckedContinuation<Void, Never>]()))
 
-    init(handler: @escaping HTTPServer.Handler, maxBodyBytes: Int, deadlines: RequestDeadlines) {
+    init(handler: @escaping HTTPServer.Handler, maxBodyBytes: Int, readsForms: Bool, deadlines: RequestDeadlines) {
         self.handler = handler
         self.maxBodyBytes = maxBodyBytes
+        self.readsForms = readsForms
         self.deadlines = deadlines
     }
 
@@ -333,6 +339,8 @@ private final class Exchange: @unchecked Sendable {
     private var body = Data()
     /// The reader of a `multipart/form-data` body, and the parts it read once the body ended.
     var multipart: MultipartReader?
+    /// Whether the body is read as a form (the server reads forms, and this request says it sends one).
+    var readsForm = false
     private var formParts: [ReceivedFormPart]?
     private(set) var tooLarge = false
     private var started = false
@@ -362,7 +370,7 @@ private final class Exchange: @unchecked Sendable {
 
     /// Reads the form's parts once the body has ended; false when the body is no well-formed form.
     func finishForm() -> Bool {
-        guard sendsForm else { return true }
+        guard readsForm else { return true }
         formParts = multipart?.finish()
         multipart = nil
         return formParts != nil

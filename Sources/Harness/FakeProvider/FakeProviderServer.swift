@@ -45,6 +45,7 @@ package final class FakeProviderServer: Sendable {
         self.apis = apis
         var limits = HTTPServer.Limits()
         limits.maxBodyBytes = 200 << 20
+        limits.readsForms = true
         server = try HTTPServer(address: ListenAddress(host: "127.0.0.1", port: port), limits: limits) { request in
             await apis.answer(request)
         }

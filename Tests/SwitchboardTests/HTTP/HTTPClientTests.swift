@@ -112,7 +112,9 @@ struct HTTPClientTests {
     @Test("a multipart form libcurl writes is read back part by part by libmicrohttpd's post processor")
     func multipartRoundTrip() async throws {
         let received = Mutex<[ReceivedFormPart]?>(nil)
-        let server = try HTTPServer(address: ListenAddress(host: "127.0.0.1", port: 0)) { request in
+        var limits = HTTPServer.Limits()
+        limits.readsForms = true
+        let server = try HTTPServer(address: ListenAddress(host: "127.0.0.1", port: 0), limits: limits) { request in
             received.withLock { $0 = request.formParts }
             return .text(200, "read")
         }
@@ -140,7 +142,9 @@ struct HTTPClientTests {
     @Test("a body that says it is multipart but is not is 400, before any handler sees it")
     func malformedMultipart() async throws {
         let handled = Mutex(0)
-        let server = try HTTPServer(address: ListenAddress(host: "127.0.0.1", port: 0)) { _ in
+        var limits = HTTPServer.Limits()
+        limits.readsForms = true
+        let server = try HTTPServer(address: ListenAddress(host: "127.0.0.1", port: 0), limits: limits) { _ in
             handled.withLock { $0 += 1 }
             return .text(200, "read")
         }
@@ -152,5 +156,16 @@ struct HTTPClientTests {
                 body: Data("--XYZ\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nunterminated".utf8)))
         #expect(response.status == 400)
         #expect(handled.withLock { $0 } == 0)
+        // A server that does not read forms (serve) hands the same body over as bytes, unread.
+        let plain = try HTTPServer(address: ListenAddress(host: "127.0.0.1", port: 0)) { request in
+            .text(200, request.formParts == nil ? "bytes: \(request.body.count)" : "parts")
+        }
+        defer { Task { await plain.stop() } }
+        var unread = HTTPRequest(
+            .post, "http://127.0.0.1:\(plain.port)/upload",
+            headers: [("Content-Type", "multipart/form-data; boundary=XYZ")])
+        unread.body = Data("--XYZ\r\nunterminated".utf8)
+        let answer = try await HTTPClient(maxInFlight: 1).send(unread)
+        #expect(answer.status == 200 && String(decoding: answer.body, as: UTF8.self) == "bytes: 19")
     }
 }

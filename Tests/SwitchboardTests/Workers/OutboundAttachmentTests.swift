@@ -131,4 +131,83 @@ struct OutboundAttachmentTests {
             #expect(!String(describing: requests).contains("../report.pdf"), "\(name): the name made safe")
         }
     }
+
+    @Test("a file larger than its provider takes is a note in the chat; a Telegram photo over 10 MB goes as a document")
+    func providerLimits() async throws {
+        let fake = try await FakeProvider()
+        defer { fake.stop() }
+        let t = try await TestStore(.sqlite) { $0.clock = SystemClock() }
+        var configuration = AttachmentTests.configuration(fake, keepingIn: t.directory)
+        configuration.attachments.maxFileBytes = 12_000_000
+        for (provider, fixture) in [(Provider.discord, "guild_message"), (.telegram, "private_message")] {
+            try await fake.reset()
+            try await fake.script(Self.agentAnswer(fake, imageBytes: 11_000_000))
+            _ = try await AttachmentTests.answer(
+                [try Fixture(provider, fixture).event()], store: t.store, configuration: configuration, fake: fake)
+            let requests = try await fake.requests()
+            let texts = requests.compactMap { $0["text"] as? String }
+            let paths = requests.compactMap { $0["path"] as? String }
+            if provider == .discord {
+                #expect(
+                    texts.contains("(chart.png could not be sent: 11 MB is more than discord takes, 10.5 MB)"),
+                    "\(texts)")
+                #expect(requests.filter { $0["form"] != nil }.count == 1, "only the PDF was uploaded")
+            } else {
+                #expect(
+                    paths.contains { ProviderRoute.telegramSendDocument.matches($0) && $0.hasSuffix("sendDocument") })
+                #expect(!paths.contains { ProviderRoute.telegramSendPhoto.matches($0) }, "\(paths)")
+                #expect(texts.contains("a chart"), "the caption goes with the document")
+            }
+        }
+    }
+
+    @Test("a streamed answer's text is shown live, and its files follow once it is done")
+    func liveReplyThenFiles() async throws {
+        let fake = try await FakeProvider()
+        defer { fake.stop() }
+        let t = try await TestStore(.sqlite) { $0.clock = SystemClock() }
+        let photo = Self.png.base64EncodedString()
+        let stream =
+            #"data: {\"delta\": \"Here is\"}\n\ndata: {\"delta\": \" the chart\"}\n\n"#
+            + #"data: {\"attachments\": [{\"data_base64\": \"\#(photo)\", \"file_name\": \"chart.png\"}]}\n\n"#
+            + #"data: {\"done\": true}\n\n"#
+        try await fake.script(
+            #"[{"path": "/agent", "raw": "\#(stream)", "headers": {"Content-Type": "text/event-stream"}, "delay_ms": 200}]"#
+        )
+        _ = try await AttachmentTests.answer(
+            [try Fixture(.telegram, "private_message").event()], store: t.store,
+            configuration: AttachmentTests.configuration(fake, keepingIn: t.directory), fake: fake)
+        let paths = try await fake.requests().compactMap { $0["path"] as? String }
+        let photoAt = try #require(paths.firstIndex { ProviderRoute.telegramSendPhoto.matches($0) }, "\(paths)")
+        let lastText = try #require(
+            paths.lastIndex { ProviderRoute.telegramSend.matches($0) || ProviderRoute.telegramEdit.matches($0) })
+        #expect(lastText < photoAt, "the photo after the answer's text: \(paths)")
+        let shown = try await fake.requests().compactMap { $0["text"] as? String }
+        #expect(shown.contains("Here is the chart"), "\(shown)")
+    }
+
+    @Test("an answer's file that is not one is refused naming the entry and its field; the retry is answered")
+    func malformedAnswerFile() async throws {
+        let fake = try await FakeProvider()
+        defer { fake.stop() }
+        let t = try await TestStore(.sqlite) { $0.clock = SystemClock() }
+        try await fake.script(
+            #"[{"path": "/agent", "times": 1, "body": {"reply": "x", "attachments": [{"file_name": "a.png"}, {"url": "file:///etc/passwd"}]}}]"#
+        )
+        try await t.store.enqueue(
+            NewJob(
+                queue: "chat", kind: ChatJob.turn,
+                payload: ChatJob.turnPayload(try Fixture(.telegram, "private_message").event()), maxAttempts: 2))
+        let done = try await work(
+            t.store, AttachmentTests.configuration(fake, keepingIn: t.directory), until: "answered"
+        ) {
+            try await t.store.stats().totals.values.reduce(0, +) == 0
+        }
+        let errors = settlements(done).compactMap(\.error)
+        #expect(
+            errors.first?.contains("attachments[0].data_base64 or url is needed, and only one of them") == true,
+            "\(errors)")
+        let texts = try await fake.requests().compactMap { $0["text"] as? String }
+        #expect(texts.contains { $0.hasPrefix("agent: ") }, "the second attempt asked the echo agent: \(texts)")
+    }
 }
