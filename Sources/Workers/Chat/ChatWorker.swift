@@ -30,7 +30,7 @@ public struct ChatWorker: JobHandler {
         let sender = try ReplySender(store: store, chat: chat, configuration: configuration, http: http)
         let fetcher = AttachmentFetcher(
             settings: configuration.attachments,
-            store: configuration.attachments.directory.map { AttachmentStore(directory: URL(fileURLWithPath: $0)) },
+            store: AttachmentStore(configuration.attachments, connectTimeout: configuration.connectTimeout),
             http: HTTPClient(maxInFlight: AttachmentFetcher.downloadsInFlight),
             sources: sender.attachmentSources(configuration), connectTimeout: configuration.connectTimeout)
         turns = TurnHandler(
