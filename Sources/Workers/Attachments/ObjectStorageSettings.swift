@@ -68,3 +68,13 @@ public struct ObjectStorageSettings: Sendable {
         self.prefix = trimmed
     }
 }
+
+extension ObjectStorageSettings: CustomStringConvertible, CustomDebugStringConvertible {
+    /// Where the files go, and whose key, without the secret: a configuration printed whole (a debugger, a
+    /// failed test's message) shows no credential.
+    public var description: String {
+        "s3 \(endpoint)/\(bucket)/\(prefix) in \(region) with key \(accessKeyID), secret withheld"
+    }
+
+    public var debugDescription: String { description }
+}

@@ -223,4 +223,202 @@ struct ObjectStorageTests {
         let left = try await raw.list(prefix: "", after: nil).objects.map(\.key)
         #expect(left.contains("files/notes.txt") && left.contains("other/\(digests[0].prefix(2))/\(digests[0])"))
     }
+
+    /// A configuration that asks `fake`'s agent and keeps files in `server`'s bucket, with nothing inline.
+    static func configuration(_ fake: FakeProvider, _ server: TestS3Server, _ directory: TestDirectory)
+        -> ChatConfiguration
+    {
+        var configuration = AttachmentTests.configuration(fake, keepingIn: directory)
+        configuration.attachments.directory = nil
+        configuration.attachments.s3 = server.settings()
+        return configuration
+    }
+
+    @Test("a photo's turn keeps it in the bucket, and the agent's presigned link fetches it as botocore signs it")
+    func photoTurn() async throws {
+        let fake = try await FakeProvider()
+        defer { fake.stop() }
+        let t = try await TestStore(.sqlite) { $0.clock = SystemClock() }
+        let server = try await TestS3Server(recording: t.directory.path("moto.jsonl"), open: true)
+        var configuration = Self.configuration(fake, server, t.directory)
+        configuration.attachments.inlineBytes = 100
+        let png = AttachmentTests.png
+        try await fake.script(#"[{"path": "/cdn/photo", "raw_base64": "\#(png.base64EncodedString())"}]"#)
+        var event = try Fixture(.discord, "guild_message").event()
+        event.attachments = [InboundAttachment(kind: .image, reference: "\(fake.baseURL)/cdn/photo")]
+        let agent = try await AttachmentTests.answer([event], store: t.store, configuration: configuration, fake: fake)
+        let file = try #require((agent.first?["attachments"] as? [[String: Any]])?.first)
+        let digest = try await AttachmentTests.sha256(png)
+        #expect(file["sha256"] as? String == digest)
+        #expect(file["data_base64"] == nil, "over inline_bytes: a link only")
+        let link = try #require(file["url"] as? String)
+        let object = "/\(TestS3Server.bucket)/files/\(digest.prefix(2))/\(digest)"
+        #expect(link.hasPrefix(server.endpoint + object + "?X-Amz-Algorithm=AWS4-HMAC-SHA256&"), "\(link)")
+        #expect(link.contains("&X-Amz-Expires=3600&"))
+
+        // The link alone, from another client: the bytes the provider served.
+        let fetched = try await HTTPClient(maxInFlight: 1).send(HTTPRequest(.get, link))
+        #expect(fetched.status == 200)
+        #expect(fetched.body == png)
+        #expect(try server.recorded("PUT", path: object).filter { $0["x-amz-copy-source"] == nil }.count == 1)
+        #expect(
+            !FileManager.default.fileExists(atPath: t.directory.path("attachments")),
+            "with s3 the directory is not used")
+
+        // Moto takes any presigned link (it checks none), so botocore, AWS's own signer, signs the link's
+        // request with the same key, time and lifetime: the signatures must agree.
+        let botocore = try await Self.python(
+            [
+                "-c",
+                """
+                import sys, urllib.parse as u
+                from botocore.auth import S3SigV4QueryAuth
+                from botocore.awsrequest import AWSRequest
+                from botocore.credentials import Credentials
+                link, key, secret = sys.argv[1:4]
+                p = u.urlsplit(link); q = u.parse_qs(p.query)
+                auth = S3SigV4QueryAuth(Credentials(key, secret), "s3", "us-east-1", expires=int(q["X-Amz-Expires"][0]))
+                request = AWSRequest(method="GET", url=f"{p.scheme}://{p.netloc}{p.path}")
+                request.context["timestamp"] = q["X-Amz-Date"][0]
+                auth._modify_request_before_signing(request)
+                print(auth.signature(auth.string_to_sign(request, auth.canonical_request(request)), request))
+                """,
+                link, server.accessKeyID, server.secretAccessKey,
+            ])
+        let signature = URLComponents(string: link)?.queryItems?.first { $0.name == "X-Amz-Signature" }?.value
+        #expect(signature == botocore)
+        #expect(botocore.count == 64)
+    }
+
+    @Test("object storage survives a restart of the S3 server; a turn while it is down is retried, not lost")
+    func serverRestart() async throws {
+        let fake = try await FakeProvider()
+        defer { fake.stop() }
+        let t = try await TestStore(.sqlite) { options in
+            options.clock = SystemClock()
+            options.retryPolicies = RetryPolicies(
+                fallback: .exponentialJitter(initialDelay: .milliseconds(300), jitter: 0))
+        }
+        let server = try await TestS3Server(recording: t.directory.path("moto.jsonl"))
+        let before = Data("kept before the restart".utf8)
+        let beforeDigest = try await server.store().keep(before)
+        await server.stop()
+
+        // The server is down: the turn's attempt cannot keep the photo, fails as a failure that passes, and
+        // the agent is not asked.
+        let configuration = Self.configuration(fake, server, t.directory)
+        let png = AttachmentTests.png
+        try await fake.script(#"[{"path": "/cdn/photo", "times": 10, "raw_base64": "\#(png.base64EncodedString())"}]"#)
+        var event = try Fixture(.discord, "guild_message").event()
+        event.attachments = [InboundAttachment(kind: .image, reference: "\(fake.baseURL)/cdn/photo")]
+        let id = try await t.store.enqueue(
+            NewJob(queue: "chat", kind: ChatJob.turn, payload: ChatJob.turnPayload(event), maxAttempts: 10)
+        ).jobID
+        _ = try await work(t.store, configuration, until: "the turn's attempt failed on the stopped server") {
+            try await t.store.job(id: id)?.lastError?.contains("object storage") == true
+        }
+        let failed = try #require(try await t.store.job(id: id))
+        #expect(failed.state == .scheduled, "to be tried again")
+        #expect(failed.lastError?.contains("got no answer") == true, "\(failed.lastError ?? "")")
+        #expect(try await fake.requests().filter { $0["path"] as? String == "/agent" }.isEmpty)
+
+        // Started again (moto replays its recording), the file kept before is there, and the retried turn
+        // keeps the photo and asks the agent.
+        let again = try await server.restarted()
+        #expect(again.port == server.port)
+        #expect(try await again.store().read(beforeDigest) == before)
+        _ = try await work(t.store, configuration, until: "the retried turn is answered") {
+            let job = try await t.store.job(id: id)
+            return job == nil || job?.state == .completed
+        }
+        let agent = try await fake.requests().filter { $0["path"] as? String == "/agent" }
+        #expect(agent.count == 1)
+        let file = try #require(((agent.first?["body"] as? [String: Any])?["attachments"] as? [[String: Any]])?.first)
+        #expect(file["sha256"] as? String == (try await AttachmentTests.sha256(png)), "\(file)")
+        #expect((file["data_base64"] as? String).flatMap { Data(base64Encoded: $0) } == png)
+        #expect(try await again.store().read(file["sha256"] as? String ?? "") == png)
+    }
+
+    /// What the tools' Python (with botocore) prints for `arguments`.
+    static func python(_ arguments: [String]) async throws -> String {
+        let child = try SwitchboardChild(executable: TestS3Server.python, arguments: arguments, errorOutput: .capture)
+        let finished = await child.finish()
+        try #require(finished.status == 0, "python \(arguments): \(finished.stderr)")
+        return finished.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    static let secret = "wJalrXUtnFEMI-switchboard-s3-test-secret-0123"
+
+    static func s3(_ fields: String = "") -> String {
+        #""s3": {"endpoint": "https://s3.example.com", "bucket": "files", "access_key_id": "AKIAEXAMPLE1", "secret_access_key": "\#(secret)"\#(fields)}"#
+    }
+
+    @Test(
+        "object storage settings that cannot work are refused, naming the setting",
+        arguments: [
+            (
+                #"{"s3": {"endpoint": "https://s3.example.com/?a=1", "bucket": "f", "access_key_id": "A", "secret_access_key": "S"}}"#,
+                "attachments.s3.endpoint"
+            ),
+            (
+                #"{"s3": {"endpoint": "ftp://s3.example.com", "bucket": "f", "access_key_id": "A", "secret_access_key": "S"}}"#,
+                "attachments.s3.endpoint"
+            ),
+            (
+                #"{"s3": {"endpoint": "https://s3.example.com", "bucket": "", "access_key_id": "A", "secret_access_key": "S"}}"#,
+                "attachments.s3.bucket"
+            ),
+            (
+                #"{"s3": {"endpoint": "https://s3.example.com", "bucket": "f", "secret_access_key": "S"}}"#,
+                "attachments.s3.access_key_id"
+            ),
+            (
+                #"{"s3": {"endpoint": "https://s3.example.com", "bucket": "f", "access_key_id": "A"}}"#,
+                "attachments.s3.secret_access_key"
+            ),
+            (#"{"s3": {"bucket": "f", "access_key_id": "A", "secret_access_key": "S"}}"#, "attachments.s3.endpoint"),
+            ("{\(s3(#", "prefix": "a/../b""#))}", "attachments.s3.prefix"),
+            ("{\(s3(#", "secret": "x""#))}", "attachments.s3.secret"),
+            ("{\"directory\": \"/var/lib/files\", \(s3())}", "attachments.directory"),
+            (
+                #"{"url_base": "https://bot.example.com", "url_secret": "a-long-enough-secret-0123456789abcdef", "#
+                    + "\(s3())}", "attachments.url_base"
+            ),
+            ("{\"retain\": 3600, \"url_lifetime\": 7200, \(s3())}", "attachments.retain"),
+        ])
+    func badSettings(settings: String, field: String) throws {
+        let directory = try TestDirectory()
+        let file = directory.path("switchboard.json")
+        try Data(#"{"attachments": \#(settings)}"#.utf8).write(to: URL(fileURLWithPath: file))
+        let error = #expect(throws: ConfigurationError.self) {
+            try ChatConfiguration.load(file: file, environment: [:])
+        }
+        #expect(error.map { "\($0)".contains(field) } == true, "\(String(describing: error))")
+        #expect(error.map { !"\($0)".contains(Self.secret) } == true)
+    }
+
+    @Test("the secret access key is read, masked in logs, and never shown by config check")
+    func secretNeverShown() async throws {
+        let directory = try TestDirectory()
+        let good = directory.path("good.json")
+        try Data(#"{"attachments": {\#(Self.s3(#", "prefix": "/bot/files/""#))}}"#.utf8).write(
+            to: URL(fileURLWithPath: good))
+        let configuration = try ChatConfiguration.load(file: good, environment: [:])
+        let s3 = try #require(configuration.attachments.s3)
+        #expect(s3.secretAccessKey == Self.secret && s3.region == "us-east-1" && s3.prefix == "bot/files")
+        #expect(!configuration.redactor.redact("signing with \(Self.secret) now").contains(Self.secret))
+        #expect(!"\(configuration)".contains(Self.secret) && !String(reflecting: configuration).contains(Self.secret))
+        let checked = try await SwitchboardProcess.run(["config", "check", good])
+        #expect(checked.status == 0, "\(checked.stderr)")
+
+        let bad = directory.path("bad.json")
+        try Data(#"{"attachments": {\#(Self.s3(#", "region": "us east""#))}}"#.utf8).write(
+            to: URL(fileURLWithPath: bad))
+        let refused = try await SwitchboardProcess.run(["config", "check", bad])
+        #expect(refused.status == 65)
+        #expect(refused.stderr.contains("attachments.s3.region"), "\(refused.stderr)")
+        for output in [checked.stdout, checked.stderr, refused.stdout, refused.stderr] {
+            #expect(!output.contains(Self.secret))
+        }
+    }
 }
