@@ -18,7 +18,8 @@ final class AttachmentFetcher: Sendable {
     }
 
     let settings: AttachmentSettings
-    /// Where fetched files are kept; nil when there is nowhere (PostgreSQL with no directory configured).
+    /// Where fetched files are kept; nil when there is nowhere (PostgreSQL with neither a directory nor
+    /// object storage configured).
     let store: AttachmentStore?
     let http: HTTPClient
     let sources: [Provider: Source]
@@ -139,7 +140,8 @@ final class AttachmentFetcher: Sendable {
             TurnAttachment(
                 kind: attachment.kind, fileName: SafeFileName(attachment.fileName)?.name, contentType: contentType,
                 size: bytes.count, sha256: digest,
-                url: settings.links?.url(digest: digest, contentType: contentType, now: Date()),
+                url: settings.links?.url(digest: digest, contentType: contentType, now: Date())
+                    ?? store.link(digest: digest, now: Date()),
                 transcript: attachment.transcript),
             bytes
         )

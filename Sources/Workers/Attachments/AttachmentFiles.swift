@@ -1,7 +1,8 @@
 import Foundation
 
 /// The kept files `serve` hands out through signed links (`AttachmentLinks`), from the directory the
-/// workers keep them in.
+/// workers keep them in. Files kept in object storage (`attachments.s3`) are not served here: the agent
+/// is given the object store's own presigned link.
 public struct AttachmentFiles: Sendable {
     /// What a link's request gets.
     public enum Answer: Sendable, Equatable {
@@ -14,13 +15,13 @@ public struct AttachmentFiles: Sendable {
     }
 
     let links: AttachmentLinks
-    let store: AttachmentStore
+    let store: AttachmentDirectory
 
     /// Nil unless links are configured and the files have a directory.
     public init?(_ settings: AttachmentSettings) {
         guard let links = settings.links, let directory = settings.directory else { return nil }
         self.links = links
-        store = AttachmentStore(directory: URL(fileURLWithPath: directory))
+        store = AttachmentDirectory(directory: URL(fileURLWithPath: directory))
     }
 
     /// What a request for `digest` with `query` gets at `now`.

@@ -5,7 +5,11 @@ import Foundation
 public struct AttachmentSettings: Sendable {
     /// The directory the files are kept in, by their SHA-256; nil keeps them beside a SQLite database
     /// (`DATABASE-attachments`), and keeps none for PostgreSQL (the agent is told the file was not fetched).
+    /// Not used when `s3` is set.
     public var directory: String?
+    /// A bucket of an S3-compatible object store the files are kept in instead of a directory (`s3`), for
+    /// a fleet of workers on several machines; nil keeps them in the directory.
+    public var s3: ObjectStorageSettings?
     /// The largest file fetched; a larger one is refused while it downloads (`max_file_bytes`). Telegram
     /// serves bots files of up to 20 MB.
     public var maxFileBytes = 20 << 20

@@ -1,138 +1,68 @@
-import Dispatch
-import Enqueuer
 import Foundation
+import HTTPClient
 
-/// Fetched files kept in a directory by their SHA-256 (`ab/abcdef...`): a file fetched again (a
-/// redelivered message, a retried turn) is kept once. The directory is the owner's alone (0700, files
-/// 0600). Its calls block on the disk, so they run on a dispatch queue of their own, never on Swift's
-/// cooperative pool.
-struct AttachmentStore: Sendable {
-    let directory: URL
+/// Where fetched files are kept, by their SHA-256: a directory (`AttachmentDirectory`, the default) or,
+/// with `attachments.s3`, a bucket of an S3-compatible object store (`AttachmentObjects`). The fetcher and
+/// the senders keep, read and prune through it without knowing which.
+enum AttachmentStore: Sendable {
+    case directory(AttachmentDirectory)
+    case objects(AttachmentObjects)
 
-    private static let disk = DispatchQueue(label: "switchboard.attachments", qos: .utility, attributes: .concurrent)
-
-    /// Keeps `data` unless a file with its digest is kept already; returns the digest in lower-case hex.
-    /// The file appears whole or not at all: written beside its place, flushed, then renamed into it.
-    /// - Throws: `AttachmentFailure.transient` when the directory cannot be written (a full disk).
-    func keep(_ data: Data) async throws(AttachmentFailure) -> String {
-        try await onDisk { () throws(AttachmentFailure) in try keepNow(data) }.get()
+    /// Files kept in `directory`.
+    init(directory: URL) {
+        self = .directory(AttachmentDirectory(directory: directory))
     }
 
-    /// The file kept under `digest` (64 lower-case hex digits), open for reading, with its size; nil
-    /// when none is.
-    func open(_ digest: String) async -> (descriptor: Int32, size: Int)? {
-        await onDisk { () -> (descriptor: Int32, size: Int)? in
-            guard Self.isDigest(digest) else { return nil }
-            let descriptor = Foundation.open(path(of: digest).path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
-            guard descriptor >= 0 else { return nil }
-            var status = stat()
-            guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG else {
-                close(descriptor)
-                return nil
-            }
-            return (descriptor, Int(status.st_size))
+    /// The store `settings` name: the object store when `s3` is set, else the directory; nil when there is
+    /// neither (PostgreSQL with no directory configured).
+    /// - Parameter connectTimeout: how long a request to the object store may take to connect.
+    init?(_ settings: AttachmentSettings, connectTimeout: Duration) {
+        if let s3 = settings.s3 {
+            let http = HTTPClient(maxInFlight: AttachmentObjects.requestsInFlight)
+            self = .objects(AttachmentObjects(ObjectStorage(s3, http: http, connectTimeout: connectTimeout)))
+        } else if let directory = settings.directory {
+            self.init(directory: URL(fileURLWithPath: directory))
+        } else {
+            return nil
+        }
+    }
+
+    /// Keeps `data` unless a file with its digest is kept already, which is marked used now; returns the
+    /// digest in lower-case hex.
+    /// - Throws: `AttachmentFailure.transient` when the file could not be kept for a reason that may pass (a
+    ///   full disk, an object store that cannot be reached); `.unreadable` naming the setting to check when
+    ///   the object store refuses the configured bucket or keys.
+    func keep(_ data: Data) async throws(AttachmentFailure) -> String {
+        switch self {
+        case .directory(let directory): try await directory.keep(data)
+        case .objects(let objects): try await objects.keep(data)
         }
     }
 
     /// The bytes kept under `digest`, checked against it; nil when none are kept.
-    /// - Throws: `AttachmentFailure.transient` when the file is there but cannot be read whole.
+    /// - Throws: `AttachmentFailure` when they are there but cannot be read whole, or the store fails.
     func read(_ digest: String) async throws(AttachmentFailure) -> Data? {
-        guard let (descriptor, size) = await open(digest) else { return nil }
-        let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
-        let data = await onDisk { try? handle.readToEnd() ?? Data() }
-        guard let data, data.count == size, WebhookCrypto.hex(WebhookCrypto.sha256(data)) == digest else {
-            throw .transient("the kept file \(digest.prefix(12)) cannot be read whole")
+        switch self {
+        case .directory(let directory): try await directory.read(digest)
+        case .objects(let objects): try await objects.read(digest)
         }
-        return data
     }
 
-    /// Deletes at most `limit` kept files last used before `cutoff` (and partial files left by a crash that
-    /// old); returns how many went. Only regular files named as this store names them are touched: a
-    /// directory shared with anything else loses nothing else.
+    /// Deletes at most `limit` kept files last used before `cutoff`; returns how many went.
     @discardableResult
     func prune(usedBefore cutoff: Date, limit: Int) async -> Int {
-        await onDisk { pruneNow(usedBefore: cutoff, limit: limit) }
-    }
-
-    private func keepNow(_ data: Data) throws(AttachmentFailure) -> String {
-        let digest = WebhookCrypto.hex(WebhookCrypto.sha256(data))
-        let destination = path(of: digest)
-        // A file kept already is marked used now, so its retention counts from its last use.
-        if utimes(destination.path, nil) == 0 { return digest }
-        let folder = destination.deletingLastPathComponent()
-        let partial = folder.appendingPathComponent(".\(digest).\(UUID().uuidString).partial")
-        do {
-            let ownerOnly: [FileAttributeKey: Any] = [.posixPermissions: 0o700]
-            try FileManager.default.createDirectory(
-                at: directory, withIntermediateDirectories: true, attributes: ownerOnly)
-            try FileManager.default.createDirectory(
-                at: folder, withIntermediateDirectories: true, attributes: ownerOnly)
-            guard
-                FileManager.default.createFile(
-                    atPath: partial.path, contents: nil, attributes: [.posixPermissions: 0o600])
-            else { throw CocoaError(.fileWriteUnknown) }
-            let handle = try FileHandle(forWritingTo: partial)
-            defer { try? handle.close() }
-            try handle.write(contentsOf: data)
-            try handle.synchronize()
-            guard rename(partial.path, destination.path) == 0 else { throw CocoaError(.fileWriteUnknown) }
-        } catch {
-            try? FileManager.default.removeItem(at: partial)
-            throw .transient("cannot keep a fetched file: \(error.localizedDescription)")
-        }
-        return digest
-    }
-
-    private func pruneNow(usedBefore cutoff: Date, limit: Int) -> Int {
-        let manager = FileManager.default
-        guard let folders = try? manager.contentsOfDirectory(atPath: directory.path) else { return 0 }
-        var deleted = 0
-        for folder in folders.sorted() where folder.utf8.count == 2 {
-            let path = directory.appendingPathComponent(folder, isDirectory: true)
-            for name in (try? manager.contentsOfDirectory(atPath: path.path)) ?? [] {
-                guard deleted < limit else { return deleted }
-                guard Self.isKept(name, in: folder) else { continue }
-                var status = stat()
-                let file = path.appendingPathComponent(name).path
-                guard lstat(file, &status) == 0, status.st_mode & S_IFMT == S_IFREG,
-                    Double(status.st_mtim.tv_sec) < cutoff.timeIntervalSince1970, unlink(file) == 0
-                else { continue }
-                deleted += 1
-            }
-        }
-        return deleted
-    }
-
-    /// Whether `name` in `folder` is one of this store's: a digest starting with the folder's name, or a
-    /// partial file of one (`.DIGEST.UUID.partial`).
-    private static func isKept(_ name: String, in folder: String) -> Bool {
-        let digest = name.hasPrefix(".") && name.hasSuffix(".partial") ? String(name.dropFirst().prefix(64)) : name
-        return isDigest(digest) && digest.hasPrefix(folder)
-            && (digest == name || name.utf8.count == 1 + 64 + 1 + 36 + ".partial".utf8.count)
-    }
-
-    /// Where the file of `digest` is kept.
-    private func path(of digest: String) -> URL {
-        directory.appendingPathComponent(String(digest.prefix(2)), isDirectory: true).appendingPathComponent(digest)
-    }
-
-    /// Whether `text` is a digest as files are named: 64 lower-case hex digits, nothing that leaves the
-    /// directory.
-    private static func isDigest(_ text: String) -> Bool {
-        text.utf8.count == 64 && WebhookCrypto.bytes(hex: text) != nil && text == text.lowercased()
-    }
-
-    private func onDisk<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
-        await withCheckedContinuation { continuation in
-            Self.disk.async { continuation.resume(returning: work()) }
+        switch self {
+        case .directory(let directory): await directory.prune(usedBefore: cutoff, limit: limit)
+        case .objects(let objects): await objects.prune(usedBefore: cutoff, limit: limit)
         }
     }
 
-    private func onDisk<T: Sendable>(_ work: @escaping @Sendable () throws(AttachmentFailure) -> T) async
-        -> Result<T, AttachmentFailure>
-    {
-        await onDisk { () -> Result<T, AttachmentFailure> in
-            do throws(AttachmentFailure) { return .success(try work()) } catch { return .failure(error) }
+    /// A link to the file that the agent fetches from the store itself: the object store's presigned GET;
+    /// nil for a directory, whose files `serve` answers for (`AttachmentLinks`).
+    func link(digest: String, now: Date) -> String? {
+        switch self {
+        case .directory: nil
+        case .objects(let objects): objects.link(digest: digest, now: now)
         }
     }
 }

@@ -15,7 +15,8 @@ public struct TurnAttachment: Sendable, Equatable {
     public var sha256: String?
     /// The bytes, for a file no larger than `AttachmentSettings.inlineBytes`.
     public var data: Data?
-    /// A signed link to the bytes, served by `serve` for a limited time, where links are configured.
+    /// A signed link to the bytes for a limited time: served by `serve` where links are configured, or the
+    /// object store's presigned GET where files are kept there (`attachments.s3`).
     public var url: String?
     /// The provider's transcript of a voice note.
     public var transcript: String?

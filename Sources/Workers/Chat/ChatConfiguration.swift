@@ -103,7 +103,11 @@ public struct ChatConfiguration: Sendable {
         providers.flatMap { provider, settings in
             let open = Set(provider.api.socketMode.part?.publicSettings ?? [])
             return settings.credentials.filter { !open.contains($0.key) }.values
-        } + [intakeToken, dashboardToken, userTokens?.secret, attachments.links?.secret].compactMap { $0 }
+        }
+            + [
+                intakeToken, dashboardToken, userTokens?.secret, attachments.links?.secret,
+                attachments.s3?.secretAccessKey,
+            ].compactMap { $0 }
     }
 
     /// The redactor for every log line and stored error of a worker with this configuration.
@@ -281,7 +285,7 @@ public struct ChatConfiguration: Sendable {
             try settings.allowOnly(
                 [
                     "directory", "max_file_bytes", "max_files", "max_turn_bytes", "inline_bytes", "retain", "url_base",
-                    "url_secret", "url_lifetime",
+                    "url_secret", "url_lifetime", "s3",
                 ], noun: "setting")
             if let directory = try settings.optionalString("directory") {
                 // Pruning deletes old files in it: an empty path would mean wherever the process started.
@@ -305,6 +309,24 @@ public struct ChatConfiguration: Sendable {
             }
             let secret = try settings.checked("url_secret", SettingRules.tokenProblem)
             let lifetime = try settings.count("url_lifetime", in: 60...604_800) ?? 3600
+            if settings.has("s3") {
+                var s3 = try ObjectStorageSettings(try settings.object("s3"))
+                s3.linkLifetime = .seconds(lifetime)
+                // One place for the files: a directory beside object storage would hold a part of them.
+                if settings.has("directory") {
+                    throw settings.error("directory", "is not used with s3: the files are kept in the bucket")
+                }
+                // The agent's links are the object store's own, presigned; serve does not answer for them.
+                if base != nil || secret != nil {
+                    throw settings.error(
+                        base != nil ? "url_base" : "url_secret", "is not used with s3: links are presigned by the store"
+                    )
+                }
+                guard attachments.retention >= .seconds(lifetime) else {
+                    throw settings.error("retain", "is shorter than url_lifetime: a link would outlive its file")
+                }
+                attachments.s3 = s3
+            }
             switch (base, secret) {
             case (let base?, let secret?):
                 guard attachments.retention >= .seconds(lifetime) else {

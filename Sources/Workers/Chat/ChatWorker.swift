@@ -29,7 +29,7 @@ public struct ChatWorker: JobHandler {
             }
         let chat = try ChatStore(store)
         let sender = try ReplySender(store: store, chat: chat, configuration: configuration, http: http)
-        let files = configuration.attachments.directory.map { AttachmentStore(directory: URL(fileURLWithPath: $0)) }
+        let files = AttachmentStore(configuration.attachments, connectTimeout: configuration.connectTimeout)
         let fetcher = AttachmentFetcher(
             settings: configuration.attachments, store: files,
             http: HTTPClient(maxInFlight: AttachmentFetcher.downloadsInFlight),

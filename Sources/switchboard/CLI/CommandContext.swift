@@ -16,7 +16,9 @@ struct CommandContext {
         let database = try DatabaseChoice(global, configuration: configuration)
         configuration.databasePasswords = database.passwordForms
         // Fetched files are kept beside a SQLite database unless the configuration says where.
-        if configuration.attachments.directory == nil, case .sqlite(let path) = database.location {
+        if configuration.attachments.directory == nil, configuration.attachments.s3 == nil,
+            case .sqlite(let path) = database.location
+        {
             configuration.attachments.directory = path + "-attachments"
         }
         return configuration
