@@ -7,10 +7,13 @@ import JSON
 public struct OutboundFile: Sendable, Equatable {
     /// What the provider is asked to show it as: an image, a voice note, audio, a video or a file.
     public var kind: InboundAttachment.Kind
+    /// The SHA-256 of its bytes in lower-case hex: the name the store keeps them under.
     public var sha256: String
     /// The name it is sent under, already made safe.
     public var fileName: String
+    /// Its content type, read from the bytes where they tell.
     public var contentType: String
+    /// Its size in bytes.
     public var size: Int
     /// The bytes, read from the store by the delivery job before it sends; never in the payload.
     public var data: Data?

@@ -3,7 +3,9 @@ import Foundation
 /// One part of a `multipart/form-data` body (`HTTPRequest.form`): a field, or a file with its name and
 /// content type. libcurl writes the body and its boundary.
 public struct FormPart: Sendable, Equatable {
+    /// The part's name in its `Content-Disposition` (the form field's).
     public var name: String
+    /// The part's bytes: a field's value, or a file's contents.
     public var data: Data
     /// The file name the part carries in its `Content-Disposition`; nil for a plain field.
     public var fileName: String?

@@ -5,33 +5,36 @@ import HTTPClient
 /// A file of an agent's answer, kept and ready for a delivery job to send, or why it will not be sent.
 enum KeptAnswerFile: Sendable, Equatable {
     case kept(OutboundFile, caption: String?)
-    case unsent(name: String, reason: String)
+    case unsent(name: String, reason: String, caption: String?)
 }
 
 extension AttachmentFetcher {
     /// Keeps the files of an agent's answer in the store, in order, for delivery jobs to send: the bytes
-    /// given inline, or fetched from the agent's URL (`http` or `https`, no redirect followed, refused as
-    /// soon as it grows past `max_file_bytes`). At most `max_files` of them, `max_turn_bytes` in all.
+    /// given inline, or fetched from the agent's URL (`http` or `https` on one of `answer_hosts`, no
+    /// redirect followed, refused as soon as it grows past `max_file_bytes`, tried three times). At most
+    /// `max_files` of them, `max_turn_bytes` in all. A file that cannot be had is a note, never a reason
+    /// to ask the agent again.
     /// - Parameter lastAttempt: failures that may pass become notes instead of a reason to try again.
     /// - Throws: `AttachmentFailure.transient` when a file could not be had for a reason that may pass,
     ///   unless `lastAttempt`.
-    func keep(_ files: [AnswerFile], lastAttempt: Bool) async throws(AttachmentFailure) -> [KeptAnswerFile] {
+    func keep(_ files: [AnswerFile]) async -> [KeptAnswerFile] {
         var kept: [KeptAnswerFile] = []
         var budget = settings.maxTurnBytes
         for (index, file) in files.enumerated() {
             let name = SafeFileName(file.fileName)?.name ?? "file \(index + 1)"
             guard index < settings.maxFiles else {
-                kept.append(.unsent(name: name, reason: "an answer sends its first \(settings.maxFiles) files only"))
+                kept.append(
+                    .unsent(
+                        name: name, reason: "an answer sends its first \(settings.maxFiles) files only",
+                        caption: file.caption))
                 continue
             }
             do throws(AttachmentFailure) {
                 let outbound = try await keep(file, named: name, budget: budget)
                 budget -= outbound.size
                 kept.append(.kept(outbound, caption: file.caption))
-            } catch .transient(let reason) where lastAttempt {
-                kept.append(.unsent(name: name, reason: reason))
-            } catch .unreadable(let reason) {
-                kept.append(.unsent(name: name, reason: reason))
+            } catch {
+                kept.append(.unsent(name: name, reason: error.reason, caption: file.caption))
             }
         }
         return kept
@@ -47,7 +50,7 @@ extension AttachmentFetcher {
         let bytes: Data
         switch file.source {
         case .bytes(let data): bytes = data
-        case .url(let url): bytes = try await fetchAnswerFile(url, limit: limit)
+        case .url(let url): bytes = try await fetchAnswerFile(url, limit: limit, attempts: Self.answerFileAttempts)
         }
         guard !bytes.isEmpty else { throw .unreadable("it is empty") }
         guard bytes.count <= limit else { throw .unreadable("\(bytes.count) bytes, over the limit of \(limit)") }
@@ -59,7 +62,30 @@ extension AttachmentFetcher {
             size: bytes.count)
     }
 
-    /// The bytes at an agent's URL.
+    /// How many times a file at the agent's URL is asked for when it fails for a reason that may pass, a
+    /// second apart: a turn is not tried again for it (that would ask the agent again).
+    static let answerFileAttempts = 3
+
+    /// The bytes at an agent's URL, asked for up to `attempts` times.
+    private func fetchAnswerFile(_ url: String, limit: Int, attempts: Int) async throws(AttachmentFailure) -> Data {
+        guard let components = URLComponents(string: url), let host = components.host?.lowercased(),
+            components.user == nil, components.password == nil,
+            settings.answerHosts.contains(host)
+        else {
+            throw .unreadable("its URL is not on the agent's host nor on attachments.answer_hosts")
+        }
+        var attempt = 1
+        while true {
+            do throws(AttachmentFailure) {
+                return try await fetchAnswerFile(url, limit: limit)
+            } catch .transient where attempt < attempts {
+                attempt += 1
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
+    }
+
+    /// The bytes at an agent's URL, asked for once.
     private func fetchAnswerFile(_ url: String, limit: Int) async throws(AttachmentFailure) -> Data {
         var request = HTTPRequest(.get, url, connectTimeout: connectTimeout, totalTimeout: Self.downloadTimeout)
         request.maxResponseBytes = limit

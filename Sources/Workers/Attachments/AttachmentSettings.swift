@@ -27,5 +27,9 @@ public struct AttachmentSettings: Sendable {
     /// (`url_base`, `url_secret`, `url_lifetime`); nil gives none.
     public var links: AttachmentLinks?
 
+    /// The hosts an agent's answer may name files at by URL, besides the agent's own (`answer_hosts`):
+    /// a user could ask the agent to "attach" an internal address, so no other host is fetched.
+    public var answerHosts: [String] = []
+
     public init() {}
 }

@@ -4,7 +4,9 @@ import JSON
 
 /// What an agent answers a turn with: its text, and the files it sends to the chat after the text.
 public struct AgentAnswer: Sendable, Equatable {
+    /// The answer's text (`reply`, or a stream's deltas joined).
     public var text: String
+    /// The files to send after the text, in order (`attachments`).
     public var files: [AnswerFile]
 
     public init(text: String, files: [AnswerFile] = []) {
@@ -23,6 +25,7 @@ public struct AnswerFile: Sendable, Equatable {
         case url(String)
     }
 
+    /// Where the bytes come from.
     public var source: Source
     /// The name to send it under (`file_name`), made safe before it is used.
     public var fileName: String?
@@ -50,7 +53,8 @@ public struct AnswerFile: Sendable, Equatable {
     init(json fields: JSONFields) throws(JSONFieldError) {
         switch (try fields.optionalString("data_base64"), try fields.optionalString("url")) {
         case (let encoded?, nil):
-            guard let data = Data(base64Encoded: encoded, options: .ignoreUnknownCharacters) else {
+            // Line breaks, as MIME writers put them, are allowed; anything else not base64 is refused.
+            guard let data = Data(base64Encoded: String(encoded.filter { !$0.isWhitespace })) else {
                 throw fields.error("data_base64", "is not base64")
             }
             source = .bytes(data)

@@ -285,8 +285,17 @@ public struct ChatConfiguration: Sendable {
             try settings.allowOnly(
                 [
                     "directory", "max_file_bytes", "max_files", "max_turn_bytes", "inline_bytes", "retain", "url_base",
-                    "url_secret", "url_lifetime", "s3",
+                    "url_secret", "url_lifetime", "s3", "answer_hosts",
                 ], noun: "setting")
+            if let hosts = try settings.optionalArray("answer_hosts") {
+                attachments.answerHosts = try hosts.indices.map { index throws(JSONFieldError) in
+                    guard let host = hosts[index].stringValue, !host.isEmpty, !host.contains("/"), !host.contains(":")
+                    else {
+                        throw settings.error("answer_hosts[\(index)]", "must be a host name, without scheme or port")
+                    }
+                    return host.lowercased()
+                }
+            }
             if let directory = try settings.optionalString("directory") {
                 // Pruning deletes old files in it: an empty path would mean wherever the process started.
                 guard !directory.trimmingCharacters(in: .whitespaces).isEmpty else {

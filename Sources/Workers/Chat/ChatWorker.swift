@@ -30,8 +30,13 @@ public struct ChatWorker: JobHandler {
         let chat = try ChatStore(store)
         let sender = try ReplySender(store: store, chat: chat, configuration: configuration, http: http)
         let files = AttachmentStore(configuration.attachments, connectTimeout: configuration.connectTimeout)
+        // An answer may name files on the agent's own host, and on the hosts the operator added.
+        var attachmentSettings = configuration.attachments
+        if case .http(let url, _, _) = configuration.agent, let host = URLComponents(string: url)?.host {
+            attachmentSettings.answerHosts.append(host.lowercased())
+        }
         let fetcher = AttachmentFetcher(
-            settings: configuration.attachments, store: files,
+            settings: attachmentSettings, store: files,
             http: HTTPClient(maxInFlight: AttachmentFetcher.downloadsInFlight),
             sources: sender.attachmentSources(configuration), connectTimeout: configuration.connectTimeout)
         turns = TurnHandler(

@@ -54,7 +54,8 @@ public struct HTTPAgent: Agent {
         request.connectTimeout = connectTimeout
         request.totalTimeout = timeout
         request.maxResponseBytes = maxJSONAnswerBytes
-        let stream = StreamedAnswer(progress: progress, shownCharacters: shownCharacters)
+        let stream = StreamedAnswer(
+            progress: progress, shownCharacters: shownCharacters, maxFileBytes: maxJSONAnswerBytes - (1 << 20))
         request.onBody = { headers, piece in stream.read(piece, headers: headers) }
         let response: HTTPResponse
         do {
@@ -115,6 +116,10 @@ private final class StreamedAnswer: Sendable {
         var passedOn = 0
         var done = false
         var files: [AnswerFile] = []
+        /// The bytes of the files given inline so far.
+        var fileBytes = 0
+        /// What was wrong with the first `attachments` that could not be read: it fails the attempt.
+        var filesProblem: String?
         /// The first event that was not an event of this protocol.
         var unreadable: String?
     }
@@ -122,10 +127,12 @@ private final class StreamedAnswer: Sendable {
     private let state = Mutex(State())
     private let progress: AnswerProgress
     private let shownCharacters: Int
+    private let maxFileBytes: Int
 
-    init(progress: AnswerProgress, shownCharacters: Int) {
+    init(progress: AnswerProgress, shownCharacters: Int, maxFileBytes: Int) {
         self.progress = progress
         self.shownCharacters = shownCharacters
+        self.maxFileBytes = maxFileBytes
     }
 
     static func isStream(_ headers: [String: String]) -> Bool {
@@ -150,9 +157,18 @@ private final class StreamedAnswer: Sendable {
                     grew = grew || !delta.isEmpty
                 }
                 do {
-                    state.files += try AnswerFile.list(JSONFields(event))
+                    let files = try AnswerFile.list(JSONFields(event))
+                    for file in files {
+                        if case .bytes(let data) = file.source { state.fileBytes += data.count }
+                    }
+                    if state.fileBytes > maxFileBytes {
+                        state.filesProblem = state.filesProblem ?? "files given inline pass \(maxFileBytes) bytes"
+                        state.files = []
+                    } else if state.filesProblem == nil {
+                        state.files += files
+                    }
                 } catch {
-                    if state.unreadable == nil { state.unreadable = "an event's \(error)" }
+                    if state.filesProblem == nil { state.filesProblem = "\(error)" }
                 }
                 if event["done"] == .bool(true) { state.done = true }
             }
@@ -166,10 +182,15 @@ private final class StreamedAnswer: Sendable {
     /// The whole answer, once the stream has ended.
     /// - Throws: `AgentError` (retryable) when the stream ended without `{"done": true}`.
     func answer() throws(AgentError) -> AgentAnswer {
-        let (text, files, done, unreadable) = state.withLock { ($0.text, $0.files, $0.done, $0.unreadable) }
+        let (text, files, done, unreadable, filesProblem) = state.withLock {
+            ($0.text, $0.files, $0.done, $0.unreadable, $0.filesProblem)
+        }
         guard done else {
             let cause = unreadable.map { " (\($0))" } ?? ""
             throw AgentError(description: "agent's stream ended without {\"done\": true}\(cause)", retryable: true)
+        }
+        if let filesProblem {
+            throw AgentError(description: "agent's stream's \(filesProblem)", retryable: true)
         }
         return AgentAnswer(text: text, files: files)
     }

@@ -36,20 +36,23 @@ enum Replies {
         }
         let limits = event.provider.api.fileLimits(to: event.replyTarget)
         for file in files {
-            switch file {
-            case .unsent(let name, let reason):
-                messages.append(("(\(name) could not be sent: \(reason))", nil, nil, false))
-            case .kept(let file, _) where limits.unavailable != nil:
-                messages.append(("(\(file.fileName) could not be sent: \(limits.unavailable ?? ""))", nil, nil, false))
-            case .kept(let file, let caption):
-                guard let sendable = limits.sendable(file) else {
-                    let note =
-                        "(\(file.fileName) could not be sent: \(file.size.readableBytes) is more than "
-                        + "\(event.provider.rawValue) takes, \(limits.maxBytes.readableBytes))"
-                    messages.append((note, nil, nil, false))
-                    continue
+            // A file that will not go is a note, after its caption: the chat still reads what it said.
+            let (name, caption, unsendable): (String, String, String?) =
+                switch file {
+                case .unsent(let name, let reason, let caption): (name, caption ?? "", reason)
+                case .kept(let file, let caption):
+                    (
+                        file.fileName, caption ?? "",
+                        limits.unavailable
+                            ?? (limits.sendable(file) == nil
+                                ? "\(file.size.readableBytes) is more than \(event.provider.rawValue) takes, "
+                                    + limits.maxBytes.readableBytes : nil)
+                    )
                 }
-                let caption = caption ?? ""
+            if let reason = unsendable {
+                messages += Chunker.chunks(caption, limit: limit).map { ($0, nil, nil, false) }
+                messages.append(("(\(name) could not be sent: \(reason))", nil, nil, false))
+            } else if case .kept(let kept, _) = file, let sendable = limits.sendable(kept) {
                 if limits.carries(caption) {
                     messages.append((caption, sendable, nil, false))
                 } else {
@@ -70,10 +73,7 @@ enum Replies {
                     groupKey: group(of: event)))
         }
         if let kept = recordKeeping, !jobs.isEmpty {
-            let sent = files.compactMap { file -> String? in
-                guard case .kept(let file, _) = file else { return nil }
-                return "\n[file: \(file.fileName)]"
-            }
+            let sent = messages.compactMap { $0.file.map { "\n[file: \($0.fileName)]" } }
             jobs[0].attachments = [
                 ConversationMessage(
                     conversation: event.conversationKey, role: .assistant, text: text + sent.joined(), kept: kept)

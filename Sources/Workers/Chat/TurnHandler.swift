@@ -130,13 +130,7 @@ struct TurnHandler {
             if omitted > 0 {
                 notify(.answerCut(job: job.id, kept: limit.maximum, omitted: omitted))
             }
-            let files: [KeptAnswerFile]
-            do {
-                files = try await attachments.keep(whole.files, lastAttempt: job.attempt >= job.maxAttempts)
-            } catch {
-                return JobResult(
-                    .fail(error: "keeping the answer's files: \(error.reason)", retryable: true), events: shown.events)
-            }
+            let files = await attachments.keep(whole.files)
             var result = reply(
                 text, files: files, to: event, job: job, record: true, absorbing: absorbed, over: shown.messages)
             result.events = shown.events

@@ -48,6 +48,18 @@ package struct ClientContext: Sendable {
         }
     }
 
+    /// Refuses an upload address a provider's answer gave (Slack's upload URL, WeChat's CDN) unless it is
+    /// on the provider's own hosts, as its file downloads must be: the bytes go nowhere else.
+    func checkUploadAddress(_ url: String, of downloads: any AttachmentDownloading, provider: String)
+        throws(SendFailure)
+    {
+        do {
+            try AttachmentFetcher.check(url, source: .init(downloads: downloads, baseURL: settings.baseURL))
+        } catch {
+            throw SendFailure(outcome: .reject("\(provider): the upload address it gave was \(error.reason)"))
+        }
+    }
+
     /// The outcome for a status that says nothing more specific: 429 slow down, 5xx retry, other 4xx reject.
     func byStatus(_ response: HTTPResponse, to message: OutboundMessage, bucket: String, provider: String)
         -> SendOutcome

@@ -37,14 +37,14 @@ public enum UploadOutcome: Sendable, Equatable {
     case failed(SendOutcome)
 }
 
-/// A provider client over HTTP: `deliver` (and `store`, for providers that take files apart from the
+/// A provider client over HTTP: `deliver` (and `uploadFile`, for providers that take files apart from the
 /// message) throws a `SendFailure` when no answer could be had (transport, token), and `send` turns it
 /// into the outcome, so each client reads only its provider's answers.
 protocol HTTPProviderClient: ProviderClient {
     func deliver(_ message: OutboundMessage) async throws(SendFailure) -> SendOutcome
     /// Uploads the file of `message`, returning what a message names it by; nil where the provider takes
     /// the file with the message.
-    func store(_ message: OutboundMessage) async throws(SendFailure) -> String?
+    func uploadFile(_ message: OutboundMessage) async throws(SendFailure) -> String?
 }
 extension HTTPProviderClient {
     func send(_ message: OutboundMessage) async -> SendOutcome {
@@ -57,13 +57,13 @@ extension HTTPProviderClient {
 
     func upload(_ message: OutboundMessage) async -> UploadOutcome {
         do {
-            return try await store(message).map(UploadOutcome.uploaded) ?? .notNeeded
+            return try await uploadFile(message).map(UploadOutcome.uploaded) ?? .notNeeded
         } catch {
             return .failed(error.outcome)
         }
     }
 
-    func store(_ message: OutboundMessage) async throws(SendFailure) -> String? { nil }
+    func uploadFile(_ message: OutboundMessage) async throws(SendFailure) -> String? { nil }
 }
 /// A send that ended before an answer could be classified.
 struct SendFailure: Error {

@@ -63,9 +63,4 @@ extension ProviderRoute {
         wecomGroup, wechatSend, telegramSendPhoto, telegramSendVoice, telegramSendAudio, telegramSendVideo,
         telegramSendDocument, slackCompleteUpload,
     ]
-
-    /// Every route that uploads a file for a message to name (not a send itself).
-    public static let uploads = [
-        slackUploadURL, feishuImageUpload, feishuFileUpload, dingtalkMediaUpload, wecomMediaUpload, wechatUploadURL,
-    ]
 }

@@ -10,7 +10,7 @@ struct DingTalkAPI: ProviderAPI {
     let textLimit = TextLimit(maximum: 15_000, unit: .bytes)
     /// DingTalk states no limits for a robot's media; 20 MB for images and files is what its upload is
     /// commonly documented to take. Its image and file messages have no caption.
-    let fileLimits = FileLimits(maxBytes: 20 << 20, kinds: [.image: 20 << 20])
+    let fileLimits = FileLimits(maxBytes: 20_000_000, kinds: [.image: 20_000_000])
     let typing: ProviderPart<any ProviderTyping> = .absent(reason: "DingTalk's robot API has no typing indicator")
     let socketMode: ProviderPart<any SocketMode.Type> = .present(DingTalkStream.self)
     let longPoll: ProviderPart<any UpdateSource.Type> = .absent(

@@ -59,7 +59,7 @@ struct DingTalkClient: HTTPProviderClient {
     }
 
     /// Uploads the file of `message` as an image or a file; returns the `media_id` DingTalk answered.
-    func store(_ message: OutboundMessage) async throws(SendFailure) -> String? {
+    func uploadFile(_ message: OutboundMessage) async throws(SendFailure) -> String? {
         guard let file = message.file else { return nil }
         let token = try await context.token(tokens, fetch: fetchToken)
         let query =

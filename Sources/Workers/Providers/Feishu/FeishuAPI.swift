@@ -8,7 +8,7 @@ struct FeishuAPI: ProviderAPI {
     let textLimit = TextLimit(maximum: 150_000, unit: .bytes)
     /// Images up to 10 MB (`/im/v1/images`), other files up to 30 MB (`/im/v1/files`); an image or file
     /// message has no caption, so one goes as a text message before it.
-    let fileLimits = FileLimits(maxBytes: 30 << 20, kinds: [.image: 10 << 20])
+    let fileLimits = FileLimits(maxBytes: 30_000_000, kinds: [.image: 10_000_000])
     let typing: ProviderPart<any ProviderTyping> = .absent(reason: "Feishu's messaging API has no typing indicator")
     let socketMode: ProviderPart<any SocketMode.Type> = .present(FeishuLongConnection.self)
     let longPoll: ProviderPart<any UpdateSource.Type> = .absent(

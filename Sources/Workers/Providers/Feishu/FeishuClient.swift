@@ -56,7 +56,7 @@ struct FeishuClient: HTTPProviderClient {
     }
 
     /// Uploads the file of `message` as an image or a file; returns the key Feishu answered.
-    func store(_ message: OutboundMessage) async throws(SendFailure) -> String? {
+    func uploadFile(_ message: OutboundMessage) async throws(SendFailure) -> String? {
         guard let file = message.file else { return nil }
         let token = try await context.token(tokens, fetch: fetchToken)
         let bytes = file.data ?? Data()

@@ -47,7 +47,7 @@ struct SlackClient: HTTPProviderClient {
     }
 
     /// Asks for an upload URL and sends the file's bytes to it; returns the file's id.
-    func store(_ message: OutboundMessage) async throws(SendFailure) -> String? {
+    func uploadFile(_ message: OutboundMessage) async throws(SendFailure) -> String? {
         guard let file = message.file else { return nil }
         let name = file.fileName.addingPercentEncoding(withAllowedCharacters: AttachmentLinks.unreserved) ?? "file"
         let ask = HTTPRequest(
@@ -63,6 +63,7 @@ struct SlackClient: HTTPProviderClient {
             return .delivered(messageID: id)
         }
         guard let target else { throw SendFailure(outcome: asked) }
+        try context.checkUploadAddress(target.url, of: self, provider: "slack")
         let upload = HTTPRequest(
             .post, target.url, headers: [("Content-Type", "application/octet-stream")], body: file.data ?? Data())
         let response = try await context.send(upload, uploading: true)

@@ -9,7 +9,7 @@ struct WeChatAPI: ProviderAPI {
     let textLimit = TextLimit(maximum: 2000, unit: .scalars)
     /// WeChat's own client uploads up to 100 MB (the server's limit is not published); images and videos
     /// are shown as themselves, anything else as a file, and an item carries no caption.
-    let fileLimits = FileLimits(maxBytes: 100 << 20, kinds: [.image: 100 << 20, .video: 100 << 20])
+    let fileLimits = FileLimits(maxBytes: 100_000_000, kinds: [.image: 100_000_000, .video: 100_000_000])
     let typing: ProviderPart<any ProviderTyping> = .present(WeChatTyping())
     let socketMode: ProviderPart<any SocketMode.Type> = .absent(
         reason: "WeChat iLink has no socket mode: `receive` reads its getupdates long poll")

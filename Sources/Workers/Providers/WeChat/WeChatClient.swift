@@ -69,7 +69,7 @@ struct WeChatClient: HTTPProviderClient {
 
     /// Encrypts the file of `message` under a new key and uploads it to the CDN; returns the upload's
     /// download parameter with the key, as `UploadedMedia` writes them.
-    func store(_ message: OutboundMessage) async throws(SendFailure) -> String? {
+    func uploadFile(_ message: OutboundMessage) async throws(SendFailure) -> String? {
         guard let file = message.file else { return nil }
         let plain = file.data ?? Data()
         let key = Data(SecretToken.randomBytes(16))
@@ -112,6 +112,7 @@ struct WeChatClient: HTTPProviderClient {
                 outcome: .retry(
                     "wechat: getuploadurl answered ret \(answer["ret"]?.integerValue ?? 0) without an address"))
         }
+        try context.checkUploadAddress(uploadURL, of: self, provider: "wechat")
         let response = try await context.send(
             HTTPRequest(.post, uploadURL, headers: [("Content-Type", "application/octet-stream")], body: cipher),
             uploading: true)

@@ -9,7 +9,7 @@ struct WeComAPI: ProviderAPI {
     let textLimit = TextLimit(maximum: 2048, unit: .bytes)
     /// The message API's temporary media: images (JPEG, PNG) up to 10 MB, files up to 20 MB; its image and
     /// file messages have no caption.
-    let fileLimits = FileLimits(maxBytes: 20 << 20, kinds: [.image: 10 << 20])
+    let fileLimits = FileLimits(maxBytes: 20_000_000, kinds: [.image: 10_000_000])
 
     /// Over the AI bot's long connection, Switchboard answers with text only.
     func fileLimits(to target: ReplyTarget) -> FileLimits {

@@ -66,7 +66,7 @@ struct WeComClient: HTTPProviderClient {
     }
 
     /// Uploads the file of `message` as temporary media; returns the `media_id` WeCom answered.
-    func store(_ message: OutboundMessage) async throws(SendFailure) -> String? {
+    func uploadFile(_ message: OutboundMessage) async throws(SendFailure) -> String? {
         guard let file = message.file else { return nil }
         let token = try await context.token(tokens, fetch: fetchToken)
         let type = Self.sendsAsImage(file) ? "image" : "file"
