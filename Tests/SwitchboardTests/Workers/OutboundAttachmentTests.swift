@@ -210,4 +210,65 @@ struct OutboundAttachmentTests {
         let texts = try await fake.requests().compactMap { $0["text"] as? String }
         #expect(texts.contains { $0.hasPrefix("agent: ") }, "the second attempt asked the echo agent: \(texts)")
     }
+
+    @Test(
+        "files the chat cannot get are notes, after their captions: a URL off the agent's hosts, one the provider refuses, an upload address off the provider's hosts"
+    )
+    func notesInsteadOfFiles() async throws {
+        let fake = try await FakeProvider()
+        defer { fake.stop() }
+        let t = try await TestStore(.sqlite) { $0.clock = SystemClock() }
+        let elsewhere = fake.baseURL.replacingOccurrences(of: "127.0.0.1", with: "localhost")
+        let cases: [(Provider, String, rules: String, note: String)] = [
+            (
+                .telegram, "private_message",
+                #"[{"path": "/agent", "body": {"reply": "x", "attachments": [{"url": "\#(elsewhere)/_fake/files/a.png", "file_name": "a.png", "caption": "see"}]}}]"#,
+                "(a.png could not be sent: its URL is not on the agent's host nor on attachments.answer_hosts)"
+            ),
+            (
+                .telegram, "private_message",
+                #"[{"path": "/agent", "body": {"reply": "x", "attachments": [{"data_base64": "\#(Self.png.base64EncodedString())", "file_name": "wide.png"}]}}, {"path": "/sendPhoto", "status": 400, "body": {"ok": false, "error_code": 400, "description": "Bad Request: PHOTO_INVALID_DIMENSIONS"}}]"#,
+                "(wide.png could not be sent: telegram 400: Bad Request: PHOTO_INVALID_DIMENSIONS)"
+            ),
+            (
+                .slack, "thread_reply",
+                #"[{"path": "/agent", "body": {"reply": "x", "attachments": [{"data_base64": "\#(Self.png.base64EncodedString())", "file_name": "b.png"}]}}, {"path": "files.getUploadURLExternal", "body": {"ok": true, "upload_url": "https://files.evil.example/upload/1", "file_id": "F1"}}]"#,
+                "(b.png could not be sent: slack: the upload address it gave was refused: files.evil.example is not one of the provider's hosts)"
+            ),
+        ]
+        for (provider, fixture, rules, note) in cases {
+            try await fake.reset()
+            try await fake.script(rules)
+            _ = try await AttachmentTests.answer(
+                [try Fixture(provider, fixture).event()], store: t.store,
+                configuration: AttachmentTests.configuration(fake, keepingIn: t.directory), fake: fake)
+            let texts = try await fake.requests().compactMap { $0["text"] as? String }
+            #expect(texts.contains(note), "\(provider): \(texts)")
+        }
+        #expect(try await t.store.deadLetters().isEmpty, "no delivery failed for good")
+        // Named by the operator, the other host is fetched.
+        try await fake.reset()
+        try await fake.script(
+            #"[{"path": "/agent", "body": {"reply": "x", "attachments": [{"url": "\#(elsewhere)/_fake/files/a.png", "file_name": "a.png"}]}}]"#
+        )
+        var configuration = AttachmentTests.configuration(fake, keepingIn: t.directory)
+        configuration.attachments.answerHosts = ["localhost"]
+        _ = try await AttachmentTests.answer(
+            [try Fixture(.telegram, "private_message").event()], store: t.store, configuration: configuration,
+            fake: fake)
+        #expect(
+            try await fake.requests().contains { ProviderRoute.telegramSendPhoto.matches($0["path"] as? String ?? "") })
+    }
+
+    @Test("what an upload answered is reused by a retry within the hour, and uploaded again after it")
+    func uploadRecordLifetime() throws {
+        let uploaded = Date(timeIntervalSince1970: 1_800_000_000)
+        let record = UploadRecord(reference: "media_1", uploadedAt: uploaded)
+        #expect(UploadRecord(checkpoint: record.checkpoint) == record)
+        #expect(record.isReusable(at: uploaded + 3_599))
+        #expect(!record.isReusable(at: uploaded + 3_600))
+        #expect(!record.isReusable(at: uploaded - 1), "a clock stepped back does not make it younger")
+        #expect(UploadRecord(checkpoint: Data("media_1".utf8)) == nil, "a checkpoint that is not a record is none")
+        #expect(UploadRecord(checkpoint: nil) == nil)
+    }
 }
