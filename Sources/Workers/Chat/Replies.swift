@@ -41,18 +41,13 @@ enum Replies {
                 switch file {
                 case .unsent(let name, let reason, let caption): (name, caption ?? "", reason)
                 case .kept(let file, let caption):
-                    (
-                        file.fileName, caption ?? "",
-                        limits.unavailable
-                            ?? (limits.sendable(file) == nil
-                                ? "\(file.size.readableBytes) is more than \(event.provider.rawValue) takes, "
-                                    + limits.maxBytes.readableBytes : nil)
-                    )
+                    (file.fileName, caption ?? "", limits.refusal(of: file, by: event.provider))
                 }
             if let reason = unsendable {
                 messages += Chunker.chunks(caption, limit: limit).map { ($0, nil, nil, false) }
                 messages.append(("(\(name) could not be sent: \(reason))", nil, nil, false))
-            } else if case .kept(let kept, _) = file, let sendable = limits.sendable(kept) {
+            } else if case .kept(let kept, _) = file {
+                let sendable = limits.sendable(kept)
                 if limits.carries(caption) {
                     messages.append((caption, sendable, nil, false))
                 } else {

@@ -11,8 +11,9 @@ public struct FileLimits: Sendable {
     /// The longest caption sent with a file, in one message; nil when a caption goes as a text message
     /// just before the file.
     public var caption: TextLimit?
-    /// Why no file can be sent at all, where none can.
-    public var unavailable: String?
+    /// The only files taken, where the provider takes only images of some types (WeCom's AI bot
+    /// connection: JPEG and PNG); nil takes any.
+    public var onlyImages: Set<String>?
 
     public init(maxBytes: Int, kinds: [InboundAttachment.Kind: Int] = [:], caption: TextLimit? = nil) {
         self.maxBytes = maxBytes
@@ -20,17 +21,27 @@ public struct FileLimits: Sendable {
         self.caption = caption
     }
 
-    /// No file can be sent, for `reason`.
-    public static func none(_ reason: String) -> FileLimits {
-        var limits = FileLimits(maxBytes: 0)
-        limits.unavailable = reason
+    /// Only images of `types`, up to `maxBytes`, each with `caption` where given.
+    public static func images(_ types: Set<String>, maxBytes: Int, caption: TextLimit? = nil) -> FileLimits {
+        var limits = FileLimits(maxBytes: maxBytes, kinds: [.image: maxBytes], caption: caption)
+        limits.onlyImages = types
         return limits
     }
 
+    /// Why `provider` would not take `file`; nil when it would (as `sendable` has it).
+    func refusal(of file: OutboundFile, by provider: Provider) -> String? {
+        if let types = onlyImages, file.kind != .image || !types.contains(file.contentType) {
+            return "\(provider.rawValue) takes only images here (\(types.sorted().joined(separator: ", ")))"
+        }
+        guard file.size <= maxBytes else {
+            return "\(file.size.readableBytes) is more than \(provider.rawValue) takes, \(maxBytes.readableBytes)"
+        }
+        return nil
+    }
+
     /// `file` as the provider is sent it: as its own kind where the provider shows that kind and it fits,
-    /// else as a plain file; nil when it is larger than the provider takes.
-    func sendable(_ file: OutboundFile) -> OutboundFile? {
-        guard file.size <= maxBytes else { return nil }
+    /// else as a plain file.
+    func sendable(_ file: OutboundFile) -> OutboundFile {
         var sent = file
         if file.kind != .file, (kinds[file.kind] ?? -1) < file.size {
             sent.kind = .file

@@ -26,8 +26,10 @@ struct ReceiveTests {
             wecomSocket.map {
                 #""wecom": {"bot_id": "aibotTEST", "bot_secret": "SECRET-wecom-bot-secret", "socket_url": "\#($0)"},"#
             } ?? ""
+        // A name ("echo") or the agent's settings as JSON.
+        let agentSetting = agent.hasPrefix("{") ? agent : "\"\(agent)\""
         let text = """
-            {"agent": "\(agent)", "links": {"mode": "open", "default_owner": "acct_test_owner"},
+            {"agent": \(agentSetting), "links": {"mode": "open", "default_owner": "acct_test_owner"},
              "providers": {\(wecom)
                "slack": {"base_url": "\(fake.baseURL)", "bot_token": "xoxb-SECRET-slack-token",
                          "app_token": "xapp-1-A0TEST-1-SECRETappleveltoken"},
@@ -558,6 +560,53 @@ struct ReceiveTests {
         let finished = await receiver.finish()
         #expect(finished.status == 0, "\(finished.stderr)")
         #expect(!finished.stderr.contains("SECRET"))
+    }
+
+    @Test(
+        "WeCom: an answer's image goes over the AI bot's connection in a finished stream, with its caption; a PDF is a note"
+    )
+    func wecomImageOverTheSocket() async throws {
+        let fake = try await FakeProvider()
+        defer { fake.stop() }
+        let directory = try TestDirectory()
+        let location = StoreLocation.sqlite(path: directory.databasePath)
+        let store = try await SwitchboardDatabase.open(location)
+        let png = AttachmentTests.png
+        try await fake.script(
+            #"""
+            [{"path": "/agent", "body": {"reply": "here", "attachments": [
+                {"data_base64": "\#(png.base64EncodedString())", "file_name": "chart.png", "caption": "the chart"},
+                {"data_base64": "JVBERi0xLjcKJSVFT0YK", "file_name": "report.pdf"}]}}]
+            """#)
+        let config = try Self.configuration(
+            fake, in: directory, wecomSocket: try await Self.wecomSocket(fake),
+            agent: #"{"url": "\#(fake.baseURL)/agent"}"#)
+        try await fake.queueSocketEvents(#"{"wecom": [\#(Self.wecomMessage(3))]}"#)
+        let receiver = try Self.receive(config, "wecom", location)
+        try await waitUntil("the message is recorded") { try await Self.jobs(store) == 1 }
+        let worked = try await SwitchboardProcess.run(
+            ["work", "--drain", "--config", config], database: location.connectionText)
+        #expect(worked.status == 0, "\(worked.stderr)")
+        try await waitUntil("the text, the image and the note are sent over the socket") {
+            try await Self.wecomResponses(fake).count >= 3
+        }
+        let responses = try await Self.wecomResponses(fake)
+        #expect(
+            responses.map { $0["content"]?.stringValue ?? "" } == [
+                "here", "the chart",
+                "(report.pdf could not be sent: wecom takes only images here (image/jpeg, image/png))",
+            ])
+        #expect(responses.allSatisfy { $0["finish"] == .bool(true) })
+        #expect(Set(responses.compactMap { $0["req_id"]?.stringValue }).count == 1, "every frame answers the callback")
+        let image = responses[1]["msg_item"]?.arrayValue?.first?.objectValue?["image"]?.objectValue
+        #expect(image?["base64"]?.stringValue == png.base64EncodedString())
+        let md5 = try await AttachmentTests.python(
+            ["-c", "import base64,hashlib,sys;print(hashlib.md5(base64.b64decode(sys.stdin.read())).hexdigest())"],
+            stdin: png.base64EncodedString())
+        #expect(image?["md5"]?.stringValue == md5)
+        #expect(try await fake.requests().allSatisfy { ($0["path"] as? String)?.hasPrefix("/cgi-bin") != true })
+        receiver.signal(SIGTERM)
+        _ = await receiver.finish()
     }
 
     @Test("WeCom: a reply queued while no process holds the socket is sent by the next holder")

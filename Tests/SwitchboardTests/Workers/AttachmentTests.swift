@@ -94,6 +94,8 @@ struct AttachmentTests {
         ]
     }
 
+    static let encryptScript = scripts.appendingPathComponent("encrypt.py").path
+
     /// `png` encrypted as `scheme`'s provider serves it.
     static func encrypt(_ scheme: String, key: String) async throws -> String {
         try await python(
@@ -215,6 +217,58 @@ struct AttachmentTests {
         }
         let dingtalk = try Fixture(.dingtalk, "audio").event()
         #expect(dingtalk.attachments.first?.transcript == "明天上午十点开会", "DingTalk's recognition is the transcript")
+    }
+
+    @Test(
+        "Slack's, Discord's, WeCom's and WeChat's voice notes (with transcripts) and documents, read from their payloads, reach the agent",
+        arguments: TestBackend.all)
+    func voiceAndDocumentsByURL(backend: TestBackend) async throws {
+        let fake = try await FakeProvider()
+        defer { fake.stop() }
+        let t = try await TestStore(backend) { $0.clock = SystemClock() }
+        let ogg = Data("OggS".utf8) + Data((0..<2000).map { UInt8($0 % 199) })
+        let pdf = Data("%PDF-1.7\n".utf8) + Data((0..<2000).map { UInt8($0 % 197) })
+        // Each fixture through its provider's normaliser; its file then served by the fake at the URL the
+        // payload's reference is moved to (the real ones name the providers' CDNs), encrypted as served.
+        let cases: [(Provider, String, Data?)] = [
+            (.slack, "file_share_audio", ogg), (.slack, "file_share_document", pdf),
+            (.discord, "voice_message", ogg), (.discord, "file_attachment", pdf),
+            (.wecom, "voice", nil), (.wecom, "file", pdf),
+            (.wechat, "voice_transcript", ogg), (.wechat, "file", pdf),
+        ]
+        for (provider, fixture, bytes) in cases {
+            try await fake.reset()
+            var event = try Fixture(provider, fixture).event()
+            var attachment = try #require(event.attachments.first, "\(provider) \(fixture)")
+            if let bytes {
+                var served = bytes.base64EncodedString()
+                // The WeCom fixture's key is 35 bytes, no AES key: a file's own key of the right size instead.
+                if provider == .wecom { attachment.key = Self.wecomKey }
+                switch (provider, attachment.key) {
+                case (.wecom, let key?):
+                    served = try await Self.python([Self.encryptScript, "wecom", key], stdin: served)
+                case (.wechat, let key?):
+                    let hex = WebhookCrypto.hex(try #require(WeChatClient.key(key)))
+                    served = try await Self.python([Self.encryptScript, "wechat", hex], stdin: served)
+                default: break
+                }
+                attachment.reference = "\(fake.baseURL)/media/\(fixture)"
+                event.attachments = [attachment]
+                try await fake.script(#"[{"path": "/media/\#(fixture)", "raw_base64": "\#(served)"}]"#)
+            }
+            let agent = try await Self.answer(
+                [event], store: t.store, configuration: Self.configuration(fake, keepingIn: t.directory), fake: fake)
+            let file = try #require((agent.first?["attachments"] as? [[String: Any]])?.first, "\(fixture)")
+            #expect(file["transcript"] as? String == attachment.transcript, "\(provider) \(fixture)")
+            guard let bytes else {
+                #expect(attachment.transcript?.isEmpty == false, "a WeCom voice note is its transcript")
+                #expect(file["note"] as? String != nil)
+                continue
+            }
+            #expect(file["sha256"] as? String == (try await Self.sha256(bytes)), "\(provider) \(fixture): \(file)")
+            #expect((file["data_base64"] as? String).flatMap { Data(base64Encoded: $0) } == bytes)
+            #expect(file["content_type"] as? String == (bytes == pdf ? "application/pdf" : "audio/ogg"))
+        }
     }
 
     @Test("an operator shown a turn's payload sees its attachments without their decryption keys")

@@ -290,6 +290,30 @@ struct ObjectStorageTests {
         #expect(botocore.count == 64)
     }
 
+    @Test("an answer's file is kept in the bucket, and its delivery reads it back from there to the chat")
+    func answerFileThroughTheBucket() async throws {
+        let fake = try await FakeProvider()
+        defer { fake.stop() }
+        let t = try await TestStore(.sqlite) { $0.clock = SystemClock() }
+        let server = try await TestS3Server(recording: t.directory.path("moto.jsonl"))
+        let png = AttachmentTests.png
+        try await fake.script(
+            #"[{"path": "/agent", "body": {"reply": "here", "attachments": [{"data_base64": "\#(png.base64EncodedString())", "file_name": "chart.png", "caption": "the chart"}]}}]"#
+        )
+        _ = try await AttachmentTests.answer(
+            [try Fixture(.telegram, "private_message").event()], store: t.store,
+            configuration: Self.configuration(fake, server, t.directory), fake: fake)
+        let digest = try await AttachmentTests.sha256(png)
+        let object = "/\(TestS3Server.bucket)/files/\(digest.prefix(2))/\(digest)"
+        #expect(try server.recorded("PUT", path: object).filter { $0["x-amz-copy-source"] == nil }.count == 1)
+        #expect(try server.recorded("GET", path: object).count == 1, "the delivery read the file from the bucket")
+        let photo = try #require(
+            try await fake.requests().first { ProviderRoute.telegramSendPhoto.matches($0["path"] as? String ?? "") })
+        let part = (photo["form"] as? [[String: Any]])?.first { $0["name"] as? String == "photo" }
+        #expect(part?["sha256"] as? String == digest)
+        #expect(photo["text"] as? String == "the chart")
+    }
+
     @Test("object storage survives a restart of the S3 server; a turn while it is down is retried, not lost")
     func serverRestart() async throws {
         let fake = try await FakeProvider()

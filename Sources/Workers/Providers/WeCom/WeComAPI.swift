@@ -11,10 +11,14 @@ struct WeComAPI: ProviderAPI {
     /// file messages have no caption.
     let fileLimits = FileLimits(maxBytes: 20_000_000, kinds: [.image: 10_000_000])
 
-    /// Over the AI bot's long connection, Switchboard answers with text only.
+    /// Over the AI bot's long connection, a finished stream carries JPEG and PNG images (`msg_item`, in
+    /// base64), with the stream's text as their caption: up to 700 KB, as the frame queued for the process
+    /// holding the socket is at most 1 MiB (WeCom itself takes 10 MB).
     func fileLimits(to target: ReplyTarget) -> FileLimits {
         target.context == nil
-            ? fileLimits : .none("files are not sent over WeCom's AI bot connection, which this reply went by")
+            ? fileLimits
+            : .images(
+                ["image/jpeg", "image/png"], maxBytes: 700_000, caption: TextLimit(maximum: 20_480, unit: .bytes))
     }
     let typing: ProviderPart<any ProviderTyping> = .absent(reason: "WeCom's message API has no typing indicator")
     let socketMode: ProviderPart<any SocketMode.Type> = .present(WeComLongConnection.self)

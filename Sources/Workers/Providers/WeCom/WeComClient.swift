@@ -7,7 +7,8 @@ import JSON
 /// WeCom: `POST {base}/cgi-bin/appchat/send` to a group chat, or `/cgi-bin/message/send` to one user,
 /// with an access token from `/cgi-bin/gettoken` in the query. A message that came over the AI bot's long
 /// connection is answered over it instead: a stream (`aibot_respond_msg`) queued for the process holding
-/// the bot's socket, growing with each edit of a live reply and finished by the final delivery. A file is
+/// the bot's socket, growing with each edit of a live reply and finished by the final delivery; an image
+/// of the answer goes in a finished stream of its own (`msg_item`). Through the message API a file is
 /// uploaded first (`/cgi-bin/media/upload`), then sent as an `image` (JPEG and PNG) or `file` message naming
 /// its `media_id`; to one user with WeCom's duplicate check, so the same file sent again within half an
 /// hour (a retry after a crash, which sends the `media_id` it kept) is delivered once.
@@ -66,8 +67,9 @@ struct WeComClient: HTTPProviderClient {
     }
 
     /// Uploads the file of `message` as temporary media; returns the `media_id` WeCom answered.
+    /// Over the AI bot's connection nothing is uploaded: the image goes in the stream.
     func uploadFile(_ message: OutboundMessage) async throws(SendFailure) -> String? {
-        guard let file = message.file else { return nil }
+        guard let file = message.file, message.target.context == nil else { return nil }
         let token = try await context.token(tokens, fetch: fetchToken)
         let type = Self.sendsAsImage(file) ? "image" : "file"
         let url = context.settings.url(.wecomMediaUpload, query: "access_token=\(token)&type=\(type)")
@@ -117,9 +119,18 @@ struct WeComClient: HTTPProviderClient {
             )
         }
         let streamID = "sb\(message.turnID)p\(message.part)"
-        let stream = JSONObject([
+        var stream = JSONObject([
             "id": .string(streamID), "finish": .bool(!message.isDraft), "content": .string(message.text),
         ])
+        // An image goes in the finished stream itself, with its MD5, as the AI bot takes images.
+        if let data = message.file?.data {
+            let image = JSONObject([
+                "base64": .string(data.base64EncodedString()),
+                "md5": .string(WebhookCrypto.hex(WebhookCrypto.md5(data))),
+            ])
+            stream.set(
+                "msg_item", .array([.object(JSONObject(["msgtype": .string("image"), "image": .object(image)]))]))
+        }
         let frame = WeComSession.frame(
             "aibot_respond_msg", requestID: requestID,
             body: JSONObject(["msgtype": .string("stream"), "stream": .object(stream)]))
