@@ -16,9 +16,16 @@ struct SafeFileName: Equatable {
                 kept.append(scalar)
             }
         }
-        var name = String(kept).trimmingPrefix { $0 == "." || $0 == " " }
-        while name.utf8.count > 255 {
-            name.removeLast()
+        var name = String(String(kept).trimmingPrefix { $0 == "." || $0 == " " })
+        if name.utf8.count > 255 {
+            // Cut the stem, not the extension (up to 16 characters) that says what the file is.
+            let dot = name.lastIndex(of: ".").flatMap { name.distance(from: $0, to: name.endIndex) <= 16 ? $0 : nil }
+            let ext = dot.map { String(name[$0...]) } ?? ""
+            var stem = dot.map { String(name[..<$0]) } ?? name
+            while stem.utf8.count + ext.utf8.count > 255 {
+                stem.removeLast()
+            }
+            name = stem + ext
         }
         guard !name.isEmpty else { return nil }
         self.name = String(name)

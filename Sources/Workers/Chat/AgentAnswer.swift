@@ -47,6 +47,12 @@ public struct AnswerFile: Sendable, Equatable {
         self.caption = caption
     }
 
+    /// The last part of the URL's path, for a file named by URL without a `file_name`.
+    var urlFileName: String? {
+        guard case .url(let url) = source else { return nil }
+        return URLComponents(string: url)?.path.split(separator: "/").last.map(String.init)
+    }
+
     /// Reads one entry of an answer's `attachments`.
     /// - Throws: `JSONFieldError` naming the field: neither or both of `data_base64` and `url`, base64
     ///   that is not, a URL that is not `http` or `https`, a kind that is not one.

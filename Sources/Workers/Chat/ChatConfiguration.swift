@@ -289,9 +289,12 @@ public struct ChatConfiguration: Sendable {
                 ], noun: "setting")
             if let hosts = try settings.optionalArray("answer_hosts") {
                 attachments.answerHosts = try hosts.indices.map { index throws(JSONFieldError) in
-                    guard let host = hosts[index].stringValue, !host.isEmpty, !host.contains("/"), !host.contains(":")
+                    let allowed = Set("abcdefghijklmnopqrstuvwxyz0123456789.-")
+                    guard let host = hosts[index].stringValue?.lowercased(), !host.isEmpty, !host.hasPrefix("."),
+                        host.allSatisfy(allowed.contains)
                     else {
-                        throw settings.error("answer_hosts[\(index)]", "must be a host name, without scheme or port")
+                        throw settings.error(
+                            "answer_hosts[\(index)]", "must be a host name, without scheme, port or wildcard")
                     }
                     return host.lowercased()
                 }

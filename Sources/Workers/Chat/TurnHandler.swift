@@ -130,7 +130,13 @@ struct TurnHandler {
             if omitted > 0 {
                 notify(.answerCut(job: job.id, kept: limit.maximum, omitted: omitted))
             }
-            let files = await attachments.keep(whole.files)
+            let files = await attachments.keep(whole.files) { reason in
+                notify(.answerFileNotKept(job: job.id, reason: reason))
+            }
+            // Stopped while fetching them: the files that were not fetched would be notes; try again later.
+            if Task.isCancelled {
+                return JobResult(.release, events: shown.events)
+            }
             var result = reply(
                 text, files: files, to: event, job: job, record: true, absorbing: absorbed, over: shown.messages)
             result.events = shown.events

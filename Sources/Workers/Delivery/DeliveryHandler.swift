@@ -57,13 +57,14 @@ struct DeliveryHandler {
         case later(JobResult)
     }
 
-    /// Sends, in place of `message`, a line saying its file could not be sent and why.
+    /// Sends, in place of `message`, its caption and a line saying its file could not be sent and why.
     private func sendNote(about file: OutboundFile, because reason: String, instead message: OutboundMessage) async
         -> JobResult
     {
         var note = message
         note.file = nil
-        note.text = "(\(file.fileName) could not be sent: \(reason))"
+        note.text =
+            (message.text.isEmpty ? "" : message.text + "\n") + "(\(file.fileName) could not be sent: \(reason))"
         let (outcome, holds) = await sender.send(note)
         return result(of: outcome, sending: note, holds: holds)
     }

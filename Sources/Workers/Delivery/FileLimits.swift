@@ -34,7 +34,11 @@ public struct FileLimits: Sendable {
             return "\(provider.rawValue) takes only images here (\(types.sorted().joined(separator: ", ")))"
         }
         guard file.size <= maxBytes else {
-            return "\(file.size.readableBytes) is more than \(provider.rawValue) takes, \(maxBytes.readableBytes)"
+            // Sizes that read the same rounded are told in bytes.
+            let (size, most) =
+                file.size.readableBytes == maxBytes.readableBytes
+                ? ("\(file.size) bytes", "\(maxBytes) bytes") : (file.size.readableBytes, maxBytes.readableBytes)
+            return "\(size) is more than \(provider.rawValue) takes, \(most)"
         }
         return nil
     }

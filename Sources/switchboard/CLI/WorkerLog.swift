@@ -113,6 +113,10 @@ struct WorkerLog: Sendable {
                 "job \(job): the agent's answer was cut to \(kept) characters, \(omitted) more left out "
                     + "(max_answer_characters)",
                 ["event": "answer_cut", "job": job, "kept": kept, "omitted": omitted])
+        case .answerFileNotKept(let job, let reason):
+            log.write(
+                .warning, "job \(job): a file of the agent's answer could not be kept: \(reason)",
+                ["event": "answer_file_not_kept", "job": job, "reason": reason])
         }
     }
 

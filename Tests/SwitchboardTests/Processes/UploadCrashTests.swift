@@ -82,4 +82,41 @@ struct UploadCrashTests {
             #expect(uploads.count == 1, "the retry sent the media_id the job kept instead of uploading again")
         }
     }
+
+    @Test("a worker stopped while it fetches an answer's file leaves the turn to the next, which sends the file")
+    func stoppedMidFetch() async throws {
+        let fake = try await FakeProvider()
+        defer { fake.stop() }
+        let directory = try TestDirectory()
+        let db = directory.databasePath
+        let config = try PipelineTests.configFile(fake, in: directory)
+        let png = AttachmentTests.png.base64EncodedString()
+        try await fake.script(
+            #"""
+            [{"path": "/agent", "times": 2, "body": {"reply": "Here", "attachments": [{"url": "\#(fake.baseURL)/slow/chart.png"}]}},
+             {"path": "/slow/", "raw_base64": "\#(png)", "delay_ms": 30000},
+             {"path": "/slow/", "raw_base64": "\#(png)"}]
+            """#)
+        let store = try await SwitchboardDatabase.open(.sqlite(path: db))
+        try await store.enqueue(
+            NewJob(
+                queue: "chat", kind: ChatJob.turn,
+                payload: ChatJob.turnPayload(try Fixture(.telegram, "private_message").event())))
+        let stopped = try SwitchboardProcess.start(["work", "--config", config], database: db)
+        try await waitUntil("the worker is fetching the file") {
+            try await fake.requests().contains { ($0["path"] as? String)?.hasPrefix("/slow/") == true }
+        }
+        stopped.signal(SIGTERM)
+        let ended = await stopped.finish()
+        #expect(ended.status == 0, "\(ended.stderr)")
+        let drained = try await SwitchboardProcess.run(["work", "--config", config, "--drain"], database: db)
+        #expect(drained.status == 0, "\(drained.stderr)")
+        let requests = try await fake.requests()
+        let texts = requests.compactMap { $0["text"] as? String }
+        #expect(!texts.contains { $0.contains("could not be sent") }, "\(texts)")
+        let photos = requests.filter { ProviderRoute.telegramSendPhoto.matches($0["path"] as? String ?? "") }
+        #expect(photos.count == 1, "the file was sent once, by the next worker")
+        #expect(
+            (photos.first?["form"] as? [[String: Any]])?.contains { $0["file_name"] as? String == "chart.png" } == true)
+    }
 }

@@ -271,4 +271,77 @@ struct OutboundAttachmentTests {
         #expect(UploadRecord(checkpoint: Data("media_1".utf8)) == nil, "a checkpoint that is not a record is none")
         #expect(UploadRecord(checkpoint: nil) == nil)
     }
+
+    @Test("an answer of many files with long captions reaches the chat as ten files, their captions cut, and one note")
+    func boundedAnswer() async throws {
+        let fake = try await FakeProvider()
+        defer { fake.stop() }
+        let t = try await TestStore(.sqlite) { $0.clock = SystemClock() }
+        let photo = Self.png.base64EncodedString()
+        let entries = (1...14).map {
+            #"{"data_base64": "\#(photo)", "file_name": "p\#($0).png", "caption": "\#(String(repeating: "c", count: 3_000))"}"#
+        }
+        try await fake.script(
+            #"[{"path": "/agent", "body": {"reply": "x", "attachments": [\#(entries.joined(separator: ","))]}}]"#)
+        _ = try await AttachmentTests.answer(
+            [try Fixture(.telegram, "private_message").event()], store: t.store,
+            configuration: AttachmentTests.configuration(fake, keepingIn: t.directory), fake: fake)
+        let requests = try await fake.requests()
+        let photos = requests.filter { ProviderRoute.telegramSendPhoto.matches($0["path"] as? String ?? "") }
+        let texts = requests.filter { ProviderRoute.telegramSend.matches($0["path"] as? String ?? "") }
+            .compactMap { $0["text"] as? String }
+        #expect(photos.count == 10)
+        #expect(
+            texts.last == "(4 more files could not be sent: an answer sends its first 10 files only)",
+            "\(texts.last ?? "")")
+        // The reply, each cut caption as a message before its photo (too long to go with it), the note.
+        #expect(texts.count == 12, "\(texts.map(\.count))")
+        #expect(
+            texts.dropFirst().dropLast().allSatisfy {
+                $0.hasPrefix(String(repeating: "c", count: 1_024) + "\n… [answer cut")
+            })
+    }
+
+    @Test("a file the store cannot keep is a note that says only that; the operator's log has why")
+    func storeRefuses() async throws {
+        let fake = try await FakeProvider()
+        defer { fake.stop() }
+        let t = try await TestStore(.sqlite) { $0.clock = SystemClock() }
+        var configuration = AttachmentTests.configuration(fake, keepingIn: t.directory)
+        // A regular file where the directory should be: nothing can be written under it.
+        let blocked = t.directory.path("blocked")
+        try Data("x".utf8).write(to: URL(fileURLWithPath: blocked))
+        configuration.attachments.directory = blocked
+        try await fake.script(
+            #"[{"path": "/agent", "body": {"reply": "x", "attachments": [{"data_base64": "\#(Self.pdf.base64EncodedString())", "file_name": "a.pdf", "caption": "cap"}]}}]"#
+        )
+        _ = try await AttachmentTests.answer(
+            [try Fixture(.telegram, "private_message").event()], store: t.store, configuration: configuration,
+            fake: fake)
+        let texts = try await fake.requests().compactMap { $0["text"] as? String }
+        #expect(texts == ["x", "cap", "(a.pdf could not be sent: it could not be kept)"], "\(texts)")
+    }
+
+    @Test("WeChat's media key is derived again on a retry, never kept: the upload record holds none")
+    func wechatKeyNotKept() throws {
+        var settings = ProviderSettings(
+            baseURL: "https://ilinkai.weixin.qq.com", credentials: ["bot_token": "SECRET-token"])
+        let file = OutboundFile(
+            kind: .image, sha256: String(repeating: "a", count: 64), fileName: "a.png", contentType: "image/png",
+            size: 10)
+        let message = OutboundMessage(
+            provider: .wechat, target: ReplyTarget(chat: "u1"), text: "", part: 2, parts: 2, turnID: 7)
+        let key = WeChatClient.mediaKey(for: file, message, settings)
+        #expect(key.count == 16)
+        #expect(WeChatClient.mediaKey(for: file, message, settings) == key, "the same on every attempt")
+        var other = message
+        other.part = 3
+        #expect(WeChatClient.mediaKey(for: file, other, settings) != key, "another message, another key")
+        settings.credentials["bot_token"] = "SECRET-other"
+        #expect(WeChatClient.mediaKey(for: file, message, settings) != key, "another bot, another key")
+        let recorded = UploadedMedia(parameter: "cdn_1", key: key, cipherSize: 32).recorded
+        #expect(
+            !recorded.contains(WebhookCrypto.hex(key)) && !recorded.contains(key.base64EncodedString()), "\(recorded)")
+        #expect(UploadedMedia(recorded, key: key) == UploadedMedia(parameter: "cdn_1", key: key, cipherSize: 32))
+    }
 }

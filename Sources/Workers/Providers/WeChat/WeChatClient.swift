@@ -30,7 +30,7 @@ struct WeChatClient: HTTPProviderClient {
         }
         let item: JSONValue
         if let file = message.file, let uploaded = file.uploaded {
-            guard let media = UploadedMedia(uploaded) else {
+            guard let media = UploadedMedia(uploaded, key: Self.mediaKey(for: file, message, context.settings)) else {
                 return .reject("wechat: what the upload of \(file.fileName) kept is unreadable")
             }
             item = media.item(for: file)
@@ -72,7 +72,7 @@ struct WeChatClient: HTTPProviderClient {
     func uploadFile(_ message: OutboundMessage) async throws(SendFailure) -> String? {
         guard let file = message.file else { return nil }
         let plain = file.data ?? Data()
-        let key = Data(SecretToken.randomBytes(16))
+        let key = Self.mediaKey(for: file, message, context.settings)
         let fileKey = WebhookCrypto.hex(Data(SecretToken.randomBytes(16)))
         guard let cipher = WebhookCrypto.encryptAES128ECB(key: key, plain) else {
             throw SendFailure(outcome: .reject("wechat: \(file.fileName) cannot be encrypted for the CDN"))
@@ -124,10 +124,21 @@ struct WeChatClient: HTTPProviderClient {
         }
         return UploadedMedia(parameter: parameter, key: key, cipherSize: cipher.count).recorded
     }
+
+    /// The AES key a file of `message` is encrypted under: derived from the bot's token, the file's digest
+    /// and the message's nonce, so an attempt after a crash has it again without it being kept anywhere
+    /// (a job's checkpoint is shown to operators).
+    static func mediaKey(for file: OutboundFile, _ message: OutboundMessage, _ settings: ProviderSettings) -> Data {
+        WebhookCrypto.hmacSHA256(
+            key: Data(settings.credential("bot_token").utf8),
+            Data("switchboard wechat media \(file.sha256) \(message.nonce)".utf8)
+        ).prefix(16)
+    }
 }
 
 /// A file uploaded to WeChat's CDN, as a message names it: the CDN's download parameter, the key it is
-/// encrypted under, the size of its ciphertext. Kept as one line of JSON in the delivery job's checkpoint.
+/// encrypted under, the size of its ciphertext. Kept as one line of JSON in the delivery job's checkpoint,
+/// without the key (`WeChatClient.mediaKey` derives it again).
 struct UploadedMedia: Equatable {
     let parameter: String
     let key: Data
@@ -139,11 +150,9 @@ struct UploadedMedia: Equatable {
         self.cipherSize = cipherSize
     }
 
-    init?(_ recorded: String) {
+    init?(_ recorded: String, key: Data) {
         guard case .object(let object)? = try? JSONParser.parse(Data(recorded.utf8)),
-            let parameter = object["param"]?.stringValue,
-            let key = object["key"]?.stringValue.flatMap(WebhookCrypto.bytes(hex:)),
-            let size = object["size"]?.integerValue
+            let parameter = object["param"]?.stringValue, let size = object["size"]?.integerValue
         else { return nil }
         self.init(parameter: parameter, key: key, cipherSize: Int(size))
     }
@@ -151,10 +160,7 @@ struct UploadedMedia: Equatable {
     var recorded: String {
         String(
             decoding: JSONValue.object(
-                JSONObject([
-                    "param": .string(parameter), "key": .string(WebhookCrypto.hex(key)),
-                    "size": .integer(Int64(cipherSize)),
-                ])
+                JSONObject(["param": .string(parameter), "size": .integer(Int64(cipherSize))])
             ).serialized, as: UTF8.self)
     }
 
