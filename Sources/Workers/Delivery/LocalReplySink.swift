@@ -5,7 +5,8 @@ import Synchronization
 
 /// The `local` provider: replies are written as JSON lines to stdout or a file, for running without
 /// provider tokens. Every send succeeds. A message's line carries its `message_id`; an edit's line
-/// carries the id of the message it replaces in `edit`, and the whole new text.
+/// carries the id of the message it replaces in `edit`, and the whole new text; a file's message carries
+/// `file` (kind, name, content type, size and the SHA-256 it is kept under), its caption as `text`.
 public final class LocalReplySink: ProviderClient {
     private let descriptor: Int32
     private let lock = Mutex(())
@@ -39,6 +40,17 @@ public final class LocalReplySink: ProviderClient {
             "parts": .integer(Int64(message.parts)), "text": .string(message.text),
         ])
         line.set("thread", message.target.thread.map(JSONValue.string))
+        // A file of an answer: what it is and where it is kept (its bytes stay in the attachments store).
+        line.set(
+            "file",
+            message.file.map { file in
+                .object(
+                    JSONObject([
+                        "kind": .string(file.kind.rawValue), "file_name": .string(file.fileName),
+                        "content_type": .string(file.contentType), "size": .integer(Int64(file.size)),
+                        "sha256": .string(file.sha256),
+                    ]))
+            })
         line.set(message.replacing == nil ? "message_id" : "edit", .string(id))
         let bytes = [UInt8](JSONValue.object(line).serialized) + [UInt8(ascii: "\n")]
         // One write per line with O_APPEND: lines from several worker processes never interleave.

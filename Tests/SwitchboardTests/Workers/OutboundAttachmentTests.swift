@@ -344,4 +344,28 @@ struct OutboundAttachmentTests {
             !recorded.contains(WebhookCrypto.hex(key)) && !recorded.contains(key.base64EncodedString()), "\(recorded)")
         #expect(UploadedMedia(recorded, key: key) == UploadedMedia(parameter: "cdn_1", key: key, cipherSize: 32))
     }
+
+    @Test("with replies written locally, a file's line names the file kept, its caption as the text")
+    func localReplies() async throws {
+        let fake = try await FakeProvider()
+        defer { fake.stop() }
+        let t = try await TestStore(.sqlite) { $0.clock = SystemClock() }
+        var configuration = AttachmentTests.configuration(fake, keepingIn: t.directory)
+        let lines = t.directory.path("replies.jsonl")
+        configuration.outbound = .local(path: lines)
+        try await fake.script(
+            #"[{"path": "/agent", "body": {"reply": "x", "attachments": [{"data_base64": "\#(Self.pdf.base64EncodedString())", "file_name": "a.pdf", "caption": "cap"}]}}]"#
+        )
+        _ = try await AttachmentTests.answer(
+            [try Fixture(.telegram, "private_message").event()], store: t.store, configuration: configuration,
+            fake: fake)
+        let written = try String(contentsOfFile: lines, encoding: .utf8).split(separator: "\n").map {
+            try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] ?? [:]
+        }
+        #expect(written.map { $0["text"] as? String } == ["x", "cap"])
+        let file = written.last?["file"] as? [String: Any]
+        #expect(file?["file_name"] as? String == "a.pdf")
+        #expect(file?["content_type"] as? String == "application/pdf")
+        #expect(file?["sha256"] as? String == (try await AttachmentTests.sha256(Self.pdf)))
+    }
 }
