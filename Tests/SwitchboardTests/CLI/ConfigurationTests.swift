@@ -23,6 +23,22 @@ struct ConfigurationTests {
         ]
     }
 
+    @Test("config check takes its file as the operand or as --config, as the other commands do; once")
+    func configCheckTakesTheOption() async throws {
+        let directory = try TestDirectory()
+        let db = directory.databasePath
+        let file = directory.path("switchboard.json")
+        try Data(#"{"agent": "echo"}"#.utf8).write(to: URL(fileURLWithPath: file))
+        let valid = try await SwitchboardProcess.run(["config", "check", "--config", file], database: db)
+        #expect(valid.status == 0, "\(valid.stderr)")
+        #expect(valid.stdout.contains("is valid"))
+        let both = try await SwitchboardProcess.run(
+            ["config", "check", file, "--config", directory.path("other.json")], database: db)
+        #expect(both.status == 64 && both.stderr.contains("once"), "\(both.stderr)")
+        let none = try await SwitchboardProcess.run(["config", "check"], database: db)
+        #expect(none.status == 64 && none.stderr.contains("--config FILE"), "\(none.stderr)")
+    }
+
     /// Runs a command that should exit at once; one still running after 20 s is killed and fails the test.
     static func runToExit(_ arguments: [String], database: String, environment: [String: String] = [:]) async throws
         -> (status: Int32, stderr: String)
