@@ -114,14 +114,7 @@ extension AttachmentFetcher {
         var request = HTTPRequest(.get, url, connectTimeout: connectTimeout, totalTimeout: timeout)
         request.maxResponseBytes = limit
         request.refusesLargerBodies = true
-        let response: HTTPResponse
-        do {
-            response = try await http.send(request)
-        } catch let error where error.code == .tooLarge {
-            throw .unreadable("refused while downloading: larger than \(limit) bytes")
-        } catch {
-            throw .transient("fetching it from the agent's URL: \(error.code)")
-        }
+        let response = try await fetch(request, failing: "fetching it from the agent's URL")
         switch response.status {
         case 200: return response.body
         case 429, 500...: throw .transient("the agent's URL answered HTTP \(response.status)")

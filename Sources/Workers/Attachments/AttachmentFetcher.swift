@@ -153,14 +153,7 @@ final class AttachmentFetcher: Sendable {
         let firstHost = URLComponents(string: request.url)?.host?.lowercased()
         for _ in 0...Self.maxRedirects {
             try Self.check(request.url, source: source)
-            let response: HTTPResponse
-            do {
-                response = try await http.send(request)
-            } catch let error where error.code == .tooLarge {
-                throw .unreadable("refused while downloading: larger than \(request.maxResponseBytes) bytes")
-            } catch {
-                throw .transient("download: \(error.code)")
-            }
+            let response = try await fetch(request, failing: "download")
             switch response.status {
             case 200: return response.body
             case 301, 302, 303, 307, 308:
@@ -186,6 +179,18 @@ final class AttachmentFetcher: Sendable {
             }
         }
         throw .unreadable("the download was redirected more than \(Self.maxRedirects) times")
+    }
+
+    /// The answer to `request`, a file's download: one grown past `maxResponseBytes` is refused for good, a
+    /// transport failure (`what` failed) may pass.
+    func fetch(_ request: HTTPRequest, failing what: String) async throws(AttachmentFailure) -> HTTPResponse {
+        do {
+            return try await http.send(request)
+        } catch let error where error.code == .tooLarge {
+            throw .unreadable("refused while downloading: larger than \(request.maxResponseBytes) bytes")
+        } catch {
+            throw .transient("\(what): \(error.code)")
+        }
     }
 
     /// Refuses a URL off the provider's hosts, or not over HTTPS (plain HTTP only to a configured API that
