@@ -84,7 +84,7 @@ struct DeliveryHandler {
         } catch {
             return .later(.fail("reading \(file.fileName) to send it: \(error.reason)", retryable: true))
         }
-        let now = Date()
+        let now = sender.store.clock.now()
         if let record = UploadRecord(checkpoint: job.checkpoint), record.isReusable(at: now) {
             file.uploaded = record.reference
         }

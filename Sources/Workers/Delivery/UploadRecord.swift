@@ -1,5 +1,6 @@
 import Foundation
 import JSON
+import Queue
 
 /// What the upload of a delivery's file answered (a key, a media id), kept in the job's checkpoint before
 /// the message naming it is sent, so an attempt after a crash sends that file instead of uploading a
@@ -10,9 +11,9 @@ struct UploadRecord: Equatable {
     static let reusedFor = Duration.seconds(3600)
 
     let reference: String
-    let uploadedAt: Date
+    let uploadedAt: Timestamp
 
-    init(reference: String, uploadedAt: Date) {
+    init(reference: String, uploadedAt: Timestamp) {
         self.reference = reference
         self.uploadedAt = uploadedAt
     }
@@ -23,20 +24,19 @@ struct UploadRecord: Equatable {
             let reference = object["uploaded"]?.stringValue, !reference.isEmpty,
             let milliseconds = object["at_ms"]?.integerValue
         else { return nil }
-        self.init(reference: reference, uploadedAt: Date(timeIntervalSince1970: Double(milliseconds) / 1000))
+        self.init(reference: reference, uploadedAt: Timestamp(millisecondsSince1970: milliseconds))
     }
 
     var checkpoint: Data {
         JSONValue.object(
             JSONObject([
-                "uploaded": .string(reference), "at_ms": .integer(Int64(uploadedAt.timeIntervalSince1970 * 1000)),
+                "uploaded": .string(reference), "at_ms": .integer(uploadedAt.millisecondsSince1970),
             ])
         ).serialized
     }
 
     /// Whether a send at `now` may still name what was uploaded.
-    func isReusable(at now: Date) -> Bool {
-        let age = now.timeIntervalSince(uploadedAt)
-        return age >= 0 && age < Self.reusedFor.seconds
+    func isReusable(at now: Timestamp) -> Bool {
+        uploadedAt <= now && now - uploadedAt < Self.reusedFor
     }
 }

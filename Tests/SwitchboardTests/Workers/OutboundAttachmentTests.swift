@@ -262,12 +262,12 @@ struct OutboundAttachmentTests {
 
     @Test("what an upload answered is reused by a retry within the hour, and uploaded again after it")
     func uploadRecordLifetime() throws {
-        let uploaded = Date(timeIntervalSince1970: 1_800_000_000)
+        let uploaded = Timestamp(millisecondsSince1970: 1_800_000_000_000)
         let record = UploadRecord(reference: "media_1", uploadedAt: uploaded)
         #expect(UploadRecord(checkpoint: record.checkpoint) == record)
-        #expect(record.isReusable(at: uploaded + 3_599))
-        #expect(!record.isReusable(at: uploaded + 3_600))
-        #expect(!record.isReusable(at: uploaded - 1), "a clock stepped back does not make it younger")
+        #expect(record.isReusable(at: uploaded + .seconds(3_599)))
+        #expect(!record.isReusable(at: uploaded + .seconds(3_600)))
+        #expect(!record.isReusable(at: uploaded - .seconds(1)), "a clock stepped back does not make it younger")
         #expect(UploadRecord(checkpoint: Data("media_1".utf8)) == nil, "a checkpoint that is not a record is none")
         #expect(UploadRecord(checkpoint: nil) == nil)
     }
