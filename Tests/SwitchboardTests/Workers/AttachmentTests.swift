@@ -530,12 +530,18 @@ struct AttachmentTests {
             (#"{"max_file_bytes": 1000000000}"#, "attachments.max_file_bytes"),
         ])
     func harmfulSettings(settings: String, field: String) throws {
+        let error = try Self.refusal(ofAttachments: settings)
+        #expect(error.map { "\($0)".contains(field) } == true, "\(String(describing: error))")
+    }
+
+    /// The error a configuration file whose `attachments` are `settings` is refused with; nil (and a
+    /// failed expectation) when it is taken.
+    static func refusal(ofAttachments settings: String) throws -> ConfigurationError? {
         let directory = try TestDirectory()
         let file = directory.path("switchboard.json")
         try Data(#"{"attachments": \#(settings)}"#.utf8).write(to: URL(fileURLWithPath: file))
-        let error = #expect(throws: ConfigurationError.self) {
+        return #expect(throws: ConfigurationError.self) {
             try ChatConfiguration.load(file: file, environment: [:])
         }
-        #expect(error.map { "\($0)".contains(field) } == true, "\(String(describing: error))")
     }
 }

@@ -411,12 +411,7 @@ struct ObjectStorageTests {
             ("{\"retain\": 3600, \"url_lifetime\": 7200, \(s3())}", "attachments.retain"),
         ])
     func badSettings(settings: String, field: String) throws {
-        let directory = try TestDirectory()
-        let file = directory.path("switchboard.json")
-        try Data(#"{"attachments": \#(settings)}"#.utf8).write(to: URL(fileURLWithPath: file))
-        let error = #expect(throws: ConfigurationError.self) {
-            try ChatConfiguration.load(file: file, environment: [:])
-        }
+        let error = try AttachmentTests.refusal(ofAttachments: settings)
         #expect(error.map { "\($0)".contains(field) } == true, "\(String(describing: error))")
         #expect(error.map { !"\($0)".contains(Self.secret) } == true)
     }
