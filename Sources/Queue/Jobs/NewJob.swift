@@ -17,6 +17,12 @@ public struct NewJob: Sendable {
     /// Rows other modules write with the job, in its transaction, only if the job is written.
     package var attachments: [any JobAttachment] = []
 
+    /// True when writing the job needs nothing read first: no dedupe key to look up, no ordering group
+    /// to check, no attachment that needs its id. A backend may write such jobs together in one statement.
+    package var needsNothingRead: Bool {
+        dedupe == nil && groupKey == nil && attachments.isEmpty
+    }
+
     public init(
         queue: String,
         kind: String,

@@ -12,7 +12,7 @@ extension PostgresJobStorage {
     package func enqueue(_ jobs: [NewJob], records: [any TransactionRecord]) async throws -> [EnqueueResult] {
         let needsReads =
             !records.isEmpty || jobs.count > Self.oneRoundTripLimit
-            || jobs.contains { $0.dedupe != nil || $0.groupKey != nil || !$0.attachments.isEmpty }
+            || !jobs.allSatisfy(\.needsNothingRead)
         guard !jobs.isEmpty, !needsReads else { return try await enqueueInTransaction(jobs, records: records) }
         // The server inserts VALUES rows in their order, each drawing its id as it goes: ascending ids are
         // the jobs' in order.

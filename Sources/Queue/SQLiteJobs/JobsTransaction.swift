@@ -19,10 +19,70 @@ package struct JobsTransaction: JobWriteTransaction, JobsWriting {
 
     // MARK: Enqueue
 
-    /// Writes each job in turn; a group is looked up once for the whole batch.
+    /// Writes the jobs in order; a group is looked up once for the whole batch. Neighbours that need
+    /// nothing read first go up to `rowsPerInsert` at a time in one `INSERT`: per row, a statement of
+    /// their own cost SQLite a cursor opened and closed, the bindings cleared and `sqlite_sequence`
+    /// read and written again, which made a batch of plain jobs write at a third of a plain table's rate.
     func enqueue(_ jobs: [NewJob]) throws -> [EnqueueResult] {
         var liveGroups: Set<String> = []
-        return try jobs.map { try enqueue($0, liveGroups: &liveGroups) }
+        var results: [EnqueueResult] = []
+        results.reserveCapacity(jobs.count)
+        var start = jobs.startIndex
+        while start < jobs.endIndex {
+            var end = start
+            while end < jobs.endIndex, end - start < Self.rowsPerInsert, jobs[end].needsNothingRead {
+                end += 1
+            }
+            if end - start > 1 {
+                results += try insertTogether(jobs[start..<end])
+                start = end
+            } else {
+                results.append(try enqueue(jobs[start], liveGroups: &liveGroups))
+                start += 1
+            }
+        }
+        return results
+    }
+
+    /// The most jobs one `INSERT` writes together (9 parameters a row, far below SQLite's limit).
+    static let rowsPerInsert = 64
+
+    /// The `INSERT` of `count` jobs, for each count up to `rowsPerInsert`: `?1` is the instant, then
+    /// nine parameters a row.
+    private static let insertsOfRows: [String] = (0...rowsPerInsert).map { count in
+        let rows = (0..<count).map { row in
+            let first = 2 + row * 9
+            let parameters = (first..<first + 9).map { "?\($0)" }.joined(separator: ", ")
+            return "(\(parameters), ?1, ?1)"
+        }
+        return """
+            INSERT INTO jobs (queue, kind, payload, priority, state, run_at, max_attempts, dead_letter_queue,
+                              dead_letter_kind, created_at, updated_at)
+            VALUES \(rows.joined(separator: ", "))
+            """
+    }
+
+    /// Writes jobs that need nothing read first with one statement, and returns their ids in order.
+    private func insertTogether(_ jobs: ArraySlice<NewJob>) throws -> [EnqueueResult] {
+        var values: [SQLValue] = [.integer(now.millisecondsSince1970)]
+        values.reserveCapacity(1 + jobs.count * 9)
+        for job in jobs {
+            let runAt = job.runAt.resolve(now: now)
+            let state: JobState = runAt <= now ? .ready : .scheduled
+            values += [
+                .text(job.queue), .text(job.kind), .blob(job.payload), .integer(job.priority), .text(state.rawValue),
+                .integer(runAt.millisecondsSince1970), .integer(job.maxAttempts ?? rules.defaultMaxAttempts),
+                .optionalText(job.onDeadLetter?.queue), .optionalText(job.onDeadLetter?.kind),
+            ]
+        }
+        let written = try connection.execute(Self.insertsOfRows[jobs.count], values)
+        guard written == jobs.count else {
+            throw QueueError(.internal, "SQLite wrote \(written) of \(jobs.count) jobs")
+        }
+        // One statement writes its rows in order, each taking the next id after the last one the table
+        // ever had (AUTOINCREMENT), and the transaction holds the write lock: the ids are consecutive.
+        let last = connection.lastInsertRowID
+        return (last - Int64(jobs.count) + 1...last).map { EnqueueResult(jobID: $0, status: .enqueued) }
     }
 
     /// Writes a job and its dedupe key, or nothing when the key is live.

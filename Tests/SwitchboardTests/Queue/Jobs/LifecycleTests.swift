@@ -164,6 +164,42 @@ struct LifecycleTests {
         #expect(try await t.store.job(id: jobs[1].id)?.state == .leased)
     }
 
+    @Test(
+        "a large batch mixing plain jobs with keyed, grouped and delayed ones: each result is its own job's",
+        arguments: TestBackend.conformance)
+    func mixedBatch(backend: TestBackend) async throws {
+        let t = try await TestStore(backend)
+        // 300 jobs: long runs of plain ones (over any backend's rows per statement) broken by a dedupe key
+        // every 37th (the 74th repeats the 37th's), a group every 53rd, a delay every 5th.
+        let jobs = (0..<300).map { n in
+            NewJob(
+                queue: "q", kind: "k", payload: Data("{\"n\":\(n)}".utf8), priority: n % 3,
+                runAt: n % 5 == 0 ? .after(.seconds(3600)) : .now, groupKey: n % 53 == 52 ? "g" : nil,
+                dedupe: n % 37 == 36 ? DedupeKey(n == 73 ? "key-36" : "key-\(n)", timeToLive: .seconds(60)) : nil)
+        }
+        let results = try await t.store.enqueue(jobs)
+        #expect(results.count == jobs.count)
+        #expect(results[73].status == .duplicate && results[73].jobID == results[36].jobID)
+        let written = results.enumerated().filter { $0.element.status == .enqueued }
+        #expect(written.count == 299)
+        #expect(written.map(\.element.jobID) == written.map(\.element.jobID).sorted(), "ids follow the batch's order")
+        var firstOfGroup = true
+        for (n, result) in written {
+            let job = try #require(try await t.store.job(id: result.jobID))
+            #expect(String(decoding: job.payload, as: UTF8.self) == "{\"n\":\(n)}")
+            #expect(job.priority == n % 3)
+            let expected: JobState
+            if n % 53 == 52 {
+                expected = firstOfGroup ? (n % 5 == 0 ? .scheduled : .ready) : .blocked
+                firstOfGroup = false
+            } else {
+                expected = n % 5 == 0 ? .scheduled : .ready
+            }
+            #expect(job.state == expected, "job \(n)")
+            #expect(job.runAt == (n % 5 == 0 ? job.createdAt + .seconds(3600) : job.createdAt), "job \(n)")
+        }
+    }
+
     @Test("invalid jobs are refused with the field named, and nothing is written", arguments: TestBackend.conformance)
     func invalidJobs(backend: TestBackend) async throws {
         let t = try await TestStore(backend)
