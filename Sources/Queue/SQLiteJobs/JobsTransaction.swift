@@ -69,11 +69,16 @@ package struct JobsTransaction: JobWriteTransaction, JobsWriting {
         for job in jobs {
             let runAt = job.runAt.resolve(now: now)
             let state: JobState = runAt <= now ? .ready : .scheduled
-            values += [
-                .text(job.queue), .text(job.kind), .blob(job.payload), .integer(job.priority), .text(state.rawValue),
-                .integer(runAt.millisecondsSince1970), .integer(job.maxAttempts ?? rules.defaultMaxAttempts),
-                .optionalText(job.onDeadLetter?.queue), .optionalText(job.onDeadLetter?.kind),
-            ]
+            // Appended one by one: an array literal per job would be allocated and freed for each.
+            values.append(.text(job.queue))
+            values.append(.text(job.kind))
+            values.append(.blob(job.payload))
+            values.append(.integer(job.priority))
+            values.append(.text(state.rawValue))
+            values.append(.integer(runAt.millisecondsSince1970))
+            values.append(.integer(job.maxAttempts ?? rules.defaultMaxAttempts))
+            values.append(.optionalText(job.onDeadLetter?.queue))
+            values.append(.optionalText(job.onDeadLetter?.kind))
         }
         let written = try connection.execute(Self.insertsOfRows[jobs.count], values)
         guard written == jobs.count else {
