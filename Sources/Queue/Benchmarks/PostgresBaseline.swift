@@ -129,7 +129,8 @@ package enum PostgresBaseline {
             batchedInsertsPerSecond: inserts.batched,
             bestBatchSize: inserts.batchSize,
             naiveClaimAckPerSecond: naive,
-            naiveClaimAckConcurrent: (clients, concurrent)
+            naiveClaimAckConcurrent: (clients, concurrent),
+            threadRoundTripMicroseconds: nil
         )
     }
 

@@ -14,7 +14,11 @@ struct BenchTests {
                     "bench", "queue", "--jobs", "1000", "--processes", "2", "--concurrency", "16", "--latency-rate",
                     "200",
                     "--latency-seconds", "1",
-                ], ["claim_complete_many_processes_per_s", "latency_p50_ms", "baseline_single_inserts_per_s"]
+                ],
+                [
+                    "claim_complete_many_processes_per_s", "latency_p50_ms", "baseline_single_inserts_per_s",
+                    "thread_round_trip_us",
+                ]
             ),
             (["bench", "intake", "--events", "1000"], ["intake_batched_per_s", "normalise_only_per_s"]),
             (
