@@ -54,6 +54,8 @@ package struct QueueBenchmark {
             }
         }
 
+        let roundTrip = try await threadRoundTrip(single, calls: 10 * singles)
+
         progress("enqueue, batched")
         let enqueueBatched = try await measureBatchedEnqueue(database: "one-process.db")
 
@@ -85,8 +87,22 @@ package struct QueueBenchmark {
             shares: many.shares,
             latencyMilliseconds: latencies,
             handOver: handOver,
+            threadRoundTrip: roundTrip,
             baseline: baseline
         )
+    }
+
+    /// How long a call from async code takes to reach the SQLite database's own thread and come back with
+    /// nothing run there, the mean of `calls`: every store call pays it once on top of its SQL (the
+    /// thread keeps `fsync` and lock waits off Swift's cooperative pool). Nil on PostgreSQL, whose
+    /// calls take a pooled session first.
+    private func threadRoundTrip(_ store: JobStore, calls: Int) async throws -> Duration? {
+        guard let database = (store.storage as? SQLiteJobStorage)?.database else { return nil }
+        let started = ContinuousClock.now
+        for _ in 0..<calls {
+            try await database.perform { _ in }
+        }
+        return (ContinuousClock.now - started) / calls
     }
 
     /// Jobs per transaction in the batched enqueue: `enqueueBatchSize`, or all of them when there are fewer.

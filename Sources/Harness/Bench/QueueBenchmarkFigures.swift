@@ -17,5 +17,7 @@ package struct QueueBenchmarkFigures {
     package var latencyMilliseconds: [Double]
     /// SQLite's writer lock only: PostgreSQL has no database-wide lock to hand over.
     package var handOver: LockHandOver?
+    /// SQLite only: a store call's round trip to the database's thread and back with nothing run there.
+    package var threadRoundTrip: Duration?
     package var baseline: BaselineFigures
 }

@@ -16,7 +16,4 @@ package struct BaselineFigures: Sendable {
     package var naiveClaimAckPerSecond: Double
     /// The same loop from several clients at once, where measured, with how many.
     package var naiveClaimAckConcurrent: (clients: Int, perSecond: Double)?
-    /// Where measured (SQLite): how long a call from async code takes to reach the connection's own thread
-    /// and come back with nothing run there, in microseconds. Every store call pays it once.
-    package var threadRoundTripMicroseconds: Double?
 }

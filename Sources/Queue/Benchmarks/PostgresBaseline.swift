@@ -129,8 +129,7 @@ package enum PostgresBaseline {
             batchedInsertsPerSecond: inserts.batched,
             bestBatchSize: inserts.batchSize,
             naiveClaimAckPerSecond: naive,
-            naiveClaimAckConcurrent: (clients, concurrent),
-            threadRoundTripMicroseconds: nil
+            naiveClaimAckConcurrent: (clients, concurrent)
         )
     }
 

@@ -18,7 +18,7 @@ package enum SQLiteBaseline {
             path: path, mode: .createIfMissing, durability: durability, lockTimeout: .seconds(20),
             schema: Schema(migrations: [baselineTable])
         )
-        var figures = try await database.perform { connection in
+        return try await database.perform { connection in
             let payload = SQLValue.blob(Data(#"{"n":1}"#.utf8))
             let insert = "INSERT INTO baseline_jobs (queue, payload, state) VALUES ('q', ?1, 'ready')"
 
@@ -54,18 +54,9 @@ package enum SQLiteBaseline {
                 batchedInsertsPerSecond: inserts.batched,
                 bestBatchSize: inserts.batchSize,
                 naiveClaimAckPerSecond: naive,
-                naiveClaimAckConcurrent: nil,
-                threadRoundTripMicroseconds: nil
+                naiveClaimAckConcurrent: nil
             )
         }
-        let roundTrips = 10 * singles
-        let roundTripsPerSecond = try await Throughput.perSecond(roundTrips) {
-            for _ in 0..<roundTrips {
-                try await database.perform { _ in }
-            }
-        }
-        figures.threadRoundTripMicroseconds = 1_000_000 / roundTripsPerSecond
-        return figures
     }
 
     private static let baselineTable = Migration(

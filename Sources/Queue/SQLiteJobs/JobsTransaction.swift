@@ -20,9 +20,9 @@ package struct JobsTransaction: JobWriteTransaction, JobsWriting {
     // MARK: Enqueue
 
     /// Writes the jobs in order; a group is looked up once for the whole batch. Neighbours that need
-    /// nothing read first go up to `rowsPerInsert` at a time in one `INSERT`: per row, a statement of
-    /// their own cost SQLite a cursor opened and closed, the bindings cleared and `sqlite_sequence`
-    /// read and written again, which made a batch of plain jobs write at a third of a plain table's rate.
+    /// nothing read first go up to `rowsPerInsert` at a time in one `INSERT`: a statement per row cost
+    /// SQLite a cursor opened and closed, the bindings cleared and `sqlite_sequence` read and written
+    /// again for every job, and a batch of plain jobs was written at a third of a plain table's rate.
     func enqueue(_ jobs: [NewJob]) throws -> [EnqueueResult] {
         var liveGroups: Set<String> = []
         var results: [EnqueueResult] = []
@@ -33,7 +33,7 @@ package struct JobsTransaction: JobWriteTransaction, JobsWriting {
             while end < jobs.endIndex, end - start < Self.rowsPerInsert, jobs[end].needsNothingRead {
                 end += 1
             }
-            if end - start > 1 {
+            if end > start {
                 results += try insertTogether(jobs[start..<end])
                 start = end
             } else {
@@ -44,15 +44,17 @@ package struct JobsTransaction: JobWriteTransaction, JobsWriting {
         return results
     }
 
-    /// The most jobs one `INSERT` writes together (9 parameters a row, far below SQLite's limit).
-    static let rowsPerInsert = 64
+    /// The most jobs one `INSERT` writes together.
+    private static let rowsPerInsert = 64
+    /// What each job of `insertTogether` binds, after the instant they share.
+    private static let parametersPerRow = 9
 
-    /// The `INSERT` of `count` jobs, for each count up to `rowsPerInsert`: `?1` is the instant, then
-    /// nine parameters a row.
-    private static let insertsOfRows: [String] = (0...rowsPerInsert).map { count in
+    /// The `INSERT` of `count` jobs, for each count from 1 to `rowsPerInsert` (index `count - 1`): `?1` is
+    /// the instant, then `parametersPerRow` a job.
+    private static let insertsOfRows: [String] = (1...rowsPerInsert).map { count in
         let rows = (0..<count).map { row in
-            let first = 2 + row * 9
-            let parameters = (first..<first + 9).map { "?\($0)" }.joined(separator: ", ")
+            let first = 2 + row * parametersPerRow
+            let parameters = (first..<first + parametersPerRow).map { "?\($0)" }.joined(separator: ", ")
             return "(\(parameters), ?1, ?1)"
         }
         return """
@@ -65,22 +67,21 @@ package struct JobsTransaction: JobWriteTransaction, JobsWriting {
     /// Writes jobs that need nothing read first with one statement, and returns their ids in order.
     private func insertTogether(_ jobs: ArraySlice<NewJob>) throws -> [EnqueueResult] {
         var values: [SQLValue] = [.integer(now.millisecondsSince1970)]
-        values.reserveCapacity(1 + jobs.count * 9)
+        values.reserveCapacity(1 + jobs.count * Self.parametersPerRow)
         for job in jobs {
             let runAt = job.runAt.resolve(now: now)
-            let state: JobState = runAt <= now ? .ready : .scheduled
             // Appended one by one: an array literal per job would be allocated and freed for each.
             values.append(.text(job.queue))
             values.append(.text(job.kind))
             values.append(.blob(job.payload))
             values.append(.integer(job.priority))
-            values.append(.text(state.rawValue))
+            values.append(.text(dueState(runAt).rawValue))
             values.append(.integer(runAt.millisecondsSince1970))
             values.append(.integer(job.maxAttempts ?? rules.defaultMaxAttempts))
             values.append(.optionalText(job.onDeadLetter?.queue))
             values.append(.optionalText(job.onDeadLetter?.kind))
         }
-        let written = try connection.execute(Self.insertsOfRows[jobs.count], values)
+        let written = try connection.execute(Self.insertsOfRows[jobs.count - 1], values)
         guard written == jobs.count else {
             throw QueueError(.internal, "SQLite wrote \(written) of \(jobs.count) jobs")
         }
@@ -88,6 +89,11 @@ package struct JobsTransaction: JobWriteTransaction, JobsWriting {
         // ever had (AUTOINCREMENT), and the transaction holds the write lock: the ids are consecutive.
         let last = connection.lastInsertRowID
         return (last - Int64(jobs.count) + 1...last).map { EnqueueResult(jobID: $0, status: .enqueued) }
+    }
+
+    /// The state of a new job that no group holds back: `ready` when due, else `scheduled`.
+    private func dueState(_ runAt: Timestamp) -> JobState {
+        runAt <= now ? .ready : .scheduled
     }
 
     /// Writes a job and its dedupe key, or nothing when the key is live.
@@ -103,7 +109,7 @@ package struct JobsTransaction: JobWriteTransaction, JobsWriting {
         if let group = job.groupKey, try liveGroups.contains(group) || groupHasLiveJob(group) {
             state = .blocked
         } else {
-            state = runAt <= now ? .ready : .scheduled
+            state = dueState(runAt)
         }
         if let group = job.groupKey {
             liveGroups.insert(group)
