@@ -69,36 +69,22 @@ static inline int sb_aes256_cbc_decrypt(const unsigned char key[32], const unsig
     return ok ? written + last : -1;
 }
 
-/// Decrypts `count` bytes with AES-128-ECB under `key` (16 bytes), removing PKCS#7 padding, into `plain`
-/// (at least `count` long); returns the number of bytes written, or -1 (a wrong key shows as bad padding).
-static inline int sb_aes128_ecb_decrypt(const unsigned char key[16], const unsigned char *cipher, int count,
-                                        unsigned char *plain) {
+/// AES-128-ECB under `key` (16 bytes) with PKCS#7 padding, of `count` bytes into `output` (at least
+/// `count` + 16 long): encrypting (padding added; WeChat's CDN takes media so) when `encrypting` is 1,
+/// else decrypting (padding removed; a wrong key shows as bad padding). Returns the number of bytes
+/// written, or -1.
+static inline int sb_aes128_ecb(const unsigned char key[16], const unsigned char *input, int count,
+                                unsigned char *output, int encrypting) {
     EVP_CIPHER_CTX *context = EVP_CIPHER_CTX_new();
     if (context == NULL) {
         return -1;
     }
     int written = 0, last = 0;
-    int ok = EVP_DecryptInit_ex(context, EVP_aes_128_ecb(), NULL, key, NULL) == 1
-        && EVP_DecryptUpdate(context, plain, &written, cipher, count) == 1
-        && EVP_DecryptFinal_ex(context, plain + written, &last) == 1;
+    int ok = EVP_CipherInit_ex(context, EVP_aes_128_ecb(), NULL, key, NULL, encrypting) == 1
+        && EVP_CipherUpdate(context, output, &written, input, count) == 1
+        && EVP_CipherFinal_ex(context, output + written, &last) == 1;
     EVP_CIPHER_CTX_free(context);
     ERR_clear_error();
-    return ok ? written + last : -1;
-}
-
-/// Encrypts `count` bytes with AES-128-ECB under `key` (16 bytes), adding PKCS#7 padding, into `cipher`
-/// (at least `count` + 16 long); returns the number of bytes written, or -1. WeChat's CDN takes media so.
-static inline int sb_aes128_ecb_encrypt(const unsigned char key[16], const unsigned char *plain, int count,
-                                        unsigned char *cipher) {
-    EVP_CIPHER_CTX *context = EVP_CIPHER_CTX_new();
-    if (context == NULL) {
-        return -1;
-    }
-    int written = 0, last = 0;
-    int ok = EVP_EncryptInit_ex(context, EVP_aes_128_ecb(), NULL, key, NULL) == 1
-        && EVP_EncryptUpdate(context, cipher, &written, plain, count) == 1
-        && EVP_EncryptFinal_ex(context, cipher + written, &last) == 1;
-    EVP_CIPHER_CTX_free(context);
     return ok ? written + last : -1;
 }
 

@@ -48,33 +48,30 @@ package enum WebhookCrypto {
     /// AES-128-ECB decryption with PKCS#7 padding removed (WeChat's media); nil when the input is not
     /// whole blocks, the key is not 16 bytes, or the padding is malformed.
     package static func decryptAES128ECB(key: Data, _ cipher: Data) -> Data? {
-        guard key.count == 16, !cipher.isEmpty, cipher.count % 16 == 0, cipher.count <= Int(Int32.max) - 16 else {
-            return nil
-        }
-        var plain = [UInt8](repeating: 0, count: cipher.count + 16)
-        let written = key.withUnsafeBytes { key in
-            cipher.withUnsafeBytes { cipher in
-                sb_aes128_ecb_decrypt(
-                    key.baseAddress!.assumingMemoryBound(to: UInt8.self),
-                    cipher.baseAddress!.assumingMemoryBound(to: UInt8.self), Int32(cipher.count), &plain)
-            }
-        }
-        return written < 0 ? nil : Data(plain.prefix(Int(written)))
+        guard !cipher.isEmpty, cipher.count % 16 == 0 else { return nil }
+        return aes128ECB(key: key, cipher, encrypting: false)
     }
 
     /// AES-128-ECB encryption with PKCS#7 padding (WeChat's media, as its CDN takes them); nil when the key
     /// is not 16 bytes or the input is longer than libcrypto's `int` length can say.
     package static func encryptAES128ECB(key: Data, _ plain: Data) -> Data? {
-        guard key.count == 16, plain.count <= Int(Int32.max) - 16 else { return nil }
-        var cipher = [UInt8](repeating: 0, count: plain.count + 16)
+        aes128ECB(key: key, plain, encrypting: true)
+    }
+
+    /// `input` through AES-128-ECB with PKCS#7 padding, one way or the other; nil when the key is not 16
+    /// bytes, the input is longer than libcrypto's `int` length can say, or libcrypto refuses it.
+    private static func aes128ECB(key: Data, _ input: Data, encrypting: Bool) -> Data? {
+        guard key.count == 16, input.count <= Int(Int32.max) - 16 else { return nil }
+        var output = [UInt8](repeating: 0, count: input.count + 16)
         let written = key.withUnsafeBytes { key in
-            plain.withUnsafeBytes { plain in
-                sb_aes128_ecb_encrypt(
+            input.withUnsafeBytes { input in
+                sb_aes128_ecb(
                     key.baseAddress!.assumingMemoryBound(to: UInt8.self),
-                    plain.baseAddress?.assumingMemoryBound(to: UInt8.self), Int32(plain.count), &cipher)
+                    input.baseAddress?.assumingMemoryBound(to: UInt8.self), Int32(input.count), &output,
+                    encrypting ? 1 : 0)
             }
         }
-        return written < 0 ? nil : Data(cipher.prefix(Int(written)))
+        return written < 0 ? nil : Data(output.prefix(Int(written)))
     }
 
     /// MD5, for the providers that name a file by it (WeChat's CDN); never a security check.
