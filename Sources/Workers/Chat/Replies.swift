@@ -36,24 +36,23 @@ enum Replies {
         }
         let limits = event.provider.api.fileLimits(to: event.replyTarget)
         for file in files {
-            // A file that will not go is a note, after its caption: the chat still reads what it said.
-            let (name, caption, unsendable): (String, String, String?) =
+            let (name, caption, refusal, sendable): (String, String, String?, OutboundFile?) =
                 switch file {
-                case .unsent(let name, let reason, let caption): (name, caption ?? "", reason)
+                case .unsent(let name, let reason, let caption): (name, caption ?? "", reason, nil)
                 case .kept(let file, let caption):
-                    (file.fileName, caption ?? "", limits.refusal(of: file, by: event.provider))
+                    if let reason = limits.refusal(of: file, by: event.provider) {
+                        (file.fileName, caption ?? "", reason, nil)
+                    } else {
+                        (file.fileName, caption ?? "", nil, limits.sendable(file))
+                    }
                 }
-            if let reason = unsendable {
+            if let sendable, limits.carries(caption) {
+                messages.append((caption, sendable, nil, false))
+            } else {
+                // The caption as text first; a file that will not go is then a note: the chat still reads
+                // what it said.
                 messages += Chunker.chunks(caption, limit: limit).map { ($0, nil, nil, false) }
-                messages.append(("(\(name) could not be sent: \(reason))", nil, nil, false))
-            } else if case .kept(let kept, _) = file {
-                let sendable = limits.sendable(kept)
-                if limits.carries(caption) {
-                    messages.append((caption, sendable, nil, false))
-                } else {
-                    messages += Chunker.chunks(caption, limit: limit).map { ($0, nil, nil, false) }
-                    messages.append(("", sendable, nil, false))
-                }
+                messages.append((refusal.map { "(\(name) could not be sent: \($0))" } ?? "", sendable, nil, false))
             }
         }
         var jobs: [NewJob] = []
