@@ -38,8 +38,9 @@ public enum UploadOutcome: Sendable, Equatable {
 }
 
 /// A provider client over HTTP: `deliver` (and `uploadFile`, for providers that take files apart from the
-/// message) throws a `SendFailure` when no answer could be had (transport, token), and `send` turns it
-/// into the outcome, so each client reads only its provider's answers.
+/// message) throws a `SendFailure` carrying the outcome when it ends early (no answer could be had, a
+/// token, an answer that is not a success), and `send` turns it into the outcome, so each client reads
+/// only its provider's answers.
 protocol HTTPProviderClient: ProviderClient {
     func deliver(_ message: OutboundMessage) async throws(SendFailure) -> SendOutcome
     /// Uploads the file of `message`, returning what a message names it by; nil where the provider takes

@@ -49,10 +49,8 @@ struct FeishuClient: HTTPProviderClient {
         var request = HTTPRequest.json(
             url, JSONValue.object(body).serialized, headers: [("Authorization", "Bearer \(token)")])
         request.method = method
-        let response = try await context.send(request)
-        return await outcome(response, to: message) { data in
-            .delivered(messageID: data?["message_id"]?.stringValue ?? message.replacing)
-        }
+        let data = try await accepted(try await context.send(request), to: message)
+        return .delivered(messageID: data?["message_id"]?.stringValue ?? message.replacing)
     }
 
     /// Uploads the file of `message` as an image or a file; returns the key Feishu answered.
@@ -80,12 +78,9 @@ struct FeishuClient: HTTPProviderClient {
             )
         let response = try await context.send(
             .form(url, parts, headers: [("Authorization", "Bearer \(token)")]), uploading: true)
-        var key: String?
-        let uploaded = await outcome(response, to: message) { data in
-            key = data?[keyName]?.stringValue
-            return key == nil ? .retry("feishu: the upload answered without \(keyName)") : .delivered(messageID: nil)
+        guard let key = try await accepted(response, to: message)?[keyName]?.stringValue else {
+            throw SendFailure(outcome: .retry("feishu: the upload answered without \(keyName)"))
         }
-        guard let key else { throw SendFailure(outcome: uploaded) }
         return key
     }
 
@@ -102,26 +97,27 @@ struct FeishuClient: HTTPProviderClient {
         }
     }
 
-    /// What Feishu's answer to a request for `message` comes to: code 0 is read by `succeeded` (given
-    /// `data`), a rate limit slows down, a token refused is fetched anew and retried.
-    private func outcome(
-        _ response: HTTPResponse, to message: OutboundMessage, succeeded: (JSONObject?) -> SendOutcome
-    ) async -> SendOutcome {
+    /// The `data` of Feishu's answer to a request for `message` when its code is 0; otherwise a
+    /// `SendFailure` with what the answer comes to: a rate limit slows down, a token refused is fetched
+    /// anew and retried, another code is rejected (retried on a 5xx), no answer goes by its status.
+    private func accepted(_ response: HTTPResponse, to message: OutboundMessage) async throws(SendFailure)
+        -> JSONObject?
+    {
         let bucket = RateBuckets.of(message).chat.key
         guard let answer = ClientContext.object(response.body), let code = answer["code"]?.integerValue else {
-            return context.byStatus(response, to: message, bucket: bucket, provider: "feishu")
+            throw SendFailure(outcome: context.byStatus(response, to: message, bucket: bucket, provider: "feishu"))
         }
         switch code {
         case 0:
-            return succeeded(answer["data"]?.objectValue)
+            return answer["data"]?.objectValue
         case Self.rateLimited:
-            return .slowDown(after: .providerWait(response.retryAfterSeconds), bucket: bucket)
+            throw SendFailure(outcome: .slowDown(after: .providerWait(response.retryAfterSeconds), bucket: bucket))
         case let code where Self.tokenCodes.contains(code):
             await tokens.invalidate()
-            return .retry("feishu: tenant token refused (\(code))")
+            throw SendFailure(outcome: .retry("feishu: tenant token refused (\(code))"))
         default:
             let reason = "feishu \(code): " + context.describe(answer["msg"]?.stringValue ?? "", answering: message)
-            return response.status >= 500 ? .retry(reason) : .reject(reason)
+            throw SendFailure(outcome: response.status >= 500 ? .retry(reason) : .reject(reason))
         }
     }
 

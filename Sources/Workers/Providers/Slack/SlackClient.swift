@@ -40,10 +40,8 @@ struct SlackClient: HTTPProviderClient {
             JSONValue.object(body).serialized,
             headers: Self.headers(context.settings)
         )
-        let response = try await context.send(request)
-        return outcome(response, to: message) { answer in
-            .delivered(messageID: answer["ts"]?.stringValue ?? message.replacing)
-        }
+        let answer = try accepted(try await context.send(request), to: message)
+        return .delivered(messageID: answer["ts"]?.stringValue ?? message.replacing)
     }
 
     /// Asks for an upload URL and sends the file's bytes to it; returns the file's id.
@@ -54,25 +52,21 @@ struct SlackClient: HTTPProviderClient {
             .post, context.settings.url(.slackUploadURL),
             headers: Self.headers(context.settings) + [("Content-Type", "application/x-www-form-urlencoded")],
             body: Data("filename=\(name)&length=\(file.size)".utf8))
-        var target: (url: String, id: String)?
-        let asked = outcome(try await context.send(ask), to: message) { answer in
-            guard let url = answer["upload_url"]?.stringValue, let id = answer["file_id"]?.stringValue else {
-                return .retry("slack: files.getUploadURLExternal answered without upload_url and file_id")
-            }
-            target = (url, id)
-            return .delivered(messageID: id)
+        let asked = try accepted(try await context.send(ask), to: message)
+        guard let url = asked["upload_url"]?.stringValue, let id = asked["file_id"]?.stringValue else {
+            throw SendFailure(
+                outcome: .retry("slack: files.getUploadURLExternal answered without upload_url and file_id"))
         }
-        guard let target else { throw SendFailure(outcome: asked) }
-        try context.checkUploadAddress(target.url, of: self, provider: "slack")
+        try context.checkUploadAddress(url, of: self, provider: "slack")
         let upload = HTTPRequest(
-            .post, target.url, headers: [("Content-Type", "application/octet-stream")], body: file.data ?? Data())
+            .post, url, headers: [("Content-Type", "application/octet-stream")], body: file.data ?? Data())
         let response = try await context.send(upload, uploading: true)
         guard response.status == 200 else {
             throw SendFailure(
                 outcome: context.byStatus(
                     response, to: message, bucket: RateBuckets.of(message).chat.key, provider: "slack"))
         }
-        return target.id
+        return id
     }
 
     /// Shares the uploaded file `id` in the chat, in the thread where the message was, with the message's
@@ -89,25 +83,26 @@ struct SlackClient: HTTPProviderClient {
         let request = HTTPRequest.json(
             context.settings.url(.slackCompleteUpload), JSONValue.object(body).serialized,
             headers: Self.headers(context.settings))
-        return outcome(try await context.send(request), to: message) { _ in .delivered(messageID: nil) }
+        _ = try accepted(try await context.send(request), to: message)
+        return .delivered(messageID: nil)
     }
 
-    /// What Slack's answer to a request for `message` comes to: `ok` is read by `succeeded`, an error by
-    /// its name (a rate limit slows down, the permanent ones are rejected, the rest retried).
-    private func outcome(
-        _ response: HTTPResponse, to message: OutboundMessage, succeeded: (JSONObject) -> SendOutcome
-    ) -> SendOutcome {
+    /// Slack's answer to a request for `message` when it is `ok`; otherwise a `SendFailure` with what the
+    /// answer comes to: an error by its name (a rate limit slows down, the permanent ones are rejected,
+    /// the rest retried), no answer by its status.
+    private func accepted(_ response: HTTPResponse, to message: OutboundMessage) throws(SendFailure) -> JSONObject {
         let bucket = RateBuckets.of(message).chat.key
         guard response.status == 200, let answer = ClientContext.object(response.body) else {
-            return context.byStatus(response, to: message, bucket: bucket, provider: "slack")
+            throw SendFailure(outcome: context.byStatus(response, to: message, bucket: bucket, provider: "slack"))
         }
         if answer["ok"] == .bool(true) {
-            return succeeded(answer)
+            return answer
         }
         let error = answer["error"]?.stringValue ?? "unknown_error"
         if error == "ratelimited" || error == "rate_limited" {
-            return .slowDown(after: .providerWait(response.retryAfterSeconds), bucket: bucket)
+            throw SendFailure(outcome: .slowDown(after: .providerWait(response.retryAfterSeconds), bucket: bucket))
         }
-        return Self.permanent.contains(error) ? .reject("slack: \(error)") : .retry("slack: \(error)")
+        throw SendFailure(
+            outcome: Self.permanent.contains(error) ? .reject("slack: \(error)") : .retry("slack: \(error)"))
     }
 }
