@@ -15,6 +15,11 @@ enum Replies {
         "deliver/" + event.conversationKey
     }
 
+    /// The line a chat reads in place of a file of the answer that could not be sent.
+    static func unsentNote(_ fileName: String, because reason: String) -> String {
+        "(\(fileName) could not be sent: \(reason))"
+    }
+
     /// - Parameters:
     ///   - files: the answer's files, sent after its text, each in a message of its own (with its caption
     ///     where the provider carries one, else after a text message of it); one the provider would not
@@ -52,7 +57,7 @@ enum Replies {
                 // The caption as text first; a file that will not go is then a note: the chat still reads
                 // what it said.
                 messages += Chunker.chunks(caption, limit: limit).map { ($0, nil, nil, false) }
-                messages.append((refusal.map { "(\(name) could not be sent: \($0))" } ?? "", sendable, nil, false))
+                messages.append((refusal.map { unsentNote(name, because: $0) } ?? "", sendable, nil, false))
             }
         }
         var jobs: [NewJob] = []

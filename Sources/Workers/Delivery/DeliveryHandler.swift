@@ -64,7 +64,7 @@ struct DeliveryHandler {
         var note = message
         note.file = nil
         note.text =
-            (message.text.isEmpty ? "" : message.text + "\n") + "(\(file.fileName) could not be sent: \(reason))"
+            (message.text.isEmpty ? "" : message.text + "\n") + Replies.unsentNote(file.fileName, because: reason)
         let (outcome, holds) = await sender.send(note)
         return result(of: outcome, sending: note, holds: holds)
     }
