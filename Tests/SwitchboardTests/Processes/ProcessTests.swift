@@ -181,7 +181,7 @@ struct ProcessTests {
         let started = directory.path("started.txt")
         let worker = try SwitchboardProcess.start(
             [
-                "work", "--queue", "q", "--concurrency", "2", "--shutdown-grace", "1",
+                "work", "--queue", "q", "--concurrency", "2", "--shutdown-grace", "5",
                 "--exec",
                 #"echo x >> \#(started); if [ "$SWITCHBOARD_KIND" = quick ]; then sleep 0.3; else sleep 60; fi"#,
             ],
@@ -194,7 +194,8 @@ struct ProcessTests {
         worker.signal(SIGTERM)
         let result = await worker.finish()
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(ContinuousClock.now - signalled < .seconds(10), "the 60 s command was cut short after the grace")
+        // The grace leaves the 0.3 s command room on a loaded machine; the 60 s one outlasts it by far.
+        #expect(ContinuousClock.now - signalled < .seconds(30), "the 60 s command was cut short after the grace")
         #expect(try await store.job(id: quick) == nil, "the quick job finished inside the grace period")
         let handedBack = try #require(try await store.job(id: slow))
         #expect(handedBack.state == .ready)

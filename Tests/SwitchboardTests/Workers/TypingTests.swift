@@ -57,7 +57,9 @@ struct TypingTests {
 
     @Test("Discord: the channel's typing route, with the bot's credentials, before the reply")
     func discord() async throws {
-        let requests = try await turn(.discord, "guild_message", agentDelay: 500)
+        // The agent answers once the fake has seen the typing call (or after a minute, failing the test).
+        let requests = try await turn(
+            .discord, "guild_message", agentDelay: 60_000, agentUntil: #", "until": {"path": "/typing", "count": 1}"#)
         let paths = Self.paths(requests)
         let typing = try #require(requests.first { ($0["path"] as? String)?.hasSuffix("/typing") == true }, "\(paths)")
         #expect((typing["headers"] as? [String: String])?["authorization"] == "Bot SECRET.discord.token")
@@ -68,7 +70,10 @@ struct TypingTests {
     @Test("Slack: the assistant thread's status is set while the agent works and cleared before the reply")
     func slack() async throws {
         // The clear goes out as the agent answers, beside the reply (Slack also clears it at the reply).
-        let requests = try await turn(.slack, "thread_reply", agentDelay: 500) { paths in
+        let requests = try await turn(
+            .slack, "thread_reply", agentDelay: 60_000,
+            agentUntil: #", "until": {"path": "/api/assistant.threads.setStatus", "count": 1}"#
+        ) { paths in
             paths.count { $0 == "/api/assistant.threads.setStatus" } >= 2
         }
         let paths = Self.paths(requests)
@@ -81,7 +86,10 @@ struct TypingTests {
 
     @Test("WeChat: the typing ticket from getconfig, typing before the reply, cancelled with status 2")
     func wechat() async throws {
-        let requests = try await turn(.wechat, "text", agentDelay: 500) { paths in
+        let requests = try await turn(
+            .wechat, "text", agentDelay: 60_000,
+            agentUntil: #", "until": {"path": "/ilink/bot/sendtyping", "count": 1}"#
+        ) { paths in
             paths.count { $0 == "/ilink/bot/sendtyping" } >= 2
         }
         let paths = Self.paths(requests)
