@@ -7,13 +7,13 @@ import Synchronization
 import Testing
 import Workers
 
-/// Runs an in-process worker with the chat handlers until `done`, and returns what it did.
+/// Runs an in-process worker with the chat handlers until `done`, at most `timeout`, and returns what it did.
 func work(
     _ store: JobStore, _ configuration: ChatConfiguration,
     // A lease long enough that a test process starved of CPU while the whole suite starts (its in-process
     // worker then misses heartbeats for seconds) does not lose it and send twice.
     options: WorkerOptions = WorkerOptions(queues: ["chat"], concurrency: 4, leaseDuration: .seconds(60)),
-    until what: String, _ done: @escaping @Sendable () async throws -> Bool
+    timeout: Duration = .seconds(60), until what: String, _ done: @escaping @Sendable () async throws -> Bool
 ) async throws -> [WorkerEvent] {
     let events = Mutex<[WorkerEvent]>([])
     let pool = WorkerPool(
@@ -27,7 +27,7 @@ func work(
     )
     let running = Task { try await pool.run() }
     do {
-        try await waitUntil(what, timeout: .seconds(60), done)
+        try await waitUntil(what, timeout: timeout, done)
     } catch {
         pool.requestStop(immediately: true)
         _ = try? await running.value
