@@ -11,11 +11,28 @@ import Workers
 /// typing call gets none, and a failing one costs the turn nothing.
 @Suite("Typing while the agent works", .serialized, .timeLimit(.minutes(2)))
 struct TypingTests {
-    /// Runs one message's turn and reply against the fake provider, whose agent answers after `delay`;
+    /// When the fake provider's agent answers.
+    enum AgentAnswers {
+        case after(milliseconds: Int)
+        /// Once the fake has recorded `count` requests to a path containing `path`, or after a minute,
+        /// failing the test on what it lacks: what is waited for is seen, however slow the machine.
+        case onceSeen(String, count: Int = 1)
+
+        /// The fake provider's rule fields that hold the agent's answer so.
+        var rule: String {
+            switch self {
+            case .after(let milliseconds): #""delay_ms": \#(milliseconds)"#
+            case .onceSeen(let path, let count):
+                #""delay_ms": 60000, "until": {"path": "\#(path)", "count": \#(count)}"#
+            }
+        }
+    }
+
+    /// Runs one message's turn and reply against the fake provider, whose agent answers as `agent` says;
     /// returns the provider's record.
     /// With `settled`, waits after the turn until the record satisfies it (a request sent off the turn's path).
     func turn(
-        _ provider: Provider, _ fixture: String, agentDelay milliseconds: Int, agentUntil: String = "",
+        _ provider: Provider, _ fixture: String, agent: AgentAnswers,
         faults: String = "",
         settled: (@Sendable ([String]) -> Bool)? = nil
     ) async throws -> [[String: Any]] {
@@ -25,7 +42,7 @@ struct TypingTests {
         var configuration = fake.configuration()
         configuration.agent = .http(url: fake.baseURL + "/agent", connectTimeout: .seconds(5), timeout: .seconds(30))
         try await fake.script(
-            #"[{"path": "/agent", "times": 1, "delay_ms": \#(milliseconds), "pass": true\#(agentUntil)}\#(faults)]"#)
+            #"[{"path": "/agent", "times": 1, "pass": true, \#(agent.rule)}\#(faults)]"#)
         let result = try await Intake(store: test.store).receive(
             Delivery(provider: provider, body: try Fixture(provider, fixture).data))
         #expect(result.status == .enqueued)
@@ -44,11 +61,9 @@ struct TypingTests {
 
     @Test("Telegram: sendChatAction typing before the reply, refreshed while the agent works, none after")
     func telegram() async throws {
-        // The agent answers once the fake has seen the refresh (or after a minute, failing the test).
+        // The agent answers once the fake has seen the refresh.
         let paths = Self.paths(
-            try await turn(
-                .telegram, "private_message", agentDelay: 60_000,
-                agentUntil: #", "until": {"path": "/sendChatAction", "count": 2}"#))
+            try await turn(.telegram, "private_message", agent: .onceSeen("/sendChatAction", count: 2)))
         let typing = paths.indices.filter { paths[$0].hasSuffix("/sendChatAction") }
         let reply = try #require(paths.firstIndex { $0.hasSuffix("/sendMessage") }, "\(paths)")
         #expect(typing.count >= 2, "sent again before it lapses: \(paths)")
@@ -57,9 +72,7 @@ struct TypingTests {
 
     @Test("Discord: the channel's typing route, with the bot's credentials, before the reply")
     func discord() async throws {
-        // The agent answers once the fake has seen the typing call (or after a minute, failing the test).
-        let requests = try await turn(
-            .discord, "guild_message", agentDelay: 60_000, agentUntil: #", "until": {"path": "/typing", "count": 1}"#)
+        let requests = try await turn(.discord, "guild_message", agent: .onceSeen("/typing"))
         let paths = Self.paths(requests)
         let typing = try #require(requests.first { ($0["path"] as? String)?.hasSuffix("/typing") == true }, "\(paths)")
         #expect((typing["headers"] as? [String: String])?["authorization"] == "Bot SECRET.discord.token")
@@ -70,10 +83,8 @@ struct TypingTests {
     @Test("Slack: the assistant thread's status is set while the agent works and cleared before the reply")
     func slack() async throws {
         // The clear goes out as the agent answers, beside the reply (Slack also clears it at the reply).
-        let requests = try await turn(
-            .slack, "thread_reply", agentDelay: 60_000,
-            agentUntil: #", "until": {"path": "/api/assistant.threads.setStatus", "count": 1}"#
-        ) { paths in
+        let requests = try await turn(.slack, "thread_reply", agent: .onceSeen("/api/assistant.threads.setStatus")) {
+            paths in
             paths.count { $0 == "/api/assistant.threads.setStatus" } >= 2
         }
         let paths = Self.paths(requests)
@@ -86,10 +97,7 @@ struct TypingTests {
 
     @Test("WeChat: the typing ticket from getconfig, typing before the reply, cancelled with status 2")
     func wechat() async throws {
-        let requests = try await turn(
-            .wechat, "text", agentDelay: 60_000,
-            agentUntil: #", "until": {"path": "/ilink/bot/sendtyping", "count": 1}"#
-        ) { paths in
+        let requests = try await turn(.wechat, "text", agent: .onceSeen("/ilink/bot/sendtyping")) { paths in
             paths.count { $0 == "/ilink/bot/sendtyping" } >= 2
         }
         let paths = Self.paths(requests)
@@ -144,7 +152,7 @@ struct TypingTests {
 
     @Test("a provider without a typing call gets none; a failing typing call costs the turn nothing")
     func noneOrFailing() async throws {
-        let dingtalk = Self.paths(try await turn(.dingtalk, "group_text", agentDelay: 500))
+        let dingtalk = Self.paths(try await turn(.dingtalk, "group_text", agent: .after(milliseconds: 500)))
         #expect(
             dingtalk.filter {
                 !$0.hasPrefix("/_fake") && $0 != "/agent" && !$0.hasPrefix("/v1.0/robot/")
@@ -153,7 +161,7 @@ struct TypingTests {
             "\(dingtalk)")
         let failing = Self.paths(
             try await turn(
-                .telegram, "private_message", agentDelay: 500,
+                .telegram, "private_message", agent: .after(milliseconds: 500),
                 faults: #", {"path": "sendChatAction", "times": 5, "status": 500, "raw": "down"}"#))
         #expect(failing.contains { $0.hasSuffix("/sendMessage") }, "the reply went out: \(failing)")
     }
